@@ -1,0 +1,45 @@
+# Two commands do everything: `make run` and `make test`. The rest are helpers.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
+
+.PHONY: run test install lint migrate courses demo bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.12 for example")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(FLASK) db upgrade
+
+courses: migrate
+	@if $(FLASK) lms --help | grep -q ' import-all'; then $(FLASK) lms import-all; fi
+
+demo: migrate
+	$(FLASK) lms demo
+
+run: courses demo
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m coverage report
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: migrate
+	@for script in bench/bench_*.py; do [ -e "$$script" ] && $(BIN)/python $$script; done; true
+
+clean:
+	rm -rf $(VENV) .coverage .pytest_cache .ruff_cache

@@ -1,0 +1,139 @@
+"""Settings for every environment. This module is the only place that reads the process environment.
+
+Pick the environment with ``LMS_ENV`` (``development`` by default, ``production`` or ``testing``).
+Every variable is documented in README.md under "Configuration".
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people paste the URL their provider gives them (``postgres://``, ``postgresql://``) and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+INSTANCE_DIR = Path(_env("LMS_INSTANCE_PATH", str(BASE_DIR / "instance")))
+
+
+class Config:
+    ENV_NAME = "base"
+    INSTANCE_PATH = str(INSTANCE_DIR)
+
+    SECRET_KEY = _env("LMS_SECRET_KEY")
+    BASE_URL = _env("LMS_BASE_URL", "http://127.0.0.1:5000")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        _env("LMS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions and cookies.
+    SESSION_PROTECTION = "strong"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("LMS_REMEMBER_DAYS", 14))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("LMS_SESSION_HOURS", 12))
+
+    PASSWORD_RESET_MAX_AGE = _env_int("LMS_PASSWORD_RESET_MINUTES", 60) * 60
+    PASSWORD_MIN_LENGTH = 10
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a stale form is the bigger risk to users
+    MAX_CONTENT_LENGTH = _env_int("LMS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+
+    # Mail: "file" writes each message to instance/outbox/, "smtp" sends it.
+    MAIL_BACKEND = _env("LMS_MAIL_BACKEND", "file")
+    MAIL_SERVER = _env("LMS_MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("LMS_MAIL_PORT", 25)
+    MAIL_USERNAME = _env("LMS_MAIL_USERNAME")
+    MAIL_PASSWORD = _env("LMS_MAIL_PASSWORD")
+    MAIL_USE_STARTTLS = _env_bool("LMS_MAIL_USE_STARTTLS", False)
+    MAIL_USE_SSL = _env_bool("LMS_MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = _env_int("LMS_MAIL_TIMEOUT", 10)
+    MAIL_SENDER = _env("LMS_MAIL_SENDER", "LMS-lite <no-reply@localhost>")
+
+    RATELIMIT_ENABLED = _env_bool("LMS_RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = _env("LMS_RATELIMIT_STORAGE_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    LOG_LEVEL = _env("LMS_LOG_LEVEL", "INFO")
+    LOG_JSON = _env_bool("LMS_LOG_JSON", False)
+
+    # Production only: refuse to start without a real secret key.
+    REQUIRE_SECRET_KEY = False
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    REQUIRE_SECRET_KEY = True
+    MAIL_BACKEND = _env("LMS_MAIL_BACKEND", "smtp")
+    SESSION_COOKIE_SECURE = _env_bool("LMS_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = _env_bool("LMS_SECURE_COOKIES", True)
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(_env("LMS_TEST_DATABASE_URL", "sqlite://"))
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "file"
+    PASSWORD_RESET_MAX_AGE = 3600
+    LOG_LEVEL = "WARNING"
+    BASE_URL = "http://lms.test"
+    SERVER_NAME = None
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    name = _env("LMS_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ValueError(f"LMS_ENV must be one of {', '.join(CONFIGS)}, got {name!r}") from None

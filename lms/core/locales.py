@@ -1,0 +1,68 @@
+"""Countries, languages and time zones a person can pick, from Babel's CLDR data and the IANA time-zone database."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale, UnknownLocaleError
+
+# CLDR territory codes that are groupings or placeholders, not countries.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
+
+
+@cache
+def countries() -> tuple[tuple[str, str], ...]:
+    """(ISO 3166-1 alpha-2 code, English name), sorted by name."""
+    names = Locale("en").territories
+    return tuple(
+        sorted(
+            ((code, name) for code, name in names.items()
+             if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES),
+            key=lambda item: item[1],
+        )
+    )
+
+
+@cache
+def languages() -> tuple[tuple[str, str], ...]:
+    """(ISO 639-1 code, name in English and in the language itself), sorted by English name."""
+    english = Locale("en").languages
+    result = []
+    for code, name in english.items():
+        if len(code) != 2:
+            continue
+        try:
+            own = Locale.parse(code).get_display_name(code)
+        except (ValueError, LookupError, UnknownLocaleError):
+            own = None
+        label = f"{name} ({own})" if own and own.lower() != name.lower() else name
+        result.append((code, label))
+    return tuple(sorted(result, key=lambda item: item[1]))
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    return tuple(sorted(name for name in available_timezones() if "/" in name or name == "UTC"))
+
+
+def is_country(code: str) -> bool:
+    return code in dict(countries())
+
+
+def is_language(code: str) -> bool:
+    return code in dict(languages())
+
+
+def is_time_zone(name: str) -> bool:
+    if not name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def country_name(code: str) -> str:
+    return dict(countries()).get(code, code)

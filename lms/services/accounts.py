@@ -1,0 +1,241 @@
+"""Accounts: registration, authentication, passwords, profiles and roles."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms import authz
+from lms.core import locales
+from lms.extensions import db
+from lms.models import Role, User
+from lms.models.user import new_session_token
+from lms.services import mail
+from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+
+# One message for an unknown e-mail and a wrong password, so the form cannot be used to find out who has an account.
+BAD_CREDENTIALS = "That e-mail and password do not match an account."
+INACTIVE_ACCOUNT = "This account has been deactivated. Please contact the programme staff."
+RESET_SALT = "lms.password-reset"
+
+# Computed once so that checking an unknown e-mail costs as much as checking a real one (no timing oracle).
+_DUMMY_HASH: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    display_name: str
+    organisation: str = ""
+    job_title: str = ""
+    city: str = ""
+    country: str = ""
+    timezone: str = "UTC"
+    preferred_language: str = "en"
+
+
+def normalise_email(email: str) -> str:
+    return unicodedata.normalize("NFC", email.strip()).lower()
+
+
+def normalise_name(name: str) -> str:
+    # NFC so that "Núñez" typed with combining accents and with precomposed letters is the same name.
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """The one password rule, used by every form and the CLI. None when the password is acceptable."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return f"Use at least {minimum} characters."
+    if len(password) > 1024:
+        return "Use at most 1024 characters."
+    if email and password.strip().lower() == normalise_email(email):
+        return "Do not use your e-mail address as your password."
+    if len(set(password)) < 4:
+        return "Use a less repetitive password."
+    return None
+
+
+def _check_password_rule(password: str, email: str) -> None:
+    problem = password_problem(password, email)
+    if problem:
+        raise Invalid(problem, field="password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)  # Werkzeug's default: scrypt
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(db.select(User).filter_by(email=normalise_email(email))).scalar_one_or_none()
+
+
+def _apply_profile(user: User, profile: Profile) -> None:
+    for field in fields(Profile):
+        value = getattr(profile, field.name)
+        setattr(user, field.name, value.strip() if isinstance(value, str) else value)
+    user.display_name = normalise_name(profile.display_name)
+    if not user.display_name:
+        raise Invalid("Please give your name.", field="display_name")
+    if user.country and not locales.is_country(user.country):
+        raise Invalid(f"Unknown country code {user.country!r}.", field="country")
+    if not locales.is_time_zone(user.timezone):
+        raise Invalid(f"Unknown time zone {user.timezone!r}.", field="timezone")
+    if not locales.is_language(user.preferred_language):
+        raise Invalid(f"Unknown language code {user.preferred_language!r}.", field="preferred_language")
+
+
+def create_user(email: str, password: str, profile: Profile, role: Role = Role.LEARNER) -> User:
+    """Create an account; the one place that inserts users (registration, CLI, demo data, admin)."""
+    email = normalise_email(email)
+    _check_password_rule(password, email)
+    user = User(email=email, password_hash=hash_password(password), role=Role(role).value)
+    _apply_profile(user, profile)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The unique constraint decides, not a check before the insert: two simultaneous sign-ups can't both win.
+        db.session.rollback()
+        raise Conflict("An account with this e-mail address already exists.", field="email") from None
+    return user
+
+
+def register(email: str, password: str, profile: Profile) -> User:
+    return create_user(email, password, profile, Role.LEARNER)
+
+
+def authenticate(email: str, password: str) -> User:
+    global _DUMMY_HASH
+    user = find_by_email(email)
+    if user is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password("not a real password")
+        check_password_hash(_DUMMY_HASH, password)
+        raise Invalid(BAD_CREDENTIALS)
+    if not check_password_hash(user.password_hash, password):
+        raise Invalid(BAD_CREDENTIALS)
+    if not user.active:
+        raise NotAllowed(INACTIVE_ACCOUNT)
+    user.last_login_at = datetime.now(UTC)
+    db.session.commit()
+    return user
+
+
+def update_profile(user: User, profile: Profile) -> User:
+    _apply_profile(user, profile)
+    db.session.commit()
+    return user
+
+
+def _set_password(user: User, new_password: str) -> None:
+    _check_password_rule(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()  # every other session and remember-me cookie stops working
+
+
+def change_password(user: User, current_password: str, new_password: str) -> User:
+    if not check_password_hash(user.password_hash, current_password):
+        raise Invalid("Your current password is not correct.", field="current_password")
+    _set_password(user, new_password)
+    db.session.commit()
+    return user
+
+
+# Password reset. The token is signed and time-stamped, and carries a fingerprint of the password hash: once the
+# password changes (which is what using the token does) the fingerprint no longer matches, so each token works once.
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account has this address. Says nothing either way, so callers can't tell."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    token = make_reset_token(user)
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    mail.send_template(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        raise Invalid("This reset link has expired. Please ask for a new one.") from None
+    except BadSignature:
+        raise Invalid("This reset link is not valid. Please ask for a new one.") from None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
+        raise Invalid("This reset link has already been used. Please ask for a new one.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    _set_password(user, new_password)
+    db.session.commit()
+    return user
+
+
+# Administration of people.
+
+
+def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per_page: int = 50):
+    if not authz.can_manage_users(actor):
+        raise NotAllowed("Only administrators can manage people.")
+    query = db.select(User).order_by(User.display_name, User.id)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(
+            db.or_(
+                User.email.like(pattern),
+                db.func.lower(User.display_name).like(pattern),
+                db.func.lower(User.organisation).like(pattern),
+                db.func.lower(User.city).like(pattern),
+            )
+        )
+    if role:
+        query = query.where(User.role == role)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> User:
+    if not authz.can_manage_users(actor):
+        raise NotAllowed("Only administrators can manage people.")
+    user = get_user(user_id)
+    if user.id == actor.id and (role != Role.ADMIN or not active):
+        raise Conflict("You cannot remove your own administrator role or deactivate yourself.")
+    try:
+        user.role = Role(role).value
+    except ValueError:
+        raise Invalid(f"Unknown role {role!r}.", field="role") from None
+    user.active = active
+    db.session.commit()
+    return user

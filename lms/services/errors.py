@@ -1,0 +1,28 @@
+"""Errors a use case can end with. lms.web.errors maps each to one HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ServiceError):
+    status_code = 404
+
+
+class NotAllowed(ServiceError):
+    status_code = 403
+
+
+class Conflict(ServiceError):
+    status_code = 409
+
+
+class Invalid(ServiceError):
+    status_code = 422

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.extensions import limiter
+from lms.services import accounts
+from lms.services.errors import Invalid, NotAllowed, ServiceError
+from lms.web.access import acting_user
+from lms.web.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    RequestResetForm,
+    ResetPasswordForm,
+)
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+LOGIN_LIMIT = "10 per minute; 100 per hour"
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only a path on this site: anything with a scheme or host (including '//evil' and '/\\evil') is ignored."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ord(char) < 32 for char in target):
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    if user.is_admin:
+        return url_for("admin.index")
+    return url_for("public.index")
+
+
+def show_service_error(form, error: ServiceError) -> None:
+    """Put a service's message next to the field it concerns, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except (Invalid, NotAllowed) as error:
+            show_service_error(form, error)
+        else:
+            next_url = safe_next_url(request.args.get("next"))
+            session.clear()  # a fresh session on log-in: nothing from before survives (session fixation)
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url or home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 50 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.password.data, form.profile())
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            session.clear()
+            login_user(user)
+            flash("Welcome! Your account has been created.", "success")
+            return redirect(home_for(user))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(acting_user(), form.profile())
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash("Your profile has been saved.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.change_password(acting_user(), form.current_password.data, form.password.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            # The session token changed, which signs out every other device; keep this one signed in.
+            login_user(user)
+            flash("Your password has been changed. Other devices have been logged out.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
+def request_reset():
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        flash("If an account exists for that address, we have e-mailed it a link to choose a new password.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/request_reset.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str):
+    try:
+        accounts.user_for_reset_token(token)
+    except Invalid as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash("Your password has been changed. You can log in now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

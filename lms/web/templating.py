@@ -1,0 +1,30 @@
+"""Filters and globals every template may use. Formatting only: no rules here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+
+from lms import authz
+from lms.core import locales
+
+
+def local_time(value: datetime | None, tz_name: str | None = None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
+    if value is None:
+        return ""
+    if tz_name is None:
+        tz_name = getattr(current_user, "timezone", None) or "UTC"
+    return value.astimezone(ZoneInfo(tz_name)).strftime(fmt)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(locales.country_name, "country_name")
+
+    @app.context_processor
+    def navigation() -> dict:
+        return {"is_admin": authz.is_admin(current_user), "is_staff": authz.is_staff(current_user)}

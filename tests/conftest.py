@@ -1,0 +1,143 @@
+"""Shared fixtures.
+
+One app and one migrated database per test session; every test starts from empty tables. The database is SQLite in a
+temporary file unless LMS_TEST_DATABASE_URL points at another (CI runs the suite a second time on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+
+import config
+from lms import create_app
+from lms.extensions import db as _db
+from lms.extensions import limiter
+from tests import factories
+
+DEFAULT_PASSWORD = factories.DEFAULT_PASSWORD
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("LMS_TEST_DATABASE_URL")
+    if url:
+        return config.normalise_database_url(url)
+    return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def _reset_database(url: str) -> None:
+    """Start from nothing, so the schema under test is the one the migrations build."""
+    if not url.startswith("postgresql"):
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as on a real server: a fresh `g` and database session, so nothing
+    cached by the test (or by an earlier request) leaks into the request."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp_dir = tmp_path_factory.mktemp("lms")
+    url = _database_url(tmp_dir)
+    _reset_database(url)
+
+    class SessionConfig(config.TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        INSTANCE_PATH = str(tmp_dir / "instance")
+
+    application = create_app(SessionConfig)
+    application.test_client_class = FreshContextClient
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture
+def db(app) -> Iterator:
+    with app.app_context():
+        limiter.reset()
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            for table in reversed(_db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app) -> Iterator[factories.Outbox]:
+    box = factories.Outbox(Path(app.instance_path) / "outbox")
+    box.clear()
+    yield box
+    box.clear()
+
+
+@pytest.fixture
+def make_user(db):
+    return factories.make_user
+
+
+@pytest.fixture
+def login_as(client, db):
+    """login_as("admin") or login_as(user): creates the user when given a role, logs in through the real form."""
+
+    def _login(who, password: str = DEFAULT_PASSWORD):
+        user = factories.make_user(role=who) if isinstance(who, str) else who
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(db):
+    """with count_queries() as queries: ...; len(queries) is the number of SQL statements run inside."""
+
+    @contextmanager
+    def _count():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", statement, re.I):
+                statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", before)
+
+    return _count
+
+
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")

@@ -1,0 +1,216 @@
+import re
+import time
+
+import pytest
+
+from lms.models import User
+from lms.services import accounts
+from tests.factories import DEFAULT_PASSWORD
+
+
+def registration(email="new.person@example.org", **overrides):
+    data = {
+        "email": email, "password": "a good long password", "confirm": "a good long password",
+        "display_name": "New Person", "organisation": "City of Testing", "job_title": "Planner",
+        "city": "Bogotá", "country": "CO", "timezone": "America/Bogota", "preferred_language": "es",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_registration_creates_a_learner_and_logs_them_in(client, db):
+    response = client.post("/register", data=registration())
+    assert response.status_code == 302
+    user = accounts.find_by_email("new.person@example.org")
+    assert user.role == "learner"
+    assert user.city == "Bogotá" and user.timezone == "America/Bogota"
+    assert "New Person" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("spelling", ["Taken@Example.org", "TAKEN@EXAMPLE.ORG", " taken@example.org "])
+def test_registration_with_a_duplicate_email_in_any_letter_case_is_refused(client, db, make_user, spelling):
+    make_user(email="taken@example.org")
+    response = client.post("/register", data=registration(email=spelling))
+    assert response.status_code == 200
+    assert "already exists" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count()).select_from(User)).scalar() == 1
+
+
+def test_registration_rejects_a_weak_password_with_a_clear_message(client, db):
+    response = client.post("/register", data=registration(password="short", confirm="short"))
+    assert "Use at least 10 characters." in response.get_data(as_text=True)
+    assert accounts.find_by_email("new.person@example.org") is None
+
+
+def test_registration_rejects_an_unknown_country(client, db):
+    response = client.post("/register", data=registration(country="XX"))
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert accounts.find_by_email("new.person@example.org") is None
+
+
+@pytest.mark.parametrize("name", ["María José Núñez", "김민수", "Zoë Ångström-Øster", "Nguyễn Thị Minh Khai"])
+def test_names_in_any_script_round_trip(client, db, name):
+    client.post("/register", data=registration(display_name=name))
+    db.session.expire_all()
+    assert accounts.find_by_email("new.person@example.org").display_name == name
+    assert name in client.get("/account").get_data(as_text=True)
+
+
+def test_a_name_typed_with_combining_accents_is_stored_composed(db, make_user):
+    user = make_user(display_name="Nu\u0301n\u0303ez")
+    assert user.display_name == "Núñez"
+
+
+def test_wrong_password_and_unknown_email_give_the_same_message(client, db, make_user):
+    user = make_user()
+    wrong_password = client.post("/login", data={"email": user.email, "password": "not the password"})
+    unknown_email = client.post("/login", data={"email": "nobody@example.org", "password": "not the password"})
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    message = accounts.BAD_CREDENTIALS
+    assert message in wrong_password.get_data(as_text=True)
+    assert message in unknown_email.get_data(as_text=True)
+
+
+def test_login_is_case_insensitive_on_email(client, db, make_user):
+    make_user(email="case@example.org")
+    response = client.post("/login", data={"email": "CASE@Example.ORG", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_login_of_an_inactive_user_is_refused(client, db, make_user):
+    user = make_user()
+    user.active = False
+    db.session.commit()
+    response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert accounts.INACTIVE_ACCOUNT in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_current_session(client, db, login_as):
+    user = login_as("learner")
+    assert client.get("/account").status_code == 200
+    user.active = False
+    db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
+def test_remember_me_sets_a_long_lived_cookie(client, db, make_user):
+    user = make_user()
+    client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_next_pointing_off_site_is_ignored(client, db, make_user):
+    user = make_user()
+    for target in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]:
+        response = client.post(f"/login?next={target}", data={"email": user.email, "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302
+        assert "evil" not in response.headers["Location"] and "javascript" not in response.headers["Location"]
+        client.post("/logout")
+
+
+def test_next_on_this_site_is_followed(client, db, make_user):
+    user = make_user()
+    response = client.post("/login?next=/account", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+def test_anonymous_user_is_redirected_to_log_in(client, db):
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_logout_needs_a_post_and_ends_the_session(client, db, login_as):
+    login_as("learner")
+    assert client.get("/logout").status_code == 405
+    client.post("/logout")
+    assert client.get("/account").status_code == 302
+
+
+def test_profile_update(client, db, login_as):
+    user = login_as("learner")
+    response = client.post("/account", data={
+        "display_name": "  Updated   Name ", "organisation": "Seoul", "job_title": "", "city": "Seoul",
+        "country": "KR", "timezone": "Asia/Seoul", "preferred_language": "ko"})
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert (user.display_name, user.country, user.timezone) == ("Updated Name", "KR", "Asia/Seoul")
+    assert '<html lang="ko">' in client.get("/account").get_data(as_text=True)
+
+
+def test_change_password_logs_out_other_sessions(app, client, db, login_as):
+    user = login_as("learner")
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert other_device.get("/account").status_code == 200
+
+    response = client.post("/account/password", data={
+        "current_password": DEFAULT_PASSWORD, "password": "a brand new password", "confirm": "a brand new password"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200, "this device stays logged in"
+    assert other_device.get("/account").status_code == 302, "the other device is logged out"
+
+
+def test_change_password_needs_the_current_one(client, db, login_as):
+    login_as("learner")
+    response = client.post("/account/password", data={
+        "current_password": "wrong password!", "password": "a brand new password", "confirm": "a brand new password"})
+    assert "Your current password is not correct." in response.get_data(as_text=True)
+
+
+def _reset_link(outbox) -> str:
+    match = re.search(r"http://lms\.test(/reset-password/\S+)", outbox.last_body())
+    assert match, outbox.last_body()
+    return match.group(1)
+
+
+def test_password_reset_by_email(client, db, make_user, outbox):
+    user = make_user()
+    response = client.post("/reset-password", data={"email": user.email.upper()})
+    assert response.status_code == 302
+    assert len(outbox) == 1 and outbox.messages[0]["To"] == user.email
+    link = _reset_link(outbox)
+    assert client.get(link).status_code == 200
+    response = client.post(link, data={"password": "my new password!", "confirm": "my new password!"})
+    assert response.status_code == 302
+    assert client.post("/login", data={"email": user.email, "password": "my new password!"}).status_code == 302
+
+
+def test_reset_request_for_an_unknown_email_looks_the_same_and_sends_nothing(client, db, make_user, outbox):
+    make_user(email="known@example.org")
+    known = client.post("/reset-password", data={"email": "known@example.org"}, follow_redirects=True)
+    unknown = client.post("/reset-password", data={"email": "unknown@example.org"}, follow_redirects=True)
+    assert len(outbox) == 1
+    assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
+
+
+def test_reset_token_cannot_be_used_twice(client, db, make_user, outbox):
+    user = make_user()
+    client.post("/reset-password", data={"email": user.email})
+    link = _reset_link(outbox)
+    client.post(link, data={"password": "my new password!", "confirm": "my new password!"})
+    second = client.post(link, data={"password": "another password!", "confirm": "another password!"})
+    assert second.status_code == 302 and second.headers["Location"] == "/reset-password"
+    assert client.post("/login", data={"email": user.email, "password": "another password!"}).status_code == 200
+
+
+def test_reset_token_expires(app, client, db, make_user, monkeypatch):
+    user = make_user()
+    with app.test_request_context():
+        token = accounts.make_reset_token(user)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + app.config["PASSWORD_RESET_MAX_AGE"] + 5)
+    response = client.post(f"/reset-password/{token}", data={"password": "my new password!",
+                                                             "confirm": "my new password!"}, follow_redirects=True)
+    assert "expired" in response.get_data(as_text=True)
+    assert client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+
+
+def test_a_tampered_reset_token_is_refused(client, db, make_user, outbox):
+    user = make_user()
+    client.post("/reset-password", data={"email": user.email})
+    link = _reset_link(outbox)
+    response = client.get(link[:-3] + "abc", follow_redirects=True)
+    assert "not valid" in response.get_data(as_text=True)
