@@ -67,7 +67,27 @@ def app(tmp_path_factory):
     application.test_client_class = FreshContextClient
     with application.app_context():
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def other_app(app):
+    """Build another app (another configuration) on the test database; its connections are closed afterwards."""
+    built = []
+
+    def _build(config_class):
+        config_class.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        config_class.INSTANCE_PATH = app.config["INSTANCE_PATH"]
+        application = create_app(config_class)
+        built.append(application)
+        return application
+
+    yield _build
+    for application in built:
+        with application.app_context():
+            _db.engine.dispose()
 
 
 @pytest.fixture

@@ -131,32 +131,30 @@ def test_too_many_log_in_attempts_get_a_429_page(client):
     assert client.get("/login").status_code == 200, "reading the page is not limited"
 
 
-def _production_app(app, **extra) -> Flask:
+def _production_app(other_app, **extra) -> Flask:
     class Production(config.ProductionConfig):
         SECRET_KEY = "a production secret for the test"
-        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
-        INSTANCE_PATH = app.config["INSTANCE_PATH"]
         LOG_LEVEL = "CRITICAL"
 
     for key, value in extra.items():
         setattr(Production, key, value)
-    return create_app(Production)
+    return other_app(Production)
 
 
-def test_production_refuses_to_start_without_a_secret_key(app):
+def test_production_refuses_to_start_without_a_secret_key(other_app):
     with pytest.raises(ConfigurationError, match="LMS_SECRET_KEY is not set"):
-        _production_app(app, SECRET_KEY=None)
+        _production_app(other_app, SECRET_KEY=None)
 
 
-def test_production_uses_secure_cookies_and_hsts(app, db):
-    production = _production_app(app)
+def test_production_uses_secure_cookies_and_hsts(other_app, db):
+    production = _production_app(other_app)
     assert production.config["SESSION_COOKIE_SECURE"] and production.config["REMEMBER_COOKIE_SECURE"]
     response = production.test_client().get("/")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
-def test_no_traceback_reaches_a_page_in_production(app, db):
-    production = _production_app(app)
+def test_no_traceback_reaches_a_page_in_production(other_app, db):
+    production = _production_app(other_app)
 
     @production.route("/boom")
     def boom():
@@ -176,7 +174,7 @@ def test_development_secret_key_is_generated_once_and_kept(tmp_path):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'dev.sqlite3'}"
 
     first = create_app(Development).config["SECRET_KEY"]
-    second = create_app(Development).config["SECRET_KEY"]
+    second = create_app(Development).config["SECRET_KEY"]  # SQLite engines open no connection until used
     assert first == second and len(first) >= 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 

@@ -1,0 +1,222 @@
+"""The typed form of a course package, as the loader returns it after validation.
+
+Everything here is immutable plain data: the importer stores it, the grader and progress rules read it, the diff
+compares two of them. The file format these objects come from is documented in docs/course-packages.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class EnrolmentMode(StrEnum):
+    OPEN = "open"
+    APPLICATION = "application"
+    INVITE = "invite"
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    TRUE_FALSE = "true_false"
+    SHORT_ANSWER = "short_answer"
+    NUMERIC = "numeric"
+
+
+class ScorePolicy(StrEnum):
+    BEST = "best"
+    LAST = "last"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a package, where the author can find it: ``file:line: message``."""
+
+    file: str  # path relative to the package root, with forward slashes
+    line: int  # 1-based; 0 when the problem concerns the file (or package) as a whole
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str  # Markdown, rendered inline into ``html``
+    html: str
+    correct: bool
+    feedback: str = ""  # plain text shown after submission next to this choice
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: QuestionType
+    prompt: str  # Markdown source
+    prompt_html: str  # sanitised HTML
+    points: float = 1.0
+    choices: tuple[Choice, ...] = ()  # single_choice, multiple_choice
+    correct_bool: bool | None = None  # true_false
+    accepted_answers: tuple[str, ...] = ()  # short_answer
+    case_sensitive: bool = False  # short_answer
+    numeric_answer: float | None = None  # numeric
+    tolerance: float = 0.0  # numeric: absolute tolerance
+    explanation: str = ""  # shown after submission
+    feedback_correct: str = ""
+    feedback_incorrect: str = ""
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    pass_mark: float  # percent of the points, 0..100
+    max_attempts: int | None  # None: unlimited
+    shuffle_questions: bool
+    shuffle_choices: bool
+    score_policy: ScorePolicy
+    questions: tuple[Question, ...]
+    content_hash: str  # changes when anything that affects grading changes
+    path: str  # e.g. "module-1/quiz.yaml"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    minutes: int
+    required: bool
+    reset_progress: bool  # the author says: completions of an earlier version do not carry over
+    source: str  # Markdown body (front matter removed), line endings normalised to \n
+    html: str  # sanitised HTML, links and images rewritten by the importer's URL builders
+    content_hash: str
+    path: str  # e.g. "module-1/01-intro.md"
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    summary: str
+    required: bool
+    lessons: tuple[Lesson, ...]
+    quiz: Quiz | None
+    path: str  # folder name, e.g. "module-1"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class Issuer:
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str  # an http(s) URL, or a path under assets/
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SessionTemplate:
+    id: str
+    title: str
+    description: str = ""
+    duration_minutes: int = 120
+
+
+@dataclass(frozen=True)
+class CohortSession:
+    template: str  # SessionTemplate.id
+    starts_at: datetime  # aware, in the cohort's time zone
+    ends_at: datetime
+    join_url: str = ""
+
+
+@dataclass(frozen=True)
+class CohortSpec:
+    id: str
+    name: str
+    timezone: str  # IANA name
+    applications_open: datetime | None
+    application_deadline: datetime | None
+    starts_on: date
+    ends_on: date
+    capacity: int | None
+    sessions: tuple[CohortSession, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    required_modules: tuple[str, ...]  # module ids; empty means every module marked required
+    min_sessions_attended: int = 0
+
+
+@dataclass(frozen=True)
+class CertificateRule:
+    enabled: bool
+    issuers: tuple[Issuer, ...]
+    hours: float
+
+
+@dataclass(frozen=True)
+class Asset:
+    path: str  # e.g. "assets/figures/care-map.png"
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Package:
+    slug: str
+    title: str
+    version: str  # semver
+    summary: str
+    language: str
+    authors: tuple[Person, ...]
+    licence: str
+    estimated_hours: float
+    enrolment: EnrolmentMode
+    eligibility: str  # Markdown
+    eligibility_html: str
+    modules: tuple[Module, ...]
+    resources: tuple[Resource, ...]
+    live_sessions: tuple[SessionTemplate, ...]
+    cohorts: tuple[CohortSpec, ...]
+    completion: CompletionRule
+    certificate: CertificateRule
+    assets: tuple[Asset, ...]
+    content_hash: str  # of every file in the package; equal for a folder and its zip, whatever the line endings
+    # Every file of the package by relative path, as bytes (text files with \n line endings), so the importer can
+    # store the version and export it back to a zip with the same content hash.
+    files: dict[str, bytes] = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        return tuple(lesson for module in self.modules for lesson in module.lessons)
+
+    @property
+    def quizzes(self) -> tuple[Quiz, ...]:
+        return tuple(module.quiz for module in self.modules if module.quiz is not None)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading a package gives: the package when it is valid, and every problem found."""
+
+    package: Package | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.package is not None and not self.problems
