@@ -102,12 +102,16 @@ def _register_blueprints(app: Flask) -> None:
     from lms.web import security
     from lms.web.admin.routes import bp as admin_bp
     from lms.web.auth.routes import bp as auth_bp
+    from lms.web.author.routes import bp as author_bp
+    from lms.web.learner.routes import bp as learner_bp
     from lms.web.public.routes import bp as public_bp
     from lms.web.templating import register_template_helpers
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(learner_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(author_bp, url_prefix="/author")
     security.register(app)
     register_template_helpers(app)
 

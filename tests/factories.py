@@ -46,3 +46,47 @@ class Outbox:
 
     def last_body(self) -> str:
         return self.messages[-1].get_body(preferencelist=("plain",)).get_content()
+
+
+# Course packages.
+
+COURSES = Path(__file__).resolve().parent.parent / "courses"
+EXAMPLE = COURSES / "example-all-features"
+
+
+def copy_package(destination: Path, source: Path = EXAMPLE) -> Path:
+    """A writable copy of a package, to change and re-import as a new version."""
+    import shutil
+
+    target = destination / source.name
+    shutil.copytree(source, target)
+    return target
+
+
+def set_version(package: Path, version: str) -> None:
+    import re
+
+    course_yaml = package / "course.yaml"
+    text = course_yaml.read_text(encoding="utf-8")
+    course_yaml.write_text(re.sub(r"(?m)^version:.*$", f"version: {version}", text, count=1), encoding="utf-8")
+
+
+def edit_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def make_course(destination: Path, *, lessons: int = 5, slug: str = "synthetic", publish: bool = True, **options):
+    """Generate a synthetic package with this many lessons, import it, and return its version row."""
+    from lms.core.packages.synthetic import write_synthetic_package
+    from lms.services import publishing
+
+    folder = write_synthetic_package(destination / f"{slug}-{lessons}", lessons=lessons, slug=slug, **options)
+    return publishing.import_package(None, folder, publish=publish).version
+
+
+def table_counts(db) -> dict[str, int]:
+    """Rows per table: compare before and after to prove that nothing was written."""
+    return {table.name: db.session.execute(db.select(db.func.count()).select_from(table)).scalar_one()
+            for table in db.metadata.sorted_tables}

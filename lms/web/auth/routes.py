@@ -39,7 +39,9 @@ def safe_next_url(target: str | None) -> str | None:
 def home_for(user) -> str:
     if user.is_admin:
         return url_for("admin.index")
-    return url_for("public.index")
+    if user.is_staff:
+        return url_for("author.index")
+    return url_for("learner.dashboard")
 
 
 def show_service_error(form, error: ServiceError) -> None:

@@ -1,0 +1,139 @@
+"""Courses and their immutable versions, as imported from course packages.
+
+A course (identified by its package slug) has many versions. Each version keeps every file of its package, plus the
+rows a page needs (modules and lessons with their rendered HTML), so pages never parse packages. Exactly one version
+per course is current: a partial unique index says so.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.models.base import Base, UTCDateTime, utcnow
+
+
+class Course(Base):
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    versions: Mapped[list[CourseVersion]] = relationship(back_populates="course", lazy="raise",
+                                                         order_by="CourseVersion.id")
+
+
+class CourseVersion(Base):
+    __tablename__ = "course_versions"
+    __table_args__ = (
+        UniqueConstraint("course_id", "version"),
+        CheckConstraint("status IN ('draft', 'published', 'retired')", name="status_known"),
+        # At most one current version per course, whatever two publishers do at the same moment.
+        Index("uq_course_versions_one_current", "course_id", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    # (major, minor, patch) for ordering: "1.10.0" is after "1.9.0".
+    version_major: Mapped[int] = mapped_column(Integer)
+    version_minor: Mapped[int] = mapped_column(Integer)
+    version_patch: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(16))
+    estimated_hours: Mapped[float] = mapped_column(Float)
+    enrolment_mode: Mapped[str] = mapped_column(String(16))
+    # Everything else the pages show (authors, licence, resources, sessions, rules, eligibility HTML), as JSON.
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship(back_populates="versions", lazy="raise")
+    modules: Mapped[list[VersionModule]] = relationship(back_populates="version", lazy="raise",
+                                                        order_by="VersionModule.position",
+                                                        cascade="all, delete-orphan")
+
+    @property
+    def version_key(self) -> tuple[int, int, int]:
+        return (self.version_major, self.version_minor, self.version_patch)
+
+
+class VersionModule(Base):
+    __tablename__ = "version_modules"
+    __table_args__ = (UniqueConstraint("version_id", "module_key"), UniqueConstraint("version_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    module_key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    quiz_key: Mapped[str | None] = mapped_column(String(64))
+    quiz_title: Mapped[str | None] = mapped_column(String(300))
+    quiz_hash: Mapped[str | None] = mapped_column(String(64))
+
+    version: Mapped[CourseVersion] = relationship(back_populates="modules", lazy="raise")
+    lessons: Mapped[list[VersionLesson]] = relationship(back_populates="module", lazy="raise",
+                                                        order_by="VersionLesson.position",
+                                                        cascade="all, delete-orphan")
+
+
+class VersionLesson(Base):
+    __tablename__ = "version_lessons"
+    __table_args__ = (UniqueConstraint("version_id", "lesson_key"), UniqueConstraint("module_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("version_modules.id", ondelete="CASCADE"))
+    lesson_key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)  # within the module
+    title: Mapped[str] = mapped_column(String(300))
+    minutes: Mapped[int] = mapped_column(Integer)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    reset_progress: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    html: Mapped[str] = mapped_column(Text)
+
+    module: Mapped[VersionModule] = relationship(back_populates="lessons", lazy="raise")
+
+
+class VersionFile(Base):
+    """Every file of the imported package, so a version can be exported, previewed and re-read exactly."""
+
+    __tablename__ = "version_files"
+    __table_args__ = (UniqueConstraint("version_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(500))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,152 @@
+"""Reading course versions for pages: outlines, lessons and assets, each in a fixed number of queries.
+
+The same functions serve the learner's pages and the author's preview, so a draft previews exactly as it will look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from lms.core.progress import Outline, OutlineLesson, OutlineModule, OutlineQuiz
+from lms.extensions import db
+from lms.models import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
+from lms.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    key: str
+    title: str
+    minutes: int
+    required: bool
+    module_key: str
+    module_title: str
+    module_position: int
+    position: int
+
+
+@dataclass(frozen=True)
+class VersionOutline:
+    """A version's modules and lessons in order, without lesson bodies; one query builds it."""
+
+    version: CourseVersion
+    modules: tuple[VersionModule, ...]
+    lessons: tuple[LessonRef, ...]
+    outline: Outline
+
+    def lessons_of(self, module_key: str) -> tuple[LessonRef, ...]:
+        return tuple(lesson for lesson in self.lessons if lesson.module_key == module_key)
+
+    def neighbours(self, lesson_key: str) -> tuple[LessonRef | None, LessonRef | None]:
+        keys = [lesson.key for lesson in self.lessons]
+        index = keys.index(lesson_key)
+        previous = self.lessons[index - 1] if index > 0 else None
+        following = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        return previous, following
+
+    def lesson(self, lesson_key: str) -> LessonRef:
+        for lesson in self.lessons:
+            if lesson.key == lesson_key:
+                return lesson
+        raise NotFound("This lesson is not part of the course.")
+
+    def module(self, module_key: str) -> VersionModule:
+        for module in self.modules:
+            if module.module_key == module_key:
+                return module
+        raise NotFound("This module is not part of the course.")
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
+
+def version_outline(version: CourseVersion) -> VersionOutline:
+    modules = db.session.execute(
+        select(VersionModule).where(VersionModule.version_id == version.id).order_by(VersionModule.position)
+    ).scalars().all()
+    rows = db.session.execute(
+        select(VersionLesson.lesson_key, VersionLesson.title, VersionLesson.minutes, VersionLesson.required,
+               VersionLesson.reset_progress, VersionLesson.content_hash, VersionLesson.position,
+               VersionModule.module_key, VersionModule.title, VersionModule.position)
+        .join(VersionModule, VersionLesson.module_id == VersionModule.id)
+        .where(VersionLesson.version_id == version.id)
+        .order_by(VersionModule.position, VersionLesson.position)
+    ).all()
+    lessons = tuple(
+        LessonRef(key=r[0], title=r[1], minutes=r[2], required=r[3], module_key=r[7], module_title=r[8],
+                  module_position=r[9], position=r[6])
+        for r in rows
+    )
+    by_module: dict[str, list[OutlineLesson]] = {}
+    for r in rows:
+        by_module.setdefault(r[7], []).append(OutlineLesson(
+            id=r[0], title=r[1], required=r[3], minutes=r[2], content_hash=r[5], reset_progress=r[4]))
+    completion = version.manifest.get("completion", {})
+    outline = Outline(
+        modules=tuple(
+            OutlineModule(
+                id=m.module_key, title=m.title, required=m.required,
+                lessons=tuple(by_module.get(m.module_key, ())),
+                quiz=OutlineQuiz(id=m.quiz_key, content_hash=m.quiz_hash or "") if m.quiz_key else None,
+            )
+            for m in modules
+        ),
+        required_modules=tuple(completion.get("required_modules", ())),
+        min_sessions_attended=int(completion.get("min_sessions_attended", 0)),
+    )
+    return VersionOutline(version=version, modules=tuple(modules), lessons=lessons, outline=outline)
+
+
+def lesson_html(version_id: int, lesson_key: str) -> str:
+    html = db.session.execute(
+        select(VersionLesson.html).where(VersionLesson.version_id == version_id,
+                                         VersionLesson.lesson_key == lesson_key)
+    ).scalar_one_or_none()
+    if html is None:
+        raise NotFound("This lesson is not part of the course.")
+    return html
+
+
+def asset(version_id: int, path: str) -> VersionFile:
+    if not path.startswith("assets/"):
+        raise NotFound("No such file.")
+    row = db.session.execute(
+        select(VersionFile).where(VersionFile.version_id == version_id, VersionFile.path == path)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound("No such file.")
+    return row
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    course: Course
+    version: CourseVersion
+    modules: int
+    lessons: int
+
+
+def published_courses_with_counts() -> list[CatalogueEntry]:
+    module_count = (select(func.count()).select_from(VersionModule)
+                    .where(VersionModule.version_id == CourseVersion.id).scalar_subquery())
+    lesson_count = (select(func.count()).select_from(VersionLesson)
+                    .where(VersionLesson.version_id == CourseVersion.id).scalar_subquery())
+    rows = db.session.execute(
+        select(Course, CourseVersion, module_count, lesson_count)
+        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(CourseVersion.is_current).order_by(CourseVersion.title)
+    ).all()
+    return [CatalogueEntry(*row) for row in rows]
+
+
+def published_version(slug: str) -> tuple[Course, CourseVersion]:
+    row = db.session.execute(
+        select(Course, CourseVersion).join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(Course.slug == slug, CourseVersion.is_current)
+    ).first()
+    if row is None:
+        raise NotFound("There is no such course.")
+    return row[0], row[1]

@@ -1,0 +1,273 @@
+"""A learner's journey through a course: enrolment, lessons, progress and the dashboard.
+
+The progress rules themselves live in lms.core.progress; this module gathers the learner's rows (a fixed number of
+queries, whatever the size of the course) and records what they do, idempotently: double clicks, two tabs or a retry
+never create duplicate rows (unique constraints and INSERT … ON CONFLICT, not checks before inserts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+
+from lms import authz
+from lms.core.progress import CourseProgress, StepKind, course_progress
+from lms.extensions import db
+from lms.models import (
+    Course,
+    CourseVersion,
+    Enrolment,
+    LessonProgress,
+    ProgressEvent,
+    QuizAttempt,
+    User,
+    VersionFile,
+    VersionModule,
+)
+from lms.models.upsert import insert_ignoring_conflicts
+from lms.services import catalog
+from lms.services.catalog import LessonRef, VersionOutline
+from lms.services.errors import NotAllowed, NotFound
+
+ENROLMENT_CLOSED = {
+    "application": "This course takes participants by application. Apply to a cohort to join it.",
+    "invite": "This course is by invitation only. Contact the programme staff to be invited.",
+}
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """What the learner has done in a course, and what the rules make of it."""
+
+    completed_lessons: frozenset[str]
+    passed_quizzes: frozenset[str]
+    sessions_attended: int
+    progress: CourseProgress
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    course: Course
+    version: CourseVersion
+    outline: VersionOutline
+    enrolment: Enrolment | None
+    state: LearnerState | None
+    can_study: bool
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    course: Course
+    version: CourseVersion
+    outline: VersionOutline
+    lesson: LessonRef
+    html: str
+    previous: LessonRef | None
+    following: LessonRef | None
+    state: LearnerState
+
+
+@dataclass(frozen=True)
+class DashboardEntry:
+    course: Course
+    version: CourseVersion
+    enrolment: Enrolment
+    progress: CourseProgress
+    next_lesson: LessonRef | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def active_enrolment(user: User, course_id: int) -> Enrolment | None:
+    return db.session.execute(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course_id,
+                                Enrolment.status == "active")
+    ).scalar_one_or_none()
+
+
+def require_study_access(user: User, course: Course) -> Enrolment | None:
+    """The per-object check for everything inside a course: enrolled learners and course staff only."""
+    enrolment = active_enrolment(user, course.id)
+    if enrolment is None and not authz.is_staff(user):
+        raise NotAllowed("Enrol in this course to study it.")
+    return enrolment
+
+
+def learner_state(user: User, course_id: int, outline: VersionOutline) -> LearnerState:
+    completed = frozenset(db.session.execute(
+        select(LessonProgress.lesson_key).where(LessonProgress.user_id == user.id,
+                                                LessonProgress.course_id == course_id,
+                                                LessonProgress.completed_at.is_not(None))
+    ).scalars())
+    passed = passed_quizzes(user.id, course_id, outline.version.id)
+    attended = 0  # live-session attendance arrives with cohorts
+    progress = course_progress(outline.outline, set(completed), set(passed), attended)
+    return LearnerState(completed, passed, attended, progress)
+
+
+def passed_quizzes(user_id: int, course_id: int, version_id: int) -> frozenset[str]:
+    """Quizzes passed on their current questions: an attempt counts while the quiz's content hash is unchanged."""
+    return frozenset(db.session.execute(
+        select(QuizAttempt.quiz_key).distinct()
+        .join(VersionModule, (VersionModule.quiz_key == QuizAttempt.quiz_key)
+              & (VersionModule.quiz_hash == QuizAttempt.quiz_hash))
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id, QuizAttempt.passed.is_(True),
+               VersionModule.version_id == version_id)
+    ).scalars())
+
+
+def course_page(user: User | None, slug: str) -> CoursePage:
+    course, version = catalog.published_version(slug)
+    outline = catalog.version_outline(version)
+    if user is None or not user.is_authenticated:
+        return CoursePage(course, version, outline, None, None, can_study=False)
+    enrolment = active_enrolment(user, course.id)
+    state = learner_state(user, course.id, outline) if enrolment else None
+    return CoursePage(course, version, outline, enrolment, state, can_study=bool(enrolment) or authz.is_staff(user))
+
+
+def enrol(user: User, slug: str) -> Enrolment:
+    course, version = catalog.published_version(slug)
+    if version.enrolment_mode != "open" and not authz.is_staff(user):
+        raise NotAllowed(ENROLMENT_CLOSED.get(version.enrolment_mode, "This course is not open for enrolment."))
+    return enrol_user(user, course)
+
+
+def enrol_user(user: User, course: Course) -> Enrolment:
+    """Enrol, or re-activate a withdrawn enrolment with its history. Safe to repeat and to race."""
+    insert_ignoring_conflicts(db.session, Enrolment, {"user_id": user.id, "course_id": course.id, "status": "active",
+                                                      "enrolled_at": _now()}, ["user_id", "course_id"])
+    db.session.execute(
+        update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
+                                Enrolment.status == "withdrawn")
+        .values(status="active", withdrawn_at=None)
+    )
+    db.session.commit()
+    return active_enrolment(user, course.id)
+
+
+def unenrol(user: User, slug: str) -> None:
+    """Leave a course. Nothing the learner did is deleted: enrolling again brings it all back."""
+    course = _course(slug)
+    db.session.execute(
+        update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
+                                Enrolment.status == "active")
+        .values(status="withdrawn", withdrawn_at=_now())
+    )
+    db.session.commit()
+
+
+def _course(slug: str) -> Course:
+    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    if course is None:
+        raise NotFound("There is no such course.")
+    return course
+
+
+def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
+    course, version = catalog.published_version(slug)
+    enrolment = require_study_access(user, course)
+    outline = catalog.version_outline(version)
+    lesson = outline.lesson(lesson_key)
+    html = catalog.lesson_html(version.id, lesson_key)
+    if enrolment is not None:
+        _record_visit(user, course, enrolment, lesson_key)
+    previous, following = outline.neighbours(lesson_key)
+    return LessonPage(course, version, outline, lesson, html, previous, following,
+                      learner_state(user, course.id, outline))
+
+
+def course_asset(user: User, slug: str, path: str) -> VersionFile:
+    course, version = catalog.published_version(slug)
+    require_study_access(user, course)
+    return catalog.asset(version.id, path)
+
+
+def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: str) -> None:
+    now = _now()
+    insert_ignoring_conflicts(db.session, LessonProgress, {
+        "user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "first_viewed_at": now,
+    }, ["user_id", "course_id", "lesson_key"])
+    enrolment.last_lesson_key = lesson_key
+    enrolment.last_activity_at = now
+    db.session.commit()
+
+
+def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
+    """Mark a lesson complete. Repeating it changes nothing; the first completion is the one recorded."""
+    course, version = catalog.published_version(slug)
+    enrolment = require_study_access(user, course)
+    outline = catalog.version_outline(version)
+    outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
+    if enrolment is None:  # staff looking around record nothing
+        return learner_state(user, course.id, outline)
+    now = _now()
+    insert_ignoring_conflicts(db.session, LessonProgress, {
+        "user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "first_viewed_at": now,
+    }, ["user_id", "course_id", "lesson_key"])
+    newly_completed = db.session.execute(
+        update(LessonProgress)
+        .where(LessonProgress.user_id == user.id, LessonProgress.course_id == course.id,
+               LessonProgress.lesson_key == lesson_key, LessonProgress.completed_at.is_(None))
+        .values(completed_at=now, completed_version_id=version.id)
+    ).rowcount == 1
+    if newly_completed:
+        db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id,
+                                     kind="lesson_completed", item_key=lesson_key, at=now))
+    enrolment.last_lesson_key = lesson_key
+    enrolment.last_activity_at = now
+    state = learner_state(user, course.id, outline)
+    record_course_completion(user, course, version, enrolment, state)
+    db.session.commit()
+    return state
+
+
+def record_course_completion(user: User, course: Course, version: CourseVersion, enrolment: Enrolment,
+                             state: LearnerState) -> bool:
+    """Note the moment the completion rule is first met (once: the UPDATE only matches an open enrolment)."""
+    if not state.progress.complete:
+        return False
+    now = _now()
+    changed = db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
+        .values(completed_at=now)
+    ).rowcount == 1
+    if changed:
+        db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id,
+                                     kind="course_completed", at=now))
+    return changed
+
+
+def dashboard(user: User) -> list[DashboardEntry]:
+    rows = db.session.execute(
+        select(Enrolment, Course, CourseVersion)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
+        .where(Enrolment.user_id == user.id, Enrolment.status == "active")
+        .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
+    ).all()
+    entries = []
+    for enrolment, course, version in rows:
+        outline = catalog.version_outline(version)
+        state = learner_state(user, course.id, outline)
+        entries.append(DashboardEntry(course, version, enrolment, state.progress,
+                                      next_lesson_for(outline, state, enrolment)))
+    return entries
+
+
+def next_lesson_for(outline: VersionOutline, state: LearnerState, enrolment: Enrolment | None) -> LessonRef | None:
+    """Where "Continue" goes: the rules' next step, or the resume point when every required lesson is done."""
+    step = state.progress.next_step
+    if step is not None and step.kind == StepKind.LESSON:
+        return outline.lesson(step.id)
+    if step is None and enrolment is not None and enrolment.last_lesson_key:
+        try:
+            return outline.lesson(enrolment.last_lesson_key)
+        except NotFound:
+            return None
+    return None
+

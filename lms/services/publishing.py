@@ -1,0 +1,377 @@
+"""Course packages in and out: validate, import as an immutable version, diff, publish with progress carry-over,
+export.
+
+The rules (see docs/course-packages.md, "Publishing and progress"):
+- importing creates a draft version; the same version with the same content is a no-op; the same version with other
+  content is refused ("bump the version"); a version not above the current one is refused;
+- publishing makes a version current and moves every learner to it; lesson completions carry over by lesson id,
+  except lessons the new version removes (they stop counting) or changes with ``reset_progress: true`` (they are
+  reset); a passed quiz stays passed while its questions are unchanged (passes are tied to the quiz's content hash);
+- every version stays stored and can be exported back to a zip that re-imports with the same hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from lms import authz
+from lms.core.packages import LoadResult, Package, PackageDiff, Problem, diff_packages, load_package, package_zip_bytes
+from lms.extensions import db
+from lms.models import (
+    Course,
+    CourseVersion,
+    LessonProgress,
+    ProgressEvent,
+    QuizAttempt,
+    User,
+    VersionFile,
+    VersionLesson,
+    VersionModule,
+)
+from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
+
+PackageSource = str | Path | bytes
+
+
+class PackageRejected(Invalid):
+    """The package has problems; ``problems`` lists every one as file:line: message."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"The package has {len(self.problems)} problem(s).")
+
+
+class RelativeLinks:
+    """Links in lesson HTML are relative, so one rendering works wherever the lessons are served from: lessons at
+    ``<base>/lessons/<lesson id>`` and assets at ``<base>/assets/<path>`` (the learner's pages and the author's
+    preview both follow that shape)."""
+
+    def lesson_url(self, lesson_id: str) -> str:
+        return lesson_id
+
+    def asset_url(self, asset_path: str) -> str:
+        return "../" + asset_path
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    version: CourseVersion
+    created: bool  # False when this exact version was already imported
+    published: bool
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    package: Package
+    current: CourseVersion | None
+    diff: PackageDiff | None  # None when the course has no current version yet
+    # How many learners would lose each completion: lesson id -> learners, quiz id -> learners who passed it.
+    lessons_lost: dict[str, int] = field(default_factory=dict)
+    quiz_passes_lost: dict[str, int] = field(default_factory=dict)
+
+
+def _require_author(actor: User | None) -> None:
+    # actor None is the operator at the command line, who already has the server.
+    if actor is not None and not authz.is_staff(actor):
+        raise NotAllowed("Only instructors and administrators can manage course packages.")
+
+
+def _version_key(version: str) -> tuple[int, int, int]:
+    core = version.split("+", 1)[0].split("-", 1)[0]
+    major, minor, patch = (int(part) for part in core.split("."))
+    return major, minor, patch
+
+
+def validate(source: PackageSource) -> LoadResult:
+    return load_package(source, links=RelativeLinks())
+
+
+def load_valid(source: PackageSource) -> Package:
+    result = validate(source)
+    if not result.ok:
+        raise PackageRejected(result.problems)
+    assert result.package is not None
+    return result.package
+
+
+def get_course(slug: str) -> Course:
+    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    if course is None:
+        raise NotFound(f"There is no course '{slug}'.")
+    return course
+
+
+def get_course_of(version: CourseVersion) -> Course:
+    return db.session.get(Course, version.course_id)
+
+
+def get_version(slug: str, version: str) -> CourseVersion:
+    row = db.session.execute(
+        select(CourseVersion).join(Course).where(Course.slug == slug, CourseVersion.version == version)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"Course '{slug}' has no version {version}.")
+    return row
+
+
+def current_version(course_id: int) -> CourseVersion | None:
+    return db.session.execute(
+        select(CourseVersion).where(CourseVersion.course_id == course_id, CourseVersion.is_current)
+    ).scalar_one_or_none()
+
+
+def list_courses() -> list[tuple[Course, list[CourseVersion]]]:
+    courses = db.session.execute(select(Course).order_by(Course.slug)).scalars().all()
+    versions = db.session.execute(select(CourseVersion).order_by(CourseVersion.id)).scalars().all()
+    by_course: dict[int, list[CourseVersion]] = {}
+    for version in versions:
+        by_course.setdefault(version.course_id, []).append(version)
+    return [(course, sorted(by_course.get(course.id, []), key=lambda v: v.version_key)) for course in courses]
+
+
+def import_package(actor: User | None, source: PackageSource, *, publish: bool = False) -> ImportOutcome:
+    """Validate and store a package as a new draft version, in one transaction; optionally publish it."""
+    _require_author(actor)
+    package = load_valid(source)
+    course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
+    if course is not None:
+        existing = db.session.execute(
+            select(CourseVersion).filter_by(course_id=course.id, version=package.version)
+        ).scalar_one_or_none()
+        if existing is not None:
+            if existing.content_hash != package.content_hash:
+                raise Conflict(
+                    f"Version {package.version} of '{package.slug}' is already imported with different content. "
+                    "Bump the version in course.yaml and import again."
+                )
+            published = False
+            if publish and not existing.is_current:
+                publish_version(actor, package.slug, package.version)
+                published = True
+            return ImportOutcome(existing, created=False, published=published)
+        current = current_version(course.id)
+        if current is not None and _version_key(package.version) <= current.version_key:
+            raise Conflict(
+                f"Version {package.version} is not above the published version {current.version} of "
+                f"'{package.slug}'. Bump the version in course.yaml."
+            )
+    else:
+        course = Course(slug=package.slug)
+        db.session.add(course)
+
+    version = _store_version(course, package, actor)
+    db.session.flush()
+    log.info("imported %s %s (%d lessons)", package.slug, package.version, len(package.lessons))
+    if publish:
+        _publish(actor, course, version, package)
+    db.session.commit()
+    return ImportOutcome(version, created=True, published=publish)
+
+
+def _manifest(package: Package) -> dict:
+    completion, certificate = package.completion, package.certificate
+    return {
+        "authors": [{"name": a.name, "organisation": a.organisation} for a in package.authors],
+        "licence": package.licence,
+        "eligibility_html": package.eligibility_html,
+        "resources": [{"title": r.title, "url": r.url, "description": r.description} for r in package.resources],
+        "live_sessions": [{"id": s.id, "title": s.title, "description": s.description,
+                           "duration_minutes": s.duration_minutes} for s in package.live_sessions],
+        "completion": {"required_modules": list(completion.required_modules),
+                       "min_sessions_attended": completion.min_sessions_attended},
+        "certificate": {"enabled": certificate.enabled, "hours": certificate.hours,
+                        "issuers": [{"name": i.name, "url": i.url} for i in certificate.issuers]},
+        "cohorts": [{"id": c.id, "name": c.name} for c in package.cohorts],
+    }
+
+
+def _store_version(course: Course, package: Package, actor: User | None) -> CourseVersion:
+    major, minor, patch = _version_key(package.version)
+    version = CourseVersion(
+        course=course, version=package.version, version_major=major, version_minor=minor, version_patch=patch,
+        content_hash=package.content_hash, status="draft", is_current=False, title=package.title,
+        summary=package.summary, language=package.language, estimated_hours=package.estimated_hours,
+        enrolment_mode=package.enrolment.value, manifest=_manifest(package),
+        imported_by_id=actor.id if actor else None,
+    )
+    db.session.add(version)
+    for position, module in enumerate(package.modules):
+        module_row = VersionModule(
+            version=version, module_key=module.id, position=position, title=module.title, summary=module.summary,
+            required=module.required, quiz_key=module.quiz.id if module.quiz else None,
+            quiz_title=module.quiz.title if module.quiz else None,
+            quiz_hash=module.quiz.content_hash if module.quiz else None,
+        )
+        db.session.add(module_row)
+        for lesson_position, lesson in enumerate(module.lessons):
+            db.session.add(VersionLesson(
+                version=version, module=module_row, lesson_key=lesson.id, position=lesson_position,
+                title=lesson.title, minutes=lesson.minutes, required=lesson.required,
+                reset_progress=lesson.reset_progress, content_hash=lesson.content_hash, html=lesson.html,
+            ))
+    media_types = {asset.path: asset.media_type for asset in package.assets}
+    for path, data in sorted(package.files.items()):
+        db.session.add(VersionFile(
+            version=version, path=path, media_type=media_types.get(path, _text_media_type(path)), size=len(data),
+            sha256=_sha256(data), data=data,
+        ))
+    return version
+
+
+def _text_media_type(path: str) -> str:
+    if path.endswith((".yaml", ".yml")):
+        return "application/yaml"
+    if path.endswith(".md"):
+        return "text/markdown; charset=utf-8"
+    return "application/octet-stream"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def version_files(version_id: int) -> dict[str, bytes]:
+    rows = db.session.execute(select(VersionFile.path, VersionFile.data).filter_by(version_id=version_id)).all()
+    return {path: data for path, data in rows}
+
+
+@lru_cache(maxsize=16)
+def _package_from_files(version_id: int, content_hash: str, zipped: bytes) -> Package:
+    # Keyed by version id and hash: versions are immutable, so a cached parse never goes stale.
+    return load_valid(zipped)
+
+
+def version_package(version: CourseVersion) -> Package:
+    """The parsed package of a stored version (cached per process), e.g. for grading its quizzes."""
+    slug = db.session.execute(select(Course.slug).filter_by(id=version.course_id)).scalar_one()
+    zipped = package_zip_bytes(version_files(version.id), root=slug)
+    return _package_from_files(version.id, version.content_hash, zipped)
+
+
+def export_version(slug: str, version: str) -> bytes:
+    row = get_version(slug, version)
+    return package_zip_bytes(version_files(row.id), root=slug)
+
+
+def diff_against_current(source: PackageSource) -> DiffReport:
+    """What publishing this package would change, and how many learners would lose which completions."""
+    package = load_valid(source)
+    course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
+    current = current_version(course.id) if course else None
+    if current is None:
+        return DiffReport(package=package, current=None, diff=None)
+    return _diff_report(course, current, package)
+
+
+def diff_versions(slug: str, version: str) -> DiffReport:
+    """The same report for a draft that is already imported."""
+    draft = get_version(slug, version)
+    course = get_course(slug)
+    current = current_version(course.id)
+    package = version_package(draft)
+    if current is None or current.id == draft.id:
+        return DiffReport(package=package, current=current, diff=None)
+    return _diff_report(course, current, package)
+
+
+def _diff_report(course: Course, current: CourseVersion, package: Package) -> DiffReport:
+    diff = diff_packages(version_package(current), package)
+    return DiffReport(package=package, current=current, diff=diff,
+                      lessons_lost=_completions_per_lesson(course.id, diff.lessons_reset),
+                      quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset))
+
+
+def _completions_per_lesson(course_id: int, lesson_keys: Iterable[str]) -> dict[str, int]:
+    keys = list(lesson_keys)
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(LessonProgress.lesson_key, func.count())
+        .where(LessonProgress.course_id == course_id, LessonProgress.lesson_key.in_(keys),
+               LessonProgress.completed_at.is_not(None))
+        .group_by(LessonProgress.lesson_key)
+    ).all()
+    counts = dict.fromkeys(keys, 0)
+    counts.update({key: count for key, count in rows})
+    return counts
+
+
+def _passes_per_quiz(course_id: int, current: CourseVersion, quiz_keys: Iterable[str]) -> dict[str, int]:
+    keys = list(quiz_keys)
+    if not keys:
+        return {}
+    current_hashes = dict(db.session.execute(
+        select(VersionModule.quiz_key, VersionModule.quiz_hash).where(
+            VersionModule.version_id == current.id, VersionModule.quiz_key.in_(keys))
+    ).all())
+    counts = dict.fromkeys(keys, 0)
+    for key, quiz_hash in current_hashes.items():
+        counts[key] = db.session.execute(
+            select(func.count(func.distinct(QuizAttempt.user_id))).where(
+                QuizAttempt.course_id == course_id, QuizAttempt.quiz_key == key,
+                QuizAttempt.quiz_hash == quiz_hash, QuizAttempt.passed.is_(True))
+        ).scalar_one()
+    return counts
+
+
+def publish_version(actor: User | None, slug: str, version: str) -> CourseVersion:
+    _require_author(actor)
+    row = get_version(slug, version)
+    course = get_course(slug)
+    if row.is_current:
+        return row
+    current = current_version(course.id)
+    if current is not None and row.version_key <= current.version_key:
+        raise Conflict(f"Version {version} is not above the published version {current.version}; "
+                       "publish a higher version.")
+    _publish(actor, course, row, version_package(row))
+    db.session.commit()
+    return row
+
+
+def _publish(actor: User | None, course: Course, new: CourseVersion, package: Package) -> None:
+    current = current_version(course.id)
+    if current is not None:
+        _carry_over(course, current, new, package)
+        current.is_current = False
+        current.status = "retired"
+        db.session.flush()  # the partial unique index allows one current version: retire before promoting
+    new.is_current = True
+    new.status = "published"
+    new.published_at = datetime.now(UTC)
+    new.published_by_id = actor.id if actor else None
+    log.info("published %s %s", course.slug, new.version)
+
+
+def _carry_over(course: Course, current: CourseVersion, new: CourseVersion, package: Package) -> None:
+    """Reset the completions the new version invalidates; everything else stays as it is."""
+    diff = diff_packages(version_package(current), package)
+    reset_keys = [key for key in diff.lessons_reset if key in {lesson.id for lesson in package.lessons}]
+    if not reset_keys:
+        return
+    affected = db.session.execute(
+        select(LessonProgress.user_id, LessonProgress.lesson_key).where(
+            LessonProgress.course_id == course.id, LessonProgress.lesson_key.in_(reset_keys),
+            LessonProgress.completed_at.is_not(None))
+    ).all()
+    db.session.execute(
+        update(LessonProgress)
+        .where(LessonProgress.course_id == course.id, LessonProgress.lesson_key.in_(reset_keys))
+        .values(completed_at=None, completed_version_id=None)
+    )
+    db.session.add_all(
+        ProgressEvent(user_id=user_id, course_id=course.id, version_id=new.id, kind="lesson_reset", item_key=key,
+                      detail={"reason": "changed with reset_progress", "from_version": current.version})
+        for user_id, key in affected
+    )
+

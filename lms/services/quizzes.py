@@ -1,0 +1,184 @@
+"""Quiz attempts: start or resume, submit, review.
+
+Grading is lms.core.grading's; this module stores attempts and enforces the limits with the database: attempt numbers
+are unique per learner and quiz (two simultaneous starts cannot both take the last attempt), and an attempt is
+submitted by an UPDATE that only matches it while it is open (two simultaneous submits cannot both count).
+Answer keys never leave the server before submission: pages get lms.core.grading.public_question_view only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.core import grading
+from lms.core.packages import Quiz
+from lms.extensions import db
+from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
+from lms.services import catalog, learning, publishing
+from lms.services.errors import Conflict, Invalid, NotFound
+
+
+class SubmissionRejected(Invalid):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Your answers could not be accepted: " + " ".join(problems))
+
+
+@dataclass(frozen=True)
+class QuizPage:
+    course: Course
+    version: CourseVersion
+    quiz: Quiz
+    attempt: QuizAttempt | None  # the open attempt, if one could be started
+    questions: tuple  # public views, in this attempt's order
+    attempts_used: int
+    attempts_remaining: int | None
+    passed: bool
+    history: tuple[QuizAttempt, ...]
+
+
+@dataclass(frozen=True)
+class AttemptReview:
+    course: Course
+    quiz: Quiz
+    attempt: QuizAttempt
+    result: grading.AttemptResult
+
+    @property
+    def prompts(self) -> dict[str, str]:
+        return {question.id: question.prompt_html for question in self.quiz.questions}
+
+
+def _quiz_of(version: CourseVersion, quiz_key: str) -> Quiz:
+    for quiz in publishing.version_package(version).quizzes:
+        if quiz.id == quiz_key:
+            return quiz
+    raise NotFound("This quiz is not part of the course.")
+
+
+def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
+    return list(db.session.execute(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
+                                  QuizAttempt.quiz_key == quiz.id, QuizAttempt.quiz_hash == quiz.content_hash)
+        .order_by(QuizAttempt.number)
+    ).scalars())
+
+
+def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> QuizPage:
+    """The quiz with the learner's open attempt, starting one if the learner may (and ``start`` is set)."""
+    course, version = catalog.published_version(slug)
+    enrolment = learning.require_study_access(user, course)
+    quiz = _quiz_of(version, quiz_key)
+    attempts = _attempts(user, course, quiz)
+    submitted = [a for a in attempts if a.submitted_at is not None]
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    remaining = grading.attempts_remaining(quiz, len(submitted))
+    passed = any(a.passed for a in submitted)
+    if open_attempt is None and start and enrolment is not None and (remaining is None or remaining > 0):
+        open_attempt = _start_attempt(user, course, version, quiz, len(attempts) + 1)
+    questions: tuple = ()
+    if open_attempt is not None:
+        by_id = {question.id: question for question in quiz.questions}
+        choice_order = open_attempt.layout["choice_order"]
+        questions = tuple(grading.public_question_view(by_id[qid], tuple(choice_order.get(qid, ())))
+                          for qid in open_attempt.layout["question_ids"])
+    return QuizPage(course, version, quiz, open_attempt, questions, len(submitted), remaining, passed,
+                    tuple(submitted))
+
+
+def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Quiz, number: int) -> QuizAttempt:
+    seed = secrets.randbelow(2**31)
+    layout = grading.attempt_layout(quiz, seed)
+    attempt = QuizAttempt(
+        user_id=user.id, course_id=course.id, version_id=version.id, quiz_key=quiz.id, quiz_hash=quiz.content_hash,
+        number=number, seed=seed, started_at=datetime.now(UTC),
+        layout={"question_ids": list(layout.question_ids),
+                "choice_order": {qid: list(order) for qid, order in layout.choice_order.items()}},
+    )
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request (a second tab, a double click) started attempt `number` first: use that one.
+        db.session.rollback()
+        existing = db.session.execute(
+            select(QuizAttempt).filter_by(user_id=user.id, course_id=course.id, quiz_key=quiz.id,
+                                          quiz_hash=quiz.content_hash, number=number)
+        ).scalar_one()
+        if existing.submitted_at is not None:
+            raise Conflict("This attempt was just submitted from another window. Reload the page.") from None
+        return existing
+    return attempt
+
+
+def get_attempt(user: User, slug: str, attempt_id: int) -> tuple[Course, QuizAttempt]:
+    """The attempt, if it is this learner's and belongs to this course; otherwise NotFound (no hint it exists)."""
+    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if course is None or attempt is None or attempt.course_id != course.id or attempt.user_id != user.id:
+        raise NotFound("There is no such attempt.")
+    return course, attempt
+
+
+def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: dict[str, list[str]]) -> QuizAttempt:
+    course, attempt = get_attempt(user, slug, attempt_id)
+    if attempt.quiz_key != quiz_key:
+        raise NotFound("There is no such attempt.")
+    if attempt.submitted_at is not None:
+        raise Conflict("This attempt has already been submitted. Start a new attempt to try again.")
+    learning.require_study_access(user, course)
+    version = db.session.get(CourseVersion, attempt.version_id)
+    quiz = _quiz_of(version, quiz_key)
+    question_ids = attempt.layout["question_ids"]
+    answers = {qid: [str(value) for value in raw.get(qid, [])] for qid in question_ids}
+    try:
+        responses = grading.parse_submission(quiz, question_ids, raw)
+    except grading.SubmissionError as error:
+        raise SubmissionRejected(list(error.problems)) from None
+    result = grading.grade_attempt(quiz, question_ids, responses)
+    now = datetime.now(UTC)
+    submitted = db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now, responses=answers, score=result.score, max_score=result.max_score,
+                percent=result.percent, passed=result.passed)
+    ).rowcount == 1
+    if not submitted:
+        db.session.rollback()
+        raise Conflict("This attempt has already been submitted. Start a new attempt to try again.")
+    db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id, kind="quiz_submitted",
+                                 item_key=quiz.id, at=now,
+                                 detail={"attempt": attempt.number, "percent": result.percent,
+                                         "passed": result.passed}))
+    enrolment = learning.active_enrolment(user, course.id)
+    current = catalog.published_version(slug)[1]
+    if enrolment is not None:
+        outline = catalog.version_outline(current)
+        learning.record_course_completion(user, course, current, enrolment,
+                                          learning.learner_state(user, course.id, outline))
+    db.session.commit()
+    db.session.refresh(attempt)
+    return attempt
+
+
+def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
+    course, attempt = get_attempt(user, slug, attempt_id)
+    if attempt.submitted_at is None:
+        raise Conflict("This attempt has not been submitted yet.")
+    version = db.session.get(CourseVersion, attempt.version_id)
+    quiz = _quiz_of(version, attempt.quiz_key)
+    question_ids = attempt.layout["question_ids"]
+    responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
+    return AttemptReview(course, quiz, attempt, grading.grade_attempt(quiz, question_ids, responses))
+
+
+def submitted_attempt_count(user_id: int, course_id: int, quiz_key: str, quiz_hash: str) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(QuizAttempt).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id, QuizAttempt.quiz_key == quiz_key,
+            QuizAttempt.quiz_hash == quiz_hash, QuizAttempt.submitted_at.is_not(None))
+    ).scalar_one()

@@ -1,0 +1,97 @@
+"""Pages for instructors and admins: upload a package, read its validation report, preview, diff and publish."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+
+from lms.models import Role
+from lms.services import catalog, publishing
+from lms.services.errors import ServiceError
+from lms.web.access import acting_user, require_role
+from lms.web.author.forms import PublishForm, UploadPackageForm
+from lms.web.lessons import asset_response
+
+bp = Blueprint("author", __name__, template_folder="templates")
+
+
+@bp.before_request
+def only_course_staff():
+    require_role(Role.ADMIN, Role.INSTRUCTOR)
+
+
+@bp.route("/")
+def index():
+    return render_template("author/index.html", courses=publishing.list_courses(), form=UploadPackageForm())
+
+
+@bp.route("/upload", methods=["POST"])
+def upload():
+    form = UploadPackageForm()
+    if not form.validate_on_submit():
+        return render_template("author/index.html", courses=publishing.list_courses(), form=form), 422
+    data = form.package.data.read()
+    try:
+        outcome = publishing.import_package(acting_user(), data)
+    except publishing.PackageRejected as error:
+        return render_template("author/rejected.html", problems=error.problems,
+                               filename=form.package.data.filename), 422
+    except ServiceError as error:
+        form.package.errors = [error.message]
+        return render_template("author/index.html", courses=publishing.list_courses(), form=form), error.status_code
+    version = outcome.version
+    slug = publishing.get_course_of(version).slug
+    if outcome.created:
+        flash(f"Imported version {version.version} as a draft. Preview it, check the changes, then publish.",
+              "success")
+    else:
+        flash(f"Version {version.version} was already imported with exactly this content.", "info")
+    return redirect(url_for("author.version", slug=slug, version=version.version))
+
+
+@bp.route("/<slug>/<version>/")
+def version(slug: str, version: str):
+    row = publishing.get_version(slug, version)
+    outline = catalog.version_outline(row)
+    report = publishing.diff_versions(slug, version)
+    return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report,
+                           form=PublishForm())
+
+
+@bp.route("/<slug>/<version>/publish", methods=["POST"])
+def publish(slug: str, version: str):
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            publishing.publish_version(acting_user(), slug, version)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Version {version} is now published. Learners have moved to it.", "success")
+    return redirect(url_for("author.version", slug=slug, version=version))
+
+
+@bp.route("/<slug>/<version>/export")
+def export(slug: str, version: str):
+    data = publishing.export_version(slug, version)
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{slug}-{version}.zip"'})
+
+
+@bp.route("/<slug>/<version>/preview/lessons/<lesson_key>")
+def preview_lesson(slug: str, version: str, lesson_key: str):
+    row = publishing.get_version(slug, version)
+    outline = catalog.version_outline(row)
+    lesson = outline.lesson(lesson_key)
+    previous, following = outline.neighbours(lesson_key)
+    return render_template(
+        "learning/lesson.html", preview=True, course_slug=slug, version=row, outline=outline, lesson=lesson,
+        html=catalog.lesson_html(row.id, lesson_key), previous=previous, following=following,
+        completed=frozenset(), progress=None,
+        lesson_url=lambda key: url_for("author.preview_lesson", slug=slug, version=version, lesson_key=key),
+    )
+
+
+@bp.route("/<slug>/<version>/preview/assets/<path:asset_path>")
+def preview_asset(slug: str, version: str, asset_path: str):
+    row = publishing.get_version(slug, version)
+    return asset_response(catalog.asset(row.id, "assets/" + asset_path))

@@ -1,0 +1,124 @@
+"""The learner's pages: catalogue, course page, lessons, quizzes and "My learning"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.services import catalog, learning, quizzes
+from lms.services.errors import Conflict, NotAllowed
+from lms.web.access import acting_user
+from lms.web.lessons import asset_response
+from lms.web.learner.forms import ActionForm
+
+bp = Blueprint("learner", __name__, template_folder="templates")
+
+
+@bp.route("/courses/")
+def catalogue():
+    return render_template("learner/catalogue.html", courses=catalog.published_courses_with_counts())
+
+
+@bp.route("/courses/<slug>/")
+def course(slug: str):
+    user = acting_user() if current_user.is_authenticated else None
+    page = learning.course_page(user, slug)
+    next_lesson = learning.next_lesson_for(page.outline, page.state, page.enrolment) if page.state else None
+    return render_template("learner/course.html", page=page, next_lesson=next_lesson, form=ActionForm())
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    if ActionForm().validate_on_submit():
+        try:
+            learning.enrol(acting_user(), slug)
+        except NotAllowed as error:
+            flash(error.message, "error")
+        else:
+            flash("You are enrolled. Welcome to the course!", "success")
+    return redirect(url_for("learner.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/unenrol", methods=["POST"])
+@login_required
+def unenrol(slug: str):
+    if ActionForm().validate_on_submit():
+        learning.unenrol(acting_user(), slug)
+        flash("You have left the course. Your progress is kept if you enrol again.", "info")
+    return redirect(url_for("learner.course", slug=slug))
+
+
+def _lesson_url(slug: str):
+    return lambda key: url_for("learner.lesson", slug=slug, lesson_key=key)
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_key>")
+@login_required
+def lesson(slug: str, lesson_key: str):
+    page = learning.lesson_page(acting_user(), slug, lesson_key)
+    return render_template(
+        "learner/lesson.html", preview=False, course_slug=slug, version=page.version, outline=page.outline,
+        lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
+        completed=page.state.completed_lessons, passed_quizzes=page.state.passed_quizzes,
+        progress=page.state.progress, lesson_url=_lesson_url(slug), form=ActionForm(),
+    )
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_key>/complete", methods=["POST"])
+@login_required
+def complete_lesson(slug: str, lesson_key: str):
+    form = ActionForm()
+    if form.validate_on_submit():
+        learning.complete_lesson(acting_user(), slug, lesson_key)
+    if request.accept_mimetypes.best == "application/json":
+        return {"completed": True}
+    following = request.form.get("next", "")
+    if following:
+        return redirect(url_for("learner.lesson", slug=slug, lesson_key=following))
+    return redirect(url_for("learner.lesson", slug=slug, lesson_key=lesson_key))
+
+
+@bp.route("/courses/<slug>/assets/<path:asset_path>")
+@login_required
+def asset(slug: str, asset_path: str):
+    return asset_response(learning.course_asset(acting_user(), slug, "assets/" + asset_path))
+
+
+@bp.route("/courses/<slug>/quizzes/<quiz_key>", methods=["GET", "POST"])
+@login_required
+def quiz(slug: str, quiz_key: str):
+    user = acting_user()
+    problems: list[str] = []
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            return redirect(url_for("learner.quiz", slug=slug, quiz_key=quiz_key))
+        attempt_id = request.form.get("attempt", type=int) or 0
+        answers = {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "attempt")}
+        try:
+            attempt = quizzes.submit_attempt(user, slug, quiz_key, attempt_id, answers)
+        except quizzes.SubmissionRejected as error:
+            problems = error.problems
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for("learner.quiz", slug=slug, quiz_key=quiz_key))
+        else:
+            return redirect(url_for("learner.attempt", slug=slug, attempt_id=attempt.id))
+    page = quizzes.quiz_page(user, slug, quiz_key)
+    status = 422 if problems else 200
+    return render_template("learner/quiz.html", page=page, problems=problems, answers=request.form,
+                           form=ActionForm()), status
+
+
+@bp.route("/courses/<slug>/attempts/<int:attempt_id>")
+@login_required
+def attempt(slug: str, attempt_id: int):
+    review = quizzes.review(acting_user(), slug, attempt_id)
+    return render_template("learner/review.html", review=review)
+
+
+@bp.route("/learning")
+@login_required
+def dashboard():
+    return render_template("learner/dashboard.html", entries=learning.dashboard(acting_user()))
+

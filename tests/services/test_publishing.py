@@ -1,0 +1,153 @@
+"""Importing, publishing and exporting course versions, and carrying progress over between them."""
+
+import pytest
+
+from lms.models import CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
+from lms.services import learning, publishing
+from lms.services.errors import Conflict, NotAllowed
+from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
+
+
+def versions(db, slug="example-all-features"):
+    return db.session.execute(db.select(CourseVersion).order_by(CourseVersion.id)).scalars().all()
+
+
+def test_import_creates_a_draft_with_every_lesson_and_file(db):
+    package = publishing.load_valid(EXAMPLE)
+    outcome = publishing.import_package(None, EXAMPLE)
+    version = outcome.version
+    assert outcome.created and not outcome.published
+    assert (version.status, version.is_current) == ("draft", False)
+    assert version.content_hash == package.content_hash
+    lessons = db.session.execute(db.select(VersionLesson.lesson_key).filter_by(version_id=version.id)).scalars()
+    assert sorted(lessons) == sorted(lesson.id for lesson in package.lessons)
+    files = db.session.execute(db.select(VersionFile.path).filter_by(version_id=version.id)).scalars()
+    assert sorted(files) == sorted(package.files)
+
+
+def test_import_with_publish_makes_the_version_current(db):
+    version = publishing.import_package(None, EXAMPLE, publish=True).version
+    assert version.is_current and version.status == "published" and version.published_at is not None
+
+
+def test_reimporting_the_same_version_and_content_does_nothing(db):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    before = table_counts(db)
+    outcome = publishing.import_package(None, EXAMPLE, publish=True)
+    assert not outcome.created
+    assert table_counts(db) == before
+
+
+def test_same_version_with_other_content_is_refused(db, tmp_path):
+    publishing.import_package(None, EXAMPLE)
+    package = copy_package(tmp_path)
+    edit_file(package / "basics" / "01-welcome.md", "\n\n", "\n\nA new paragraph.\n\n")
+    before = table_counts(db)
+    with pytest.raises(Conflict, match="Bump the version"):
+        publishing.import_package(None, package)
+    assert table_counts(db) == before
+
+
+def test_a_version_not_above_the_published_one_is_refused(db, tmp_path):
+    package = copy_package(tmp_path)
+    set_version(package, "2.0.0")
+    publishing.import_package(None, package, publish=True)
+    set_version(package, "1.5.0")
+    with pytest.raises(Conflict, match="not above the published version 2.0.0"):
+        publishing.import_package(None, package)
+
+
+def test_a_refused_package_leaves_the_database_as_it_was(db, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    package = copy_package(tmp_path)
+    set_version(package, "1.1.0")
+    edit_file(package / "course.yaml", "title:", "titel:")
+    before = table_counts(db)
+    with pytest.raises(publishing.PackageRejected) as error:
+        publishing.import_package(None, package)
+    assert any("titel" in str(problem) for problem in error.value.problems)
+    assert table_counts(db) == before
+
+
+def test_a_crash_half_way_through_an_import_leaves_nothing(db, monkeypatch):
+    original = publishing._store_version
+
+    def store_then_crash(*args, **kwargs):
+        original(*args, **kwargs)
+        db.session.flush()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(publishing, "_store_version", store_then_crash)
+    before = table_counts(db)
+    with pytest.raises(RuntimeError):
+        publishing.import_package(None, EXAMPLE)
+    db.session.rollback()
+    assert table_counts(db) == before
+
+
+def test_learners_cannot_import(db, make_user):
+    with pytest.raises(NotAllowed):
+        publishing.import_package(make_user(), EXAMPLE)
+
+
+def test_export_reimports_with_the_same_hash(db, tmp_path):
+    version = publishing.import_package(None, EXAMPLE).version
+    data = publishing.export_version("example-all-features", version.version)
+    assert publishing.load_valid(data).content_hash == version.content_hash
+
+
+def _second_version(tmp_path, change_quiz=False):
+    package = copy_package(tmp_path)
+    set_version(package, "1.1.0")
+    package_obj = publishing.load_valid(EXAMPLE)
+    module = package_obj.modules[0]
+    reset_lesson = next(lesson for lesson in module.lessons if lesson.reset_progress)
+    kept_lesson = next(lesson for lesson in module.lessons if not lesson.reset_progress)
+    for lesson in (reset_lesson, kept_lesson):
+        path = package / lesson.path
+        path.write_text(path.read_text(encoding="utf-8") + "\nAn added closing paragraph.\n", encoding="utf-8")
+    if change_quiz:
+        quiz = package / module.quiz.path
+        text = quiz.read_text(encoding="utf-8")
+        quiz.write_text(text.replace("points: 2", "points: 3", 1), encoding="utf-8")
+    return package, reset_lesson.id, kept_lesson.id
+
+
+def test_publishing_carries_progress_over_except_lessons_marked_reset(db, tmp_path, make_user):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    learner = make_user()
+    learning.enrol(learner, "example-all-features")
+    package, reset_id, kept_id = _second_version(tmp_path)
+    for lesson_id in (reset_id, kept_id):
+        learning.complete_lesson(learner, "example-all-features", lesson_id)
+
+    report = publishing.diff_against_current(package)
+    assert report.lessons_lost.get(reset_id) == 1
+    assert report.lessons_lost.get(kept_id, 0) == 0
+
+    publishing.import_package(None, package, publish=True)
+    completed = set(db.session.execute(
+        db.select(LessonProgress.lesson_key).where(LessonProgress.completed_at.is_not(None))).scalars())
+    assert completed == {kept_id}
+    events = db.session.execute(db.select(ProgressEvent.kind, ProgressEvent.item_key)
+                                .filter_by(kind="lesson_reset")).all()
+    assert events == [("lesson_reset", reset_id)]
+
+
+def test_the_old_version_stays_stored_after_publishing(db, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    package, *_ = _second_version(tmp_path)
+    publishing.import_package(None, package, publish=True)
+    rows = versions(db)
+    assert [(v.version, v.status, v.is_current) for v in rows] == [("1.0.0", "retired", False),
+                                                                  ("1.1.0", "published", True)]
+    assert publishing.export_version("example-all-features", "1.0.0")
+
+
+def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
+    package = copy_package(tmp_path)
+    set_version(package, "0.9.0")
+    publishing.import_package(None, package)
+    publishing.import_package(None, EXAMPLE, publish=True)
+    with pytest.raises(Conflict, match="not above"):
+        publishing.publish_version(None, "example-all-features", "0.9.0")

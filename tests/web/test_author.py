@@ -1,0 +1,94 @@
+"""Instructors upload, preview, diff and publish packages through the web."""
+
+import io
+
+from lms.core.packages import package_zip_bytes
+from lms.models import CourseVersion
+from lms.services import publishing
+from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
+
+
+def zipped(folder) -> bytes:
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return package_zip_bytes(files, root=folder.name)
+
+
+def upload(client, data: bytes, filename="course.zip"):
+    return client.post("/author/upload", data={"package": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def test_learners_cannot_reach_authoring(client, login_as):
+    login_as("learner")
+    assert client.get("/author/").status_code == 403
+
+
+def test_an_instructor_uploads_previews_and_publishes(client, db, login_as):
+    login_as("instructor")
+    response = upload(client, zipped(EXAMPLE))
+    assert response.status_code == 302
+    version_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Draft" in version_page and "No version of this course is published yet" in version_page
+
+    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    preview = client.get(f"/author/example-all-features/1.0.0/preview/lessons/{lesson.id}")
+    assert preview.status_code == 200
+    assert "Preview of version 1.0.0" in preview.get_data(as_text=True)
+    with client.get("/author/example-all-features/1.0.0/preview/assets/care-map.png") as asset:
+        assert asset.status_code == 200 and asset.mimetype == "image/png"
+
+    assert client.post("/author/example-all-features/1.0.0/publish").status_code == 302
+    assert db.session.execute(db.select(CourseVersion.is_current)).scalar_one() is True
+
+
+def test_a_broken_upload_lists_every_problem_and_stores_nothing(client, db, login_as, tmp_path):
+    login_as("instructor")
+    package = copy_package(tmp_path)
+    edit_file(package / "course.yaml", "title:", "titel:")
+    set_version(package, "not-a-version")
+    before = table_counts(db)
+    response = upload(client, zipped(package))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "course.yaml:" in html and "titel" in html and "not-a-version" in html
+    assert table_counts(db) == before
+
+
+def test_a_file_that_is_not_a_zip_is_refused_with_a_message(client, db, login_as):
+    login_as("instructor")
+    response = upload(client, b"%PDF-1.4 not a zip", filename="course.pdf")
+    assert response.status_code == 422
+    assert "must be a .zip" in response.get_data(as_text=True)
+    response = upload(client, b"PK\x03\x04 broken", filename="course.zip")
+    assert response.status_code == 422
+
+
+def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, login_as, make_user, tmp_path):
+    from lms.services import learning
+
+    publishing.import_package(None, EXAMPLE, publish=True)
+    learner = make_user()
+    learning.enrol(learner, "example-all-features")
+    package = publishing.load_valid(EXAMPLE)
+    reset_lesson = next(lesson for lesson in package.lessons if lesson.reset_progress)
+    learning.complete_lesson(learner, "example-all-features", reset_lesson.id)
+
+    changed = copy_package(tmp_path)
+    set_version(changed, "1.1.0")
+    path = changed / reset_lesson.path
+    path.write_text(path.read_text(encoding="utf-8") + "\nNew closing words.\n", encoding="utf-8")
+    login_as("instructor")
+    upload(client, zipped(changed))
+    html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
+    assert "1 learner would lose the completion of lesson" in html and reset_lesson.id in html
+
+
+def test_export_downloads_a_zip(client, db, login_as):
+    publishing.import_package(None, EXAMPLE)
+    login_as("admin")
+    response = client.get("/author/example-all-features/1.0.0/export")
+    assert response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]

@@ -1,0 +1,192 @@
+"""The learner's journey through the web pages, access control, and query budgets."""
+
+import re
+
+import pytest
+
+from lms.models import LessonProgress, QuizAttempt
+from lms.services import publishing
+from tests.factories import EXAMPLE, copy_package, edit_file, make_course
+
+SLUG = "example-all-features"
+RIGHT = {"q-single": "assets", "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": "false",
+         "q-short": "reset_progress", "q-numeric": "2,5"}
+WRONG = {"q-single": "web", "q-multiple": ["essay"], "q-true-false": "true", "q-short": "nope", "q-numeric": "7"}
+
+
+@pytest.fixture
+def course(db, tmp_path):
+    """The example course, with no live session required so it can be completed online."""
+    package = copy_package(tmp_path)
+    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    return publishing.import_package(None, package, publish=True).version
+
+
+def lesson_ids(version):
+    return [lesson.id for lesson in publishing.version_package(version).modules[0].lessons]
+
+
+def submit(client, answers, quiz="basics-quiz"):
+    page = client.get(f"/courses/{SLUG}/quizzes/{quiz}")
+    attempt = re.search(r'name="attempt" value="(\d+)"', page.get_data(as_text=True))
+    assert attempt, page.get_data(as_text=True)[-2000:]
+    return client.post(f"/courses/{SLUG}/quizzes/{quiz}", data={"attempt": attempt.group(1), **answers})
+
+
+def test_the_whole_journey(client, db, login_as, course):
+    login_as("learner")
+    catalogue = client.get("/courses/").get_data(as_text=True)
+    assert course.title in catalogue
+    assert client.post(f"/courses/{SLUG}/enrol").status_code == 302
+    assert "0% complete" in client.get(f"/courses/{SLUG}/").get_data(as_text=True)
+
+    required = [lesson.id for lesson in publishing.version_package(course).modules[0].lessons if lesson.required]
+    for lesson_id in required:
+        page = client.get(f"/courses/{SLUG}/lessons/{lesson_id}")
+        assert page.status_code == 200
+        assert client.post(f"/courses/{SLUG}/lessons/{lesson_id}/complete").status_code == 302
+
+    failed = submit(client, WRONG)
+    assert failed.status_code == 302
+    review = client.get(failed.headers["Location"]).get_data(as_text=True)
+    assert "Not passed" in review and "Images from anywhere else are removed" not in review
+    assert "No. External images are not allowed" in review, "feedback for the choice the learner picked"
+
+    passed = submit(client, RIGHT)
+    review = client.get(passed.headers["Location"]).get_data(as_text=True)
+    assert "100.0%" in review and "Passed" in review
+
+    dashboard = client.get("/learning").get_data(as_text=True)
+    assert "100% complete" in dashboard and "Completed" in dashboard
+
+
+def test_enrolling_twice_and_completing_twice_store_one_row(client, db, login_as, course):
+    login_as("learner")
+    lesson = lesson_ids(course)[0]
+    for _ in range(2):
+        client.post(f"/courses/{SLUG}/enrol")
+        client.post(f"/courses/{SLUG}/lessons/{lesson}/complete")
+    rows = db.session.execute(db.select(LessonProgress)).scalars().all()
+    assert len(rows) == 1 and rows[0].completed_at is not None
+
+
+def test_unenrolling_keeps_history_and_enrolling_again_restores_it(client, db, login_as, course):
+    login_as("learner")
+    lesson = lesson_ids(course)[0]
+    client.post(f"/courses/{SLUG}/enrol")
+    client.post(f"/courses/{SLUG}/lessons/{lesson}/complete")
+    client.post(f"/courses/{SLUG}/unenrol")
+    assert client.get(f"/courses/{SLUG}/lessons/{lesson}").status_code == 403
+    client.post(f"/courses/{SLUG}/enrol")
+    assert "✓" in client.get(f"/courses/{SLUG}/lessons/{lesson}").get_data(as_text=True)
+
+
+def test_quiz_pages_never_contain_answer_keys_or_feedback(client, db, login_as, course):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    html = client.get(f"/courses/{SLUG}/quizzes/basics-quiz").get_data(as_text=True)
+    for secret in ("correct", "Right. Images", "reset_progress", "2.5", "Explanation", "feedback"):
+        assert secret not in html, secret
+
+
+def test_an_invalid_submission_is_explained_and_changes_nothing(client, db, login_as, course):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    response = submit(client, {"q-single": "not-a-choice", "q-numeric": "many"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Your answers were not submitted" in html
+    attempt = db.session.execute(db.select(QuizAttempt)).scalar_one()
+    assert attempt.submitted_at is None and attempt.score is None
+
+
+def test_a_submitted_attempt_cannot_be_submitted_again(client, db, login_as, course):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    first = submit(client, RIGHT)
+    attempt_id = first.headers["Location"].rstrip("/").split("/")[-1]
+    again = client.post(f"/courses/{SLUG}/quizzes/basics-quiz", data={"attempt": attempt_id, **WRONG},
+                        follow_redirects=True)
+    assert "already been submitted" in again.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count()).select_from(QuizAttempt)
+                              .where(QuizAttempt.submitted_at.is_not(None))).scalar() == 1
+
+
+def test_max_attempts_is_enforced(client, db, login_as, course):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    submit(client, WRONG)
+    submit(client, WRONG)
+    html = client.get(f"/courses/{SLUG}/quizzes/basics-quiz").get_data(as_text=True)
+    assert "used all your attempts" in html and 'name="attempt"' not in html
+
+
+def test_application_courses_cannot_be_joined_in_one_click(client, db, login_as, tmp_path):
+    package = copy_package(tmp_path)
+    edit_file(package / "course.yaml", "enrolment: open", "enrolment: application")
+    publishing.import_package(None, package, publish=True)
+    login_as("learner")
+    response = client.post(f"/courses/{SLUG}/enrol", follow_redirects=True)
+    assert "by application" in response.get_data(as_text=True)
+    assert client.get(f"/courses/{SLUG}/lessons/welcome").status_code in (403, 404)
+
+
+def test_a_learner_not_enrolled_cannot_read_lessons_assets_or_quizzes(client, db, login_as, course):
+    login_as("learner")
+    lesson = lesson_ids(course)[0]
+    assert client.get(f"/courses/{SLUG}/lessons/{lesson}").status_code == 403
+    assert client.get(f"/courses/{SLUG}/assets/care-map.png").status_code == 403
+    assert client.get(f"/courses/{SLUG}/quizzes/basics-quiz").status_code == 403
+    assert client.post(f"/courses/{SLUG}/lessons/{lesson}/complete").status_code == 403
+
+
+def test_a_learner_cannot_see_another_learners_attempt(app, client, db, login_as, make_user, course):
+    owner = login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    attempt_url = submit(client, RIGHT).headers["Location"]
+    client.post("/logout")
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    assert client.get(attempt_url).status_code == 404
+    assert owner
+
+
+def test_assets_are_served_with_their_content_type_to_enrolled_learners(client, db, login_as, course):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    with client.get(f"/courses/{SLUG}/assets/care-map.png") as response:
+        assert response.status_code == 200 and response.mimetype == "image/png"
+    with client.get(f"/courses/{SLUG}/assets/handout.pdf") as response:
+        assert response.mimetype == "application/pdf"
+    assert client.get(f"/courses/{SLUG}/assets/../course.yaml").status_code == 404
+
+
+def test_the_resume_point_is_shared_across_devices(app, client, db, login_as, course):
+    learner = login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    second = lesson_ids(course)[1]
+    client.get(f"/courses/{SLUG}/lessons/{second}")
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": learner.email, "password": "correct horse battery"})
+    html = other_device.get(f"/courses/{SLUG}/").get_data(as_text=True)
+    assert f"/courses/{SLUG}/lessons/" in html and "Continue" in html
+
+
+@pytest.mark.parametrize("path", ["/courses/{slug}/", "/courses/{slug}/lessons/{lesson}", "/learning"])
+def test_queries_per_page_do_not_grow_with_the_course(client, db, login_as, count_queries, tmp_path, path):
+    login_as("learner")
+    counts = []
+    for size in (5, 300):
+        slug = f"size-{size}"
+        version = make_course(tmp_path, lessons=size, slug=slug)
+        client.post(f"/courses/{slug}/enrol")
+        lessons = [lesson.id for lesson in publishing.version_package(version).lessons]
+        for lesson in lessons[:3]:
+            client.post(f"/courses/{slug}/lessons/{lesson}/complete")
+        url = path.format(slug=slug, lesson=lessons[1])
+        client.get(url)  # warm caches that are per process, not per request
+        with count_queries() as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+        client.post(f"/courses/{slug}/unenrol")
+    assert counts[0] == counts[1], counts
