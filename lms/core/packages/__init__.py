@@ -1,0 +1,65 @@
+"""Course packages: load a folder or zip into a checked, rendered, hashed Package; diff two; export one.
+
+This layer is pure: no Flask, no database, no writing to disk. See docs/course-packages.md for the file format.
+"""
+
+from lms.core.packages.diff import PackageDiff, QuizChange, diff_packages
+from lms.core.packages.files import Limits
+from lms.core.packages.loader import load_package
+from lms.core.packages.model import (
+    Asset,
+    CertificateRule,
+    Choice,
+    CohortSession,
+    CohortSpec,
+    CompletionRule,
+    EnrolmentMode,
+    Issuer,
+    Lesson,
+    LoadResult,
+    Module,
+    Package,
+    Person,
+    Problem,
+    Question,
+    QuestionType,
+    Quiz,
+    Resource,
+    ScorePolicy,
+    SessionTemplate,
+)
+from lms.core.packages.render import LinkBuilder, PlaceholderLinks
+from lms.core.packages.schema import json_schemas
+from lms.core.packages.zipio import package_zip_bytes
+
+__all__ = [
+    "Asset",
+    "CertificateRule",
+    "Choice",
+    "CohortSession",
+    "CohortSpec",
+    "CompletionRule",
+    "EnrolmentMode",
+    "Issuer",
+    "Lesson",
+    "Limits",
+    "LinkBuilder",
+    "LoadResult",
+    "Module",
+    "Package",
+    "PackageDiff",
+    "Person",
+    "PlaceholderLinks",
+    "Problem",
+    "Question",
+    "QuestionType",
+    "Quiz",
+    "QuizChange",
+    "Resource",
+    "ScorePolicy",
+    "SessionTemplate",
+    "diff_packages",
+    "json_schemas",
+    "load_package",
+    "package_zip_bytes",
+]

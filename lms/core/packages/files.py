@@ -1,0 +1,303 @@
+"""Gather a package's files into memory, refusing what a hostile or broken upload may contain.
+
+A package arrives as a folder, a .zip file or zip bytes; either way the rest of the loader sees one thing: every file
+by its relative path (forward slashes), as bytes, text files with \\n line endings and no BOM. Paths that could
+escape the package, symlinks, files of unknown types and anything over the limits are problems, never exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lms.core.packages import zipio
+from lms.core.packages.model import Problem
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_files: int = 2000
+    max_file_bytes: int = 20 * MB
+    max_total_bytes: int = 200 * MB
+    # YAML and Markdown are parsed in Python; a long real lesson is 20 KB, a crafted megabyte takes seconds.
+    max_source_bytes: int = 1 * MB
+    # HTML elements all the package's Markdown may make. Parsing, rendering and sanitising cost about 50-100 µs per
+    # element, and crafted Markdown makes one every few bytes; a real lesson makes about 80 (so 2,000 lessons fit).
+    max_markdown_elements: int = 200_000
+
+
+SOURCE_EXTENSIONS = frozenset({".yaml", ".yml", ".md"})
+TEXT_EXTENSIONS = SOURCE_EXTENSIONS | {".txt", ".csv"}
+ASSET_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".mp3": "audio/mpeg",
+    ".mp4": "video/mp4",
+}
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+ASSETS = "assets/"
+_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+PackageSource = str | os.PathLike[str] | bytes | bytearray | memoryview
+
+
+def extension(path: str) -> str:
+    return posixpath.splitext(path)[1].lower()
+
+
+def media_type(path: str) -> str:
+    return ASSET_MEDIA_TYPES.get(extension(path), "application/octet-stream")
+
+
+def _human(size: int) -> str:
+    return f"{size / MB:.1f}".removesuffix(".0") + " MB" if size >= MB else f"{size} bytes"
+
+
+@dataclass
+class CollectedFiles:
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # present, but unusable; a problem says why
+    stopped: bool = False  # a package-wide limit or an unreadable archive: nothing else is worth checking
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    path: str  # relative to the package root
+    declared_size: int
+    read: Callable[[int], bytes | None]  # at most n bytes, or None when there are more; may raise zipio.ZIP_ERRORS
+
+
+def collect_files(source: PackageSource, limits: Limits) -> CollectedFiles:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return _collect_zip(bytes(source), "package.zip", limits)
+    path = Path(source)
+    try:
+        if path.is_dir():
+            return _collect_folder(path, limits)
+        if path.is_file():
+            return _collect_zip(path, path.name, limits)
+    except (OSError, ValueError):  # a name too long, or with a NUL byte, for the file system
+        pass
+    result = CollectedFiles(stopped=True)
+    result.problems.append(Problem(str(source), 0, "no such file or folder"))
+    return result
+
+
+def _collect_zip(source: bytes | Path, label: str, limits: Limits) -> CollectedFiles:
+    result = CollectedFiles()
+    try:
+        archive = zipio.open_zip(source)
+    except zipio.ZIP_ERRORS as error:
+        result.problems.append(Problem(label, 0, f"not a readable zip file ({error})"))
+        result.stopped = True
+        return result
+    with archive:
+        entries = zipio.file_entries(archive)  # the listing was read, and checked, when the archive opened
+        safe = [(path, entry) for entry in entries
+                if (path := _safe_zip_path(entry, result)) is not None and not _is_ignored(path)]
+        root = _single_root_folder(path for path, _ in safe)
+        by_path: dict[str, zipio.ZipEntry] = {}
+        for path, entry in safe:
+            relative = path.removeprefix(root)
+            if relative in by_path:
+                result.problems.append(Problem(relative, 0, "appears twice in the zip; keep one copy"))
+                result.refused.add(relative)
+                continue
+            by_path[relative] = entry
+
+        def reader(entry: zipio.ZipEntry) -> Callable[[int], bytes | None]:
+            return lambda limit: zipio.read_at_most(archive, entry, limit)
+
+        candidates = [_Candidate(path, entry.declared_size, reader(entry)) for path, entry in sorted(by_path.items())]
+        _Collector(result, limits, label).collect(candidates)
+    return result
+
+
+def _safe_zip_path(entry: zipio.ZipEntry, result: CollectedFiles) -> str | None:
+    """The entry's path when it is safe to use as a package path; otherwise a problem and None."""
+    name = entry.name
+
+    def refuse(message: str) -> None:
+        result.problems.append(Problem(name, 0, message))
+
+    if entry.is_symlink:
+        refuse("symbolic link refused; put the file itself in the package")
+    elif "\\" in name:
+        refuse("path refused: it contains '\\'; zip paths separate folders with '/'")
+    elif name.startswith("/") or _DRIVE.match(name):
+        refuse("absolute path refused; paths in a package are relative to its root")
+    elif ".." in name.split("/"):
+        refuse("path refused: '..' would point outside the package")
+    elif entry.is_encrypted:
+        refuse("encrypted zip entries are not supported; zip the package without a password")
+    else:
+        parts = [part for part in name.split("/") if part not in ("", ".")]
+        return "/".join(parts) if parts else None
+    return None
+
+
+def _is_ignored(path: str) -> bool:
+    # What operating systems and version control leave in folders and zips: .DS_Store, .git/, __MACOSX/.
+    return any(part.startswith(".") or part == "__MACOSX" for part in path.split("/"))
+
+
+def _single_root_folder(entries: Iterable[str]) -> str:
+    """'name/' when every file sits in one top-level folder (a zip of the package folder), else '' (the files are
+    at the top). A lone assets/ folder is the package's own, not a package folder."""
+    paths = set(entries)
+    first = {path.split("/", 1)[0] for path in paths}
+    if len(first) == 1 and all("/" in path for path in paths) and first != {ASSETS.rstrip("/")}:
+        return first.pop() + "/"
+    return ""
+
+
+def _collect_folder(folder: Path, limits: Limits) -> CollectedFiles:
+    result = CollectedFiles()
+    candidates: list[_Candidate] = []
+    _walk(folder, "", result, candidates)
+    _Collector(result, limits, folder.resolve().name + "/").collect(sorted(candidates, key=lambda c: c.path))
+    return result
+
+
+def _walk(folder: Path, prefix: str, result: CollectedFiles, candidates: list[_Candidate]) -> None:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError as error:
+        result.problems.append(Problem(prefix or "./", 0, f"folder cannot be read ({error.strerror})"))
+        return
+    for entry in entries:
+        path = prefix + entry.name
+        if _is_ignored(entry.name):
+            continue
+        if entry.is_symlink():
+            result.problems.append(Problem(path, 0, "symbolic link refused; put the file itself in the package"))
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            _walk(Path(entry.path), path + "/", result, candidates)
+            continue
+        info = entry.stat(follow_symlinks=False)
+        if not stat.S_ISREG(info.st_mode):
+            result.problems.append(Problem(path, 0, "not a regular file; refused"))
+            continue
+        candidates.append(_Candidate(path, info.st_size, _file_reader(Path(entry.path))))
+
+
+def _file_reader(path: Path) -> Callable[[int], bytes | None]:
+    def read(limit: int) -> bytes | None:
+        chunks = []
+        size = 0
+        with path.open("rb") as stream:
+            while chunk := stream.read(zipio.CHUNK):
+                size += len(chunk)
+                if size > limit:  # the file grew since we looked at its size
+                    return None
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    return read
+
+
+class _Collector:
+    """The checks shared by folders and zips: names, counts, sizes (declared and actual), encoding, file types."""
+
+    def __init__(self, result: CollectedFiles, limits: Limits, label: str) -> None:
+        self.result = result
+        self.limits = limits
+        self.label = label
+
+    def _problem(self, path: str, message: str, line: int = 0) -> None:
+        self.result.problems.append(Problem(path, line, message))
+        self.result.refused.add(path)
+
+    def _stop(self, message: str) -> None:
+        self.result.problems.append(Problem(self.label, 0, message))
+        self.result.stopped = True
+
+    def collect(self, candidates: list[_Candidate]) -> None:
+        limits = self.limits
+        if len(candidates) > limits.max_files:
+            self._stop(f"the package has {len(candidates)} files, more than the limit of {limits.max_files}")
+            return
+        usable = [c for c in candidates if self._acceptable(c)]
+        if sum(c.declared_size for c in usable) > limits.max_total_bytes:
+            self._stop(f"the package is larger than the limit of {_human(limits.max_total_bytes)}")
+            return
+        total = 0
+        for candidate in usable:
+            file_limit = self._size_limit(candidate.path)
+            room = limits.max_total_bytes - total
+            try:
+                data = candidate.read(min(file_limit, room))
+            except zipio.ZIP_ERRORS as error:
+                self._problem(candidate.path, f"cannot be read ({error})")
+                continue
+            if data is None:
+                if room < file_limit:
+                    self._stop(f"the package is larger than the limit of {_human(limits.max_total_bytes)} "
+                               "once decompressed")
+                    return
+                self._problem(candidate.path, f"file is larger than the limit of {_human(file_limit)} "
+                                              "once decompressed")
+                continue
+            total += len(data)
+            self._store(candidate.path, data)
+
+    def _size_limit(self, path: str) -> int:
+        if extension(path) in SOURCE_EXTENSIONS:
+            return min(self.limits.max_source_bytes, self.limits.max_file_bytes)
+        return self.limits.max_file_bytes
+
+    def _acceptable(self, candidate: _Candidate) -> bool:
+        path = candidate.path
+        bad = next((part for part in path.split("/") if not _NAME.fullmatch(part)), None)
+        if bad is not None:
+            self._problem(path, f"the name '{bad}' may only use letters, digits, '-', '_' and '.'; rename it")
+            return False
+        ext = extension(path)
+        if path.startswith(ASSETS):
+            if ext not in ASSET_MEDIA_TYPES:
+                allowed = ", ".join(sorted(e.lstrip(".") for e in ASSET_MEDIA_TYPES))
+                self._problem(path, f"assets of type '{ext or '(none)'}' are not allowed; an asset may be: {allowed}")
+                return False
+        elif ext not in SOURCE_EXTENSIONS:
+            kind = f"files of type '{ext}'" if ext else "files without an extension"
+            self._problem(path, f"{kind} are not allowed outside assets/; put images and documents in assets/")
+            return False
+        limit = self._size_limit(path)
+        if candidate.declared_size > limit:
+            self._problem(path, f"file is larger than the limit of {_human(limit)} ({_human(candidate.declared_size)})")
+            return False
+        return True
+
+    def _store(self, path: str, data: bytes) -> None:
+        if extension(path) in TEXT_EXTENSIONS:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                line = data.count(b"\n", 0, error.start) + 1
+                self._problem(path, f"file is not valid UTF-8 (byte {error.start}); save it as UTF-8", line)
+                return
+            data = normalise_text(data)
+        self.result.files[path] = data
+
+
+def normalise_text(data: bytes) -> bytes:
+    """UTF-8 text as stored and hashed: no byte-order mark, \\n line endings."""
+    return data.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")

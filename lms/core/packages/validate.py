@@ -1,0 +1,264 @@
+"""Check a parsed YAML document against a Spec: required keys, types, unknown keys, enums, formats and bounds.
+
+The result is a Record: the values that passed (converted, defaults filled in) with the line of each, so the package
+level checks (cross-references, duplicates) can point at the right line too. A value that fails is left out of the
+record and reported; nothing is ever guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from lms.core.packages.model import Problem
+from lms.core.packages.spec import Field, Kind, Spec
+from lms.core.packages.yamlio import UNUSABLE, Node
+
+
+@dataclass
+class Record:
+    """A checked mapping. ``values`` holds only valid values (lists of nested Records for lists of mappings)."""
+
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    item_lines: dict[str, list[int]] = field(default_factory=dict)  # for lists of scalars, aligned with the values
+    html: dict[str, str] = field(default_factory=dict)  # rendered Markdown fields, filled in by the loader
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+    def line_of(self, name: str) -> int:
+        return self.lines.get(name, self.line)
+
+    def located_items(self, name: str) -> list[tuple[Any, int]]:
+        """The items of a list of scalars, each with its line."""
+        values = self.values.get(name) or []
+        lines = self.item_lines.get(name) or [self.line_of(name)] * len(values)
+        return list(zip(values, lines, strict=True))
+
+
+_INVALID = object()
+
+_KIND_PHRASES = {
+    Kind.TEXT: "text",
+    Kind.MARKDOWN: "text (Markdown)",
+    Kind.INTEGER: "a whole number",
+    Kind.NUMBER: "a number",
+    Kind.BOOLEAN: "true or false",
+    Kind.LIST: "a list",
+    Kind.OBJECT: "a mapping of keys to values",
+}
+
+
+def check_document(node: Node | None, spec: Spec, file: str, problems: list[Problem], *, line: int = 1) -> Record:
+    """Check a whole file (or front matter). An empty document is reported and gives an empty record."""
+    if node is None:
+        problems.append(Problem(file, line, f"{spec.noun} is empty; it needs at least "
+                                            f"{', '.join(f.name for f in spec.fields if f.required)}"))
+        return Record(line)
+    if node.value is UNUSABLE:
+        return Record(node.line)
+    record = _Checker(file, problems).mapping(node, spec, spec.noun)
+    return record if record is not None else Record(node.line)
+
+
+class _Checker:
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+
+    def _report(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def mapping(self, node: Node, spec: Spec, subject: str) -> Record | None:
+        if node.value is UNUSABLE:
+            return None
+        if not isinstance(node.value, dict):
+            self._report(node.where, f"{subject} must be {_KIND_PHRASES[Kind.OBJECT]}, not {_describe(node)}")
+            return None
+        entries: dict[str, Node] = node.value
+        record = Record(node.line)
+        case = self._variant_case(entries, spec)
+        fields = spec.fields_for(case)
+        known = {f.name for f in fields}
+        # With an unknown or missing type every type's keys are allowed: the type is reported, not each key.
+        allowed = known if case is not None or spec.variants is None else set(spec.all_names())
+        for key, value_node in entries.items():
+            if key not in allowed:
+                self._report(value_node.key_line, self._unknown_key_message(key, spec, case, sorted(known)))
+        for f in fields:
+            value_node = entries.get(f.name)
+            if value_node is None:
+                if f.required:
+                    self._report(node.line, f"{spec.noun} is missing required key '{f.name}'")
+                elif f.default is not None:
+                    record.values[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
+                continue
+            record.lines[f.name] = value_node.where
+            value = self.value(value_node, f, f"'{f.name}'", record)
+            if value is not _INVALID:
+                record.values[f.name] = value
+        return record
+
+    def _variant_case(self, entries: dict[str, Node], spec: Spec) -> str | None:
+        if spec.variants is None:
+            return None
+        node = entries.get(spec.variants.discriminator)
+        if node is not None and isinstance(node.value, str) and node.value in spec.variants.cases:
+            return node.value
+        return None
+
+    def _unknown_key_message(self, key: str, spec: Spec, case: str | None, known: list[str]) -> str:
+        if spec.variants is not None and case is not None:
+            owners = spec.variants.owners(key)
+            if owners:
+                return (f"'{key}' is not used by {case} {spec.noun}s (it belongs to "
+                        f"{_join(owners, 'and')} {spec.noun}s); remove it")
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if close:
+            return f"unknown key '{key}' in {spec.noun}; did you mean '{close[0]}'?"
+        return f"unknown key '{key}' in {spec.noun}; the keys are: {', '.join(known)}"
+
+    def value(self, node: Node, f: Field, subject: str, record: Record | None) -> Any:
+        value = node.value
+        if value is UNUSABLE:
+            return _INVALID
+        if value is None:
+            self._report(node.where, f"{subject} has no value; give it one or remove the key")
+            return _INVALID
+        if f.kind is Kind.OBJECT:
+            assert f.spec is not None
+            checked = self.mapping(node, f.spec, subject)
+            return _INVALID if checked is None else checked
+        if f.kind is Kind.LIST:
+            return self._list(node, f, subject, record)
+        if not _has_kind(value, f.kind):
+            self._report(node.where, self._wrong_kind_message(node, f, subject))
+            return _INVALID
+        if isinstance(value, str):
+            return self._text(node, f, subject)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self._number(node, f, subject)
+        return value
+
+    def _wrong_kind_message(self, node: Node, f: Field, subject: str) -> str:
+        value = node.value
+        scalar = not isinstance(value, list | dict)
+        if f.kind in (Kind.TEXT, Kind.MARKDOWN) and scalar:
+            # YAML read the text as a number, a date or true/false ("version: 1.0", "id: 2023", "title: yes").
+            if f.format is not None and not f.format.matches(node.source):
+                return f"{subject} must be {f.format.phrase}, not '{_shorten(node.source)}'"
+            return f'{subject} must be text; put the value in quotes: "{_shorten(node.source)}"'
+        return f"{subject} must be {_KIND_PHRASES[f.kind]}, not {_describe(node)}"
+
+    def _list(self, node: Node, f: Field, subject: str, record: Record | None) -> Any:
+        if not isinstance(node.value, list):
+            self._report(node.where, f"{subject} must be {_KIND_PHRASES[Kind.LIST]}, not {_describe(node)}")
+            return _INVALID
+        if len(node.value) < f.min_items:
+            count = "one" if f.min_items == 1 else str(f.min_items)
+            plural = "" if f.min_items == 1 else "s"
+            self._report(node.where, f"{subject} must list at least {count} {f.item_noun}{plural}")
+        values: list[Any] = []
+        lines: list[int] = []
+        for index, item in enumerate(node.value):
+            item_subject = f"{f.item_noun} {index + 1} of {subject}"
+            if isinstance(f.items, Spec):
+                checked = self.mapping(item, f.items, item_subject)
+                if checked is not None:
+                    values.append(checked)
+                    lines.append(item.line)
+                continue
+            assert f.items is not None
+            value = self.value(item, f.items, item_subject, None)
+            if value is not _INVALID:
+                values.append(value)
+                lines.append(item.line)
+        if record is not None:
+            record.item_lines[f.name] = lines
+        return values
+
+    def _text(self, node: Node, f: Field, subject: str) -> Any:
+        value: str = node.value
+        if f.non_empty and not value.strip():
+            self._report(node.where, f"{subject} must not be empty")
+            return _INVALID
+        if f.enum and value not in f.enum:
+            close = difflib.get_close_matches(value, f.enum, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            self._report(node.where, f"{subject} must be {_join(f.enum, 'or')}, not '{_shorten(value)}'{hint}")
+            return _INVALID
+        form = f.format
+        if form is None:
+            return value
+        try:
+            if not form.matches(value):
+                raise ValueError(value)
+            return form.parse(value) if form.parse else value
+        except ValueError:
+            suggestion = form.suggest(value) if form.suggest else None
+            hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+            self._report(node.where, f"{subject} must be {form.phrase}, not '{_shorten(value)}'{hint}")
+            return _INVALID
+
+    def _number(self, node: Node, f: Field, subject: str) -> Any:
+        value = node.value
+        low, high, above = f.minimum, f.maximum, f.exclusive_minimum
+        if low is not None and high is not None and not low <= value <= high:
+            message = f"between {_number(low)} and {_number(high)}"
+        elif above is not None and not value > above:
+            message = f"greater than {_number(above)}"
+        elif low is not None and not value >= low:
+            message = f"at least {_number(low)}"
+        elif high is not None and not value <= high:
+            message = f"at most {_number(high)}"
+        else:
+            return float(value) if f.kind is Kind.NUMBER else value
+        self._report(node.where, f"{subject} must be {message}, not {_number(value)}")
+        return _INVALID
+
+
+def _has_kind(value: Any, kind: Kind) -> bool:
+    if kind in (Kind.TEXT, Kind.MARKDOWN):
+        return isinstance(value, str)
+    if kind is Kind.BOOLEAN:
+        return isinstance(value, bool)
+    if kind is Kind.INTEGER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is Kind.NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    raise AssertionError(kind)  # lists and mappings are checked before
+
+
+def _describe(node: Node) -> str:
+    value = node.value
+    if isinstance(value, bool):
+        return node.source or str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {node.source or _number(value)}"
+    if isinstance(value, str):
+        return f"text ('{_shorten(value)}')"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else str(value)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _join(words: tuple[str, ...] | list[str], last: str) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"

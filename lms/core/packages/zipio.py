@@ -1,0 +1,82 @@
+"""Zip archives in and out: what Python's zipfile needs around it to read hostile archives and write stable ones."""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# What reading a damaged archive raises. zipfile is not hardened against hostile input: besides BadZipFile, zlib and
+# lzma errors, a mangled header surfaces as IndexError, struct.error, KeyError, UnicodeDecodeError... (the property
+# tests find new ones). At this boundary any exception means "this archive cannot be read", so we catch them all, and
+# only around zipfile calls.
+ZIP_ERRORS: tuple[type[Exception], ...] = (Exception,)
+
+CHUNK = 1 << 20
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the bytes
+_ALREADY_COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".mp3", ".mp4")
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    name: str  # as stored in the archive
+    declared_size: int  # what the archive says the file will decompress to
+    is_symlink: bool
+    is_encrypted: bool
+    info: zipfile.ZipInfo
+
+
+def open_zip(source: bytes | Path) -> zipfile.ZipFile:
+    """Open an archive; raises one of ZIP_ERRORS when it is not a readable zip."""
+    return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+
+
+def file_entries(archive: zipfile.ZipFile) -> list[ZipEntry]:
+    """The archive's files (folders left out), symlinks marked: zip keeps Unix modes in external_attr's high bits."""
+    entries = []
+    for info in archive.infolist():
+        if info.filename.endswith("/") or not info.filename:  # ZipInfo.is_dir() fails on an empty name
+            continue
+        mode = info.external_attr >> 16
+        entries.append(ZipEntry(
+            name=info.filename,
+            declared_size=info.file_size,
+            is_symlink=stat.S_ISLNK(mode),
+            is_encrypted=bool(info.flag_bits & 0x1),
+            info=info,
+        ))
+    return entries
+
+
+def read_at_most(archive: zipfile.ZipFile, entry: ZipEntry, limit: int) -> bytes | None:
+    """The entry's bytes, or None as soon as more than ``limit`` come out: the declared size of a zip bomb lies, so
+    we count what the decompressor actually produces and stop early. Raises one of ZIP_ERRORS on damaged data."""
+    chunks = []
+    size = 0
+    with archive.open(entry.info) as stream:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def package_zip_bytes(files: dict[str, bytes], root: str) -> bytes:
+    """A zip of the package's files under the folder ``root`` (no folder when empty), byte-for-byte the same for the
+    same files: entries sorted, fixed timestamps and permissions. It loads back to the same content hash."""
+    if root and ("/" in root or "\\" in root or root in (".", "..")):
+        raise ValueError(f"root must be a single folder name, not {root!r}")
+    prefix = f"{root}/" if root else ""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(prefix + path, date_time=_FIXED_TIME)
+            info.create_system = 3  # Unix, whatever machine writes it, so the permission bits mean the same
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            compressed = not path.lower().endswith(_ALREADY_COMPRESSED)
+            info.compress_type = zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED
+            archive.writestr(info, files[path], compresslevel=9 if compressed else None)
+    return buffer.getvalue()
