@@ -1,0 +1,146 @@
+"""Attendance at live sessions: marked by staff on a sheet, or imported from the participants report Zoom exports.
+
+One row per person and session (a unique constraint), so importing the same report twice, or marking someone who
+was imported, changes nothing. The report is read by lms.core.schedule.parse_participants_report; people are matched
+by e-mail (the account's, or the one given in their application to the cohort). Rows that match nobody are returned
+to the person importing, never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+
+from lms import authz
+from lms.core import schedule
+from lms.extensions import db
+from lms.models import Application, Attendance, Cohort, Enrolment, LiveSession, User
+from lms.models.upsert import insert_ignoring_conflicts
+from lms.services import cohorts
+from lms.services.errors import Invalid, NotAllowed
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_staff(actor: User | None) -> None:
+    if actor is not None and not authz.can_take_attendance(actor):
+        raise NotAllowed("Only programme staff can see and mark attendance.")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    user: User
+    present: bool
+    source: str  # "manual", "zoom-import" or ""
+    minutes: int | None
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    session: LiveSession
+    cohort: Cohort
+    when: str
+    rows: tuple[SheetRow, ...]
+
+    @property
+    def present(self) -> int:
+        return sum(1 for row in self.rows if row.present)
+
+
+def _members(cohort_id: int) -> list[User]:
+    return list(db.session.execute(
+        select(User).join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == "active")
+        .order_by(User.display_name, User.id)
+    ).scalars())
+
+
+def attendance_sheet(actor: User, session_id: int) -> AttendanceSheet:
+    _require_staff(actor)
+    session = cohorts.get_session(session_id)
+    cohort = cohorts.get_cohort(session.cohort_id)
+    marks = {row.user_id: row for row in db.session.execute(
+        select(Attendance).where(Attendance.session_id == session.id)).scalars()}
+    members = _members(cohort.id)
+    # People marked present who have since left the cohort still appear: attendance is history.
+    missing = set(marks) - {user.id for user in members}
+    if missing:
+        members += list(db.session.execute(select(User).where(User.id.in_(missing))).scalars())
+    rows = tuple(SheetRow(user, user.id in marks, marks[user.id].source if user.id in marks else "",
+                          marks[user.id].minutes if user.id in marks else None) for user in members)
+    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone)
+    return AttendanceSheet(session, cohort, when, rows)
+
+
+def mark_attendance(actor: User, session_id: int, present_user_ids: set[int]) -> AttendanceSheet:
+    """Make the sheet say exactly this: the people listed are present, the cohort's other members are not."""
+    _require_staff(actor)
+    session = cohorts.get_session(session_id)
+    members = {user.id for user in _members(session.cohort_id)}
+    marked = set(db.session.execute(
+        select(Attendance.user_id).where(Attendance.session_id == session.id)).scalars())
+    unknown = present_user_ids - members - marked
+    if unknown:
+        raise Invalid("Some of the people marked are not in this cohort.")
+    now = _now()
+    for user_id in sorted(present_user_ids - marked):
+        insert_ignoring_conflicts(db.session, Attendance, {
+            "session_id": session.id, "user_id": user_id, "source": "manual", "marked_by_id": actor.id,
+            "marked_at": now}, ["session_id", "user_id"])
+    absent = marked - present_user_ids
+    if absent:
+        db.session.execute(delete(Attendance).where(Attendance.session_id == session.id,
+                                                    Attendance.user_id.in_(absent)))
+    db.session.commit()
+    return attendance_sheet(actor, session_id)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    marked: tuple[tuple[User, int], ...]  # newly marked present, with minutes
+    already: tuple[User, ...]  # were already marked
+    too_short: tuple[tuple[User, int], ...]  # matched, but stayed less than the minimum
+    unmatched: tuple[schedule.Participant, ...]  # e-mails of nobody in the cohort
+    skipped: tuple[schedule.SkippedRow, ...]  # rows without a usable e-mail
+    problems: tuple[str, ...]
+
+
+def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes: int = 0) -> ImportOutcome:
+    """Mark present the cohort's members found in Zoom's participants report (by e-mail)."""
+    _require_staff(actor)
+    session = cohorts.get_session(session_id)
+    try:
+        report = schedule.parse_participants_report(data)
+    except schedule.ReportUnreadable as error:
+        raise Invalid(str(error), field="report") from None
+    members = {user.id: user for user in _members(session.cohort_id)}
+    by_email = {user.email.lower(): user for user in members.values()}
+    for user_id, email in db.session.execute(
+        select(Application.user_id, Application.email).where(Application.cohort_id == session.cohort_id)
+    ).all():
+        if user_id in members:
+            by_email.setdefault(email.lower(), members[user_id])
+    now = _now()
+    marked, already, too_short, unmatched = [], [], [], []
+    for person in report.participants:
+        user = by_email.get(person.email)
+        if user is None:
+            unmatched.append(person)
+            continue
+        if person.minutes < min_minutes:
+            too_short.append((user, person.minutes))
+            continue
+        inserted = insert_ignoring_conflicts(db.session, Attendance, {
+            "session_id": session.id, "user_id": user.id, "source": "zoom-import", "minutes": person.minutes,
+            "marked_by_id": actor.id, "marked_at": now}, ["session_id", "user_id"])
+        if inserted:
+            marked.append((user, person.minutes))
+        else:
+            already.append(user)
+    db.session.commit()
+    return ImportOutcome(tuple(marked), tuple(already), tuple(too_short), tuple(unmatched), report.skipped,
+                         report.problems)

@@ -1,0 +1,122 @@
+"""Calendars of live sessions: one session or a whole cohort as an .ics download, and a private per-person feed URL
+that calendar programs subscribe to (its token can be reset, which stops the old URL working).
+
+Joining links go into a calendar only for people who may see them (lms.authz.can_see_join_link); the feed is a
+person's own, so it carries the links of the cohorts they are in. The file format is lms.core.calendar's.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+
+from lms import authz
+from lms.core.calendar import CalendarEvent, build_calendar
+from lms.extensions import db
+from lms.models import CalendarFeedToken, Cohort, Enrolment, LiveSession, User
+from lms.models.upsert import insert_ignoring_conflicts
+from lms.services import cohorts
+from lms.services.errors import NotFound
+
+# Where the learner's pages live (lms.web.programmes); used for links inside calendars and mails sent from cron.
+COHORT_PATH = "/programmes/cohorts/{cohort_id}"
+FEED_PATH = "/programmes/feed/{token}.ics"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def absolute_url(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _event(row: LiveSession, cohort: Cohort, *, with_link: bool) -> CalendarEvent:
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "lms.local"
+    page = absolute_url(COHORT_PATH.format(cohort_id=cohort.id))
+    lines = [row.description] if row.description else []
+    lines.append(f"{cohort.name}. Times set in {row.timezone}.")
+    if with_link and row.join_url:
+        lines.append(f"Join: {row.join_url}")
+    if with_link and row.recording_url:
+        lines.append(f"Recording: {row.recording_url}")
+    lines.append(f"Programme page: {page}")
+    return CalendarEvent(
+        uid=f"live-session-{row.id}@{host}", title=row.title, starts_at=row.starts_at, ends_at=row.ends_at,
+        description="\n\n".join(lines), url=row.join_url if with_link and row.join_url else page,
+        location=row.join_url if with_link and row.join_url else "Online", sequence=row.sequence,
+        updated_at=row.updated_at,
+    )
+
+
+def _visible(actor: User | None, cohort: Cohort) -> None:
+    """The cohort's sessions are public once its course is published (the joining links are not)."""
+    _, version = cohorts.course_of(cohort)
+    if version is None and not authz.is_staff(actor):
+        raise NotFound("There is no such cohort.")
+
+
+def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
+    row = cohorts.get_session(session_id)
+    cohort = cohorts.get_cohort(row.cohort_id)
+    _visible(actor, cohort)
+    with_link = authz.can_see_join_link(actor, enrolled_in_cohort=cohort.id in cohorts.enrolled_cohort_ids(actor))
+    data = build_calendar([_event(row, cohort, with_link=with_link)], name=f"{cohort.name}: {row.title}",
+                          now=_now())
+    return f"session-{row.id}.ics", data
+
+
+def cohort_calendar(actor: User | None, cohort_id: int) -> tuple[str, bytes]:
+    cohort = cohorts.get_cohort(cohort_id)
+    _visible(actor, cohort)
+    with_link = authz.can_see_join_link(actor, enrolled_in_cohort=cohort.id in cohorts.enrolled_cohort_ids(actor))
+    events = [_event(row, cohort, with_link=with_link) for row in cohorts.sessions_of(cohort.id)]
+    return f"cohort-{cohort.id}-sessions.ics", build_calendar(events, name=cohort.name, now=_now())
+
+
+def feed_token(user: User) -> str:
+    """The person's feed token, created on first use (safe to race: one row per person)."""
+    insert_ignoring_conflicts(db.session, CalendarFeedToken, {
+        "user_id": user.id, "token": secrets.token_urlsafe(32), "created_at": _now()}, ["user_id"])
+    db.session.commit()
+    return db.session.execute(select(CalendarFeedToken.token).filter_by(user_id=user.id)).scalar_one()
+
+
+def feed_url(user: User) -> str:
+    return absolute_url(FEED_PATH.format(token=feed_token(user)))
+
+
+def reset_feed_token(user: User) -> str:
+    """A new secret: calendars subscribed to the old URL stop receiving updates."""
+    row = db.session.execute(select(CalendarFeedToken).filter_by(user_id=user.id)).scalar_one_or_none()
+    if row is None:
+        return feed_token(user)
+    row.token = secrets.token_urlsafe(32)
+    row.created_at = _now()
+    db.session.commit()
+    return row.token
+
+
+def feed_calendar(token: str) -> bytes:
+    """The sessions of every cohort the token's owner is in. NotFound for an unknown (or reset) token, or when the
+    owner's account is deactivated."""
+    if not token or len(token) > 64:
+        raise NotFound("There is no such calendar.")
+    user = db.session.execute(
+        select(User).join(CalendarFeedToken, CalendarFeedToken.user_id == User.id)
+        .where(CalendarFeedToken.token == token)
+    ).scalar_one_or_none()
+    if user is None or not user.active:
+        raise NotFound("There is no such calendar.")
+    rows = db.session.execute(
+        select(LiveSession, Cohort).join(Cohort, Cohort.id == LiveSession.cohort_id)
+        .join(Enrolment, (Enrolment.cohort_id == Cohort.id) & (Enrolment.user_id == user.id)
+              & (Enrolment.status == "active"))
+        .order_by(LiveSession.starts_at)
+    ).all()
+    events = [_event(row, cohort, with_link=True) for row, cohort in rows]
+    return build_calendar(events, name="My live sessions (LMS-lite)", now=_now())

@@ -1,0 +1,1 @@
+"""The learner's side of programmes: cohorts, applications, live sessions and calendars."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length
+
+from lms.core import locales
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (withdraw, reset the calendar address): a form for the CSRF token."""
+
+    submit = SubmitField("Go")
+
+
+class ApplicationForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired("Please give your name."), Length(max=200)],
+                            filters=[strip], description="As it should appear on your certificate.",
+                            render_kw={"autocomplete": "name"})
+    email = EmailField("E-mail address", validators=[DataRequired("Please give your e-mail address."),
+                                                     Email("Please give a valid e-mail address.",
+                                                           check_deliverability=False), Length(max=254)],
+                       filters=[strip], description="We write to this address about your application.",
+                       render_kw={"autocomplete": "email"})
+    organisation = StringField("Organisation", filters=[strip],
+                               validators=[DataRequired("Please give your organisation."), Length(max=200)],
+                               description="Your city, or local or regional government.",
+                               render_kw={"autocomplete": "organization"})
+    position = StringField("Position", validators=[DataRequired("Please give your position."), Length(max=200)],
+                           filters=[strip], render_kw={"autocomplete": "organization-title"})
+    city = StringField("City", validators=[DataRequired("Please give your city."), Length(max=120)],
+                       filters=[strip], render_kw={"autocomplete": "address-level2"})
+    country = SelectField("Country", validators=[DataRequired("Please choose your country.")],
+                          render_kw={"autocomplete": "country"})
+    language = SelectField("Preferred language", validators=[DataRequired("Please choose a language.")])
+    motivation = TextAreaField("Motivation", validators=[DataRequired("Please tell us why you want to take part."),
+                                                         Length(min=20, max=5000)],
+                               description="Why do you want to take part, and how will your city use what you learn? "
+                                           "A few sentences are enough.")
+    letter = FileField("Letter of support", validators=[FileRequired("Please upload the signed letter of support.")],
+                       description="Signed by your city's Mayor or your Head of Department. A PDF, or a PNG or JPEG "
+                                   "photo or scan.",
+                       render_kw={"accept": "application/pdf,image/png,image/jpeg"})
+    submit = SubmitField("Send my application")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice("", "Choose a country")] + [
+            SelectChoice(code, name) for code, name in locales.countries()]
+        self.language.choices = [SelectChoice(code, name) for code, name in locales.languages()]

@@ -1,0 +1,167 @@
+"""The learner's side of programmes: a course's cohorts, applying with a letter of support, "My applications",
+live sessions with times in two zones, calendar downloads and the private calendar feed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.core import admissions
+from lms.services import applications, calendars, cohorts
+from lms.services.errors import Conflict, Invalid, NotAllowed
+from lms.web.access import acting_user
+from lms.web.downloads import attachment
+from lms.web.programmes.forms import ActionForm, ApplicationForm
+
+bp = Blueprint("programmes", __name__, template_folder="templates")
+
+
+def _viewer():
+    return acting_user() if current_user.is_authenticated else None
+
+
+@bp.app_context_processor
+def status_labels() -> dict:
+    return {"application_status_labels": {status.value: label for status, label in admissions.STATUS_LABELS.items()}}
+
+
+@bp.route("/programmes/courses/<slug>/cohorts")
+def course_cohorts(slug: str):
+    course, version, rows = cohorts.cohorts_of_course(slug)
+    pages = [cohorts.cohort_page(_viewer(), row.id) for row in rows]
+    return render_template("programmes/course_cohorts.html", course=course, version=version, pages=pages)
+
+
+@bp.route("/programmes/cohorts/<int:cohort_id>")
+def cohort(cohort_id: int):
+    viewer = _viewer()
+    page = cohorts.cohort_page(viewer, cohort_id)
+    application = applications.find_application(viewer, cohort_id) if viewer else None
+    refusal = applications.application_refusal(page.cohort)
+    return render_template("programmes/cohort.html", page=page, application=application, refusal=refusal,
+                           form=ActionForm())
+
+
+@bp.route("/programmes/cohorts/<int:cohort_id>/apply", methods=["GET", "POST"])
+@login_required
+def apply(cohort_id: int):
+    user = acting_user()
+    page = cohorts.cohort_page(user, cohort_id)
+    existing = applications.find_application(user, cohort_id)
+    if existing is not None and existing.status != "withdrawn":
+        flash("You have already applied to this cohort. Here is its status.", "info")
+        return redirect(url_for("programmes.my_applications"))
+    refusal = applications.application_refusal(page.cohort)
+    # Pre-filled from the withdrawn application being sent again, or else from the profile.
+    source = existing or user
+    form = ApplicationForm(data=None if request.method == "POST" else {
+        "full_name": getattr(source, "full_name", user.display_name), "email": source.email,
+        "organisation": source.organisation, "position": getattr(source, "position", user.job_title),
+        "city": source.city, "country": source.country, "language": getattr(source, "language",
+                                                                             user.preferred_language),
+        "motivation": getattr(source, "motivation", "")})
+    max_mb = current_app.config["LETTER_MAX_BYTES"] / (1024 * 1024)
+    form.letter.description = f"{form.letter.description} At most {max_mb:g} MB."
+    status = 200
+    if form.is_submitted():
+        if refusal is not None:
+            status = 403
+        elif not form.validate():
+            status = 422
+        else:
+            upload = form.letter.data
+            letter = applications.LetterUpload(upload.filename or "", upload.read())
+            answers = applications.Answers(
+                full_name=form.full_name.data, email=form.email.data, organisation=form.organisation.data,
+                position=form.position.data, city=form.city.data, country=form.country.data,
+                language=form.language.data, motivation=form.motivation.data)
+            try:
+                applications.submit_application(user, cohort_id, answers, letter)
+            except applications.ApplicationsClosed as error:
+                refusal, status = error.message, 403
+            except Invalid as error:
+                target = getattr(form, error.field, None) if error.field else None
+                (target.errors if target is not None else form.form_errors).append(error.message)
+                status = 422
+            except Conflict as error:
+                flash(error.message, "error")
+                return redirect(url_for("programmes.my_applications"))
+            else:
+                flash(f"Your application to {page.cohort.name} was sent. We have e-mailed you a confirmation.",
+                      "success")
+                return redirect(url_for("programmes.my_applications"))
+    eligibility = page.version.manifest.get("eligibility_html", "") if page.version else ""
+    return render_template("programmes/apply.html", page=page, form=form, refusal=refusal,
+                           eligibility=eligibility), status
+
+
+@bp.route("/programmes/applications")
+@login_required
+def my_applications():
+    return render_template("programmes/my_applications.html", rows=applications.my_applications(acting_user()),
+                           form=ActionForm())
+
+
+@bp.route("/programmes/applications/<int:application_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(application_id: int):
+    if ActionForm().validate_on_submit():
+        try:
+            applications.withdraw(acting_user(), application_id)
+        except (Conflict, NotAllowed) as error:
+            flash(error.message, "error")
+        else:
+            flash("Your application was withdrawn.", "info")
+    return redirect(url_for("programmes.my_applications"))
+
+
+@bp.route("/programmes/applications/<int:application_id>/letter")
+@login_required
+def letter(application_id: int):
+    row = applications.letter_for(acting_user(), application_id)
+    return attachment(row.data, row.media_type, row.filename)
+
+
+@bp.route("/programmes/sessions")
+@login_required
+def my_sessions():
+    return render_template("programmes/my_sessions.html", items=cohorts.my_sessions(acting_user()))
+
+
+def _ics(filename: str, data: bytes) -> Response:
+    return attachment(data, "text/calendar", filename)
+
+
+@bp.route("/programmes/sessions/<int:session_id>.ics")
+def session_ics(session_id: int):
+    return _ics(*calendars.session_calendar(_viewer(), session_id))
+
+
+@bp.route("/programmes/cohorts/<int:cohort_id>/sessions.ics")
+def cohort_ics(cohort_id: int):
+    return _ics(*calendars.cohort_calendar(_viewer(), cohort_id))
+
+
+@bp.route("/programmes/calendar")
+@login_required
+def calendar():
+    return render_template("programmes/calendar.html", feed_url=calendars.feed_url(acting_user()),
+                           form=ActionForm())
+
+
+@bp.route("/programmes/calendar/reset", methods=["POST"])
+@login_required
+def reset_calendar():
+    if ActionForm().validate_on_submit():
+        calendars.reset_feed_token(acting_user())
+        flash("Your calendar address was changed. Subscribe again with the new address; the old one no longer works.",
+              "success")
+    return redirect(url_for("programmes.calendar"))
+
+
+@bp.route("/programmes/feed/<token>.ics")
+def feed(token: str):
+    response = Response(calendars.feed_calendar(token), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,263 @@
+"""Programme staff's pages: cohorts and live sessions (administrators edit them), the application review queue
+(administrators), and attendance (instructors and administrators)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms import authz
+from lms.core.admissions import Status
+from lms.models import Role
+from lms.services import applications, attendance, cohorts, publishing
+from lms.services.errors import Conflict, Invalid
+from lms.web.access import acting_user, require_role
+from lms.web.downloads import attachment
+from lms.web.staff.forms import (
+    ActionForm,
+    AttendanceImportForm,
+    BulkDecisionForm,
+    CohortForm,
+    DecisionForm,
+    SessionForm,
+)
+
+bp = Blueprint("staff", __name__, template_folder="templates")
+
+
+@bp.before_request
+def only_staff():
+    require_role(Role.ADMIN, Role.INSTRUCTOR)
+
+
+def _admins_only() -> None:
+    """Editing cohorts and sessions is for administrators (the services check it too); instructors get 403 at once."""
+    if not authz.can_manage_cohorts(current_user):
+        abort(403)
+
+
+def _form_error(form, error: Invalid) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/")
+def index():
+    return render_template("staff/index.html", summaries=cohorts.list_cohorts(acting_user()))
+
+
+def _cohort_data(form: CohortForm, key: str | None = None) -> cohorts.CohortData:
+    return cohorts.CohortData(
+        name=form.name.data or "", timezone=form.timezone.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data, applications_open=form.applications_open.data,
+        application_deadline=form.application_deadline.data, capacity=form.capacity.data,
+        enrolment_mode=form.enrolment_mode.data, allow_late_attempts=form.allow_late_attempts.data, key=key)
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+def new_cohort():
+    _admins_only()
+    courses = [course.slug for course, _ in publishing.list_courses()]
+    form = CohortForm(courses=courses, course=request.args.get("course"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cohort = cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form))
+        except (Invalid, Conflict) as error:
+            _form_error(form, error if isinstance(error, Invalid) else Invalid(error.message))
+            status = 422
+        else:
+            flash(f"Created {cohort.name}.", "success")
+            return redirect(url_for("staff.cohort", cohort_id=cohort.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("staff/cohort_form.html", form=form, cohort=None), status
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+def cohort(cohort_id: int):
+    page = cohorts.cohort_page(acting_user(), cohort_id)
+    summary = next(s for s in cohorts.list_cohorts(acting_user()) if s.cohort.id == cohort_id)
+    return render_template("staff/cohort.html", page=page, summary=summary)
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+def edit_cohort(cohort_id: int):
+    _admins_only()
+    row = cohorts.get_cohort(cohort_id)
+    course, _ = cohorts.course_of(row)
+    current = cohorts.cohort_data(row)
+    form = CohortForm(obj=current, courses=[course.slug], course=course.slug)
+    del form.course  # a cohort stays in its course
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cohorts.update_cohort(acting_user(), cohort_id, _cohort_data(form, key=row.key))
+        except Invalid as error:
+            _form_error(form, error)
+            status = 422
+        else:
+            flash("Saved the cohort.", "success")
+            return redirect(url_for("staff.cohort", cohort_id=cohort_id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("staff/cohort_form.html", form=form, cohort=row, course=course), status
+
+
+def _session_data(form: SessionForm, key: str | None = None) -> cohorts.SessionData:
+    return cohorts.SessionData(title=form.title.data or "", starts_at=form.starts_at.data, ends_at=form.ends_at.data,
+                               timezone=form.timezone.data, description=form.description.data or "",
+                               join_url=form.join_url.data or "", recording_url=form.recording_url.data or "",
+                               key=key)
+
+
+@bp.route("/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
+def new_session(cohort_id: int):
+    _admins_only()
+    row = cohorts.get_cohort(cohort_id)
+    form = SessionForm(timezone=row.timezone)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cohorts.add_session(acting_user(), cohort_id, _session_data(form))
+        except Invalid as error:
+            _form_error(form, error)
+            status = 422
+        else:
+            flash("Added the session.", "success")
+            return redirect(url_for("staff.cohort", cohort_id=cohort_id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("staff/session_form.html", form=form, cohort=row, session=None), status
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(session_id: int):
+    _admins_only()
+    session = cohorts.get_session(session_id)
+    row = cohorts.get_cohort(session.cohort_id)
+    form = SessionForm(obj=cohorts.session_data(session))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cohorts.update_session(acting_user(), session_id, _session_data(form, key=session.key))
+        except Invalid as error:
+            _form_error(form, error)
+            status = 422
+        else:
+            flash("Saved the session.", "success")
+            return redirect(url_for("staff.cohort", cohort_id=row.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("staff/session_form.html", form=form, cohort=row, session=session), status
+
+
+# Applications.
+
+
+def _filters() -> applications.QueueFilters:
+    args = request.args
+    status = args.get("status", "")
+    return applications.QueueFilters(
+        status=status if status in application_statuses() else "", city=args.get("city", "")[:120],
+        country=args.get("country", "")[:2], organisation=args.get("organisation", "")[:200])
+
+
+def application_statuses() -> tuple[str, ...]:
+    return tuple(status.value for status in Status)
+
+
+@bp.route("/cohorts/<int:cohort_id>/applications")
+def application_queue(cohort_id: int):
+    filters = _filters()
+    queue = applications.review_queue(acting_user(), cohort_id, filters)
+    return render_template("staff/applications.html", queue=queue, filters=filters,
+                           statuses=application_statuses(), form=BulkDecisionForm())
+
+
+@bp.route("/cohorts/<int:cohort_id>/applications.csv")
+def export_applications(cohort_id: int):
+    data = applications.export_csv(acting_user(), cohort_id, _filters())
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    return attachment("\ufeff" + data, "text/csv", f"cohort-{cohort_id}-applications.csv")
+
+
+@bp.route("/cohorts/<int:cohort_id>/applications/decide", methods=["POST"])
+def decide_many(cohort_id: int):
+    form = BulkDecisionForm()
+    ids = [int(value) for value in request.form.getlist("application_ids") if value.isdigit()]
+    if not form.validate_on_submit():
+        flash("Choose a decision.", "error")
+    elif not ids:
+        flash("Select at least one application.", "error")
+    else:
+        outcome = applications.decide_many(acting_user(), cohort_id, ids, form.decision.data, form.note.data or "")
+        if outcome.done:
+            flash(f"Recorded '{form.decision.data}' for {len(outcome.done)} application(s).", "success")
+        for app_id, message in outcome.refused:
+            flash(f"Application {app_id}: {message}", "error")
+    return redirect(url_for("staff.application_queue", cohort_id=cohort_id, **request.args))
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+def application(application_id: int):
+    user = acting_user()
+    detail = applications.application_detail(user, application_id)
+    form = DecisionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            applications.decide(user, application_id, form.decision.data, form.note.data or "")
+        except Conflict as error:
+            flash(error.message, "error")
+            status = 409
+        else:
+            flash("The decision was recorded and the applicant was e-mailed.", "success")
+            return redirect(url_for("staff.application", application_id=application_id))
+        detail = applications.application_detail(user, application_id)
+    return render_template("staff/application.html", detail=detail, form=form), status
+
+
+@bp.route("/applications/<int:application_id>/letter")
+def letter(application_id: int):
+    row = applications.letter_for(acting_user(), application_id)
+    return attachment(row.data, row.media_type, row.filename)
+
+
+# Attendance.
+
+
+@bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+def attendance_sheet(session_id: int):
+    user = acting_user()
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+        attendance.mark_attendance(user, session_id, present)
+        flash("Saved the attendance.", "success")
+        return redirect(url_for("staff.attendance_sheet", session_id=session_id))
+    sheet = attendance.attendance_sheet(user, session_id)
+    return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(),
+                           import_form=AttendanceImportForm(), outcome=None)
+
+
+@bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
+def import_attendance(session_id: int):
+    user = acting_user()
+    import_form = AttendanceImportForm()
+    outcome = None
+    status = 200
+    if import_form.validate_on_submit():
+        try:
+            outcome = attendance.import_zoom_report(user, session_id, import_form.report.data.read(),
+                                                    min_minutes=import_form.min_minutes.data or 0)
+        except Invalid as error:
+            import_form.report.errors = [*import_form.report.errors, error.message]
+            status = 422
+    else:
+        status = 422
+    sheet = attendance.attendance_sheet(user, session_id)
+    return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(), import_form=import_form,
+                           outcome=outcome), status

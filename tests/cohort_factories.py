@@ -1,0 +1,64 @@
+"""Builders for cohorts, sessions and applications. Like tests.factories, each goes through the real services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from lms.core import schedule
+from lms.models import Application, Cohort, LiveSession, User
+from lms.services import applications, cohorts, publishing
+from tests.factories import COURSES
+
+CARING_CITIES = COURSES / "caring-cities"
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+MOTIVATION = "Our city is drafting a care strategy and I lead the team that designs neighbourhood services."
+
+
+def publish_caring_cities():
+    return publishing.import_package(None, CARING_CITIES, publish=True).version
+
+
+def local_now(tz: str = "Europe/Madrid") -> datetime:
+    return datetime.now(UTC).astimezone(schedule.zone(tz)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def make_cohort(course_slug: str = "caring-cities", *, key: str | None = None, tz: str = "Europe/Madrid",
+                opens: datetime | None = None, deadline: datetime | None = None, starts_on: date | None = None,
+                ends_on: date | None = None, capacity: int | None = None, mode: str = "application",
+                late: bool = False, sessions: int = 2, name: str = "Test cohort") -> Cohort:
+    """A cohort running now by default: applications opened a week ago and close in a week (local times)."""
+    now = local_now(tz)
+    today = now.date()
+    data = cohorts.CohortData(
+        name=name, timezone=tz, key=key, starts_on=starts_on or today - timedelta(days=1),
+        ends_on=ends_on or today + timedelta(days=30),
+        applications_open=opens if opens is not None else now - timedelta(days=7),
+        application_deadline=deadline if deadline is not None else now + timedelta(days=7),
+        capacity=capacity, enrolment_mode=mode, allow_late_attempts=late)
+    cohort = cohorts.create_cohort(None, course_slug, data)
+    for number in range(sessions):
+        day = datetime.combine(today + timedelta(days=2 + 7 * number), datetime.min.time())
+        cohorts.add_session(None, cohort.id, cohorts.SessionData(
+            title=f"Session {number + 1}", starts_at=day.replace(hour=9), ends_at=day.replace(hour=11),
+            timezone=tz, join_url=f"https://zoom.us/j/99900{number}", description="Live discussion."))
+    return cohort
+
+
+def session_rows(cohort: Cohort) -> list[LiveSession]:
+    return cohorts.sessions_of(cohort.id)
+
+
+def answers(user: User | None = None, **changes: str) -> applications.Answers:
+    values = {"full_name": user.display_name if user else "Ana Pérez",
+              "email": user.email if user else "ana@city.gov", "organisation": "Ayuntamiento de Barcelona",
+              "position": "Head of social services", "city": "Barcelona", "country": "ES", "language": "es",
+              "motivation": MOTIVATION}
+    values.update(changes)
+    return applications.Answers(**values)
+
+
+def apply(user: User, cohort: Cohort, *, letter: bytes = PDF, filename: str = "carta.pdf", now=None,
+          **changes: str) -> Application:
+    return applications.submit_application(user, cohort.id, answers(user, **changes),
+                                           applications.LetterUpload(filename, letter), now=now)
