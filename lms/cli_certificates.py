@@ -1,0 +1,42 @@
+"""`flask lms verify-credential FILE` (and friends): certificates from the command line, thin over
+lms.services.certificates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from lms.cli import fail, lms_cli
+from lms.services import certificates
+
+
+@lms_cli.command("verify-credential")
+@click.argument("path", type=click.Path(dir_okay=False))
+def verify_credential(path: str) -> None:
+    """Check an Open Badges credential file: signed by this engine, unchanged, and its certificate not revoked.
+
+    Prints "valid: …" and exits 0, or prints the reason and exits 1.
+    """
+    file = Path(path)
+    if not file.is_file():
+        fail(f"{path}: no such file")
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        fail(f"{path}: not valid: the file is not JSON ({error})")
+    outcome = certificates.check_credential(document)
+    if not outcome.ok:
+        fail(f"{path}: not valid: {outcome.message}")
+    click.echo(f"{path}: {outcome.message}")
+
+
+@lms_cli.command("signing-key")
+def signing_key_command() -> None:
+    """Show where the credential signing key is (creating it if needed) and its public part."""
+    document = certificates.issuer_document()
+    method = document["verificationMethod"][0]
+    click.echo(f"key file: {certificates.signing_key_path()}")
+    click.echo(f"published at: {certificates.issuer_document_url()}")
+    click.echo(f"public key (Multikey): {method['publicKeyMultibase']}")

@@ -1,0 +1,360 @@
+"""Certificate identifiers, the Open Badges 3.0 credential of a certificate, and its Ed25519 signature.
+
+Pure: no Flask, no database, no files. Keys come in and go out as objects or bytes; the service keeps them.
+
+Identifiers
+    ``new_certificate_id()`` draws 130 random bits (``secrets``) and writes them as 26 symbols of Crockford's base 32
+    (0-9 and A-Z without I, L, O, U), followed by 2 check symbols (the first 10 bits of SHA-256 of the 26): 28 symbols
+    in 7 groups of 4, e.g. ``K7QH-3M9X-...``. People type them: ``parse_certificate_id`` ignores case, spaces and
+    dashes, reads O as 0 and I or L as 1, accepts a pasted verification URL, and returns None for anything that is not
+    a well-formed id (so a typo is caught before any look-up). Nothing about an id is sequential or guessable.
+
+Credential
+    ``open_badge_credential`` builds an OpenBadgeCredential (Open Badges 3.0 on the W3C Verifiable Credentials 2.0 data
+    model, JSON-LD). The learner is named with an ``IdentityObject`` of ``identityType`` "name" (not hashed: the name
+    is printed on the certificate anyway); hours, version and date are in the achievement, so the credential states
+    the same facts as the PDF and the verification page. ``credentialStatus`` points at the verification page, which
+    answers ``{"status": "valid" | "revoked" | "unknown"}`` to a request that accepts JSON; its type,
+    ``LmsLiteCertificateStatus``, is this engine's own (no standard status list is published).
+
+Signature
+    A ``DataIntegrityProof`` with cryptosuite ``eddsa-jcs-2022`` (W3C VC Data Integrity EdDSA Cryptosuites v1.0):
+    Ed25519 over SHA-256(JCS(proof options)) || SHA-256(JCS(document without proof)), ``proofValue`` in multibase
+    base58btc. JCS (RFC 8785) is implemented here as JSON with sorted keys, no whitespace and UTF-8 characters as they
+    are; that is exactly RFC 8785 for documents whose numbers are integers and whose keys are ASCII, and
+    ``canonical_json`` refuses anything else (floats) rather than guess. Changing any field of the document or of
+    the proof makes ``verify_credential`` fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+# Identifiers.
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
+RANDOM_SYMBOLS = 26  # 130 bits
+CHECK_SYMBOLS = 2
+ID_SYMBOLS = RANDOM_SYMBOLS + CHECK_SYMBOLS
+GROUP = 4
+ID_LENGTH = ID_SYMBOLS + ID_SYMBOLS // GROUP - 1  # with dashes: 34
+_TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARATORS = re.compile("[\\s\\-\u2010-\u2015_.]+")  # spaces, dashes (typographic ones too), dots
+
+
+def _encode(value: int, symbols: int) -> str:
+    out = []
+    for _ in range(symbols):
+        value, digit = divmod(value, 32)
+        out.append(ALPHABET[digit])
+    return "".join(reversed(out))
+
+
+def _check_symbols(body: str) -> str:
+    digest = hashlib.sha256(body.encode("ascii")).digest()
+    return _encode(int.from_bytes(digest[:2], "big") >> (16 - 5 * CHECK_SYMBOLS), CHECK_SYMBOLS)
+
+
+def _group(symbols: str) -> str:
+    return "-".join(symbols[i:i + GROUP] for i in range(0, len(symbols), GROUP))
+
+
+def new_certificate_id(randbits: Callable[[int], int] = secrets.randbits) -> str:
+    """A fresh id such as ``K7QH-3M9X-...``: 130 random bits plus 2 check symbols, in groups of 4."""
+    body = _encode(randbits(5 * RANDOM_SYMBOLS), RANDOM_SYMBOLS)
+    return _group(body + _check_symbols(body))
+
+
+def parse_certificate_id(typed: str | None) -> str | None:
+    """The canonical id for what a person typed or pasted (an id or a verification URL), or None if malformed."""
+    if not typed:
+        return None
+    text = typed.strip()
+    if len(text) > 300:
+        return None
+    if "/" in text:  # a pasted URL: the last path segment
+        text = text.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+        text = text.removesuffix(".json").removesuffix(".pdf")
+    symbols = _SEPARATORS.sub("", text).upper().translate(_TYPO)
+    if len(symbols) != ID_SYMBOLS or any(char not in ALPHABET for char in symbols):
+        return None
+    body, check = symbols[:RANDOM_SYMBOLS], symbols[RANDOM_SYMBOLS:]
+    if not secrets.compare_digest(_check_symbols(body), check):
+        return None
+    return _group(symbols)
+
+
+# Canonical JSON and multibase.
+
+
+def canonical_json(document: Any) -> bytes:
+    """JCS (RFC 8785) for documents of strings, integers, booleans, null, lists and objects with ASCII keys."""
+    _refuse_floats(document)
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def _refuse_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise ValueError("canonical_json supports integers only; write other numbers as strings")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.isascii():
+                raise ValueError(f"canonical_json supports ASCII string keys only, got {key!r}")
+            _refuse_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_floats(item)
+
+
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58btc_encode(data: bytes) -> str:
+    value = int.from_bytes(data, "big")
+    out = []
+    while value:
+        value, digit = divmod(value, 58)
+        out.append(_BASE58[digit])
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    return "1" * zeros + "".join(reversed(out))
+
+
+def base58btc_decode(text: str) -> bytes:
+    value = 0
+    for char in text:
+        index = _BASE58.find(char)
+        if index < 0:
+            raise ValueError(f"not base58btc: {char!r}")
+        value = value * 58 + index
+    zeros = len(text) - len(text.lstrip("1"))
+    body = value.to_bytes((value.bit_length() + 7) // 8, "big") if value else b""
+    return b"\0" * zeros + body
+
+
+# Keys.
+
+_ED25519_MULTICODEC = b"\xed\x01"
+
+
+def new_signing_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def private_key_to_pem(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def private_key_from_pem(data: bytes) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(data, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the signing key is not an Ed25519 key")
+    return key
+
+
+def _raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_key_multibase(key: Ed25519PublicKey) -> str:
+    """The Multikey form (``z6Mk...``): multibase base58btc of the multicodec ed25519-pub prefix and the raw key."""
+    return "z" + base58btc_encode(_ED25519_MULTICODEC + _raw_public(key))
+
+
+def public_key_from_multibase(text: str) -> Ed25519PublicKey:
+    if not text.startswith("z"):
+        raise ValueError("not a base58btc multibase value")
+    data = base58btc_decode(text[1:])
+    if not data.startswith(_ED25519_MULTICODEC) or len(data) != 34:
+        raise ValueError("not an Ed25519 Multikey")
+    return Ed25519PublicKey.from_public_bytes(data[2:])
+
+
+def public_key_jwk(key: Ed25519PublicKey) -> dict[str, str]:
+    x = base64.urlsafe_b64encode(_raw_public(key)).rstrip(b"=").decode("ascii")
+    return {"kty": "OKP", "crv": "Ed25519", "x": x}
+
+
+def issuer_document(engine_url: str, document_url: str, name: str, key: Ed25519PublicKey) -> dict[str, Any]:
+    """What ``/.well-known/lms-issuer.json`` publishes: the issuer and its public key (a controller document)."""
+    method_id = f"{document_url}#key-1"
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": engine_url,
+        "name": name,
+        "verificationMethod": [{
+            "id": method_id,
+            "type": "Multikey",
+            "controller": engine_url,
+            "publicKeyMultibase": public_key_multibase(key),
+            "publicKeyJwk": public_key_jwk(key),
+        }],
+        "assertionMethod": [method_id],
+    }
+
+
+# The Open Badges 3.0 credential.
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+STATUS_TYPE = "LmsLiteCertificateStatus"
+
+
+@dataclass(frozen=True)
+class Issuer:
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What a certificate states, as it was at issue."""
+
+    certificate_id: str
+    learner_name: str
+    course_title: str
+    course_version: str
+    completed_at: datetime
+    hours: float
+    issuers: tuple[Issuer, ...]
+    issued_at: datetime
+
+
+def format_hours(hours: float) -> str:
+    """2.0 → "2", 1.5 → "1.5", 1.25 → "1.25"."""
+    return f"{hours:.2f}".rstrip("0").rstrip(".")
+
+
+def hours_phrase(hours: float) -> str:
+    return f"{format_hours(hours)} hour{'' if hours == 1 else 's'}"
+
+
+def iso_utc(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def issuers_line(issuers: Sequence[Issuer]) -> str:
+    return ", ".join(issuer.name for issuer in issuers)
+
+
+def open_badge_credential(facts: CertificateFacts, *, engine_url: str, verify_url: str,
+                          achievement_url: str) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential for a certificate."""
+    hours = hours_phrase(facts.hours)
+    issuer: dict[str, Any] = {"id": engine_url, "type": ["Profile"],
+                              "name": issuers_line(facts.issuers) or engine_url}
+    if len(facts.issuers) == 1 and facts.issuers[0].url:
+        issuer["url"] = facts.issuers[0].url
+    elif facts.issuers:
+        issuer["description"] = "Issued jointly by " + "; ".join(
+            f"{i.name} ({i.url})" if i.url else i.name for i in facts.issuers) + "."
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": verify_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"Certificate of completion: {facts.course_title}",
+        "issuer": issuer,
+        "validFrom": iso_utc(facts.issued_at),
+        "awardedDate": iso_utc(facts.issued_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{"type": "IdentityObject", "identityHash": facts.learner_name, "identityType": "name",
+                            "hashed": False}],
+            "activityEndDate": iso_utc(facts.completed_at),
+            "achievement": {
+                "id": achievement_url,
+                "type": ["Achievement"],
+                "achievementType": "CertificateOfCompletion",
+                "name": facts.course_title,
+                "version": facts.course_version,
+                "description": f"Completion of the course “{facts.course_title}” (version {facts.course_version}): "
+                               f"{hours} of training.",
+                "criteria": {"narrative": "Met the course's completion rule: every required module completed "
+                                          "(required lessons done and quizzes passed) and the required live "
+                                          "sessions attended."},
+            },
+        },
+        "credentialStatus": {"id": verify_url, "type": STATUS_TYPE},
+    }
+
+
+# Signing and verification (eddsa-jcs-2022).
+
+PROOF_TYPE = "DataIntegrityProof"
+CRYPTOSUITE = "eddsa-jcs-2022"
+
+
+def _hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
+    return hashlib.sha256(canonical_json(proof_options)).digest() + hashlib.sha256(canonical_json(document)).digest()
+
+
+def sign_credential(document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str,
+                    created: datetime) -> dict[str, Any]:
+    """A copy of the document with a DataIntegrityProof (eddsa-jcs-2022) signed by ``key``."""
+    unsigned = {name: value for name, value in document.items() if name != "proof"}
+    options: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": iso_utc(created),
+                               "verificationMethod": verification_method, "proofPurpose": "assertionMethod"}
+    if "@context" in unsigned:
+        options["@context"] = unsigned["@context"]
+    signature = key.sign(_hash_data(unsigned, options))
+    return {**unsigned, "proof": {**options, "proofValue": "z" + base58btc_encode(signature)}}
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    ok: bool
+    reason: str
+    verification_method: str = ""
+
+
+def verify_credential(document: Any, key: Ed25519PublicKey) -> SignatureCheck:
+    """Whether ``document`` carries a valid eddsa-jcs-2022 proof by ``key``; the reason says what is wrong if not."""
+    if not isinstance(document, dict):
+        return SignatureCheck(False, "the file is not a JSON object")
+    proof = document.get("proof")
+    if not isinstance(proof, dict):
+        return SignatureCheck(False, "the credential has no proof (it is not signed)")
+    method = proof.get("verificationMethod", "")
+    method = method if isinstance(method, str) else ""
+    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+        return SignatureCheck(False, f"unsupported proof: expected a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}",
+                              method)
+    if proof.get("proofPurpose") != "assertionMethod":
+        return SignatureCheck(False, "the proof's purpose is not assertionMethod", method)
+    unsigned = {name: value for name, value in document.items() if name != "proof"}
+    options = {name: value for name, value in proof.items() if name != "proofValue"}
+    if "@context" in unsigned and options.get("@context") != unsigned["@context"]:
+        return SignatureCheck(False, "the proof's @context does not match the credential's", method)
+    value = proof.get("proofValue")
+    try:
+        if not isinstance(value, str) or not value.startswith("z"):
+            raise ValueError("proofValue is not multibase base58btc")
+        signature = base58btc_decode(value[1:])
+        key.verify(signature, _hash_data(unsigned, options))
+    except InvalidSignature:
+        return SignatureCheck(False, "the signature does not match: the credential was changed after it was "
+                                     "signed, or was signed by another key", method)
+    except (ValueError, TypeError) as error:
+        return SignatureCheck(False, f"the proof cannot be read: {error}", method)
+    return SignatureCheck(True, "the signature is valid", method)
+
+
+def certificate_id_of(document: dict[str, Any]) -> str | None:
+    """The certificate id a credential is about (from its id, the verification URL), or None."""
+    credential_id = document.get("id")
+    return parse_certificate_id(credential_id) if isinstance(credential_id, str) else None

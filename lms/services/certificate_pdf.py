@@ -1,0 +1,332 @@
+"""The printable certificate: one A4 landscape page drawn with fpdf2, its QR code with segno.
+
+Only the fonts shipped in lms/fonts/ are used (see lms/fonts/README.md), so no system font is needed. Text is drawn
+in Noto Serif / Noto Sans; a Hangul fallback font is embedded only when the text has a character the Latin fonts lack
+(fpdf2 parses every font it is given, and that is most of the cost of a PDF). Text is normalised to NFC, so a letter
+with diacritics is one precomposed glyph. The page is a pure function of the certificate's facts: the same
+certificate always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import segno
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+
+from lms.core.credentials import CertificateFacts, hours_phrase
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+SERIF_BOLD = FONTS / "NotoSerif-Bold.ttf"
+SANS = FONTS / "NotoSans-Regular.ttf"
+FALLBACKS = (
+    ("greekcyrillic", FONTS / "NotoSerif-Bold-GreekCyrillic.ttf"),
+    ("hangul", FONTS / "LMSHangulSerif-Common.ttf"),
+    ("hangulextended", FONTS / "LMSHangulSerif-Extended.ttf"),
+)
+
+NAVY = (16, 42, 84)
+GOLD = (176, 137, 56)
+INK = (29, 35, 48)
+MUTED = (90, 97, 112)
+RED = (176, 0, 32)
+
+PAGE_W, PAGE_H = 297.0, 210.0
+CONTENT_W = 225.0
+
+# fontTools logs each table it cannot subset (none here, but it says so at INFO); fpdf2 names missing glyphs.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+@cache
+def _coverage(path: Path) -> frozenset[int]:
+    """The characters a font file has (read once per process)."""
+    font = TTFont(path, lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def fallback_fonts_needed(texts: list[str]) -> list[tuple[str, Path]]:
+    """The fallback fonts a text needs: those with a character that the Latin fonts lack."""
+    missing = {ord(char) for text in texts for char in text if not char.isspace()}
+    missing -= _coverage(SERIF_BOLD) & _coverage(SANS)
+    needed = []
+    for family, path in FALLBACKS:
+        if not missing:
+            break
+        covered = missing & _coverage(path)
+        if covered:
+            needed.append((family, path))
+            missing -= covered
+    return needed
+
+
+def format_date(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+@dataclass(frozen=True)
+class PageText:
+    issuers: tuple[str, ...]
+    learner_name: str
+    course_title: str
+    details: str
+    certificate_id: str
+    verify_url: str
+    issued_on: str
+    revoked: str | None
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def render_certificate_pdf(facts: CertificateFacts, verify_url: str, *, revoked_at: datetime | None = None) -> bytes:
+    """The certificate as PDF bytes. A revoked certificate carries a red "REVOKED" stamp with the date."""
+    text = PageText(
+        issuers=tuple(_nfc(issuer.name) for issuer in facts.issuers),
+        learner_name=_nfc(facts.learner_name),
+        course_title=_nfc(facts.course_title),
+        details=f"Version {facts.course_version}  ·  {hours_phrase(facts.hours)} of training  ·  "
+                f"completed on {format_date(facts.completed_at)}",
+        certificate_id=facts.certificate_id,
+        verify_url=verify_url,
+        issued_on=format_date(facts.issued_at),
+        revoked=f"REVOKED {format_date(revoked_at)}" if revoked_at else None,
+    )
+    pdf = _new_document(text, facts)
+    _frame(pdf)
+    _heading(pdf, text)
+    _recipient(pdf, text)
+    _footer(pdf, text, facts)
+    if text.revoked:
+        _revoked_stamp(pdf, text.revoked)
+    return bytes(pdf.output())
+
+
+def _new_document(text: PageText, facts: CertificateFacts) -> FPDF:
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margin(0)
+    pdf.add_font("serif", "B", SERIF_BOLD)
+    pdf.add_font("sans", "", SANS)
+    strings = [*text.issuers, text.learner_name, text.course_title]
+    fallbacks = fallback_fonts_needed(strings)
+    for family, path in fallbacks:
+        pdf.add_font(family, "", path)
+    if fallbacks:
+        pdf.set_fallback_fonts([family for family, _ in fallbacks], exact_match=False)
+    pdf.set_title(f"Certificate of completion: {text.course_title}")
+    pdf.set_author(", ".join(text.issuers))
+    pdf.set_subject(f"{text.learner_name} completed {text.course_title}. Verify: {text.verify_url}")
+    pdf.set_creator("LMS-lite")
+    pdf.set_lang("en")
+    pdf.set_creation_date(facts.issued_at)
+    pdf.add_page()
+    return pdf
+
+
+def _frame(pdf: FPDF) -> None:
+    pdf.set_fill_color(252, 250, 245)
+    pdf.rect(0, 0, PAGE_W, PAGE_H, style="F")
+    pdf.set_draw_color(*NAVY)
+    pdf.set_line_width(1.6)
+    pdf.rect(8, 8, PAGE_W - 16, PAGE_H - 16)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.35)
+    pdf.rect(12, 12, PAGE_W - 24, PAGE_H - 24)
+    pdf.set_fill_color(*GOLD)
+    for x, y in ((12, 12), (PAGE_W - 12, 12), (12, PAGE_H - 12), (PAGE_W - 12, PAGE_H - 12)):
+        pdf.regular_polygon(x - 2.4, y + 2.4, numSides=4, polyWidth=4.8, rotateDegrees=45, style="F")
+
+
+def _fit(pdf: FPDF, text: str, family: str, style: str, size: float, width: float, smallest: float) -> float:
+    """The largest font size, down to ``smallest``, at which ``text`` fits on one line of ``width``."""
+    while size > smallest:
+        pdf.set_font(family, style, size)
+        if pdf.get_string_width(text) <= width:
+            return size
+        size -= 1
+    pdf.set_font(family, style, smallest)
+    return smallest
+
+
+def _centered(pdf: FPDF, y: float, height: float, text: str) -> None:
+    pdf.set_xy((PAGE_W - CONTENT_W) / 2, y)
+    pdf.cell(CONTENT_W, height, text, align="C")
+
+
+def _spaced(pdf: FPDF, y: float, height: float, text: str, spacing: float) -> None:
+    pdf.set_char_spacing(spacing)
+    _centered(pdf, y, height, text)
+    pdf.set_char_spacing(0)
+
+
+def _heading(pdf: FPDF, text: PageText) -> None:
+    pdf.set_text_color(*MUTED)
+    issuers = "  ·  ".join(text.issuers).upper()
+    pdf.set_char_spacing(0.5)
+    _fit(pdf, issuers, "sans", "", 9, CONTENT_W - 0.5 * len(issuers), 6.5)
+    if pdf.get_string_width(issuers) <= CONTENT_W:
+        _centered(pdf, 23, 5, issuers)
+    else:  # many or long names: two lines
+        pdf.set_xy((PAGE_W - CONTENT_W) / 2, 21)
+        pdf.multi_cell(CONTENT_W, 4, issuers, align="C", max_line_height=4)
+    pdf.set_char_spacing(0)
+    pdf.set_text_color(*NAVY)
+    pdf.set_font("serif", "B", 38)
+    _spaced(pdf, 36, 16, "CERTIFICATE", 3)
+    pdf.set_text_color(*GOLD)
+    pdf.set_font("sans", "", 11)
+    _spaced(pdf, 53, 6, "OF COMPLETION", 2.5)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_fill_color(*GOLD)
+    pdf.set_line_width(0.3)
+    pdf.line(PAGE_W / 2 - 40, 63, PAGE_W / 2 - 6, 63)
+    pdf.line(PAGE_W / 2 + 6, 63, PAGE_W / 2 + 40, 63)
+    pdf.regular_polygon(PAGE_W / 2 - 2, 65, numSides=4, polyWidth=4, rotateDegrees=45, style="F")
+
+
+def _recipient(pdf: FPDF, text: PageText) -> None:
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("sans", "", 12)
+    _centered(pdf, 70, 7, "This is to certify that")
+    pdf.set_text_color(*INK)
+    _fit(pdf, text.learner_name, "serif", "B", 34, CONTENT_W, 16)
+    if pdf.get_string_width(text.learner_name) <= CONTENT_W:
+        _centered(pdf, 79, 16, text.learner_name)
+    else:  # a very long name: two lines
+        size = _fit(pdf, text.learner_name, "serif", "B", 16, 2 * CONTENT_W - 30, 9)
+        pdf.set_xy((PAGE_W - CONTENT_W) / 2, 87 - size * 0.45)
+        pdf.multi_cell(CONTENT_W, size * 0.45, text.learner_name, align="C", max_line_height=size * 0.45)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.5)
+    pdf.line(PAGE_W / 2 - 75, 97, PAGE_W / 2 + 75, 97)
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("sans", "", 12)
+    _centered(pdf, 101, 7, "has successfully completed the course")
+    pdf.set_text_color(*NAVY)
+    size = _fit(pdf, text.course_title, "serif", "B", 22, CONTENT_W, 15)
+    if pdf.get_string_width(text.course_title) > CONTENT_W:  # too long even small: two lines
+        pdf.set_xy((PAGE_W - CONTENT_W) / 2, 109)
+        pdf.multi_cell(CONTENT_W, size * 0.45, text.course_title, align="C", max_line_height=size * 0.45)
+        details_y = pdf.get_y() + 1.5
+    else:
+        _centered(pdf, 109, 11, text.course_title)
+        details_y = 121.5
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("sans", "", 10.5)
+    _centered(pdf, details_y, 6, text.details)
+
+
+def _label(pdf: FPDF, x: float, y: float, width: float, text: str, align: str = "L") -> None:
+    pdf.set_text_color(*GOLD)
+    pdf.set_font("sans", "", 7.5)
+    pdf.set_char_spacing(1.2)
+    pdf.set_xy(x, y)
+    pdf.cell(width, 4, text, align=align)
+    pdf.set_char_spacing(0)
+
+
+def _footer(pdf: FPDF, text: PageText, facts: CertificateFacts) -> None:
+    top, left, width = 146.0, 24.0, 92.0
+    # Left: who issues it.
+    _label(pdf, left, top, width, "ISSUED BY")
+    pdf.set_text_color(*INK)
+    size = 9.5 if len(text.issuers) <= 3 else 8.5 if len(text.issuers) <= 4 else 7.5
+    pdf.set_font("serif", "B", size)
+    y = top + 6
+    for name in text.issuers:
+        pdf.set_xy(left, y)
+        if pdf.get_string_width(name) <= width:
+            pdf.cell(width, size * 0.42, name)
+            y += size * 0.42 + 1.2
+        else:
+            pdf.multi_cell(width, size * 0.42, name, align="L", max_line_height=size * 0.42)
+            y = pdf.get_y() + 1.2
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("sans", "", 8)
+    pdf.set_xy(left, max(PAGE_H - 30, y + 1))
+    pdf.cell(width, 4, f"Issued on {text.issued_on}")
+    # Centre: a seal with the hours.
+    _seal(pdf, PAGE_W / 2, top + 20, facts.hours)
+    # Right: how to check it.
+    qr_size = 30.0
+    qr_x = PAGE_W - left - qr_size
+    _qr_code(pdf, text.verify_url, qr_x, top, qr_size)
+    right, block = qr_x - 4, 64.0
+    _label(pdf, right - block, top, block, "CERTIFICATE ID", "R")
+    pdf.set_text_color(*INK)
+    _fit(pdf, text.certificate_id, "serif", "B", 9.5, block, 7)
+    pdf.set_xy(right - block, top + 5)
+    pdf.cell(block, 5, text.certificate_id, align="R", link=text.verify_url)
+    _label(pdf, right - block, top + 15, block, "VERIFY THIS CERTIFICATE", "R")
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("sans", "", 7.5)
+    # The address on two lines (the site, then the id), so it stays legible however long the site's name is.
+    base, _, tail = text.verify_url.rpartition("/")
+    for number, line in enumerate(("Scan the code or open", base + "/", tail)):
+        _fit(pdf, line, "sans", "", 7.5, block, 5.5)
+        pdf.set_xy(right - block, top + 20.5 + number * 3.6)
+        pdf.cell(block, 3.6, line, align="R", link=text.verify_url if number else "")
+
+
+def _seal(pdf: FPDF, cx: float, cy: float, hours: float) -> None:
+    pdf.set_draw_color(*GOLD)
+    pdf.set_fill_color(*GOLD)
+    pdf.star(cx, cy, 17, 15.5, 24, style="F")
+    pdf.set_fill_color(252, 250, 245)
+    pdf.circle(cx, cy, 13.6, style="F")
+    pdf.set_line_width(0.4)
+    pdf.circle(cx, cy, 12.4, style="D")
+    pdf.set_text_color(*NAVY)
+    number, unit = hours_phrase(hours).split(" ", 1)
+    pdf.set_font("serif", "B", 20 if len(number) <= 3 else 14)
+    pdf.set_xy(cx - 12, cy - 8)
+    pdf.cell(24, 10, number, align="C")
+    pdf.set_font("sans", "", 6.5)
+    pdf.set_char_spacing(1)
+    pdf.set_xy(cx - 12, cy + 2)
+    pdf.cell(24, 4, unit.upper(), align="C")
+    pdf.set_char_spacing(0)
+
+
+def _qr_code(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+    """The QR code as vector rectangles (one per run of dark modules in a row): sharp at any print size."""
+    qr = segno.make(url, error="m", micro=False)
+    rows = [list(row) for row in qr.matrix_iter(scale=1, border=0)]
+    module = size / len(rows)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.rect(x - 1.5, y - 1.5, size + 3, size + 3, style="F")
+    pdf.set_fill_color(*INK)
+    for r, row in enumerate(rows):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                # A hair wider than the run, so no white seams appear between rectangles when printed.
+                pdf.rect(x + start * module, y + r * module, (c - start) * module + 0.02, module + 0.02, style="F")
+            else:
+                c += 1
+
+
+def _revoked_stamp(pdf: FPDF, label: str) -> None:
+    with pdf.local_context(fill_opacity=0.85, stroke_opacity=0.85), pdf.rotation(18, PAGE_W / 2, PAGE_H / 2):
+        pdf.set_draw_color(*RED)
+        pdf.set_text_color(*RED)
+        pdf.set_line_width(1.2)
+        pdf.set_font("sans", "", 30)
+        width = pdf.get_string_width(label) + 16
+        pdf.rect(PAGE_W / 2 - width / 2, PAGE_H / 2 - 11, width, 22)
+        pdf.set_xy(PAGE_W / 2 - width / 2, PAGE_H / 2 - 11)
+        pdf.cell(width, 22, label, align="C")

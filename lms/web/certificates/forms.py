@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class IssueForm(FlaskForm):
+    email = EmailField("Learner's e-mail address", validators=[DataRequired(), Length(max=254)], filters=[strip])
+    course = SelectField("Course", validators=[DataRequired()], choices=[])
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)], filters=[strip],
+                           description="Recorded with the certificate, e.g. \"Completed the course on paper in the "
+                                       "Seoul workshop\" or \"Replaces a certificate revoked for a misspelt name\".")
+    submit = SubmitField("Issue the certificate")
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)], filters=[strip],
+                           description="Shown to anyone who verifies the certificate.")
+    submit = SubmitField("Revoke the certificate")

@@ -1,0 +1,163 @@
+"""Certificates for three audiences: anyone (verify, the issuer's public key), learners (their certificates and
+downloads), admins (issue by hand, revoke). Public URLs carry only the random public id."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from lms.core.credentials import hours_phrase
+from lms.extensions import limiter
+from lms.models import Role
+from lms.services import certificates
+from lms.services.certificate_pdf import format_date
+from lms.services.errors import ServiceError
+from lms.web.access import acting_user, role_required
+from lms.web.certificates.forms import IssueForm, RevokeForm
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+
+SEARCH_LIMIT = "10 per minute; 100 per hour"
+PAGE_LIMIT = "120 per minute"
+
+
+@bp.app_template_filter("certificate_date")
+def certificate_date(moment) -> str:
+    """The day as printed on certificates ("23 November 2026", in UTC, the same for every reader)."""
+    return format_date(moment) if moment else ""
+
+
+@bp.app_template_filter("certificate_hours")
+def certificate_hours(hours: float) -> str:
+    return f"{hours_phrase(hours)} of training"
+
+
+@bp.app_template_filter("certificate_facts_of")
+def certificate_facts_of(certificate):
+    return certificates.facts_of(certificate)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/ld+json"])
+    return best in ("application/json", "application/ld+json")
+
+
+def _show_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# Anyone.
+
+
+@bp.route("/verify/")
+@limiter.limit(SEARCH_LIMIT, exempt_when=lambda: not request.args.get("q"))
+def search():
+    typed = request.args.get("q", "")[:300]
+    if not typed.strip():
+        return render_template("certificates/verify.html", result=None, typed="")
+    result = certificates.verify(typed)
+    if result.public_id is not None:
+        return redirect(url_for("certificates.verify", public_id=result.public_id))
+    return render_template("certificates/verify.html", result=result, typed=typed), 404
+
+
+@bp.route("/verify/<path:public_id>")
+@limiter.limit(PAGE_LIMIT)
+def verify(public_id: str):
+    result = certificates.verify(public_id)
+    if result.public_id is not None and result.public_id != public_id:  # typed in lower case, without dashes…
+        return redirect(url_for("certificates.verify", public_id=result.public_id), 301)
+    status = 404 if result.state == certificates.UNKNOWN else 200
+    if _wants_json():
+        body = {"id": result.public_id, "status": result.state}
+        if result.revoked_at is not None:
+            body["revokedAt"] = result.revoked_at.isoformat()
+        return jsonify(body), status
+    return render_template("certificates/verify.html", result=result, typed=public_id[:300]), status
+
+
+@bp.route(certificates.ISSUER_DOCUMENT_PATH)
+def issuer_document():
+    response = jsonify(certificates.issuer_document())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # wallets and verifiers fetch it from other sites
+    return response
+
+
+# Learners.
+
+
+@bp.route("/certificates")
+@login_required
+def mine():
+    return render_template("certificates/mine.html", certificates=certificates.my_certificates(acting_user()))
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/certificates/<public_id>.pdf")
+@login_required
+def pdf(public_id: str):
+    certificate = certificates.get_for_download(acting_user(), public_id)
+    return _download(certificates.pdf_bytes(certificate), "application/pdf",
+                     f"certificate-{certificate.public_id}.pdf")
+
+
+@bp.route("/certificates/<public_id>.json")
+@login_required
+def credential(public_id: str):
+    certificate = certificates.get_for_download(acting_user(), public_id)
+    body = jsonify(certificates.credential_json(certificate)).get_data()
+    return _download(body, "application/ld+json", f"certificate-{certificate.public_id}.json")
+
+
+# Admins.
+
+
+@bp.route("/certificates/admin/", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_index():
+    actor = acting_user()
+    form = IssueForm()
+    form.course.choices = [("", "Choose a course"), *certificates.certifiable_courses(actor)]
+    if form.validate_on_submit():
+        try:
+            certificate = certificates.issue_by_admin_email(actor, form.email.data, form.course.data,
+                                                            form.reason.data)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(f"Issued certificate {certificate.public_id} to {certificate.learner_name}.", "success")
+            return redirect(url_for("certificates.admin_detail", public_id=certificate.public_id))
+    search = request.args.get("q", "", type=str)[:100]
+    rows = certificates.recent_certificates(actor, search=search)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("certificates/admin_index.html", form=form, rows=rows, search=search), status
+
+
+@bp.route("/certificates/admin/<public_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_detail(public_id: str):
+    actor = acting_user()
+    view = certificates.admin_view(actor, public_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            certificates.revoke(actor, view.certificate.public_id, form.reason.data)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(f"Revoked certificate {view.certificate.public_id}.", "success")
+            return redirect(url_for("certificates.admin_detail", public_id=view.certificate.public_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("certificates/admin_detail.html", view=view, form=form,
+                           verify_link=url_for("certificates.verify", public_id=view.certificate.public_id)), status
