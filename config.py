@@ -74,6 +74,10 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a stale form is the bigger risk to users
     MAX_CONTENT_LENGTH = _env_int("LMS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+    # Letters of support uploaded with applications (PDF, PNG or JPEG), checked by content.
+    LETTER_MAX_BYTES = _env_int("LMS_LETTER_MAX_MB", 5) * 1024 * 1024
+    # `flask lms send-reminders` mails each enrolled learner once per session, this many hours before it starts.
+    REMINDER_HOURS_BEFORE = _env_int("LMS_REMINDER_HOURS", 24)
 
     # Mail: "file" writes each message to instance/outbox/, "smtp" sends it.
     MAIL_BACKEND = _env("LMS_MAIL_BACKEND", "file")

@@ -88,7 +88,8 @@ def main() -> None:
     caring_total = rows[0][4]
     largest = rows[-1]
     print()
-    print(f"caring-cities validate+import: {caring_total:.3f} s (target < 1 s): {'OK' if caring_total < 1 else 'MISSED'}")
+    verdict = "OK" if caring_total < 1 else "MISSED"
+    print(f"caring-cities validate+import: {caring_total:.3f} s (target < 1 s): {verdict}")
     print(f"{largest[0]} validate+import: {largest[4]:.2f} s (target < 10 s): {'OK' if largest[4] < 10 else 'MISSED'}")
     synthetic = [row for row in rows if row[5]]
     if len(synthetic) >= 2:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import bench_app  # noqa: E402
 
-EMAIL, PASSWORD = "bench.learner@example.org", "bench password 123"  # noqa: S105
+EMAIL, PASSWORD = "bench.learner@example.org", "bench password 123"
 
 
 def free_port() -> int:
@@ -151,7 +151,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         database_url, lesson_path = prepare(folder, os.environ.get("LMS_BENCH_DATABASE_URL"))
-        env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": "benchmark-secret", "LMS_SECURE_COOKIES": "false",
+        env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": "benchmark-secret",
+               "LMS_SECURE_COOKIES": "false",
                "LMS_DATABASE_URL": database_url, "LMS_INSTANCE_PATH": str(folder / "instance"),
                "LMS_LOG_LEVEL": "WARNING", "LMS_RATELIMIT_ENABLED": "false"}
         lms_port, hello_port = free_port(), free_port()

@@ -103,8 +103,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.web.admin.routes import bp as admin_bp
     from lms.web.auth.routes import bp as auth_bp
     from lms.web.author.routes import bp as author_bp
+    from lms.web.certificates.routes import bp as certificates_bp
     from lms.web.learner.routes import bp as learner_bp
+    from lms.web.programmes.routes import bp as programmes_bp
     from lms.web.public.routes import bp as public_bp
+    from lms.web.staff.routes import bp as staff_bp
     from lms.web.templating import register_template_helpers
 
     app.register_blueprint(public_bp)
@@ -112,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learner_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(author_bp, url_prefix="/author")
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(programmes_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
     security.register(app)
     register_template_helpers(app)
 

@@ -31,3 +31,50 @@ def is_staff(actor: Actor | None) -> bool:
 
 def can_manage_users(actor: Actor | None) -> bool:
     return is_admin(actor)
+
+
+# Cohorts, applications and live sessions.
+
+
+def can_manage_cohorts(actor: Actor | None) -> bool:
+    """Create and edit cohorts and their live sessions."""
+    return is_admin(actor)
+
+
+def can_review_applications(actor: Actor | None) -> bool:
+    """Read applications and letters of support, decide on them, export them."""
+    return is_admin(actor)
+
+
+def can_take_attendance(actor: Actor | None) -> bool:
+    """See a cohort's sessions and learners, and mark or import attendance."""
+    return is_staff(actor)
+
+
+def can_read_letter(actor: Actor | None, applicant_id: int) -> bool:
+    """A letter of support: the applicant who uploaded it and administrators, nobody else."""
+    if is_admin(actor):
+        return True
+    return bool(actor is not None and actor.is_authenticated and actor.active
+                and getattr(actor, "id", None) == applicant_id)
+
+
+def can_see_join_link(actor: Actor | None, *, enrolled_in_cohort: bool) -> bool:
+    """The joining link of a live session: learners enrolled in its cohort, and staff."""
+    return is_staff(actor) or bool(enrolled_in_cohort and actor is not None and actor.active)
+
+
+# Certificates.
+
+
+def can_manage_certificates(actor: Actor | None) -> bool:
+    """Issue a certificate by hand (with a reason), revoke one, see every certificate."""
+    return is_admin(actor)
+
+
+def can_download_certificate(actor: Actor | None, owner_id: int) -> bool:
+    """A certificate's PDF and credential: the learner it was issued to, and administrators."""
+    if is_admin(actor):
+        return True
+    return bool(actor is not None and actor.is_authenticated and actor.active
+                and getattr(actor, "id", None) == owner_id)

@@ -55,6 +55,20 @@ def demo() -> None:
     click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD})")
     for email, name, role, *_ in DEMO_ACCOUNTS:
         click.echo(f"  {role.value:<10} {email:<26} {name}")
+    _demo_cohort()
+
+
+def _demo_cohort() -> None:
+    """An open call for applications dated from today, so the learner can apply and the admin can accept."""
+    from datetime import date
+
+    from lms.services import cohorts
+
+    cohort = cohorts.ensure_demo_cohort("caring-cities", date.today())
+    if cohort is not None:
+        click.echo(f"Demo cohort: {cohort.name}, {cohort.starts_on} to {cohort.ends_on}. Apply as the learner at "
+                   f"/programmes/cohorts/{cohort.id}/apply, then accept as the admin at "
+                   f"/staff/cohorts/{cohort.id}/applications")
 
 
 # Course packages.
@@ -199,3 +213,7 @@ def schema_command(directory: str) -> None:
     for name, schema in json_schemas().items():
         (folder / name).write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"Wrote {folder / name}")
+
+
+import lms.cli_certificates  # noqa: E402  (adds `flask lms verify-credential` and `flask lms signing-key`)
+import lms.cli_cohorts  # noqa: E402, F401  (adds `flask lms cohort …` and `flask lms send-reminders`)

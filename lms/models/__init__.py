@@ -1,18 +1,38 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 
 from lms.models.base import Base
+from lms.models.certificate import Certificate
+from lms.models.cohort import (
+    Application,
+    ApplicationDecision,
+    ApplicationLetter,
+    Attendance,
+    CalendarFeedToken,
+    Cohort,
+    LiveSession,
+    ReminderSent,
+)
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
 from lms.models.learning import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
 from lms.models.user import Role, User
 
 __all__ = [
+    "Application",
+    "ApplicationDecision",
+    "ApplicationLetter",
+    "Attendance",
     "Base",
+    "CalendarFeedToken",
+    "Certificate",
+    "Cohort",
     "Course",
     "CourseVersion",
     "Enrolment",
     "LessonProgress",
+    "LiveSession",
     "ProgressEvent",
     "QuizAttempt",
+    "ReminderSent",
     "Role",
     "User",
     "VersionFile",

@@ -122,6 +122,7 @@ class VersionLesson(Base):
     html: Mapped[str] = mapped_column(Text)
 
     module: Mapped[VersionModule] = relationship(back_populates="lessons", lazy="raise")
+    version: Mapped[CourseVersion] = relationship(lazy="raise")
 
 
 class VersionFile(Base):
@@ -137,3 +138,5 @@ class VersionFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    version: Mapped[CourseVersion] = relationship(lazy="raise")

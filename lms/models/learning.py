@@ -33,6 +33,8 @@ class Enrolment(Base):
     last_lesson_key: Mapped[str | None] = mapped_column(String(64))
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The cohort (run) the learner is in, when the course runs in cohorts; its dates bound the learner's study.
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
 
 
 class LessonProgress(Base):

@@ -24,10 +24,11 @@ from lms.models import (
     QuizAttempt,
     User,
     VersionFile,
+    VersionLesson,
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog
+from lms.services import catalog, certificates, cohorts
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 
@@ -94,6 +95,7 @@ def require_study_access(user: User, course: Course) -> Enrolment | None:
     enrolment = active_enrolment(user, course.id)
     if enrolment is None and not authz.is_staff(user):
         raise NotAllowed("Enrol in this course to study it.")
+    cohorts.require_cohort_open(user, enrolment)  # before its cohort starts, a learner is told when it opens
     return enrolment
 
 
@@ -104,7 +106,7 @@ def learner_state(user: User, course_id: int, outline: VersionOutline) -> Learne
                                                 LessonProgress.completed_at.is_not(None))
     ).scalars())
     passed = passed_quizzes(user.id, course_id, outline.version.id)
-    attended = 0  # live-session attendance arrives with cohorts
+    attended = cohorts.sessions_attended(user.id, course_id)
     progress = course_progress(outline.outline, set(completed), set(passed), attended)
     return LearnerState(completed, passed, attended, progress)
 
@@ -134,18 +136,28 @@ def enrol(user: User, slug: str) -> Enrolment:
     course, version = catalog.published_version(slug)
     if version.enrolment_mode != "open" and not authz.is_staff(user):
         raise NotAllowed(ENROLMENT_CLOSED.get(version.enrolment_mode, "This course is not open for enrolment."))
-    return enrol_user(user, course)
+    existing = active_enrolment(user, course.id)
+    if existing is not None:
+        return existing
+    # An open course that runs in cohorts: joining puts the learner in its open cohort (a seat, under a row lock).
+    cohort_id = cohorts.claim_open_seat(course.id) if version.enrolment_mode == "open" else None
+    return enrol_user(user, course, cohort_id=cohort_id)
 
 
-def enrol_user(user: User, course: Course) -> Enrolment:
-    """Enrol, or re-activate a withdrawn enrolment with its history. Safe to repeat and to race."""
+def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> Enrolment:
+    """Enrol, or re-activate a withdrawn enrolment with its history. Safe to repeat and to race. With ``cohort_id``
+    the enrolment is (also) put in that cohort."""
     insert_ignoring_conflicts(db.session, Enrolment, {"user_id": user.id, "course_id": course.id, "status": "active",
-                                                      "enrolled_at": _now()}, ["user_id", "course_id"])
+                                                      "enrolled_at": _now(), "cohort_id": cohort_id},
+                              ["user_id", "course_id"])
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
                                 Enrolment.status == "withdrawn")
         .values(status="active", withdrawn_at=None)
     )
+    if cohort_id is not None:
+        db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+                           .values(cohort_id=cohort_id))
     db.session.commit()
     return active_enrolment(user, course.id)
 
@@ -171,11 +183,12 @@ def _course(slug: str) -> Course:
 def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
     course, version = catalog.published_version(slug)
     enrolment = require_study_access(user, course)
+    if enrolment is not None:
+        # Record first: the commit expires loaded rows, and the outline is loaded after it, once.
+        _record_visit(user, course, enrolment, version, lesson_key)
     outline = catalog.version_outline(version)
     lesson = outline.lesson(lesson_key)
     html = catalog.lesson_html(version.id, lesson_key)
-    if enrolment is not None:
-        _record_visit(user, course, enrolment, lesson_key)
     previous, following = outline.neighbours(lesson_key)
     return LessonPage(course, version, outline, lesson, html, previous, following,
                       learner_state(user, course.id, outline))
@@ -187,7 +200,12 @@ def course_asset(user: User, slug: str, path: str) -> VersionFile:
     return catalog.asset(version.id, path)
 
 
-def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: str) -> None:
+def _record_visit(user: User, course: Course, enrolment: Enrolment, version: CourseVersion, lesson_key: str) -> None:
+    exists = db.session.execute(
+        select(VersionLesson.id).where(VersionLesson.version_id == version.id, VersionLesson.lesson_key == lesson_key)
+    ).first()
+    if exists is None:
+        raise NotFound("This lesson is not part of the course.")
     now = _now()
     insert_ignoring_conflicts(db.session, LessonProgress, {
         "user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "first_viewed_at": now,
@@ -239,6 +257,7 @@ def record_course_completion(user: User, course: Course, version: CourseVersion,
     if changed:
         db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id,
                                      kind="course_completed", at=now))
+        certificates.issue_certificate_if_complete(user, course, version)
     return changed
 
 

@@ -36,6 +36,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
+from lms.services import cohorts
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -350,12 +351,14 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.status = "published"
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
+    cohorts.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
     log.info("published %s %s", course.slug, new.version)
 
 
 def _carry_over(course: Course, current: CourseVersion, new: CourseVersion, package: Package) -> None:
     """Reset the completions the new version invalidates; everything else stays as it is."""
     diff = diff_packages(version_package(current), package)
+    # Removed lessons need no write: they stop counting because progress only looks at the current outline.
     reset_keys = [key for key in diff.lessons_reset if key in {lesson.id for lesson in package.lessons}]
     if not reset_keys:
         return

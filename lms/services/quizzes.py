@@ -19,7 +19,7 @@ from lms.core import grading
 from lms.core.packages import Quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, learning, publishing
+from lms.services import catalog, cohorts, learning, publishing
 from lms.services.errors import Conflict, Invalid, NotFound
 
 
@@ -40,6 +40,7 @@ class QuizPage:
     attempts_remaining: int | None
     passed: bool
     history: tuple[QuizAttempt, ...]
+    closed_message: str | None = None  # why no new attempt can start now (outside the learner's cohort window)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,9 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     remaining = grading.attempts_remaining(quiz, len(submitted))
     passed = any(a.passed for a in submitted)
-    if open_attempt is None and start and enrolment is not None and (remaining is None or remaining > 0):
+    closed = cohorts.attempt_refusal(user, enrolment) if open_attempt is None else None
+    if open_attempt is None and start and enrolment is not None and (remaining is None or remaining > 0) \
+            and closed is None:
         open_attempt = _start_attempt(user, course, version, quiz, len(attempts) + 1)
     questions: tuple = ()
     if open_attempt is not None:
@@ -88,7 +91,7 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
         questions = tuple(grading.public_question_view(by_id[qid], tuple(choice_order.get(qid, ())))
                           for qid in open_attempt.layout["question_ids"])
     return QuizPage(course, version, quiz, open_attempt, questions, len(submitted), remaining, passed,
-                    tuple(submitted))
+                    tuple(submitted), closed)
 
 
 def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Quiz, number: int) -> QuizAttempt:

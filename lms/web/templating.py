@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_login import current_user
 
 from lms import authz
@@ -27,4 +27,6 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict:
+        if not has_request_context():  # mail rendered by a CLI command (reminders) has no logged-in user
+            return {"is_admin": False, "is_staff": False}
         return {"is_admin": authz.is_admin(current_user), "is_staff": authz.is_staff(current_user)}

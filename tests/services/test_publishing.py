@@ -53,7 +53,7 @@ def test_a_version_not_above_the_published_one_is_refused(db, tmp_path):
     set_version(package, "2.0.0")
     publishing.import_package(None, package, publish=True)
     set_version(package, "1.5.0")
-    with pytest.raises(Conflict, match="not above the published version 2.0.0"):
+    with pytest.raises(Conflict, match=r"not above the published version 2\.0\.0"):
         publishing.import_package(None, package)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from lms.models import LessonProgress, QuizAttempt
 from lms.services import publishing
-from tests.factories import EXAMPLE, copy_package, edit_file, make_course
+from tests.factories import copy_package, edit_file, make_course
 
 SLUG = "example-all-features"
 RIGHT = {"q-single": "assets", "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": "false",

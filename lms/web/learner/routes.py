@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.services import catalog, learning, quizzes
+from lms.services import catalog, certificates, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
-from lms.web.lessons import asset_response
 from lms.web.learner.forms import ActionForm
+from lms.web.lessons import asset_response
 
 bp = Blueprint("learner", __name__, template_folder="templates")
 
@@ -120,5 +120,7 @@ def attempt(slug: str, attempt_id: int):
 @bp.route("/learning")
 @login_required
 def dashboard():
-    return render_template("learner/dashboard.html", entries=learning.dashboard(acting_user()))
+    user = acting_user()
+    return render_template("learner/dashboard.html", entries=learning.dashboard(user),
+                           certificates=certificates.certificates_by_course(user))
 
