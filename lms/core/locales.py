@@ -66,3 +66,7 @@ def is_time_zone(name: str) -> bool:
 
 def country_name(code: str) -> str:
     return dict(countries()).get(code, code)
+
+
+def language_name(code: str) -> str:
+    return dict(languages()).get(code, code)

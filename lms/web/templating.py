@@ -24,6 +24,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(locales.country_name, "country_name")
+    app.add_template_filter(locales.language_name, "language_name")
 
     @app.context_processor
     def navigation() -> dict:
