@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.web.learner.routes import bp as learner_bp
     from lms.web.programmes.routes import bp as programmes_bp
     from lms.web.public.routes import bp as public_bp
+    from lms.web.reports.routes import bp as reports_bp
     from lms.web.staff.routes import bp as staff_bp
     from lms.web.templating import register_template_helpers
 
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(programmes_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     security.register(app)
     register_template_helpers(app)
 

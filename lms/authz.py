@@ -78,3 +78,23 @@ def can_download_certificate(actor: Actor | None, owner_id: int) -> bool:
         return True
     return bool(actor is not None and actor.is_authenticated and actor.active
                 and getattr(actor, "id", None) == owner_id)
+
+
+# Progress reports and analytics.
+
+
+def can_view_reports(actor: Actor | None, course_id: int, teaching_course_ids: frozenset[int] | set[int]) -> bool:
+    """A course's reports (every learner's progress, answers and attendance): administrators for every course,
+    instructors for the courses they are assigned to teach; never learners."""
+    if is_admin(actor):
+        return True
+    return has_role(actor, "instructor") and course_id in teaching_course_ids
+
+
+def can_use_report_api(actor: Actor | None) -> bool:
+    """The JSON report endpoints for integrations."""
+    return is_admin(actor)
+
+
+def can_assign_instructors(actor: Actor | None) -> bool:
+    return is_admin(actor)

@@ -14,6 +14,7 @@ from lms.models.cohort import (
 )
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
 from lms.models.learning import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
+from lms.models.staffing import CourseStaff
 from lms.models.user import Role, User
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Certificate",
     "Cohort",
     "Course",
+    "CourseStaff",
     "CourseVersion",
     "Enrolment",
     "LessonProgress",

@@ -35,6 +35,9 @@ class Enrolment(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The cohort (run) the learner is in, when the course runs in cohorts; its dates bound the learner's study.
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
+    # The progress percentage (lms.core.progress) as of the learner's last lesson completion or quiz submission,
+    # stored so that the reports can sort and filter by it in SQL; pages show the live value.
+    progress_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LessonProgress(Base):

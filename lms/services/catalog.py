@@ -6,6 +6,7 @@ The same functions serve the learner's pages and the author's preview, so a draf
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import func, select
 
@@ -28,11 +29,23 @@ class LessonRef:
 
 
 @dataclass(frozen=True)
+class ModuleRef:
+    module_key: str
+    position: int
+    title: str
+    summary: str
+    required: bool
+    quiz_key: str | None
+    quiz_title: str | None
+    quiz_hash: str | None
+
+
+@dataclass(frozen=True)
 class VersionOutline:
-    """A version's modules and lessons in order, without lesson bodies; one query builds it."""
+    """A version's modules and lessons in order, without lesson bodies."""
 
     version: CourseVersion
-    modules: tuple[VersionModule, ...]
+    modules: tuple[ModuleRef, ...]
     lessons: tuple[LessonRef, ...]
     outline: Outline
 
@@ -52,7 +65,7 @@ class VersionOutline:
                 return lesson
         raise NotFound("This lesson is not part of the course.")
 
-    def module(self, module_key: str) -> VersionModule:
+    def module(self, module_key: str) -> ModuleRef:
         for module in self.modules:
             if module.module_key == module_key:
                 return module
@@ -64,15 +77,33 @@ class VersionOutline:
 
 
 def version_outline(version: CourseVersion) -> VersionOutline:
-    modules = db.session.execute(
-        select(VersionModule).where(VersionModule.version_id == version.id).order_by(VersionModule.position)
+    modules, lessons, outline = _outline_parts(version.id, version.content_hash, _manifest_completion(version))
+    return VersionOutline(version=version, modules=modules, lessons=lessons, outline=outline)
+
+
+def _manifest_completion(version: CourseVersion) -> tuple[tuple[str, ...], int]:
+    completion = version.manifest.get("completion", {})
+    return tuple(completion.get("required_modules", ())), int(completion.get("min_sessions_attended", 0))
+
+
+# Versions never change once imported, so what is built from their rows is kept per process. The key includes the
+# content hash: a version id reused after rows are deleted (tests, a restored database) cannot bring back stale data.
+@lru_cache(maxsize=64)
+def _outline_parts(version_id: int, content_hash: str, completion: tuple[tuple[str, ...], int]):
+    module_rows = db.session.execute(
+        select(VersionModule).where(VersionModule.version_id == version_id).order_by(VersionModule.position)
     ).scalars().all()
+    modules = tuple(
+        ModuleRef(module_key=m.module_key, position=m.position, title=m.title, summary=m.summary,
+                  required=m.required, quiz_key=m.quiz_key, quiz_title=m.quiz_title, quiz_hash=m.quiz_hash)
+        for m in module_rows
+    )
     rows = db.session.execute(
         select(VersionLesson.lesson_key, VersionLesson.title, VersionLesson.minutes, VersionLesson.required,
                VersionLesson.reset_progress, VersionLesson.content_hash, VersionLesson.position,
                VersionModule.module_key, VersionModule.title, VersionModule.position)
         .join(VersionModule, VersionLesson.module_id == VersionModule.id)
-        .where(VersionLesson.version_id == version.id)
+        .where(VersionLesson.version_id == version_id)
         .order_by(VersionModule.position, VersionLesson.position)
     ).all()
     lessons = tuple(
@@ -84,7 +115,7 @@ def version_outline(version: CourseVersion) -> VersionOutline:
     for r in rows:
         by_module.setdefault(r[7], []).append(OutlineLesson(
             id=r[0], title=r[1], required=r[3], minutes=r[2], content_hash=r[5], reset_progress=r[4]))
-    completion = version.manifest.get("completion", {})
+    required_modules, min_sessions = completion
     outline = Outline(
         modules=tuple(
             OutlineModule(
@@ -94,13 +125,18 @@ def version_outline(version: CourseVersion) -> VersionOutline:
             )
             for m in modules
         ),
-        required_modules=tuple(completion.get("required_modules", ())),
-        min_sessions_attended=int(completion.get("min_sessions_attended", 0)),
+        required_modules=required_modules,
+        min_sessions_attended=min_sessions,
     )
-    return VersionOutline(version=version, modules=tuple(modules), lessons=lessons, outline=outline)
+    return modules, lessons, outline
 
 
-def lesson_html(version_id: int, lesson_key: str) -> str:
+def lesson_html(version: CourseVersion, lesson_key: str) -> str:
+    return _lesson_html(version.id, version.content_hash, lesson_key)
+
+
+@lru_cache(maxsize=512)
+def _lesson_html(version_id: int, content_hash: str, lesson_key: str) -> str:
     html = db.session.execute(
         select(VersionLesson.html).where(VersionLesson.version_id == version_id,
                                          VersionLesson.lesson_key == lesson_key)

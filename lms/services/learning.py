@@ -8,12 +8,13 @@ never create duplicate rows (unique constraints and INSERT … ON CONFLICT, not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from lms import authz
 from lms.core.progress import CourseProgress, StepKind, course_progress
+from lms.core.schedule import StudyAccess
 from lms.extensions import db
 from lms.models import (
     Course,
@@ -24,7 +25,6 @@ from lms.models import (
     QuizAttempt,
     User,
     VersionFile,
-    VersionLesson,
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
@@ -56,6 +56,7 @@ class CoursePage:
     enrolment: Enrolment | None
     state: LearnerState | None
     can_study: bool
+    access: StudyAccess | None = None  # the learner's cohort window, when the enrolment is in a cohort
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class DashboardEntry:
     enrolment: Enrolment
     progress: CourseProgress
     next_lesson: LessonRef | None
+    access: StudyAccess | None = None
 
 
 def _now() -> datetime:
@@ -129,7 +131,9 @@ def course_page(user: User | None, slug: str) -> CoursePage:
         return CoursePage(course, version, outline, None, None, can_study=False)
     enrolment = active_enrolment(user, course.id)
     state = learner_state(user, course.id, outline) if enrolment else None
-    return CoursePage(course, version, outline, enrolment, state, can_study=bool(enrolment) or authz.is_staff(user))
+    access = None if authz.is_staff(user) else cohorts.study_access_for(enrolment)
+    can_study = authz.is_staff(user) or (enrolment is not None and (access is None or access.can_read))
+    return CoursePage(course, version, outline, enrolment, state, can_study=can_study, access=access)
 
 
 def enrol(user: User, slug: str) -> Enrolment:
@@ -183,12 +187,11 @@ def _course(slug: str) -> Course:
 def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
     course, version = catalog.published_version(slug)
     enrolment = require_study_access(user, course)
-    if enrolment is not None:
-        # Record first: the commit expires loaded rows, and the outline is loaded after it, once.
-        _record_visit(user, course, enrolment, version, lesson_key)
     outline = catalog.version_outline(version)
-    lesson = outline.lesson(lesson_key)
-    html = catalog.lesson_html(version.id, lesson_key)
+    lesson = outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
+    html = catalog.lesson_html(version, lesson_key)
+    if enrolment is not None:
+        _record_visit(user, course, enrolment, lesson_key)
     previous, following = outline.neighbours(lesson_key)
     return LessonPage(course, version, outline, lesson, html, previous, following,
                       learner_state(user, course.id, outline))
@@ -200,13 +203,16 @@ def course_asset(user: User, slug: str, path: str) -> VersionFile:
     return catalog.asset(version.id, path)
 
 
-def _record_visit(user: User, course: Course, enrolment: Enrolment, version: CourseVersion, lesson_key: str) -> None:
-    exists = db.session.execute(
-        select(VersionLesson.id).where(VersionLesson.version_id == version.id, VersionLesson.lesson_key == lesson_key)
-    ).first()
-    if exists is None:
-        raise NotFound("This lesson is not part of the course.")
+# Activity is recorded to this resolution: reading the same lesson again within it writes nothing.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+
+
+def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: str) -> None:
+    """Keep the resume point and the first view of the lesson. A re-read of the resume point writes nothing."""
     now = _now()
+    recent = enrolment.last_activity_at is not None and now - enrolment.last_activity_at < ACTIVITY_RESOLUTION
+    if enrolment.last_lesson_key == lesson_key and recent:
+        return
     insert_ignoring_conflicts(db.session, LessonProgress, {
         "user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "first_viewed_at": now,
     }, ["user_id", "course_id", "lesson_key"])
@@ -247,6 +253,7 @@ def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
 def record_course_completion(user: User, course: Course, version: CourseVersion, enrolment: Enrolment,
                              state: LearnerState) -> bool:
     """Note the moment the completion rule is first met (once: the UPDATE only matches an open enrolment)."""
+    store_progress_percent(enrolment, state)
     if not state.progress.complete:
         return False
     now = _now()
@@ -259,6 +266,14 @@ def record_course_completion(user: User, course: Course, version: CourseVersion,
                                      kind="course_completed", at=now))
         certificates.issue_certificate_if_complete(user, course, version)
     return changed
+
+
+def store_progress_percent(enrolment: Enrolment, state: LearnerState) -> None:
+    """Keep the enrolment's stored percentage (what the reports sort and filter by) equal to the rule's. Called
+    wherever progress is recorded: lesson completions and quiz submissions both pass through
+    record_course_completion."""
+    if enrolment.progress_percent != state.progress.percent:
+        enrolment.progress_percent = state.progress.percent
 
 
 def dashboard(user: User) -> list[DashboardEntry]:
@@ -274,7 +289,8 @@ def dashboard(user: User) -> list[DashboardEntry]:
         outline = catalog.version_outline(version)
         state = learner_state(user, course.id, outline)
         entries.append(DashboardEntry(course, version, enrolment, state.progress,
-                                      next_lesson_for(outline, state, enrolment)))
+                                      next_lesson_for(outline, state, enrolment),
+                                      None if authz.is_staff(user) else cohorts.study_access_for(enrolment)))
     return entries
 
 

@@ -160,6 +160,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     enrolment = learning.active_enrolment(user, course.id)
     current = catalog.published_version(slug)[1]
     if enrolment is not None:
+        enrolment.last_activity_at = now  # a quiz submitted is activity, as a lesson read is
         outline = catalog.version_outline(current)
         learning.record_course_completion(user, course, current, enrolment,
                                           learning.learner_state(user, course.id, outline))

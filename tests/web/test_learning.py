@@ -190,3 +190,29 @@ def test_queries_per_page_do_not_grow_with_the_course(client, db, login_as, coun
         counts.append(len(queries))
         client.post(f"/courses/{slug}/unenrol")
     assert counts[0] == counts[1], counts
+
+
+def test_reading_the_resume_point_again_writes_nothing(client, db, login_as, count_queries, course):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    lesson = lesson_ids(course)[0]
+    client.get(f"/courses/{SLUG}/lessons/{lesson}")
+    with count_queries() as queries:
+        assert client.get(f"/courses/{SLUG}/lessons/{lesson}").status_code == 200
+    writes = [q for q in queries if q.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    with count_queries() as queries:
+        client.get(f"/courses/{SLUG}/lessons/{lesson_ids(course)[1]}")
+    assert any(q.lstrip().upper().startswith("UPDATE ENROLMENTS") for q in queries), "a new resume point is saved"
+
+
+def test_submitting_a_quiz_counts_as_activity(client, db, login_as, course):
+    from lms.models import Enrolment
+
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    db.session.execute(db.update(Enrolment).values(last_activity_at=None))
+    db.session.commit()
+    submit(client, RIGHT)
+    db.session.expire_all()
+    assert db.session.execute(db.select(Enrolment.last_activity_at)).scalar_one() is not None

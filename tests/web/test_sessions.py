@@ -205,6 +205,10 @@ def test_before_the_start_the_lesson_page_says_when_the_cohort_opens(client, db,
     learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
     response = client.get("/courses/caring-cities/lessons/m1-what-is-a-caring-city")
     assert response.status_code == 403 and "opens on" in response.get_data(as_text=True)
+    for page in ("/courses/caring-cities/", "/learning"):
+        html = client.get(page).get_data(as_text=True)
+        assert "opens on" in html, page
+        assert "/courses/caring-cities/lessons/" not in html, f"{page} offers no lesson link before the start"
 
 
 def test_after_the_end_the_quiz_page_explains_why_no_attempt_starts(client, db, login_as):

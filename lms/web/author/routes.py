@@ -85,7 +85,7 @@ def preview_lesson(slug: str, version: str, lesson_key: str):
     previous, following = outline.neighbours(lesson_key)
     return render_template(
         "learning/lesson.html", preview=True, course_slug=slug, version=row, outline=outline, lesson=lesson,
-        html=catalog.lesson_html(row.id, lesson_key), previous=previous, following=following,
+        html=catalog.lesson_html(row, lesson_key), previous=previous, following=following,
         completed=frozenset(), progress=None,
         lesson_url=lambda key: url_for("author.preview_lesson", slug=slug, version=version, lesson_key=key),
     )

@@ -1,0 +1,185 @@
+"""Progress reports: overview, learner table, one learner's history, quiz analytics and places, with CSV exports and
+JSON for integrations (administrators only). Every view calls one service; the services check per-course access."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from lms import authz
+from lms.core import charts
+from lms.core.csvsafe import stream_csv
+from lms.models import Role
+from lms.services import reports
+from lms.services.errors import ServiceError
+from lms.web.access import acting_user, require_role
+from lms.web.reports.forms import AssignInstructorForm, LearnerFilterForm
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+
+
+@bp.before_request
+def only_staff():
+    require_role(Role.ADMIN, Role.INSTRUCTOR)
+
+
+def _cohort_arg() -> int | None:
+    return request.args.get("cohort", type=int)
+
+
+def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilterForm, reports.LearnerFilters]:
+    form = LearnerFilterForm(request.args)
+    form.cohort.choices = [SelectChoice("", "All cohorts")] + [SelectChoice(str(c.id), c.name)
+                                                                for c in (scope.cohorts if scope else ())]
+    form.validate()
+    cohort = form.cohort.data
+    filters = reports.LearnerFilters(
+        cohort_id=int(cohort) if cohort and str(cohort).isdigit() else None,
+        status=form.status.data if form.status.data in reports.STATUSES else None,
+        city=(form.city.data or "")[:120] if not form.city.errors else "",
+        country=(form.country.data or "")[:2] if not form.country.errors else "",
+        organisation=(form.organisation.data or "")[:200] if not form.organisation.errors else "",
+        inactive_days=form.inactive_days.data if not form.inactive_days.errors else None,
+        search=(form.q.data or "")[:200] if not form.q.errors else "",
+    )
+    return form, filters
+
+
+def _sort_arg() -> str:
+    sort = request.args.get("sort", "name")
+    return sort if sort.lstrip("-") in reports.SORTS else "name"
+
+
+@bp.route("/")
+def index():
+    form = None
+    if authz.can_assign_instructors(current_user):
+        form = AssignInstructorForm()
+        courses = reports.reportable_courses(acting_user())
+        form.course.choices = [SelectChoice(c.slug, c.title) for c in courses]
+    else:
+        courses = reports.reportable_courses(acting_user())
+    return render_template("reports/index.html", courses=courses, form=form)
+
+
+@bp.route("/instructors", methods=["POST"])
+def assign_instructor():
+    if not authz.can_assign_instructors(current_user):
+        abort(403)
+    courses = reports.reportable_courses(acting_user())
+    form = AssignInstructorForm()
+    form.course.choices = [SelectChoice(c.slug, c.title) for c in courses]
+    if form.validate_on_submit():
+        try:
+            reports.assign_instructor(acting_user(), form.course.data, form.email.data)
+        except ServiceError as error:
+            form.email.errors = [*form.email.errors, error.message]
+        else:
+            flash(f"{form.email.data} now sees the reports of this course.", "success")
+            return redirect(url_for("reports.index"))
+    return render_template("reports/index.html", courses=courses, form=form), 422
+
+
+@bp.route("/<slug>/")
+def overview(slug: str):
+    report = reports.overview(acting_user(), slug, _cohort_arg())
+    funnel_chart = charts.horizontal_bars(
+        "Completion funnel", f"Of {report.enrolled:,} enrolled learners, how many reached each step.",
+        [(step.label, step.count, f"{step.count:,} ({step.percent}%)") for step in report.funnel],
+        headers=("Step", "Learners (share of enrolled)"))
+    activity_chart = charts.columns(
+        "Learners active per week", f"Distinct learners with any progress in each of the last "
+        f"{len(report.activity)} weeks (weeks start on Monday).",
+        [(week.strftime("%d %b"), count, f"{count:,}") for week, count in report.activity],
+        headers=("Week starting", "Active learners"))
+    return render_template("reports/overview.html", report=report, scope=report.scope, funnel_chart=funnel_chart,
+                           activity_chart=activity_chart)
+
+
+@bp.route("/<slug>/learners")
+def learners(slug: str):
+    scope = reports.report_scope(acting_user(), slug)
+    form, filters = _filter_form(scope)
+    table = reports.learner_table(acting_user(), slug, filters, _sort_arg(), request.args.get("page", 1, type=int))
+    return render_template("reports/learners.html", table=table, scope=table.scope, form=form,
+                           args=filters.as_args() | {"sort": table.sort})
+
+
+@bp.route("/<slug>/learners/<int:user_id>")
+def learner(slug: str, user_id: int):
+    history = reports.learner_history(acting_user(), slug, user_id)
+    return render_template("reports/learner.html", history=history, scope=history.scope)
+
+
+@bp.route("/<slug>/quizzes/<quiz_key>")
+def quiz(slug: str, quiz_key: str):
+    report = reports.quiz_analytics(acting_user(), slug, quiz_key, _cohort_arg())
+    return render_template("reports/quiz.html", report=report, scope=report.scope)
+
+
+@bp.route("/<slug>/places")
+def places(slug: str):
+    report = reports.places(acting_user(), slug, _cohort_arg())
+    country_chart = charts.horizontal_bars(
+        "Completion rate by country", "Share of each country's enrolled learners who completed the course.",
+        [(row.country or "(none)", row.completion_rate, f"{row.completion_rate}% of {row.enrolled:,}")
+         for row in report.countries[:15]], headers=("Country", "Completed (of enrolled)"), maximum=100)
+    return render_template("reports/places.html", report=report, scope=report.scope, country_chart=country_chart)
+
+
+def _export(slug: str, table: str) -> reports.ExportTable:
+    _, filters = _filter_form()
+    return reports.export_table(acting_user(), slug, table, filters=filters, sort=_sort_arg(),
+                                quiz_key=request.args.get("quiz"))
+
+
+@bp.route("/<slug>/export/<table>.csv")
+def export_csv(slug: str, table: str):
+    export = _export(slug, table)  # access and arguments are checked here, before the first byte is sent
+    response = Response(stream_with_context(stream_csv(export.header, export.rows)),
+                        mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.name}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# JSON for integrations: administrators only.
+
+
+@bp.route("/api/courses/<slug>/<table>")
+def api_table(slug: str, table: str):
+    if not authz.can_use_report_api(current_user):
+        abort(403)
+    if table == "overview":
+        report = reports.overview(acting_user(), slug, _cohort_arg())
+        return jsonify({
+            "course": slug, "version": report.scope.version.version,
+            "cohort": report.scope.cohort.id if report.scope.cohort else None,
+            "enrolled": report.enrolled, "started": report.started, "completed": report.completed,
+            "certified": report.certified, "median_days_to_complete": report.median_days_to_complete,
+            "funnel": [{"step": s.key, "label": s.label, "learners": s.count, "percent_of_enrolled": s.percent}
+                       for s in report.funnel],
+            "activity": [{"week_starting": week.isoformat(), "active_learners": count}
+                         for week, count in report.activity],
+        })
+    if table == "learners":
+        _, filters = _filter_form()
+        page = reports.learner_table(acting_user(), slug, filters, _sort_arg(),
+                                     request.args.get("page", 1, type=int),
+                                     request.args.get("per_page", reports.PER_PAGE, type=int))
+        return jsonify({"course": slug, "total": page.total, "page": page.page, "per_page": page.per_page,
+                        "pages": page.pages, "learners": reports.learner_rows_as_dicts(page.rows)})
+    return jsonify({"course": slug, "table": table, "rows": reports.table_as_dicts(_export(slug, table))})
