@@ -17,7 +17,7 @@ from sqlalchemy import select
 from lms import authz
 from lms.core.calendar import CalendarEvent, build_calendar
 from lms.extensions import db
-from lms.models import CalendarFeedToken, Cohort, Enrolment, LiveSession, User
+from lms.models import CalendarFeedToken, Cohort, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import cohorts
 from lms.services.errors import NotFound
@@ -112,11 +112,5 @@ def feed_calendar(token: str) -> bytes:
     ).scalar_one_or_none()
     if user is None or not user.active:
         raise NotFound("There is no such calendar.")
-    rows = db.session.execute(
-        select(LiveSession, Cohort).join(Cohort, Cohort.id == LiveSession.cohort_id)
-        .join(Enrolment, (Enrolment.cohort_id == Cohort.id) & (Enrolment.user_id == user.id)
-              & (Enrolment.status == "active"))
-        .order_by(LiveSession.starts_at)
-    ).all()
-    events = [_event(row, cohort, with_link=True) for row, cohort in rows]
+    events = [_event(row, cohort, with_link=True) for row, cohort in cohorts.learner_sessions(user)]
     return build_calendar(events, name="My live sessions (LMS-lite)", now=_now())

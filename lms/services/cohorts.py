@@ -19,6 +19,7 @@ from lms.core import schedule
 from lms.core.packages import Package
 from lms.extensions import db
 from lms.models import Application, Attendance, Cohort, Course, CourseVersion, Enrolment, LiveSession, User
+from lms.services import catalog
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -106,16 +107,11 @@ def list_cohorts(actor: User | None, course_slug: str | None = None) -> list[Coh
 
 def cohorts_of_course(slug: str) -> tuple[Course, CourseVersion, list[Cohort]]:
     """A published course and its cohorts, newest first, for the learner's pages."""
-    row = db.session.execute(
-        select(Course, CourseVersion).join(CourseVersion, CourseVersion.course_id == Course.id)
-        .where(Course.slug == slug, CourseVersion.is_current)
-    ).first()
-    if row is None:
-        raise NotFound("There is no such course.")
+    course, version = catalog.published_version(slug)
     cohorts = list(db.session.execute(
-        select(Cohort).where(Cohort.course_id == row[0].id).order_by(Cohort.starts_on.desc(), Cohort.id)
+        select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.starts_on.desc(), Cohort.id)
     ).scalars())
-    return row[0], row[1], cohorts
+    return course, version, cohorts
 
 
 @dataclass(frozen=True)
@@ -208,15 +204,20 @@ class UpcomingSession:
     cohort: Cohort
 
 
-def my_sessions(user: User, now: datetime | None = None) -> list[UpcomingSession]:
-    """The live sessions of every cohort the learner is in, upcoming first, then past ones."""
-    now = now or _now()
-    rows = db.session.execute(
+def learner_sessions(user: User) -> list[tuple[LiveSession, Cohort]]:
+    """The live sessions of the cohorts the learner is enrolled in, in time order, with their cohort."""
+    return [tuple(row) for row in db.session.execute(
         select(LiveSession, Cohort).join(Cohort, Cohort.id == LiveSession.cohort_id)
         .join(Enrolment, (Enrolment.cohort_id == Cohort.id) & (Enrolment.user_id == user.id)
               & (Enrolment.status == "active"))
         .order_by(LiveSession.starts_at)
-    ).all()
+    ).all()]
+
+
+def my_sessions(user: User, now: datetime | None = None) -> list[UpcomingSession]:
+    """The live sessions of every cohort the learner is in, upcoming first, then past ones."""
+    now = now or _now()
+    rows = learner_sessions(user)
     enrolled = {cohort.id for _, cohort in rows}
     views = session_views(user, [row for row, _ in rows], enrolled, now)
     items = [UpcomingSession(view, cohort) for view, (_, cohort) in zip(views, rows, strict=True)]
