@@ -1,6 +1,8 @@
 """Lesson-page throughput of a logged-in learner, as a ratio of a bare Flask "hello world", both under gunicorn.
 
 Target (issue 4): the lesson page serves at least 1/3 of the hello-world rate; p50 and p99 latency are printed.
+A second baseline, the app's own home page for the same logged-in learner, shows the per-request floor of the app
+(session, user lookup, layout) that every page pays.
 Both apps run under the same gunicorn settings (2 sync workers) on loopback, in the same run, driven by the same
 client (several processes, one connection per request as gunicorn's sync workers close them). The machine is shared
 and noisy: read the ratio, and rerun if the two rates look off.
@@ -163,6 +165,7 @@ def main() -> None:
             load(lms_port, lesson_path, cookie, 1.0, args.clients)  # warm up both
             load(hello_port, "/", "", 1.0, args.clients)
             hello = load(hello_port, "/", "", args.seconds, args.clients)
+            home = load(lms_port, "/", cookie, args.seconds, args.clients)
             lesson = load(lms_port, lesson_path, cookie, args.seconds, args.clients)
         finally:
             for server in servers:
@@ -172,11 +175,15 @@ def main() -> None:
     print(f"database: {database_url.split('@')[-1]}; gunicorn 2 sync workers; {args.clients} client processes; "
           f"{args.seconds:.0f} s each")
     print(f"{'page':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
-    for name, figures in (("hello world (bare Flask)", hello), (f"lesson page {lesson_path[-28:]}", lesson)):
+    rows = (("hello world (bare Flask)", hello), ("this app's home page, logged in", home),
+            (f"lesson page {lesson_path[-28:]}", lesson))
+    for name, figures in rows:
         print(f"{name:<34} {figures['rate']:>8.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f} "
               f"{figures['requests']:>9} {figures['errors']:>7}")
     ratio = lesson["rate"] / hello["rate"]
     print(f"lesson page / hello world: {ratio:.2f} (target ≥ 0.33): {'OK' if ratio >= 1 / 3 else 'MISSED'}")
+    print(f"lesson page / this app's logged-in home page: {lesson['rate'] / home['rate']:.2f} "
+          "(what the lesson itself costs beyond the app's per-request floor: session, user, layout)")
 
 
 if __name__ == "__main__":

@@ -216,3 +216,11 @@ def test_submitting_a_quiz_counts_as_activity(client, db, login_as, course):
     submit(client, RIGHT)
     db.session.expire_all()
     assert db.session.execute(db.select(Enrolment.last_activity_at)).scalar_one() is not None
+
+
+def test_a_lesson_page_has_exactly_one_main_heading(client, db, login_as, course):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    for lesson in lesson_ids(course):
+        html = client.get(f"/courses/{SLUG}/lessons/{lesson}").get_data(as_text=True)
+        assert html.count("<h1") == 1, lesson
