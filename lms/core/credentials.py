@@ -42,6 +42,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from lms.core.packages.model import Issuer
+
 # Identifiers.
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
@@ -211,12 +213,6 @@ def issuer_document(engine_url: str, document_url: str, name: str, key: Ed25519P
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 STATUS_TYPE = "LmsLiteCertificateStatus"
-
-
-@dataclass(frozen=True)
-class Issuer:
-    name: str
-    url: str = ""
 
 
 @dataclass(frozen=True)
