@@ -102,26 +102,46 @@ def require_study_access(user: User, course: Course) -> Enrolment | None:
 
 
 def learner_state(user: User, course_id: int, outline: VersionOutline) -> LearnerState:
-    completed = frozenset(db.session.execute(
-        select(LessonProgress.lesson_key).where(LessonProgress.user_id == user.id,
-                                                LessonProgress.course_id == course_id,
-                                                LessonProgress.completed_at.is_not(None))
-    ).scalars())
-    passed = passed_quizzes(user.id, course_id, outline.version.id)
-    attended = cohorts.sessions_attended(user.id, course_id)
-    progress = course_progress(outline.outline, set(completed), set(passed), attended)
-    return LearnerState(completed, passed, attended, progress)
+    return learner_states(user, {course_id: outline})[course_id]
 
 
-def passed_quizzes(user_id: int, course_id: int, version_id: int) -> frozenset[str]:
-    """Quizzes passed on their current questions: an attempt counts while the quiz's content hash is unchanged."""
-    return frozenset(db.session.execute(
-        select(QuizAttempt.quiz_key).distinct()
+def learner_states(user: User, outlines: dict[int, VersionOutline]) -> dict[int, LearnerState]:
+    """What the learner has done in each course (course id -> its current version's outline), and what the rules make
+    of it: three queries, whatever the number of courses and their size."""
+    course_ids = list(outlines)
+    completed: dict[int, set[str]] = {course_id: set() for course_id in course_ids}
+    for course_id, lesson_key in db.session.execute(
+        select(LessonProgress.course_id, LessonProgress.lesson_key)
+        .where(LessonProgress.user_id == user.id, LessonProgress.course_id.in_(course_ids),
+               LessonProgress.completed_at.is_not(None))
+    ):
+        completed[course_id].add(lesson_key)
+    passed = _passed_quizzes(user.id, {course_id: outline.version.id for course_id, outline in outlines.items()})
+    attended = cohorts.sessions_attended_by_course(user.id, course_ids)
+    states = {}
+    for course_id, outline in outlines.items():
+        progress = course_progress(outline.outline, completed[course_id], passed[course_id], attended[course_id])
+        states[course_id] = LearnerState(frozenset(completed[course_id]), frozenset(passed[course_id]),
+                                         attended[course_id], progress)
+    return states
+
+
+def _passed_quizzes(user_id: int, current_versions: dict[int, int]) -> dict[int, set[str]]:
+    """Quizzes passed on their current questions, per course (course id -> current version id): an attempt counts
+    while the quiz's content hash in the current version is the one it was taken on."""
+    passed: dict[int, set[str]] = {course_id: set() for course_id in current_versions}
+    rows = db.session.execute(
+        select(QuizAttempt.course_id, QuizAttempt.quiz_key).distinct()
         .join(VersionModule, (VersionModule.quiz_key == QuizAttempt.quiz_key)
               & (VersionModule.quiz_hash == QuizAttempt.quiz_hash))
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id, QuizAttempt.passed.is_(True),
-               VersionModule.version_id == version_id)
-    ).scalars())
+        .join(CourseVersion, (CourseVersion.id == VersionModule.version_id)
+              & (CourseVersion.course_id == QuizAttempt.course_id))
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(list(current_versions)),
+               QuizAttempt.passed.is_(True), CourseVersion.id.in_(list(current_versions.values())))
+    )
+    for course_id, quiz_key in rows:
+        passed[course_id].add(quiz_key)
+    return passed
 
 
 def course_page(user: User | None, slug: str) -> CoursePage:
@@ -284,14 +304,17 @@ def dashboard(user: User) -> list[DashboardEntry]:
         .where(Enrolment.user_id == user.id, Enrolment.status == "active")
         .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
     ).all()
-    entries = []
-    for enrolment, course, version in rows:
-        outline = catalog.version_outline(version)
-        state = learner_state(user, course.id, outline)
-        entries.append(DashboardEntry(course, version, enrolment, state.progress,
-                                      next_lesson_for(outline, state, enrolment),
-                                      None if authz.is_staff(user) else cohorts.study_access_for(enrolment)))
-    return entries
+    outlines = {course.id: catalog.version_outline(version) for _, course, version in rows}
+    states = learner_states(user, outlines)
+    staff = authz.is_staff(user)
+    if not staff:
+        cohorts.preload([enrolment.cohort_id for enrolment, _, _ in rows if enrolment.cohort_id])
+    return [
+        DashboardEntry(course, version, enrolment, states[course.id].progress,
+                       next_lesson_for(outlines[course.id], states[course.id], enrolment),
+                       None if staff else cohorts.study_access_for(enrolment))
+        for enrolment, course, version in rows
+    ]
 
 
 def next_lesson_for(outline: VersionOutline, state: LearnerState, enrolment: Enrolment | None) -> LessonRef | None:

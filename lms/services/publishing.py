@@ -311,17 +311,17 @@ def _passes_per_quiz(course_id: int, current: CourseVersion, quiz_keys: Iterable
     keys = list(quiz_keys)
     if not keys:
         return {}
-    current_hashes = dict(db.session.execute(
-        select(VersionModule.quiz_key, VersionModule.quiz_hash).where(
-            VersionModule.version_id == current.id, VersionModule.quiz_key.in_(keys))
-    ).all())
+    # A pass counts while the attempt was on the quiz's current questions (same hash as in the published version).
+    rows = db.session.execute(
+        select(QuizAttempt.quiz_key, func.count(func.distinct(QuizAttempt.user_id)))
+        .join(VersionModule, (VersionModule.quiz_key == QuizAttempt.quiz_key)
+              & (VersionModule.quiz_hash == QuizAttempt.quiz_hash))
+        .where(VersionModule.version_id == current.id, QuizAttempt.course_id == course_id,
+               QuizAttempt.quiz_key.in_(keys), QuizAttempt.passed.is_(True))
+        .group_by(QuizAttempt.quiz_key)
+    ).all()
     counts = dict.fromkeys(keys, 0)
-    for key, quiz_hash in current_hashes.items():
-        counts[key] = db.session.execute(
-            select(func.count(func.distinct(QuizAttempt.user_id))).where(
-                QuizAttempt.course_id == course_id, QuizAttempt.quiz_key == key,
-                QuizAttempt.quiz_hash == quiz_hash, QuizAttempt.passed.is_(True))
-        ).scalar_one()
+    counts.update({key: count for key, count in rows})
     return counts
 
 

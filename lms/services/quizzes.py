@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.core import grading
@@ -179,10 +179,3 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
     return AttemptReview(course, quiz, attempt, grading.grade_attempt(quiz, question_ids, responses))
 
-
-def submitted_attempt_count(user_id: int, course_id: int, quiz_key: str, quiz_hash: str) -> int:
-    return db.session.execute(
-        select(func.count()).select_from(QuizAttempt).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id, QuizAttempt.quiz_key == quiz_key,
-            QuizAttempt.quiz_hash == quiz_hash, QuizAttempt.submitted_at.is_not(None))
-    ).scalar_one()

@@ -151,3 +151,24 @@ def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
     publishing.import_package(None, EXAMPLE, publish=True)
     with pytest.raises(Conflict, match="not above"):
         publishing.publish_version(None, "example-all-features", "0.9.0")
+
+
+RIGHT = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": ["false"],
+         "q-short": ["reset_progress"], "q-numeric": ["2.5"]}
+
+
+@pytest.mark.parametrize("change_quiz, expected", [(True, 1), (False, 0)])
+def test_the_diff_counts_learners_who_would_have_to_pass_a_quiz_again(db, tmp_path, make_user, change_quiz,
+                                                                       expected):
+    from lms.services import quizzes
+
+    publishing.import_package(None, EXAMPLE, publish=True)
+    passer, failer = make_user(), make_user()
+    for learner, answers in ((passer, RIGHT), (failer, {**RIGHT, "q-single": ["web"], "q-multiple": ["essay"],
+                                                        "q-short": ["no"]})):
+        learning.enrol(learner, "example-all-features")
+        attempt = quizzes.quiz_page(learner, "example-all-features", "basics-quiz").attempt
+        quizzes.submit_attempt(learner, "example-all-features", "basics-quiz", attempt.id, answers)
+    package, *_ = _second_version(tmp_path, change_quiz=change_quiz)
+    report = publishing.diff_against_current(package)
+    assert report.quiz_passes_lost.get("basics-quiz", 0) == expected

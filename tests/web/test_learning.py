@@ -224,3 +224,18 @@ def test_a_lesson_page_has_exactly_one_main_heading(client, db, login_as, course
     for lesson in lesson_ids(course):
         html = client.get(f"/courses/{SLUG}/lessons/{lesson}").get_data(as_text=True)
         assert html.count("<h1") == 1, lesson
+
+
+def test_dashboard_queries_do_not_grow_with_the_number_of_courses(client, db, login_as, count_queries, tmp_path):
+    login_as("learner")
+    counts = []
+    for slug in ("first", "second", "third"):
+        version = make_course(tmp_path, lessons=5, slug=slug)
+        client.post(f"/courses/{slug}/enrol")
+        client.post(f"/courses/{slug}/lessons/{publishing.version_package(version).lessons[0].id}/complete")
+        client.get("/learning")
+        with count_queries() as queries:
+            html = client.get("/learning").get_data(as_text=True)
+        counts.append(len(queries))
+    assert html.count("% complete") == 3
+    assert counts[0] == counts[2], counts
