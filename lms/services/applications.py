@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from lms import authz
 from lms.core import admissions, locales, schedule
 from lms.core.admissions import Status
+from lms.core.csvsafe import safe_cell
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -298,7 +299,7 @@ def review_queue(actor: User, cohort_id: int, filters: QueueFilters = QueueFilte
     countries = tuple(db.session.execute(
         select(Application.country).distinct().where(Application.cohort_id == cohort.id)
         .order_by(Application.country)).scalars())
-    left = schedule.seats_left(cohort.capacity, counts.get(Status.ACCEPTED.value, 0)) if cohort.capacity else None
+    left = schedule.seats_left(cohort.capacity, cohorts.taken_seats(cohort)) if cohort.capacity else None
     return ReviewQueue(cohort, course, rows, counts, countries, left)
 
 
@@ -420,12 +421,6 @@ CSV_COLUMNS = ("id", "status", "submitted_at_utc", "full_name", "email", "organi
                "decision_note")
 
 
-def _cell(value: object) -> str:
-    """Spreadsheet-safe: a cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(actor: User | None, cohort_id: int, filters: QueueFilters = QueueFilters()) -> str:
     _require_reviewer(actor)
     cohort = cohorts.get_cohort(cohort_id)
@@ -438,7 +433,7 @@ def export_csv(actor: User | None, cohort_id: int, filters: QueueFilters = Queue
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for app, filename, size, decider in db.session.execute(_filtered(query, filters)).all():
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([safe_cell(v) for v in (
             app.id, app.status, app.submitted_at.isoformat(timespec="seconds"), app.full_name, app.email,
             app.organisation, app.position, app.city, app.country, app.language, app.motivation, filename or "",
             size or "", app.decided_at.isoformat(timespec="seconds") if app.decided_at else "", decider or "",

@@ -80,8 +80,10 @@ class CohortSummary:
     applications: dict[str, int]
 
 
-def list_cohorts(actor: User | None, course_slug: str | None = None) -> list[CohortSummary]:
-    """Every cohort with its counts, for staff pages and the CLI (actor None: the operator at the command line)."""
+def list_cohorts(actor: User | None, course_slug: str | None = None,
+                 cohort_id: int | None = None) -> list[CohortSummary]:
+    """Cohorts with their counts (all, a course's, or one), for staff pages and the CLI (actor None: the operator at
+    the command line)."""
     if actor is not None and not authz.is_staff(actor):
         raise NotAllowed("Only programme staff can list cohorts.")
     session_count = (select(func.count()).select_from(LiveSession)
@@ -94,13 +96,16 @@ def list_cohorts(actor: User | None, course_slug: str | None = None) -> list[Coh
              .order_by(Course.slug, Cohort.starts_on.desc(), Cohort.id))
     if course_slug:
         query = query.where(Course.slug == course_slug)
+    if cohort_id is not None:
+        query = query.where(Cohort.id == cohort_id)
     rows = db.session.execute(query).all()
     counts: dict[int, dict[str, int]] = {}
-    for cohort_id, status, count in db.session.execute(
-        select(Application.cohort_id, Application.status, func.count()).group_by(Application.cohort_id,
-                                                                                 Application.status)
+    for listed_id, status, count in db.session.execute(
+        select(Application.cohort_id, Application.status, func.count())
+        .where(Application.cohort_id.in_([row[0].id for row in rows]))
+        .group_by(Application.cohort_id, Application.status)
     ).all():
-        counts.setdefault(cohort_id, {})[status] = count
+        counts.setdefault(listed_id, {})[status] = count
     return [CohortSummary(cohort, course, title or course.slug, sessions or 0, enrolled or 0, counts.get(cohort.id, {}))
             for cohort, course, title, sessions, enrolled in rows]
 
@@ -256,13 +261,8 @@ def attempt_refusal(user: User, enrolment: Enrolment | None) -> str | None:
     return None
 
 
-def sessions_attended(user_id: int, course_id: int) -> int:
-    """Live sessions of the course's cohorts the learner attended: one query, whatever the course's size."""
-    return sessions_attended_by_course(user_id, [course_id])[course_id]
-
-
 def sessions_attended_by_course(user_id: int, course_ids: list[int]) -> dict[int, int]:
-    """The same for several courses at once, in one query."""
+    """Live sessions of each course's cohorts the learner attended: one query, whatever the courses' size."""
     counts = dict.fromkeys(course_ids, 0)
     rows = db.session.execute(
         select(Cohort.course_id, func.count(func.distinct(Attendance.session_id)))

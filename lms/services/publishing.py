@@ -246,17 +246,20 @@ def version_files(version_id: int) -> dict[str, bytes]:
     return {path: data for path, data in rows}
 
 
-@lru_cache(maxsize=16)
-def _package_from_files(version_id: int, content_hash: str, zipped: bytes) -> Package:
-    # Keyed by version id and hash: versions are immutable, so a cached parse never goes stale.
-    return load_valid(zipped)
-
-
 def version_package(version: CourseVersion) -> Package:
-    """The parsed package of a stored version (cached per process), e.g. for grading its quizzes."""
-    slug = db.session.execute(select(Course.slug).filter_by(id=version.course_id)).scalar_one()
-    zipped = package_zip_bytes(version_files(version.id), root=slug)
-    return _package_from_files(version.id, version.content_hash, zipped)
+    """The parsed package of a stored version, e.g. for grading its quizzes. Versions are immutable, so it is kept per
+    process; the key includes the content hash, so a version id reused after rows were deleted can't bring back
+    another package."""
+    return _parsed_version(version.id, version.content_hash)
+
+
+@lru_cache(maxsize=16)
+def _parsed_version(version_id: int, content_hash: str) -> Package:
+    slug = db.session.execute(
+        select(Course.slug).join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(CourseVersion.id == version_id)
+    ).scalar_one()
+    return load_valid(package_zip_bytes(version_files(version_id), root=slug))
 
 
 def export_version(slug: str, version: str) -> bytes:

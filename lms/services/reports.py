@@ -69,9 +69,6 @@ EXPORT_CHUNK = 500
 ACTIVITY_WEEKS = 12
 STATUSES = ("not-started", "in-progress", "completed")
 SORTS = ("name", "email", "organisation", "city", "country", "progress", "last_activity", "enrolled")
-EXPORT_TABLES = ("learners", "funnel", "activity", "cities", "countries", "questions")
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from lms import authz
 from lms.core.admissions import Status
+from lms.core.csvsafe import BOM
 from lms.models import Role
 from lms.services import applications, attendance, cohorts, publishing
 from lms.services.errors import Conflict, Invalid
@@ -80,7 +81,7 @@ def new_cohort():
 @bp.route("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
     page = cohorts.cohort_page(acting_user(), cohort_id)
-    summary = next(s for s in cohorts.list_cohorts(acting_user()) if s.cohort.id == cohort_id)
+    summary = cohorts.list_cohorts(acting_user(), cohort_id=cohort_id)[0]
     return render_template("staff/cohort.html", page=page, summary=summary)
 
 
@@ -182,7 +183,7 @@ def application_queue(cohort_id: int):
 def export_applications(cohort_id: int):
     data = applications.export_csv(acting_user(), cohort_id, _filters())
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    return attachment("\ufeff" + data, "text/csv", f"cohort-{cohort_id}-applications.csv")
+    return attachment(BOM + data, "text/csv", f"cohort-{cohort_id}-applications.csv")
 
 
 @bp.route("/cohorts/<int:cohort_id>/applications/decide", methods=["POST"])
