@@ -178,6 +178,14 @@ def published_courses_with_counts() -> list[CatalogueEntry]:
     return [CatalogueEntry(*row) for row in rows]
 
 
+def get_course(slug: str) -> Course:
+    """The course with this slug, published or not; NotFound names the slug."""
+    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    if course is None:
+        raise NotFound(f"There is no course '{slug}'.")
+    return course
+
+
 def published_version(slug: str) -> tuple[Course, CourseVersion]:
     row = db.session.execute(
         select(Course, CourseVersion).join(CourseVersion, CourseVersion.course_id == Course.id)

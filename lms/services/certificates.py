@@ -291,6 +291,7 @@ class AdminView:
     course_slug: str
     issued_by: User | None
     revoked_by: User | None
+    facts: CertificateFacts
 
 
 def _require_manager(actor: User) -> None:
@@ -321,7 +322,7 @@ def admin_view(actor: User, public_id: str) -> AdminView:
     slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
     issued_by = db.session.get(User, certificate.issued_by_id) if certificate.issued_by_id else None
     revoked_by = db.session.get(User, certificate.revoked_by_id) if certificate.revoked_by_id else None
-    return AdminView(certificate, learner, slug, issued_by, revoked_by)
+    return AdminView(certificate, learner, slug, issued_by, revoked_by, facts_of(certificate))
 
 
 def certifiable_courses(actor: User) -> list[tuple[str, str]]:

@@ -390,16 +390,9 @@ def _apply_cohort(cohort: Cohort, data: CohortData) -> None:
     cohort.allow_late_attempts = bool(data.allow_late_attempts)
 
 
-def _course_by_slug(slug: str) -> Course:
-    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
-    if course is None:
-        raise NotFound(f"There is no course '{slug}'.")
-    return course
-
-
 def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Cohort:
     _require_manager(actor)
-    course = _course_by_slug(course_slug)
+    course = catalog.get_course(course_slug)
     key = data.key or f"{data.starts_on:%Y-%m}-{secrets.token_hex(3)}"
     cohort = Cohort(course_id=course.id, key=key)
     _apply_cohort(cohort, data)

@@ -188,20 +188,13 @@ def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> E
 
 def unenrol(user: User, slug: str) -> None:
     """Leave a course. Nothing the learner did is deleted: enrolling again brings it all back."""
-    course = _course(slug)
+    course = catalog.get_course(slug)
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
                                 Enrolment.status == "active")
         .values(status="withdrawn", withdrawn_at=_now())
     )
     db.session.commit()
-
-
-def _course(slug: str) -> Course:
-    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
-    if course is None:
-        raise NotFound("There is no such course.")
-    return course
 
 
 def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:

@@ -36,7 +36,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import cohorts
+from lms.services import catalog, cohorts
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -103,13 +103,6 @@ def load_valid(source: PackageSource) -> Package:
         raise PackageRejected(result.problems)
     assert result.package is not None
     return result.package
-
-
-def get_course(slug: str) -> Course:
-    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
-    if course is None:
-        raise NotFound(f"There is no course '{slug}'.")
-    return course
 
 
 def get_course_of(version: CourseVersion) -> Course:
@@ -280,7 +273,7 @@ def diff_against_current(source: PackageSource) -> DiffReport:
 def diff_versions(slug: str, version: str) -> DiffReport:
     """The same report for a draft that is already imported."""
     draft = get_version(slug, version)
-    course = get_course(slug)
+    course = catalog.get_course(slug)
     current = current_version(course.id)
     package = version_package(draft)
     if current is None or current.id == draft.id:
@@ -331,7 +324,7 @@ def _passes_per_quiz(course_id: int, current: CourseVersion, quiz_keys: Iterable
 def publish_version(actor: User | None, slug: str, version: str) -> CourseVersion:
     _require_author(actor)
     row = get_version(slug, version)
-    course = get_course(slug)
+    course = catalog.get_course(slug)
     if row.is_current:
         return row
     current = current_version(course.id)

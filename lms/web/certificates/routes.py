@@ -32,11 +32,6 @@ def certificate_hours(hours: float) -> str:
     return f"{hours_phrase(hours)} of training"
 
 
-@bp.app_template_filter("certificate_facts_of")
-def certificate_facts_of(certificate):
-    return certificates.facts_of(certificate)
-
-
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/ld+json"])
     return best in ("application/json", "application/ld+json")
