@@ -66,6 +66,15 @@ def applicant_may_withdraw(current: str) -> bool:
     return Status(current) in (Status.SUBMITTED, Status.WAITLISTED, Status.ACCEPTED)
 
 
+def applicant_may_reapply(current: str) -> bool:
+    """Only a withdrawn application can be sent again (one application per person and cohort)."""
+    return Status(current) == Status.WITHDRAWN
+
+
+def is_staff_decision(current: str) -> bool:
+    return Status(current) in STAFF_DECISIONS
+
+
 # Letters of support.
 
 

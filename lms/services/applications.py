@@ -176,6 +176,8 @@ class MyApplication:
     course: Course
     letter: tuple[str, int] | None  # (file name, size)
     may_withdraw: bool
+    may_reapply: bool
+    decided: bool  # the staff decided it (its note is for the applicant)
 
 
 def my_applications(actor: User) -> list[MyApplication]:
@@ -186,8 +188,14 @@ def my_applications(actor: User) -> list[MyApplication]:
         .where(Application.user_id == actor.id).order_by(Application.submitted_at.desc())
     ).all()
     return [MyApplication(app, cohort, course, (name, size) if name else None,
-                          admissions.applicant_may_withdraw(app.status))
+                          admissions.applicant_may_withdraw(app.status), admissions.applicant_may_reapply(app.status),
+                          admissions.is_staff_decision(app.status))
             for app, cohort, course, name, size in rows]
+
+
+def blocks_a_new_application(application: Application | None) -> bool:
+    """An application the person already has stops a new one, unless it may be sent again (withdrawn)."""
+    return application is not None and not admissions.applicant_may_reapply(application.status)
 
 
 def _own_or_reviewer(actor: User, application_id: int) -> Application:

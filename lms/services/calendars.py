@@ -53,17 +53,9 @@ def _event(row: LiveSession, cohort: Cohort, *, with_link: bool) -> CalendarEven
     )
 
 
-def _visible(actor: User | None, cohort: Cohort) -> None:
-    """The cohort's sessions are public once its course is published (the joining links are not)."""
-    _, version = cohorts.course_of(cohort)
-    if version is None and not authz.is_staff(actor):
-        raise NotFound("There is no such cohort.")
-
-
 def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
     row = cohorts.get_session(session_id)
-    cohort = cohorts.get_cohort(row.cohort_id)
-    _visible(actor, cohort)
+    cohort, _, _ = cohorts.visible_cohort(actor, row.cohort_id)
     with_link = authz.can_see_join_link(actor, enrolled_in_cohort=cohort.id in cohorts.enrolled_cohort_ids(actor))
     data = build_calendar([_event(row, cohort, with_link=with_link)], name=f"{cohort.name}: {row.title}",
                           now=_now())
@@ -71,8 +63,7 @@ def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
 
 
 def cohort_calendar(actor: User | None, cohort_id: int) -> tuple[str, bytes]:
-    cohort = cohorts.get_cohort(cohort_id)
-    _visible(actor, cohort)
+    cohort, _, _ = cohorts.visible_cohort(actor, cohort_id)
     with_link = authz.can_see_join_link(actor, enrolled_in_cohort=cohort.id in cohorts.enrolled_cohort_ids(actor))
     events = [_event(row, cohort, with_link=with_link) for row in cohorts.sessions_of(cohort.id)]
     return f"cohort-{cohort.id}-sessions.ics", build_calendar(events, name=cohort.name, now=_now())

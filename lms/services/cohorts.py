@@ -180,12 +180,19 @@ def taken_seats(cohort: Cohort) -> int:
     ).scalar_one()
 
 
-def cohort_page(viewer: User | None, cohort_id: int, now: datetime | None = None) -> CohortPage:
-    now = now or _now()
+def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course, CourseVersion | None]:
+    """A cohort (and its course) as the viewer may see it: public once its course is published, to staff always.
+    The joining links have their own rule (authz.can_see_join_link)."""
     cohort = get_cohort(cohort_id)
     course, version = course_of(cohort)
     if version is None and not authz.is_staff(viewer):
         raise NotFound("There is no such cohort.")
+    return cohort, course, version
+
+
+def cohort_page(viewer: User | None, cohort_id: int, now: datetime | None = None) -> CohortPage:
+    now = now or _now()
+    cohort, course, version = visible_cohort(viewer, cohort_id)
     times = cohort_times(cohort)
     enrolled_ids = enrolled_cohort_ids(viewer)
     viewer_tz = viewer.timezone if viewer is not None and viewer.is_authenticated else None

@@ -38,7 +38,8 @@ def cohort(cohort_id: int):
     page = cohorts.cohort_page(viewer, cohort_id)
     application = applications.find_application(viewer, cohort_id) if viewer else None
     refusal = applications.application_refusal(page.cohort)
-    return render_template("programmes/cohort.html", page=page, application=application, refusal=refusal,
+    return render_template("programmes/cohort.html", page=page, application=application,
+                           has_application=applications.blocks_a_new_application(application), refusal=refusal,
                            form=ActionForm())
 
 
@@ -48,7 +49,7 @@ def apply(cohort_id: int):
     user = acting_user()
     page = cohorts.cohort_page(user, cohort_id)
     existing = applications.find_application(user, cohort_id)
-    if existing is not None and existing.status != "withdrawn":
+    if applications.blocks_a_new_application(existing):
         flash("You have already applied to this cohort. Here is its status.", "info")
         return redirect(url_for("programmes.my_applications"))
     refusal = applications.application_refusal(page.cohort)
