@@ -26,6 +26,13 @@ from lms.web.staff.forms import (
 bp = Blueprint("staff", __name__, template_folder="templates")
 
 
+@bp.context_processor
+def staff_permissions() -> dict:
+    """What the staff pages may offer this person, from the predicates the views' gates use."""
+    return {"may_manage": authz.can_manage_cohorts(current_user),
+            "may_review": authz.can_review_applications(current_user)}
+
+
 @bp.before_request
 def only_staff():
     require_role(Role.ADMIN, Role.INSTRUCTOR)
