@@ -169,15 +169,25 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
 
 def taken_seats(cohort: Cohort) -> int:
     """Seats taken: accepted applications for application cohorts, active members for the others."""
-    if cohort.enrolment_mode == "application":
-        return db.session.execute(
-            select(func.count()).select_from(Application)
-            .where(Application.cohort_id == cohort.id, Application.status == "accepted")
-        ).scalar_one()
-    return db.session.execute(
-        select(func.count()).select_from(Enrolment)
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.status == "active")
-    ).scalar_one()
+    return taken_seats_of([cohort])[cohort.id]
+
+
+def taken_seats_of(cohorts: list[Cohort]) -> dict[int, int]:
+    """The same for several cohorts, in at most two queries."""
+    by_applications = [c.id for c in cohorts if c.enrolment_mode == "application"]
+    by_members = [c.id for c in cohorts if c.enrolment_mode != "application"]
+    taken = dict.fromkeys((c.id for c in cohorts), 0)
+    if by_applications:
+        taken.update({cohort_id: count for cohort_id, count in db.session.execute(
+            select(Application.cohort_id, func.count()).where(
+                Application.cohort_id.in_(by_applications), Application.status == "accepted")
+            .group_by(Application.cohort_id))})
+    if by_members:
+        taken.update({cohort_id: count for cohort_id, count in db.session.execute(
+            select(Enrolment.cohort_id, func.count()).where(
+                Enrolment.cohort_id.in_(by_members), Enrolment.status == "active")
+            .group_by(Enrolment.cohort_id))})
+    return taken
 
 
 def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course, CourseVersion | None]:
@@ -191,10 +201,31 @@ def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course,
 
 
 def cohort_page(viewer: User | None, cohort_id: int, now: datetime | None = None) -> CohortPage:
-    now = now or _now()
     cohort, course, version = visible_cohort(viewer, cohort_id)
-    times = cohort_times(cohort)
+    return _cohort_page(viewer, cohort, course, version, sessions_of(cohort.id), enrolled_cohort_ids(viewer),
+                        taken_seats(cohort), now or _now())
+
+
+def course_cohort_pages(viewer: User | None, slug: str,
+                        now: datetime | None = None) -> tuple[Course, CourseVersion, list[CohortPage]]:
+    """Every cohort of a published course as its page shows it, in a fixed number of queries."""
+    course, version, rows = cohorts_of_course(slug)
+    sessions: dict[int, list[LiveSession]] = {row.id: [] for row in rows}
+    for session in db.session.execute(
+        select(LiveSession).where(LiveSession.cohort_id.in_(list(sessions)))
+        .order_by(LiveSession.starts_at, LiveSession.id)
+    ).scalars():
+        sessions[session.cohort_id].append(session)
     enrolled_ids = enrolled_cohort_ids(viewer)
+    taken = taken_seats_of(rows)
+    now = now or _now()
+    return course, version, [_cohort_page(viewer, row, course, version, sessions[row.id], enrolled_ids,
+                                          taken[row.id], now) for row in rows]
+
+
+def _cohort_page(viewer: User | None, cohort: Cohort, course: Course, version: CourseVersion | None,
+                 sessions: list[LiveSession], enrolled_ids: set[int], taken: int, now: datetime) -> CohortPage:
+    times = cohort_times(cohort)
     viewer_tz = viewer.timezone if viewer is not None and viewer.is_authenticated else None
     return CohortPage(
         cohort=cohort, course=course, version=version, phase=schedule.cohort_phase(times, now),
@@ -203,9 +234,9 @@ def cohort_page(viewer: User | None, cohort_id: int, now: datetime | None = None
         if cohort.applications_open_at else "",
         deadline=schedule.format_deadline(cohort.application_deadline_at, cohort.timezone)
         if cohort.application_deadline_at else "",
-        sessions=session_views(viewer, sessions_of(cohort.id), enrolled_ids, now),
+        sessions=session_views(viewer, sessions, enrolled_ids, now),
         enrolled=cohort.id in enrolled_ids,
-        seats_left=schedule.seats_left(cohort.capacity, taken_seats(cohort)) if cohort.capacity else None,
+        seats_left=schedule.seats_left(cohort.capacity, taken) if cohort.capacity else None,
         viewer_tz=viewer_tz,
     )
 

@@ -241,3 +241,18 @@ def test_pages_carry_no_inline_script_or_style(client, db, login_as, open_cohort
                 continue
             input_id = re.search(r'\bid="([^"]+)"', tag).group(1)
             assert f'for="{input_id}"' in html, (url, input_id)
+
+
+def test_the_course_cohorts_page_queries_do_not_grow_with_the_number_of_cohorts(client, db, login_as,
+                                                                                 count_queries):
+    publish_caring_cities()
+    login_as("learner")
+    counts = []
+    for number in range(3):
+        make_cohort(name=f"Run {number}", key=f"run-{number}", capacity=20)
+        client.get("/programmes/courses/caring-cities/cohorts")
+        with count_queries() as queries:
+            html = client.get("/programmes/courses/caring-cities/cohorts").get_data(as_text=True)
+        counts.append(len(queries))
+    assert "Run 2" in html and "Run 0" in html
+    assert counts[0] == counts[2], counts

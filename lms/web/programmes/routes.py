@@ -27,8 +27,7 @@ def status_labels() -> dict:
 
 @bp.route("/programmes/courses/<slug>/cohorts")
 def course_cohorts(slug: str):
-    course, version, rows = cohorts.cohorts_of_course(slug)
-    pages = [cohorts.cohort_page(_viewer(), row.id) for row in rows]
+    course, version, pages = cohorts.course_cohort_pages(_viewer(), slug)
     return render_template("programmes/course_cohorts.html", course=course, version=version, pages=pages)
 
 
