@@ -211,16 +211,10 @@ def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per
     if not authz.can_manage_users(actor):
         raise NotAllowed("Only administrators can manage people.")
     query = db.select(User).order_by(User.display_name, User.id)
+    search = search.strip()
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            db.or_(
-                User.email.like(pattern),
-                db.func.lower(User.display_name).like(pattern),
-                db.func.lower(User.organisation).like(pattern),
-                db.func.lower(User.city).like(pattern),
-            )
-        )
+        query = query.where(db.or_(*(column.icontains(search, autoescape=True)
+                                     for column in (User.email, User.display_name, User.organisation, User.city))))
     if role:
         query = query.where(User.role == role)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -306,9 +306,8 @@ def recent_certificates(actor: User, search: str = "", limit: int = 50) -> list[
              .join(Course, Course.id == Certificate.course_id))
     search = (search or "").strip()[:100]
     if search:
-        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Certificate.learner_name.ilike(pattern, escape="\\") | User.email.like(pattern,
-                                                                                                   escape="\\"))
+        query = query.where(Certificate.learner_name.icontains(search, autoescape=True)
+                            | User.email.icontains(search, autoescape=True))
     rows = db.session.execute(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(limit))
     return [AdminRow(*row) for row in rows.all()]
 

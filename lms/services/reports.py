@@ -419,20 +419,17 @@ def _filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
     if filters.country.strip():
         conditions.append(User.country == filters.country.strip().upper())
     if filters.organisation.strip():
-        conditions.append(User.organisation.ilike(f"%{_like_escape(filters.organisation.strip())}%", escape="\\"))
+        conditions.append(User.organisation.icontains(filters.organisation.strip(), autoescape=True))
     if filters.search.strip():
-        pattern = f"%{_like_escape(filters.search.strip())}%"
-        conditions.append(or_(User.display_name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+        search = filters.search.strip()
+        conditions.append(or_(User.display_name.icontains(search, autoescape=True),
+                              User.email.icontains(search, autoescape=True)))
     if filters.inactive_days is not None:
         if filters.inactive_days < 0:
             raise Invalid("The number of days cannot be negative.", field="inactive_days")
         cutoff = _now() - timedelta(days=filters.inactive_days)
         conditions.append(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < cutoff)
     return conditions
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _order_by(sort: str) -> list:

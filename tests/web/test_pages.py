@@ -215,3 +215,12 @@ def test_admin_cannot_demote_themselves(client, db, login_as):
 def test_admin_gets_404_for_an_unknown_user(client, login_as):
     login_as("admin")
     assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_admin_search_treats_percent_and_underscore_literally(client, login_as, make_user):
+    login_as("admin")
+    make_user(display_name="Ana 100% Pérez")
+    make_user(display_name="Plain Name")
+    html = client.get("/admin/users?q=%25").get_data(as_text=True)
+    assert "Ana 100% Pérez" in html and "Plain Name" not in html
+    assert "Plain Name" not in client.get("/admin/users?q=_").get_data(as_text=True)
