@@ -17,6 +17,7 @@ from lms.web.auth.forms import (
     RequestResetForm,
     ResetPasswordForm,
 )
+from lms.web.form_errors import show_service_error
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -42,15 +43,6 @@ def home_for(user) -> str:
     if user.is_staff:
         return url_for("author.index")
     return url_for("learner.dashboard")
-
-
-def show_service_error(form, error: ServiceError) -> None:
-    """Put a service's message next to the field it concerns, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from lms.services.certificate_pdf import format_date
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, role_required
 from lms.web.certificates.forms import IssueForm, RevokeForm
+from lms.web.form_errors import show_service_error
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -35,14 +36,6 @@ def certificate_hours(hours: float) -> str:
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/ld+json"])
     return best in ("application/json", "application/ld+json")
-
-
-def _show_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 # Anyone.
@@ -129,7 +122,7 @@ def admin_index():
             certificate = certificates.issue_by_admin_email(actor, form.email.data, form.course.data,
                                                             form.reason.data)
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"Issued certificate {certificate.public_id} to {certificate.learner_name}.", "success")
             return redirect(url_for("certificates.admin_detail", public_id=certificate.public_id))
@@ -149,7 +142,7 @@ def admin_detail(public_id: str):
         try:
             certificates.revoke(actor, view.certificate.public_id, form.reason.data)
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"Revoked certificate {view.certificate.public_id}.", "success")
             return redirect(url_for("certificates.admin_detail", public_id=view.certificate.public_id))

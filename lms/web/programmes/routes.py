@@ -11,6 +11,7 @@ from lms.services import applications, calendars, cohorts
 from lms.services.errors import Conflict, Invalid, NotAllowed
 from lms.web.access import acting_user
 from lms.web.downloads import attachment
+from lms.web.form_errors import show_service_error
 from lms.web.programmes.forms import ActionForm, ApplicationForm
 
 bp = Blueprint("programmes", __name__, template_folder="templates")
@@ -80,8 +81,7 @@ def apply(cohort_id: int):
             except applications.ApplicationsClosed as error:
                 refusal, status = error.message, 403
             except Invalid as error:
-                target = getattr(form, error.field, None) if error.field else None
-                (target.errors if target is not None else form.form_errors).append(error.message)
+                show_service_error(form, error)
                 status = 422
             except Conflict as error:
                 flash(error.message, "error")

@@ -14,6 +14,7 @@ from lms.services import applications, attendance, cohorts, publishing
 from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import attachment
+from lms.web.form_errors import show_service_error
 from lms.web.staff.forms import (
     ActionForm,
     AttendanceImportForm,
@@ -44,14 +45,6 @@ def _admins_only() -> None:
         abort(403)
 
 
-def _form_error(form, error: Invalid) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/")
 def index():
     return render_template("staff/index.html", summaries=cohorts.list_cohorts(acting_user()))
@@ -75,7 +68,7 @@ def new_cohort():
         try:
             cohort = cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form))
         except (Invalid, Conflict) as error:
-            _form_error(form, error if isinstance(error, Invalid) else Invalid(error.message))
+            show_service_error(form, error if isinstance(error, Invalid) else Invalid(error.message))
             status = 422
         else:
             flash(f"Created {cohort.name}.", "success")
@@ -105,7 +98,7 @@ def edit_cohort(cohort_id: int):
         try:
             cohorts.update_cohort(acting_user(), cohort_id, _cohort_data(form, key=row.key))
         except Invalid as error:
-            _form_error(form, error)
+            show_service_error(form, error)
             status = 422
         else:
             flash("Saved the cohort.", "success")
@@ -132,7 +125,7 @@ def new_session(cohort_id: int):
         try:
             cohorts.add_session(acting_user(), cohort_id, _session_data(form))
         except Invalid as error:
-            _form_error(form, error)
+            show_service_error(form, error)
             status = 422
         else:
             flash("Added the session.", "success")
@@ -153,7 +146,7 @@ def edit_session(session_id: int):
         try:
             cohorts.update_session(acting_user(), session_id, _session_data(form, key=session.key))
         except Invalid as error:
-            _form_error(form, error)
+            show_service_error(form, error)
             status = 422
         else:
             flash("Saved the session.", "success")
