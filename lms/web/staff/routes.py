@@ -68,7 +68,7 @@ def new_cohort():
         try:
             cohort = cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form))
         except (Invalid, Conflict) as error:
-            show_service_error(form, error if isinstance(error, Invalid) else Invalid(error.message))
+            show_service_error(form, error)
             status = 422
         else:
             flash(f"Created {cohort.name}.", "success")
