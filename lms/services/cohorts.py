@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from lms import authz
 from lms.core import schedule
@@ -302,15 +302,19 @@ def attempt_refusal(user: User, enrolment: Enrolment | None) -> str | None:
 def sessions_attended_by_course(user_id: int, course_ids: list[int]) -> dict[int, int]:
     """Live sessions of each course's cohorts the learner attended: one query, whatever the courses' size."""
     counts = dict.fromkeys(course_ids, 0)
-    rows = db.session.execute(
-        select(Cohort.course_id, func.count(func.distinct(Attendance.session_id)))
+    for course_id, _session_id in db.session.execute(sessions_attended_select(user_id, course_ids)):
+        counts[course_id] += 1
+    return counts
+
+
+def sessions_attended_select(user_id: int, course_ids: list[int]) -> Select:
+    """(course id, session id) of each live session of these courses' cohorts that the learner attended, once each."""
+    return (
+        select(Cohort.course_id, Attendance.session_id).distinct()
         .join(LiveSession, LiveSession.id == Attendance.session_id)
         .join(Cohort, Cohort.id == LiveSession.cohort_id)
         .where(Attendance.user_id == user_id, Cohort.course_id.in_(course_ids))
-        .group_by(Cohort.course_id)
     )
-    counts.update({course_id: count for course_id, count in rows})
-    return counts
 
 
 def preload(cohort_ids: list[int]) -> None:

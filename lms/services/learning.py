@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
 
 from lms import authz
 from lms.core.progress import CourseProgress, StepKind, course_progress
 from lms.core.schedule import StudyAccess
 from lms.extensions import db
 from lms.models import (
+    Cohort,
     Course,
     CourseVersion,
     Enrolment,
@@ -92,9 +93,30 @@ def active_enrolment(user: User, course_id: int) -> Enrolment | None:
     ).scalar_one_or_none()
 
 
-def require_study_access(user: User, course: Course) -> Enrolment | None:
-    """The per-object check for everything inside a course: enrolled learners and course staff only."""
-    enrolment = active_enrolment(user, course.id)
+def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolment | None]:
+    """The course, its published version and the learner's active enrolment, after the per-object check
+    (require_study_access). One query: every page inside a course starts here, so it is the floor of their cost. The
+    enrolment's cohort comes with it, for the cohort-window check."""
+    row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id}).first()
+    if row is None:
+        raise NotFound("There is no such course.")
+    course, version, enrolment, _cohort = row  # the cohort is now in the session, where the window check finds it
+    return course, version, require_study_access(user, course, enrolment)
+
+
+_STUDY_CONTEXT = (
+    select(Course, CourseVersion, Enrolment, Cohort)
+    .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
+    .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id"))
+               & (Enrolment.status == "active"))
+    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+    .where(Course.slug == bindparam("slug"))
+)
+
+
+def require_study_access(user: User, course: Course, enrolment: Enrolment | None) -> Enrolment | None:
+    """The per-object check for everything inside a course: enrolled learners and course staff only. ``enrolment`` is
+    the learner's active enrolment in ``course`` (or None)."""
     if enrolment is None and not authz.is_staff(user):
         raise NotAllowed("Enrol in this course to study it.")
     cohorts.require_cohort_open(user, enrolment)  # before its cohort starts, a learner is told when it opens
@@ -107,41 +129,51 @@ def learner_state(user: User, course_id: int, outline: VersionOutline) -> Learne
 
 def learner_states(user: User, outlines: dict[int, VersionOutline]) -> dict[int, LearnerState]:
     """What the learner has done in each course (course id -> its current version's outline), and what the rules make
-    of it: three queries, whatever the number of courses and their size."""
+    of it: one query, whatever the number of courses and their size."""
     course_ids = list(outlines)
-    completed: dict[int, set[str]] = {course_id: set() for course_id in course_ids}
-    for course_id, lesson_key in db.session.execute(
-        select(LessonProgress.course_id, LessonProgress.lesson_key)
-        .where(LessonProgress.user_id == user.id, LessonProgress.course_id.in_(course_ids),
-               LessonProgress.completed_at.is_not(None))
-    ):
-        completed[course_id].add(lesson_key)
-    passed = _passed_quizzes(user.id, {course_id: outline.version.id for course_id, outline in outlines.items()})
-    attended = cohorts.sessions_attended_by_course(user.id, course_ids)
+    done: dict[str, dict[int, set[str]]] = {kind: {course_id: set() for course_id in course_ids}
+                                            for kind in ("lesson", "quiz", "session")}
+    rows = db.session.execute(_LEARNER_ROWS, {
+        "user_id": user.id, "course_ids": course_ids,
+        "version_ids": [outline.version.id for outline in outlines.values()],
+    })
+    for kind, course_id, key in rows:
+        done[kind][course_id].add(key)
     states = {}
     for course_id, outline in outlines.items():
-        progress = course_progress(outline.outline, completed[course_id], passed[course_id], attended[course_id])
-        states[course_id] = LearnerState(frozenset(completed[course_id]), frozenset(passed[course_id]),
-                                         attended[course_id], progress)
+        completed, passed = done["lesson"][course_id], done["quiz"][course_id]
+        sessions = len(done["session"][course_id])
+        progress = course_progress(outline.outline, completed, passed, sessions)
+        states[course_id] = LearnerState(frozenset(completed), frozenset(passed), sessions, progress)
     return states
 
 
-def _passed_quizzes(user_id: int, current_versions: dict[int, int]) -> dict[int, set[str]]:
-    """Quizzes passed on their current questions, per course (course id -> current version id): an attempt counts
-    while the quiz's content hash in the current version is the one it was taken on."""
-    passed: dict[int, set[str]] = {course_id: set() for course_id in current_versions}
-    rows = db.session.execute(
-        select(QuizAttempt.course_id, QuizAttempt.quiz_key).distinct()
+def _learner_rows() -> CompoundSelect:
+    """(kind, course id, key) of everything a learner did that the progress rules count, in the courses
+    ``course_ids`` whose current versions are ``version_ids``: completed lessons, quizzes passed on their current
+    questions (an attempt counts while the quiz's content hash in the current version is the one it was taken on) and
+    live sessions attended. Built once: building a statement costs more than running it."""
+    user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
+    completed_lessons = (
+        select(literal("lesson"), LessonProgress.course_id, LessonProgress.lesson_key)
+        .where(LessonProgress.user_id == user_id, LessonProgress.course_id.in_(course_ids),
+               LessonProgress.completed_at.is_not(None))
+    )
+    passed_quizzes = (
+        select(literal("quiz"), QuizAttempt.course_id, QuizAttempt.quiz_key).distinct()
         .join(VersionModule, (VersionModule.quiz_key == QuizAttempt.quiz_key)
               & (VersionModule.quiz_hash == QuizAttempt.quiz_hash))
         .join(CourseVersion, (CourseVersion.id == VersionModule.version_id)
               & (CourseVersion.course_id == QuizAttempt.course_id))
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(list(current_versions)),
-               QuizAttempt.passed.is_(True), CourseVersion.id.in_(list(current_versions.values())))
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids),
+               QuizAttempt.passed.is_(True), CourseVersion.id.in_(bindparam("version_ids", expanding=True)))
     )
-    for course_id, quiz_key in rows:
-        passed[course_id].add(quiz_key)
-    return passed
+    attended = cohorts.sessions_attended_select(user_id, course_ids).subquery()
+    attended_sessions = select(literal("session"), attended.c.course_id, cast(attended.c.session_id, String))
+    return union_all(completed_lessons, passed_quizzes, attended_sessions)
+
+
+_LEARNER_ROWS = _learner_rows()
 
 
 def course_page(user: User | None, slug: str) -> CoursePage:
@@ -198,8 +230,7 @@ def unenrol(user: User, slug: str) -> None:
 
 
 def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
-    course, version = catalog.published_version(slug)
-    enrolment = require_study_access(user, course)
+    course, version, enrolment = study_context(user, slug)
     outline = catalog.version_outline(version)
     lesson = outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
     html = catalog.lesson_html(version, lesson_key)
@@ -211,8 +242,7 @@ def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
 
 
 def course_asset(user: User, slug: str, path: str) -> VersionFile:
-    course, version = catalog.published_version(slug)
-    require_study_access(user, course)
+    _course, version, _enrolment = study_context(user, slug)
     return catalog.asset(version.id, path)
 
 
@@ -236,8 +266,7 @@ def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: 
 
 def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
     """Mark a lesson complete. Repeating it changes nothing; the first completion is the one recorded."""
-    course, version = catalog.published_version(slug)
-    enrolment = require_study_access(user, course)
+    course, version, enrolment = study_context(user, slug)
     outline = catalog.version_outline(version)
     outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
     if enrolment is None:  # staff looking around record nothing

@@ -72,8 +72,7 @@ def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
 
 def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> QuizPage:
     """The quiz with the learner's open attempt, starting one if the learner may (and ``start`` is set)."""
-    course, version = catalog.published_version(slug)
-    enrolment = learning.require_study_access(user, course)
+    course, version, enrolment = learning.study_context(user, slug)
     quiz = _quiz_of(version, quiz_key)
     attempts = _attempts(user, course, quiz)
     submitted = [a for a in attempts if a.submitted_at is not None]
@@ -134,7 +133,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
         raise NotFound("There is no such attempt.")
     if attempt.submitted_at is not None:
         raise Conflict("This attempt has already been submitted. Start a new attempt to try again.")
-    learning.require_study_access(user, course)
+    enrolment = learning.require_study_access(user, course, learning.active_enrolment(user, course.id))
     version = db.session.get(CourseVersion, attempt.version_id)
     quiz = _quiz_of(version, quiz_key)
     question_ids = attempt.layout["question_ids"]
@@ -157,7 +156,6 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
                                  item_key=quiz.id, at=now,
                                  detail={"attempt": attempt.number, "percent": result.percent,
                                          "passed": result.passed}))
-    enrolment = learning.active_enrolment(user, course.id)
     current = catalog.published_version(slug)[1]
     if enrolment is not None:
         enrolment.last_activity_at = now  # a quiz submitted is activity, as a lesson read is

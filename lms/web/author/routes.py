@@ -9,7 +9,7 @@ from lms.services import catalog, publishing
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
 from lms.web.author.forms import PublishForm, UploadPackageForm
-from lms.web.lessons import asset_response
+from lms.web.lessons import asset_response, lesson_links
 
 bp = Blueprint("author", __name__, template_folder="templates")
 
@@ -87,7 +87,7 @@ def preview_lesson(slug: str, version: str, lesson_key: str):
         "learning/lesson.html", preview=True, course_slug=slug, version=row, outline=outline, lesson=lesson,
         html=catalog.lesson_html(row, lesson_key), previous=previous, following=following,
         completed=frozenset(), progress=None,
-        lesson_url=lambda key: url_for("author.preview_lesson", slug=slug, version=version, lesson_key=key),
+        lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version),
     )
 
 

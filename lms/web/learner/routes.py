@@ -9,7 +9,7 @@ from lms.services import catalog, certificates, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.learner.forms import ActionForm
-from lms.web.lessons import asset_response
+from lms.web.lessons import asset_response, lesson_links
 
 bp = Blueprint("learner", __name__, template_folder="templates")
 
@@ -49,10 +49,6 @@ def unenrol(slug: str):
     return redirect(url_for("learner.course", slug=slug))
 
 
-def _lesson_url(slug: str):
-    return lambda key: url_for("learner.lesson", slug=slug, lesson_key=key)
-
-
 @bp.route("/courses/<slug>/lessons/<lesson_key>")
 @login_required
 def lesson(slug: str, lesson_key: str):
@@ -61,7 +57,7 @@ def lesson(slug: str, lesson_key: str):
         "learner/lesson.html", preview=False, course_slug=slug, version=page.version, outline=page.outline,
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
         completed=page.state.completed_lessons, passed_quizzes=page.state.passed_quizzes,
-        progress=page.state.progress, lesson_url=_lesson_url(slug), form=ActionForm(),
+        progress=page.state.progress, lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(),
     )
 
 
