@@ -35,6 +35,13 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {value!r}") from None
 
 
+def _env_positive_int(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, got {value}")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Let people paste the URL their provider gives them (``postgres://``, ``postgresql://``) and use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -66,7 +73,14 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("LMS_REMEMBER_DAYS", 14))
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("LMS_SESSION_HOURS", 12))
+    # A log-in ends after this long without a request, or this long after the password was typed, whichever comes
+    # first; "keep me logged in" is spared the idle limit, never the absolute one (lms/web/auth/timeouts.py).
+    # LMS_SESSION_HOURS is the older name of LMS_SESSION_ABSOLUTE_HOURS.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_positive_int("LMS_SESSION_IDLE_MINUTES", 60))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(
+        hours=_env_positive_int("LMS_SESSION_ABSOLUTE_HOURS", _env_positive_int("LMS_SESSION_HOURS", 12))
+    )
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT  # Flask refuses session cookies signed longer ago
 
     PASSWORD_RESET_MAX_AGE = _env_int("LMS_PASSWORD_RESET_MINUTES", 60) * 60
     PASSWORD_MIN_LENGTH = 10
@@ -92,7 +106,26 @@ class Config:
 
     RATELIMIT_ENABLED = _env_bool("LMS_RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = _env("LMS_RATELIMIT_STORAGE_URL", "memory://")
+    # Every instance of one site uses the same prefix; two sites sharing one Redis need different ones.
+    RATELIMIT_KEY_PREFIX = _env("LMS_RATELIMIT_KEY_PREFIX", "lms")
+    # A Redis that does not answer fails the request within seconds instead of holding it (and /healthz says so).
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     RATELIMIT_HEADERS_ENABLED = True
+    # Limits per client address, in Flask-Limiter's notation; over one, the person gets the 429 page and nothing
+    # changes. Uploads covers course packages, applications with their letter and attendance reports.
+    RATELIMIT_LOGIN = _env("LMS_RATELIMIT_LOGIN", "10 per minute; 100 per hour")
+    RATELIMIT_REGISTRATION = _env("LMS_RATELIMIT_REGISTRATION", "5 per minute; 50 per hour")
+    RATELIMIT_PASSWORD_RESET = _env("LMS_RATELIMIT_PASSWORD_RESET", "5 per minute; 30 per hour")
+    RATELIMIT_UPLOAD = _env("LMS_RATELIMIT_UPLOAD", "10 per minute; 100 per hour")
+    # Certificate verification: typing an id into the search, and opening a verification page.
+    RATELIMIT_VERIFY_SEARCH = _env("LMS_RATELIMIT_VERIFY_SEARCH", "10 per minute; 100 per hour")
+    RATELIMIT_VERIFY_PAGE = _env("LMS_RATELIMIT_VERIFY_PAGE", "120 per minute")
+
+    # Behind a reverse proxy or load balancer every request comes from the proxy's address. Set this to the number
+    # of proxies in front of the app, and the client's address is read from the X-Forwarded-For they add (rate
+    # limits, the audit log and access logs then see people, not the proxy). Leave it at 0 when clients connect
+    # directly: a client could otherwise forge the header.
+    TRUSTED_PROXIES = _env_int("LMS_TRUSTED_PROXIES", 0)
 
     LOG_LEVEL = _env("LMS_LOG_LEVEL", "INFO")
     LOG_JSON = _env_bool("LMS_LOG_JSON", False)

@@ -31,6 +31,7 @@ def create_app(config: type[settings.Config] | Mapping[str, Any] | None = None) 
     app = Flask(__name__, instance_path=str(instance_path))
     app.config.update(values)
 
+    _trust_proxies(app)
     _configure_logging(app)
     _ensure_secret_key(app)
     _init_extensions(app)
@@ -50,11 +51,20 @@ def _collect_config(config: type[settings.Config] | Mapping[str, Any] | None) ->
     return values
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the headers of the configured number of proxies in front."""
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+
 def _configure_logging(app: Flask) -> None:
-    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
-    logging.getLogger("lms").setLevel(level)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Log format and level, and the request id with the access line (first, so every later hook's logs carry it)."""
+    from lms.web import observability
+
+    observability.init_app(app)
 
 
 def _ensure_secret_key(app: Flask) -> None:

@@ -6,15 +6,17 @@ from flask_login import LoginManager
 
 from lms.extensions import db
 from lms.models import User
+from lms.web.auth.timeouts import parse_identity
 
 
 def load_user(cookie_id: str) -> User | None:
-    """The login cookie holds "<id>:<session token>"; a changed token (password change) ends that session."""
-    user_id, _, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
+    """The session and the remember-me cookie hold "<id>:<session token>:<signed in at>" (lms.web.auth.timeouts);
+    a changed token (password change) ends that log-in."""
+    identity = parse_identity(cookie_id)
+    if identity is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token or not user.active:
+    user = db.session.get(User, identity.user_id)
+    if user is None or user.session_token != identity.session_token or not user.active:
         return None
     return user
 

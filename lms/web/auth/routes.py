@@ -3,9 +3,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from lms.extensions import limiter
+from lms.extensions import configured_limit, limiter
 from lms.services import accounts
 from lms.services.errors import Invalid, NotAllowed, ServiceError
 from lms.web.access import acting_user
@@ -17,11 +17,11 @@ from lms.web.auth.forms import (
     RequestResetForm,
     ResetPasswordForm,
 )
+from lms.web.auth.timeouts import REMEMBERED, end_expired_session, sign_in, sign_out
 from lms.web.form_errors import show_service_error
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-LOGIN_LIMIT = "10 per minute; 100 per hour"
+bp.before_app_request(end_expired_session)
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -46,7 +46,7 @@ def home_for(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limiter.limit(configured_limit("RATELIMIT_LOGIN"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -58,22 +58,20 @@ def login():
             show_service_error(form, error)
         else:
             next_url = safe_next_url(request.args.get("next"))
-            session.clear()  # a fresh session on log-in: nothing from before survives (session fixation)
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             return redirect(next_url or home_for(user))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    session.clear()
+    sign_out()
     flash("You have been logged out.", "info")
     return redirect(url_for("public.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("5 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(configured_limit("RATELIMIT_REGISTRATION"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -84,8 +82,7 @@ def register():
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            session.clear()
-            login_user(user)
+            sign_in(user)
             flash("Welcome! Your account has been created.", "success")
             return redirect(home_for(user))
     return render_template("auth/register.html", form=form)
@@ -117,14 +114,14 @@ def change_password():
             show_service_error(form, error)
         else:
             # The session token changed, which signs out every other device; keep this one signed in.
-            login_user(user)
+            sign_in(user, remember=session.get(REMEMBERED, False))
             flash("Your password has been changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
-@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
+@limiter.limit(configured_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
@@ -135,7 +132,7 @@ def request_reset():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(configured_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
 def reset_password(token: str):
     try:
         accounts.user_for_reset_token(token)

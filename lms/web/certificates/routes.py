@@ -7,7 +7,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import login_required
 
 from lms.core.credentials import hours_phrase
-from lms.extensions import limiter
+from lms.extensions import configured_limit, limiter
 from lms.models import Role
 from lms.services import certificates
 from lms.services.certificate_pdf import format_date
@@ -17,9 +17,6 @@ from lms.web.certificates.forms import IssueForm, RevokeForm
 from lms.web.form_errors import show_service_error
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
-
-SEARCH_LIMIT = "10 per minute; 100 per hour"
-PAGE_LIMIT = "120 per minute"
 
 
 @bp.app_template_filter("certificate_date")
@@ -42,7 +39,7 @@ def _wants_json() -> bool:
 
 
 @bp.route("/verify/")
-@limiter.limit(SEARCH_LIMIT, exempt_when=lambda: not request.args.get("q"))
+@limiter.limit(configured_limit("RATELIMIT_VERIFY_SEARCH"), exempt_when=lambda: not request.args.get("q"))
 def search():
     typed = request.args.get("q", "")[:300]
     if not typed.strip():
@@ -54,7 +51,7 @@ def search():
 
 
 @bp.route("/verify/<path:public_id>")
-@limiter.limit(PAGE_LIMIT)
+@limiter.limit(configured_limit("RATELIMIT_VERIFY_PAGE"))
 def verify(public_id: str):
     result = certificates.verify(public_id)
     if result.public_id is not None and result.public_id != public_id:  # typed in lower case, without dashes…

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 
 from lms.core import admissions
+from lms.extensions import configured_limit, limiter
 from lms.services import applications, calendars, cohorts
 from lms.services.errors import Conflict, Invalid, NotAllowed
 from lms.web.access import acting_user
@@ -44,6 +45,7 @@ def cohort(cohort_id: int):
 
 
 @bp.route("/programmes/cohorts/<int:cohort_id>/apply", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATELIMIT_UPLOAD"), methods=["POST"])
 @login_required
 def apply(cohort_id: int):
     user = acting_user()

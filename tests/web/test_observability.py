@@ -1,0 +1,186 @@
+"""Request ids, the access log, JSON logs and /healthz."""
+
+import io
+import json
+import logging
+import re
+
+import pytest
+
+import config
+from lms import create_app
+from lms.extensions import db as _db
+from lms.web import observability
+from tests.factories import DEFAULT_PASSWORD
+
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class LoggingConfig(config.TestConfig):
+    LOG_LEVEL = "INFO"
+    LOG_JSON = True
+
+
+@pytest.fixture
+def json_log():
+    """json_log(app): logs every record to a buffer as that app's configuration formats them; returns a function
+    that gives the lines written so far, parsed."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+
+    def attach(app):
+        handler.setFormatter(observability.formatter_for(app))
+        root.addHandler(handler)
+        return lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    yield attach
+    root.removeHandler(handler)
+
+
+@pytest.fixture
+def logging_app(other_app):
+    """An app that logs at INFO in JSON, with two routes of its own: one that logs, one that crashes."""
+    level = logging.getLogger("lms").level
+    application = other_app(LoggingConfig)
+
+    @application.route("/note")
+    def note():
+        logging.getLogger("lms.somewhere").warning("a note from a view")
+        logging.getLogger("sqlalchemy.somewhere").warning("and one from a library")
+        return "noted"
+
+    @application.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    yield application
+    logging.getLogger("lms").setLevel(level)
+
+
+def test_every_response_carries_a_new_request_id(client):
+    first = client.get("/").headers["X-Request-ID"]
+    second = client.get("/").headers["X-Request-ID"]
+    assert GENERATED_ID.fullmatch(first) and GENERATED_ID.fullmatch(second) and first != second
+
+
+def test_a_well_formed_incoming_request_id_is_kept(client):
+    response = client.get("/", headers={"X-Request-ID": "lb-2024.06_abcDEF123"})
+    assert response.headers["X-Request-ID"] == "lb-2024.06_abcDEF123"
+
+
+@pytest.mark.parametrize("incoming", ["short", "x" * 65, "has space 12345", "a;b=c12345",
+                                      "ünïcode-12345"])
+def test_a_malformed_incoming_request_id_is_replaced(client, incoming):
+    response = client.get("/", headers={"X-Request-ID": incoming.encode("utf-8").decode("latin-1")})
+    assert GENERATED_ID.fullmatch(response.headers["X-Request-ID"])
+
+
+def test_json_lines_parse_and_carry_the_request_id(db, logging_app, json_log):
+    lines = json_log(logging_app)
+    response = logging_app.test_client().get("/note", headers={"X-Request-ID": "note-request-0001"})
+    assert response.status_code == 200
+    records = lines()
+    assert [record["logger"] for record in records] == ["lms.somewhere", "sqlalchemy.somewhere", "lms.access"]
+    assert {record["request_id"] for record in records} == {"note-request-0001"}
+    assert {"timestamp", "level", "logger", "message"} <= set(records[0])
+    assert records[0]["message"] == "a note from a view" and records[0]["level"] == "WARNING"
+
+
+def test_the_access_line_has_the_request_fields(db, logging_app, json_log, make_user):
+    user = make_user()
+    client = logging_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    lines = json_log(logging_app)
+    client.get("/account", headers={"X-Request-ID": "account-page-01"})
+    (access,) = [record for record in lines() if record["logger"] == "lms.access"]
+    assert access["method"] == "GET" and access["path"] == "/account" and access["status"] == 200
+    assert access["user_id"] == user.id and access["remote_addr"] == "192.0.2.7"
+    assert access["request_id"] == "account-page-01" and access["level"] == "INFO"
+    assert isinstance(access["duration_ms"], float) and access["duration_ms"] >= 0
+
+
+def test_an_anonymous_request_logs_no_user(db, logging_app, json_log):
+    lines = json_log(logging_app)
+    logging_app.test_client().get("/")
+    (access,) = lines()
+    assert access["user_id"] is None and access["status"] == 200
+
+
+def test_a_crash_is_logged_with_its_request_id_and_traceback(db, logging_app, json_log):
+    lines = json_log(logging_app)
+    response = logging_app.test_client().get("/boom", headers={"X-Request-ID": "boom-request-01"})
+    assert response.status_code == 500 and response.headers["X-Request-ID"] == "boom-request-01"
+    assert "secret internals" not in response.get_data(as_text=True)
+    error, access = lines()
+    assert error["level"] == "ERROR" and error["request_id"] == "boom-request-01"
+    assert "RuntimeError: secret internals" in error["exception"]
+    assert access["status"] == 500 and access["request_id"] == "boom-request-01"
+
+
+def test_health_checks_are_logged_only_at_debug_level(db, logging_app, json_log):
+    lines = json_log(logging_app)
+    assert logging_app.test_client().get("/healthz").status_code == 200
+    assert lines() == []
+
+
+def test_plain_text_logs_name_the_request_id(app, caplog, client):
+    caplog.set_level(logging.INFO, logger="lms")
+    client.get("/courses/", headers={"X-Request-ID": "plain-text-001"})
+    (record,) = [record for record in caplog.records if record.name == "lms.access"]
+    line = observability.formatter_for(app).format(record)
+    assert "[plain-text-001]: GET /courses/ 200" in line
+
+
+def test_records_outside_a_request_have_no_request_id(logging_app, json_log):
+    lines = json_log(logging_app)
+    logging.getLogger("lms.somewhere").warning("from a command")
+    assert lines()[0]["request_id"] == "-"
+
+
+def test_json_logging_installs_one_handler_when_the_process_has_none(logging_app):
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    try:
+        root.handlers.clear()
+        observability.configure_logging(logging_app)
+        observability.configure_logging(logging_app)  # another app in the same process: still one handler
+        (handler,) = root.handlers
+        assert isinstance(handler.formatter, observability.JsonFormatter)
+    finally:
+        root.handlers[:] = saved
+
+
+def test_a_process_that_set_up_logging_keeps_its_handlers(logging_app):
+    before = logging.getLogger().handlers[:]
+    observability.configure_logging(logging_app)
+    assert logging.getLogger().handlers == before
+
+
+# /healthz
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(app):
+    # Built here rather than with other_app, which points every app at the test database.
+    class Unreachable(config.TestConfig):
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://nobody@127.0.0.1:9/nothing?connect_timeout=2"
+        INSTANCE_PATH = app.config["INSTANCE_PATH"]
+        LOG_LEVEL = "CRITICAL"
+
+    unreachable = create_app(Unreachable)
+    try:
+        response = unreachable.test_client().get("/healthz", headers={"Accept": "text/html"})
+        assert response.status_code == 503
+        assert response.get_json() == {"status": "error", "database": "unreachable"}
+        assert response.headers["Cache-Control"] == "no-store"
+    finally:
+        with unreachable.app_context():
+            _db.engine.dispose()
