@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint migrate courses demo bench clean
+.PHONY: run test e2e install lint migrate courses demo bench clean loadtest
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.12 for example")'
@@ -23,7 +23,7 @@ migrate: install
 courses: migrate
 	@if $(FLASK) lms --help | grep -q ' import-all'; then $(FLASK) lms import-all; fi
 
-demo: migrate
+demo: courses
 	$(FLASK) lms demo
 
 run: courses demo
@@ -32,14 +32,23 @@ run: courses demo
 
 test: install
 	$(BIN)/python -m coverage erase
-	$(BIN)/python -m coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m coverage run -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	$(BIN)/python -m coverage report
+
+# The browser tests (tests/e2e): Debian's Chromium at /usr/bin/chromium and axe-core from npm; see README.md.
+e2e: install
+	@test -d node_modules/axe-core || npm ci
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 
 bench: migrate
-	@for script in bench/bench_*.py; do [ -e "$$script" ] && $(BIN)/python $$script; done; true
+	@for script in bench/bench_*.py; do [ "$$script" = bench/bench_instances.py ] || $(BIN)/python $$script; done; true
+
+# Two gunicorn instances on one PostgreSQL and Redis, 200 simulated learners (needs both running; see README.md).
+loadtest: install
+	$(BIN)/python bench/bench_instances.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .ruff_cache

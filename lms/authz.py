@@ -33,6 +33,29 @@ def can_manage_users(actor: Actor | None) -> bool:
     return is_admin(actor)
 
 
+# Course staff. An instructor works on the courses they are staff of (``course_staff`` rows: made by
+# ``flask lms assign-instructor``, the form on the reports index, or by importing a course's first version);
+# administrators on every course. ``teaching_course_ids`` are the ids of the courses the actor is staff of.
+
+TeachingIds = frozenset[int] | set[int]
+
+
+def is_course_staff(actor: Actor | None, course_id: int, teaching_course_ids: TeachingIds) -> bool:
+    if is_admin(actor):
+        return True
+    return has_role(actor, "instructor") and course_id in teaching_course_ids
+
+
+def can_create_course(actor: Actor | None) -> bool:
+    """Import the first version of a new course (whoever does becomes its staff)."""
+    return is_staff(actor)
+
+
+def can_author_course(actor: Actor | None, course_id: int, teaching_course_ids: TeachingIds) -> bool:
+    """Import new versions of a course, preview, diff, publish and export them."""
+    return is_course_staff(actor, course_id, teaching_course_ids)
+
+
 # Cohorts, applications and live sessions.
 
 
@@ -46,9 +69,9 @@ def can_review_applications(actor: Actor | None) -> bool:
     return is_admin(actor)
 
 
-def can_take_attendance(actor: Actor | None) -> bool:
-    """See a cohort's sessions and learners, and mark or import attendance."""
-    return is_staff(actor)
+def can_take_attendance(actor: Actor | None, course_id: int, teaching_course_ids: TeachingIds) -> bool:
+    """See the learners of a cohort's session, and mark or import their attendance: the course's staff."""
+    return is_course_staff(actor, course_id, teaching_course_ids)
 
 
 def can_read_letter(actor: Actor | None, applicant_id: int) -> bool:
@@ -83,12 +106,9 @@ def can_download_certificate(actor: Actor | None, owner_id: int) -> bool:
 # Progress reports and analytics.
 
 
-def can_view_reports(actor: Actor | None, course_id: int, teaching_course_ids: frozenset[int] | set[int]) -> bool:
-    """A course's reports (every learner's progress, answers and attendance): administrators for every course,
-    instructors for the courses they are assigned to teach; never learners."""
-    if is_admin(actor):
-        return True
-    return has_role(actor, "instructor") and course_id in teaching_course_ids
+def can_view_reports(actor: Actor | None, course_id: int, teaching_course_ids: TeachingIds) -> bool:
+    """A course's reports (every learner's progress, answers and attendance): the course's staff; never learners."""
+    return is_course_staff(actor, course_id, teaching_course_ids)
 
 
 def can_use_report_api(actor: Actor | None) -> bool:

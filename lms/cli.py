@@ -47,7 +47,8 @@ def create_user(email: str, display_name: str | None, role: str, organisation: s
 
 @lms_cli.command("demo")
 def demo() -> None:
-    """Create the demo admin, instructor and learner (if missing) and print their log-ins."""
+    """Create the demo admin, instructor and learner (if missing), print their log-ins, make the instructor an
+    instructor of every imported course, and open a demo cohort."""
     for email, name, role, organisation, city, country in DEMO_ACCOUNTS:
         if accounts.find_by_email(email) is None:
             profile = accounts.Profile(display_name=name, organisation=organisation, city=city, country=country)
@@ -55,7 +56,17 @@ def demo() -> None:
     click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD})")
     for email, name, role, *_ in DEMO_ACCOUNTS:
         click.echo(f"  {role.value:<10} {email:<26} {name}")
+    _demo_instructor()
     _demo_cohort()
+
+
+def _demo_instructor() -> None:
+    from lms.services import demo_population
+
+    email = next(email for email, _, role, *_ in DEMO_ACCOUNTS if role == Role.INSTRUCTOR)
+    slugs = demo_population.make_demo_instructor_staff(email)
+    if slugs:
+        click.echo(f"The demo instructor teaches {', '.join(slugs)}: authoring, attendance and reports.")
 
 
 def _demo_cohort() -> None:
@@ -197,7 +208,7 @@ def courses_command() -> None:
 def export_command(slug: str, version: str, destination: str) -> None:
     """Write a stored version back to a .zip package (it re-imports with the same hash)."""
     try:
-        data = publishing.export_version(slug, version)
+        data = publishing.export_version(None, slug, version)
     except ServiceError as error:
         fail(error.message)
     Path(destination).write_bytes(data)

@@ -34,12 +34,12 @@ def seed_demo(learners: int, slug: str, seed: int) -> None:
 @click.argument("slug")
 @click.argument("email")
 def assign_instructor(slug: str, email: str) -> None:
-    """Let an instructor (by e-mail) read the progress reports of the course SLUG."""
+    """Make an instructor (by e-mail) staff of the course SLUG: its reports, authoring and attendance."""
     try:
         reports.assign_instructor(None, slug, email)
     except ServiceError as error:
         fail(error.message)
-    click.echo(f"{email.strip().lower()} now sees the reports of {slug}.")
+    click.echo(f"{email.strip().lower()} is now an instructor of {slug} (reports, authoring, attendance).")
 
 
 @lms_cli.command("refresh-progress")

@@ -90,3 +90,13 @@ def table_counts(db) -> dict[str, int]:
     """Rows per table: compare before and after to prove that nothing was written."""
     return {table.name: db.session.execute(db.select(db.func.count()).select_from(table)).scalar_one()
             for table in db.metadata.sorted_tables}
+
+
+def make_instructor(*course_slugs: str, **profile: str) -> User:
+    """An instructor who is staff of these courses, assigned as an administrator would (lms.authz.is_course_staff)."""
+    from lms.services import reports
+
+    user = make_user(Role.INSTRUCTOR, **profile)
+    for slug in course_slugs:
+        reports.assign_instructor(None, slug, user.email)
+    return user

@@ -1,4 +1,4 @@
-"""`flask lms seed-demo` and `flask lms assign-instructor`."""
+"""`flask lms seed-demo`, `flask lms assign-instructor` and the demo instructor's courses."""
 
 from sqlalchemy import func, select, update
 
@@ -36,6 +36,16 @@ def test_assign_instructor(runner, db):
     learner = make_user()
     refused = runner.invoke(args=["lms", "assign-instructor", "example-all-features", learner.email])
     assert refused.exit_code == 1 and "is not an instructor" in refused.output
+
+
+def test_demo_makes_the_demo_instructor_staff_of_the_imported_courses(runner, db):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    first = runner.invoke(args=["lms", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "The demo instructor teaches example-all-features" in first.output
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0  # again: nothing is added twice
+    staff = db.session.execute(select(User.email).join(CourseStaff, CourseStaff.user_id == User.id)).scalars().all()
+    assert staff == ["instructor@example.org"]
 
 
 def test_refresh_progress_recomputes_stored_percentages(runner, db):

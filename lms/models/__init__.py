@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 
+from lms.models.audit import AuditEntry
 from lms.models.base import Base
 from lms.models.certificate import Certificate
 from lms.models.cohort import (
@@ -22,6 +23,7 @@ __all__ = [
     "ApplicationDecision",
     "ApplicationLetter",
     "Attendance",
+    "AuditEntry",
     "Base",
     "CalendarFeedToken",
     "Certificate",

@@ -18,7 +18,7 @@ from lms.core import locales
 from lms.extensions import db
 from lms.models import Role, User
 from lms.models.user import new_session_token
-from lms.services import mail
+from lms.services import audit, mail
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 # One message for an unknown e-mail and a wrong password, so the form cannot be used to find out who has an account.
@@ -226,10 +226,17 @@ def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> U
     user = get_user(user_id)
     if user.id == actor.id and (role != Role.ADMIN or not active):
         raise Conflict("You cannot remove your own administrator role or deactivate yourself.")
+    before = {"role": user.role, "active": user.active}
     try:
         user.role = Role(role).value
     except ValueError:
         raise Invalid(f"Unknown role {role!r}.", field="role") from None
     user.active = active
+    if user.role != before["role"]:
+        audit.record(actor, "user.role_change", "user", user.id,
+                     {"email": user.email, "role": {"from": before["role"], "to": user.role}})
+    if user.active != before["active"]:
+        audit.record(actor, "user.activate" if user.active else "user.deactivate", "user", user.id,
+                     {"email": user.email})
     db.session.commit()
     return user

@@ -27,7 +27,7 @@ from lms.core.csvsafe import safe_cell
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohorts, learning, mail
+from lms.services import audit, cohorts, learning, mail
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -382,6 +382,9 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     application.decision_note = note
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id if actor else None,
                                        from_status=previous, to_status=status, note=note, at=now))
+    audit.record(actor, "application.decide", "application", application.id,
+                 {"status": {"from": previous, "to": status}, "note": note, "applicant": application.email,
+                  "cohort_id": cohort.id})
     course, _ = cohorts.course_of(cohort)
     applicant = db.session.get(User, application.user_id)
     if status == Status.ACCEPTED:

@@ -1,4 +1,5 @@
-"""Attendance at live sessions: marked by staff on a sheet, or imported from the participants report Zoom exports.
+"""Attendance at live sessions: marked by the course's staff (its instructors and administrators) on a sheet, or
+imported from the participants report Zoom exports.
 
 One row per person and session (a unique constraint), so importing the same report twice, or marking someone who
 was imported, changes nothing. The report is read by lms.core.schedule.parse_participants_report; people are matched
@@ -18,7 +19,7 @@ from lms.core import schedule
 from lms.extensions import db
 from lms.models import Application, Attendance, Cohort, Enrolment, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohorts
+from lms.services import audit, cohorts, staffing
 from lms.services.errors import Invalid, NotAllowed
 
 
@@ -26,9 +27,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _require_staff(actor: User | None) -> None:
-    if actor is not None and not authz.can_take_attendance(actor):
-        raise NotAllowed("Only programme staff can see and mark attendance.")
+def may_take_attendance(actor: User | None, course_id: int) -> bool:
+    """Whether the actor takes attendance for this course's cohorts (its staff: lms.authz.can_take_attendance)."""
+    return actor is None or authz.can_take_attendance(actor, course_id, staffing.teaching_course_ids(actor))
+
+
+def _session_for_attendance(actor: User | None, session_id: int) -> tuple[LiveSession, Cohort]:
+    session = cohorts.get_session(session_id)
+    cohort = cohorts.get_cohort(session.cohort_id)
+    if not may_take_attendance(actor, cohort.course_id):
+        raise NotAllowed("Only the course's instructors and administrators can see and mark its attendance.")
+    return session, cohort
 
 
 @dataclass(frozen=True)
@@ -60,9 +69,7 @@ def _members(cohort_id: int) -> list[User]:
 
 
 def attendance_sheet(actor: User, session_id: int) -> AttendanceSheet:
-    _require_staff(actor)
-    session = cohorts.get_session(session_id)
-    cohort = cohorts.get_cohort(session.cohort_id)
+    session, cohort = _session_for_attendance(actor, session_id)
     marks = {row.user_id: row for row in db.session.execute(
         select(Attendance).where(Attendance.session_id == session.id)).scalars()}
     members = _members(cohort.id)
@@ -78,8 +85,7 @@ def attendance_sheet(actor: User, session_id: int) -> AttendanceSheet:
 
 def mark_attendance(actor: User, session_id: int, present_user_ids: set[int]) -> AttendanceSheet:
     """Make the sheet say exactly this: the people listed are present, the cohort's other members are not."""
-    _require_staff(actor)
-    session = cohorts.get_session(session_id)
+    session, _ = _session_for_attendance(actor, session_id)
     members = {user.id for user in _members(session.cohort_id)}
     marked = set(db.session.execute(
         select(Attendance.user_id).where(Attendance.session_id == session.id)).scalars())
@@ -95,6 +101,9 @@ def mark_attendance(actor: User, session_id: int, present_user_ids: set[int]) ->
     if absent:
         db.session.execute(delete(Attendance).where(Attendance.session_id == session.id,
                                                     Attendance.user_id.in_(absent)))
+    if present_user_ids - marked or absent:  # a sheet saved unchanged is no edit
+        audit.record(actor, "attendance.mark", "live_session", session.id,
+                     {"present": present_user_ids - marked, "absent": absent, "cohort_id": session.cohort_id})
     db.session.commit()
     return attendance_sheet(actor, session_id)
 
@@ -111,8 +120,7 @@ class ImportOutcome:
 
 def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes: int = 0) -> ImportOutcome:
     """Mark present the cohort's members found in Zoom's participants report (by e-mail)."""
-    _require_staff(actor)
-    session = cohorts.get_session(session_id)
+    session, _ = _session_for_attendance(actor, session_id)
     try:
         report = schedule.parse_participants_report(data)
     except schedule.ReportUnreadable as error:
@@ -141,6 +149,9 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
             marked.append((user, person.minutes))
         else:
             already.append(user)
+    audit.record(actor, "attendance.import", "live_session", session.id,
+                 {"present": [user.id for user, _ in marked], "already": len(already), "too_short": len(too_short),
+                  "unmatched": len(unmatched), "min_minutes": min_minutes, "cohort_id": session.cohort_id})
     db.session.commit()
     return ImportOutcome(tuple(marked), tuple(already), tuple(too_short), tuple(unmatched), report.skipped,
                          report.problems)

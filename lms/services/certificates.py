@@ -38,7 +38,7 @@ from lms.core import credentials
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
-from lms.services import catalog, mail
+from lms.services import audit, catalog, mail
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -238,6 +238,8 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
         db.session.rollback()
         raise Conflict(f"{learner.display_name} already has a valid certificate for this course "
                        f"({certificate.public_id}). Revoke it first to issue a new one.")
+    audit.record(actor, "certificate.issue", "certificate", certificate.public_id,
+                 {"learner": learner.email, "course": slug, "version": version.version, "reason": reason})
     db.session.commit()
     return certificate
 
@@ -268,6 +270,9 @@ def revoke(actor: User, public_id: str, reason: str) -> Certificate:
     if not revoked:
         db.session.rollback()
         raise Conflict("This certificate has already been revoked.")
+    audit.record(actor, "certificate.revoke", "certificate", certificate.public_id,
+                 {"learner_name": certificate.learner_name, "course_title": certificate.course_title,
+                  "reason": reason})
     db.session.commit()
     db.session.refresh(certificate)
     log.info("certificate %s revoked by user %s", certificate.public_id, actor.id)

@@ -19,7 +19,7 @@ from lms.core import schedule
 from lms.core.packages import Package
 from lms.extensions import db
 from lms.models import Application, Attendance, Cohort, Course, CourseVersion, Enrolment, LiveSession, User
-from lms.services import catalog
+from lms.services import audit, catalog
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -439,7 +439,10 @@ def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Coh
     cohort = Cohort(course_id=course.id, key=key)
     _apply_cohort(cohort, data)
     db.session.add(cohort)
-    _commit_unique(f"Course '{course_slug}' already has a cohort with the key '{key}'.")
+    _flush_unique(f"Course '{course_slug}' already has a cohort with the key '{key}'.")
+    audit.record(actor, "cohort.create", "cohort", cohort.id,
+                 {"course": course_slug, **audit.fields_of(cohort_data(cohort))})
+    db.session.commit()
     log.info("cohort %s (%s) created for %s", cohort.id, cohort.name, course_slug)
     return cohort
 
@@ -447,7 +450,10 @@ def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Coh
 def update_cohort(actor: User | None, cohort_id: int, data: CohortData) -> Cohort:
     _require_manager(actor)
     cohort = get_cohort(cohort_id)
+    before = cohort_data(cohort)
     _apply_cohort(cohort, data)
+    if changed := audit.changes(before, cohort_data(cohort)):
+        audit.record(actor, "cohort.update", "cohort", cohort.id, changed)
     db.session.commit()
     return cohort
 
@@ -506,23 +512,29 @@ def add_session(actor: User | None, cohort_id: int, data: SessionData) -> LiveSe
     row = LiveSession(cohort_id=cohort.id, key=key, sequence=0)
     _apply_session(row, data)
     db.session.add(row)
-    _commit_unique(f"This cohort already has a session with the key '{key}'.")
+    _flush_unique(f"This cohort already has a session with the key '{key}'.")
+    audit.record(actor, "session.create", "live_session", row.id,
+                 {"cohort_id": cohort.id, **audit.fields_of(session_data(row))})
+    db.session.commit()
     return row
 
 
 def update_session(actor: User | None, session_id: int, data: SessionData) -> LiveSession:
     _require_manager(actor)
     row = get_session(session_id)
+    before = session_data(row)
     _apply_session(row, data)
+    if changed := audit.changes(before, session_data(row)):
+        audit.record(actor, "session.update", "live_session", row.id, changed)
     db.session.commit()
     return row
 
 
-def _commit_unique(message: str) -> None:
+def _flush_unique(message: str) -> None:
     from sqlalchemy.exc import IntegrityError
 
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise Conflict(message) from None

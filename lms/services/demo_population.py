@@ -32,14 +32,16 @@ from lms.models import (
     Attendance,
     Certificate,
     Cohort,
+    Course,
     Enrolment,
     LessonProgress,
     LiveSession,
     ProgressEvent,
     QuizAttempt,
+    Role,
     User,
 )
-from lms.services import accounts, catalog, publishing
+from lms.services import accounts, catalog, publishing, staffing
 from lms.services.errors import Invalid
 
 # (city, country, organisation): accented and Hangul names on purpose.
@@ -252,3 +254,16 @@ def seed_demo_population(slug: str, learners: int, seed: int = 0, *, now: dateti
     return SeedReport(len(users), len(lesson_rows), len(attempt_rows), len(attendance_rows),
                       sum(1 for e in enrolments if e["completed_at"] is not None), len(certificate_rows))
 
+
+def make_demo_instructor_staff(email: str) -> list[str]:
+    """Make the demo instructor an instructor of every course in the database (``flask lms demo``, after the bundled
+    courses are imported), so a local trial can author, take attendance and read reports. Idempotent; returns the
+    slugs."""
+    instructor = accounts.find_by_email(email)
+    if instructor is None or instructor.role != Role.INSTRUCTOR:
+        return []
+    courses = db.session.execute(select(Course).order_by(Course.slug)).scalars().all()
+    for course in courses:
+        staffing.add_instructor(course.id, instructor)
+    db.session.commit()
+    return [course.slug for course in courses]

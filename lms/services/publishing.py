@@ -31,12 +31,13 @@ from lms.models import (
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
+    Role,
     User,
     VersionFile,
     VersionLesson,
     VersionModule,
 )
-from lms.services import catalog, cohorts
+from lms.services import audit, catalog, cohorts, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,15 @@ class DiffReport:
 
 def _require_author(actor: User | None) -> None:
     # actor None is the operator at the command line, who already has the server.
-    if actor is not None and not authz.is_staff(actor):
+    if actor is not None and not authz.can_create_course(actor):
         raise NotAllowed("Only instructors and administrators can manage course packages.")
+
+
+def _require_course_author(actor: User | None, course: Course) -> None:
+    _require_author(actor)
+    if actor is not None and not authz.can_author_course(actor, course.id, staffing.teaching_course_ids(actor)):
+        raise NotAllowed(f"You are not an instructor of '{course.slug}'. An administrator can assign you to it "
+                         "(on the reports page, or with flask lms assign-instructor).")
 
 
 def _version_key(version: str) -> tuple[int, int, int]:
@@ -118,15 +126,29 @@ def get_version(slug: str, version: str) -> CourseVersion:
     return row
 
 
+def version_for_author(actor: User | None, slug: str, version: str) -> CourseVersion:
+    """A stored version (draft or not) for its preview, diff and export, if the actor may author its course."""
+    row = get_version(slug, version)
+    _require_course_author(actor, get_course_of(row))
+    return row
+
+
 def current_version(course_id: int) -> CourseVersion | None:
     return db.session.execute(
         select(CourseVersion).where(CourseVersion.course_id == course_id, CourseVersion.is_current)
     ).scalar_one_or_none()
 
 
-def list_courses() -> list[tuple[Course, list[CourseVersion]]]:
-    courses = db.session.execute(select(Course).order_by(Course.slug)).scalars().all()
-    versions = db.session.execute(select(CourseVersion).order_by(CourseVersion.id)).scalars().all()
+def list_courses(actor: User | None = None) -> list[tuple[Course, list[CourseVersion]]]:
+    """Courses with their versions: all of them (actor None: the operator, or a page that lists courses for an
+    administrator), or the ones the actor may author."""
+    query = select(Course).order_by(Course.slug)
+    if actor is not None and not authz.is_admin(actor):
+        query = query.where(Course.id.in_(staffing.teaching_course_ids(actor)))
+    courses = db.session.execute(query).scalars().all()
+    versions = db.session.execute(
+        select(CourseVersion).where(CourseVersion.course_id.in_([course.id for course in courses]))
+        .order_by(CourseVersion.id)).scalars().all()
     by_course: dict[int, list[CourseVersion]] = {}
     for version in versions:
         by_course.setdefault(version.course_id, []).append(version)
@@ -139,6 +161,7 @@ def import_package(actor: User | None, source: PackageSource, *, publish: bool =
     package = load_valid(source)
     course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
     if course is not None:
+        _require_course_author(actor, course)
         existing = db.session.execute(
             select(CourseVersion).filter_by(course_id=course.id, version=package.version)
         ).scalar_one_or_none()
@@ -162,9 +185,14 @@ def import_package(actor: User | None, source: PackageSource, *, publish: bool =
     else:
         course = Course(slug=package.slug)
         db.session.add(course)
+        if actor is not None and actor.role == Role.INSTRUCTOR:
+            db.session.flush()
+            staffing.add_instructor(course.id, actor)  # who brings a new course teaches it
 
     version = _store_version(course, package, actor)
     db.session.flush()
+    audit.record(actor, "course.import", "course", course.slug,
+                 {"version": package.version, "content_hash": package.content_hash})
     log.info("imported %s %s (%d lessons)", package.slug, package.version, len(package.lessons))
     if publish:
         _publish(actor, course, version, package)
@@ -255,8 +283,8 @@ def _parsed_version(version_id: int, content_hash: str) -> Package:
     return load_valid(package_zip_bytes(version_files(version_id), root=slug))
 
 
-def export_version(slug: str, version: str) -> bytes:
-    row = get_version(slug, version)
+def export_version(actor: User | None, slug: str, version: str) -> bytes:
+    row = version_for_author(actor, slug, version)
     return package_zip_bytes(version_files(row.id), root=slug)
 
 
@@ -270,9 +298,9 @@ def diff_against_current(source: PackageSource) -> DiffReport:
     return _diff_report(course, current, package)
 
 
-def diff_versions(slug: str, version: str) -> DiffReport:
+def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
     """The same report for a draft that is already imported."""
-    draft = get_version(slug, version)
+    draft = version_for_author(actor, slug, version)
     course = catalog.get_course(slug)
     current = current_version(course.id)
     package = version_package(draft)
@@ -322,8 +350,7 @@ def _passes_per_quiz(course_id: int, current: CourseVersion, quiz_keys: Iterable
 
 
 def publish_version(actor: User | None, slug: str, version: str) -> CourseVersion:
-    _require_author(actor)
-    row = get_version(slug, version)
+    row = version_for_author(actor, slug, version)
     course = catalog.get_course(slug)
     if row.is_current:
         return row
@@ -348,6 +375,8 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
     cohorts.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    audit.record(actor, "course.publish", "course", course.slug,
+                 {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)
 
 

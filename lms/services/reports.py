@@ -59,7 +59,7 @@ from lms.models import (
     Role,
     User,
 )
-from lms.services import catalog, publishing
+from lms.services import audit, catalog, publishing, staffing
 from lms.services.catalog import VersionOutline
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -74,11 +74,6 @@ def _now() -> datetime:
 
 
 # --- who may see which course ----------------------------------------------------------------------------------------
-
-
-def teaching_course_ids(actor: User) -> frozenset[int]:
-    return frozenset(db.session.execute(
-        select(CourseStaff.course_id).where(CourseStaff.user_id == actor.id)).scalars())
 
 
 def _require_staff(actor: User | None) -> None:
@@ -105,8 +100,7 @@ def report_scope(actor: User | None, slug: str, cohort_id: int | None = None) ->
     """The course, if the actor may read its reports (NotAllowed otherwise). A fixed number of queries."""
     _require_staff(actor)
     course, version = catalog.published_version(slug)
-    teaching = frozenset() if authz.is_admin(actor) else teaching_course_ids(actor)
-    if not authz.can_view_reports(actor, course.id, teaching):
+    if not authz.can_view_reports(actor, course.id, staffing.teaching_course_ids(actor)):
         raise NotAllowed("You can read the reports of the courses you teach only.")
     outline = catalog.version_outline(version)
     cohorts = tuple(db.session.execute(
@@ -141,7 +135,8 @@ def reportable_courses(actor: User | None) -> list[ReportableCourse]:
 
 
 def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
-    """Let an instructor read a course's reports (idempotent). ``actor`` None: the operator at the command line."""
+    """Make an instructor staff of a course: its reports, authoring and attendance (lms.authz.is_course_staff);
+    idempotent. ``actor`` None: the operator at the command line."""
     if actor is not None and not authz.can_assign_instructors(actor):
         raise NotAllowed("Only administrators can assign instructors.")
     course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
@@ -153,12 +148,10 @@ def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     if user.role != Role.INSTRUCTOR:
         raise Invalid(f"{user.email} is not an instructor (role: {user.role}). Change the role first.",
                       field="email")
-    existing = db.session.execute(
-        select(CourseStaff).filter_by(course_id=course.id, user_id=user.id)).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    row = CourseStaff(course_id=course.id, user_id=user.id, role="instructor")
-    db.session.add(row)
+    row = staffing.add_instructor(course.id, user)
+    if row in db.session.new:  # assigning again changes nothing
+        audit.record(actor, "course.assign_instructor", "course", course.slug,
+                     {"instructor": user.email, "instructor_id": user.id})
     db.session.commit()
     return row
 

@@ -10,7 +10,7 @@ from lms.models import Attendance, Cohort, Course, Enrolment, LiveSession, Remin
 from lms.services import attendance, calendars, cohorts, learning, publishing, quizzes, reminders
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.cohort_factories import CARING_CITIES, local_now, make_cohort, publish_caring_cities, session_rows
-from tests.factories import EXAMPLE, copy_package, edit_file, set_version
+from tests.factories import EXAMPLE, copy_package, edit_file, make_instructor, set_version
 
 # Cohorts declared by packages.
 
@@ -173,7 +173,7 @@ def test_after_the_cohort_ends_lessons_stay_readable_but_no_new_attempts(db, mak
 
 def test_attended_sessions_count_in_the_learners_progress(db, make_user, tmp_path):
     cohort = _example_with_open_cohort(tmp_path, min_sessions=2)
-    learner, staff = make_user(), make_user("instructor")
+    learner, staff = make_user(), make_instructor("example-all-features")
     learning.enrol(learner, "example-all-features")
     first, second = session_rows(cohort)
     attendance.mark_attendance(staff, first.id, {learner.id})
@@ -185,7 +185,7 @@ def test_attended_sessions_count_in_the_learners_progress(db, make_user, tmp_pat
 
 def test_mark_attendance_sets_the_sheet_exactly(db, make_user, tmp_path):
     cohort = _example_with_open_cohort(tmp_path)
-    staff = make_user("instructor")
+    staff = make_instructor("example-all-features")
     ana, ben = make_user(), make_user()
     for learner in (ana, ben):
         learning.enrol(learner, "example-all-features")
@@ -199,6 +199,23 @@ def test_mark_attendance_sets_the_sheet_exactly(db, make_user, tmp_path):
         attendance.attendance_sheet(ana, session.id)
 
 
+def test_only_the_courses_instructors_and_admins_take_its_attendance(db, make_user, tmp_path):
+    cohort = _example_with_open_cohort(tmp_path)
+    learner = make_user()
+    learning.enrol(learner, "example-all-features")
+    session = session_rows(cohort)[0]
+    outsider = make_user("instructor")  # an instructor, but not of this course
+    with pytest.raises(NotAllowed):
+        attendance.attendance_sheet(outsider, session.id)
+    with pytest.raises(NotAllowed):
+        attendance.mark_attendance(outsider, session.id, {learner.id})
+    with pytest.raises(NotAllowed):
+        attendance.import_zoom_report(outsider, session.id, f"User Email,Duration (Minutes)\n{learner.email},60\n"
+                                      .encode())
+    assert db.session.execute(db.select(db.func.count()).select_from(Attendance)).scalar_one() == 0
+    assert attendance.mark_attendance(make_user("admin"), session.id, {learner.id}).present == 1
+
+
 MESSY_ZOOM = (
     "\ufeffName (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Extra column\r\n"
     "{ana_name},{ana_email_upper},07/03/2023 09:01:00 AM,07/03/2023 10:30:00 AM,89,No,x\r\n"
@@ -210,7 +227,7 @@ MESSY_ZOOM = (
 
 def test_importing_zoom_report_matches_by_email_and_lists_the_rest(db, make_user, tmp_path):
     cohort = _example_with_open_cohort(tmp_path)
-    staff = make_user("instructor")
+    staff = make_instructor("example-all-features")
     ana, ben = make_user(display_name="Ana"), make_user(display_name="Ben")
     for learner in (ana, ben):
         learning.enrol(learner, "example-all-features")

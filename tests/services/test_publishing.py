@@ -2,7 +2,7 @@
 
 import pytest
 
-from lms.models import CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
+from lms.models import CourseStaff, CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
 from lms.services import learning, publishing
 from lms.services.errors import Conflict, NotAllowed
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
@@ -92,7 +92,7 @@ def test_learners_cannot_import(db, make_user):
 
 def test_export_reimports_with_the_same_hash(db, tmp_path):
     version = publishing.import_package(None, EXAMPLE).version
-    data = publishing.export_version("example-all-features", version.version)
+    data = publishing.export_version(None, "example-all-features", version.version)
     assert publishing.load_valid(data).content_hash == version.content_hash
 
 
@@ -141,7 +141,7 @@ def test_the_old_version_stays_stored_after_publishing(db, tmp_path):
     rows = versions(db)
     assert [(v.version, v.status, v.is_current) for v in rows] == [("1.0.0", "retired", False),
                                                                   ("1.1.0", "published", True)]
-    assert publishing.export_version("example-all-features", "1.0.0")
+    assert publishing.export_version(None, "example-all-features", "1.0.0")
 
 
 def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
@@ -172,3 +172,33 @@ def test_the_diff_counts_learners_who_would_have_to_pass_a_quiz_again(db, tmp_pa
     package, *_ = _second_version(tmp_path, change_quiz=change_quiz)
     report = publishing.diff_against_current(package)
     assert report.quiz_passes_lost.get("basics-quiz", 0) == expected
+
+
+# Who may author which course (lms.authz.can_author_course).
+
+
+def test_the_instructor_who_imports_a_new_course_becomes_its_staff_and_others_are_refused(db, make_user, tmp_path):
+    author, stranger, admin = make_user("instructor"), make_user("instructor"), make_user("admin")
+    publishing.import_package(author, EXAMPLE)
+    assert db.session.execute(db.select(CourseStaff.user_id)).scalars().all() == [author.id]
+    newer = copy_package(tmp_path)
+    set_version(newer, "1.1.0")
+    before = table_counts(db)
+    with pytest.raises(NotAllowed, match="not an instructor of 'example-all-features'"):
+        publishing.import_package(stranger, newer)
+    for refused in (lambda: publishing.publish_version(stranger, "example-all-features", "1.0.0"),
+                    lambda: publishing.export_version(stranger, "example-all-features", "1.0.0"),
+                    lambda: publishing.diff_versions(stranger, "example-all-features", "1.0.0"),
+                    lambda: publishing.version_for_author(stranger, "example-all-features", "1.0.0")):
+        with pytest.raises(NotAllowed):
+            refused()
+    assert table_counts(db) == before
+    assert publishing.list_courses(stranger) == []
+    assert [course.slug for course, _ in publishing.list_courses(author)] == ["example-all-features"]
+    assert publishing.publish_version(admin, "example-all-features", "1.0.0").is_current  # admins: every course
+    assert publishing.import_package(author, newer).created
+
+
+def test_an_admin_importing_a_new_course_adds_no_staff_row(db, make_user):
+    publishing.import_package(make_user("admin"), EXAMPLE)
+    assert table_counts(db)["course_staff"] == 0

@@ -3,8 +3,8 @@
 import io
 
 from lms.core.packages import package_zip_bytes
-from lms.models import CourseVersion
-from lms.services import publishing
+from lms.models import CourseStaff, CourseVersion
+from lms.services import publishing, reports
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
 
 
@@ -80,7 +80,8 @@ def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, l
     set_version(changed, "1.1.0")
     path = changed / reset_lesson.path
     path.write_text(path.read_text(encoding="utf-8") + "\nNew closing words.\n", encoding="utf-8")
-    login_as("instructor")
+    instructor = login_as("instructor")
+    reports.assign_instructor(None, "example-all-features", instructor.email)
     upload(client, zipped(changed))
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
     assert "1 learner would lose the completion of lesson" in html and reset_lesson.id in html
@@ -92,3 +93,45 @@ def test_export_downloads_a_zip(client, db, login_as):
     response = client.get("/author/example-all-features/1.0.0/export")
     assert response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_importing_a_new_course_makes_the_instructor_its_staff(client, db, login_as):
+    instructor = login_as("instructor")
+    assert upload(client, zipped(EXAMPLE)).status_code == 302
+    staff = db.session.execute(db.select(CourseStaff.user_id)).scalars().all()
+    assert staff == [instructor.id]
+    assert "example-all-features" in client.get("/author/").get_data(as_text=True)
+
+
+def test_an_instructor_of_another_course_cannot_touch_its_versions(client, db, login_as, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    newer = copy_package(tmp_path)
+    set_version(newer, "1.1.0")
+    publishing.import_package(None, newer)
+    login_as("instructor")
+    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    before = table_counts(db)
+
+    assert "example-all-features" not in client.get("/author/").get_data(as_text=True)
+    set_version(newer, "1.2.0")
+    refused = upload(client, zipped(newer))
+    assert refused.status_code == 403
+    assert "not an instructor of" in refused.get_data(as_text=True)
+    for path in ("/author/example-all-features/1.1.0/", "/author/example-all-features/1.1.0/export",
+                 f"/author/example-all-features/1.1.0/preview/lessons/{lesson.id}",
+                 "/author/example-all-features/1.1.0/preview/assets/care-map.png"):
+        assert client.get(path).status_code == 403, path
+    assert client.post("/author/example-all-features/1.1.0/publish").status_code == 403
+    assert table_counts(db) == before
+    assert db.session.execute(db.select(CourseVersion.version).filter_by(is_current=True)).scalar_one() == "1.0.0"
+
+
+def test_an_assigned_instructor_publishes_a_new_version(client, db, login_as, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    instructor = login_as("instructor")
+    reports.assign_instructor(None, "example-all-features", instructor.email)
+    newer = copy_package(tmp_path)
+    set_version(newer, "1.1.0")
+    assert upload(client, zipped(newer)).status_code == 302
+    assert client.post("/author/example-all-features/1.1.0/publish").status_code == 302
+    assert db.session.execute(db.select(CourseVersion.version).filter_by(is_current=True)).scalar_one() == "1.1.0"

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from lms.models import Attendance, Cohort, LiveSession
 from lms.services import calendars, learning, publishing
 from tests.cohort_factories import local_now, make_cohort, publish_caring_cities, session_rows
-from tests.factories import EXAMPLE, copy_package
+from tests.factories import EXAMPLE, copy_package, make_instructor, table_counts
 
 
 @pytest.fixture
@@ -145,9 +145,9 @@ def test_an_admin_edits_a_cohort_and_a_session(client, db, login_as, open_cohort
 
 
 def test_instructors_see_cohorts_and_take_attendance_but_do_not_edit(client, db, login_as, open_cohort):
-    login_as("instructor")
+    login_as(make_instructor("example-all-features"))
     assert client.get("/staff/").status_code == 200
-    assert client.get(f"/staff/cohorts/{open_cohort.id}").status_code == 200
+    assert "Attendance" in client.get(f"/staff/cohorts/{open_cohort.id}").get_data(as_text=True)
     session = session_rows(open_cohort)[0]
     assert client.get(f"/staff/sessions/{session.id}/attendance").status_code == 200
     assert client.get(f"/staff/cohorts/{open_cohort.id}/edit").status_code == 403
@@ -165,7 +165,7 @@ def test_attendance_by_hand_and_from_a_messy_zoom_report(client, db, login_as, m
     for learner in (ana, ben):
         learning.enrol(learner, "example-all-features")
     session = session_rows(open_cohort)[0]
-    login_as("instructor")
+    login_as(make_instructor("example-all-features"))
     sheet = client.get(f"/staff/sessions/{session.id}/attendance").get_data(as_text=True)
     assert "Ana was present" in sheet and "Ben was present" in sheet
     client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)]})
@@ -181,6 +181,20 @@ def test_attendance_by_hand_and_from_a_messy_zoom_report(client, db, login_as, m
     assert "Marked present: 1" in html and "visitor@nowhere.org" in html and "line 4" in html
     present = {row.user_id: row.source for row in db.session.execute(db.select(Attendance)).scalars()}
     assert present == {ana.id: "zoom-import", ben.id: "manual"}
+
+
+def test_an_instructor_of_another_course_sees_the_cohort_but_not_its_attendance(client, db, login_as, make_user,
+                                                                                   open_cohort):
+    learner = make_user()
+    learning.enrol(learner, "example-all-features")
+    login_as("instructor")
+    session = session_rows(open_cohort)[0]
+    page = client.get(f"/staff/cohorts/{open_cohort.id}")
+    assert page.status_code == 200 and "Attendance" not in page.get_data(as_text=True)
+    assert client.get(f"/staff/sessions/{session.id}/attendance").status_code == 403
+    before = table_counts(db)
+    response = client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(learner.id)]})
+    assert response.status_code == 403 and table_counts(db) == before
 
 
 def test_an_unreadable_report_is_refused_on_the_page(client, db, login_as, open_cohort):

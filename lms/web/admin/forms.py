@@ -1,12 +1,38 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, SubmitField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import Length, Optional, ValidationError
 
 from lms.models import Role
+from lms.services.audit import ACTIONS
 
 
 class UserAccessForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.value.capitalize()) for role in Role])
     active = BooleanField("Account is active (can log in)")
     submit = SubmitField("Save")
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, read from the query string (a GET form: bookmarkable, no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", choices=[SelectChoice("", "Any action")]
+                         + [SelectChoice(name, f"{label} ({name})") for name, label in ACTIONS.items()],
+                         validators=[Optional()])
+    actor = StringField("Done by (e-mail address, or “command line”)", validators=[Optional(), Length(max=254)],
+                        filters=[strip])
+    date_from = DateField("From (date)", validators=[Optional()],
+                          description="Days in your time zone, e.g. 2026-11-23.")
+    date_to = DateField("To (date, included)", validators=[Optional()])
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date must not be before the start date.")

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from lms.core.csvsafe import stream_csv
 from lms.models import Role
-from lms.services import accounts
+from lms.services import accounts, audit
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
-from lms.web.admin.forms import UserAccessForm
+from lms.web.admin.audit import detail_text, request_origin, target_url
+from lms.web.admin.forms import AuditFilterForm, UserAccessForm
+from lms.web.downloads import attachment
 
 bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _audit_origins_from_requests(state) -> None:
+    # Services never read the request; the audit log asks the web layer where an action comes from.
+    audit.set_origin_reader(state.app, request_origin)
 
 
 @bp.before_request
@@ -45,3 +55,35 @@ def user_detail(user_id: int):
             flash(f"Saved the access of {person.display_name}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user_id))
     return render_template("admin/user_detail.html", person=person, form=form)
+
+
+# The audit log.
+
+
+def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilters, dict[str, str]]:
+    """The filter form as submitted, the filters that are valid (a field with an error is left out, and shown with
+    its message), and those filters as query-string arguments for the pager and the CSV link."""
+    form = AuditFilterForm(request.args)
+    form.validate()
+    valid = {field.name: field.data for field in form if field.data and not field.errors}
+    filters = audit.AuditFilters(action=valid.get("action", ""), actor=valid.get("actor", ""),
+                                 date_from=valid.get("date_from"), date_to=valid.get("date_to"),
+                                 timezone=current_user.timezone or "UTC")
+    args = {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in valid.items()}
+    return form, filters, args
+
+
+@bp.route("/audit")
+def audit_log():
+    form, filters, args = _audit_filters()
+    entries = audit.list_entries(acting_user(), filters, page=request.args.get("page", 1, type=int))
+    return render_template("admin/audit.html", form=form, entries=entries, args=args, actions=audit.ACTIONS,
+                           command_line=audit.COMMAND_LINE, target_url=target_url,
+                           detail_text=detail_text)
+
+
+@bp.route("/audit.csv")
+def audit_csv():
+    _, filters, _ = _audit_filters()
+    rows = audit.export_rows(acting_user(), filters)
+    return attachment("".join(stream_csv(audit.CSV_HEADER, rows)), "text/csv", "audit-log.csv")

@@ -1,12 +1,16 @@
-"""Pages for instructors and admins: upload a package, read its validation report, preview, diff and publish."""
+"""Pages for instructors and admins: upload a package, read its validation report, preview, diff and publish.
+
+Any instructor may bring a new course; a course's versions are for its staff and administrators
+(lms.authz.can_author_course, checked by lms.services.publishing)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
+from lms.extensions import configured_limit, limiter
 from lms.models import Role
 from lms.services import catalog, publishing
-from lms.services.errors import ServiceError
+from lms.services.errors import Conflict, ServiceError
 from lms.web.access import acting_user, require_role
 from lms.web.author.forms import PublishForm, UploadPackageForm
 from lms.web.lessons import asset_response, lesson_links
@@ -19,16 +23,21 @@ def only_course_staff():
     require_role(Role.ADMIN, Role.INSTRUCTOR)
 
 
+def _index(form: UploadPackageForm) -> str:
+    return render_template("author/index.html", courses=publishing.list_courses(acting_user()), form=form)
+
+
 @bp.route("/")
 def index():
-    return render_template("author/index.html", courses=publishing.list_courses(), form=UploadPackageForm())
+    return _index(UploadPackageForm())
 
 
 @bp.route("/upload", methods=["POST"])
+@limiter.limit(configured_limit("RATELIMIT_UPLOAD"))
 def upload():
     form = UploadPackageForm()
     if not form.validate_on_submit():
-        return render_template("author/index.html", courses=publishing.list_courses(), form=form), 422
+        return _index(form), 422
     data = form.package.data.read()
     try:
         outcome = publishing.import_package(acting_user(), data)
@@ -37,7 +46,7 @@ def upload():
                                filename=form.package.data.filename), 422
     except ServiceError as error:
         form.package.errors = [error.message]
-        return render_template("author/index.html", courses=publishing.list_courses(), form=form), error.status_code
+        return _index(form), error.status_code
     version = outcome.version
     slug = publishing.get_course_of(version).slug
     if outcome.created:
@@ -50,9 +59,9 @@ def upload():
 
 @bp.route("/<slug>/<version>/")
 def version(slug: str, version: str):
-    row = publishing.get_version(slug, version)
+    row = publishing.version_for_author(acting_user(), slug, version)
     outline = catalog.version_outline(row)
-    report = publishing.diff_versions(slug, version)
+    report = publishing.diff_versions(acting_user(), slug, version)
     return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report,
                            form=PublishForm())
 
@@ -63,7 +72,7 @@ def publish(slug: str, version: str):
     if form.validate_on_submit():
         try:
             publishing.publish_version(acting_user(), slug, version)
-        except ServiceError as error:
+        except Conflict as error:  # refusals (403, 404) get their error page
             flash(error.message, "error")
         else:
             flash(f"Version {version} is now published. Learners have moved to it.", "success")
@@ -72,14 +81,14 @@ def publish(slug: str, version: str):
 
 @bp.route("/<slug>/<version>/export")
 def export(slug: str, version: str):
-    data = publishing.export_version(slug, version)
+    data = publishing.export_version(acting_user(), slug, version)
     return Response(data, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{slug}-{version}.zip"'})
 
 
 @bp.route("/<slug>/<version>/preview/lessons/<lesson_key>")
 def preview_lesson(slug: str, version: str, lesson_key: str):
-    row = publishing.get_version(slug, version)
+    row = publishing.version_for_author(acting_user(), slug, version)
     outline = catalog.version_outline(row)
     lesson = outline.lesson(lesson_key)
     previous, following = outline.neighbours(lesson_key)
@@ -93,5 +102,5 @@ def preview_lesson(slug: str, version: str, lesson_key: str):
 
 @bp.route("/<slug>/<version>/preview/assets/<path:asset_path>")
 def preview_asset(slug: str, version: str, asset_path: str):
-    row = publishing.get_version(slug, version)
+    row = publishing.version_for_author(acting_user(), slug, version)
     return asset_response(catalog.asset(row.id, "assets/" + asset_path))

@@ -87,7 +87,7 @@ def assign_instructor():
         except ServiceError as error:
             form.email.errors = [*form.email.errors, error.message]
         else:
-            flash(f"{form.email.data} now sees the reports of this course.", "success")
+            flash(f"{form.email.data} is now an instructor of this course (reports, authoring, attendance).", "success")
             return redirect(url_for("reports.index"))
     return render_template("reports/index.html", courses=courses, form=form), 422
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from lms import authz
 from lms.core.admissions import Status
 from lms.core.csvsafe import BOM
+from lms.extensions import configured_limit, limiter
 from lms.models import Role
 from lms.services import applications, attendance, cohorts, publishing
 from lms.services.errors import Conflict, Invalid
@@ -82,7 +83,8 @@ def new_cohort():
 def cohort(cohort_id: int):
     page = cohorts.cohort_page(acting_user(), cohort_id)
     summary = cohorts.list_cohorts(acting_user(), cohort_id=cohort_id)[0]
-    return render_template("staff/cohort.html", page=page, summary=summary)
+    return render_template("staff/cohort.html", page=page, summary=summary,
+                           may_take_attendance=attendance.may_take_attendance(acting_user(), page.course.id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -245,6 +247,7 @@ def attendance_sheet(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
+@limiter.limit(configured_limit("RATELIMIT_UPLOAD"))
 def import_attendance(session_id: int):
     user = acting_user()
     import_form = AttendanceImportForm()

@@ -1,0 +1,178 @@
+"""The audit log of staff actions: ``record`` for the services that do them, and the administrators' listing and CSV
+export.
+
+``record`` adds the entry to the caller's session and never commits: the commit that makes the action happen writes
+its entry too, and a rollback (a refusal, an error) leaves neither. Call it after the checks that may refuse the
+action, before the commit. Entries are never changed (lms.models.audit refuses it).
+
+Where an action came from is the web layer's knowledge, not the services' (they never read the request): the web
+layer registers a reader with ``set_origin_reader`` that gives the request's remote address and id; outside a request
+(``flask lms …``) the reader gives nothing and the origin is "command line".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
+
+from lms import authz
+from lms.core import schedule
+from lms.extensions import db
+from lms.models import AuditEntry, User
+from lms.models.audit import COMMAND_LINE
+from lms.services.errors import NotAllowed
+
+# Every action the log knows, with the label the admin page shows. The names are stable: filters, exports and
+# scripts read them.
+ACTIONS: dict[str, str] = {
+    "course.import": "Course version imported",
+    "course.publish": "Course version published",
+    "course.assign_instructor": "Instructor assigned to a course",
+    "application.decide": "Application decided",
+    "attendance.mark": "Attendance marked by hand",
+    "attendance.import": "Attendance imported from a Zoom report",
+    "certificate.issue": "Certificate issued by hand",
+    "certificate.revoke": "Certificate revoked",
+    "user.role_change": "Role changed",
+    "user.activate": "Account activated",
+    "user.deactivate": "Account deactivated",
+    "cohort.create": "Cohort created",
+    "cohort.update": "Cohort edited",
+    "session.create": "Live session added",
+    "session.update": "Live session edited",
+}
+
+PER_PAGE = 50
+CSV_HEADER = ("at_utc", "actor_id", "actor_email", "action", "target_type", "target_id", "details", "origin",
+              "request_id")
+
+
+# Where an action came from.
+
+
+@dataclass(frozen=True)
+class Origin:
+    address: str  # the request's remote address, or "command line"
+    request_id: str | None = None
+
+
+COMMAND_LINE_ORIGIN = Origin(COMMAND_LINE)
+_ORIGIN_READER = "lms.audit.origin_reader"
+
+
+def set_origin_reader(app: Flask, reader: Callable[[], Origin | None]) -> None:
+    """Tell the log how to find where the current action comes from; the reader returns None outside a request."""
+    app.extensions[_ORIGIN_READER] = reader
+
+
+def current_origin() -> Origin:
+    reader = current_app.extensions.get(_ORIGIN_READER)
+    return (reader() if reader is not None else None) or COMMAND_LINE_ORIGIN
+
+
+# Writing.
+
+
+def record(actor: User | None, action: str, target_type: str, target_id: object,
+           details: Mapping[str, Any] | None = None) -> AuditEntry:
+    """Add one entry for an action ``actor`` (None: the operator at the command line) is doing in this transaction."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: add it to lms.services.audit.ACTIONS")
+    origin = current_origin()
+    entry = AuditEntry(
+        at=datetime.now(UTC), actor_id=actor.id if actor is not None else None,
+        actor_email=actor.email if actor is not None else None, action=action, target_type=target_type,
+        target_id=str(target_id), details=_jsonable(dict(details or {})), origin=origin.address[:64],
+        request_id=origin.request_id[:64] if origin.request_id else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def changes(before: object, after: object) -> dict[str, dict[str, Any]]:
+    """{field: {"from": old, "to": new}} for the fields that differ between two snapshots (dataclasses or mappings)."""
+    old, new = fields_of(before), fields_of(after)
+    return {name: {"from": old.get(name), "to": value} for name, value in new.items() if old.get(name) != value}
+
+
+def fields_of(snapshot: object) -> dict[str, Any]:
+    """A dataclass's (or mapping's) fields as a dict, for details."""
+    if dataclasses.is_dataclass(snapshot) and not isinstance(snapshot, type):
+        return dataclasses.asdict(snapshot)
+    return dict(snapshot)  # type: ignore[call-overload]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(_jsonable(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+# Reading (administrators).
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""
+    actor: str = ""  # an actor's e-mail address, or "command line"
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    timezone: str = "UTC"  # the zone the dates are days of (the reader's)
+
+
+def _require_reader(actor: User) -> None:
+    if not authz.is_admin(actor):
+        raise NotAllowed("Only administrators can read the audit log.")
+
+
+def _filtered(filters: AuditFilters) -> Select:
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    who = filters.actor.strip().lower()
+    if who == COMMAND_LINE:
+        query = query.where(AuditEntry.actor_email.is_(None))
+    elif who:
+        query = query.where(AuditEntry.actor_email == who)
+    if filters.date_from is not None:
+        query = query.where(AuditEntry.at >= schedule.start_of_day(filters.date_from, filters.timezone))
+    if filters.date_to is not None:
+        query = query.where(AuditEntry.at < schedule.start_of_day(filters.date_to + timedelta(days=1),
+                                                                   filters.timezone))
+    return query
+
+
+def list_entries(actor: User, filters: AuditFilters = AuditFilters(), page: int = 1,
+                 per_page: int = PER_PAGE) -> Pagination:
+    """Entries newest first, one page at a time (two queries, whatever the page holds)."""
+    _require_reader(actor)
+    return db.paginate(_filtered(filters), page=max(page, 1), per_page=per_page, error_out=False)
+
+
+def export_rows(actor: User, filters: AuditFilters = AuditFilters()) -> Iterator[tuple[object, ...]]:
+    """Every entry the filters select, newest first, as CSV_HEADER's columns."""
+    _require_reader(actor)
+    return _csv_rows(_filtered(filters))
+
+
+def _csv_rows(query: Select) -> Iterator[tuple[object, ...]]:
+    for entry in db.session.execute(query.execution_options(yield_per=1000)).scalars():
+        yield (entry.at.isoformat(timespec="seconds"), entry.actor_id, entry.actor_email, entry.action,
+               entry.target_type, entry.target_id, json.dumps(entry.details, ensure_ascii=False, sort_keys=True),
+               entry.origin, entry.request_id)

@@ -1,0 +1,31 @@
+"""Who is staff of which course: the ``course_staff`` rows that lms.authz's per-course predicates read.
+
+An instructor becomes staff of a course when an administrator assigns them (``flask lms assign-instructor``, the form
+on the reports index) or when they import the course's first version. Administrators need no row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.models import CourseStaff, Role, User
+
+
+def teaching_course_ids(actor: User | None) -> frozenset[int]:
+    """The ids of the courses the actor is staff of (empty for anonymous people and learners)."""
+    if actor is None or not actor.is_authenticated or actor.role != Role.INSTRUCTOR:
+        return frozenset()
+    return frozenset(db.session.execute(
+        select(CourseStaff.course_id).where(CourseStaff.user_id == actor.id)).scalars())
+
+
+def add_instructor(course_id: int, user: User) -> CourseStaff:
+    """Make an instructor staff of a course (idempotent); the caller commits."""
+    existing = db.session.execute(
+        select(CourseStaff).filter_by(course_id=course_id, user_id=user.id)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    row = CourseStaff(course_id=course_id, user_id=user.id, role="instructor")
+    db.session.add(row)
+    return row
