@@ -84,6 +84,9 @@ TIMEZONE = Format("timezone", "an IANA time zone name such as Europe/Madrid", pa
 HTTP_URL = Format("http-url", "an http:// or https:// address", pattern=r"https?://[^\s/]+[^\s]*", json_format="uri")
 RESOURCE_URL = Format("resource-url", "an http:// or https:// address or a path under assets/",
                       pattern=r"(?:https?://[^\s/]+[^\s]*|assets/[A-Za-z0-9._/-]+)")
+# Titles and names become page titles, headings, certificate lines and e-mail subjects: one line, whitespace collapsed
+# as the staff forms collapse it (a line break would make a mail subject, and so the mail, fail).
+ONE_LINE = Format("one-line", "one line of text", parse=lambda value: " ".join(value.split()))
 FOLDER_NAME = Format("folder-name", "a folder name of letters, digits, '-', '_' and '.'",
                      pattern=r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 LESSON_FILE = Format("lesson-file", "a Markdown file name in the module's folder, such as 01-intro.md",
@@ -164,17 +167,17 @@ def _flag(name: str, description: str, default: bool) -> Field:
 # course.yaml
 
 PERSON = Spec("author", "author", "A person or organisation who wrote the course.", (
-    _text("name", "Name of the person or organisation.", required=True),
+    _text("name", "Name of the person or organisation.", required=True, format=ONE_LINE),
     _optional_text("organisation", "The organisation the author belongs to."),
 ))
 
 ISSUER = Spec("issuer", "issuer", "An organisation that issues the certificate.", (
-    _text("name", "Name of the issuing organisation.", required=True),
+    _text("name", "Name of the issuing organisation.", required=True, format=ONE_LINE),
     Field("url", Kind.TEXT, "The issuer's web site.", default="", format=HTTP_URL),
 ))
 
 RESOURCE = Spec("resource", "resource", "A further resource listed on the course page.", (
-    _text("title", "What the learner sees.", required=True),
+    _text("title", "What the learner sees.", required=True, format=ONE_LINE),
     _text("url", "An http(s):// address, or a path under assets/ of a file in the package.", required=True,
           format=RESOURCE_URL),
     _optional_text("description", "One or two sentences about the resource."),
@@ -182,7 +185,7 @@ RESOURCE = Spec("resource", "resource", "A further resource listed on the course
 
 SESSION_TEMPLATE = Spec("live_session", "live session", "A kind of live session; cohorts schedule it.", (
     _text("id", "Stable id; cohort sessions name it in `template`.", required=True, format=ID),
-    _text("title", "Title of the session.", required=True),
+    _text("title", "Title of the session.", required=True, format=ONE_LINE),
     _optional_text("description", "What happens in the session."),
     Field("duration_minutes", Kind.INTEGER, "Usual length in minutes.", default=120, exclusive_minimum=0),
 ))
@@ -196,7 +199,7 @@ COHORT_SESSION = Spec("cohort_session", "cohort session", "One scheduled live se
 
 COHORT = Spec("cohort", "cohort", "A run of the course with dates, declared by the package.", (
     _text("id", "Stable cohort id.", required=True, format=ID),
-    _text("name", "Name shown to learners.", required=True),
+    _text("name", "Name shown to learners.", required=True, format=ONE_LINE),
     _text("timezone", "IANA time zone of the cohort's dates and times.", required=True, format=TIMEZONE),
     _text("applications_open", "When applications open (local date and time).", format=LOCAL_DATETIME),
     _text("application_deadline", "When applications close (local date and time).", format=LOCAL_DATETIME),
@@ -224,7 +227,7 @@ CERTIFICATE = Spec("certificate", "certificate", "The certificate learners get w
 COURSE = Spec("course", "course", "The course's identity, modules, rules, resources and cohorts.", title="course.yaml",
               fields=(
     _text("slug", "The course's permanent identifier, used in URLs.", required=True, format=ID),
-    _text("title", "Title of the course.", required=True),
+    _text("title", "Title of the course.", required=True, format=ONE_LINE),
     _text("version", "Semantic version; each import of changed content needs a higher one.", required=True,
           format=SEMVER),
     _text("summary", "One or two sentences for the catalogue.", required=True),
@@ -251,7 +254,7 @@ COURSE = Spec("course", "course", "The course's identity, modules, rules, resour
 
 MODULE = Spec("module", "module", "A module's id, title and lessons in order.", title="module.yaml", fields=(
     _text("id", "Stable module id.", required=True, format=ID),
-    _text("title", "Title of the module.", required=True),
+    _text("title", "Title of the module.", required=True, format=ONE_LINE),
     _optional_text("summary", "One or two sentences about the module."),
     _flag("required", "Whether the module counts towards course completion.", True),
     Field("lessons", Kind.LIST, "The lesson files in this folder, in order.", required=True, min_items=1,
@@ -263,7 +266,7 @@ MODULE = Spec("module", "module", "A module's id, title and lessons in order.", 
 LESSON_FRONT_MATTER = Spec("lesson", "front matter", "The YAML front matter at the top of a lesson file.",
                            title="Lesson front matter", fields=(
     _text("id", "Stable lesson id, unique in the package.", required=True, format=ID),
-    _text("title", "Title of the lesson.", required=True),
+    _text("title", "Title of the lesson.", required=True, format=ONE_LINE),
     Field("minutes", Kind.INTEGER, "Estimated study time in minutes.", required=True, exclusive_minimum=0),
     _flag("required", "Whether the lesson counts towards module completion.", True),
     _flag("reset_progress", "When this version is published, learners who completed the lesson in an earlier "
@@ -331,7 +334,7 @@ QUESTION = Spec(
 
 QUIZ = Spec("quiz", "quiz", "A module's quiz: its settings and questions.", title="quiz.yaml", fields=(
     _text("id", "Stable quiz id, unique in the package.", required=True, format=ID),
-    _text("title", "Title of the quiz.", required=True),
+    _text("title", "Title of the quiz.", required=True, format=ONE_LINE),
     Field("pass_mark", Kind.NUMBER, "Percentage of the points needed to pass.", default=70.0, minimum=0, maximum=100),
     Field("max_attempts", Kind.INTEGER, "Most attempts a learner may make; unlimited when absent.", minimum=1),
     _flag("shuffle_questions", "Show the questions in a random order, stable within an attempt.", False),
