@@ -58,6 +58,7 @@ def test_the_whole_journey(client, db, login_as, course):
 
     dashboard = client.get("/learning").get_data(as_text=True)
     assert "100% complete" in dashboard and "Completed" in dashboard
+    assert "Review: " in dashboard and "Continue: " not in dashboard, "a finished course is reviewed, not continued"
 
 
 def test_enrolling_twice_and_completing_twice_store_one_row(client, db, login_as, course):
