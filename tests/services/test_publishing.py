@@ -202,3 +202,18 @@ def test_the_instructor_who_imports_a_new_course_becomes_its_staff_and_others_ar
 def test_an_admin_importing_a_new_course_adds_no_staff_row(db, make_user):
     publishing.import_package(make_user("admin"), EXAMPLE)
     assert table_counts(db)["course_staff"] == 0
+
+
+def test_the_package_length_limits_are_the_sizes_of_the_columns_that_keep_the_values():
+    from lms.core.packages import spec
+    from lms.models import Cohort, CourseVersion, LiveSession, VersionLesson, VersionModule
+
+    def size(column) -> int:
+        return column.property.columns[0].type.length
+
+    assert {size(CourseVersion.title), size(VersionModule.title), size(VersionModule.quiz_title),
+            size(VersionLesson.title), size(LiveSession.title)} == {spec.TITLE_LENGTH}
+    assert size(Cohort.name) == spec.NAME_LENGTH
+    assert size(LiveSession.join_url) == spec.URL_LENGTH
+    assert size(CourseVersion.version) == spec.VERSION_LENGTH
+    assert size(CourseVersion.language) == spec.LANGUAGE_LENGTH

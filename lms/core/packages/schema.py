@@ -77,6 +77,8 @@ def _field(f: Field, definitions: dict[str, Any]) -> dict[str, Any]:
                 schema["format"] = f.format.json_format
         elif f.non_empty:
             schema["pattern"] = r"\S"
+        if f.max_length is not None:
+            schema["maxLength"] = f.max_length
     elif f.kind in (Kind.INTEGER, Kind.NUMBER):
         schema["type"] = "integer" if f.kind is Kind.INTEGER else "number"
         for keyword, value in (("minimum", f.minimum), ("exclusiveMinimum", f.exclusive_minimum),

@@ -86,6 +86,9 @@ RESOURCE_URL = Format("resource-url", "an http:// or https:// address or a path 
                       pattern=r"(?:https?://[^\s/]+[^\s]*|assets/[A-Za-z0-9._/-]+)")
 # Titles and names become page titles, headings, certificate lines and e-mail subjects: one line, whitespace collapsed
 # as the staff forms collapse it (a line break would make a mail subject, and so the mail, fail).
+# Longest values, the sizes of the database columns they are stored in (a test checks that they agree).
+TITLE_LENGTH, NAME_LENGTH, URL_LENGTH, VERSION_LENGTH, LANGUAGE_LENGTH = 300, 200, 500, 64, 16
+
 ONE_LINE = Format("one-line", "one line of text", parse=lambda value: " ".join(value.split()))
 FOLDER_NAME = Format("folder-name", "a folder name of letters, digits, '-', '_' and '.'",
                      pattern=r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
@@ -110,6 +113,7 @@ class Field:
     spec: Spec | None = None  # OBJECT
     item_noun: str = "item"  # LIST: used in "must list at least one …"
     non_empty: bool = True  # TEXT: blank text is refused
+    max_length: int | None = None  # TEXT: most characters (after the format's clean-up); the database column's size
 
 
 @dataclass(frozen=True)
@@ -167,25 +171,26 @@ def _flag(name: str, description: str, default: bool) -> Field:
 # course.yaml
 
 PERSON = Spec("author", "author", "A person or organisation who wrote the course.", (
-    _text("name", "Name of the person or organisation.", required=True, format=ONE_LINE),
+    _text("name", "Name of the person or organisation.", required=True, format=ONE_LINE,
+          max_length=NAME_LENGTH),
     _optional_text("organisation", "The organisation the author belongs to."),
 ))
 
 ISSUER = Spec("issuer", "issuer", "An organisation that issues the certificate.", (
-    _text("name", "Name of the issuing organisation.", required=True, format=ONE_LINE),
-    Field("url", Kind.TEXT, "The issuer's web site.", default="", format=HTTP_URL),
+    _text("name", "Name of the issuing organisation.", required=True, format=ONE_LINE, max_length=NAME_LENGTH),
+    Field("url", Kind.TEXT, "The issuer's web site.", default="", format=HTTP_URL, max_length=URL_LENGTH),
 ))
 
 RESOURCE = Spec("resource", "resource", "A further resource listed on the course page.", (
-    _text("title", "What the learner sees.", required=True, format=ONE_LINE),
+    _text("title", "What the learner sees.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
     _text("url", "An http(s):// address, or a path under assets/ of a file in the package.", required=True,
-          format=RESOURCE_URL),
+          format=RESOURCE_URL, max_length=URL_LENGTH),
     _optional_text("description", "One or two sentences about the resource."),
 ))
 
 SESSION_TEMPLATE = Spec("live_session", "live session", "A kind of live session; cohorts schedule it.", (
     _text("id", "Stable id; cohort sessions name it in `template`.", required=True, format=ID),
-    _text("title", "Title of the session.", required=True, format=ONE_LINE),
+    _text("title", "Title of the session.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
     _optional_text("description", "What happens in the session."),
     Field("duration_minutes", Kind.INTEGER, "Usual length in minutes.", default=120, exclusive_minimum=0),
 ))
@@ -194,12 +199,13 @@ COHORT_SESSION = Spec("cohort_session", "cohort session", "One scheduled live se
     _text("template", "The `id` of a `live_sessions` entry.", required=True, format=ID),
     _text("starts_at", "Local date and time in the cohort's time zone.", required=True, format=LOCAL_DATETIME),
     _text("ends_at", "Local date and time in the cohort's time zone.", required=True, format=LOCAL_DATETIME),
-    Field("join_url", Kind.TEXT, "Address of the video call.", default="", format=HTTP_URL),
+    Field("join_url", Kind.TEXT, "Address of the video call.", default="", format=HTTP_URL,
+          max_length=URL_LENGTH),
 ))
 
 COHORT = Spec("cohort", "cohort", "A run of the course with dates, declared by the package.", (
     _text("id", "Stable cohort id.", required=True, format=ID),
-    _text("name", "Name shown to learners.", required=True, format=ONE_LINE),
+    _text("name", "Name shown to learners.", required=True, format=ONE_LINE, max_length=NAME_LENGTH),
     _text("timezone", "IANA time zone of the cohort's dates and times.", required=True, format=TIMEZONE),
     _text("applications_open", "When applications open (local date and time).", format=LOCAL_DATETIME),
     _text("application_deadline", "When applications close (local date and time).", format=LOCAL_DATETIME),
@@ -227,11 +233,12 @@ CERTIFICATE = Spec("certificate", "certificate", "The certificate learners get w
 COURSE = Spec("course", "course", "The course's identity, modules, rules, resources and cohorts.", title="course.yaml",
               fields=(
     _text("slug", "The course's permanent identifier, used in URLs.", required=True, format=ID),
-    _text("title", "Title of the course.", required=True, format=ONE_LINE),
+    _text("title", "Title of the course.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
     _text("version", "Semantic version; each import of changed content needs a higher one.", required=True,
-          format=SEMVER),
+          format=SEMVER, max_length=VERSION_LENGTH),
     _text("summary", "One or two sentences for the catalogue.", required=True),
-    _text("language", "Language of the course, such as en, es or ko.", required=True, format=LANGUAGE),
+    _text("language", "Language of the course, such as en, es or ko.", required=True, format=LANGUAGE,
+          max_length=LANGUAGE_LENGTH),
     Field("authors", Kind.LIST, "Who wrote the course.", required=True, items=PERSON, min_items=1,
           item_noun="author"),
     _text("licence", "Licence of the content, an SPDX id such as CC-BY-4.0.", required=True),
@@ -254,7 +261,7 @@ COURSE = Spec("course", "course", "The course's identity, modules, rules, resour
 
 MODULE = Spec("module", "module", "A module's id, title and lessons in order.", title="module.yaml", fields=(
     _text("id", "Stable module id.", required=True, format=ID),
-    _text("title", "Title of the module.", required=True, format=ONE_LINE),
+    _text("title", "Title of the module.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
     _optional_text("summary", "One or two sentences about the module."),
     _flag("required", "Whether the module counts towards course completion.", True),
     Field("lessons", Kind.LIST, "The lesson files in this folder, in order.", required=True, min_items=1,
@@ -266,7 +273,7 @@ MODULE = Spec("module", "module", "A module's id, title and lessons in order.", 
 LESSON_FRONT_MATTER = Spec("lesson", "front matter", "The YAML front matter at the top of a lesson file.",
                            title="Lesson front matter", fields=(
     _text("id", "Stable lesson id, unique in the package.", required=True, format=ID),
-    _text("title", "Title of the lesson.", required=True, format=ONE_LINE),
+    _text("title", "Title of the lesson.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
     Field("minutes", Kind.INTEGER, "Estimated study time in minutes.", required=True, exclusive_minimum=0),
     _flag("required", "Whether the lesson counts towards module completion.", True),
     _flag("reset_progress", "When this version is published, learners who completed the lesson in an earlier "
@@ -334,7 +341,7 @@ QUESTION = Spec(
 
 QUIZ = Spec("quiz", "quiz", "A module's quiz: its settings and questions.", title="quiz.yaml", fields=(
     _text("id", "Stable quiz id, unique in the package.", required=True, format=ID),
-    _text("title", "Title of the quiz.", required=True, format=ONE_LINE),
+    _text("title", "Title of the quiz.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
     Field("pass_mark", Kind.NUMBER, "Percentage of the points needed to pass.", default=70.0, minimum=0, maximum=100),
     Field("max_attempts", Kind.INTEGER, "Most attempts a learner may make; unlimited when absent.", minimum=1),
     _flag("shuffle_questions", "Show the questions in a random order, stable within an attempt.", False),

@@ -194,17 +194,20 @@ class _Checker:
             self._report(node.where, f"{subject} must be {_join(f.enum, 'or')}, not '{_shorten(value)}'{hint}")
             return _INVALID
         form = f.format
-        if form is None:
-            return value
-        try:
-            if not form.matches(value):
-                raise ValueError(value)
-            return form.parse(value) if form.parse else value
-        except ValueError:
-            suggestion = form.suggest(value) if form.suggest else None
-            hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-            self._report(node.where, f"{subject} must be {form.phrase}, not '{_shorten(value)}'{hint}")
+        if form is not None:
+            try:
+                if not form.matches(value):
+                    raise ValueError(value)
+                value = form.parse(value) if form.parse else value
+            except ValueError:
+                suggestion = form.suggest(node.value) if form.suggest else None
+                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+                self._report(node.where, f"{subject} must be {form.phrase}, not '{_shorten(node.value)}'{hint}")
+                return _INVALID
+        if f.max_length is not None and isinstance(value, str) and len(value) > f.max_length:
+            self._report(node.where, f"{subject} must be at most {f.max_length} characters long, not {len(value)}")
             return _INVALID
+        return value
 
     def _number(self, node: Node, f: Field, subject: str) -> Any:
         value = node.value

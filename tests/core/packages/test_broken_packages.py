@@ -53,6 +53,23 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
         edit(V, WHY, "minutes: 10", "minutes: " + "9" * 5000),
         ["basics/01-why-trees.md:4: '" + "9" * 59 + "…' cannot be read as a whole number (at most 4,300 digits)"],
     ),
+    # Longer than the database keeps: refused with the limit, never a database error at import
+    "course title too long": (
+        edit(V, COURSE, "title: Street trees for cooler cities", "title: " + "T" * 301),
+        ["course.yaml:2: 'title' must be at most 300 characters long, not 301"],
+    ),
+    "lesson title too long once its whitespace is collapsed": (
+        edit(V, WHY, "title: Why street trees?", "title: '" + "w " * 150 + "w'"),
+        ["basics/01-why-trees.md:3: 'title' must be at most 300 characters long, not 301"],
+    ),
+    "version too long": (
+        edit(V, COURSE, "version: 1.0.0", "version: 1.0.0-" + "a" * 60),
+        ["course.yaml:3: 'version' must be at most 64 characters long, not 66"],
+    ),
+    "language code too long": (
+        edit(V, COURSE, "language: en", "language: en-abcdefgh-abcdefgh"),
+        ["course.yaml:5: 'language' must be at most 16 characters long, not 20"],
+    ),
     "empty course.yaml": (
         {**V, COURSE: b"# nothing yet\n"},
         ["course.yaml:1: course is empty; it needs at least slug, title, version, summary, language, authors, "
