@@ -205,8 +205,8 @@ def test_an_admin_importing_a_new_course_adds_no_staff_row(db, make_user):
 
 
 def test_the_package_length_limits_are_the_sizes_of_the_columns_that_keep_the_values():
-    from lms.core.packages import spec
-    from lms.models import Cohort, CourseVersion, LiveSession, VersionLesson, VersionModule
+    from lms.core.packages import files, spec
+    from lms.models import Cohort, CourseVersion, LiveSession, VersionFile, VersionLesson, VersionModule
 
     def size(column) -> int:
         return column.property.columns[0].type.length
@@ -217,3 +217,4 @@ def test_the_package_length_limits_are_the_sizes_of_the_columns_that_keep_the_va
     assert size(LiveSession.join_url) == spec.URL_LENGTH
     assert size(CourseVersion.version) == spec.VERSION_LENGTH
     assert size(CourseVersion.language) == spec.LANGUAGE_LENGTH
+    assert size(VersionFile.path) == files.MAX_PATH_LENGTH

@@ -33,6 +33,9 @@ class Limits:
     max_markdown_elements: int = 200_000
 
 
+# The longest path a package file may have (the size of the column that stores it).
+MAX_PATH_LENGTH = 500
+
 SOURCE_EXTENSIONS = frozenset({".yaml", ".yml", ".md"})
 TEXT_EXTENSIONS = SOURCE_EXTENSIONS | {".txt", ".csv"}
 ASSET_MEDIA_TYPES = {
@@ -269,6 +272,10 @@ class _Collector:
         bad = next((part for part in path.split("/") if not _NAME.fullmatch(part)), None)
         if bad is not None:
             self._problem(path, f"the name '{bad}' may only use letters, digits, '-', '_' and '.'; rename it")
+            return False
+        if len(path) > MAX_PATH_LENGTH:
+            self._problem(path[:60] + "…", f"the path is {len(path)} characters long, more than the limit of "
+                                           f"{MAX_PATH_LENGTH}; use shorter folder and file names")
             return False
         ext = extension(path)
         if path.startswith(ASSETS):

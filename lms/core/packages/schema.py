@@ -70,13 +70,13 @@ def _field(f: Field, definitions: dict[str, Any]) -> dict[str, Any]:
         schema["type"] = "string"
         if f.enum:
             schema["enum"] = list(f.enum)
-        elif f.format is not None:
-            if f.format.pattern:
+        else:
+            if f.format is not None and f.format.pattern:
                 schema["pattern"] = f"^{f.format.pattern}$"
-            if f.format.json_format:
+            elif f.non_empty:
+                schema["pattern"] = r"\S"  # a format without a shape of its own (one-line text) still needs text
+            if f.format is not None and f.format.json_format:
                 schema["format"] = f.format.json_format
-        elif f.non_empty:
-            schema["pattern"] = r"\S"
         if f.max_length is not None:
             schema["maxLength"] = f.max_length
     elif f.kind in (Kind.INTEGER, Kind.NUMBER):

@@ -253,6 +253,11 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
         ["assets/street map.png: the name 'street map.png' may only use letters, digits, '-', '_' and '.'; "
          "rename it"],
     ),
+    "path longer than the engine stores": (
+        {**V, "assets/" + "d" * 200 + "/" + "e" * 200 + "/" + "f" * 100 + ".png": V["assets/tree.png"]},
+        ["assets/" + "d" * 53 + "…: the path is 513 characters long, more than the limit of 500; use shorter folder "
+         "and file names"],
+    ),
     "non-UTF-8 lesson": (
         {**V, SPECIES: V[SPECIES].replace(b"Pick species", b"Pick sp\xe9cies")},
         ["basics/02-choosing-species.md:9: file is not valid UTF-8 (byte 113); save it as UTF-8"],

@@ -80,6 +80,8 @@ def test_course_schema_refuses_what_the_validator_refuses():
     assert errors("course.schema.json", {**course, "modules": []}) == ["[] should be non-empty"]
     without_licence = {key: value for key, value in course.items() if key != "licence"}
     assert errors("course.schema.json", without_licence) == ["'licence' is a required property"]
+    assert errors("course.schema.json", {**course, "title": "   "}) == ["'   ' does not match '\\\\S'"]
+    assert errors("course.schema.json", {**course, "title": "T" * 301}) == [f"'{'T' * 301}' is too long"]
 
 
 def test_quiz_schema_refuses_keys_of_another_question_type():
