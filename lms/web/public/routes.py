@@ -27,7 +27,8 @@ def healthz():
     """For load balancers: 200 when this instance can serve, 503 when the database (or the Redis that holds the
     rate-limit counters, when there is one) does not answer. Never cached."""
     checks = {"database": "ok" if _database_reachable() else "unreachable"}
-    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):  # redis, rediss, redis+sentinel…
+    config = current_app.config
+    if config["RATELIMIT_ENABLED"] and config["RATELIMIT_STORAGE_URI"].startswith("redis"):  # rediss, sentinel…
         checks["redis"] = "ok" if limiter.storage.check() else "unreachable"
     healthy = all(value == "ok" for value in checks.values())
     response = jsonify(status="ok" if healthy else "error", **checks)
