@@ -82,9 +82,11 @@ def can_read_letter(actor: Actor | None, applicant_id: int) -> bool:
                 and getattr(actor, "id", None) == applicant_id)
 
 
-def can_see_join_link(actor: Actor | None, *, enrolled_in_cohort: bool) -> bool:
-    """The joining link of a live session: learners enrolled in its cohort, and staff."""
-    return is_staff(actor) or bool(enrolled_in_cohort and actor is not None and actor.active)
+def can_see_join_link(actor: Actor | None, course_id: int, teaching_course_ids: TeachingIds, *,
+                      enrolled_in_cohort: bool) -> bool:
+    """The joining link (and recording) of a live session: learners enrolled in its cohort, and the course's staff."""
+    return is_course_staff(actor, course_id, teaching_course_ids) or bool(
+        enrolled_in_cohort and actor is not None and actor.active)
 
 
 # Certificates.

@@ -19,7 +19,7 @@ from lms.core.calendar import CalendarEvent, build_calendar
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohorts
+from lms.services import cohorts, staffing
 from lms.services.errors import NotFound
 
 # Where the learner's pages live (lms.web.programmes); used for links inside calendars and mails sent from cron.
@@ -53,10 +53,15 @@ def _event(row: LiveSession, cohort: Cohort, *, with_link: bool) -> CalendarEven
     )
 
 
+def _may_see_links(actor: User | None, cohort: Cohort) -> bool:
+    return authz.can_see_join_link(actor, cohort.course_id, staffing.teaching_course_ids(actor),
+                                   enrolled_in_cohort=cohort.id in cohorts.enrolled_cohort_ids(actor))
+
+
 def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
     row = cohorts.get_session(session_id)
     cohort, _, _ = cohorts.visible_cohort(actor, row.cohort_id)
-    with_link = authz.can_see_join_link(actor, enrolled_in_cohort=cohort.id in cohorts.enrolled_cohort_ids(actor))
+    with_link = _may_see_links(actor, cohort)
     data = build_calendar([_event(row, cohort, with_link=with_link)], name=f"{cohort.name}: {row.title}",
                           now=_now())
     return f"session-{row.id}.ics", data
@@ -64,7 +69,7 @@ def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
 
 def cohort_calendar(actor: User | None, cohort_id: int) -> tuple[str, bytes]:
     cohort, _, _ = cohorts.visible_cohort(actor, cohort_id)
-    with_link = authz.can_see_join_link(actor, enrolled_in_cohort=cohort.id in cohorts.enrolled_cohort_ids(actor))
+    with_link = _may_see_links(actor, cohort)
     events = [_event(row, cohort, with_link=with_link) for row in cohorts.sessions_of(cohort.id)]
     return f"cohort-{cohort.id}-sessions.ics", build_calendar(events, name=cohort.name, now=_now())
 

@@ -19,7 +19,7 @@ from lms.core import schedule
 from lms.core.packages import Package
 from lms.extensions import db
 from lms.models import Application, Attendance, Cohort, Course, CourseVersion, Enrolment, LiveSession, User
-from lms.services import audit, catalog
+from lms.services import audit, catalog, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -156,9 +156,12 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
                   now: datetime | None = None) -> tuple[SessionView, ...]:
     now = now or _now()
     viewer_tz = getattr(viewer, "timezone", None) if viewer is not None and viewer.is_authenticated else None
+    teaching = staffing.teaching_course_ids(viewer)
     views = []
     for row in sessions:
-        may_join = authz.can_see_join_link(viewer, enrolled_in_cohort=row.cohort_id in enrolled_ids)
+        cohort = db.session.get(Cohort, row.cohort_id)  # loaded with the sessions by every caller: no query
+        may_join = authz.can_see_join_link(viewer, cohort.course_id, teaching,
+                                           enrolled_in_cohort=row.cohort_id in enrolled_ids)
         views.append(SessionView(
             session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz),
             join_url=row.join_url if may_join else "", recording_url=row.recording_url if may_join else "",
@@ -297,14 +300,6 @@ def attempt_refusal(user: User, enrolment: Enrolment | None) -> str | None:
     if access is not None and not access.can_attempt:
         return access.message
     return None
-
-
-def sessions_attended_by_course(user_id: int, course_ids: list[int]) -> dict[int, int]:
-    """Live sessions of each course's cohorts the learner attended: one query, whatever the courses' size."""
-    counts = dict.fromkeys(course_ids, 0)
-    for course_id, _session_id in db.session.execute(sessions_attended_select(user_id, course_ids)):
-        counts[course_id] += 1
-    return counts
 
 
 def sessions_attended_select(user_id: int, course_ids: list[int]) -> Select:

@@ -191,6 +191,7 @@ def test_an_instructor_of_another_course_sees_the_cohort_but_not_its_attendance(
     session = session_rows(open_cohort)[0]
     page = client.get(f"/staff/cohorts/{open_cohort.id}")
     assert page.status_code == 200 and "Attendance" not in page.get_data(as_text=True)
+    assert "zoom.us" not in page.get_data(as_text=True), "the joining links are for the course's staff and learners"
     assert client.get(f"/staff/sessions/{session.id}/attendance").status_code == 403
     before = table_counts(db)
     response = client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(learner.id)]})
