@@ -763,7 +763,9 @@ def main() -> int:
                "LMS_BASE_URL": f"http://127.0.0.1:{ports[0]}", "LMS_MAIL_BACKEND": "file",
                "LMS_RATELIMIT_STORAGE_URL": redis_url, "LMS_RATELIMIT_KEY_PREFIX": run_id,
                "LMS_RATELIMIT_LOGIN": generous, "LMS_RATELIMIT_REGISTRATION": generous,
-               "LMS_LOG_JSON": "1", "LMS_LOG_LEVEL": "INFO"}
+               "LMS_LOG_JSON": "1", "LMS_LOG_LEVEL": "INFO",
+               # The script stands where a load balancer would: the instances keep the request ids it sends.
+               "LMS_TRUSTED_PROXIES": "1"}
         print(f"database {args.database}; Redis {redis_url}, key prefix {run_id}; two instances of 2 gunicorn "
               f"workers on ports {ports[0]} and {ports[1]}; {learner_count} learners, {concurrency} at a time; "
               f"rate limits on, log-in and registration raised to {generous} for the run")

@@ -32,7 +32,7 @@ def create_app(config: type[settings.Config] | Mapping[str, Any] | None = None) 
     app.config.update(values)
 
     _trust_proxies(app)
-    _configure_logging(app)
+    _observe_requests(app)
     _ensure_secret_key(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -60,7 +60,7 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
 
-def _configure_logging(app: Flask) -> None:
+def _observe_requests(app: Flask) -> None:
     """Log format and level, and the request id with the access line (first, so every later hook's logs carry it)."""
     from lms.web import observability
 

@@ -16,11 +16,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
+
+from lms.services import audit
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Anything else (too short to be unique, too long, or with characters that could forge log lines) is replaced.
 TRUSTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 # The access line's fields, as record attributes (logging's ``extra``) and as JSON keys.
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "user_id", "remote_addr")
@@ -97,7 +100,9 @@ def configure_logging(app: Flask) -> None:
 
 
 def start_request() -> None:
-    g.request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER))
+    # Only a proxy of ours may name the request; a client could otherwise reuse another request's id.
+    incoming = request.headers.get(REQUEST_ID_HEADER) if current_app.config["TRUSTED_PROXIES"] else None
+    g.request_id = request_id_for(incoming)
     g.request_started = time.perf_counter()
 
 
@@ -109,12 +114,21 @@ def finish_request(response: Response) -> Response:
     # The user only if the request loaded one: logging never costs a query.
     user = g.get("_login_user")
     user_id = user.id if user is not None and user.is_authenticated else None
-    fields = {"method": request.method, "path": request.path, "status": response.status_code,
+    path = _CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", request.path)  # no forged lines
+    fields = {"method": request.method, "path": path, "status": response.status_code,
               "duration_ms": duration_ms, "user_id": user_id, "remote_addr": request.remote_addr}
     level = logging.DEBUG if request.endpoint in QUIET_ENDPOINTS else logging.INFO
-    access_log.log(level, "%s %s %s %sms user=%s addr=%s", request.method, request.path, response.status_code,
+    access_log.log(level, "%s %s %s %sms user=%s addr=%s", request.method, path, response.status_code,
                    duration_ms, user_id or "-", request.remote_addr, extra=fields)
     return response
+
+
+def request_origin() -> audit.Origin | None:
+    """Where the current action comes from, for the audit log: the request's remote address (the client's, behind
+    trusted proxies) and its id; None outside a request (the command line)."""
+    if not has_request_context():
+        return None
+    return audit.Origin(request.remote_addr or "unknown", current_request_id())
 
 
 def init_app(app: Flask) -> None:
@@ -122,3 +136,5 @@ def init_app(app: Flask) -> None:
     configure_logging(app)
     app.before_request(start_request)
     app.after_request(finish_request)
+    # Services never read the request: the audit log asks the web layer where an action comes from.
+    audit.set_origin_reader(app, request_origin)

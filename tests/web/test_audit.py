@@ -8,7 +8,6 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import g
 
 from lms.models import AuditEntry, Certificate, Cohort, LiveSession, User
 from lms.services import applications, learning, publishing
@@ -306,17 +305,13 @@ def test_the_origin_is_the_remote_address_not_a_forwarded_header(client, db, log
 def test_the_request_id_is_recorded_when_the_request_has_one(other_app, db, make_user):
     import config
 
-    application = other_app(type("WithRequestIds", (config.TestConfig,), {}))
-
-    @application.before_request
-    def give_an_id():
-        g.request_id = "req-42"
-
+    application = other_app(type("BehindAProxy", (config.TestConfig,), {"TRUSTED_PROXIES": 1}))
     admin, person = make_user("admin"), make_user()
     client = application.test_client()
     client.post("/login", data={"email": admin.email, "password": DEFAULT_PASSWORD})
-    client.post(f"/admin/users/{person.id}", data={"role": "instructor", "active": "y"})
-    assert only_entry(db, "user.role_change").request_id == "req-42"
+    client.post(f"/admin/users/{person.id}", data={"role": "instructor", "active": "y"},
+                headers={"X-Request-ID": "proxy-request-42"})
+    assert only_entry(db, "user.role_change").request_id == "proxy-request-42"
 
 
 # The admin page.
@@ -391,6 +386,11 @@ def test_bad_filters_are_explained_and_ignored(client, db, login_as):
     assert "The end date must not be before the start date." in html and "Not a valid choice" in html
     assert "user 101<" not in html and "user 102<" in html  # the valid start date applies, the rest is left out
     assert "Not a valid date" in client.get("/admin/audit?date_from=2026-13-45").get_data(as_text=True)
+    for extreme in ("date_to=9999-12-31", "date_from=0001-01-01"):
+        for path in ("/admin/audit", "/admin/audit.csv"):
+            response = client.get(f"{path}?{extreme}")
+            assert response.status_code == 200, (path, extreme)
+        assert "Choose a date between 2000 and 2199." in client.get(f"/admin/audit?{extreme}").get_data(as_text=True)
 
 
 def test_dates_are_days_in_the_admins_time_zone(client, db, login_as, make_user):

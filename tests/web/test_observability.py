@@ -16,7 +16,11 @@ from tests.factories import DEFAULT_PASSWORD
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
-class LoggingConfig(config.TestConfig):
+class BehindAProxy(config.TestConfig):
+    TRUSTED_PROXIES = 1  # only a proxy of ours may name a request
+
+
+class LoggingConfig(BehindAProxy):
     LOG_LEVEL = "INFO"
     LOG_JSON = True
 
@@ -64,14 +68,20 @@ def test_every_response_carries_a_new_request_id(client):
     assert GENERATED_ID.fullmatch(first) and GENERATED_ID.fullmatch(second) and first != second
 
 
-def test_a_well_formed_incoming_request_id_is_kept(client):
-    response = client.get("/", headers={"X-Request-ID": "lb-2024.06_abcDEF123"})
+def test_a_well_formed_request_id_from_a_trusted_proxy_is_kept(db, other_app):
+    response = other_app(BehindAProxy).test_client().get("/", headers={"X-Request-ID": "lb-2024.06_abcDEF123"})
     assert response.headers["X-Request-ID"] == "lb-2024.06_abcDEF123"
+
+
+def test_a_request_id_sent_by_a_client_reaching_the_app_directly_is_replaced(client):
+    response = client.get("/", headers={"X-Request-ID": "lb-2024.06_abcDEF123"})
+    assert GENERATED_ID.fullmatch(response.headers["X-Request-ID"])
 
 
 @pytest.mark.parametrize("incoming", ["short", "x" * 65, "has space 12345", "a;b=c12345",
                                       "ünïcode-12345"])
-def test_a_malformed_incoming_request_id_is_replaced(client, incoming):
+def test_a_malformed_incoming_request_id_is_replaced(db, other_app, incoming):
+    client = other_app(BehindAProxy).test_client()
     response = client.get("/", headers={"X-Request-ID": incoming.encode("utf-8").decode("latin-1")})
     assert GENERATED_ID.fullmatch(response.headers["X-Request-ID"])
 
@@ -127,10 +137,18 @@ def test_health_checks_are_logged_only_at_debug_level(db, logging_app, json_log)
 
 def test_plain_text_logs_name_the_request_id(app, caplog, client):
     caplog.set_level(logging.INFO, logger="lms")
-    client.get("/courses/", headers={"X-Request-ID": "plain-text-001"})
+    request_id = client.get("/courses/").headers["X-Request-ID"]
     (record,) = [record for record in caplog.records if record.name == "lms.access"]
     line = observability.formatter_for(app).format(record)
-    assert "[plain-text-001]: GET /courses/ 200" in line
+    assert f"[{request_id}]: GET /courses/ 200" in line
+
+
+def test_a_path_cannot_forge_log_lines(app, caplog, client):
+    caplog.set_level(logging.INFO, logger="lms")
+    client.get("/courses/x%0A2026-11-23 INFO lms.access: GET /admin 200")
+    (record,) = [record for record in caplog.records if record.name == "lms.access"]
+    line = observability.formatter_for(app).format(record)
+    assert "\n" not in line and "/courses/x\\x0a2026-11-23" in line
 
 
 def test_records_outside_a_request_have_no_request_id(logging_app, json_log):

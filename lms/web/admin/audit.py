@@ -1,22 +1,12 @@
-"""The web side of the audit log: where a request comes from, how an entry's target and details read on the page."""
+"""The web side of the audit log: how an entry's target and details read on the page."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context, request, url_for
+from flask import url_for
 
 from lms.models import AuditEntry
-from lms.services import audit
-
-
-def request_origin() -> audit.Origin | None:
-    """The request's remote address (as the server saw it: only a configured ProxyFix may change it) and its id if
-    one was given; None outside a request (the command line)."""
-    if not has_request_context():
-        return None
-    request_id = g.get("request_id")
-    return audit.Origin(request.remote_addr or "unknown", str(request_id) if request_id else None)
 
 
 def target_url(entry: AuditEntry) -> str | None:
