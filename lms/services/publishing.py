@@ -139,12 +139,12 @@ def current_version(course_id: int) -> CourseVersion | None:
     ).scalar_one_or_none()
 
 
-def list_courses(actor: User | None = None) -> list[tuple[Course, list[CourseVersion]]]:
-    """Courses with their versions: all of them (actor None: the operator, or a page that lists courses for an
-    administrator), or the ones the actor may author."""
+def list_courses(actor: User | None) -> list[tuple[Course, list[CourseVersion]]]:
+    """Courses with their versions: the ones the actor may author, or all of them for the operator at the command
+    line (``actor`` None)."""
     query = select(Course).order_by(Course.slug)
-    if actor is not None and not authz.is_admin(actor):
-        query = query.where(Course.id.in_(staffing.teaching_course_ids(actor)))
+    if actor is not None:
+        query = query.where(staffing.staff_courses_condition(actor))
     courses = db.session.execute(query).scalars().all()
     versions = db.session.execute(
         select(CourseVersion).where(CourseVersion.course_id.in_([course.id for course in courses]))

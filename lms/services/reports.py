@@ -128,9 +128,8 @@ def reportable_courses(actor: User | None) -> list[ReportableCourse]:
                 .where(Enrolment.course_id == Course.id, Enrolment.status == "active").scalar_subquery())
     query = (select(Course.slug, CourseVersion.title, enrolled)
              .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
+             .where(staffing.staff_courses_condition(actor))
              .order_by(CourseVersion.title))
-    if not authz.is_admin(actor):
-        query = query.join(CourseStaff, (CourseStaff.course_id == Course.id) & (CourseStaff.user_id == actor.id))
     return [ReportableCourse(*row) for row in db.session.execute(query).all()]
 
 

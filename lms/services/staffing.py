@@ -6,10 +6,11 @@ on the reports index) or when they import the course's first version. Administra
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, select, true
 
+from lms import authz
 from lms.extensions import db
-from lms.models import CourseStaff, Role, User
+from lms.models import Course, CourseStaff, Role, User
 
 
 def teaching_course_ids(actor: User | None) -> frozenset[int]:
@@ -18,6 +19,15 @@ def teaching_course_ids(actor: User | None) -> frozenset[int]:
         return frozenset()
     return frozenset(db.session.execute(
         select(CourseStaff.course_id).where(CourseStaff.user_id == actor.id)).scalars())
+
+
+def staff_courses_condition(actor: User | None) -> ColumnElement[bool]:
+    """lms.authz.is_course_staff as a condition on Course, for listing in SQL the courses the actor is staff of."""
+    if authz.is_admin(actor):
+        return true()
+    if not authz.has_role(actor, Role.INSTRUCTOR):
+        return false()
+    return Course.id.in_(select(CourseStaff.course_id).where(CourseStaff.user_id == actor.id))
 
 
 def add_instructor(course_id: int, user: User) -> CourseStaff:

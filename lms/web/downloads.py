@@ -1,17 +1,30 @@
 """Private downloads (letters of support, calendars, exports): always an attachment, never cached, never rendered as
-a page from our origin. Shared by the programmes and staff blueprints."""
+a page from our origin. Shared by the blueprints."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 
-from flask import Response, send_file
+from flask import Response, send_file, stream_with_context
+
+from lms.core.csvsafe import stream_csv
 
 
 def attachment(data: bytes | str, media_type: str, filename: str) -> Response:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     response = send_file(io.BytesIO(payload), mimetype=media_type, as_attachment=True, download_name=filename,
                          max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def csv_download(header: Sequence[str], rows: Iterable[Sequence[object]], filename: str) -> Response:
+    """A CSV file streamed as its rows come from the database (spreadsheet-safe cells: lms.core.csvsafe). Check
+    access before calling: once the first byte is sent, an error can no longer become an error page."""
+    response = Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

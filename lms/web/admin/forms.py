@@ -6,16 +6,13 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from lms.models import Role
 from lms.services.audit import ACTIONS
+from lms.web.form_filters import strip
 
 
 class UserAccessForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.value.capitalize()) for role in Role])
     active = BooleanField("Account is active (can log in)")
     submit = SubmitField("Save")
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class AuditFilterForm(FlaskForm):
@@ -33,6 +30,19 @@ class AuditFilterForm(FlaskForm):
                           description="Days in your time zone, e.g. 2026-11-23.")
     date_to = DateField("To (date, included)", validators=[Optional()])
 
+    def validate_date_from(self, field: DateField) -> None:
+        _require_plausible_year(field)
+
     def validate_date_to(self, field: DateField) -> None:
+        _require_plausible_year(field)
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date must not be before the start date.")
+
+
+# Days the log could hold; year 1 or 9999 would only overflow the time zone arithmetic.
+AUDIT_YEARS = range(2000, 2200)
+
+
+def _require_plausible_year(field: DateField) -> None:
+    if field.data and field.data.year not in AUDIT_YEARS:
+        raise ValidationError(f"Choose a date between {AUDIT_YEARS.start} and {AUDIT_YEARS.stop - 1}.")

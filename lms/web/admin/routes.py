@@ -3,22 +3,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from lms.core.csvsafe import stream_csv
 from lms.models import Role
 from lms.services import accounts, audit
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
-from lms.web.admin.audit import detail_text, request_origin, target_url
+from lms.web.admin.audit import detail_text, target_url
 from lms.web.admin.forms import AuditFilterForm, UserAccessForm
-from lms.web.downloads import attachment
+from lms.web.downloads import csv_download
 
 bp = Blueprint("admin", __name__, template_folder="templates")
-
-
-@bp.record_once
-def _audit_origins_from_requests(state) -> None:
-    # Services never read the request; the audit log asks the web layer where an action comes from.
-    audit.set_origin_reader(state.app, request_origin)
 
 
 @bp.before_request
@@ -85,5 +78,5 @@ def audit_log():
 @bp.route("/audit.csv")
 def audit_csv():
     _, filters, _ = _audit_filters()
-    rows = audit.export_rows(acting_user(), filters)
-    return attachment("".join(stream_csv(audit.CSV_HEADER, rows)), "text/csv", "audit-log.csv")
+    rows = audit.export_rows(acting_user(), filters)  # access is checked here, before the first byte is sent
+    return csv_download(audit.CSV_HEADER, rows, "audit-log.csv")

@@ -6,10 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from lms.core import locales
 from lms.services import accounts
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from lms.web.form_filters import strip
 
 
 def strong_password(form: FlaskForm, field: PasswordField) -> None:

@@ -4,9 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from lms.web.form_filters import strip
 
 
 class IssueForm(FlaskForm):

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -20,11 +18,11 @@ from wtforms import SelectChoice
 
 from lms import authz
 from lms.core import charts
-from lms.core.csvsafe import stream_csv
 from lms.models import Role
 from lms.services import reports
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
+from lms.web.downloads import csv_download
 from lms.web.reports.forms import AssignInstructorForm, LearnerFilterForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -148,12 +146,7 @@ def _export(slug: str, table: str) -> reports.ExportTable:
 @bp.route("/<slug>/export/<table>.csv")
 def export_csv(slug: str, table: str):
     export = _export(slug, table)  # access and arguments are checked here, before the first byte is sent
-    response = Response(stream_with_context(stream_csv(export.header, export.rows)),
-                        mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.name}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return csv_download(export.header, export.rows, f"{export.name}.csv")
 
 
 # JSON for integrations: administrators only.

@@ -17,14 +17,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.core import locales
+from lms.web.form_filters import strip
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 MODES = [SelectChoice("application", "By application (staff review each one)"),
          SelectChoice("open", "Open (anyone can enrol)"), SelectChoice("invite", "By invitation")]
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _time_zones() -> list[SelectChoice]:

@@ -62,7 +62,7 @@ def _cohort_data(form: CohortForm, key: str | None = None) -> cohorts.CohortData
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 def new_cohort():
     _admins_only()
-    courses = [course.slug for course, _ in publishing.list_courses()]
+    courses = [course.slug for course, _ in publishing.list_courses(acting_user())]
     form = CohortForm(courses=courses, course=request.args.get("course"))
     status = 200
     if form.validate_on_submit():
