@@ -135,3 +135,13 @@ def test_an_assigned_instructor_publishes_a_new_version(client, db, login_as, tm
     assert upload(client, zipped(newer)).status_code == 302
     assert client.post("/author/example-all-features/1.1.0/publish").status_code == 302
     assert db.session.execute(db.select(CourseVersion.version).filter_by(is_current=True)).scalar_one() == "1.1.0"
+
+
+def test_study_time_reads_the_same_on_the_author_and_learner_pages(client, db, login_as, tmp_path):
+    package = copy_package(tmp_path)
+    edit_file(package / "course.yaml", "estimated_hours: 1.5", "estimated_hours: 12")
+    publishing.import_package(None, package, publish=True)
+    login_as("admin")
+    for page in ("/author/example-all-features/1.0.0/", "/courses/example-all-features/", "/courses/"):
+        html = client.get(page).get_data(as_text=True)
+        assert "about 12 hours" in html and "12.0" not in html, page
