@@ -111,6 +111,15 @@ def test_learner_applies_studies_earns_the_certificate_and_a_stranger_verifies_i
             check_accessibility(admin, "staff: attendance sheet")
         admin.get_by_role("link", name=re.compile("^← .*demo run")).click()
 
+    # The administrator's decision and attendance are in the audit log, under the administrator's name.
+    admin.get_by_role("link", name="Administration").click()
+    admin.get_by_role("link", name="Audit log").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Audit log")
+    log = admin.get_by_role("table")
+    expect(log.get_by_text("application.decide")).to_be_visible()
+    expect(log.get_by_text("attendance.mark")).to_have_count(2)
+    check_accessibility(admin, "admin: audit log")
+
     # The learner studies every module, lesson by lesson, and takes each quiz; the first one is failed once.
     learner.reload()
     expect(learner.get_by_text("Accepted", exact=True)).to_be_visible()
