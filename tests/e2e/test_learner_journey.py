@@ -115,9 +115,10 @@ def test_learner_applies_studies_earns_the_certificate_and_a_stranger_verifies_i
     admin.get_by_role("link", name="Administration").click()
     admin.get_by_role("link", name="Audit log").click()
     expect(admin.get_by_role("heading", level=1)).to_have_text("Audit log")
-    log = admin.get_by_role("table")
-    expect(log.get_by_text("application.decide")).to_be_visible()
-    expect(log.get_by_text("attendance.mark")).to_have_count(2)
+    # (The demo data has decisions of its own, made at the command line.)
+    by_admin = admin.get_by_role("table").get_by_role("row").filter(has_text=ADMIN)
+    expect(by_admin.filter(has_text="application.decide")).to_have_count(1)
+    expect(by_admin.filter(has_text="attendance.mark")).to_have_count(2)
     check_accessibility(admin, "admin: audit log")
 
     # The learner studies every module, lesson by lesson, and takes each quiz; the first one is failed once.
