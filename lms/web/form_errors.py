@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 
-from lms.services.errors import ServiceError
+from lms.services.errors import Invalid, ServiceError
+
+Saved = TypeVar("Saved")
 
 
 def show_service_error(form: FlaskForm, error: ServiceError) -> None:
@@ -14,3 +19,16 @@ def show_service_error(form: FlaskForm, error: ServiceError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def save_form(form: FlaskForm, save: Callable[[], Saved],
+              refusals: tuple[type[ServiceError], ...] = (Invalid,)) -> tuple[Saved | None, int]:
+    """(what ``save`` returned, 200) once a submitted, valid form is saved; (None, 422) when the form or the service
+    refused it, the reasons shown on the form; (None, 200) when nothing was submitted."""
+    if form.validate_on_submit():
+        try:
+            return save(), 200
+        except refusals as error:
+            show_service_error(form, error)
+            return None, 422
+    return None, 422 if form.is_submitted() else 200

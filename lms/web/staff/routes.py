@@ -15,7 +15,7 @@ from lms.services import applications, attendance, cohorts, publishing
 from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import attachment
-from lms.web.form_errors import show_service_error
+from lms.web.form_errors import save_form
 from lms.web.staff.forms import (
     ActionForm,
     AttendanceImportForm,
@@ -64,18 +64,11 @@ def new_cohort():
     _admins_only()
     courses = [course.slug for course, _ in publishing.list_courses(acting_user())]
     form = CohortForm(courses=courses, course=request.args.get("course"))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            cohort = cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form))
-        except (Invalid, Conflict) as error:
-            show_service_error(form, error)
-            status = 422
-        else:
-            flash(f"Created {cohort.name}.", "success")
-            return redirect(url_for("staff.cohort", cohort_id=cohort.id))
-    elif form.is_submitted():
-        status = 422
+    cohort, status = save_form(
+        form, lambda: cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form)), (Invalid, Conflict))
+    if cohort is not None:
+        flash(f"Created {cohort.name}.", "success")
+        return redirect(url_for("staff.cohort", cohort_id=cohort.id))
     return render_template("staff/cohort_form.html", form=form, cohort=None), status
 
 
@@ -95,18 +88,11 @@ def edit_cohort(cohort_id: int):
     current = cohorts.cohort_data(row)
     form = CohortForm(obj=current, courses=[course.slug], course=course.slug)
     del form.course  # a cohort stays in its course
-    status = 200
-    if form.validate_on_submit():
-        try:
-            cohorts.update_cohort(acting_user(), cohort_id, _cohort_data(form, key=row.key))
-        except Invalid as error:
-            show_service_error(form, error)
-            status = 422
-        else:
-            flash("Saved the cohort.", "success")
-            return redirect(url_for("staff.cohort", cohort_id=cohort_id))
-    elif form.is_submitted():
-        status = 422
+    saved, status = save_form(
+        form, lambda: cohorts.update_cohort(acting_user(), cohort_id, _cohort_data(form, key=row.key)))
+    if saved is not None:
+        flash("Saved the cohort.", "success")
+        return redirect(url_for("staff.cohort", cohort_id=cohort_id))
     return render_template("staff/cohort_form.html", form=form, cohort=row, course=course), status
 
 
@@ -122,18 +108,10 @@ def new_session(cohort_id: int):
     _admins_only()
     row = cohorts.get_cohort(cohort_id)
     form = SessionForm(timezone=row.timezone)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            cohorts.add_session(acting_user(), cohort_id, _session_data(form))
-        except Invalid as error:
-            show_service_error(form, error)
-            status = 422
-        else:
-            flash("Added the session.", "success")
-            return redirect(url_for("staff.cohort", cohort_id=cohort_id))
-    elif form.is_submitted():
-        status = 422
+    added, status = save_form(form, lambda: cohorts.add_session(acting_user(), cohort_id, _session_data(form)))
+    if added is not None:
+        flash("Added the session.", "success")
+        return redirect(url_for("staff.cohort", cohort_id=cohort_id))
     return render_template("staff/session_form.html", form=form, cohort=row, session=None), status
 
 
@@ -143,18 +121,11 @@ def edit_session(session_id: int):
     session = cohorts.get_session(session_id)
     row = cohorts.get_cohort(session.cohort_id)
     form = SessionForm(obj=cohorts.session_data(session))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            cohorts.update_session(acting_user(), session_id, _session_data(form, key=session.key))
-        except Invalid as error:
-            show_service_error(form, error)
-            status = 422
-        else:
-            flash("Saved the session.", "success")
-            return redirect(url_for("staff.cohort", cohort_id=row.id))
-    elif form.is_submitted():
-        status = 422
+    saved, status = save_form(
+        form, lambda: cohorts.update_session(acting_user(), session_id, _session_data(form, key=session.key)))
+    if saved is not None:
+        flash("Saved the session.", "success")
+        return redirect(url_for("staff.cohort", cohort_id=row.id))
     return render_template("staff/session_form.html", form=form, cohort=row, session=session), status
 
 
