@@ -12,7 +12,7 @@ from functools import cache
 
 from playwright.sync_api import Page, expect
 
-from lms.cli import DEMO_ACCOUNTS, DEMO_PASSWORD
+from lms.cli.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.core.packages import Package, Question, QuestionType, Quiz, load_package
 from lms.models import Role
 from lms.services import applications, cohorts
