@@ -88,7 +88,7 @@ def test_no_import_circle_in_lms():
 
     def visit(module: str, trail: list[str]) -> None:
         if module in trail:
-            circle = trail[trail.index(module):] + [module]
+            circle = [*trail[trail.index(module):], module]
             raise AssertionError("import circle: " + " → ".join(circle))
         if module in done:
             return
