@@ -20,7 +20,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_core_is_pure():
     forbidden = ("flask", "flask_", "sqlalchemy", "werkzeug", "lms.models", "lms.services", "lms.web",
-                 "lms.extensions", "lms.cli")
+                 "lms.extensions", "lms.cli", "lms.demo")
     files = list((LMS / "core").rglob("*.py"))
     assert files
     for path in files:
@@ -106,3 +106,12 @@ def test_cli_is_above_everything_else():
         if module.startswith("lms.cli") or module == "lms":
             continue
         assert not any(target.startswith("lms.cli") for target in targets), f"{module} imports the CLI"
+
+
+def test_demo_code_is_used_only_by_the_cli():
+    """Demo accounts, the demo cohort, the demo population and synthetic packages are not part of the product:
+    only `flask lms demo|seed-demo` (and bench/, tests) import lms.demo."""
+    for module, targets in internal_dependencies().items():
+        if module.startswith(("lms.demo", "lms.cli")):
+            continue
+        assert not any(target.startswith("lms.demo") for target in targets), f"{module} imports demo code"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import click
 
 from lms.cli.group import fail, lms_cli
-from lms.services import cohorts, reminders
+from lms.services import cohorts, live_sessions, reminders
 
 LOCAL = "YYYY-MM-DDTHH:MM, local time in the cohort's time zone"
 
@@ -141,7 +141,7 @@ def update(cohort_id, name, timezone, starts_on, ends_on, applications_open, dea
 def add_session(cohort_id, title, starts_at, ends_at, timezone, join_url, description) -> None:
     """Add a live session to a cohort."""
     cohort = cohorts.get_cohort(cohort_id)
-    row = cohorts.add_session(None, cohort_id, cohorts.SessionData(
+    row = live_sessions.add_session(None, cohort_id, live_sessions.SessionData(
         title=title, starts_at=_local(starts_at, "--starts-at"), ends_at=_local(ends_at, "--ends-at"),
         timezone=timezone or cohort.timezone, join_url=join_url, description=description))
     click.echo(f"Added session {row.id}: {row.title}, {row.starts_at:%Y-%m-%d %H:%M} UTC.")

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lms.core import grading
+from lms.demo import population as demo_population
 from lms.extensions import db as _db
 from lms.models import (
     Attendance,
@@ -24,7 +25,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import catalog, demo_population, learning, publishing, reports
+from lms.services import catalog, learning, publishing, reports
 from lms.services.errors import Invalid, NotAllowed, NotFound
 from tests.factories import copy_package, make_user
 

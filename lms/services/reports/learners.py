@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from lms.core import clock
 from lms.extensions import db
 from lms.models import (
     Certificate,
@@ -26,7 +27,7 @@ from lms.services.reports.population import (
     progress_by_user,
     started_condition,
 )
-from lms.services.reports.scope import ReportScope, now, report_scope
+from lms.services.reports.scope import ReportScope, report_scope
 
 PER_PAGE = 50
 
@@ -130,7 +131,7 @@ def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
     if filters.inactive_days is not None:
         if filters.inactive_days < 0:
             raise Invalid("The number of days cannot be negative.", field="inactive_days")
-        cutoff = now() - timedelta(days=filters.inactive_days)
+        cutoff = clock.now() - timedelta(days=filters.inactive_days)
         conditions.append(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < cutoff)
     return conditions
 

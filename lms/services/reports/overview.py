@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Date, cast, func, select
 
-from lms.core import analytics
+from lms.core import analytics, clock
 from lms.extensions import db
 from lms.models import (
     Certificate,
@@ -23,7 +23,7 @@ from lms.services.reports.population import (
     progress_by_user,
     started_condition,
 )
-from lms.services.reports.scope import ReportScope, now, report_scope
+from lms.services.reports.scope import ReportScope, report_scope
 
 ACTIVITY_WEEKS = 12
 
@@ -78,7 +78,7 @@ def _week_start(day: date) -> date:
 
 
 def _weekly_activity(scope: ReportScope) -> list[tuple[date, int]]:
-    this_week = _week_start(now().date())
+    this_week = _week_start(clock.now().date())
     first_week = this_week - timedelta(weeks=ACTIVITY_WEEKS - 1)
     since = datetime(first_week.year, first_week.month, first_week.day, tzinfo=UTC)
     if db.session.get_bind().dialect.name == "sqlite":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -19,10 +18,6 @@ from lms.models import (
 from lms.services import catalog, staffing
 from lms.services.catalog import VersionOutline
 from lms.services.errors import NotAllowed, NotFound
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def require_staff(actor: User | None) -> None:
