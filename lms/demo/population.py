@@ -19,12 +19,12 @@ import math
 import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from lms.core import credentials, grading
+from lms.core import clock, credentials, grading
 from lms.core.packages import Quiz
 from lms.core.packages.model import Package, Question, QuestionType
 from lms.core.progress import course_progress
@@ -151,7 +151,7 @@ def seed_demo_population(slug: str, learners: int, seed: int = 0, *, now: dateti
     if learners < 1:
         raise Invalid("Give a number of learners of at least 1.", field="learners")
     rng = random.Random(seed)  # noqa: S311  (simulation, not security)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     course = _read_course(slug, rng)
     users = _insert_users(learners, seed, rng, now)
     user_ids = list(db.session.execute(

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+from lms.core import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -16,8 +18,7 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+utcnow = clock.now  # the column default reads the one clock
 
 
 class UTCDateTime(TypeDecorator[datetime]):

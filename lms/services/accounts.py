@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -14,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import authz
-from lms.core import locales
+from lms.core import clock, locales
 from lms.extensions import db
 from lms.models import Role, User
 from lms.models.user import new_session_token
@@ -132,7 +131,7 @@ def authenticate(email: str, password: str) -> User:
         raise Invalid(BAD_CREDENTIALS)
     if not user.active:
         raise NotAllowed(INACTIVE_ACCOUNT)
-    user.last_login_at = datetime.now(UTC)
+    user.last_login_at = clock.now()
     db.session.commit()
     return user
 

@@ -15,13 +15,13 @@ import io
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
 from lms import authz
-from lms.core import admissions, locales, schedule
+from lms.core import admissions, clock, locales, schedule
 from lms.core.admissions import Status
 from lms.core.csvsafe import safe_cell
 from lms.extensions import db
@@ -54,9 +54,6 @@ class LetterUpload:
     filename: str
     data: bytes
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _published_cohort(cohort_id: int) -> tuple[Cohort, Course]:
@@ -111,7 +108,7 @@ def application_refusal(cohort: Cohort, now: datetime | None = None) -> str | No
     """Why nobody can apply to this cohort now; None when applications are open."""
     if cohort.enrolment_mode != "application":
         return "This cohort does not take applications."
-    return schedule.application_refusal(cohorts.cohort_times(cohort), now or _now())
+    return schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
 
 
 def find_application(user: User, cohort_id: int) -> Application | None:
@@ -124,7 +121,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
                        now: datetime | None = None) -> Application:
     """Apply to a cohort, on time and once. A withdrawn application may be submitted again while applications are
     open (it is the same row, so one person still has one application per cohort)."""
-    now = now or _now()
+    now = now or clock.now()
     cohort, course = _published_cohort(cohort_id)
     refusal = application_refusal(cohort, now)
     if refusal:
@@ -207,7 +204,7 @@ def _own_or_reviewer(actor: User, application_id: int) -> Application:
 
 
 def withdraw(actor: User, application_id: int, now: datetime | None = None) -> Application:
-    now = now or _now()
+    now = now or clock.now()
     application = _own_or_reviewer(actor, application_id)
     if application.user_id != actor.id:
         raise NotAllowed("Only the applicant can withdraw an application.")
@@ -353,7 +350,7 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     """Accept, waitlist or reject one application, in one transaction. Accepting respects the cohort's capacity
     (counted under a row lock on the cohort) and enrols the applicant in the course and cohort."""
     _require_reviewer(actor)
-    now = now or _now()
+    now = now or clock.now()
     note = (note or "").strip()
     if len(note) > 2000:
         raise Invalid("Please keep the note under 2,000 characters.", field="note")

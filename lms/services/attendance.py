@@ -10,21 +10,16 @@ to the person importing, never dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
 from lms import authz
-from lms.core import schedule
+from lms.core import clock, schedule
 from lms.extensions import db
 from lms.models import Application, Attendance, Cohort, Enrolment, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import audit, cohorts, live_sessions, staffing
 from lms.services.errors import Invalid, NotAllowed
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def may_take_attendance(actor: User | None, course_id: int) -> bool:
@@ -92,7 +87,7 @@ def mark_attendance(actor: User, session_id: int, present_user_ids: set[int]) ->
     unknown = present_user_ids - members - marked
     if unknown:
         raise Invalid("Some of the people marked are not in this cohort.")
-    now = _now()
+    now = clock.now()
     for user_id in sorted(present_user_ids - marked):
         insert_ignoring_conflicts(db.session, Attendance, {
             "session_id": session.id, "user_id": user_id, "source": "manual", "marked_by_id": actor.id,
@@ -132,7 +127,7 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
     ).all():
         if user_id in members:
             by_email.setdefault(email.lower(), members[user_id])
-    now = _now()
+    now = clock.now()
     marked, already, too_short, unmatched = [], [], [], []
     for person in report.participants:
         user = by_email.get(person.email)

@@ -16,7 +16,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -24,7 +24,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 
 from lms import authz
-from lms.core import schedule
+from lms.core import clock, schedule
 from lms.extensions import db
 from lms.models import AuditEntry, User
 from lms.models.audit import COMMAND_LINE
@@ -88,7 +88,7 @@ def record(actor: User | None, action: str, target_type: str, target_id: object,
         raise ValueError(f"unknown audit action {action!r}: add it to lms.services.audit.ACTIONS")
     origin = current_origin()
     entry = AuditEntry(
-        at=datetime.now(UTC), actor_id=actor.id if actor is not None else None,
+        at=clock.now(), actor_id=actor.id if actor is not None else None,
         actor_email=actor.email if actor is not None else None, action=action, target_type=target_type,
         target_id=str(target_id), details=_jsonable(dict(details or {})), origin=origin.address[:64],
         request_id=origin.request_id[:64] if origin.request_id else None,

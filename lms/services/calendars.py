@@ -8,13 +8,13 @@ person's own, so it carries the links of the cohorts they are in. The file forma
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
 
 from lms import authz
+from lms.core import clock
 from lms.core.calendar import CalendarEvent, build_calendar
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
@@ -26,9 +26,6 @@ from lms.services.errors import NotFound
 COHORT_PATH = "/programmes/cohorts/{cohort_id}"
 FEED_PATH = "/programmes/feed/{token}.ics"
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def absolute_url(path: str) -> str:
@@ -63,7 +60,7 @@ def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
     cohort, _, _ = cohorts.visible_cohort(actor, row.cohort_id)
     with_link = _may_see_links(actor, cohort)
     data = build_calendar([_event(row, cohort, with_link=with_link)], name=f"{cohort.name}: {row.title}",
-                          now=_now())
+                          now=clock.now())
     return f"session-{row.id}.ics", data
 
 
@@ -71,13 +68,13 @@ def cohort_calendar(actor: User | None, cohort_id: int) -> tuple[str, bytes]:
     cohort, _, _ = cohorts.visible_cohort(actor, cohort_id)
     with_link = _may_see_links(actor, cohort)
     events = [_event(row, cohort, with_link=with_link) for row in live_sessions.sessions_of(cohort.id)]
-    return f"cohort-{cohort.id}-sessions.ics", build_calendar(events, name=cohort.name, now=_now())
+    return f"cohort-{cohort.id}-sessions.ics", build_calendar(events, name=cohort.name, now=clock.now())
 
 
 def feed_token(user: User) -> str:
     """The person's feed token, created on first use (safe to race: one row per person)."""
     insert_ignoring_conflicts(db.session, CalendarFeedToken, {
-        "user_id": user.id, "token": secrets.token_urlsafe(32), "created_at": _now()}, ["user_id"])
+        "user_id": user.id, "token": secrets.token_urlsafe(32), "created_at": clock.now()}, ["user_id"])
     db.session.commit()
     return db.session.execute(select(CalendarFeedToken.token).filter_by(user_id=user.id)).scalar_one()
 
@@ -92,7 +89,7 @@ def reset_feed_token(user: User) -> str:
     if row is None:
         return feed_token(user)
     row.token = secrets.token_urlsafe(32)
-    row.created_at = _now()
+    row.created_at = clock.now()
     db.session.commit()
     return row.token
 
@@ -109,4 +106,4 @@ def feed_calendar(token: str) -> bytes:
     if user is None or not user.active:
         raise NotFound("There is no such calendar.")
     events = [_event(row, cohort, with_link=True) for row, cohort in live_sessions.learner_sessions(user)]
-    return build_calendar(events, name="My live sessions (LMS-lite)", now=_now())
+    return build_calendar(events, name="My live sessions (LMS-lite)", now=clock.now())

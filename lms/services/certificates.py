@@ -22,7 +22,7 @@ import os
 import secrets
 import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lms import authz
-from lms.core import credentials
+from lms.core import clock, credentials
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
@@ -49,9 +49,6 @@ ISSUER_DOCUMENT_PATH = "/.well-known/lms-issuer.json"
 REASON_MAX = 1000
 UNKNOWN, VALID, REVOKED = "unknown", "valid", "revoked"
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # Addresses.
@@ -169,7 +166,7 @@ def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, 
         "completed_at": completed_at,
         "hours": float(rule.get("hours") or version.estimated_hours),
         "issuers": [{"name": i.get("name", ""), "url": i.get("url", "")} for i in rule.get("issuers", [])],
-        "issued_at": _now(),
+        "issued_at": clock.now(),
         "issued_by_id": issued_by.id if issued_by else None,
         "issue_reason": reason,
     }
@@ -232,7 +229,7 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
         raise Invalid("This course does not award a certificate.", field="course")
     completed_at = db.session.execute(
         select(Enrolment.completed_at).where(Enrolment.user_id == learner.id, Enrolment.course_id == course.id)
-    ).scalar_one_or_none() or _now()
+    ).scalar_one_or_none() or clock.now()
     certificate, inserted = _insert(learner, course, version, rule, completed_at, issued_by=actor, reason=reason)
     if not inserted:
         db.session.rollback()
@@ -264,7 +261,7 @@ def revoke(actor: User, public_id: str, reason: str) -> Certificate:
         raise NotFound("There is no such certificate.")
     revoked = db.session.execute(
         update(Certificate).where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
-        .values(revoked_at=_now(), revoked_by_id=actor.id, revoke_reason=reason)
+        .values(revoked_at=clock.now(), revoked_by_id=actor.id, revoke_reason=reason)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     if not revoked:

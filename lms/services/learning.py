@@ -8,11 +8,12 @@ never create duplicate rows (unique constraints and INSERT … ON CONFLICT, not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
 
 from lms import authz
+from lms.core import clock
 from lms.core.progress import CourseProgress, StepKind, course_progress
 from lms.core.schedule import StudyAccess
 from lms.extensions import db
@@ -81,9 +82,6 @@ class DashboardEntry:
     next_lesson: LessonRef | None
     access: StudyAccess | None = None
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def active_enrolment(user: User, course_id: int) -> Enrolment | None:
@@ -204,7 +202,7 @@ def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> E
     """Enrol, or re-activate a withdrawn enrolment with its history. Safe to repeat and to race. With ``cohort_id``
     the enrolment is (also) put in that cohort."""
     insert_ignoring_conflicts(db.session, Enrolment, {"user_id": user.id, "course_id": course.id, "status": "active",
-                                                      "enrolled_at": _now(), "cohort_id": cohort_id},
+                                                      "enrolled_at": clock.now(), "cohort_id": cohort_id},
                               ["user_id", "course_id"])
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
@@ -224,7 +222,7 @@ def unenrol(user: User, slug: str) -> None:
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
                                 Enrolment.status == "active")
-        .values(status="withdrawn", withdrawn_at=_now())
+        .values(status="withdrawn", withdrawn_at=clock.now())
     )
     db.session.commit()
 
@@ -252,7 +250,7 @@ ACTIVITY_RESOLUTION = timedelta(minutes=5)
 
 def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: str) -> None:
     """Keep the resume point and the first view of the lesson. A re-read of the resume point writes nothing."""
-    now = _now()
+    now = clock.now()
     recent = enrolment.last_activity_at is not None and now - enrolment.last_activity_at < ACTIVITY_RESOLUTION
     if enrolment.last_lesson_key == lesson_key and recent:
         return
@@ -271,7 +269,7 @@ def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
     outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
     if enrolment is None:  # staff looking around record nothing
         return learner_state(user, course.id, outline)
-    now = _now()
+    now = clock.now()
     insert_ignoring_conflicts(db.session, LessonProgress, {
         "user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "first_viewed_at": now,
     }, ["user_id", "course_id", "lesson_key"])
@@ -298,7 +296,7 @@ def record_course_completion(user: User, course: Course, version: CourseVersion,
     store_progress_percent(enrolment, state)
     if not state.progress.complete:
         return False
-    now = _now()
+    now = clock.now()
     changed = db.session.execute(
         update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
         .values(completed_at=now)

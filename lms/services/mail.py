@@ -7,12 +7,13 @@ import logging
 import secrets
 import smtplib
 import ssl
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
+
+from lms.core import clock
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def outbox_dir() -> Path:
 def _write_to_outbox(message: EmailMessage) -> None:
     folder = outbox_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
     path.write_bytes(message.as_bytes())
     log.info("mail to %s (%s) written to %s", message["To"], message["Subject"], path)

@@ -16,13 +16,13 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
 from lms import authz
+from lms.core import clock
 from lms.core.packages import LoadResult, Package, PackageDiff, Problem, diff_packages, load_package, package_zip_bytes
 from lms.extensions import db
 from lms.models import (
@@ -372,7 +372,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
         db.session.flush()  # the partial unique index allows one current version: retire before promoting
     new.is_current = True
     new.status = "published"
-    new.published_at = datetime.now(UTC)
+    new.published_at = clock.now()
     new.published_by_id = actor.id if actor else None
     cohort_sync.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
     audit.record(actor, "course.publish", "course", course.slug,

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.core import grading
+from lms.core import clock, grading
 from lms.core.packages import Quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
@@ -98,7 +97,7 @@ def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Qui
     layout = grading.attempt_layout(quiz, seed)
     attempt = QuizAttempt(
         user_id=user.id, course_id=course.id, version_id=version.id, quiz_key=quiz.id, quiz_hash=quiz.content_hash,
-        number=number, seed=seed, started_at=datetime.now(UTC),
+        number=number, seed=seed, started_at=clock.now(),
         layout={"question_ids": list(layout.question_ids),
                 "choice_order": {qid: list(order) for qid, order in layout.choice_order.items()}},
     )
@@ -143,7 +142,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     except grading.SubmissionError as error:
         raise SubmissionRejected(list(error.problems)) from None
     result = grading.grade_attempt(quiz, question_ids, responses)
-    now = datetime.now(UTC)
+    now = clock.now()
     submitted = db.session.execute(
         update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
         .values(submitted_at=now, responses=answers, score=result.score, max_score=result.max_score,

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
 
-from lms.core import schedule
+from lms.core import clock, schedule
 from lms.extensions import db
 from lms.models import Cohort, Enrolment, LiveSession, ReminderSent, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -37,7 +37,7 @@ class ReminderRun:
 
 def send_reminders(now: datetime | None = None, hours_before: int | None = None) -> ReminderRun:
     """Remind the learners of every session that starts within ``hours_before`` hours from ``now``."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     hours = hours_before if hours_before is not None else current_app.config["REMINDER_HOURS_BEFORE"]
     rows = db.session.execute(
         select(LiveSession, Cohort, User)

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from lms.core import credentials
+from lms.core import clock, credentials
 from lms.extensions import db as _db
 from lms.models import Certificate, Course, CourseVersion, User
 from lms.services import accounts, certificates, learning, publishing, quizzes
@@ -153,7 +153,7 @@ def test_concurrent_completions_issue_one_certificate(app, db, course, outbox):
     learner = make_user()
     learning.enrol(learner, SLUG)
     course_row = db.session.get(Course, course.course_id)
-    learning.active_enrolment(learner, course_row.id).completed_at = learning._now()
+    learning.active_enrolment(learner, course_row.id).completed_at = clock.now()
     _db.session.commit()
     ids = (learner.id, course_row.id, course.id)
     start = threading.Barrier(4)
