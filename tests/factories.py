@@ -94,9 +94,9 @@ def table_counts(db) -> dict[str, int]:
 
 def make_instructor(*course_slugs: str, **profile: str) -> User:
     """An instructor who is staff of these courses, assigned as an administrator would (lms.authz.is_course_staff)."""
-    from lms.services import reports
+    from lms.services import staffing
 
     user = make_user(Role.INSTRUCTOR, **profile)
     for slug in course_slugs:
-        reports.assign_instructor(None, slug, user.email)
+        staffing.assign_instructor(None, slug, user.email)
     return user

@@ -11,6 +11,7 @@ from typing import NoReturn
 import click
 from flask.cli import AppGroup
 
+from lms.extensions import db
 from lms.services.errors import ServiceError
 
 
@@ -22,6 +23,7 @@ class LmsGroup(AppGroup):
         try:
             return super().invoke(ctx)
         except ServiceError as error:
+            db.session.rollback()  # nothing half-done stays in the session, as lms.web.errors does for pages
             raise click.ClickException(error.message) from None
 
 

@@ -142,7 +142,6 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
                     decision_note="", **values)
         ).rowcount == 1
         if not reopened:
-            db.session.rollback()
             raise Conflict("You have already applied to this cohort. See its status under \"My applications\".")
     application = db.session.execute(
         select(Application).where(Application.user_id == actor.id, Application.cohort_id == cohort.id)
@@ -216,7 +215,6 @@ def withdraw(actor: User, application_id: int, now: datetime | None = None) -> A
         .values(status=Status.WITHDRAWN.value, decided_at=now)
     ).rowcount == 1
     if not changed:
-        db.session.rollback()
         raise Conflict("The application changed in the meantime. Reload the page.")
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id, from_status=previous,
                                        to_status=Status.WITHDRAWN.value, note="Withdrawn by the applicant", at=now))
@@ -225,7 +223,7 @@ def withdraw(actor: User, application_id: int, now: datetime | None = None) -> A
     if previous == Status.ACCEPTED:
         enrolment = learning.active_enrolment(actor, course.id)
         if enrolment is not None and enrolment.cohort_id == cohort.id:
-            learning.unenrol(actor, course.slug)  # commits, with the withdrawal above
+            learning.withdraw_enrolment(actor, course)
     db.session.commit()
     db.session.refresh(application)
     return application
@@ -366,11 +364,9 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     refusal = admissions.refusal_of_decision(previous, status) if status in {s.value for s in Status} else \
         f"Unknown decision {status!r}."
     if refusal:
-        db.session.rollback()
         raise Conflict(refusal)
     if status == Status.ACCEPTED and cohort.capacity is not None \
             and schedule.seats_left(cohort.capacity, cohorts.taken_seats(cohort)) == 0:
-        db.session.rollback()
         raise Conflict(f"{cohort.name} is full ({cohort.capacity} places). Waitlist the application instead, "
                        "or raise the capacity first.")
     application.status = status
@@ -385,7 +381,7 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     course, _ = cohorts.course_of(cohort)
     applicant = db.session.get(User, application.user_id)
     if status == Status.ACCEPTED:
-        learning.enrol_user(applicant, course, cohort_id=cohort.id)  # commits, with the decision above
+        learning.enrol_user(applicant, course, cohort_id=cohort.id)
     db.session.commit()
     log.info("application %s: %s -> %s", application.id, previous, status)
     _mail(application.email, f"Your application to {cohort.name}: {admissions.STATUS_LABELS[Status(status)].lower()}",

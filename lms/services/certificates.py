@@ -232,7 +232,6 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
     ).scalar_one_or_none() or clock.now()
     certificate, inserted = _insert(learner, course, version, rule, completed_at, issued_by=actor, reason=reason)
     if not inserted:
-        db.session.rollback()
         raise Conflict(f"{learner.display_name} already has a valid certificate for this course "
                        f"({certificate.public_id}). Revoke it first to issue a new one.")
     audit.record(actor, "certificate.issue", "certificate", certificate.public_id,
@@ -265,7 +264,6 @@ def revoke(actor: User, public_id: str, reason: str) -> Certificate:
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     if not revoked:
-        db.session.rollback()
         raise Conflict("This certificate has already been revoked.")
     audit.record(actor, "certificate.revoke", "certificate", certificate.public_id,
                  {"learner_name": certificate.learner_name, "course_title": certificate.course_title,

@@ -215,7 +215,6 @@ def claim_open_seat(course_id: int, now: datetime | None = None) -> int | None:
     cohort = lock_cohort(cohort.id)
     left = schedule.seats_left(cohort.capacity, taken_seats(cohort))
     if left == 0:
-        db.session.rollback()
         raise Conflict(f"{cohort.name} is full. Please contact the programme staff.")
     return cohort.id
 

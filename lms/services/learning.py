@@ -187,6 +187,7 @@ def course_page(user: User | None, slug: str) -> CoursePage:
 
 
 def enrol(user: User, slug: str) -> Enrolment:
+    """Join an open course (staff may join any published course). Commits."""
     course, version = catalog.published_version(slug)
     if version.enrolment_mode != "open" and not authz.is_staff(user):
         raise NotAllowed(ENROLMENT_CLOSED.get(version.enrolment_mode, "This course is not open for enrolment."))
@@ -195,12 +196,14 @@ def enrol(user: User, slug: str) -> Enrolment:
         return existing
     # An open course that runs in cohorts: joining puts the learner in its open cohort (a seat, under a row lock).
     cohort_id = cohorts.claim_open_seat(course.id) if version.enrolment_mode == "open" else None
-    return enrol_user(user, course, cohort_id=cohort_id)
+    enrolment = enrol_user(user, course, cohort_id=cohort_id)
+    db.session.commit()
+    return enrolment
 
 
 def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> Enrolment:
     """Enrol, or re-activate a withdrawn enrolment with its history. Safe to repeat and to race. With ``cohort_id``
-    the enrolment is (also) put in that cohort."""
+    the enrolment is (also) put in that cohort. The caller commits."""
     insert_ignoring_conflicts(db.session, Enrolment, {"user_id": user.id, "course_id": course.id, "status": "active",
                                                       "enrolled_at": clock.now(), "cohort_id": cohort_id},
                               ["user_id", "course_id"])
@@ -212,19 +215,22 @@ def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> E
     if cohort_id is not None:
         db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
                            .values(cohort_id=cohort_id))
-    db.session.commit()
     return active_enrolment(user, course.id)
 
 
 def unenrol(user: User, slug: str) -> None:
-    """Leave a course. Nothing the learner did is deleted: enrolling again brings it all back."""
-    course = catalog.get_course(slug)
+    """Leave a course. Nothing the learner did is deleted: enrolling again brings it all back. Commits."""
+    withdraw_enrolment(user, catalog.get_course(slug))
+    db.session.commit()
+
+
+def withdraw_enrolment(user: User, course: Course) -> None:
+    """Mark the learner's active enrolment withdrawn. The caller commits."""
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
                                 Enrolment.status == "active")
         .values(status="withdrawn", withdrawn_at=clock.now())
     )
-    db.session.commit()
 
 
 def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
@@ -232,11 +238,13 @@ def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
     outline = catalog.version_outline(version)
     lesson = outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
     html = catalog.lesson_html(version, lesson_key)
-    if enrolment is not None:
-        _record_visit(user, course, enrolment, lesson_key)
+    visited = enrolment is not None and _record_visit(user, course, enrolment, lesson_key)
     previous, following = outline.neighbours(lesson_key)
-    return LessonPage(course, version, outline, lesson, html, previous, following,
+    page = LessonPage(course, version, outline, lesson, html, previous, following,
                       learner_state(user, course.id, outline))
+    if visited:
+        db.session.commit()  # the use case's one commit: the resume point, read on the dashboard
+    return page
 
 
 def course_asset(user: User, slug: str, path: str) -> VersionFile:
@@ -248,18 +256,19 @@ def course_asset(user: User, slug: str, path: str) -> VersionFile:
 ACTIVITY_RESOLUTION = timedelta(minutes=5)
 
 
-def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: str) -> None:
-    """Keep the resume point and the first view of the lesson. A re-read of the resume point writes nothing."""
+def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: str) -> bool:
+    """Keep the resume point and the first view of the lesson; True if that wrote anything (the caller commits).
+    A re-read of the resume point writes nothing."""
     now = clock.now()
     recent = enrolment.last_activity_at is not None and now - enrolment.last_activity_at < ACTIVITY_RESOLUTION
     if enrolment.last_lesson_key == lesson_key and recent:
-        return
+        return False
     insert_ignoring_conflicts(db.session, LessonProgress, {
         "user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "first_viewed_at": now,
     }, ["user_id", "course_id", "lesson_key"])
     enrolment.last_lesson_key = lesson_key
     enrolment.last_activity_at = now
-    db.session.commit()
+    return True
 
 
 def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:

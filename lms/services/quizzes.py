@@ -149,7 +149,6 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
                 percent=result.percent, passed=result.passed)
     ).rowcount == 1
     if not submitted:
-        db.session.rollback()
         raise Conflict("This attempt has already been submitted. Start a new attempt to try again.")
     db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id, kind="quiz_submitted",
                                  item_key=quiz.id, at=now,
