@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from lms.cli.group import lms_cli
-from lms.services import reports
+from lms.services import accounts, reports, staffing
 
 
 @lms_cli.command("assign-instructor")
@@ -14,8 +14,8 @@ from lms.services import reports
 @click.argument("email")
 def assign_instructor(slug: str, email: str) -> None:
     """Make an instructor (by e-mail) staff of the course SLUG: its reports, authoring and attendance."""
-    reports.assign_instructor(None, slug, email)
-    click.echo(f"{email.strip().lower()} is now an instructor of {slug} (reports, authoring, attendance).")
+    staffing.assign_instructor(None, slug, email)
+    click.echo(f"{accounts.normalise_email(email)} is now an instructor of {slug} (reports, authoring, attendance).")
 
 
 @lms_cli.command("refresh-progress")

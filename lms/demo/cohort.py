@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from lms.core import clock, schedule
 from lms.extensions import db
-from lms.models import Cohort, Course, LiveSession
-from lms.services import cohorts, live_sessions
+from lms.models import Cohort, LiveSession
+from lms.services import catalog, cohorts, live_sessions
 
 DEMO_KEY = "demo"
 
@@ -17,7 +17,7 @@ DEMO_KEY = "demo"
 def ensure_demo_cohort(course_slug: str, today: date, *, timezone: str = "Europe/Madrid") -> Cohort | None:
     """An application cohort dated from today: applications open, a deadline in three weeks, weekly live sessions
     at 09:00 in ``timezone``. Re-dated when run again after its applications closed. None if the course is absent."""
-    course = db.session.execute(select(Course).filter_by(slug=course_slug)).scalar_one_or_none()
+    course = catalog.find_course(course_slug)
     if course is None:
         return None
     cohort = db.session.execute(select(Cohort).filter_by(course_id=course.id, key=DEMO_KEY)).scalar_one_or_none()

@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from lms.core import clock, credentials, grading
+from lms.core import clock, grading
 from lms.core.packages import Quiz
-from lms.core.packages.model import Package, Question, QuestionType
+from lms.core.packages.model import Question, QuestionType
 from lms.core.progress import course_progress
 from lms.extensions import db
 from lms.models import (
@@ -42,7 +42,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import accounts, catalog, publishing
+from lms.services import accounts, catalog, certificates, publishing
 from lms.services.catalog import VersionOutline
 from lms.services.errors import Invalid
 
@@ -113,7 +113,6 @@ class _Course:
     course: Course
     version: CourseVersion
     outline: VersionOutline
-    package: Package
     quizzes: dict[str, Quiz]
     cohort_ids: list[int]
     sessions: dict[int, list[int]]
@@ -179,7 +178,7 @@ def _read_course(slug: str, rng: random.Random) -> _Course:
                   for q in quiz.questions}
     miskeyed = next(((quiz_id, q.id) for quiz_id, quiz in reversed(list(quizzes.items())) for q in quiz.questions),
                     None)
-    return _Course(course, version, catalog.version_outline(version), package, quizzes, cohort_ids, sessions,
+    return _Course(course, version, catalog.version_outline(version), quizzes, cohort_ids, sessions,
                    difficulty, miskeyed)
 
 
@@ -311,18 +310,13 @@ def _attend_sessions(course: _Course, rows: _Rows, learner: _Learner, cohort_id:
 
 
 def _complete(course: _Course, rows: _Rows, user_id: int, user: dict[str, Any], completed_at: datetime) -> None:
-    version, package = course.version, course.package
+    version = course.version
     rows.events.append({"user_id": user_id, "course_id": course.course.id, "version_id": version.id,
                         "kind": "course_completed", "item_key": "", "detail": None, "at": completed_at})
-    if package.certificate.enabled:
-        rows.certificates.append({
-            "public_id": credentials.new_certificate_id(), "user_id": user_id, "course_id": course.course.id,
-            "version_id": version.id, "learner_name": user["display_name"], "course_title": version.title,
-            "course_version": version.version, "completed_at": completed_at,
-            "hours": float(package.certificate.hours or version.estimated_hours),
-            "issuers": [{"name": i.name, "url": i.url} for i in package.certificate.issuers],
-            "issued_at": completed_at,
-        })
+    rule = certificates.certificate_rule(version)
+    if rule is not None:
+        rows.certificates.append(certificates.certificate_values(user_id, user["display_name"], version, rule,
+                                                                 completed_at, issued_at=completed_at))
 
 
 def _insert_rows(rows: _Rows) -> None:

@@ -178,9 +178,14 @@ def published_courses_with_counts() -> list[CatalogueEntry]:
     return [CatalogueEntry(*row) for row in rows]
 
 
+def find_course(slug: str) -> Course | None:
+    """The course with this slug, published or not: the one lookup of a course by its slug."""
+    return db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+
+
 def get_course(slug: str) -> Course:
     """The course with this slug, published or not; NotFound names the slug."""
-    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    course = find_course(slug)
     if course is None:
         raise NotFound(f"There is no course '{slug}'.")
     return course

@@ -38,7 +38,7 @@ from lms.core import clock, credentials
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
-from lms.services import audit, catalog, mail
+from lms.services import accounts, audit, catalog, mail
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -147,29 +147,39 @@ def get_for_download(actor: User, public_id: str) -> Certificate:
 # Issuing.
 
 
-def _certificate_rule(version: CourseVersion) -> dict[str, Any] | None:
+def certificate_rule(version: CourseVersion) -> dict[str, Any] | None:
+    """The version's certificate rule (hours, issuers), or None when the course awards no certificate."""
     rule = (version.manifest or {}).get("certificate") or {}
     return rule if rule.get("enabled") else None
 
 
-def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, Any], completed_at: datetime, *,
-            issued_by: User | None = None, reason: str | None = None) -> tuple[Certificate, bool]:
-    """Insert a certificate unless the learner has a valid one for the course; (the valid one, whether it is new)."""
-    values = {
+def certificate_values(user_id: int, learner_name: str, version: CourseVersion, rule: dict[str, Any],
+                       completed_at: datetime, issued_at: datetime, *, issued_by_id: int | None = None,
+                       reason: str | None = None) -> dict[str, Any]:
+    """The facts a certificate states, frozen at issue: the one place they are computed (the demo population's
+    bulk insert uses it too)."""
+    return {
         "public_id": credentials.new_certificate_id(),
-        "user_id": user.id,
-        "course_id": course.id,
+        "user_id": user_id,
+        "course_id": version.course_id,
         "version_id": version.id,
-        "learner_name": user.display_name,
+        "learner_name": learner_name,
         "course_title": version.title,
         "course_version": version.version,
         "completed_at": completed_at,
         "hours": float(rule.get("hours") or version.estimated_hours),
         "issuers": [{"name": i.get("name", ""), "url": i.get("url", "")} for i in rule.get("issuers", [])],
-        "issued_at": clock.now(),
-        "issued_by_id": issued_by.id if issued_by else None,
+        "issued_at": issued_at,
+        "issued_by_id": issued_by_id,
         "issue_reason": reason,
     }
+
+
+def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, Any], completed_at: datetime, *,
+            issued_by: User | None = None, reason: str | None = None) -> tuple[Certificate, bool]:
+    """Insert a certificate unless the learner has a valid one for the course; (the valid one, whether it is new)."""
+    values = certificate_values(user.id, user.display_name, version, rule, completed_at, clock.now(),
+                                issued_by_id=issued_by.id if issued_by else None, reason=reason)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(Certificate).values(**values).on_conflict_do_nothing(
@@ -193,7 +203,7 @@ def issue_certificate_if_complete(user: User, course: Course, version: CourseVer
     Part of the caller's transaction (lms.services.learning.record_course_completion calls it the moment the rule is
     first met; the caller commits). Safe to call twice and to race: the learner ends up with one valid certificate.
     """
-    rule = _certificate_rule(version)
+    rule = certificate_rule(version)
     if rule is None:
         return None
     completed_at = db.session.execute(
@@ -224,7 +234,7 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
     if learner is None:
         raise NotFound("There is no such person.", field="email")
     course, version = catalog.published_version(slug)
-    rule = _certificate_rule(version)
+    rule = certificate_rule(version)
     if rule is None:
         raise Invalid("This course does not award a certificate.", field="course")
     completed_at = db.session.execute(
@@ -244,7 +254,7 @@ def issue_by_admin_email(actor: User, email: str, slug: str, reason: str) -> Cer
     """issue_by_admin, for a learner named by e-mail address (what the admin page asks for)."""
     if not authz.can_manage_certificates(actor):
         raise NotAllowed("Only administrators can issue certificates by hand.")
-    learner = db.session.execute(select(User).where(User.email == (email or "").strip().lower())).scalar_one_or_none()
+    learner = accounts.find_by_email(email or "")
     if learner is None:
         raise NotFound("Nobody has an account with this e-mail address.", field="email")
     return issue_by_admin(actor, learner.id, slug, reason)
@@ -328,7 +338,7 @@ def certifiable_courses(actor: User) -> list[tuple[str, str]]:
     """(slug, title) of the published courses that award a certificate, for the admin's issue form."""
     _require_manager(actor)
     return [(entry.course.slug, entry.version.title) for entry in catalog.published_courses_with_counts()
-            if _certificate_rule(entry.version) is not None]
+            if certificate_rule(entry.version) is not None]
 
 
 # Documents.

@@ -159,7 +159,7 @@ def import_package(actor: User | None, source: PackageSource, *, publish: bool =
     """Validate and store a package as a new draft version, in one transaction; optionally publish it."""
     _require_author(actor)
     package = load_valid(source)
-    course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
+    course = catalog.find_course(package.slug)
     if course is not None:
         _require_course_author(actor, course)
         existing = db.session.execute(
@@ -291,7 +291,7 @@ def export_version(actor: User | None, slug: str, version: str) -> bytes:
 def diff_against_current(source: PackageSource) -> DiffReport:
     """What publishing this package would change, and how many learners would lose which completions."""
     package = load_valid(source)
-    course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
+    course = catalog.find_course(package.slug)
     current = current_version(course.id) if course else None
     if current is None:
         return DiffReport(package=package, current=None, diff=None)

@@ -119,7 +119,7 @@ def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Qui
 
 def get_attempt(user: User, slug: str, attempt_id: int) -> tuple[Course, QuizAttempt]:
     """The attempt, if it is this learner's and belongs to this course; otherwise NotFound (no hint it exists)."""
-    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    course = catalog.find_course(slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
     if course is None or attempt is None or attempt.course_id != course.id or attempt.user_id != user.id:
         raise NotFound("There is no such attempt.")

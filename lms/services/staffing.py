@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from lms import authz
 from lms.extensions import db
 from lms.models import Course, CourseStaff, Role, User
-from lms.services import audit
+from lms.services import accounts, audit, catalog
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
 
@@ -48,10 +48,10 @@ def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     idempotent. ``actor`` None: the operator at the command line."""
     if actor is not None and not authz.can_assign_instructors(actor):
         raise NotAllowed("Only administrators can assign instructors.")
-    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    course = catalog.find_course(slug)
     if course is None:
         raise NotFound("There is no such course.", field="course")
-    user = db.session.execute(select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    user = accounts.find_by_email(email)
     if user is None:
         raise NotFound(f"No account has the e-mail address {email.strip()}.", field="email")
     if user.role != Role.INSTRUCTOR:

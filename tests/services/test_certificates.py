@@ -7,6 +7,7 @@ import os
 import stat
 import threading
 import time
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -229,6 +230,16 @@ def test_issuing_by_email(db, course):
     with pytest.raises(NotFound) as error:
         certificates.issue_by_admin_email(admin, "nobody@example.org", SLUG, "offline")
     assert error.value.field == "email"
+
+
+def test_issuing_by_an_address_typed_with_combining_accents(db, course):
+    """The same NFC rule as logging in: an address typed with combining accents finds the account."""
+    admin = make_user(role="admin")
+    learner = make_user(email="jos\u00e9.n\u00fa\u00f1ez@example.org")
+    typed = unicodedata.normalize("NFD", " Jos\u00e9.N\u00fa\u00f1ez@Example.org ")
+    assert typed != learner.email and accounts.find_by_email(typed).id == learner.id
+    certificate = certificates.issue_by_admin_email(admin, typed, SLUG, "offline")
+    assert certificate.user_id == learner.id
 
 
 def test_revoking_records_who_when_and_why_and_only_once(db, course):

@@ -4,7 +4,7 @@ import io
 
 from lms.core.packages import package_zip_bytes
 from lms.models import CourseStaff, CourseVersion
-from lms.services import publishing, reports
+from lms.services import publishing, staffing
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
 
 
@@ -81,7 +81,7 @@ def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, l
     path = changed / reset_lesson.path
     path.write_text(path.read_text(encoding="utf-8") + "\nNew closing words.\n", encoding="utf-8")
     instructor = login_as("instructor")
-    reports.assign_instructor(None, "example-all-features", instructor.email)
+    staffing.assign_instructor(None, "example-all-features", instructor.email)
     upload(client, zipped(changed))
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
     assert "1 learner would lose the completion of lesson" in html and reset_lesson.id in html
@@ -129,7 +129,7 @@ def test_an_instructor_of_another_course_cannot_touch_its_versions(client, db, l
 def test_an_assigned_instructor_publishes_a_new_version(client, db, login_as, tmp_path):
     publishing.import_package(None, EXAMPLE, publish=True)
     instructor = login_as("instructor")
-    reports.assign_instructor(None, "example-all-features", instructor.email)
+    staffing.assign_instructor(None, "example-all-features", instructor.email)
     newer = copy_package(tmp_path)
     set_version(newer, "1.1.0")
     assert upload(client, zipped(newer)).status_code == 302

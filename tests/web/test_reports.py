@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.demo import population as demo_population
 from lms.extensions import db as _db
 from lms.models import Course, CourseStaff
-from lms.services import learning, publishing, reports
+from lms.services import learning, publishing, reports, staffing
 from tests.factories import copy_package, make_user
 
 SLUG = "example-all-features"
@@ -28,7 +28,7 @@ def course(db, tmp_path):
 
 def instructor_of(slug: str):
     instructor = make_user("instructor")
-    reports.assign_instructor(None, slug, instructor.email)
+    staffing.assign_instructor(None, slug, instructor.email)
     return instructor
 
 

@@ -44,7 +44,6 @@ from lms.services.reports.places import PlaceRow, Places, places
 from lms.services.reports.population import refresh_stored_progress
 from lms.services.reports.quiz import ChoiceRow, QuestionRow, QuizReport, quiz_analytics
 from lms.services.reports.scope import ReportableCourse, ReportScope, report_scope, reportable_courses
-from lms.services.staffing import assign_instructor
 
 __all__ = [
     "ACTIVITY_WEEKS",
@@ -69,7 +68,6 @@ __all__ = [
     "QuizReport",
     "ReportScope",
     "ReportableCourse",
-    "assign_instructor",
     "export_table",
     "learner_history",
     "learner_rows_as_dicts",

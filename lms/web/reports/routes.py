@@ -19,7 +19,7 @@ from wtforms import SelectChoice
 from lms import authz
 from lms.core import charts
 from lms.models import Role
-from lms.services import reports
+from lms.services import reports, staffing
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import csv_download
@@ -81,7 +81,7 @@ def assign_instructor():
     form.course.choices = [SelectChoice(c.slug, c.title) for c in courses]
     if form.validate_on_submit():
         try:
-            reports.assign_instructor(acting_user(), form.course.data, form.email.data)
+            staffing.assign_instructor(acting_user(), form.course.data, form.email.data)
         except ServiceError as error:
             form.email.errors = [*form.email.errors, error.message]
         else:
