@@ -8,6 +8,7 @@ from datetime import date, datetime
 import click
 
 from lms.cli.group import fail, lms_cli
+from lms.core.packages import EnrolmentMode
 from lms.services import cohorts, live_sessions, reminders
 
 LOCAL = "YYYY-MM-DDTHH:MM, local time in the cohort's time zone"
@@ -46,7 +47,7 @@ def _print(cohort) -> None:
                f"{', capacity ' + str(cohort.capacity) if cohort.capacity else ''})")
 
 
-_MODES = click.Choice(list(cohorts.ENROLMENT_MODES))
+_MODES = click.Choice([mode.value for mode in EnrolmentMode])
 
 
 @cohort_cli.command("create")
@@ -58,7 +59,8 @@ _MODES = click.Choice(list(cohorts.ENROLMENT_MODES))
 @click.option("--applications-open", help=f"When applications open ({LOCAL}).")
 @click.option("--deadline", help=f"Application deadline; its minute is included ({LOCAL}).")
 @click.option("--capacity", type=click.IntRange(min=1), help="Most participants (default: no limit).")
-@click.option("--mode", type=_MODES, default="application", show_default=True, help="How people join.")
+@click.option("--mode", type=_MODES, default=EnrolmentMode.APPLICATION.value, show_default=True,
+              help="How people join.")
 @click.option("--allow-late-attempts", is_flag=True, help="Allow quiz attempts after the last day.")
 @click.option("--key", help="Stable key (default: generated).")
 def create(course_slug, name, timezone, starts_on, ends_on, applications_open, deadline, capacity, mode,

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from lms.core import clock, schedule
+from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Cohort, LiveSession
 from lms.services import catalog, cohorts, live_sessions
@@ -29,7 +30,7 @@ def ensure_demo_cohort(course_slug: str, today: date, *, timezone: str = "Europe
         applications_open=datetime.combine(today - timedelta(days=1), datetime.min.time()),
         application_deadline=datetime.combine(today + timedelta(days=21), datetime.min.time()).replace(hour=23,
                                                                                                       minute=59),
-        capacity=30, enrolment_mode="application",
+        capacity=30, enrolment_mode=EnrolmentMode.APPLICATION,
     )
     if cohort is None:
         cohort = Cohort(course_id=course.id, key=DEMO_KEY)

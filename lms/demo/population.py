@@ -36,6 +36,7 @@ from lms.models import (
     Course,
     CourseVersion,
     Enrolment,
+    EnrolmentStatus,
     LessonProgress,
     LiveSession,
     ProgressEvent,
@@ -231,7 +232,7 @@ def _simulate_learner(course: _Course, rows: _Rows, user_id: int, user: dict[str
     if progress.complete and learner.last_activity is not None:
         completed_at = learner.last_activity
         _complete(course, rows, user_id, user, completed_at)
-    rows.enrolments.append({"user_id": user_id, "course_id": course.course.id, "status": "active",
+    rows.enrolments.append({"user_id": user_id, "course_id": course.course.id, "status": EnrolmentStatus.ACTIVE,
                             "enrolled_at": enrolled_at, "cohort_id": cohort_id,
                             "last_lesson_key": learner.last_lesson, "last_activity_at": learner.last_activity,
                             "completed_at": completed_at, "progress_percent": progress.percent})

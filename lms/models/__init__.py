@@ -14,7 +14,7 @@ from lms.models.cohort import (
     ReminderSent,
 )
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
-from lms.models.learning import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
+from lms.models.learning import Enrolment, EnrolmentStatus, LessonProgress, ProgressEvent, QuizAttempt
 from lms.models.staffing import CourseStaff
 from lms.models.user import Role, User
 
@@ -32,6 +32,7 @@ __all__ = [
     "CourseStaff",
     "CourseVersion",
     "Enrolment",
+    "EnrolmentStatus",
     "LessonProgress",
     "LiveSession",
     "ProgressEvent",

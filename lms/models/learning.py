@@ -8,6 +8,7 @@ per course, one progress row per learner per lesson, attempt numbers unique per 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
@@ -16,17 +17,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lms.models.base import Base, UTCDateTime, utcnow
 
 
+class EnrolmentStatus(StrEnum):
+    """Whether a learner is in a course. Withdrawing keeps every row: enrolling again makes it active."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
 class Enrolment(Base):
     __tablename__ = "enrolments"
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
-        CheckConstraint("status IN ('active', 'withdrawn')", name="status_known"),
+        CheckConstraint("status IN ({})".format(", ".join(f"'{s.value}'" for s in EnrolmentStatus)),
+                        name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=EnrolmentStatus.ACTIVE.value)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The resume point, shared by every device the learner uses.

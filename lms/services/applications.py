@@ -24,6 +24,7 @@ from lms import authz
 from lms.core import admissions, clock, locales, schedule
 from lms.core.admissions import Status
 from lms.core.csvsafe import safe_cell
+from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -106,7 +107,7 @@ def _checked_letter(letter: LetterUpload | None) -> tuple[admissions.LetterKind,
 
 def application_refusal(cohort: Cohort, now: datetime | None = None) -> str | None:
     """Why nobody can apply to this cohort now; None when applications are open."""
-    if cohort.enrolment_mode != "application":
+    if cohort.enrolment_mode != EnrolmentMode.APPLICATION:
         return "This cohort does not take applications."
     return schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
 

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from lms import authz
 from lms.core import clock, schedule
 from lms.extensions import db
-from lms.models import Application, Attendance, Cohort, Enrolment, LiveSession, User
+from lms.models import Application, Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import audit, cohorts, live_sessions, staffing
 from lms.services.errors import Invalid, NotAllowed
@@ -58,7 +58,7 @@ class AttendanceSheet:
 def _members(cohort_id: int) -> list[User]:
     return list(db.session.execute(
         select(User).join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == "active")
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.ACTIVE)
         .order_by(User.display_name, User.id)
     ).scalars())
 

@@ -18,15 +18,15 @@ from sqlalchemy import func, select
 
 from lms import authz
 from lms.core import clock, schedule
+from lms.core.packages import EnrolmentMode
 from lms.extensions import db
-from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, LiveSession, User
+from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, catalog
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
 
-ENROLMENT_MODES = ("open", "application", "invite")
 
 
 
@@ -71,7 +71,8 @@ def list_cohorts(actor: User | None, course_slug: str | None = None,
     session_count = (select(func.count()).select_from(LiveSession)
                      .where(LiveSession.cohort_id == Cohort.id).scalar_subquery())
     enrolled_count = (select(func.count()).select_from(Enrolment)
-                      .where(Enrolment.cohort_id == Cohort.id, Enrolment.status == "active").scalar_subquery())
+                      .where(Enrolment.cohort_id == Cohort.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+                      .scalar_subquery())
     query = (select(Cohort, Course, CourseVersion.title, session_count, enrolled_count)
              .join(Course, Course.id == Cohort.course_id)
              .outerjoin(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
@@ -105,7 +106,7 @@ def enrolled_cohort_ids(user: User | None) -> set[int]:
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
     return set(db.session.execute(
-        select(Enrolment.cohort_id).where(Enrolment.user_id == user.id, Enrolment.status == "active",
+        select(Enrolment.cohort_id).where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE,
                                           Enrolment.cohort_id.is_not(None))
     ).scalars())
 
@@ -117,8 +118,8 @@ def taken_seats(cohort: Cohort) -> int:
 
 def taken_seats_of(cohorts: list[Cohort]) -> dict[int, int]:
     """The same for several cohorts, in at most two queries."""
-    by_applications = [c.id for c in cohorts if c.enrolment_mode == "application"]
-    by_members = [c.id for c in cohorts if c.enrolment_mode != "application"]
+    by_applications = [c.id for c in cohorts if c.enrolment_mode == EnrolmentMode.APPLICATION]
+    by_members = [c.id for c in cohorts if c.enrolment_mode != EnrolmentMode.APPLICATION]
     taken = dict.fromkeys((c.id for c in cohorts), 0)
     if by_applications:
         taken.update({cohort_id: count for cohort_id, count in db.session.execute(
@@ -128,7 +129,7 @@ def taken_seats_of(cohorts: list[Cohort]) -> dict[int, int]:
     if by_members:
         taken.update({cohort_id: count for cohort_id, count in db.session.execute(
             select(Enrolment.cohort_id, func.count()).where(
-                Enrolment.cohort_id.in_(by_members), Enrolment.status == "active")
+                Enrolment.cohort_id.in_(by_members), Enrolment.status == EnrolmentStatus.ACTIVE)
             .group_by(Enrolment.cohort_id))})
     return taken
 
@@ -184,7 +185,7 @@ def open_cohort_for(course_id: int, now: datetime | None = None) -> Cohort | Non
     starting first)."""
     now = now or clock.now()
     candidates = db.session.execute(
-        select(Cohort).where(Cohort.course_id == course_id, Cohort.enrolment_mode == "open")
+        select(Cohort).where(Cohort.course_id == course_id, Cohort.enrolment_mode == EnrolmentMode.OPEN)
         .order_by(Cohort.starts_on, Cohort.id)
     ).scalars()
     for cohort in candidates:
@@ -228,7 +229,7 @@ class CohortData:
     applications_open: datetime | None = None  # naive: local time in ``timezone``
     application_deadline: datetime | None = None
     capacity: int | None = None
-    enrolment_mode: str = "application"
+    enrolment_mode: str = EnrolmentMode.APPLICATION
     allow_late_attempts: bool = False
     key: str | None = None
 
@@ -259,8 +260,8 @@ def apply_cohort_data(cohort: Cohort, data: CohortData) -> None:
         raise Invalid("The cohort cannot end before it starts.", field="ends_on")
     if data.capacity is not None and data.capacity < 1:
         raise Invalid("Capacity must be at least 1, or empty for no limit.", field="capacity")
-    if data.enrolment_mode not in ENROLMENT_MODES:
-        raise Invalid(f"Enrolment mode must be one of {', '.join(ENROLMENT_MODES)}.", field="enrolment_mode")
+    if data.enrolment_mode not in set(EnrolmentMode):
+        raise Invalid(f"Enrolment mode must be one of {', '.join(EnrolmentMode)}.", field="enrolment_mode")
     opens = to_utc(data.applications_open, data.timezone, "applications_open")
     deadline = to_utc(data.application_deadline, data.timezone, "application_deadline")
     if opens and deadline and deadline <= opens:

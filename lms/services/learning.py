@@ -14,6 +14,7 @@ from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, s
 
 from lms import authz
 from lms.core import clock
+from lms.core.packages import EnrolmentMode
 from lms.core.progress import CourseProgress, StepKind, course_progress
 from lms.core.schedule import StudyAccess
 from lms.extensions import db
@@ -22,6 +23,7 @@ from lms.models import (
     Course,
     CourseVersion,
     Enrolment,
+    EnrolmentStatus,
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
@@ -35,8 +37,8 @@ from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 
 ENROLMENT_CLOSED = {
-    "application": "This course takes participants by application. Apply to a cohort to join it.",
-    "invite": "This course is by invitation only. Contact the programme staff to be invited.",
+    EnrolmentMode.APPLICATION: "This course takes participants by application. Apply to a cohort to join it.",
+    EnrolmentMode.INVITE: "This course is by invitation only. Contact the programme staff to be invited.",
 }
 
 
@@ -87,7 +89,7 @@ class DashboardEntry:
 def active_enrolment(user: User, course_id: int) -> Enrolment | None:
     return db.session.execute(
         select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course_id,
-                                Enrolment.status == "active")
+                                Enrolment.status == EnrolmentStatus.ACTIVE)
     ).scalar_one_or_none()
 
 
@@ -106,7 +108,7 @@ _STUDY_CONTEXT = (
     select(Course, CourseVersion, Enrolment, Cohort)
     .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
     .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id"))
-               & (Enrolment.status == "active"))
+               & (Enrolment.status == EnrolmentStatus.ACTIVE))
     .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
     .where(Course.slug == bindparam("slug"))
 )
@@ -189,13 +191,13 @@ def course_page(user: User | None, slug: str) -> CoursePage:
 def enrol(user: User, slug: str) -> Enrolment:
     """Join an open course (staff may join any published course). Commits."""
     course, version = catalog.published_version(slug)
-    if version.enrolment_mode != "open" and not authz.is_staff(user):
+    if version.enrolment_mode != EnrolmentMode.OPEN and not authz.is_staff(user):
         raise NotAllowed(ENROLMENT_CLOSED.get(version.enrolment_mode, "This course is not open for enrolment."))
     existing = active_enrolment(user, course.id)
     if existing is not None:
         return existing
     # An open course that runs in cohorts: joining puts the learner in its open cohort (a seat, under a row lock).
-    cohort_id = cohorts.claim_open_seat(course.id) if version.enrolment_mode == "open" else None
+    cohort_id = cohorts.claim_open_seat(course.id) if version.enrolment_mode == EnrolmentMode.OPEN else None
     enrolment = enrol_user(user, course, cohort_id=cohort_id)
     db.session.commit()
     return enrolment
@@ -204,13 +206,13 @@ def enrol(user: User, slug: str) -> Enrolment:
 def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> Enrolment:
     """Enrol, or re-activate a withdrawn enrolment with its history. Safe to repeat and to race. With ``cohort_id``
     the enrolment is (also) put in that cohort. The caller commits."""
-    insert_ignoring_conflicts(db.session, Enrolment, {"user_id": user.id, "course_id": course.id, "status": "active",
-                                                      "enrolled_at": clock.now(), "cohort_id": cohort_id},
-                              ["user_id", "course_id"])
+    insert_ignoring_conflicts(db.session, Enrolment, {"user_id": user.id, "course_id": course.id,
+                                                      "status": EnrolmentStatus.ACTIVE, "enrolled_at": clock.now(),
+                                                      "cohort_id": cohort_id}, ["user_id", "course_id"])
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                Enrolment.status == "withdrawn")
-        .values(status="active", withdrawn_at=None)
+                                Enrolment.status == EnrolmentStatus.WITHDRAWN)
+        .values(status=EnrolmentStatus.ACTIVE, withdrawn_at=None)
     )
     if cohort_id is not None:
         db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
@@ -228,8 +230,8 @@ def withdraw_enrolment(user: User, course: Course) -> None:
     """Mark the learner's active enrolment withdrawn. The caller commits."""
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                Enrolment.status == "active")
-        .values(status="withdrawn", withdrawn_at=clock.now())
+                                Enrolment.status == EnrolmentStatus.ACTIVE)
+        .values(status=EnrolmentStatus.WITHDRAWN, withdrawn_at=clock.now())
     )
 
 
@@ -330,7 +332,7 @@ def dashboard(user: User) -> list[DashboardEntry]:
         select(Enrolment, Course, CourseVersion)
         .join(Course, Course.id == Enrolment.course_id)
         .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
-        .where(Enrolment.user_id == user.id, Enrolment.status == "active")
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
         .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
     ).all()
     outlines = {course.id: catalog.version_outline(version) for _, course, version in rows}

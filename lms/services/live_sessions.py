@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from lms import authz
 from lms.core import clock, schedule
 from lms.extensions import db
-from lms.models import Attendance, Cohort, Enrolment, LiveSession, User
+from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, staffing
 from lms.services.cohorts import flush_unique, get_cohort, require_manager, to_utc
 from lms.services.errors import Invalid, NotFound
@@ -72,7 +72,7 @@ def learner_sessions(user: User) -> list[tuple[LiveSession, Cohort]]:
     return [tuple(row) for row in db.session.execute(
         select(LiveSession, Cohort).join(Cohort, Cohort.id == LiveSession.cohort_id)
         .join(Enrolment, (Enrolment.cohort_id == Cohort.id) & (Enrolment.user_id == user.id)
-              & (Enrolment.status == "active"))
+              & (Enrolment.status == EnrolmentStatus.ACTIVE))
         .order_by(LiveSession.starts_at)
     ).all()]
 

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from lms.core import clock, schedule
 from lms.extensions import db
-from lms.models import Cohort, Enrolment, LiveSession, ReminderSent, User
+from lms.models import Cohort, Enrolment, EnrolmentStatus, LiveSession, ReminderSent, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import calendars, mail
 
@@ -42,7 +42,7 @@ def send_reminders(now: datetime | None = None, hours_before: int | None = None)
     rows = db.session.execute(
         select(LiveSession, Cohort, User)
         .join(Cohort, Cohort.id == LiveSession.cohort_id)
-        .join(Enrolment, (Enrolment.cohort_id == Cohort.id) & (Enrolment.status == "active"))
+        .join(Enrolment, (Enrolment.cohort_id == Cohort.id) & (Enrolment.status == EnrolmentStatus.ACTIVE))
         .join(User, User.id == Enrolment.user_id)
         .where(LiveSession.starts_at > now, LiveSession.starts_at <= now + timedelta(hours=hours), User.active)
         .order_by(LiveSession.starts_at, User.id)

@@ -15,6 +15,7 @@ from lms.models import (
     Attendance,
     Cohort,
     Enrolment,
+    EnrolmentStatus,
     LessonProgress,
     LiveSession,
     QuizAttempt,
@@ -26,7 +27,7 @@ from lms.services.reports.scope import ReportScope
 
 
 def population_conditions(scope: ReportScope) -> list:
-    conditions = [Enrolment.course_id == scope.course.id, Enrolment.status == "active"]
+    conditions = [Enrolment.course_id == scope.course.id, Enrolment.status == EnrolmentStatus.ACTIVE]
     if scope.cohort is not None:
         conditions.append(Enrolment.cohort_id == scope.cohort.id)
     return conditions

@@ -13,6 +13,7 @@ from lms.models import (
     Course,
     CourseVersion,
     Enrolment,
+    EnrolmentStatus,
     User,
 )
 from lms.services import catalog, staffing
@@ -69,7 +70,7 @@ def reportable_courses(actor: User | None) -> list[ReportableCourse]:
     """The published courses whose reports the actor may read, with their number of active learners."""
     require_staff(actor)
     enrolled = (select(func.count()).select_from(Enrolment)
-                .where(Enrolment.course_id == Course.id, Enrolment.status == "active").scalar_subquery())
+                .where(Enrolment.course_id == Course.id, Enrolment.status == EnrolmentStatus.ACTIVE).scalar_subquery())
     query = (select(Course.slug, CourseVersion.title, enrolled)
              .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
              .where(staffing.staff_courses_condition(actor))
