@@ -28,7 +28,8 @@ from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import audit, cohorts, learning, mail
+from lms.services import audit, cohort_pages, cohorts, learning, mail
+from lms.services.cohort_pages import CohortPage
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,26 @@ def application_refusal(cohort: Cohort, now: datetime | None = None) -> str | No
     if cohort.enrolment_mode != EnrolmentMode.APPLICATION:
         return "This cohort does not take applications."
     return schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
+
+
+@dataclass(frozen=True)
+class ApplyPage:
+    """What the application form page shows: the cohort, the applicant's earlier application (a withdrawn one
+    pre-fills the form), whether it blocks a new one, and why nobody can apply now (None while open)."""
+
+    cohort_page: CohortPage
+    existing: Application | None
+    already_applied: bool
+    refusal: str | None
+    eligibility_html: str
+
+
+def apply_page(actor: User, cohort_id: int) -> ApplyPage:
+    page = cohort_pages.cohort_page(actor, cohort_id)
+    existing = find_application(actor, cohort_id)
+    eligibility = page.version.manifest.get("eligibility_html", "") if page.version else ""
+    return ApplyPage(page, existing, blocks_a_new_application(existing), application_refusal(page.cohort),
+                     eligibility)
 
 
 def find_application(user: User, cohort_id: int) -> Application | None:

@@ -232,7 +232,7 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
     reason = _clean_reason(reason, "issuing this certificate")
     learner = db.session.get(User, user_id)
     if learner is None:
-        raise NotFound("There is no such person.", field="email")
+        raise Invalid("There is no such person.", field="email")
     course, version = catalog.published_version(slug)
     rule = certificate_rule(version)
     if rule is None:
@@ -256,7 +256,7 @@ def issue_by_admin_email(actor: User, email: str, slug: str, reason: str) -> Cer
         raise NotAllowed("Only administrators can issue certificates by hand.")
     learner = accounts.find_by_email(email or "")
     if learner is None:
-        raise NotFound("Nobody has an account with this e-mail address.", field="email")
+        raise Invalid("Nobody has an account with this e-mail address.", field="email")
     return issue_by_admin(actor, learner.id, slug, reason)
 
 

@@ -12,7 +12,7 @@ from lms import authz
 from lms.extensions import db
 from lms.models import Course, CourseStaff, Role, User
 from lms.services import accounts, audit, catalog
-from lms.services.errors import Invalid, NotAllowed, NotFound
+from lms.services.errors import Invalid, NotAllowed
 
 
 def teaching_course_ids(actor: User | None) -> frozenset[int]:
@@ -50,10 +50,10 @@ def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
         raise NotAllowed("Only administrators can assign instructors.")
     course = catalog.find_course(slug)
     if course is None:
-        raise NotFound("There is no such course.", field="course")
+        raise Invalid("There is no such course.", field="course")
     user = accounts.find_by_email(email)
     if user is None:
-        raise NotFound(f"No account has the e-mail address {email.strip()}.", field="email")
+        raise Invalid(f"No account has the e-mail address {email.strip()}.", field="email")
     if user.role != Role.INSTRUCTOR:
         raise Invalid(f"{user.email} is not an instructor (role: {user.role}). Change the role first.",
                       field="email")

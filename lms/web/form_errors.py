@@ -1,4 +1,9 @@
-"""Showing a service's refusal on the form that caused it, the same way on every page."""
+"""Showing a service's refusal on the form that caused it, the same way on every page.
+
+Every view with a form saves it through ``save_form``: a refusal of what was typed (Invalid) or of the state it
+meets (Conflict) is shown on the form, which is kept, with status 422. NotAllowed and NotFound are not the form's
+business: they reach lms.web.errors and answer 403 and 404 like any other page.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import TypeVar
 
 from flask_wtf import FlaskForm
 
-from lms.services.errors import Invalid, ServiceError
+from lms.services.errors import Conflict, Invalid, ServiceError
 
 Saved = TypeVar("Saved")
 
@@ -22,7 +27,7 @@ def show_service_error(form: FlaskForm, error: ServiceError) -> None:
 
 
 def save_form(form: FlaskForm, save: Callable[[], Saved],
-              refusals: tuple[type[ServiceError], ...] = (Invalid,)) -> tuple[Saved | None, int]:
+              refusals: tuple[type[ServiceError], ...] = (Invalid, Conflict)) -> tuple[Saved | None, int]:
     """(what ``save`` returned, 200) once a submitted, valid form is saved; (None, 422) when the form or the service
     refused it, the reasons shown on the form; (None, 200) when nothing was submitted."""
     if form.validate_on_submit():

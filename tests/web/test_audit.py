@@ -109,7 +109,7 @@ def test_a_decision_is_recorded_and_a_refused_one_is_not(client, db, make_user, 
     assert entry.details["status"] == {"from": "submitted", "to": "accepted"} and entry.details["note"] == "Welcome"
 
     refused = client.post(f"/staff/applications/{application.id}", data={"decision": "rejected", "note": ""})
-    assert refused.status_code == 409
+    assert refused.status_code == 422
     assert len(entries(db, "application.decide")) == 1
 
 

@@ -31,7 +31,7 @@ def test_registration_creates_a_learner_and_logs_them_in(client, db):
 def test_registration_with_a_duplicate_email_in_any_letter_case_is_refused(client, db, make_user, spelling):
     make_user(email="taken@example.org")
     response = client.post("/register", data=registration(email=spelling))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "already exists" in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count()).select_from(User)).scalar() == 1
 
@@ -65,7 +65,7 @@ def test_wrong_password_and_unknown_email_give_the_same_message(client, db, make
     user = make_user()
     wrong_password = client.post("/login", data={"email": user.email, "password": "not the password"})
     unknown_email = client.post("/login", data={"email": "nobody@example.org", "password": "not the password"})
-    assert wrong_password.status_code == unknown_email.status_code == 200
+    assert wrong_password.status_code == unknown_email.status_code == 422
     message = accounts.BAD_CREDENTIALS
     assert message in wrong_password.get_data(as_text=True)
     assert message in unknown_email.get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_login_of_an_inactive_user_is_refused(client, db, make_user):
     user.active = False
     db.session.commit()
     response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert accounts.INACTIVE_ACCOUNT in response.get_data(as_text=True)
     assert client.get("/account").status_code == 302
 
@@ -193,7 +193,7 @@ def test_reset_token_cannot_be_used_twice(client, db, make_user, outbox):
     client.post(link, data={"password": "my new password!", "confirm": "my new password!"})
     second = client.post(link, data={"password": "another password!", "confirm": "another password!"})
     assert second.status_code == 302 and second.headers["Location"] == "/reset-password"
-    assert client.post("/login", data={"email": user.email, "password": "another password!"}).status_code == 200
+    assert client.post("/login", data={"email": user.email, "password": "another password!"}).status_code == 422
 
 
 def test_reset_token_expires(app, client, db, make_user, monkeypatch):

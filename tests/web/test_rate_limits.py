@@ -95,7 +95,7 @@ def test_package_uploads_are_limited(client, db, login_as, upload_limit, tmp_pat
 def test_the_log_in_limit_comes_from_the_configuration(app, client, db, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "3 per hour")
     attempt = {"email": "someone@example.org", "password": "not the password"}
-    assert [client.post("/login", data=attempt).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [client.post("/login", data=attempt).status_code for _ in range(4)] == [422, 422, 422, 429]
 
 
 # Redis: the counters of several instances in one place.
@@ -149,10 +149,10 @@ def log_in_attempt(application):
 
 def test_attempts_on_one_instance_count_on_the_other(db, redis_app):
     first = redis_app(RATELIMIT_LOGIN="3 per hour")
-    assert [log_in_attempt(first).status_code for _ in range(2)] == [200, 200]
+    assert [log_in_attempt(first).status_code for _ in range(2)] == [422, 422]
     # A second instance starts with a storage of its own: only Redis can tell it about the first one's attempts.
     second = redis_app(RATELIMIT_LOGIN="3 per hour")
-    assert log_in_attempt(second).status_code == 200
+    assert log_in_attempt(second).status_code == 422
     assert log_in_attempt(second).status_code == 429
     assert log_in_attempt(first).status_code == 429
     assert list(redis_app.connection.scan_iter(f"*{redis_app.prefix}*")), "the counters are in Redis"
@@ -165,9 +165,9 @@ def test_without_redis_each_instance_counts_alone(other_app, db):
         RATELIMIT_LOGIN = "3 per hour"
 
     first = other_app(Limited)
-    assert [log_in_attempt(first).status_code for _ in range(3)] == [200, 200, 200]
+    assert [log_in_attempt(first).status_code for _ in range(3)] == [422, 422, 422]
     second = other_app(Limited)
-    assert log_in_attempt(second).status_code == 200
+    assert log_in_attempt(second).status_code == 422
 
 
 def test_healthz_reports_redis_when_it_holds_the_counters(db, redis_app):

@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from lms.models import Role
 from lms.services import accounts, audit
-from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
 from lms.web.admin.audit import detail_text, target_url
 from lms.web.admin.forms import AuditFilterForm, UserAccessForm
 from lms.web.downloads import csv_download
+from lms.web.form_errors import save_form
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -39,15 +39,12 @@ def users():
 def user_detail(user_id: int):
     person = accounts.get_user(user_id)
     form = UserAccessForm(obj=person)
-    if form.validate_on_submit():
-        try:
-            accounts.set_role_and_status(acting_user(), user_id, form.role.data, form.active.data)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"Saved the access of {person.display_name}.", "success")
-            return redirect(url_for("admin.user_detail", user_id=user_id))
-    return render_template("admin/user_detail.html", person=person, form=form)
+    saved, status = save_form(
+        form, lambda: accounts.set_role_and_status(acting_user(), user_id, form.role.data, form.active.data))
+    if saved is not None:
+        flash(f"Saved the access of {person.display_name}.", "success")
+        return redirect(url_for("admin.user_detail", user_id=user_id))
+    return render_template("admin/user_detail.html", person=person, form=form), status
 
 
 # The audit log.

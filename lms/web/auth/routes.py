@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.extensions import configured_limit, limiter
 from lms.services import accounts
-from lms.services.errors import Invalid, NotAllowed, ServiceError
+from lms.services.errors import Invalid, NotAllowed
 from lms.web.access import acting_user
 from lms.web.auth.forms import (
     ChangePasswordForm,
@@ -18,7 +18,7 @@ from lms.web.auth.forms import (
     ResetPasswordForm,
 )
 from lms.web.auth.timeouts import REMEMBERED, end_expired_session, sign_in, sign_out
-from lms.web.form_errors import show_service_error
+from lms.web.form_errors import save_form
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.before_app_request(end_expired_session)
@@ -51,16 +51,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(form.email.data, form.password.data)
-        except (Invalid, NotAllowed) as error:
-            show_service_error(form, error)
-        else:
-            next_url = safe_next_url(request.args.get("next"))
-            sign_in(user, remember=form.remember.data)
-            return redirect(next_url or home_for(user))
-    return render_template("auth/login.html", form=form)
+    # A deactivated account (NotAllowed) is told so on the form, like a wrong password.
+    user, status = save_form(form, lambda: accounts.authenticate(form.email.data, form.password.data),
+                             (Invalid, NotAllowed))
+    if user is not None:
+        next_url = safe_next_url(request.args.get("next"))
+        sign_in(user, remember=form.remember.data)
+        return redirect(next_url or home_for(user))
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -76,48 +74,37 @@ def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegistrationForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.register(form.email.data, form.password.data, form.profile())
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            sign_in(user)
-            flash("Welcome! Your account has been created.", "success")
-            return redirect(home_for(user))
-    return render_template("auth/register.html", form=form)
+    user, status = save_form(form, lambda: accounts.register(form.email.data, form.password.data, form.profile()))
+    if user is not None:
+        sign_in(user)
+        flash("Welcome! Your account has been created.", "success")
+        return redirect(home_for(user))
+    return render_template("auth/register.html", form=form), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            accounts.update_profile(acting_user(), form.profile())
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash("Your profile has been saved.", "success")
-            return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    saved, status = save_form(form, lambda: accounts.update_profile(acting_user(), form.profile()))
+    if saved is not None:
+        flash("Your profile has been saved.", "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.change_password(acting_user(), form.current_password.data, form.password.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            # The session token changed, which signs out every other device; keep this one signed in.
-            sign_in(user, remember=session.get(REMEMBERED, False))
-            flash("Your password has been changed. Other devices have been logged out.", "success")
-            return redirect(url_for("auth.profile"))
-    return render_template("auth/change_password.html", form=form)
+    user, status = save_form(
+        form, lambda: accounts.change_password(acting_user(), form.current_password.data, form.password.data))
+    if user is not None:
+        # The session token changed, which signs out every other device; keep this one signed in.
+        sign_in(user, remember=session.get(REMEMBERED, False))
+        flash("Your password has been changed. Other devices have been logged out.", "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form), status
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
@@ -140,12 +127,8 @@ def reset_password(token: str):
         flash(error.message, "error")
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.reset_password(token, form.password.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash("Your password has been changed. You can log in now.", "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form)
+    saved, status = save_form(form, lambda: accounts.reset_password(token, form.password.data))
+    if saved is not None:
+        flash("Your password has been changed. You can log in now.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), status

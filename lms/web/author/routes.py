@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
 from lms.services import catalog, publishing
-from lms.services.errors import Conflict, ServiceError
+from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
 from lms.web.author.forms import PublishForm, UploadPackageForm
 from lms.web.lessons import asset_response, lesson_links
@@ -44,9 +44,9 @@ def upload():
     except publishing.PackageRejected as error:
         return render_template("author/rejected.html", problems=error.problems,
                                filename=form.package.data.filename), 422
-    except ServiceError as error:
+    except (Invalid, Conflict) as error:  # NotAllowed and NotFound get their error page
         form.package.errors = [error.message]
-        return _index(form), error.status_code
+        return _index(form), 422
     version = outcome.version
     slug = publishing.get_course_of(version).slug
     if outcome.created:

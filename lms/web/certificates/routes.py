@@ -11,10 +11,9 @@ from lms.extensions import configured_limit, limiter
 from lms.models import Role
 from lms.services import certificates
 from lms.services.certificate_pdf import format_date
-from lms.services.errors import ServiceError
 from lms.web.access import acting_user, role_required
 from lms.web.certificates.forms import IssueForm, RevokeForm
-from lms.web.form_errors import show_service_error
+from lms.web.form_errors import save_form
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -114,18 +113,13 @@ def admin_index():
     actor = acting_user()
     form = IssueForm()
     form.course.choices = [("", "Choose a course"), *certificates.certifiable_courses(actor)]
-    if form.validate_on_submit():
-        try:
-            certificate = certificates.issue_by_admin_email(actor, form.email.data, form.course.data,
-                                                            form.reason.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(f"Issued certificate {certificate.public_id} to {certificate.learner_name}.", "success")
-            return redirect(url_for("certificates.admin_detail", public_id=certificate.public_id))
+    certificate, status = save_form(form, lambda: certificates.issue_by_admin_email(
+        actor, form.email.data, form.course.data, form.reason.data))
+    if certificate is not None:
+        flash(f"Issued certificate {certificate.public_id} to {certificate.learner_name}.", "success")
+        return redirect(url_for("certificates.admin_detail", public_id=certificate.public_id))
     search = request.args.get("q", "", type=str)[:100]
     rows = certificates.recent_certificates(actor, search=search)
-    status = 422 if form.errors or form.form_errors else 200
     return render_template("certificates/admin_index.html", form=form, rows=rows, search=search), status
 
 
@@ -135,14 +129,10 @@ def admin_detail(public_id: str):
     actor = acting_user()
     view = certificates.admin_view(actor, public_id)
     form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            certificates.revoke(actor, view.certificate.public_id, form.reason.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(f"Revoked certificate {view.certificate.public_id}.", "success")
-            return redirect(url_for("certificates.admin_detail", public_id=view.certificate.public_id))
-    status = 422 if form.errors or form.form_errors else 200
+    revoked, status = save_form(form, lambda: certificates.revoke(actor, view.certificate.public_id,
+                                                                  form.reason.data))
+    if revoked is not None:
+        flash(f"Revoked certificate {view.certificate.public_id}.", "success")
+        return redirect(url_for("certificates.admin_detail", public_id=view.certificate.public_id))
     return render_template("certificates/admin_detail.html", view=view, form=form,
                            verify_link=url_for("certificates.verify", public_id=view.certificate.public_id)), status

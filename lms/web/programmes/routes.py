@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 from lms.core import admissions
 from lms.extensions import configured_limit, limiter
 from lms.services import applications, calendars, cohort_pages, live_sessions
-from lms.services.errors import Conflict, Invalid, NotAllowed
+from lms.services.errors import Conflict
 from lms.web.access import acting_user
 from lms.web.downloads import attachment
-from lms.web.form_errors import show_service_error
+from lms.web.form_errors import save_form
 from lms.web.programmes.forms import ActionForm, ApplicationForm
 
 bp = Blueprint("programmes", __name__, template_folder="templates")
@@ -49,14 +49,13 @@ def cohort(cohort_id: int):
 @login_required
 def apply(cohort_id: int):
     user = acting_user()
-    page = cohort_pages.cohort_page(user, cohort_id)
-    existing = applications.find_application(user, cohort_id)
-    if applications.blocks_a_new_application(existing):
+    view = applications.apply_page(user, cohort_id)
+    page, refusal = view.cohort_page, view.refusal
+    if view.already_applied:
         flash("You have already applied to this cohort. Here is its status.", "info")
         return redirect(url_for("programmes.my_applications"))
-    refusal = applications.application_refusal(page.cohort)
     # Pre-filled from the withdrawn application being sent again, or else from the profile.
-    source = existing or user
+    source = view.existing or user
     form = ApplicationForm(data=None if request.method == "POST" else {
         "full_name": getattr(source, "full_name", user.display_name), "email": source.email,
         "organisation": source.organisation, "position": getattr(source, "position", user.job_title),
@@ -65,36 +64,28 @@ def apply(cohort_id: int):
         "motivation": getattr(source, "motivation", "")})
     max_mb = current_app.config["LETTER_MAX_BYTES"] / (1024 * 1024)
     form.letter.description = f"{form.letter.description} At most {max_mb:g} MB."
-    status = 200
-    if form.is_submitted():
-        if refusal is not None:
-            status = 403
-        elif not form.validate():
-            status = 422
-        else:
-            upload = form.letter.data
-            letter = applications.LetterUpload(upload.filename or "", upload.read())
-            answers = applications.Answers(
-                full_name=form.full_name.data, email=form.email.data, organisation=form.organisation.data,
-                position=form.position.data, city=form.city.data, country=form.country.data,
-                language=form.language.data, motivation=form.motivation.data)
-            try:
-                applications.submit_application(user, cohort_id, answers, letter)
-            except applications.ApplicationsClosed as error:
-                refusal, status = error.message, 403
-            except Invalid as error:
-                show_service_error(form, error)
-                status = 422
-            except Conflict as error:
-                flash(error.message, "error")
-                return redirect(url_for("programmes.my_applications"))
-            else:
-                flash(f"Your application to {page.cohort.name} was sent. We have e-mailed you a confirmation.",
-                      "success")
-                return redirect(url_for("programmes.my_applications"))
-    eligibility = page.version.manifest.get("eligibility_html", "") if page.version else ""
+    if form.is_submitted() and refusal is not None:
+        status = 403
+    else:
+        try:
+            sent, status = save_form(form, lambda: applications.submit_application(
+                user, cohort_id, _answers(form), applications.LetterUpload(form.letter.data.filename or "",
+                                                                          form.letter.data.read())))
+        except applications.ApplicationsClosed as error:  # closed while the form was open
+            sent, refusal, status = None, error.message, 403
+        if sent is not None:
+            flash(f"Your application to {page.cohort.name} was sent. We have e-mailed you a confirmation.",
+                  "success")
+            return redirect(url_for("programmes.my_applications"))
     return render_template("programmes/apply.html", page=page, form=form, refusal=refusal,
-                           eligibility=eligibility), status
+                           eligibility=view.eligibility_html), status
+
+
+def _answers(form: ApplicationForm) -> applications.Answers:
+    return applications.Answers(
+        full_name=form.full_name.data, email=form.email.data, organisation=form.organisation.data,
+        position=form.position.data, city=form.city.data, country=form.country.data,
+        language=form.language.data, motivation=form.motivation.data)
 
 
 @bp.route("/programmes/applications")
@@ -110,7 +101,7 @@ def withdraw(application_id: int):
     if ActionForm().validate_on_submit():
         try:
             applications.withdraw(acting_user(), application_id)
-        except (Conflict, NotAllowed) as error:
+        except Conflict as error:
             flash(error.message, "error")
         else:
             flash("Your application was withdrawn.", "info")

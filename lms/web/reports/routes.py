@@ -20,9 +20,9 @@ from lms import authz
 from lms.core import charts
 from lms.models import Role
 from lms.services import reports, staffing
-from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import csv_download
+from lms.web.form_errors import save_form
 from lms.web.reports.forms import AssignInstructorForm, LearnerFilterForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -79,15 +79,12 @@ def assign_instructor():
     courses = reports.reportable_courses(acting_user())
     form = AssignInstructorForm()
     form.course.choices = [SelectChoice(c.slug, c.title) for c in courses]
-    if form.validate_on_submit():
-        try:
-            staffing.assign_instructor(acting_user(), form.course.data, form.email.data)
-        except ServiceError as error:
-            form.email.errors = [*form.email.errors, error.message]
-        else:
-            flash(f"{form.email.data} is now an instructor of this course (reports, authoring, attendance).", "success")
-            return redirect(url_for("reports.index"))
-    return render_template("reports/index.html", courses=courses, form=form), 422
+    assigned, status = save_form(
+        form, lambda: staffing.assign_instructor(acting_user(), form.course.data, form.email.data))
+    if assigned is not None:
+        flash(f"{form.email.data} is now an instructor of this course (reports, authoring, attendance).", "success")
+        return redirect(url_for("reports.index"))
+    return render_template("reports/index.html", courses=courses, form=form), status
 
 
 @bp.route("/<slug>/")

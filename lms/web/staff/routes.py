@@ -181,16 +181,12 @@ def application(application_id: int):
     user = acting_user()
     detail = applications.application_detail(user, application_id)
     form = DecisionForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            applications.decide(user, application_id, form.decision.data, form.note.data or "")
-        except Conflict as error:
-            flash(error.message, "error")
-            status = 409
-        else:
-            flash("The decision was recorded and the applicant was e-mailed.", "success")
-            return redirect(url_for("staff.application", application_id=application_id))
+    decided, status = save_form(
+        form, lambda: applications.decide(user, application_id, form.decision.data, form.note.data or ""))
+    if decided is not None:
+        flash("The decision was recorded and the applicant was e-mailed.", "success")
+        return redirect(url_for("staff.application", application_id=application_id))
+    if status == 422:  # the refusal rolled back: show the application as it is now
         detail = applications.application_detail(user, application_id)
     return render_template("staff/application.html", detail=detail, form=form), status
 
@@ -222,17 +218,8 @@ def attendance_sheet(session_id: int):
 def import_attendance(session_id: int):
     user = acting_user()
     import_form = AttendanceImportForm()
-    outcome = None
-    status = 200
-    if import_form.validate_on_submit():
-        try:
-            outcome = attendance.import_zoom_report(user, session_id, import_form.report.data.read(),
-                                                    min_minutes=import_form.min_minutes.data or 0)
-        except Invalid as error:
-            import_form.report.errors = [*import_form.report.errors, error.message]
-            status = 422
-    else:
-        status = 422
+    outcome, status = save_form(import_form, lambda: attendance.import_zoom_report(
+        user, session_id, import_form.report.data.read(), min_minutes=import_form.min_minutes.data or 0))
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(), import_form=import_form,
                            outcome=outcome), status
