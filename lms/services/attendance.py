@@ -2,7 +2,7 @@
 imported from the participants report Zoom exports.
 
 One row per person and session (a unique constraint), so importing the same report twice, or marking someone who
-was imported, changes nothing. The report is read by lms.core.schedule.parse_participants_report; people are matched
+was imported, changes nothing. The report is read by lms.core.zoom_report.parse_participants_report; people are matched
 by e-mail (the account's, or the one given in their application to the cohort). Rows that match nobody are returned
 to the person importing, never dropped.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from lms import authz
-from lms.core import clock, schedule
+from lms.core import clock, schedule, zoom_report
 from lms.extensions import db
 from lms.models import Application, Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -108,8 +108,8 @@ class ImportOutcome:
     marked: tuple[tuple[User, int], ...]  # newly marked present, with minutes
     already: tuple[User, ...]  # were already marked
     too_short: tuple[tuple[User, int], ...]  # matched, but stayed less than the minimum
-    unmatched: tuple[schedule.Participant, ...]  # e-mails of nobody in the cohort
-    skipped: tuple[schedule.SkippedRow, ...]  # rows without a usable e-mail
+    unmatched: tuple[zoom_report.Participant, ...]  # e-mails of nobody in the cohort
+    skipped: tuple[zoom_report.SkippedRow, ...]  # rows without a usable e-mail
     problems: tuple[str, ...]
 
 
@@ -117,8 +117,8 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
     """Mark present the cohort's members found in Zoom's participants report (by e-mail)."""
     session, _ = _session_for_attendance(actor, session_id)
     try:
-        report = schedule.parse_participants_report(data)
-    except schedule.ReportUnreadable as error:
+        report = zoom_report.parse_participants_report(data)
+    except zoom_report.ReportUnreadable as error:
         raise Invalid(str(error), field="report") from None
     members = {user.id: user for user in _members(session.cohort_id)}
     by_email = {user.email.lower(): user for user in members.values()}

@@ -1,0 +1,128 @@
+"""Reading the participants report that Zoom exports (CSV): who attended a live session, by e-mail address, and
+for how many minutes. Pure: no Flask, no database; the bytes are passed in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+EMAIL_HEADERS = ("user email", "email", "e-mail", "participant email", "attendee email", "email address")
+NAME_HEADERS = ("name (original name)", "name", "participant", "user name", "participant name", "display name")
+DURATION_HEADERS = ("duration (minutes)", "total duration (minutes)", "duration (mins)", "duration",
+                    "time in session (minutes)")
+_SUMMARY_MARKERS = ("meeting id", "topic", "webinar id")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Participant:
+    email: str  # lower-cased
+    name: str
+    minutes: int  # summed over every time the person joined
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    line: int
+    name: str
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParticipantsReport:
+    participants: tuple[Participant, ...]
+    skipped: tuple[SkippedRow, ...] = ()  # rows kept for the person importing: no e-mail, invalid e-mail…
+    problems: tuple[str, ...] = field(default_factory=tuple)  # the file as a whole (no header found…)
+
+
+class ReportUnreadable(ValueError):
+    pass
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _normalise_header(cell: str) -> str:
+    return " ".join(cell.replace("\ufeff", "").strip().strip('"').lower().split())
+
+
+def _find(headers: list[str], names: Iterable[str]) -> int | None:
+    for name in names:
+        if name in headers:
+            return headers.index(name)
+    return None
+
+
+def _cell(row: list[str], column: int | None) -> str:
+    return row[column].strip() if column is not None and column < len(row) else ""
+
+
+def _minutes(value: str) -> int:
+    try:
+        return max(round(float(value.strip().replace(",", "."))), 0)
+    except ValueError:
+        return 0
+
+
+def parse_participants_report(data: bytes) -> ParticipantsReport:
+    """Read the participants CSV that Zoom exports (meeting or webinar report, with or without the meeting summary
+    above it). Tolerates a byte-order mark, extra or reordered columns, header variants ("User Email", "Email"),
+    comma, semicolon or tab separators and people who joined several times. Rows that cannot be used are returned in
+    ``skipped`` with the reason, never dropped."""
+    text = _decode(data)
+    if not text.strip():
+        raise ReportUnreadable("The file is empty.")
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    header_index = email_col = None
+    for index, row in enumerate(rows):
+        headers = [_normalise_header(cell) for cell in row]
+        if any(marker in headers for marker in _SUMMARY_MARKERS):
+            continue
+        email_col = _find(headers, EMAIL_HEADERS)
+        if email_col is not None:
+            header_index = index
+            break
+    if header_index is None or email_col is None:
+        raise ReportUnreadable("No column of e-mail addresses was found. Export the participants report from Zoom "
+                               "with the e-mail column (it is called \"User Email\" or \"Email\").")
+    headers = [_normalise_header(cell) for cell in rows[header_index]]
+    name_col = _find(headers, NAME_HEADERS)
+    duration_col = _find(headers, DURATION_HEADERS)
+
+    people: dict[str, dict] = {}
+    skipped: list[SkippedRow] = []
+    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        email, name = _cell(row, email_col).lower(), _cell(row, name_col)
+        if not email:
+            skipped.append(SkippedRow(offset, name, "", "no e-mail address (a guest who joined without signing in)"))
+            continue
+        if not _EMAIL.match(email):
+            skipped.append(SkippedRow(offset, name, email, "not an e-mail address"))
+            continue
+        person = people.setdefault(email, {"name": name, "minutes": 0, "lines": []})
+        person["minutes"] += _minutes(_cell(row, duration_col)) if duration_col is not None else 0
+        person["lines"].append(offset)
+        if not person["name"]:
+            person["name"] = name
+    participants = tuple(Participant(email, p["name"], p["minutes"], tuple(p["lines"])) for email, p in people.items())
+    problems = () if duration_col is not None else ("The report has no duration column; durations are unknown.",)
+    return ParticipantsReport(participants, tuple(skipped), problems)
