@@ -1,4 +1,6 @@
-"""Applications to a cohort with a letter of support: submit (on time, once), withdraw, review, decide, export.
+"""Applications to a cohort with a letter of support: the applicant's side
+(submit on time and once, withdraw, the letter). Reviewing, deciding and exporting are
+lms.services.application_review's.
 
 Rules: deadlines and windows are lms.core.schedule's; statuses, moves and letter checks lms.core.admissions'; who may
 see what lms.authz's. Invariants are held by the database: one application per person and cohort (a unique
@@ -9,26 +11,23 @@ appended to application_decisions with who and when, and the applicant is e-mail
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from lms import authz
 from lms.core import admissions, clock, locales, schedule
 from lms.core.admissions import Status
-from lms.core.csvsafe import safe_cell
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import audit, cohort_pages, cohorts, learning, mail
+from lms.services import cohort_pages, cohorts, learning, mail
 from lms.services.cohort_pages import CohortPage
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -55,7 +54,6 @@ class Answers:
 class LetterUpload:
     filename: str
     data: bytes
-
 
 
 def _published_cohort(cohort_id: int) -> tuple[Cohort, Course]:
@@ -179,12 +177,9 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
                                        to_status=Status.SUBMITTED.value, note="", at=now))
     db.session.commit()
     log.info("application %s submitted to cohort %s", application.id, cohort.id)
-    _mail(application.email, f"We received your application to {cohort.name}", "application_received",
-          application=application, cohort=cohort, course=course)
+    mail_applicant(application.email, f"We received your application to {cohort.name}", "application_received",
+                   application=application, cohort=cohort, course=course)
     return application
-
-
-# The applicant's side.
 
 
 @dataclass(frozen=True)
@@ -216,7 +211,7 @@ def blocks_a_new_application(application: Application | None) -> bool:
     return application is not None and not admissions.applicant_may_reapply(application.status)
 
 
-def _own_or_reviewer(actor: User, application_id: int) -> Application:
+def own_or_reviewer(actor: User, application_id: int) -> Application:
     """The application, for its applicant or a reviewer; NotFound for anyone else (no hint it exists)."""
     application = db.session.get(Application, application_id)
     if application is None or not (application.user_id == actor.id or authz.can_review_applications(actor)):
@@ -226,7 +221,7 @@ def _own_or_reviewer(actor: User, application_id: int) -> Application:
 
 def withdraw(actor: User, application_id: int, now: datetime | None = None) -> Application:
     now = now or clock.now()
-    application = _own_or_reviewer(actor, application_id)
+    application = own_or_reviewer(actor, application_id)
     if application.user_id != actor.id:
         raise NotAllowed("Only the applicant can withdraw an application.")
     previous = application.status
@@ -264,210 +259,7 @@ def letter_for(actor: User, application_id: int) -> ApplicationLetter:
     return letter
 
 
-# The reviewer's side.
-
-
-def _require_reviewer(actor: User | None) -> None:
-    if actor is not None and not authz.can_review_applications(actor):
-        raise NotAllowed("Only administrators can review applications.")
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    status: str = ""
-    city: str = ""
-    country: str = ""
-    organisation: str = ""
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    application: Application
-    letter: tuple[str, int] | None
-
-
-@dataclass(frozen=True)
-class ReviewQueue:
-    cohort: Cohort
-    course: Course
-    rows: tuple[QueueRow, ...]
-    counts: dict[str, int]  # per status, for the whole cohort
-    countries: tuple[str, ...]  # present in the cohort, for the filter
-    seats_left: int | None
-
-
-def _filtered(query, filters: QueueFilters):
-    if filters.status:
-        query = query.where(Application.status == filters.status)
-    if filters.country:
-        query = query.where(Application.country == filters.country.upper())
-    if filters.city:
-        query = query.where(func.lower(Application.city).contains(filters.city.strip().lower(), autoescape=True))
-    if filters.organisation:
-        query = query.where(func.lower(Application.organisation).contains(filters.organisation.strip().lower(),
-                                                                          autoescape=True))
-    return query
-
-
-def review_queue(actor: User, cohort_id: int, filters: QueueFilters = QueueFilters()) -> ReviewQueue:
-    _require_reviewer(actor)
-    cohort = cohorts.get_cohort(cohort_id)
-    course, _ = cohorts.course_of(cohort)
-    query = (select(Application, ApplicationLetter.filename, ApplicationLetter.size)
-             .outerjoin(ApplicationLetter, ApplicationLetter.application_id == Application.id)
-             .where(Application.cohort_id == cohort.id).order_by(Application.submitted_at, Application.id))
-    rows = tuple(QueueRow(app, (name, size) if name else None)
-                 for app, name, size in db.session.execute(_filtered(query, filters)).all())
-    counts = dict(db.session.execute(
-        select(Application.status, func.count()).where(Application.cohort_id == cohort.id)
-        .group_by(Application.status)).all())
-    countries = tuple(db.session.execute(
-        select(Application.country).distinct().where(Application.cohort_id == cohort.id)
-        .order_by(Application.country)).scalars())
-    left = schedule.seats_left(cohort.capacity, cohorts.taken_seats(cohort)) if cohort.capacity else None
-    return ReviewQueue(cohort, course, rows, counts, countries, left)
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    decision: ApplicationDecision
-    actor_name: str
-
-
-@dataclass(frozen=True)
-class ApplicationDetail:
-    application: Application
-    cohort: Cohort
-    course: Course
-    applicant: User
-    letter: tuple[str, int, str] | None  # (file name, size, media type)
-    history: tuple[HistoryEntry, ...]
-    decisions: tuple[str, ...]  # the statuses staff may move it to
-
-
-def application_detail(actor: User, application_id: int) -> ApplicationDetail:
-    application = _own_or_reviewer(actor, application_id)
-    cohort = cohorts.get_cohort(application.cohort_id)
-    course, _ = cohorts.course_of(cohort)
-    letter = db.session.execute(
-        select(ApplicationLetter.filename, ApplicationLetter.size, ApplicationLetter.media_type)
-        .where(ApplicationLetter.application_id == application.id)).first()
-    history = tuple(HistoryEntry(decision, name or "someone no longer registered")
-                    for decision, name in db.session.execute(
-                        select(ApplicationDecision, User.display_name)
-                        .outerjoin(User, User.id == ApplicationDecision.actor_id)
-                        .where(ApplicationDecision.application_id == application.id)
-                        .order_by(ApplicationDecision.at, ApplicationDecision.id)).all())
-    applicant = db.session.get(User, application.user_id)
-    decisions = tuple(status.value for status in admissions.STAFF_DECISIONS
-                      if admissions.staff_may_move(application.status, status))
-    return ApplicationDetail(application, cohort, course, applicant, tuple(letter) if letter else None, history,
-                             decisions if authz.can_review_applications(actor) else ())
-
-
-def decide(actor: User | None, application_id: int, status: str, note: str = "",
-           now: datetime | None = None) -> Application:
-    """Accept, waitlist or reject one application, in one transaction. Accepting respects the cohort's capacity
-    (counted under a row lock on the cohort) and enrols the applicant in the course and cohort."""
-    _require_reviewer(actor)
-    now = now or clock.now()
-    note = (note or "").strip()
-    if len(note) > 2000:
-        raise Invalid("Please keep the note under 2,000 characters.", field="note")
-    application = db.session.get(Application, application_id)
-    if application is None:
-        raise NotFound("There is no such application.")
-    cohort = cohorts.lock_cohort(application.cohort_id)
-    application = db.session.execute(
-        select(Application).where(Application.id == application_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    previous = application.status
-    refusal = admissions.refusal_of_decision(previous, status) if status in {s.value for s in Status} else \
-        f"Unknown decision {status!r}."
-    if refusal:
-        raise Conflict(refusal)
-    if status == Status.ACCEPTED and cohort.capacity is not None \
-            and schedule.seats_left(cohort.capacity, cohorts.taken_seats(cohort)) == 0:
-        raise Conflict(f"{cohort.name} is full ({cohort.capacity} places). Waitlist the application instead, "
-                       "or raise the capacity first.")
-    application.status = status
-    application.decided_at = now
-    application.decided_by_id = actor.id if actor else None
-    application.decision_note = note
-    db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id if actor else None,
-                                       from_status=previous, to_status=status, note=note, at=now))
-    audit.record(actor, "application.decide", "application", application.id,
-                 {"status": {"from": previous, "to": status}, "note": note, "applicant": application.email,
-                  "cohort_id": cohort.id})
-    course, _ = cohorts.course_of(cohort)
-    applicant = db.session.get(User, application.user_id)
-    if status == Status.ACCEPTED:
-        learning.enrol_user(applicant, course, cohort_id=cohort.id)
-    db.session.commit()
-    log.info("application %s: %s -> %s", application.id, previous, status)
-    _mail(application.email, f"Your application to {cohort.name}: {admissions.STATUS_LABELS[Status(status)].lower()}",
-          "application_decision", application=application, cohort=cohort, course=course,
-          label=admissions.STATUS_LABELS[Status(status)],
-          course_url=current_app.config["BASE_URL"].rstrip("/") + f"/courses/{course.slug}/")
-    return application
-
-
-@dataclass(frozen=True)
-class BulkOutcome:
-    done: tuple[int, ...]
-    refused: tuple[tuple[int, str], ...]
-
-
-def decide_many(actor: User, cohort_id: int, application_ids: list[int], status: str, note: str = "",
-                now: datetime | None = None) -> BulkOutcome:
-    """The same decision for several applications, in the order they were submitted. Each is its own transaction:
-    when the cohort fills up, the acceptances before stand and the rest are reported, not silently dropped."""
-    _require_reviewer(actor)
-    wanted = set(application_ids)
-    ordered = [app_id for app_id in db.session.execute(
-        select(Application.id).where(Application.cohort_id == cohort_id, Application.id.in_(wanted))
-        .order_by(Application.submitted_at, Application.id)).scalars()]
-    refused: list[tuple[int, str]] = [(app_id, "not an application of this cohort")
-                                      for app_id in sorted(wanted - set(ordered))]
-    done: list[int] = []
-    for app_id in ordered:
-        try:
-            decide(actor, app_id, status, note, now)
-        except (Conflict, Invalid, NotFound) as error:
-            db.session.rollback()
-            refused.append((app_id, error.message))
-        else:
-            done.append(app_id)
-    return BulkOutcome(tuple(done), tuple(refused))
-
-
-CSV_COLUMNS = ("id", "status", "submitted_at_utc", "full_name", "email", "organisation", "position", "city",
-               "country", "language", "motivation", "letter_file", "letter_bytes", "decided_at_utc", "decided_by",
-               "decision_note")
-
-
-def export_csv(actor: User | None, cohort_id: int, filters: QueueFilters = QueueFilters()) -> str:
-    _require_reviewer(actor)
-    cohort = cohorts.get_cohort(cohort_id)
-    deciders = (select(User.id, User.display_name).subquery())
-    query = (select(Application, ApplicationLetter.filename, ApplicationLetter.size, deciders.c.display_name)
-             .outerjoin(ApplicationLetter, ApplicationLetter.application_id == Application.id)
-             .outerjoin(deciders, deciders.c.id == Application.decided_by_id)
-             .where(Application.cohort_id == cohort.id).order_by(Application.submitted_at, Application.id))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for app, filename, size, decider in db.session.execute(_filtered(query, filters)).all():
-        writer.writerow([safe_cell(v) for v in (
-            app.id, app.status, app.submitted_at.isoformat(timespec="seconds"), app.full_name, app.email,
-            app.organisation, app.position, app.city, app.country, app.language, app.motivation, filename or "",
-            size or "", app.decided_at.isoformat(timespec="seconds") if app.decided_at else "", decider or "",
-            app.decision_note)])
-    return out.getvalue()
-
-
-def _mail(to: str, subject: str, template: str, **context: object) -> None:
+def mail_applicant(to: str, subject: str, template: str, **context: object) -> None:
     """Mail after the commit: a mail server that is down never undoes a decision; the failure is logged."""
     try:
         mail.send_template(to, subject, template, **context)

@@ -16,7 +16,7 @@ from lms.core.packages import Package, Question, QuestionType, Quiz, load_packag
 from lms.demo import cohort as demo_cohort
 from lms.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.models import Role
-from lms.services import applications
+from lms.services import application_review
 from tests import factories
 from tests.cohort_factories import CARING_CITIES, apply
 
@@ -49,7 +49,7 @@ def enrolled_learner(live_server, name: str) -> str:
         learner = factories.make_user(display_name=name, city="Quezon City", country="PH")
         cohort = demo_cohort.ensure_demo_cohort(COURSE, date.today())
         application = apply(learner, cohort)
-        applications.decide(None, application.id, "accepted")
+        application_review.decide(None, application.id, "accepted")
         return learner.email
 
 

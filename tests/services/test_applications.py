@@ -11,7 +11,7 @@ import pytest
 from lms.core import schedule
 from lms.extensions import db as _db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Enrolment
-from lms.services import applications, learning
+from lms.services import application_review, applications, learning
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.cohort_factories import EXE, PDF, apply, local_now, make_cohort, publish_caring_cities
 from tests.conftest import is_postgres
@@ -126,7 +126,7 @@ def test_open_cohorts_take_no_applications(db, make_user):
 def test_accepting_enrols_the_applicant_records_who_and_mails_them(db, make_user, cohort, outbox):
     admin, learner = make_user("admin"), make_user()
     application = apply(learner, cohort)
-    applications.decide(admin, application.id, "accepted", "Welcome aboard!")
+    application_review.decide(admin, application.id, "accepted", "Welcome aboard!")
     enrolment = db.session.execute(db.select(Enrolment)).scalar_one()
     assert (enrolment.user_id, enrolment.cohort_id, enrolment.status) == (learner.id, cohort.id, "active")
     last = db.session.execute(db.select(ApplicationDecision).order_by(ApplicationDecision.id.desc())).scalars().first()
@@ -141,8 +141,8 @@ def test_accepting_enrols_the_applicant_records_who_and_mails_them(db, make_user
 def test_waitlist_and_reject_do_not_enrol(db, make_user, cohort, outbox):
     admin = make_user("admin")
     one, two = apply(make_user(), cohort), apply(make_user(), cohort)
-    applications.decide(admin, one.id, "waitlisted")
-    applications.decide(admin, two.id, "rejected", "Only for public officials.")
+    application_review.decide(admin, one.id, "waitlisted")
+    application_review.decide(admin, two.id, "rejected", "Only for public officials.")
     assert count(db, Enrolment) == 0
     assert "waiting list" in outbox.messages[-2].get_body(preferencelist=("plain",)).get_content()
     assert "cannot offer you a place" in outbox.last_body()
@@ -153,11 +153,11 @@ def test_capacity_is_respected(db, make_user):
     cohort = make_cohort(capacity=1)
     admin = make_user("admin")
     first, second = apply(make_user(), cohort), apply(make_user(), cohort)
-    applications.decide(admin, first.id, "accepted")
+    application_review.decide(admin, first.id, "accepted")
     with pytest.raises(Conflict, match="is full"):
-        applications.decide(admin, second.id, "accepted")
+        application_review.decide(admin, second.id, "accepted")
     assert db.session.get(Application, second.id).status == "submitted"
-    applications.decide(admin, second.id, "waitlisted")
+    application_review.decide(admin, second.id, "waitlisted")
 
 
 def test_bulk_decisions_stop_at_capacity_and_report_the_rest(db, make_user):
@@ -165,7 +165,7 @@ def test_bulk_decisions_stop_at_capacity_and_report_the_rest(db, make_user):
     cohort = make_cohort(capacity=2)
     admin = make_user("admin")
     ids = [apply(make_user(), cohort).id for _ in range(3)]
-    outcome = applications.decide_many(admin, cohort.id, [*ids, 999999], "accepted", "")
+    outcome = application_review.decide_many(admin, cohort.id, [*ids, 999999], "accepted", "")
     assert outcome.done == tuple(ids[:2])
     assert [(app_id, "full" in message or "not an application" in message) for app_id, message in outcome.refused] \
         == [(999999, True), (ids[2], True)]
@@ -174,13 +174,13 @@ def test_bulk_decisions_stop_at_capacity_and_report_the_rest(db, make_user):
 def test_withdrawn_and_accepted_applications_cannot_be_decided_again(db, make_user, cohort):
     admin, learner = make_user("admin"), make_user()
     application = apply(learner, cohort)
-    applications.decide(admin, application.id, "accepted")
+    application_review.decide(admin, application.id, "accepted")
     with pytest.raises(Conflict):
-        applications.decide(admin, application.id, "rejected")
+        application_review.decide(admin, application.id, "rejected")
     applications.withdraw(learner, application.id)
     assert learning.active_enrolment(learner, cohort.course_id) is None, "withdrawing an acceptance unenrols"
     with pytest.raises(Conflict, match="withdrew"):
-        applications.decide(admin, application.id, "accepted")
+        application_review.decide(admin, application.id, "accepted")
 
 
 def test_only_administrators_decide_and_only_applicants_withdraw(db, make_user, cohort):
@@ -188,7 +188,7 @@ def test_only_administrators_decide_and_only_applicants_withdraw(db, make_user, 
     application = apply(learner, cohort)
     for role in ("learner", "instructor"):
         with pytest.raises(NotAllowed):
-            applications.decide(make_user(role), application.id, "accepted")
+            application_review.decide(make_user(role), application.id, "accepted")
     with pytest.raises(NotFound):
         applications.withdraw(make_user(), application.id)
     with pytest.raises(NotAllowed):
@@ -207,7 +207,7 @@ def test_a_letter_is_reachable_by_its_applicant_and_administrators_only(db, make
         with pytest.raises(NotFound):
             applications.letter_for(other, application.id)
         with pytest.raises(NotFound):
-            applications.application_detail(other, application.id)
+            application_review.application_detail(other, application.id)
     with pytest.raises(NotFound):
         applications.letter_for(owner, application.id + 1000)
 
@@ -220,10 +220,10 @@ def test_the_review_queue_filters_by_status_city_country_and_organisation(db, ma
     apply(make_user(), cohort, city="Barcelona", country="ES", organisation="Ajuntament de Barcelona")
     seoul = apply(make_user(), cohort, city="Seoul", country="KR", organisation="Seoul Metropolitan Government")
     apply(make_user(), cohort, city="Bogotá", country="CO", organisation="Alcaldía de Bogotá")
-    applications.decide(admin, seoul.id, "waitlisted")
+    application_review.decide(admin, seoul.id, "waitlisted")
 
     def names(**filters):
-        queue = applications.review_queue(admin, cohort.id, applications.QueueFilters(**filters))
+        queue = application_review.review_queue(admin, cohort.id, application_review.QueueFilters(**filters))
         return [row.application.city for row in queue.rows]
 
     assert names() == ["Barcelona", "Seoul", "Bogotá"]
@@ -232,23 +232,23 @@ def test_the_review_queue_filters_by_status_city_country_and_organisation(db, ma
     assert names(city="bogot") == ["Bogotá"]
     assert names(organisation="METROPOLITAN") == ["Seoul"]
     assert names(organisation="100%") == []
-    queue = applications.review_queue(admin, cohort.id)
+    queue = application_review.review_queue(admin, cohort.id)
     assert queue.counts == {"submitted": 2, "waitlisted": 1} and queue.countries == ("CO", "ES", "KR")
     with pytest.raises(NotAllowed):
-        applications.review_queue(make_user("instructor"), cohort.id)
+        application_review.review_queue(make_user("instructor"), cohort.id)
 
 
 def test_export_is_a_spreadsheet_safe_csv(db, make_user, cohort):
     admin = make_user("admin")
     application = apply(make_user(), cohort, organisation="=HYPERLINK(\"http://evil\")", city="Bogotá")
-    applications.decide(admin, application.id, "accepted", "+1 great")
-    rows = list(csv.DictReader(io.StringIO(applications.export_csv(admin, cohort.id))))
+    application_review.decide(admin, application.id, "accepted", "+1 great")
+    rows = list(csv.DictReader(io.StringIO(application_review.export_csv(admin, cohort.id))))
     assert len(rows) == 1
     row = rows[0]
     assert row["organisation"] == "'=HYPERLINK(\"http://evil\")" and row["decision_note"] == "'+1 great"
     assert (row["status"], row["city"], row["letter_file"], row["decided_by"]) == (
         "accepted", "Bogotá", "carta.pdf", admin.display_name)
-    assert list(row) == list(applications.CSV_COLUMNS)
+    assert list(row) == list(application_review.CSV_COLUMNS)
 
 
 # Concurrency, on PostgreSQL: real threads, each with its own app context and database session.
@@ -292,7 +292,7 @@ def test_five_simultaneous_acceptances_fill_a_cohort_of_three_exactly(app, db, m
 
     def accept(index):
         admin = _db.session.get(applications.User, admin_id)
-        return applications.decide(admin, ids[index], "accepted").status
+        return application_review.decide(admin, ids[index], "accepted").status
 
     results = _in_threads(app, 5, accept)
     assert sum(r == "accepted" for r in results) == 3, results

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lms.models import Application, ApplicationLetter, Enrolment
-from lms.services import applications
+from lms.services import application_review, applications
 from tests.cohort_factories import EXE, MOTIVATION, PDF, apply, local_now, make_cohort, publish_caring_cities
 from tests.factories import table_counts
 
@@ -188,7 +188,7 @@ def test_bulk_decisions_from_the_queue(client, db, make_user, login_as):
 def test_a_decision_that_conflicts_is_explained(client, make_user, login_as, cohort):
     admin = login_as("admin")
     application = apply(make_user(), cohort)
-    applications.decide(admin, application.id, "accepted")
+    application_review.decide(admin, application.id, "accepted")
     response = client.post(f"/staff/applications/{application.id}", data={"decision": "rejected", "note": ""})
     assert response.status_code == 422  # the refusal is shown on the form, which is kept
     assert "cannot" in response.get_data(as_text=True).lower() or "already" in response.get_data(as_text=True)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lms.models import AuditEntry, Certificate, Cohort, LiveSession, User
-from lms.services import applications, learning, publishing
+from lms.services import application_review, learning, publishing
 from tests.cohort_factories import apply, make_cohort, publish_caring_cities, session_rows
 from tests.factories import DEFAULT_PASSWORD, EXAMPLE, copy_package, edit_file, make_instructor, set_version
 from tests.web.test_author import upload, zipped
@@ -339,7 +339,7 @@ def test_the_page_lists_newest_first_with_links_and_is_linked_from_the_administr
                                                                                      make_user, cohort):
     application = apply(make_user(), cohort)
     admin = login_as("admin")
-    applications.decide(admin, application.id, "waitlisted", "Wait please")
+    application_review.decide(admin, application.id, "waitlisted", "Wait please")
     add_entry(db, "certificate.revoke", at=datetime.now(UTC) - timedelta(days=1), target_type="certificate",
               target_id="ABCD-EFGH", details={"reason": "<script>alert(1)</script>"})
     assert 'href="/admin/audit"' in client.get("/admin/").get_data(as_text=True)

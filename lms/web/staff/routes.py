@@ -11,7 +11,7 @@ from lms.core.admissions import Status
 from lms.core.csvsafe import BOM
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import applications, attendance, cohort_pages, cohorts, live_sessions, publishing
+from lms.services import application_review, applications, attendance, cohort_pages, cohorts, live_sessions, publishing
 from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import attachment
@@ -132,10 +132,10 @@ def edit_session(session_id: int):
 # Applications.
 
 
-def _filters() -> applications.QueueFilters:
+def _filters() -> application_review.QueueFilters:
     args = request.args
     status = args.get("status", "")
-    return applications.QueueFilters(
+    return application_review.QueueFilters(
         status=status if status in application_statuses() else "", city=args.get("city", "")[:120],
         country=args.get("country", "")[:2], organisation=args.get("organisation", "")[:200])
 
@@ -147,14 +147,14 @@ def application_statuses() -> tuple[str, ...]:
 @bp.route("/cohorts/<int:cohort_id>/applications")
 def application_queue(cohort_id: int):
     filters = _filters()
-    queue = applications.review_queue(acting_user(), cohort_id, filters)
+    queue = application_review.review_queue(acting_user(), cohort_id, filters)
     return render_template("staff/applications.html", queue=queue, filters=filters,
                            statuses=application_statuses(), form=BulkDecisionForm())
 
 
 @bp.route("/cohorts/<int:cohort_id>/applications.csv")
 def export_applications(cohort_id: int):
-    data = applications.export_csv(acting_user(), cohort_id, _filters())
+    data = application_review.export_csv(acting_user(), cohort_id, _filters())
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
     return attachment(BOM + data, "text/csv", f"cohort-{cohort_id}-applications.csv")
 
@@ -168,7 +168,8 @@ def decide_many(cohort_id: int):
     elif not ids:
         flash("Select at least one application.", "error")
     else:
-        outcome = applications.decide_many(acting_user(), cohort_id, ids, form.decision.data, form.note.data or "")
+        outcome = application_review.decide_many(acting_user(), cohort_id, ids, form.decision.data,
+                                                 form.note.data or "")
         if outcome.done:
             flash(f"Recorded '{form.decision.data}' for {len(outcome.done)} application(s).", "success")
         for app_id, message in outcome.refused:
@@ -179,15 +180,15 @@ def decide_many(cohort_id: int):
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
 def application(application_id: int):
     user = acting_user()
-    detail = applications.application_detail(user, application_id)
+    detail = application_review.application_detail(user, application_id)
     form = DecisionForm()
     decided, status = save_form(
-        form, lambda: applications.decide(user, application_id, form.decision.data, form.note.data or ""))
+        form, lambda: application_review.decide(user, application_id, form.decision.data, form.note.data or ""))
     if decided is not None:
         flash("The decision was recorded and the applicant was e-mailed.", "success")
         return redirect(url_for("staff.application", application_id=application_id))
     if status == 422:  # the refusal rolled back: show the application as it is now
-        detail = applications.application_detail(user, application_id)
+        detail = application_review.application_detail(user, application_id)
     return render_template("staff/application.html", detail=detail, form=form), status
 
 
