@@ -86,11 +86,16 @@ def certificate_holder(live_server) -> str:
         return learner.email
 
 
-@pytest.fixture
-def admin_page(new_page) -> Iterator[Page]:
-    page = new_page()
+@pytest.fixture(scope="module")
+def admin_page(browser, live_server) -> Iterator[Page]:
+    """The administrator, logged in once for the whole module (log-ins are rate-limited per address, and the other
+    browser tests log in from the same one)."""
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
     log_in(page, ADMIN, STAFF_PASSWORD)
     yield page
+    context.close()
 
 
 def _assert_readable(page: Page, check_accessibility, name: str) -> None:
@@ -137,6 +142,7 @@ def test_a_wide_table_scrolls_inside_a_labelled_region_the_keyboard_reaches(staf
     admin_page.keyboard.press("ArrowRight")
     # The arrow keys scroll the focused region sideways (smoothly: wait for it).
     admin_page.wait_for_function("(el) => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
+    admin_page.set_viewport_size(DESKTOP)
 
 
 def test_navigation_folds_behind_one_menu_button_on_a_phone_without_javascript(browser, live_server):
