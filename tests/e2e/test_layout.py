@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from lms.services import accounts, applications, certificates
+from lms.services import accounts, application_review, certificates
 from tests import factories
 from tests.cohort_factories import apply, make_cohort
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -69,7 +69,7 @@ def staff_pages(live_server) -> Pages:
                                          country=country, organisation="Departamento Administrativo de Planeación")
             application = apply(person, cohort)
             if number == 0:
-                applications.decide(None, application.id, "accepted")
+                application_review.decide(None, application.id, "accepted")
         cohort_id = cohort.id
     return Pages(learner_report=f"/reports/{COURSE}/learners",
                  application_queue=f"/staff/cohorts/{cohort_id}/applications",
