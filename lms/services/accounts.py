@@ -7,7 +7,7 @@ import hmac
 import unicodedata
 from dataclasses import dataclass, fields
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,7 +17,7 @@ from lms.core import clock, locales
 from lms.extensions import db
 from lms.models import Role, User
 from lms.models.user import new_session_token
-from lms.services import audit, mail
+from lms.services import audit, links, mail
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 # One message for an unknown e-mail and a wrong password, so the form cannot be used to find out who has an account.
@@ -178,7 +178,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = make_reset_token(user)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = links.password_reset(token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     mail.send_template(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
 

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from lms import authz
@@ -20,7 +19,7 @@ from lms.core.admissions import Status
 from lms.core.csvsafe import safe_cell
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
-from lms.services import audit, cohorts, learning
+from lms.services import audit, cohorts, learning, links
 from lms.services.applications import mail_applicant, own_or_reviewer
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -169,7 +168,7 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     label = admissions.STATUS_LABELS[Status(status)]
     mail_applicant(application.email, f"Your application to {cohort.name}: {label.lower()}",
                    "application_decision", application=application, cohort=cohort, course=course, label=label,
-                   course_url=current_app.config["BASE_URL"].rstrip("/") + f"/courses/{course.slug}/")
+                   course_url=links.course(course.slug))
     return application
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import select
 
 from lms import authz
@@ -19,22 +18,13 @@ from lms.core.calendar import CalendarEvent, build_calendar
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohorts, live_sessions, staffing
+from lms.services import cohorts, links, live_sessions, staffing
 from lms.services.errors import NotFound
-
-# Where the learner's pages live (lms.web.programmes); used for links inside calendars and mails sent from cron.
-COHORT_PATH = "/programmes/cohorts/{cohort_id}"
-FEED_PATH = "/programmes/feed/{token}.ics"
-
-
-
-def absolute_url(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def _event(row: LiveSession, cohort: Cohort, *, with_link: bool) -> CalendarEvent:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "lms.local"
-    page = absolute_url(COHORT_PATH.format(cohort_id=cohort.id))
+    host = urlsplit(links.base_url()).hostname or "lms.local"
+    page = links.cohort_page(cohort.id)
     lines = [row.description] if row.description else []
     lines.append(f"{cohort.name}. Times set in {row.timezone}.")
     if with_link and row.join_url:
@@ -80,7 +70,7 @@ def feed_token(user: User) -> str:
 
 
 def feed_url(user: User) -> str:
-    return absolute_url(FEED_PATH.format(token=feed_token(user)))
+    return links.calendar_feed(feed_token(user))
 
 
 def reset_feed_token(user: User) -> str:

@@ -38,7 +38,7 @@ from lms.core import clock, credentials
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
-from lms.services import accounts, audit, catalog, mail
+from lms.services import accounts, audit, catalog, links, mail
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -55,15 +55,15 @@ UNKNOWN, VALID, REVOKED = "unknown", "valid", "revoked"
 
 
 def engine_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
+    return links.base_url()
 
 
 def verify_url(public_id: str) -> str:
-    return f"{engine_url()}/verify/{public_id}"
+    return links.verify_certificate(public_id)
 
 
 def issuer_document_url() -> str:
-    return engine_url() + ISSUER_DOCUMENT_PATH
+    return links.issuer_document()
 
 
 def verification_method() -> str:
@@ -354,7 +354,7 @@ def credential_json(certificate: Certificate) -> dict[str, Any]:
     slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
     document = credentials.open_badge_credential(
         facts_of(certificate), engine_url=engine_url(), verify_url=verify_url(certificate.public_id),
-        achievement_url=f"{engine_url()}/courses/{slug}/")
+        achievement_url=links.course(slug))
     return credentials.sign_credential(document, signing_key(), verification_method(), certificate.issued_at)
 
 
@@ -448,7 +448,7 @@ def _mail_after_commit(user: User, certificate: Certificate) -> None:
         "course_title": certificate.course_title,
         "public_id": certificate.public_id,
         "verify_url": verify_url(certificate.public_id),
-        "certificates_url": f"{engine_url()}/certificates",
+        "certificates_url": links.my_certificates(),
     })
 
 

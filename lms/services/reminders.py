@@ -20,7 +20,7 @@ from lms.core import clock, schedule
 from lms.extensions import db
 from lms.models import Cohort, Enrolment, EnrolmentStatus, LiveSession, ReminderSent, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import calendars, mail
+from lms.services import links, mail
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def send_reminders(now: datetime | None = None, hours_before: int | None = None)
                 session=session, cohort=cohort,
                 when=schedule.format_session_time(session.starts_at, session.ends_at, session.timezone,
                                                   user.timezone),
-                page=calendars.absolute_url(calendars.COHORT_PATH.format(cohort_id=cohort.id)),
+                page=links.cohort_page(cohort.id),
             )
         except (OSError, smtplib.SMTPException):
             log.exception("reminder for session %s to %s failed; it will be retried", session.id, user.email)

@@ -58,6 +58,7 @@ def test_send_reminders_twice_sends_each_reminder_once(runner, db, make_user, ou
     from lms.models import Course
 
     learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    db.session.commit()
     hours = int((session_rows(cohort)[0].starts_at - datetime.now(UTC)) / timedelta(hours=1)) + 2
     first = runner.invoke(args=["lms", "send-reminders", "--hours", str(hours)])
     assert first.exit_code == 0 and first.output.startswith("1 reminder(s) sent"), first.output

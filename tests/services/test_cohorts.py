@@ -148,7 +148,9 @@ def test_a_full_open_cohort_refuses_more_learners(db, make_user, tmp_path):
 
 
 def _enrol_in(db, learner, cohort):
-    return learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    enrolment = learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    db.session.commit()  # enrol_user leaves the commit to its caller
+    return enrolment
 
 
 def test_before_the_cohort_starts_the_learner_is_told_when_it_opens(db, make_user):

@@ -184,6 +184,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     application = applications.submit_application(learner, cohort.id, answers(learner),
                                                    applications.LetterUpload("letter.pdf", PDF))
     learning.enrol_user(learner, catalog.get_course(SLUG), cohort_id=cohort.id)
+    _db.session.commit()
     first = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)
     second = quizzes.quiz_page(learner, SLUG, QUIZ).attempt

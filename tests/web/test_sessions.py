@@ -84,7 +84,7 @@ def test_the_private_feed_works_without_logging_in_until_it_is_reset(client, db,
     client.post("/programmes/calendar/reset")
     client.post("/logout")
     assert client.get(path).status_code == 404
-    assert client.get(calendars.FEED_PATH.format(token=calendars.feed_token(learner))).status_code == 200
+    assert client.get(calendars.feed_url(learner)).status_code == 200
 
 
 # Staff: cohorts and sessions.
@@ -218,6 +218,7 @@ def test_before_the_start_the_lesson_page_says_when_the_cohort_opens(client, db,
     from lms.models import Course
 
     learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    db.session.commit()
     response = client.get("/courses/caring-cities/lessons/m1-what-is-a-caring-city")
     assert response.status_code == 403 and "opens on" in response.get_data(as_text=True)
     for page in ("/courses/caring-cities/", "/learning"):
@@ -235,6 +236,7 @@ def test_after_the_end_the_quiz_page_explains_why_no_attempt_starts(client, db, 
     from lms.models import Course
 
     learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    db.session.commit()
     assert client.get("/courses/caring-cities/lessons/m1-what-is-a-caring-city").status_code == 200
     html = client.get("/courses/caring-cities/quizzes/m1-quiz").get_data(as_text=True)
     assert "new quiz attempts are closed" in html and 'name="attempt"' not in html
