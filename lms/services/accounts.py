@@ -19,6 +19,7 @@ from lms.models import Role, User
 from lms.models.user import new_session_token
 from lms.services import audit, links, mail
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from lms.services.paging import Page, paginate
 
 # One message for an unknown e-mail and a wrong password, so the form cannot be used to find out who has an account.
 BAD_CREDENTIALS = "That e-mail and password do not match an account."
@@ -206,7 +207,7 @@ def reset_password(token: str, new_password: str) -> User:
 # Administration of people.
 
 
-def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per_page: int = 50):
+def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per_page: int = 50) -> Page[User]:
     if not authz.can_manage_users(actor):
         raise NotAllowed("Only administrators can manage people.")
     query = db.select(User).order_by(User.display_name, User.id)
@@ -216,7 +217,7 @@ def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per
                                      for column in (User.email, User.display_name, User.organisation, User.city))))
     if role:
         query = query.where(User.role == role)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page, per_page)
 
 
 def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> User:

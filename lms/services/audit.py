@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 
 from lms import authz
@@ -29,6 +28,7 @@ from lms.extensions import db
 from lms.models import AuditEntry, User
 from lms.models.audit import COMMAND_LINE
 from lms.services.errors import NotAllowed
+from lms.services.paging import Page, paginate
 
 # Every action the log knows, with the label the admin page shows. The names are stable: filters, exports and
 # scripts read them.
@@ -159,10 +159,10 @@ def _filtered(filters: AuditFilters) -> Select:
 
 
 def list_entries(actor: User, filters: AuditFilters = AuditFilters(), page: int = 1,
-                 per_page: int = PER_PAGE) -> Pagination:
+                 per_page: int = PER_PAGE) -> Page[AuditEntry]:
     """Entries newest first, one page at a time (two queries, whatever the page holds)."""
     _require_reader(actor)
-    return db.paginate(_filtered(filters), page=max(page, 1), per_page=per_page, error_out=False)
+    return paginate(_filtered(filters), page, per_page)
 
 
 def export_rows(actor: User, filters: AuditFilters = AuditFilters()) -> Iterator[tuple[object, ...]]:

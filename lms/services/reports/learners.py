@@ -3,7 +3,6 @@ attendance and certificate."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from lms.models import (
     User,
 )
 from lms.services.errors import Invalid
+from lms.services.paging import Page, paginate
 from lms.services.reports.population import (
     attendance_counts,
     population_conditions,
@@ -78,34 +78,16 @@ class LearnerRow:
 
 
 @dataclass(frozen=True)
-class LearnerTable:
-    scope: ReportScope
-    filters: LearnerFilters
-    sort: str
-    rows: list[LearnerRow]
-    total: int
-    page: int
-    per_page: int
+class LearnerTable(Page[LearnerRow]):
+    """One page of the learner table (lms.services.paging.Page), with the course and the filters it shows."""
+
+    scope: ReportScope | None = None
+    filters: LearnerFilters = LearnerFilters()
+    sort: str = "name"
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+    def rows(self) -> Sequence[LearnerRow]:
+        return self.items
 
 
 def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
@@ -149,21 +131,12 @@ def order_by(sort: str) -> list:
     return [ordered.nulls_last(), Enrolment.id.asc()]
 
 
-def _filtered(scope: ReportScope, filters: LearnerFilters):
-    return (select(Enrolment.id).join(User, User.id == Enrolment.user_id)
-            .where(*filter_conditions(scope, filters)))
-
-
 def learner_table(actor: User | None, slug: str, filters: LearnerFilters = LearnerFilters(), sort: str = "name",
                   page: int = 1, per_page: int = PER_PAGE) -> LearnerTable:
     scope = report_scope(actor, slug, filters.cohort_id)
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    total = db.session.execute(
-        select(func.count()).select_from(_filtered(scope, filters).subquery())).scalar_one()
-    pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(page, pages))
-    rows = learner_rows(scope, _page_query(scope, filters, sort).limit(per_page).offset((page - 1) * per_page))
-    return LearnerTable(scope, filters, sort, rows, total, page, per_page)
+    found = paginate(_page_query(scope, filters, sort), page, min(per_page, MAX_PER_PAGE),
+                     read=lambda limited: learner_rows(scope, limited))
+    return LearnerTable(found.items, found.total, found.page, found.per_page, scope, filters, sort)
 
 
 # Columns, not entities: a page (or an export chunk) never fills the session's identity map.
