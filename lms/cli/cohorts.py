@@ -104,7 +104,7 @@ def list_command(course_slug: str | None) -> None:
 def update(cohort_id, name, timezone, starts_on, ends_on, applications_open, deadline, capacity, mode,
            allow_late_attempts) -> None:
     """Change some of a cohort's values; the others stay as they are."""
-    cohort = cohorts.get_cohort(cohort_id)
+    cohort = cohorts.load_cohort(cohort_id)
     changes: dict = {}
     if name is not None:
         changes["name"] = name
@@ -142,7 +142,7 @@ def update(cohort_id, name, timezone, starts_on, ends_on, applications_open, dea
 @click.option("--description", default="")
 def add_session(cohort_id, title, starts_at, ends_at, timezone, join_url, description) -> None:
     """Add a live session to a cohort."""
-    cohort = cohorts.get_cohort(cohort_id)
+    cohort = cohorts.load_cohort(cohort_id)
     row = live_sessions.add_session(None, cohort_id, live_sessions.SessionData(
         title=title, starts_at=_local(starts_at, "--starts-at"), ends_at=_local(ends_at, "--ends-at"),
         timezone=timezone or cohort.timezone, join_url=join_url, description=description))

@@ -74,9 +74,10 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)  # Werkzeug's default: scrypt
 
 
-def get_user(user_id: int) -> User:
+def get_user(actor: User, user_id: int) -> User:
+    """The account, for administrators and for its owner; NotFound for everyone else (no hint it exists)."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or not (authz.can_manage_users(actor) or actor.id == user_id):
         raise NotFound("No such user.")
     return user
 
@@ -223,7 +224,7 @@ def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per
 def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> User:
     if not authz.can_manage_users(actor):
         raise NotAllowed("Only administrators can manage people.")
-    user = get_user(user_id)
+    user = get_user(actor, user_id)
     if user.id == actor.id and (role != Role.ADMIN or not active):
         raise Conflict("You cannot remove your own administrator role or deactivate yourself.")
     before = {"role": user.role, "active": user.active}

@@ -70,7 +70,7 @@ def _filtered(query, filters: QueueFilters):
 
 def review_queue(actor: User, cohort_id: int, filters: QueueFilters = QueueFilters()) -> ReviewQueue:
     _require_reviewer(actor)
-    cohort = cohorts.get_cohort(cohort_id)
+    cohort = cohorts.load_cohort(cohort_id)
     course, _ = cohorts.course_of(cohort)
     query = (select(Application, ApplicationLetter.filename, ApplicationLetter.size)
              .outerjoin(ApplicationLetter, ApplicationLetter.application_id == Application.id)
@@ -106,7 +106,7 @@ class ApplicationDetail:
 
 def application_detail(actor: User, application_id: int) -> ApplicationDetail:
     application = own_or_reviewer(actor, application_id)
-    cohort = cohorts.get_cohort(application.cohort_id)
+    cohort = cohorts.load_cohort(application.cohort_id)
     course, _ = cohorts.course_of(cohort)
     letter = db.session.execute(
         select(ApplicationLetter.filename, ApplicationLetter.size, ApplicationLetter.media_type)
@@ -208,7 +208,7 @@ CSV_COLUMNS = ("id", "status", "submitted_at_utc", "full_name", "email", "organi
 
 def export_csv(actor: User | None, cohort_id: int, filters: QueueFilters = QueueFilters()) -> str:
     _require_reviewer(actor)
-    cohort = cohorts.get_cohort(cohort_id)
+    cohort = cohorts.load_cohort(cohort_id)
     deciders = (select(User.id, User.display_name).subquery())
     query = (select(Application, ApplicationLetter.filename, ApplicationLetter.size, deciders.c.display_name)
              .outerjoin(ApplicationLetter, ApplicationLetter.application_id == Application.id)

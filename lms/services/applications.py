@@ -57,7 +57,7 @@ class LetterUpload:
 
 
 def _published_cohort(cohort_id: int) -> tuple[Cohort, Course]:
-    cohort = cohorts.get_cohort(cohort_id)
+    cohort = cohorts.load_cohort(cohort_id)
     course, version = cohorts.course_of(cohort)
     if version is None:
         raise NotFound("There is no such cohort.")
@@ -235,7 +235,7 @@ def withdraw(actor: User, application_id: int, now: datetime | None = None) -> A
         raise Conflict("The application changed in the meantime. Reload the page.")
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id, from_status=previous,
                                        to_status=Status.WITHDRAWN.value, note="Withdrawn by the applicant", at=now))
-    cohort = cohorts.get_cohort(application.cohort_id)
+    cohort = cohorts.load_cohort(application.cohort_id)
     course, _ = cohorts.course_of(cohort)
     if previous == Status.ACCEPTED:
         enrolment = learning.active_enrolment(actor, course.id)

@@ -28,8 +28,8 @@ def may_take_attendance(actor: User | None, course_id: int) -> bool:
 
 
 def _session_for_attendance(actor: User | None, session_id: int) -> tuple[LiveSession, Cohort]:
-    session = live_sessions.get_live_session(session_id)
-    cohort = cohorts.get_cohort(session.cohort_id)
+    session = live_sessions.load_live_session(session_id)
+    cohort = cohorts.load_cohort(session.cohort_id)
     if not may_take_attendance(actor, cohort.course_id):
         raise NotAllowed("Only the course's instructors and administrators can see and mark its attendance.")
     return session, cohort

@@ -46,7 +46,7 @@ def _may_see_links(actor: User | None, cohort: Cohort) -> bool:
 
 
 def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
-    row = live_sessions.get_live_session(session_id)
+    row = live_sessions.load_live_session(session_id)  # visible_cohort below checks the actor
     cohort, _, _ = cohorts.visible_cohort(actor, row.cohort_id)
     with_link = _may_see_links(actor, cohort)
     data = build_calendar([_event(row, cohort, with_link=with_link)], name=f"{cohort.name}: {row.title}",

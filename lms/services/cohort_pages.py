@@ -12,10 +12,13 @@ from sqlalchemy import select
 from lms.core import clock, schedule
 from lms.extensions import db
 from lms.models import Cohort, Course, CourseVersion, LiveSession, User
+from lms.services import attendance
 from lms.services.cohorts import (
+    CohortSummary,
     cohort_times,
     cohorts_of_course,
     enrolled_cohort_ids,
+    list_cohorts,
     taken_seats,
     taken_seats_of,
     visible_cohort,
@@ -77,3 +80,19 @@ def _cohort_page(viewer: User | None, cohort: Cohort, course: Course, version: C
         seats_left=schedule.seats_left(cohort.capacity, taken) if cohort.capacity else None,
         viewer_tz=viewer_tz,
     )
+
+
+@dataclass(frozen=True)
+class StaffCohortPage:
+    """The staff page of a cohort: the public page's facts, the counts of the cohort list, and whether the viewer
+    takes its attendance."""
+
+    page: CohortPage
+    summary: CohortSummary
+    may_take_attendance: bool
+
+
+def staff_cohort_page(actor: User, cohort_id: int) -> StaffCohortPage:
+    page = cohort_page(actor, cohort_id)
+    summary = list_cohorts(actor, cohort_id=cohort_id)[0]
+    return StaffCohortPage(page, summary, attendance.may_take_attendance(actor, page.course.id))

@@ -36,11 +36,17 @@ def cohort_times(cohort: Cohort) -> schedule.CohortTimes:
                                 application_deadline_at=cohort.application_deadline_at, name=cohort.name)
 
 
-def get_cohort(cohort_id: int) -> Cohort:
+def load_cohort(cohort_id: int) -> Cohort:
+    """The cohort, for a service that checks the actor's rights itself (and for the operator's CLI)."""
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         raise NotFound("There is no such cohort.")
     return cohort
+
+
+def get_cohort(actor: User | None, cohort_id: int) -> Cohort:
+    """The cohort as the actor may see it (visible_cohort's rule), NotFound otherwise: what views load."""
+    return visible_cohort(actor, cohort_id)[0]
 
 
 def course_of(cohort: Cohort) -> tuple[Course, CourseVersion | None]:
@@ -137,7 +143,7 @@ def taken_seats_of(cohorts: list[Cohort]) -> dict[int, int]:
 def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course, CourseVersion | None]:
     """A cohort (and its course) as the viewer may see it: public once its course is published, to staff always.
     The joining links have their own rule (authz.can_see_join_link)."""
-    cohort = get_cohort(cohort_id)
+    cohort = load_cohort(cohort_id)
     course, version = course_of(cohort)
     if version is None and not authz.is_staff(viewer):
         raise NotFound("There is no such cohort.")
@@ -290,7 +296,7 @@ def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Coh
 
 def update_cohort(actor: User | None, cohort_id: int, data: CohortData) -> Cohort:
     require_manager(actor)
-    cohort = get_cohort(cohort_id)
+    cohort = load_cohort(cohort_id)
     before = cohort_data(cohort)
     apply_cohort_data(cohort, data)
     if changed := audit.changes(before, cohort_data(cohort)):

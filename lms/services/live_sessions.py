@@ -14,17 +14,25 @@ from lms import authz
 from lms.core import clock, schedule
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
-from lms.services import audit, staffing
-from lms.services.cohorts import flush_unique, get_cohort, require_manager, to_utc
+from lms.services import audit, cohorts, staffing
+from lms.services.cohorts import flush_unique, load_cohort, require_manager, to_utc
 from lms.services.errors import Invalid, NotFound
 
 _URL_SCHEMES = ("https://", "http://")
 
 
-def get_live_session(session_id: int) -> LiveSession:
+def load_live_session(session_id: int) -> LiveSession:
+    """The live session, for a service that checks the actor's rights itself."""
     row = db.session.get(LiveSession, session_id)
     if row is None:
         raise NotFound("There is no such live session.")
+    return row
+
+
+def get_live_session(actor: User | None, session_id: int) -> LiveSession:
+    """The live session if the actor may see its cohort (cohorts.get_cohort), NotFound otherwise."""
+    row = load_live_session(session_id)
+    cohorts.get_cohort(actor, row.cohort_id)
     return row
 
 
@@ -144,7 +152,7 @@ def apply_session_data(row: LiveSession, data: SessionData) -> None:
 
 def add_session(actor: User | None, cohort_id: int, data: SessionData) -> LiveSession:
     require_manager(actor)
-    cohort = get_cohort(cohort_id)
+    cohort = load_cohort(cohort_id)
     key = data.key or f"session-{secrets.token_hex(3)}"
     row = LiveSession(cohort_id=cohort.id, key=key, sequence=0)
     apply_session_data(row, data)
@@ -158,7 +166,7 @@ def add_session(actor: User | None, cohort_id: int, data: SessionData) -> LiveSe
 
 def update_session(actor: User | None, session_id: int, data: SessionData) -> LiveSession:
     require_manager(actor)
-    row = get_live_session(session_id)
+    row = load_live_session(session_id)
     before = session_data(row)
     apply_session_data(row, data)
     if changed := audit.changes(before, session_data(row)):

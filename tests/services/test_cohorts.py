@@ -9,6 +9,7 @@ from lms.models import Attendance, Cohort, Course, Enrolment, ReminderSent
 from lms.services import (
     attendance,
     calendars,
+    catalog,
     cohort_pages,
     cohorts,
     learning,
@@ -364,3 +365,20 @@ def test_withdrawn_enrolments_leave_the_cohort_list(db, make_user, tmp_path):
     summary = next(s for s in cohorts.list_cohorts(None) if s.cohort.id == cohort.id)
     assert summary.enrolled == 0
     assert db.session.execute(db.select(Enrolment)).scalar_one().cohort_id == cohort.id
+
+
+def test_views_load_a_cohort_only_as_the_actor_may_see_it(db, make_user, tmp_path):
+    package = copy_package(tmp_path)
+    publishing.import_package(None, package)  # imported, not published: its cohorts are not public yet
+    course = catalog.get_course("example-all-features")
+    cohort = cohorts.create_cohort(None, course.slug, cohorts.CohortData(
+        name="Draft run", timezone="UTC", starts_on=date(2030, 1, 1), ends_on=date(2030, 2, 1)))
+    session = live_sessions.add_session(None, cohort.id, live_sessions.SessionData(
+        title="Kick-off", starts_at=datetime(2030, 1, 2, 9), ends_at=datetime(2030, 1, 2, 10), timezone="UTC"))
+    learner, admin = make_user(), make_user("admin")
+    with pytest.raises(NotFound):
+        cohorts.get_cohort(learner, cohort.id)
+    with pytest.raises(NotFound):
+        live_sessions.get_live_session(learner, session.id)
+    assert cohorts.get_cohort(admin, cohort.id).id == cohort.id
+    assert live_sessions.get_live_session(admin, session.id).id == session.id

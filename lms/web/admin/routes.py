@@ -37,7 +37,7 @@ def users():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_detail(user_id: int):
-    person = accounts.get_user(user_id)
+    person = accounts.get_user(acting_user(), user_id)
     form = UserAccessForm(obj=person)
     saved, status = save_form(
         form, lambda: accounts.set_role_and_status(acting_user(), user_id, form.role.data, form.active.data))

@@ -74,16 +74,15 @@ def new_cohort():
 
 @bp.route("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
-    page = cohort_pages.cohort_page(acting_user(), cohort_id)
-    summary = cohorts.list_cohorts(acting_user(), cohort_id=cohort_id)[0]
-    return render_template("staff/cohort.html", page=page, summary=summary,
-                           may_take_attendance=attendance.may_take_attendance(acting_user(), page.course.id))
+    view = cohort_pages.staff_cohort_page(acting_user(), cohort_id)
+    return render_template("staff/cohort.html", page=view.page, summary=view.summary,
+                           may_take_attendance=view.may_take_attendance)
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 def edit_cohort(cohort_id: int):
     _admins_only()
-    row = cohorts.get_cohort(cohort_id)
+    row = cohorts.get_cohort(acting_user(), cohort_id)
     course, _ = cohorts.course_of(row)
     current = cohorts.cohort_data(row)
     form = CohortForm(obj=current, courses=[course.slug], course=course.slug)
@@ -106,7 +105,7 @@ def _session_data(form: SessionForm, key: str | None = None) -> live_sessions.Se
 @bp.route("/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
 def new_session(cohort_id: int):
     _admins_only()
-    row = cohorts.get_cohort(cohort_id)
+    row = cohorts.get_cohort(acting_user(), cohort_id)
     form = SessionForm(timezone=row.timezone)
     added, status = save_form(form, lambda: live_sessions.add_session(acting_user(), cohort_id, _session_data(form)))
     if added is not None:
@@ -118,8 +117,8 @@ def new_session(cohort_id: int):
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
     _admins_only()
-    session = live_sessions.get_live_session(session_id)
-    row = cohorts.get_cohort(session.cohort_id)
+    session = live_sessions.get_live_session(acting_user(), session_id)
+    row = cohorts.get_cohort(acting_user(), session.cohort_id)
     form = SessionForm(obj=live_sessions.session_data(session))
     saved, status = save_form(
         form, lambda: live_sessions.update_session(acting_user(), session_id, _session_data(form, key=session.key)))
