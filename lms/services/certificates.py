@@ -232,7 +232,7 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
     reason = _clean_reason(reason, "issuing this certificate")
     learner = db.session.get(User, user_id)
     if learner is None:
-        raise Invalid("There is no such person.", field="email")
+        raise NotFound("There is no such person.")
     course, version = catalog.published_version(slug)
     rule = certificate_rule(version)
     if rule is None:
