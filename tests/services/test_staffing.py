@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.models import CourseStaff
 from lms.services import staffing
-from lms.services.errors import Invalid, NotAllowed, NotFound
+from lms.services.errors import Invalid, NotAllowed
 from tests.factories import make_course
 
 SLUG = "synthetic"
@@ -27,10 +27,12 @@ def test_assigning_instructors(db, course, make_user):
     assert staffing.teaching_course_ids(instructor) == {course.course_id}
     with pytest.raises(Invalid):
         staffing.assign_instructor(admin, SLUG, learner.email)
-    with pytest.raises(NotFound):
+    with pytest.raises(Invalid) as nobody:  # what the admin typed names nobody: shown on the form's field
         staffing.assign_instructor(admin, SLUG, "nobody@example.org")
-    with pytest.raises(NotFound):
+    assert nobody.value.field == "email"
+    with pytest.raises(Invalid) as no_course:
         staffing.assign_instructor(admin, "no-course", instructor.email)
+    assert no_course.value.field == "course"
     with pytest.raises(NotAllowed):
         staffing.assign_instructor(instructor, SLUG, instructor.email)
 
