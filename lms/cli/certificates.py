@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from lms.cli.group import fail, lms_cli
-from lms.services import certificates
+from lms.services import certificates, credential_keys
 
 
 @lms_cli.command("verify-credential")
@@ -37,6 +37,6 @@ def signing_key_command() -> None:
     """Show where the credential signing key is (creating it if needed) and its public part."""
     document = certificates.issuer_document()
     method = document["verificationMethod"][0]
-    click.echo(f"key file: {certificates.signing_key_path()}")
+    click.echo(f"key file: {credential_keys.signing_key_path()}")
     click.echo(f"published at: {certificates.issuer_document_url()}")
     click.echo(f"public key (Multikey): {method['publicKeyMultibase']}")

@@ -18,17 +18,10 @@ Rules
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import stat
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask import current_app
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -38,13 +31,12 @@ from lms.core import clock, credentials
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
-from lms.services import accounts, audit, catalog, links, mail
+from lms.services import accounts, audit, catalog, credential_keys, links, mail
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
-KEY_FILE = "credential_signing_key.pem"
 ISSUER_DOCUMENT_PATH = "/.well-known/lms-issuer.json"
 REASON_MAX = 1000
 UNKNOWN, VALID, REVOKED = "unknown", "valid", "revoked"
@@ -355,13 +347,14 @@ def credential_json(certificate: Certificate) -> dict[str, Any]:
     document = credentials.open_badge_credential(
         facts_of(certificate), engine_url=engine_url(), verify_url=verify_url(certificate.public_id),
         achievement_url=links.course(slug))
-    return credentials.sign_credential(document, signing_key(), verification_method(), certificate.issued_at)
+    return credentials.sign_credential(document, credential_keys.signing_key(), verification_method(),
+                                       certificate.issued_at)
 
 
 def issuer_document() -> dict[str, Any]:
     """The engine as an issuer, with its public key, for /.well-known/lms-issuer.json."""
     return credentials.issuer_document(engine_url(), issuer_document_url(), f"LMS-lite at {engine_url()}",
-                                       signing_key().public_key())
+                                       credential_keys.signing_key().public_key())
 
 
 @dataclass(frozen=True)
@@ -378,7 +371,7 @@ def check_credential(document: Any) -> CredentialCheck:
         if method != verification_method():
             return CredentialCheck(False, f"it was not signed by this engine (verification method {method!r}, "
                                           f"expected {verification_method()!r})")
-    signature = credentials.verify_credential(document, signing_key().public_key())
+    signature = credentials.verify_credential(document, credential_keys.signing_key().public_key())
     if not signature.ok:
         return CredentialCheck(False, signature.reason)
     public_id = credentials.certificate_id_of(document)
@@ -392,48 +385,6 @@ def check_credential(document: Any) -> CredentialCheck:
     facts = result.facts
     return CredentialCheck(True, f"valid: certificate {public_id}, {facts.learner_name}, {facts.course_title} "
                                  f"(version {facts.course_version})", result)
-
-
-# The signing key.
-
-
-def signing_key_path() -> Path:
-    return Path(current_app.instance_path) / KEY_FILE
-
-
-def signing_key() -> Ed25519PrivateKey:
-    """The engine's Ed25519 key, created on first use in the instance folder (mode 0600) and kept there."""
-    return _load_or_create_key(str(signing_key_path()))
-
-
-@lru_cache(maxsize=8)
-def _load_or_create_key(path: str) -> Ed25519PrivateKey:
-    file = Path(path)
-    if not file.exists():
-        _create_key_file(file)
-    if file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("%s can be read by other users: chmod 600 it", file)
-    return credentials.private_key_from_pem(file.read_bytes())
-
-
-def _create_key_file(file: Path) -> None:
-    """Write the key to a private temporary file, then link it into place: two processes starting at once both end
-    up with the one key that was linked first."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    pem = credentials.private_key_to_pem(credentials.new_signing_key())
-    temporary = file.with_name(f".{file.name}.{secrets.token_hex(6)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temporary, file)
-        log.warning("generated the credential signing key %s; back it up with the database", file)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 # Mail, after the commit.

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.core import clock, credentials
 from lms.extensions import db as _db
 from lms.models import Certificate, Course, CourseVersion, User
-from lms.services import accounts, certificates, learning, publishing, quizzes
+from lms.services import accounts, certificates, credential_keys, learning, publishing, quizzes
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.conftest import is_postgres
@@ -416,15 +416,15 @@ def test_a_credential_for_a_certificate_the_engine_does_not_have_is_refused(db, 
     complete_course(learner, course)
     document = certificates.credential_json(all_certificates(db)[0])
     document["id"] = f"http://lms.test/verify/{credentials.new_certificate_id()}"
-    resigned = credentials.sign_credential(document, certificates.signing_key(), certificates.verification_method(),
+    resigned = credentials.sign_credential(document, credential_keys.signing_key(), certificates.verification_method(),
                                            all_certificates(db)[0].issued_at)
     outcome = certificates.check_credential(resigned)
     assert not outcome.ok and "no certificate" in outcome.message
 
 
 def test_the_signing_key_is_private_and_kept(app, db):
-    path = Path(app.instance_path) / certificates.KEY_FILE
-    key = certificates.signing_key()
+    path = Path(app.instance_path) / credential_keys.KEY_FILE
+    key = credential_keys.signing_key()
     assert path.exists()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert credentials.public_key_multibase(credentials.private_key_from_pem(path.read_bytes()).public_key()) == \
@@ -432,12 +432,12 @@ def test_the_signing_key_is_private_and_kept(app, db):
 
 
 def test_a_new_key_file_is_created_once(tmp_path):
-    path = tmp_path / "keys" / certificates.KEY_FILE
-    certificates._create_key_file(path)
+    path = tmp_path / "keys" / credential_keys.KEY_FILE
+    credential_keys._create_key_file(path)
     first = path.read_bytes()
-    certificates._create_key_file(path)  # a second process racing: keeps the first key
+    credential_keys._create_key_file(path)  # a second process racing: keeps the first key
     assert path.read_bytes() == first
-    assert [p.name for p in path.parent.iterdir()] == [certificates.KEY_FILE]
+    assert [p.name for p in path.parent.iterdir()] == [credential_keys.KEY_FILE]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 

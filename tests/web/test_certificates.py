@@ -12,7 +12,7 @@ import pytest
 
 from lms.core import credentials
 from lms.models import Certificate
-from lms.services import certificates, publishing
+from lms.services import credential_keys, publishing
 from tests.factories import copy_package, edit_file, make_user
 
 SLUG = "example-all-features"
@@ -271,4 +271,4 @@ def test_verify_credential_explains_bad_files(runner, tmp_path, content, message
 def test_signing_key_command(runner, db):
     result = runner.invoke(args=["lms", "signing-key"])
     assert result.exit_code == 0
-    assert certificates.KEY_FILE in result.output and "z6Mk" in result.output
+    assert credential_keys.KEY_FILE in result.output and "z6Mk" in result.output
