@@ -28,7 +28,7 @@ Attempt score
     score = sum of question scores, percent = round(100 x score / max_score, 2), passed = percent >= pass_mark. The
     rounded percent (the number the learner sees) decides, so a learner shown "70%" passes a 70% pass mark.
 
-Quiz passed (policy)
+Quiz passed (policy, in lms.core.attempt_policies)
     ``kept_score`` picks the attempt whose score counts: ``best`` = the highest percent (ties: the earliest submitted),
     ``last`` = the latest submitted. ``quiz_passed`` is True when ANY submitted attempt passed: a quiz once passed stays
     passed. Under ``last`` a later, lower attempt changes the score shown but never takes a pass away from the learner
@@ -52,11 +52,10 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from lms.core.packages.model import Choice, Question, QuestionType, Quiz, ScorePolicy
+from lms.core.packages.model import Choice, Question, QuestionType, Quiz
 
 MAX_TEXT_LENGTH = 1000
 NUMERIC_EPSILON = 1e-9
@@ -389,42 +388,6 @@ def attempt_layout(quiz: Quiz, seed: int) -> AttemptLayout:
             rng.shuffle(ids)
         choice_order[question.id] = tuple(ids)
     return AttemptLayout(question_ids=tuple(question_ids), choice_order=choice_order)
-
-
-# --- attempt policies ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ScoredAttempt:
-    """A submitted attempt as the policies need it."""
-
-    number: int  # 1-based attempt number for this learner and quiz
-    percent: float
-    passed: bool
-    submitted_at: datetime
-
-
-def kept_score(policy: ScorePolicy, attempts: Sequence[ScoredAttempt]) -> ScoredAttempt | None:
-    """The attempt whose score counts: best = highest percent (ties: earliest), last = latest submitted."""
-    if not attempts:
-        return None
-    if ScorePolicy(policy) == ScorePolicy.LAST:
-        return max(attempts, key=lambda a: (a.submitted_at, a.number))
-    earliest_first = sorted(attempts, key=lambda a: (a.submitted_at, a.number))
-    return max(earliest_first, key=lambda a: a.percent)  # max() keeps the first of equal maxima
-
-
-def attempts_remaining(quiz: Quiz, used: int) -> int | None:
-    """How many more attempts the learner may start; None when unlimited."""
-    if quiz.max_attempts is None:
-        return None
-    return max(0, quiz.max_attempts - used)
-
-
-def quiz_passed(quiz: Quiz, attempts: Sequence[ScoredAttempt]) -> bool:
-    """Passed when any submitted attempt passed: a quiz once passed stays passed, whatever the score policy."""
-    # Under "best" this is the kept attempt's result; under "last" it keeps an earlier pass (see the module docstring).
-    return any(attempt.passed for attempt in attempts)
 
 
 # --- what the browser may see ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.core import clock, grading
+from lms.core import attempt_policies, clock, grading
 from lms.core.packages import Quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
@@ -76,7 +76,7 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
     attempts = _attempts(user, course, quiz)
     submitted = [a for a in attempts if a.submitted_at is not None]
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
-    remaining = grading.attempts_remaining(quiz, len(submitted))
+    remaining = attempt_policies.attempts_remaining(quiz, len(submitted))
     passed = any(a.passed for a in submitted)
     closed = cohorts.attempt_refusal(user, enrolment) if open_attempt is None else None
     if open_attempt is None and start and enrolment is not None and (remaining is None or remaining > 0) \

@@ -10,24 +10,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lms.core.attempt_policies import ScoredAttempt, attempts_remaining, kept_score, quiz_passed
 from lms.core.grading import (
     AttemptLayout,
     Outcome,
     PublicChoice,
     PublicQuestion,
     Response,
-    ScoredAttempt,
     SubmissionError,
     attempt_layout,
-    attempts_remaining,
     grade_attempt,
     grade_question,
-    kept_score,
     normalise_answer,
     parse_submission,
     public_attempt_view,
     public_question_view,
-    quiz_passed,
 )
 from lms.core.packages.model import Choice, Question, QuestionType, Quiz, ScorePolicy
 
