@@ -52,6 +52,11 @@ class Outbox:
 
 COURSES = Path(__file__).resolve().parent.parent / "courses"
 EXAMPLE = COURSES / "example-all-features"
+EXAMPLE_SLUG = "example-all-features"
+# The right answers to the example package's quiz "basics-quiz", as a form posts them (the numeric one with a decimal
+# comma, which the grader accepts like a point).
+EXAMPLE_RIGHT_ANSWERS = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"],
+                         "q-true-false": ["false"], "q-short": ["reset_progress"], "q-numeric": ["2,5"]}
 
 
 def copy_package(destination: Path, source: Path = EXAMPLE) -> Path:

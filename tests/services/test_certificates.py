@@ -22,11 +22,10 @@ from lms.services import accounts, certificates, credential_keys, learning, publ
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.conftest import is_postgres
-from tests.factories import copy_package, edit_file, make_user
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
+from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_user
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": ["false"],
-         "q-short": ["reset_progress"], "q-numeric": ["2,5"]}
+SLUG = EXAMPLE_SLUG
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from lms.models import LessonProgress, ProgressEvent, QuizAttempt, User
 from lms.services import learning, publishing, quizzes
 from lms.services.errors import Conflict
 from tests.conftest import is_postgres
-from tests.factories import EXAMPLE, make_user
+from tests.factories import EXAMPLE, EXAMPLE_SLUG, make_user
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": ["false"],
-         "q-short": ["reset_progress"], "q-numeric": ["2.5"]}
+SLUG = EXAMPLE_SLUG
 
 pytestmark = pytest.mark.postgres
 

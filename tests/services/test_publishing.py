@@ -6,6 +6,7 @@ from lms.models import CourseStaff, CourseVersion, LessonProgress, ProgressEvent
 from lms.services import learning, publishing
 from lms.services.errors import Conflict, NotAllowed
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 
 
 def versions(db, slug="example-all-features"):
@@ -153,8 +154,6 @@ def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
         publishing.publish_version(None, "example-all-features", "0.9.0")
 
 
-RIGHT = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": ["false"],
-         "q-short": ["reset_progress"], "q-numeric": ["2.5"]}
 
 
 @pytest.mark.parametrize("change_quiz, expected", [(True, 1), (False, 0)])

@@ -26,11 +26,10 @@ from lms.models import (
 )
 from lms.services import catalog, learning, publishing, reports, staffing
 from lms.services.errors import Invalid, NotAllowed, NotFound
-from tests.factories import copy_package, make_user
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
+from tests.factories import EXAMPLE_SLUG, copy_package, make_user
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": ["false"],
-         "q-short": ["reset_progress"], "q-numeric": ["2,5"]}
+SLUG = EXAMPLE_SLUG
 WRONG = {"q-single": ["web"], "q-multiple": ["essay"], "q-true-false": ["true"], "q-short": ["nope"],
          "q-numeric": ["7"]}
 

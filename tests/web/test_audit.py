@@ -12,10 +12,18 @@ import pytest
 from lms.models import AuditEntry, Certificate, Cohort, LiveSession, User
 from lms.services import application_review, learning, publishing
 from tests.cohort_factories import apply, make_cohort, publish_caring_cities, session_rows
-from tests.factories import DEFAULT_PASSWORD, EXAMPLE, copy_package, edit_file, make_instructor, set_version
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    EXAMPLE,
+    EXAMPLE_SLUG,
+    copy_package,
+    edit_file,
+    make_instructor,
+    set_version,
+)
 from tests.web.test_author import upload, zipped
 
-SLUG = "example-all-features"
+SLUG = EXAMPLE_SLUG
 LOCAL = "127.0.0.1"  # the test client's remote address
 
 

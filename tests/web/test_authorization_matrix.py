@@ -42,13 +42,12 @@ from lms.services import (
     quizzes,
 )
 from tests.cohort_factories import PDF, answers, make_cohort
-from tests.factories import DEFAULT_PASSWORD, EXAMPLE, copy_package, make_user, set_version, table_counts
+from tests.factories import DEFAULT_PASSWORD, EXAMPLE, EXAMPLE_SLUG, copy_package, make_user, set_version, table_counts
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 
 PERSONAS = ("anonymous", "learner", "other_learner", "other_instructor", "instructor", "admin")
-SLUG = "example-all-features"
+SLUG = EXAMPLE_SLUG
 QUIZ = "basics-quiz"
-RIGHT = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": ["false"],
-         "q-short": ["reset_progress"], "q-numeric": ["2.5"]}
 NEW_PASSWORD = "a brand new password 42"
 
 # One column per persona, in the order of PERSONAS:

@@ -13,11 +13,10 @@ import pytest
 from lms.core import credentials
 from lms.models import Certificate
 from lms.services import credential_keys, publishing
-from tests.factories import copy_package, edit_file, make_user
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
+from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_user
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": "assets", "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": "false",
-         "q-short": "reset_progress", "q-numeric": "2,5"}
+SLUG = EXAMPLE_SLUG
 PERSONAL = ("organisation", "Seoul Metropolitan Government", "learner-secret@example.org")
 
 

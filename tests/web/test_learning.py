@@ -6,11 +6,10 @@ import pytest
 
 from lms.models import LessonProgress, QuizAttempt
 from lms.services import publishing
-from tests.factories import copy_package, edit_file, make_course
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
+from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_course
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": "assets", "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": "false",
-         "q-short": "reset_progress", "q-numeric": "2,5"}
+SLUG = EXAMPLE_SLUG
 WRONG = {"q-single": "web", "q-multiple": ["essay"], "q-true-false": "true", "q-short": "nope", "q-numeric": "7"}
 
 

@@ -13,9 +13,9 @@ from lms.demo import population as demo_population
 from lms.extensions import db as _db
 from lms.models import Course, CourseStaff
 from lms.services import learning, publishing, reports, staffing
-from tests.factories import copy_package, make_user
+from tests.factories import EXAMPLE_SLUG, copy_package, make_user
 
-SLUG = "example-all-features"
+SLUG = EXAMPLE_SLUG
 PAGES = [f"/reports/{SLUG}/", f"/reports/{SLUG}/learners", f"/reports/{SLUG}/places",
          f"/reports/{SLUG}/quizzes/basics-quiz", f"/reports/{SLUG}/export/learners.csv",
          f"/reports/{SLUG}/export/funnel.csv"]
