@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from lms.core import schedule
 from lms.models import Application, Cohort, LiveSession, User
 from lms.services import applications, cohorts, live_sessions, publishing
-from tests.factories import COURSES
+from tests.factories import COURSES, EXAMPLE, copy_package, edit_file
 
 CARING_CITIES = COURSES / "caring-cities"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -62,3 +62,23 @@ def apply(user: User, cohort: Cohort, *, letter: bytes = PDF, filename: str = "c
           **changes: str) -> Application:
     return applications.submit_application(user, cohort.id, answers(user, **changes),
                                            applications.LetterUpload(filename, letter), now=now)
+
+
+def example_with_open_cohort(tmp_path, capacity=None, min_sessions=None):
+    """The example package published, with an open-mode cohort running now and two live sessions."""
+    package = copy_package(tmp_path, EXAMPLE)
+    if min_sessions is not None:
+        edit_file(package / "course.yaml", "min_sessions_attended: 1", f"min_sessions_attended: {min_sessions}")
+    publishing.import_package(None, package, publish=True)
+    return make_cohort("example-all-features", mode="open", capacity=capacity, key="now", sessions=2)
+
+
+def enrol_in_cohort(learner, cohort):
+    """Enrol the learner in the cohort directly (as an accepted application does), committed."""
+    from lms.extensions import db
+    from lms.models import Course
+    from lms.services import learning
+
+    enrolment = learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    db.session.commit()  # enrol_user leaves the commit to its caller
+    return enrolment

@@ -1,14 +1,12 @@
-"""Cohorts and live sessions: from packages and from staff, the cohort window, attendance, reminders, calendars."""
+"""lms.services.cohorts, live_sessions, cohort_sync and cohort_pages: cohorts from packages and from staff, open
+enrolment, the cohort window, session views and what views may load."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from icalendar import Calendar
 
-from lms.models import Attendance, Cohort, Course, Enrolment, ReminderSent
+from lms.models import Cohort, Enrolment
 from lms.services import (
-    attendance,
-    calendars,
     catalog,
     cohort_pages,
     cohorts,
@@ -16,11 +14,18 @@ from lms.services import (
     live_sessions,
     publishing,
     quizzes,
-    reminders,
 )
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from tests.cohort_factories import CARING_CITIES, local_now, make_cohort, publish_caring_cities, session_rows
-from tests.factories import EXAMPLE, copy_package, edit_file, make_instructor, set_version
+from tests.cohort_factories import (
+    CARING_CITIES,
+    enrol_in_cohort,
+    example_with_open_cohort,
+    local_now,
+    make_cohort,
+    publish_caring_cities,
+    session_rows,
+)
+from tests.factories import copy_package, edit_file, set_version
 
 # Cohorts declared by packages.
 
@@ -122,16 +127,8 @@ def test_sessions_must_end_after_they_start_and_links_must_be_web_links(db):
 # Open enrolment joins the open cohort.
 
 
-def _example_with_open_cohort(tmp_path, capacity=None, min_sessions=None):
-    package = copy_package(tmp_path, EXAMPLE)
-    if min_sessions is not None:
-        edit_file(package / "course.yaml", "min_sessions_attended: 1", f"min_sessions_attended: {min_sessions}")
-    publishing.import_package(None, package, publish=True)
-    return make_cohort("example-all-features", mode="open", capacity=capacity, key="now", sessions=2)
-
-
 def test_enrolling_in_an_open_course_joins_its_open_cohort(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
+    cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
     enrolment = learning.enrol(learner, "example-all-features")
     assert enrolment.cohort_id == cohort.id
@@ -139,7 +136,7 @@ def test_enrolling_in_an_open_course_joins_its_open_cohort(db, make_user, tmp_pa
 
 
 def test_a_full_open_cohort_refuses_more_learners(db, make_user, tmp_path):
-    _example_with_open_cohort(tmp_path, capacity=1)
+    example_with_open_cohort(tmp_path, capacity=1)
     learning.enrol(make_user(), "example-all-features")
     with pytest.raises(Conflict, match="is full"):
         learning.enrol(make_user(), "example-all-features")
@@ -148,18 +145,12 @@ def test_a_full_open_cohort_refuses_more_learners(db, make_user, tmp_path):
 # The cohort window.
 
 
-def _enrol_in(db, learner, cohort):
-    enrolment = learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
-    db.session.commit()  # enrol_user leaves the commit to its caller
-    return enrolment
-
-
 def test_before_the_cohort_starts_the_learner_is_told_when_it_opens(db, make_user):
     publish_caring_cities()
     today = local_now().date()
     cohort = make_cohort(starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=30))
     learner = make_user()
-    _enrol_in(db, learner, cohort)
+    enrol_in_cohort(learner, cohort)
     with pytest.raises(NotAllowed, match=r"opens on"):
         learning.lesson_page(learner, "caring-cities", "m1-what-is-a-caring-city")
     assert learning.lesson_page(make_user("instructor"), "caring-cities", "m1-what-is-a-caring-city")
@@ -171,7 +162,7 @@ def test_after_the_cohort_ends_lessons_stay_readable_but_no_new_attempts(db, mak
     cohort = make_cohort(starts_on=today - timedelta(days=40), ends_on=today - timedelta(days=1),
                          opens=local_now() - timedelta(days=60), deadline=local_now() - timedelta(days=50))
     learner = make_user()
-    _enrol_in(db, learner, cohort)
+    enrol_in_cohort(learner, cohort)
     assert learning.lesson_page(learner, "caring-cities", "m1-what-is-a-caring-city").html
     page = quizzes.quiz_page(learner, "caring-cities", "m1-quiz")
     assert page.attempt is None and "new quiz attempts are closed" in page.closed_message
@@ -181,171 +172,11 @@ def test_after_the_cohort_ends_lessons_stay_readable_but_no_new_attempts(db, mak
     assert page.attempt is not None and page.closed_message is None
 
 
-# Attendance counts towards completion.
-
-
-def test_attended_sessions_count_in_the_learners_progress(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path, min_sessions=2)
-    learner, staff = make_user(), make_instructor("example-all-features")
-    learning.enrol(learner, "example-all-features")
-    first, second = session_rows(cohort)
-    attendance.mark_attendance(staff, first.id, {learner.id})
-    assert learning.course_page(learner, "example-all-features").state.sessions_attended == 1
-    attendance.mark_attendance(staff, first.id, {learner.id})  # marking again counts once
-    assert learning.course_page(learner, "example-all-features").state.sessions_attended == 1
-    attendance.mark_attendance(staff, second.id, {learner.id})
-    page = learning.course_page(learner, "example-all-features")
-    assert page.state.sessions_attended == 2 and page.state.progress.sessions_missing == 0
-
-
-def test_mark_attendance_sets_the_sheet_exactly(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    staff = make_instructor("example-all-features")
-    ana, ben = make_user(), make_user()
-    for learner in (ana, ben):
-        learning.enrol(learner, "example-all-features")
-    session = session_rows(cohort)[0]
-    attendance.mark_attendance(staff, session.id, {ana.id, ben.id})
-    sheet = attendance.mark_attendance(staff, session.id, {ben.id})
-    assert [(row.user.id, row.present) for row in sheet.rows if row.present] == [(ben.id, True)]
-    with pytest.raises(Invalid):
-        attendance.mark_attendance(staff, session.id, {make_user().id})
-    with pytest.raises(NotAllowed):
-        attendance.attendance_sheet(ana, session.id)
-
-
-def test_only_the_courses_instructors_and_admins_take_its_attendance(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    learner = make_user()
-    learning.enrol(learner, "example-all-features")
-    session = session_rows(cohort)[0]
-    outsider = make_user("instructor")  # an instructor, but not of this course
-    with pytest.raises(NotAllowed):
-        attendance.attendance_sheet(outsider, session.id)
-    with pytest.raises(NotAllowed):
-        attendance.mark_attendance(outsider, session.id, {learner.id})
-    with pytest.raises(NotAllowed):
-        attendance.import_zoom_report(outsider, session.id, f"User Email,Duration (Minutes)\n{learner.email},60\n"
-                                      .encode())
-    assert db.session.execute(db.select(db.func.count()).select_from(Attendance)).scalar_one() == 0
-    assert attendance.mark_attendance(make_user("admin"), session.id, {learner.id}).present == 1
-
-
-MESSY_ZOOM = (
-    "\ufeffName (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Extra column\r\n"
-    "{ana_name},{ana_email_upper},07/03/2023 09:01:00 AM,07/03/2023 10:30:00 AM,89,No,x\r\n"
-    "Stranger,stranger@elsewhere.org,07/03/2023 09:01:00 AM,07/03/2023 10:30:00 AM,89,No,x\r\n"
-    "{ben_name},{ben_email},07/03/2023 09:01:00 AM,07/03/2023 09:04:00 AM,3,No\r\n"
-    "Dial-in,,07/03/2023 09:01:00 AM,07/03/2023 10:30:00 AM,89,Yes,x,y,z\r\n"
-)
-
-
-def test_importing_zoom_report_matches_by_email_and_lists_the_rest(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    staff = make_instructor("example-all-features")
-    ana, ben = make_user(display_name="Ana"), make_user(display_name="Ben")
-    for learner in (ana, ben):
-        learning.enrol(learner, "example-all-features")
-    session = session_rows(cohort)[0]
-    data = MESSY_ZOOM.format(ana_name=ana.display_name, ana_email_upper=ana.email.upper(), ben_name="Ben",
-                             ben_email=ben.email).encode("utf-8")
-    outcome = attendance.import_zoom_report(staff, session.id, data, min_minutes=10)
-    assert [(user.id, minutes) for user, minutes in outcome.marked] == [(ana.id, 89)]
-    assert [(user.id, minutes) for user, minutes in outcome.too_short] == [(ben.id, 3)]
-    assert [p.email for p in outcome.unmatched] == ["stranger@elsewhere.org"]
-    assert [row.name for row in outcome.skipped] == ["Dial-in"]
-    again = attendance.import_zoom_report(staff, session.id, data, min_minutes=10)
-    assert not again.marked and [user.id for user in again.already] == [ana.id]
-    rows = db.session.execute(db.select(Attendance)).scalars().all()
-    assert [(row.user_id, row.source, row.minutes) for row in rows] == [(ana.id, "zoom-import", 89)]
-
-
-def test_an_unreadable_report_is_invalid(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    with pytest.raises(Invalid, match="e-mail"):
-        attendance.import_zoom_report(make_user("admin"), session_rows(cohort)[0].id, b"Name,Minutes\nAna,3\n")
-
-
-# Reminders.
-
-
-def test_reminders_are_sent_once_even_when_the_command_runs_twice(db, make_user, outbox, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    learners = [make_user(timezone="Asia/Seoul"), make_user()]
-    for learner in learners:
-        learning.enrol(learner, "example-all-features")
-    first = session_rows(cohort)[0]
-    now = first.starts_at - timedelta(hours=20)
-    run = reminders.send_reminders(now=now, hours_before=24)
-    assert (run.sent, run.already_sent, run.sessions) == (2, 0, 1)
-    again = reminders.send_reminders(now=now + timedelta(minutes=15), hours_before=24)
-    assert (again.sent, again.already_sent) == (0, 2)
-    assert len(outbox) == 2
-    assert db.session.execute(db.select(db.func.count()).select_from(ReminderSent)).scalar() == 2
-    seoul = next(m for m in outbox.messages if m["To"] == learners[0].email)
-    body = seoul.get_body(preferencelist=("plain",)).get_content()
-    assert "09:00–11:00 CE" in body and "KST" in body and "https://zoom.us/j/999000" in body  # noqa: RUF001
-
-
-def test_sessions_too_far_ahead_or_past_get_no_reminder(db, make_user, outbox, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    learning.enrol(make_user(), "example-all-features")
-    first = session_rows(cohort)[0]
-    assert reminders.send_reminders(now=first.starts_at - timedelta(hours=30), hours_before=24).sent == 0
-    assert reminders.send_reminders(now=first.starts_at + timedelta(minutes=1), hours_before=24).sent == 0
-    assert len(outbox) == 0
-
-
-def test_a_reminder_that_could_not_be_sent_is_retried(app, db, make_user, outbox, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    learning.enrol(make_user(), "example-all-features")
-    now = session_rows(cohort)[0].starts_at - timedelta(hours=1)
-    settings = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9, "MAIL_TIMEOUT": 2}
-    saved = {key: app.config[key] for key in settings}
-    app.config.update(settings)  # nothing listens on port 9 (discard): the connection is refused
-    try:
-        failed = reminders.send_reminders(now=now, hours_before=24)
-    finally:
-        app.config.update(saved)
-    assert (failed.sent, failed.failed) == (0, 1)
-    assert reminders.send_reminders(now=now, hours_before=24).sent == 1
-    assert len(outbox) == 1
-
-
-# Calendars.
-
-
-def test_the_feed_lists_the_learners_sessions_with_links_and_a_reset_token_stops_working(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    learner = make_user()
-    learning.enrol(learner, "example-all-features")
-    token = calendars.feed_token(learner)
-    assert calendars.feed_token(learner) == token, "one token per person until reset"
-    events = list(Calendar.from_ical(calendars.feed_calendar(token)).walk("VEVENT"))
-    assert [str(e["summary"]) for e in events] == ["Session 1", "Session 2"]
-    assert "https://zoom.us/j/999000" in str(events[0]["description"])
-    assert events[0].decoded("dtstart") == session_rows(cohort)[0].starts_at
-    new = calendars.reset_feed_token(learner)
-    assert new != token
-    with pytest.raises(NotFound):
-        calendars.feed_calendar(token)
-    assert calendars.feed_calendar(new)
-
-
-def test_calendar_downloads_carry_the_joining_link_only_for_participants(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
-    participant, outsider = make_user(), make_user()
-    learning.enrol(participant, "example-all-features")
-    session = session_rows(cohort)[0]
-    assert b"zoom.us" in calendars.session_calendar(participant, session.id)[1]
-    assert b"zoom.us" not in calendars.session_calendar(outsider, session.id)[1]
-    assert b"zoom.us" not in calendars.cohort_calendar(None, cohort.id)[1]
-    assert b"zoom.us" in calendars.cohort_calendar(make_instructor("example-all-features"), cohort.id)[1]
-    assert b"zoom.us" not in calendars.cohort_calendar(make_user("instructor"), cohort.id)[1], "another course's"
+# Session views.
 
 
 def test_session_views_hide_the_joining_link_from_outsiders(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
+    cohort = example_with_open_cohort(tmp_path)
     participant = make_user(timezone="Asia/Seoul")
     learning.enrol(participant, "example-all-features")
     inside = cohort_pages.cohort_page(participant, cohort.id)
@@ -358,7 +189,7 @@ def test_session_views_hide_the_joining_link_from_outsiders(db, make_user, tmp_p
 
 
 def test_withdrawn_enrolments_leave_the_cohort_list(db, make_user, tmp_path):
-    cohort = _example_with_open_cohort(tmp_path)
+    cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
     learning.enrol(learner, "example-all-features")
     learning.unenrol(learner, "example-all-features")

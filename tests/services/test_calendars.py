@@ -1,0 +1,44 @@
+"""lms.services.calendars: session and cohort calendars, the personal feed and its token."""
+
+
+import pytest
+from icalendar import Calendar
+
+from lms.services import (
+    calendars,
+    learning,
+)
+from lms.services.errors import NotFound
+from tests.cohort_factories import example_with_open_cohort, session_rows
+from tests.factories import make_instructor
+
+# Calendars.
+
+
+def test_the_feed_lists_the_learners_sessions_with_links_and_a_reset_token_stops_working(db, make_user, tmp_path):
+    cohort = example_with_open_cohort(tmp_path)
+    learner = make_user()
+    learning.enrol(learner, "example-all-features")
+    token = calendars.feed_token(learner)
+    assert calendars.feed_token(learner) == token, "one token per person until reset"
+    events = list(Calendar.from_ical(calendars.feed_calendar(token)).walk("VEVENT"))
+    assert [str(e["summary"]) for e in events] == ["Session 1", "Session 2"]
+    assert "https://zoom.us/j/999000" in str(events[0]["description"])
+    assert events[0].decoded("dtstart") == session_rows(cohort)[0].starts_at
+    new = calendars.reset_feed_token(learner)
+    assert new != token
+    with pytest.raises(NotFound):
+        calendars.feed_calendar(token)
+    assert calendars.feed_calendar(new)
+
+
+def test_calendar_downloads_carry_the_joining_link_only_for_participants(db, make_user, tmp_path):
+    cohort = example_with_open_cohort(tmp_path)
+    participant, outsider = make_user(), make_user()
+    learning.enrol(participant, "example-all-features")
+    session = session_rows(cohort)[0]
+    assert b"zoom.us" in calendars.session_calendar(participant, session.id)[1]
+    assert b"zoom.us" not in calendars.session_calendar(outsider, session.id)[1]
+    assert b"zoom.us" not in calendars.cohort_calendar(None, cohort.id)[1]
+    assert b"zoom.us" in calendars.cohort_calendar(make_instructor("example-all-features"), cohort.id)[1]
+    assert b"zoom.us" not in calendars.cohort_calendar(make_user("instructor"), cohort.id)[1], "another course's"
