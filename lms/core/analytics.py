@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 LOW_FACILITY = 0.1
 HIGH_FACILITY = 0.9
@@ -151,9 +150,3 @@ def funnel(enrolled: int, steps: Sequence[tuple[str, str, int]]) -> list[FunnelS
     rows = [("enrolled", "Enrolled", enrolled), *steps]
     return [FunnelStep(key, label, count, round(100 * count / enrolled, 1) if enrolled else 0.0)
             for key, label, count in rows]
-
-
-def daily_series(counts: Mapping[date, int], start: date, end: date) -> list[tuple[date, int]]:
-    """Every day from ``start`` to ``end`` (inclusive) with its count; days without activity show 0."""
-    days = (end - start).days
-    return [(start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(days + 1)]
