@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -40,46 +40,97 @@ class ExportTable:
     rows: Iterator[list]
 
 
-def export_table(actor: User | None, slug: str, table: str, *, filters: LearnerFilters = LearnerFilters(),
-                 sort: str = "name", quiz_key: str | None = None) -> ExportTable:
-    """Any report table, for CSV or JSON. Access is checked now, before the first row is read."""
-    if table == "learners":
-        scope = report_scope(actor, slug, filters.cohort_id)
-        order_by(sort)  # an unknown sort is refused now, not in the middle of the download
-        filter_conditions(scope, filters)
-        quiz_keys = [key for key, _ in scope.quizzes]
-        header = ["name", "email", "organisation", "city", "country", "cohort", "enrolled_at", "last_activity_at",
-                  "progress_percent", "complete", *[f"quiz_{key}_best_percent" for key in quiz_keys],
-                  "sessions_attended", "certificate_id"]
-        return ExportTable(f"{slug}-learners", header, _learner_export_rows(scope, filters, sort, quiz_keys))
-    if table in ("funnel", "activity"):
-        report = overview(actor, slug, filters.cohort_id)
-        if table == "funnel":
-            return ExportTable(f"{slug}-funnel", ["step", "label", "learners", "percent_of_enrolled"],
-                               iter([[s.key, s.label, s.count, s.percent] for s in report.funnel]))
-        return ExportTable(f"{slug}-activity", ["week_starting", "active_learners"],
-                           iter([[week.isoformat(), count] for week, count in report.activity]))
-    if table in ("cities", "countries"):
-        report = places(actor, slug, filters.cohort_id)
+# The learner table's columns, defined once as (header, value) for the CSV and JSON exports; the best score of each
+# quiz goes between "complete" and "sessions_attended".
+LEARNER_COLUMNS: tuple[tuple[str, Callable[[LearnerRow], Any]], ...] = (
+    ("name", lambda r: r.name), ("email", lambda r: r.email), ("organisation", lambda r: r.organisation),
+    ("city", lambda r: r.city), ("country", lambda r: r.country), ("cohort", lambda r: r.cohort),
+    ("enrolled_at", lambda r: r.enrolled_at), ("last_activity_at", lambda r: r.last_activity_at),
+    ("progress_percent", lambda r: r.progress), ("complete", lambda r: r.complete),
+)
+LEARNER_TAIL_COLUMNS: tuple[tuple[str, Callable[[LearnerRow], Any]], ...] = (
+    ("sessions_attended", lambda r: r.sessions_attended), ("certificate_id", lambda r: r.certificate_id),
+)
+
+
+def _learner_values(row: LearnerRow, quiz_keys: list[str]) -> list:
+    return [*(value(row) for _, value in LEARNER_COLUMNS), *(row.quiz_scores[key] for key in quiz_keys),
+            *(value(row) for _, value in LEARNER_TAIL_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class _Request:
+    actor: User | None
+    slug: str
+    filters: LearnerFilters
+    sort: str
+    quiz_key: str | None
+
+
+def _learners(request: _Request) -> ExportTable:
+    scope = report_scope(request.actor, request.slug, request.filters.cohort_id)
+    order_by(request.sort)  # an unknown sort is refused now, not in the middle of the download
+    filter_conditions(scope, request.filters)
+    quiz_keys = [key for key, _ in scope.quizzes]
+    header = [*(name for name, _ in LEARNER_COLUMNS), *(f"quiz_{key}_best_percent" for key in quiz_keys),
+              *(name for name, _ in LEARNER_TAIL_COLUMNS)]
+    return ExportTable(f"{request.slug}-learners", header,
+                       _learner_export_rows(scope, request.filters, request.sort, quiz_keys))
+
+
+def _funnel(request: _Request) -> ExportTable:
+    report = overview(request.actor, request.slug, request.filters.cohort_id)
+    return ExportTable(f"{request.slug}-funnel", ["step", "label", "learners", "percent_of_enrolled"],
+                       iter([[s.key, s.label, s.count, s.percent] for s in report.funnel]))
+
+
+def _activity(request: _Request) -> ExportTable:
+    report = overview(request.actor, request.slug, request.filters.cohort_id)
+    return ExportTable(f"{request.slug}-activity", ["week_starting", "active_learners"],
+                       iter([[week.isoformat(), count] for week, count in report.activity]))
+
+
+def _places(table: str) -> Callable[[_Request], ExportTable]:
+    def build(request: _Request) -> ExportTable:
+        report = places(request.actor, request.slug, request.filters.cohort_id)
         rows = report.cities if table == "cities" else report.countries
         header = (["city"] if table == "cities" else []) + ["country", "enrolled", "completed", "completion_rate",
                                                             "mean_progress_percent"]
-        return ExportTable(f"{slug}-{table}", header, iter([
+        return ExportTable(f"{request.slug}-{table}", header, iter([
             ([r.city] if table == "cities" else []) + [r.country, r.enrolled, r.completed, r.completion_rate,
                                                        r.mean_progress] for r in rows]))
-    if table == "questions":
-        if not quiz_key:
-            raise Invalid("Say which quiz.", field="quiz")
-        report = quiz_analytics(actor, slug, quiz_key, filters.cohort_id)
-        return ExportTable(f"{slug}-{quiz_key}-questions",
-                           ["position", "question", "type", "attempts", "facility", "discrimination", "flags",
-                            "choice_picks"],
-                           iter([[q.position, q.question_id, q.type, q.attempts,
-                                  None if q.facility is None else round(q.facility, 4),
-                                  None if q.discrimination is None else round(q.discrimination, 4),
-                                  "; ".join(q.flags), "; ".join(f"{c.choice_id}={c.picked}" for c in q.choices)]
-                                 for q in report.questions]))
-    raise NotFound("There is no such report table.")
+
+    return build
+
+
+def _questions(request: _Request) -> ExportTable:
+    if not request.quiz_key:
+        raise Invalid("Say which quiz.", field="quiz")
+    report = quiz_analytics(request.actor, request.slug, request.quiz_key, request.filters.cohort_id)
+    return ExportTable(f"{request.slug}-{request.quiz_key}-questions",
+                       ["position", "question", "type", "attempts", "facility", "discrimination", "flags",
+                        "choice_picks"],
+                       iter([[q.position, q.question_id, q.type, q.attempts,
+                              None if q.facility is None else round(q.facility, 4),
+                              None if q.discrimination is None else round(q.discrimination, 4),
+                              "; ".join(q.flags), "; ".join(f"{c.choice_id}={c.picked}" for c in q.choices)]
+                             for q in report.questions]))
+
+
+# Every exportable table, by the name the download links use.
+EXPORTS: dict[str, Callable[[_Request], ExportTable]] = {
+    "learners": _learners, "funnel": _funnel, "activity": _activity, "cities": _places("cities"),
+    "countries": _places("countries"), "questions": _questions,
+}
+
+
+def export_table(actor: User | None, slug: str, table: str, *, filters: LearnerFilters = LearnerFilters(),
+                 sort: str = "name", quiz_key: str | None = None) -> ExportTable:
+    """Any report table, for CSV or JSON. Access is checked now, before the first row is read."""
+    build = EXPORTS.get(table)
+    if build is None:
+        raise NotFound("There is no such report table.")
+    return build(_Request(actor, slug, filters, sort, quiz_key))
 
 
 def _learner_export_rows(scope: ReportScope, filters: LearnerFilters, sort: str,
@@ -95,9 +146,7 @@ def _learner_export_rows(scope: ReportScope, filters: LearnerFilters, sort: str,
         rows = learner_rows(scope, row_query().where(Enrolment.id.in_(chunk)))
         # Back in the sorted order: the IN query returns its rows in any order.
         for row in sorted(rows, key=lambda r: position[r.enrolment_id]):
-            yield [row.name, row.email, row.organisation, row.city, row.country, row.cohort, row.enrolled_at,
-                   row.last_activity_at, row.progress, row.complete, *[row.quiz_scores[k] for k in quiz_keys],
-                   row.sessions_attended, row.certificate_id]
+            yield _learner_values(row, quiz_keys)
 
 
 def learner_rows_as_dicts(rows: Iterable[LearnerRow]) -> list[dict[str, Any]]:
