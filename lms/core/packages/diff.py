@@ -151,4 +151,4 @@ def _wording_and_key(question: Question) -> Question:
 
 def _settings(quiz: Quiz) -> tuple:
     return (quiz.title, quiz.pass_mark, quiz.max_attempts, quiz.shuffle_questions, quiz.shuffle_choices,
-            quiz.score_policy, tuple(q.id for q in quiz.questions))
+            quiz.score_policy, quiz.review, tuple(q.id for q in quiz.questions))
