@@ -55,5 +55,6 @@ def test_unchanged_versions_have_no_text_changes_and_titles_name_every_item(tmp_
     same = package(tmp_path, "a", valid_files())
     assert text_changes(same, same) == ()
     titles = item_titles(same)
-    assert titles["lesson:why-trees"] == "Why street trees?" and titles["quiz:basics-quiz"] == "Check your understanding"
+    assert titles["lesson:why-trees"] == "Why street trees?"
+    assert titles["quiz:basics-quiz"] == "Check your understanding"
     assert titles["module:basics"] == "The basics"
