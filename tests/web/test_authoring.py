@@ -91,6 +91,7 @@ def test_the_version_page_shows_the_text_of_each_change_by_title(client, login_a
     assert f'<del class="diff-removed">{removed}</del>' in html
     assert f"Lessons changed: “{lesson.title}”." in html, "the summary names lessons by title"
     assert f"<code>{lesson.id}</code>" not in html
+    assert "Quiz “Quiz on the basics, revised” changed (questions changed: question 1)" in html
 
 
 def test_publishing_asks_for_confirmation_first(client, login_as, draft, db):
@@ -163,3 +164,16 @@ def test_the_package_guide_is_a_page_an_instructor_can_read(client, login_as):
     assert '<h2 id="quizyaml"><code>quiz.yaml</code></h2>' in html and 'href="#lessons"' in html
     assert "<table>" in html and "after_passing_or_last_attempt" in html
     assert "<script" not in html.split("</header>", 1)[-1].split("<footer", 1)[0], "the guide is sanitised"
+
+
+def test_markup_in_a_changed_line_is_shown_as_text(client, login_as, db, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    newer = copy_package(tmp_path)
+    set_version(newer, "1.1.0")
+    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    path = newer / lesson.path
+    path.write_text(path.read_text(encoding="utf-8") + '\n<script>alert("diff")</script>\n', encoding="utf-8")
+    publishing.import_package(None, newer)
+    login_as("admin")
+    html = client.get(f"/author/{SLUG}/1.1.0/").get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#34;diff&#34;)&lt;/script&gt;" in html and '<script>alert("diff")' not in html

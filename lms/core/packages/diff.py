@@ -64,7 +64,8 @@ class PackageDiff:
         lines += _listed("Quizzes added", names("quiz", self.quizzes_added))
         lines += _listed("Quizzes removed (their passes no longer count)", names("quiz", self.quizzes_removed))
         for change in self.quizzes_changed:
-            parts = [f"{label} {', '.join(ids)}" for label, ids in (
+            question = f"question:{change.quiz_id}"
+            parts = [f"{label} {', '.join(names(question, ids, quoted=False))}" for label, ids in (
                 ("questions added:", change.questions_added), ("questions removed:", change.questions_removed),
                 ("questions changed:", change.questions_changed)) if ids]
             details = "; ".join(parts) if parts else "settings changed"
@@ -83,10 +84,11 @@ class _Names:
     def __init__(self, titles: Mapping[str, str] | None) -> None:
         self._titles = titles
 
-    def __call__(self, kind: str, ids: Sequence[str]) -> tuple[str, ...]:
+    def __call__(self, kind: str, ids: Sequence[str], *, quoted: bool = True) -> tuple[str, ...]:
         if self._titles is None:
             return tuple(ids)
-        return tuple(f"“{self._titles.get(f'{kind}:{item}', item)}”" for item in ids)
+        named = (self._titles.get(f"{kind}:{item}", item) for item in ids)
+        return tuple(f"“{name}”" if quoted else name for name in named)
 
 
 def _listed(label: str, ids: Sequence[str]) -> list[str]:

@@ -117,13 +117,16 @@ def text_changes(old: Package, new: Package) -> tuple[TextChange, ...]:
 
 
 def item_titles(*packages: Package) -> dict[str, str]:
-    """Titles by "lesson:<id>", "quiz:<id>" and "module:<id>", the later packages' titles winning: what a page shows
-    instead of ids."""
+    """Titles by "lesson:<id>", "quiz:<id>" and "module:<id>", and "question <n>" (its position) by
+    "question:<quiz id>:<question id>", the later packages' winning: what a page shows instead of ids."""
     titles: dict[str, str] = {}
     for package in packages:
         for module in package.modules:
             titles[f"module:{module.id}"] = module.title
             titles.update({f"lesson:{lesson.id}": lesson.title for lesson in module.lessons})
             if module.quiz is not None:
-                titles[f"quiz:{module.quiz.id}"] = module.quiz.title
+                quiz = module.quiz
+                titles[f"quiz:{quiz.id}"] = quiz.title
+                titles.update({f"question:{quiz.id}:{question.id}": f"question {number}"
+                               for number, question in enumerate(quiz.questions, start=1)})
     return titles

@@ -57,4 +57,4 @@ def test_unchanged_versions_have_no_text_changes_and_titles_name_every_item(tmp_
     titles = item_titles(same)
     assert titles["lesson:why-trees"] == "Why street trees?"
     assert titles["quiz:basics-quiz"] == "Check your understanding"
-    assert titles["module:basics"] == "The basics"
+    assert titles["module:basics"] == "The basics" and titles["question:basics-quiz:benefits"] == "question 2"
