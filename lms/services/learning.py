@@ -29,7 +29,7 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, certificates, cohorts
+from lms.services import catalog, certificates, cohort_pages, cohorts, live_sessions
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 
@@ -59,7 +59,7 @@ class CoursePage:
     can_study: bool
     access: StudyAccess | None = None  # the learner's cohort window, when the enrolment is in a cohort
     # Application courses, for who is not enrolled: the cohorts taking applications, with their deadlines and dates.
-    applying: tuple[cohorts.CohortPage, ...] = ()
+    applying: tuple[cohort_pages.CohortPage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def _learner_rows() -> CompoundSelect:
         .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids),
                QuizAttempt.passed.is_(True), CourseVersion.id.in_(bindparam("version_ids", expanding=True)))
     )
-    attended = cohorts.sessions_attended_select(user_id, course_ids).subquery()
+    attended = live_sessions.sessions_attended_select(user_id, course_ids).subquery()
     attended_sessions = select(literal("session"), attended.c.course_id, cast(attended.c.session_id, String))
     return union_all(completed_lessons, passed_quizzes, attended_sessions)
 
@@ -194,10 +194,10 @@ def course_page(user: User | None, slug: str) -> CoursePage:
 
 
 def _cohorts_taking_applications(user: User | None, course: Course,
-                                 version: CourseVersion) -> tuple[cohorts.CohortPage, ...]:
+                                 version: CourseVersion) -> tuple[cohort_pages.CohortPage, ...]:
     if version.enrolment_mode != "application":
         return ()
-    return tuple(cohorts.cohorts_taking_applications(user, course, version))
+    return tuple(cohort_pages.cohorts_taking_applications(user, course, version))
 
 
 def enrol(user: User, slug: str) -> Enrolment:
