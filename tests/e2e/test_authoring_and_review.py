@@ -144,3 +144,20 @@ def test_an_instructor_previews_a_draft_quiz_reads_the_text_diff_publishes_and_d
         .to_be_visible()
     expect(instructor.get_by_role("link", name=mistaken_version, exact=True)).to_have_count(0)
     expect(instructor.get_by_role("link", name=draft_version, exact=True)).to_be_visible()
+
+
+def test_a_visitor_reads_the_deadline_and_dates_of_the_run_taking_applications(live_server, new_page,
+                                                                              check_accessibility):
+    page = new_page()
+    page.goto(f"/courses/{COURSE}/")
+    heading = page.get_by_role("heading", name="Cohorts taking applications")
+    expect(heading).to_be_visible()
+    run = page.locator(".cohorts-applying li").filter(has_text="demo run")
+    expect(run).to_contain_text("Applications close on")
+    expect(page.get_by_text("2023")).to_have_count(0)  # no run's dates in the course text, none shown as open
+    heading.scroll_into_view_if_needed()
+    for width, viewport in (("desktop", {"width": 1280, "height": 800}), ("phone", {"width": 390, "height": 844})):
+        page.set_viewport_size(viewport)
+        heading.scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / f"course-cohorts-applying-{width}.png", animations="disabled")
+    check_accessibility(page, "course page for a visitor, with the cohorts taking applications")
