@@ -75,6 +75,14 @@ def test_unanswered_preview_questions_are_explained_like_a_learners(client, logi
     assert 'value="web" checked' in text, "the answers given are kept"
 
 
+@pytest.mark.parametrize("seed", ["", "9" * 5000, "\N{SUPERSCRIPT TWO}", "-1"])
+def test_a_preview_submitted_without_its_layout_asks_to_answer_again(client, login_as, draft, seed):
+    login_as("admin")
+    response = client.post(QUIZ_URL, data={"seed": seed, "situation": "attempts_left", **WRONG})
+    assert response.status_code == 422
+    assert "The form lost the order of the questions. Answer the quiz again." in response.get_data(as_text=True)
+
+
 def test_a_preview_quiz_that_does_not_exist_is_not_found(client, login_as, draft):
     login_as("admin")
     assert client.get(f"/author/{SLUG}/1.1.0/preview/quizzes/no-such-quiz").status_code == 404

@@ -5,6 +5,8 @@ Any instructor may bring a new course; a course's versions are for its staff and
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from lms.core import grading
@@ -131,7 +133,7 @@ def preview_quiz(slug: str, version: str, quiz_key: str):
     form = QuizPreviewForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        seed = int(form.seed.data) if (form.seed.data or "").isdigit() else None
+        seed = _layout_seed(form.seed.data)
         if seed is None:
             problems = ["The form lost the order of the questions. Answer the quiz again."]
         else:
@@ -145,11 +147,16 @@ def preview_quiz(slug: str, version: str, quiz_key: str):
     elif request.method == "POST":
         problems = [message for messages in form.errors.values() for message in messages]
     # Answers that could not be graded are shown again in the layout they were given in, as a learner's would be.
-    kept_seed = int(form.seed.data) if problems and (form.seed.data or "").isdigit() else None
+    kept_seed = _layout_seed(form.seed.data) if problems else None
     preview = quiz_preview.preview_quiz(acting_user(), slug, version, quiz_key, kept_seed)
     form.seed.data = str(preview.seed)
     return render_template("author/quiz_preview.html", slug=slug, preview=preview, form=form, problems=problems,
                            answers=request.form if problems else None), 422 if problems else 200
+
+
+def _layout_seed(value: str | None) -> int | None:
+    """The seed the preview form carried back, or None when it is missing or not one the preview made."""
+    return int(value) if value and re.fullmatch(r"[0-9]{1,10}", value) else None
 
 
 @bp.route("/course-packages")
