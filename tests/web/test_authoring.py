@@ -185,3 +185,11 @@ def test_markup_in_a_changed_line_is_shown_as_text(client, login_as, db, tmp_pat
     login_as("admin")
     html = client.get(f"/author/{SLUG}/1.1.0/").get_data(as_text=True)
     assert "&lt;script&gt;alert(&#34;diff&#34;)&lt;/script&gt;" in html and '<script>alert("diff")' not in html
+
+
+def test_a_server_installed_without_the_guide_says_where_to_read_it(tmp_path):
+    from lms.services import guides
+    from lms.services.errors import NotFound
+
+    with pytest.raises(NotFound, match="read docs/course-packages.md"):
+        guides.course_packages_guide(tmp_path / "course-packages.md")
