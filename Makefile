@@ -26,8 +26,11 @@ courses: migrate
 demo: courses
 	$(FLASK) lms demo
 
+# The web server and, in the background, one worker (mail and scheduled jobs); Ctrl+C stops both.
 run: courses demo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	@echo "Serving on http://127.0.0.1:5000 with a worker for mail and scheduled jobs (Ctrl+C stops both)"
+	@$(FLASK) lms worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
