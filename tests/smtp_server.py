@@ -1,8 +1,9 @@
 """A real SMTP server for tests and benchmarks: aiosmtpd on a loopback port, counting what it accepts.
 
 ``MailServer(port=0)`` picks a free port; ``stop()`` and ``start()`` again on the same port play "the mail server is
-down for a while". ``delay`` makes it slow to answer. ``drop_first`` makes the server hang up after receiving DATA for the first N messages, without
-answering, as a server that crashes mid-conversation does: the client cannot know whether the message arrived.
+down for a while". ``delay`` makes it slow to answer. ``drop_first`` makes the server hang up after receiving DATA
+for the first N messages, without answering, as a server that crashes mid-conversation does: the client cannot know
+whether the message arrived.
 """
 
 from __future__ import annotations

@@ -231,21 +231,22 @@ def mail_queue(actor: User, page: int = 1, per_page: int = 50):
     return queue_status(), failed
 
 
-def _failed_message(message_id: int) -> OutboxMessage:
+def _audited_failed_message(actor: User, message_id: int, action: str) -> OutboxMessage:
+    """The failed message an administrator acts on, with the audit entry of the action (same transaction)."""
+    _require_admin(actor)
     row = db.session.get(OutboxMessage, message_id)
     if row is None:
         raise NotFound("There is no such message in the outbox.")
     if row.status != FAILED:
         raise Conflict(f"The message to {row.recipient} is {row.status}, not failed: there is nothing to do.")
+    audit.record(actor, action, "mail", row.id, {"to": row.recipient, "subject": row.subject,
+                                                 "last_error": row.last_error, "attempts": row.attempts})
     return row
 
 
 def retry(actor: User, message_id: int) -> OutboxMessage:
     """Queue a failed message again with a fresh set of attempts (after the address or the server was fixed)."""
-    _require_admin(actor)
-    row = _failed_message(message_id)
-    audit.record(actor, "mail.retry", "mail", row.id, {"to": row.recipient, "subject": row.subject,
-                                                      "last_error": row.last_error, "attempts": row.attempts})
+    row = _audited_failed_message(actor, message_id, "mail.retry")
     row.status, row.attempts, row.next_attempt_at, row.last_error = QUEUED, 0, _now(), None
     db.session.commit()
     return row
@@ -253,10 +254,7 @@ def retry(actor: User, message_id: int) -> OutboxMessage:
 
 def discard(actor: User, message_id: int) -> None:
     """Drop a failed message for good; the audit log keeps who dropped which."""
-    _require_admin(actor)
-    row = _failed_message(message_id)
-    audit.record(actor, "mail.discard", "mail", row.id, {"to": row.recipient, "subject": row.subject,
-                                                        "last_error": row.last_error, "attempts": row.attempts})
+    row = _audited_failed_message(actor, message_id, "mail.discard")
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
     db.session.commit()
 
