@@ -42,15 +42,21 @@ def count_by_status(db) -> dict[str, int]:
 
 def start_worker(app, server: MailServer, tmp_path: Path, **settings: str) -> subprocess.Popen:
     env = {**os.environ, "LMS_ENV": "development", "LMS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "LMS_INSTANCE_PATH": str(tmp_path), "LMS_SECRET_KEY": "worker-test-key", "LMS_LOG_LEVEL": "WARNING",
+           "LMS_INSTANCE_PATH": str(tmp_path), "LMS_SECRET_KEY": "worker-test-key",
            "LMS_MAIL_BACKEND": "smtp", "LMS_MAIL_SERVER": "127.0.0.1", "LMS_MAIL_PORT": str(server.port),
-           "LMS_WORKER_POLL_SECONDS": "1", **settings}
+           "LMS_WORKER_POLL_SECONDS": "1", "LMS_LOG_LEVEL": "INFO", **settings}
     log = (tmp_path / f"worker-{time.monotonic_ns()}.log").open("w")  # a file, not a pipe nobody reads while it runs
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi:app", "lms", "worker"], cwd=ROOT,
                               env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     worker.log_path = Path(log.name)  # type: ignore[attr-defined]
     log.close()
     return worker
+
+
+def wait_until_started(*workers: subprocess.Popen) -> None:
+    """Until each worker logged that it started (so that all of them meet the queue from its first message)."""
+    wait_until(lambda: all(" started" in worker.log_path.read_text() for worker in workers),  # type: ignore[attr-defined]
+               60, "the workers to start")
 
 
 def wait_until(condition, timeout: float, what: str) -> None:
@@ -84,9 +90,10 @@ def smtp():
 
 @pytest.mark.postgres
 def test_two_workers_deliver_2000_messages_each_exactly_once(app, db, postgres, smtp, tmp_path):
-    expected = queue_messages(db, 2000)
     workers = [start_worker(app, smtp, tmp_path) for _ in range(2)]
     try:
+        wait_until_started(*workers)
+        expected = queue_messages(db, 2000)
         wait_until(lambda: count_by_status(db).get(SENT) == 2000, 180, "2,000 messages sent")
     finally:
         outputs = [stop(worker) for worker in workers]
@@ -100,10 +107,11 @@ def test_two_workers_deliver_2000_messages_each_exactly_once(app, db, postgres, 
 
 @pytest.mark.postgres
 def test_killing_a_worker_mid_run_loses_nothing(app, db, postgres, smtp, tmp_path):
-    expected = queue_messages(db, 2000)
     lease = {"LMS_WORKER_LEASE_SECONDS": "3"}  # a dead worker's messages come back after 3 s
     doomed, survivor = (start_worker(app, smtp, tmp_path, **lease) for _ in range(2))
     try:
+        wait_until_started(doomed, survivor)
+        expected = queue_messages(db, 2000)
         wait_until(lambda: len(smtp.collector.accepted) >= 300, 120, "the first 300 messages")
         doomed.kill()  # SIGKILL: no chance to give its batch back
         doomed.wait(10)
