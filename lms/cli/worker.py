@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from lms.cli import fail, lms_cli
+from lms.cli.group import fail, lms_cli
 from lms.services import outbox, scheduled_jobs
 from lms.worker import AnotherWorkerRunning, Worker, single_worker_on_sqlite, worker_name
 
