@@ -49,6 +49,8 @@ ACTIONS: dict[str, str] = {
     "cohort.update": "Cohort edited",
     "session.create": "Live session added",
     "session.update": "Live session edited",
+    "mail.retry": "Failed e-mail queued again",
+    "mail.discard": "Failed e-mail discarded",
 }
 
 PER_PAGE = 50

@@ -38,6 +38,7 @@ from lms.services import (
     certificates,
     learning,
     live_sessions,
+    mail,
     publishing,
     quizzes,
 )
@@ -120,6 +121,7 @@ GET = {
     "admin.user_detail":                "login  403      403      403      403      200",
     "admin.audit_log":                  "login  403      403      403      403      200",
     "admin.audit_csv":                  "login  403      403      403      403      200",
+    "admin.mail_queue":                 "login  403      403      403      403      200",
 }
 
 POST = {
@@ -128,7 +130,7 @@ POST = {
     "auth.register":                    "redirect* redirect redirect redirect redirect redirect",
     "auth.profile":                     "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.change_password":             "login     redirect* redirect* redirect* redirect* redirect*",
-    "auth.request_reset":               "redirect  redirect redirect redirect redirect redirect",
+    "auth.request_reset":               "redirect* redirect* redirect* redirect* redirect* redirect*",
     # Whoever holds a reset link may use it: the token, not the session, says whose password it sets.
     "auth.reset_password":              "redirect* redirect* redirect* redirect* redirect* redirect*",
     "learner.enrol":                    "login     redirect  redirect* redirect* redirect* redirect*",
@@ -154,6 +156,8 @@ POST = {
     "staff.import_attendance":          "login     403       403       403       200*      200*",
     "reports.assign_instructor":        "login     403       403       403       403       redirect*",
     "admin.user_detail":                "login     403       403       403       403       redirect*",
+    "admin.retry_mail":                 "login     403       403       403       403       redirect*",
+    "admin.discard_mail":               "login     403       403       403       403       redirect*",
 }
 
 
@@ -195,6 +199,10 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     second = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
     lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
+                                 minutes=5)
+    undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"
+    _db.session.commit()
 
     people = {"learner": learner, "other_learner": other_learner, "other_instructor": other_instructor,
               "instructor": instructor, "admin": admin}
@@ -205,6 +213,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
         "reset_token": accounts.make_reset_token(learner), "feed_token": calendars.feed_token(learner),
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,
+        "message_id": undeliverable.id,
     }
     return {name: SimpleNamespace(id=user.id, email=user.email) for name, user in people.items()}, values
 
