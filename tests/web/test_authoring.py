@@ -191,5 +191,5 @@ def test_a_server_installed_without_the_guide_says_where_to_read_it(tmp_path):
     from lms.services import guides
     from lms.services.errors import NotFound
 
-    with pytest.raises(NotFound, match="read docs/course-packages.md"):
+    with pytest.raises(NotFound, match=r"read docs/course-packages\.md"):
         guides.course_packages_guide(tmp_path / "course-packages.md")
