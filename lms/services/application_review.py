@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms import authz
 from lms.core import admissions, clock, schedule
@@ -19,8 +19,8 @@ from lms.core.admissions import Status
 from lms.core.csvsafe import safe_cell
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
-from lms.services import audit, cohorts, learning, links
-from lms.services.applications import mail_applicant, own_or_reviewer
+from lms.services import audit, cohorts, learning, links, mail
+from lms.services.applications import own_or_reviewer
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -161,14 +161,14 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
                   "cohort_id": cohort.id})
     course, _ = cohorts.course_of(cohort)
     applicant = db.session.get(User, application.user_id)
+    label = admissions.STATUS_LABELS[Status(status)]
+    mail.enqueue(application.email, f"Your application to {cohort.name}: {label.lower()}",
+                 "application_decision", application=application, cohort=cohort, course=course, label=label,
+                 course_url=links.course(course.slug))
     if status == Status.ACCEPTED:
         learning.enrol_user(applicant, course, cohort_id=cohort.id)
     db.session.commit()
     log.info("application %s: %s -> %s", application.id, previous, status)
-    label = admissions.STATUS_LABELS[Status(status)]
-    mail_applicant(application.email, f"Your application to {cohort.name}: {label.lower()}",
-                   "application_decision", application=application, cohort=cohort, course=course, label=label,
-                   course_url=links.course(course.slug))
     return application
 
 
@@ -224,3 +224,60 @@ def export_csv(actor: User | None, cohort_id: int, filters: QueueFilters = Queue
             size or "", app.decided_at.isoformat(timespec="seconds") if app.decided_at else "", decider or "",
             app.decision_note)])
     return out.getvalue()
+
+
+# Telling reviewers that applications arrived.
+
+
+@dataclass(frozen=True)
+class CohortArrivals:
+    cohort: Cohort
+    course_title: str
+    applications: tuple[Application, ...]
+    url: str
+
+
+def notify_reviewers(now: datetime | None = None) -> int:
+    """The reviewers' digest (a job of the worker, hourly): one message to each reviewer listing the applications
+    submitted since the last digest, by cohort. Marking them and queueing the messages is one transaction, and the
+    mark is set only where it was empty, so each application is announced once even if two runs overlap."""
+    now = now or clock.now()
+    ids = list(db.session.execute(
+        update(Application).where(Application.reviewers_notified_at.is_(None),
+                                  Application.status == Status.SUBMITTED.value)
+        .values(reviewers_notified_at=now).returning(Application.id)
+        .execution_options(synchronize_session=False)).scalars())
+    if not ids:
+        db.session.commit()
+        return 0
+    rows = db.session.execute(
+        select(Application, Cohort).join(Cohort, Cohort.id == Application.cohort_id)
+        .where(Application.id.in_(ids)).order_by(Cohort.name, Cohort.id, Application.submitted_at, Application.id)
+    ).all()
+    by_cohort: dict[int, list[Application]] = {}
+    cohorts_by_id: dict[int, Cohort] = {}
+    for application, cohort in rows:
+        by_cohort.setdefault(cohort.id, []).append(application)
+        cohorts_by_id[cohort.id] = cohort
+    groups = []
+    for cohort_id, apps in by_cohort.items():
+        course, version = cohorts.course_of(cohorts_by_id[cohort_id])
+        groups.append(CohortArrivals(cohorts_by_id[cohort_id], version.title if version else course.slug,
+                                     tuple(apps), links.application_queue(cohort_id)))
+    reviewers = [user for user in db.session.execute(
+        select(User).where(User.active, User.role == "admin").order_by(User.id)).scalars()
+        if authz.can_review_applications(user)]
+    for reviewer in reviewers:
+        mail.enqueue(reviewer.email, f"Applications to review: {len(ids)} new", "applications_digest",
+                     reviewer=reviewer, groups=groups, total=len(ids))
+    db.session.commit()
+    log.info("reviewers told of %s new application(s): %s message(s)", len(ids), len(reviewers))
+    return len(ids)
+
+
+def waiting_for_review(actor: User) -> int:
+    """How many applications wait for a decision, over every cohort: the to-do count on the staff landing page."""
+    if not authz.can_review_applications(actor):
+        return 0
+    return db.session.execute(
+        select(func.count()).select_from(Application).where(Application.status == Status.SUBMITTED.value)).scalar_one()

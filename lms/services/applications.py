@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -175,10 +174,10 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id,
                                        from_status=None if inserted else Status.WITHDRAWN.value,
                                        to_status=Status.SUBMITTED.value, note="", at=now))
+    mail.enqueue(application.email, f"We received your application to {cohort.name}", "application_received",
+                 application=application, cohort=cohort, course=course)
     db.session.commit()
     log.info("application %s submitted to cohort %s", application.id, cohort.id)
-    mail_applicant(application.email, f"We received your application to {cohort.name}", "application_received",
-                   application=application, cohort=cohort, course=course)
     return application
 
 
@@ -257,11 +256,3 @@ def letter_for(actor: User, application_id: int) -> ApplicationLetter:
     if letter is None:
         raise NotFound("There is no such letter.")
     return letter
-
-
-def mail_applicant(to: str, subject: str, template: str, **context: object) -> None:
-    """Mail after the commit: a mail server that is down never undoes a decision; the failure is logged."""
-    try:
-        mail.send_template(to, subject, template, **context)
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send %s mail to %s", template, to)

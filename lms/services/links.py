@@ -27,6 +27,10 @@ def cohort_page(cohort_id: int) -> str:
     return absolute("programmes.cohort", cohort_id=cohort_id)
 
 
+def application_queue(cohort_id: int) -> str:
+    return absolute("staff.application_queue", cohort_id=cohort_id)
+
+
 def calendar_feed(token: str) -> str:
     return absolute("programmes.feed", token=token)
 
