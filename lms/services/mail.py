@@ -24,6 +24,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.models import OutboxMessage
 from lms.models.outbox import QUEUED
+from lms.services import links
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def enqueue(to: str, subject: str, template: str, **context: object) -> OutboxMe
 
 def _message_id_domain() -> str:
     """The site's host name (from BASE_URL), so Message-IDs are unique to this site without asking DNS."""
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "lms.local"
+    return urlsplit(links.base_url()).hostname or "lms.local"
 
 
 def build_message(row: OutboxMessage) -> EmailMessage:

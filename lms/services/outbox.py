@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from lms import authz
+from lms.core import clock
 from lms.core.retry import RetryPolicy
 from lms.extensions import db
 from lms.models import OutboxMessage, User
@@ -34,9 +35,6 @@ log = logging.getLogger(__name__)
 
 ERROR_MAX = 2000
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def retry_policy() -> RetryPolicy:
@@ -58,7 +56,7 @@ class DeliveryRun:
 
 def claim(worker: str, limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for ``worker`` and commit, so other workers see them taken."""
-    now = now or _now()
+    now = now or clock.now()
     lease = timedelta(seconds=current_app.config["WORKER_LEASE_SECONDS"])
     due = or_(and_(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now),
               and_(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at < now))
@@ -90,7 +88,7 @@ def _still_mine(row: OutboxMessage, worker: str):
 def _record_sent(row: OutboxMessage, worker: str) -> None:
     done = db.session.execute(
         update(OutboxMessage).where(_still_mine(row, worker))
-        .values(status=SENT, sent_at=_now(), lease_expires_at=None, last_error=None)
+        .values(status=SENT, sent_at=clock.now(), lease_expires_at=None, last_error=None)
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if not done:
@@ -109,7 +107,7 @@ def _record_failure(row: OutboxMessage, worker: str, error: BaseException, run: 
         values["status"] = FAILED
         run.failed += 1
     else:
-        retry_at = _now() + timedelta(seconds=policy.delay_after(row.attempts))
+        retry_at = clock.now() + timedelta(seconds=policy.delay_after(row.attempts))
         values.update(status=QUEUED, next_attempt_at=retry_at)
         run.retrying += 1
     db.session.execute(update(OutboxMessage).where(_still_mine(row, worker)).values(**values)
@@ -153,7 +151,7 @@ def deliver_due(worker: str, limit: int | None = None, should_stop: Callable[[],
     transport = mail.open_transport()
     try:
         for index, row in enumerate(rows):
-            if should_stop() or _now() >= row.lease_expires_at - margin:
+            if should_stop() or clock.now() >= row.lease_expires_at - margin:
                 run.released += _release(rows[index:], worker)
                 break
             try:
@@ -219,7 +217,7 @@ def queue_status(now: datetime | None = None) -> QueueStatus:
         oldest = datetime.fromisoformat(oldest)
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)
-    return QueueStatus(counts, oldest, now or _now())
+    return QueueStatus(counts, oldest, now or clock.now())
 
 
 def _require_admin(actor: User) -> None:
@@ -252,7 +250,7 @@ def _audited_failed_message(actor: User, message_id: int, action: str) -> Outbox
 def retry(actor: User, message_id: int) -> OutboxMessage:
     """Queue a failed message again with a fresh set of attempts (after the address or the server was fixed)."""
     row = _audited_failed_message(actor, message_id, "mail.retry")
-    row.status, row.attempts, row.next_attempt_at, row.last_error = QUEUED, 0, _now(), None
+    row.status, row.attempts, row.next_attempt_at, row.last_error = QUEUED, 0, clock.now(), None
     db.session.commit()
     return row
 

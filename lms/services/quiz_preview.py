@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lms.core import grading
+from lms.core import attempt_policies, attempt_review, grading
 from lms.core.packages import Quiz
 from lms.models import CourseVersion, User
 from lms.services import publishing
@@ -36,7 +36,7 @@ class QuizPreview:
 class PreviewReview:
     preview: QuizPreview
     situation: Situation
-    result: grading.ReviewedAttempt
+    result: attempt_review.ReviewedAttempt
     notice: str
 
     @property
@@ -73,7 +73,7 @@ def try_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: i
     if situation is Situation.LAST_ATTEMPT and limited:
         remaining: int | None = 0
     else:
-        remaining = grading.attempts_remaining(quiz, 1)
-    shown = grading.review_shown(quiz.review, quiz_passed=result.passed, attempts_remaining=remaining)
-    return PreviewReview(preview, situation, grading.reviewed_attempt(result, shown),
-                         grading.correct_answers_notice(quiz.review, shown, attempts_limited=limited))
+        remaining = attempt_policies.attempts_remaining(quiz, 1)
+    shown = attempt_review.review_shown(quiz.review, quiz_passed=result.passed, attempts_remaining=remaining)
+    return PreviewReview(preview, situation, attempt_review.reviewed_attempt(result, shown),
+                         attempt_review.correct_answers_notice(quiz.review, shown, attempts_limited=limited))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.core import attempt_policies, clock, grading
+from lms.core import attempt_policies, attempt_review, clock, grading
 from lms.core.packages import Quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
@@ -50,12 +50,12 @@ class AttemptReview:
     course: Course
     quiz: Quiz
     attempt: QuizAttempt
-    result: grading.ReviewedAttempt
+    result: attempt_review.ReviewedAttempt
     attempts_remaining: int | None
 
     @property
     def notice(self) -> str:
-        return grading.correct_answers_notice(self.quiz.review, self.result.shown,
+        return attempt_review.correct_answers_notice(self.quiz.review, self.result.shown,
                                               attempts_limited=self.attempts_remaining is not None)
 
     @property
@@ -97,7 +97,7 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
         choice_order = open_attempt.layout["choice_order"]
         questions = tuple(grading.public_question_view(by_id[qid], tuple(choice_order.get(qid, ())))
                           for qid in open_attempt.layout["question_ids"])
-    shown = grading.review_shown(quiz.review, quiz_passed=passed, attempts_remaining=remaining)
+    shown = attempt_review.review_shown(quiz.review, quiz_passed=passed, attempts_remaining=remaining)
     return QuizPage(course, version, quiz, open_attempt, questions, len(submitted), remaining, passed,
                     tuple(submitted), closed, scores_shown=shown.score)
 
@@ -185,8 +185,8 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
     result = grading.grade_attempt(quiz, question_ids, responses, choice_order=attempt.layout.get("choice_order"))
     submitted = [a for a in _attempts(user, course, quiz) if a.submitted_at is not None]
-    remaining = grading.attempts_remaining(quiz, len(submitted))
-    shown = grading.review_shown(quiz.review, quiz_passed=any(a.passed for a in submitted),
+    remaining = attempt_policies.attempts_remaining(quiz, len(submitted))
+    shown = attempt_review.review_shown(quiz.review, quiz_passed=any(a.passed for a in submitted),
                                  attempts_remaining=remaining)
-    return AttemptReview(course, quiz, attempt, grading.reviewed_attempt(result, shown), remaining)
+    return AttemptReview(course, quiz, attempt, attempt_review.reviewed_attempt(result, shown), remaining)
 

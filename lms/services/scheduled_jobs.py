@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
 
 from lms import authz
+from lms.core import clock
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -76,13 +77,10 @@ JOBS: tuple[Job, ...] = (
 JOBS_BY_NAME = {job.name: job for job in JOBS}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 def ensure_schedule(now: datetime | None = None) -> None:
     """Give every job a row (due at once) the first time a worker starts; existing rows are left as they are."""
-    now = now or _now()
+    now = now or clock.now()
     for job in JOBS:
         insert_ignoring_conflicts(db.session, ScheduledJob, {
             "name": job.name, "every_seconds": int(job.every.total_seconds()), "next_run_at": now}, ["name"])
@@ -112,7 +110,7 @@ def _claim(schedule: ScheduledJob, worker: str, now: datetime) -> bool:
 
 def run_due_jobs(worker: str, now: datetime | None = None) -> list[ScheduledJobRun]:
     """Run every job that is due and that no other worker took first. Returns the runs this worker did."""
-    now = now or _now()
+    now = now or clock.now()
     due = list(db.session.execute(
         select(ScheduledJob).where(ScheduledJob.next_run_at <= now).order_by(ScheduledJob.next_run_at)).scalars())
     done = []
@@ -130,7 +128,7 @@ def run_due_jobs(worker: str, now: datetime | None = None) -> list[ScheduledJobR
             log.exception("scheduled job %s (due %s) failed", job.name, due_at)
         run = db.session.execute(select(ScheduledJobRun).where(
             ScheduledJobRun.job_name == job.name, ScheduledJobRun.due_at == due_at)).scalar_one()
-        run.finished_at, run.outcome, run.error = _now(), outcome, error
+        run.finished_at, run.outcome, run.error = clock.now(), outcome, error
         db.session.commit()
         log.info("scheduled job %s: %s", job.name, error or outcome)
         done.append(run)

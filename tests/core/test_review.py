@@ -1,8 +1,8 @@
-"""The review rule: what a learner sees of a submitted attempt, and when (lms.core.grading.review_shown)."""
+"""The review rule: what a learner sees of a submitted attempt, and when (lms.core.attempt_review.review_shown)."""
 
 import pytest
 
-from lms.core import grading
+from lms.core import attempt_review, grading
 from lms.core.packages import ReviewOptions, ReviewTime
 from lms.core.packages.model import Choice, Question, QuestionType, Quiz, ScorePolicy
 
@@ -36,20 +36,20 @@ def wrong_attempt(quiz: Quiz) -> grading.AttemptResult:
 ])
 def test_each_review_time_is_reached_exactly_when_it_says(when, passed, remaining, shown):
     options = ReviewOptions(score=when, correctness=when, feedback=when, correct_answers=when, explanations=when)
-    result = grading.review_shown(options, quiz_passed=passed, attempts_remaining=remaining)
-    assert result == grading.ReviewShown(shown, shown, shown, shown, shown)
+    result = attempt_review.review_shown(options, quiz_passed=passed, attempts_remaining=remaining)
+    assert result == attempt_review.ReviewShown(shown, shown, shown, shown, shown)
 
 
 def test_the_default_shows_correctness_and_feedback_but_not_the_answers_while_attempts_remain():
-    shown = grading.review_shown(ReviewOptions(), quiz_passed=False, attempts_remaining=2)
-    assert shown == grading.ReviewShown(score=True, correctness=True, feedback=True, correct_answers=False,
+    shown = attempt_review.review_shown(ReviewOptions(), quiz_passed=False, attempts_remaining=2)
+    assert shown == attempt_review.ReviewShown(score=True, correctness=True, feedback=True, correct_answers=False,
                                         explanations=False)
 
 
 def test_a_review_without_the_answer_key_carries_none_of_it():
     quiz = question_quiz()
-    shown = grading.review_shown(quiz.review, quiz_passed=False, attempts_remaining=2)
-    review = grading.reviewed_attempt(wrong_attempt(quiz), shown)
+    shown = attempt_review.review_shown(quiz.review, quiz_passed=False, attempts_remaining=2)
+    review = attempt_review.reviewed_attempt(wrong_attempt(quiz), shown)
     pick, count = review.questions
     assert [c.correct_answer for c in pick.choices] == [False, False]
     assert [c.right for c in pick.choices] == [False, None], "the picked choice is marked wrong; no other"
@@ -62,8 +62,8 @@ def test_a_review_without_the_answer_key_carries_none_of_it():
 def test_a_review_that_hides_everything_keeps_only_the_answers_given_and_whether_it_passed():
     never = ReviewOptions(*(ReviewTime.NEVER,) * 5)
     quiz = question_quiz(never)
-    shown = grading.review_shown(never, quiz_passed=True, attempts_remaining=0)
-    review = grading.reviewed_attempt(wrong_attempt(quiz), shown)
+    shown = attempt_review.review_shown(never, quiz_passed=True, attempts_remaining=0)
+    review = attempt_review.reviewed_attempt(wrong_attempt(quiz), shown)
     assert review.score is None and review.percent is None and review.max_score is None and not review.passed
     for question in review.questions:
         assert question.outcome is None and question.score is None and question.feedback == ""
@@ -74,8 +74,8 @@ def test_a_review_that_hides_everything_keeps_only_the_answers_given_and_whether
 
 def test_once_shown_the_correct_answers_are_marked():
     quiz = question_quiz()
-    shown = grading.review_shown(quiz.review, quiz_passed=False, attempts_remaining=0)
-    review = grading.reviewed_attempt(wrong_attempt(quiz), shown)
+    shown = attempt_review.review_shown(quiz.review, quiz_passed=False, attempts_remaining=0)
+    review = attempt_review.reviewed_attempt(wrong_attempt(quiz), shown)
     assert [c.correct_answer for c in review.questions[0].choices] == [False, True]
     assert review.questions[1].correct_answers == ("2",) and review.questions[1].explanation == "There are two."
 
@@ -91,14 +91,14 @@ def test_once_shown_the_correct_answers_are_marked():
 ])
 def test_the_learner_is_told_when_the_correct_answers_will_appear(when, limited, notice):
     options = ReviewOptions(correct_answers=when)
-    shown = grading.review_shown(options, quiz_passed=False, attempts_remaining=1 if limited else None)
-    assert grading.correct_answers_notice(options, shown, attempts_limited=limited) == notice
+    shown = attempt_review.review_shown(options, quiz_passed=False, attempts_remaining=1 if limited else None)
+    assert attempt_review.correct_answers_notice(options, shown, attempts_limited=limited) == notice
 
 
 def test_no_notice_once_the_answers_are_shown():
     options = ReviewOptions()
-    shown = grading.review_shown(options, quiz_passed=True, attempts_remaining=1)
-    assert grading.correct_answers_notice(options, shown, attempts_limited=True) == ""
+    shown = attempt_review.review_shown(options, quiz_passed=True, attempts_remaining=1)
+    assert attempt_review.correct_answers_notice(options, shown, attempts_limited=True) == ""
 
 
 def test_review_options_do_not_change_the_quiz_hash_but_show_in_the_diff():

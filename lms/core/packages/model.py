@@ -31,7 +31,7 @@ class ScorePolicy(StrEnum):
 
 
 class ReviewTime(StrEnum):
-    """When a part of a submitted attempt's review is shown to the learner (lms.core.grading.review_shown)."""
+    """When a part of a submitted attempt's review is shown to the learner (lms.core.attempt_review.review_shown)."""
 
     ALWAYS = "always"
     AFTER_PASSING = "after_passing"  # once the learner has passed the quiz
