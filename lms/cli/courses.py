@@ -10,7 +10,7 @@ import click
 
 from lms.cli.group import fail, lms_cli
 from lms.core.packages import json_schemas
-from lms.services import publishing
+from lms.services import publishing, version_diff
 
 COURSES_DIR = Path(__file__).resolve().parent.parent.parent / "courses"
 
@@ -89,7 +89,7 @@ def publish_command(slug: str, version: str) -> None:
 def diff_command(path: str) -> None:
     """Show what a package changes against the published version, and which completions learners would lose."""
     try:
-        report = publishing.diff_against_current(_package_path(path))
+        report = version_diff.diff_against_current(_package_path(path))
     except publishing.PackageRejected as error:
         _print_problems(error.problems)
         raise SystemExit(1) from None

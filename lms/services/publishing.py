@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,8 +23,7 @@ from sqlalchemy import delete, func, select, update
 
 from lms import authz
 from lms.core import clock
-from lms.core.packages import LoadResult, Package, PackageDiff, Problem, diff_packages, load_package, package_zip_bytes
-from lms.core.packages.textdiff import TextChange, item_titles, text_changes
+from lms.core.packages import LoadResult, Package, Problem, diff_packages, load_package, package_zip_bytes
 from lms.extensions import db
 from lms.models import (
     Certificate,
@@ -43,6 +42,7 @@ from lms.services import audit, catalog, cohort_sync, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
+
 
 PackageSource = str | Path | bytes
 
@@ -72,23 +72,6 @@ class ImportOutcome:
     version: CourseVersion
     created: bool  # False when this exact version was already imported
     published: bool
-
-
-@dataclass(frozen=True)
-class DiffReport:
-    package: Package
-    current: CourseVersion | None
-    diff: PackageDiff | None  # None when the course has no current version yet
-    # How many learners would lose each completion: lesson id -> learners, quiz id -> learners who passed it.
-    lessons_lost: dict[str, int] = field(default_factory=dict)
-    quiz_passes_lost: dict[str, int] = field(default_factory=dict)
-    # The text of each lesson and quiz added, removed or changed, line by line; and every item's title by
-    # "lesson:<id>" / "quiz:<id>" / "module:<id>", so the page names items by title.
-    text_changes: tuple[TextChange, ...] = ()
-    titles: dict[str, str] = field(default_factory=dict)
-
-    def summary_lines(self) -> list[str]:
-        return self.diff.summary_lines(self.titles) if self.diff is not None else []
 
 
 def _require_author(actor: User | None) -> None:
@@ -297,69 +280,6 @@ def export_version(actor: User | None, slug: str, version: str) -> bytes:
     return package_zip_bytes(version_files(row.id), root=slug)
 
 
-def diff_against_current(source: PackageSource) -> DiffReport:
-    """What publishing this package would change, and how many learners would lose which completions."""
-    package = load_valid(source)
-    course = catalog.find_course(package.slug)
-    current = current_version(course.id) if course else None
-    if current is None:
-        return DiffReport(package=package, current=None, diff=None)
-    return _diff_report(course, current, package)
-
-
-def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
-    """The same report for a draft that is already imported."""
-    draft = version_for_author(actor, slug, version)
-    course = catalog.get_course(slug)
-    current = current_version(course.id)
-    package = version_package(draft)
-    if current is None or current.id == draft.id:
-        return DiffReport(package=package, current=current, diff=None)
-    return _diff_report(course, current, package)
-
-
-def _diff_report(course: Course, current: CourseVersion, package: Package) -> DiffReport:
-    published = version_package(current)
-    diff = diff_packages(published, package)
-    return DiffReport(package=package, current=current, diff=diff,
-                      lessons_lost=_completions_per_lesson(course.id, diff.lessons_reset),
-                      quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset),
-                      text_changes=text_changes(published, package), titles=item_titles(published, package))
-
-
-def _completions_per_lesson(course_id: int, lesson_keys: Iterable[str]) -> dict[str, int]:
-    keys = list(lesson_keys)
-    if not keys:
-        return {}
-    rows = db.session.execute(
-        select(LessonProgress.lesson_key, func.count())
-        .where(LessonProgress.course_id == course_id, LessonProgress.lesson_key.in_(keys),
-               LessonProgress.completed_at.is_not(None))
-        .group_by(LessonProgress.lesson_key)
-    ).all()
-    counts = dict.fromkeys(keys, 0)
-    counts.update({key: count for key, count in rows})
-    return counts
-
-
-def _passes_per_quiz(course_id: int, current: CourseVersion, quiz_keys: Iterable[str]) -> dict[str, int]:
-    keys = list(quiz_keys)
-    if not keys:
-        return {}
-    # A pass counts while the attempt was on the quiz's current questions (same hash as in the published version).
-    rows = db.session.execute(
-        select(QuizAttempt.quiz_key, func.count(func.distinct(QuizAttempt.user_id)))
-        .join(VersionModule, (VersionModule.quiz_key == QuizAttempt.quiz_key)
-              & (VersionModule.quiz_hash == QuizAttempt.quiz_hash))
-        .where(VersionModule.version_id == current.id, QuizAttempt.course_id == course_id,
-               QuizAttempt.quiz_key.in_(keys), QuizAttempt.passed.is_(True))
-        .group_by(QuizAttempt.quiz_key)
-    ).all()
-    counts = dict.fromkeys(keys, 0)
-    counts.update({key: count for key, count in rows})
-    return counts
-
-
 def publish_version(actor: User | None, slug: str, version: str) -> CourseVersion:
     row = version_for_author(actor, slug, version)
     course = catalog.get_course(slug)
@@ -452,4 +372,3 @@ def _carry_over(course: Course, current: CourseVersion, new: CourseVersion, pack
                       detail={"reason": "changed with reset_progress", "from_version": current.version})
         for user_id, key in affected
     )
-

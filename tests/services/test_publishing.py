@@ -3,7 +3,7 @@
 import pytest
 
 from lms.models import CourseStaff, CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
-from lms.services import learning, publishing
+from lms.services import learning, publishing, version_diff
 from lms.services.errors import Conflict, NotAllowed
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
@@ -122,7 +122,7 @@ def test_publishing_carries_progress_over_except_lessons_marked_reset(db, tmp_pa
     for lesson_id in (reset_id, kept_id):
         learning.complete_lesson(learner, "example-all-features", lesson_id)
 
-    report = publishing.diff_against_current(package)
+    report = version_diff.diff_against_current(package)
     assert report.lessons_lost.get(reset_id) == 1
     assert report.lessons_lost.get(kept_id, 0) == 0
 
@@ -169,7 +169,7 @@ def test_the_diff_counts_learners_who_would_have_to_pass_a_quiz_again(db, tmp_pa
         attempt = quizzes.quiz_page(learner, "example-all-features", "basics-quiz").attempt
         quizzes.submit_attempt(learner, "example-all-features", "basics-quiz", attempt.id, answers)
     package, *_ = _second_version(tmp_path, change_quiz=change_quiz)
-    report = publishing.diff_against_current(package)
+    report = version_diff.diff_against_current(package)
     assert report.quiz_passes_lost.get("basics-quiz", 0) == expected
 
 
@@ -187,7 +187,7 @@ def test_the_instructor_who_imports_a_new_course_becomes_its_staff_and_others_ar
         publishing.import_package(stranger, newer)
     for refused in (lambda: publishing.publish_version(stranger, "example-all-features", "1.0.0"),
                     lambda: publishing.export_version(stranger, "example-all-features", "1.0.0"),
-                    lambda: publishing.diff_versions(stranger, "example-all-features", "1.0.0"),
+                    lambda: version_diff.diff_versions(stranger, "example-all-features", "1.0.0"),
                     lambda: publishing.version_for_author(stranger, "example-all-features", "1.0.0")):
         with pytest.raises(NotAllowed):
             refused()

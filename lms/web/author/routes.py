@@ -12,7 +12,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from lms.core import grading
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import catalog, guides, publishing, quiz_preview
+from lms.services import catalog, guides, publishing, quiz_preview, version_diff
 from lms.services.errors import Conflict, Invalid
 from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
@@ -65,7 +65,7 @@ def upload():
 def version(slug: str, version: str):
     row = publishing.version_for_author(acting_user(), slug, version)
     outline = catalog.version_outline(row)
-    report = publishing.diff_versions(acting_user(), slug, version)
+    report = version_diff.diff_versions(acting_user(), slug, version)
     return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report)
 
 
@@ -85,7 +85,7 @@ def publish(slug: str, version: str):
     if row.is_current:
         flash(f"Version {version} is already the published version.", "info")
         return redirect(url_for("author.version", slug=slug, version=version))
-    report = publishing.diff_versions(acting_user(), slug, version)
+    report = version_diff.diff_versions(acting_user(), slug, version)
     form.replacing.data = report.current.version if report.current else ""
     return render_template("author/publish.html", slug=slug, version=row, report=report, form=form)
 
