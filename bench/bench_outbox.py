@@ -7,7 +7,7 @@ Printed, all from the same run against the same local aiosmtpd:
   of its own, as the engine did before the outbox);
 - how many messages per second one worker delivers (`--messages` queued messages, one SMTP connection per batch).
 
-The decisions are timed as the service call the request makes (lms.services.applications.decide_many), so that
+The decisions are timed as the service call the request makes (lms.services.application_review.decide_many), so that
 the figures hold the work of the request and not the test client's.
 
 Run: `.venv/bin/python bench/bench_outbox.py [--applications 500] [--messages 2000]` (a temporary SQLite file, or
@@ -64,10 +64,10 @@ def clear_outbox() -> None:
 
 
 def bulk_decision_with_outbox(admin, cohort, ids) -> float:
-    from lms.services import applications
+    from lms.services import application_review
 
     start = time.perf_counter()
-    outcome = applications.decide_many(admin, cohort.id, ids, "accepted")
+    outcome = application_review.decide_many(admin, cohort.id, ids, "accepted")
     elapsed = time.perf_counter() - start
     assert len(outcome.done) == len(ids), outcome.refused
     return elapsed
@@ -75,11 +75,11 @@ def bulk_decision_with_outbox(admin, cohort, ids) -> float:
 
 def bulk_decision_sending_directly(admin, cohort, ids) -> float:
     """Each decision, then its message over SMTP before the next decision: what the request did before."""
-    from lms.services import applications, outbox
+    from lms.services import application_review, outbox
 
     start = time.perf_counter()
     for application_id in ids:
-        applications.decide(admin, application_id, "accepted")
+        application_review.decide(admin, application_id, "accepted")
         assert outbox.deliver_due("inline", limit=1).sent == 1  # one transport, so one connection, per message
     return time.perf_counter() - start
 

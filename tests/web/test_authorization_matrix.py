@@ -137,7 +137,7 @@ POST = {
     "learner.complete_lesson":          "login     redirect* 403       redirect  redirect  redirect",
     "learner.quiz":                     "login     redirect* 404       404       404       404",
     "programmes.apply":                 "login     redirect  redirect* redirect* redirect* redirect*",
-    "programmes.withdraw":              "login     redirect* 404       404       404       redirect",
+    "programmes.withdraw":              "login     redirect* 404       404       404       403",
     "programmes.reset_calendar":        "login     redirect* redirect* redirect* redirect* redirect*",
     "certificates.admin_index":         "login     403       403       403       403       redirect*",
     "certificates.admin_detail":        "login     403       403       403       403       redirect*",

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from lms.models import AuditEntry, OutboxMessage
 from lms.models.outbox import FAILED, QUEUED, SENT
-from lms.services import applications, mail, outbox
+from lms.services import application_review, mail, outbox
 from tests.cohort_factories import apply, make_cohort, publish_caring_cities
 from tests.factories import make_learners
 from tests.smtp_server import MailServer
@@ -59,7 +59,7 @@ def test_a_rolled_back_decision_leaves_no_message_and_a_committed_one_leaves_one
     db.session.commit()
     admin = make_user("admin")
     with app.test_request_context():
-        outcome = applications.decide_many(admin, cohort.id, [first.id, second.id], "accepted")
+        outcome = application_review.decide_many(admin, cohort.id, [first.id, second.id], "accepted")
     assert outcome.done == (first.id,) and [app_id for app_id, _ in outcome.refused] == [second.id]
     assert [m.recipient for m in messages(db)] == [first.email]  # the refused acceptance rolled back, mail and all
 

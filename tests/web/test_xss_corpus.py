@@ -539,10 +539,10 @@ def _build_and_crawl(app, tmp: Path) -> Crawl:
         ("anonymous POST /register with passwords that differ", app.test_client().post("/register", data={
             "display_name": typed, "organisation": typed, "job_title": typed, "city": typed, "country": "ES",
             "timezone": "UTC", "preferred_language": "en", "email": "someone@example.org",
-            "password": DEFAULT_PASSWORD, "confirm": "another password 123"}), 200),
+            "password": DEFAULT_PASSWORD, "confirm": "another password 123"}), 422),
         ("learner POST /account with an unknown country", learner_clients[TEXT[9]].post("/account", data={
             "display_name": typed, "organisation": typed, "job_title": typed, "city": typed, "country": "XX",
-            "timezone": "UTC", "preferred_language": "en"}), 200),
+            "timezone": "UTC", "preferred_language": "en"}), 422),
         ("learner POST apply without a letter", learner_clients[TEXT[9]].post(
             f"/programmes/cohorts/{other.id}/apply", data={
                 "full_name": typed, "email": typed, "organisation": typed, "position": typed, "city": typed,
