@@ -35,6 +35,7 @@ from lms.services.errors import NotAllowed
 ACTIONS: dict[str, str] = {
     "course.import": "Course version imported",
     "course.publish": "Course version published",
+    "course.delete_version": "Draft course version deleted",
     "course.assign_instructor": "Instructor assigned to a course",
     "application.decide": "Application decided",
     "attendance.mark": "Attendance marked by hand",

@@ -48,7 +48,7 @@ def test_republishing_updates_what_the_package_changed_and_keeps_staff_edits(db,
         **{**live_sessions.session_data(orientation).__dict__, "join_url": "https://zoom.us/j/123456789"}))
     cohorts.update_cohort(None, cohort.id, cohorts.cohort_data(cohort, capacity=25, allow_late_attempts=True))
 
-    set_version(package, "1.0.1")
+    set_version(package, "1.1.1")
     edit_file(package / "course.yaml", 'starts_at: "2023-07-20T09:00"', 'starts_at: "2023-07-20T10:00"')
     edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Caring Cities 2023 (first run)")
     publishing.import_package(None, package, publish=True)
