@@ -28,7 +28,6 @@ Signature
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -185,24 +184,23 @@ def public_key_from_multibase(text: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(data[2:])
 
 
-def public_key_jwk(key: Ed25519PublicKey) -> dict[str, str]:
-    x = base64.urlsafe_b64encode(_raw_public(key)).rstrip(b"=").decode("ascii")
-    return {"kty": "OKP", "crv": "Ed25519", "x": x}
+CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
 
 
-def issuer_document(engine_url: str, document_url: str, name: str, key: Ed25519PublicKey) -> dict[str, Any]:
-    """What ``/.well-known/lms-issuer.json`` publishes: the issuer and its public key (a controller document)."""
+def issuer_document(document_url: str, key: Ed25519PublicKey) -> dict[str, Any]:
+    """The controller document (W3C Controlled Identifiers v1.0) that ``document_url`` serves: the issuer and its
+    public key. §3.3 has a verifier dereference the verification method's URL and accept the document only if its
+    ``id`` is the URL it was fetched from and the method's ``controller`` is that ``id``; the credentials name the
+    same URL as their issuer, so the key is bound to the issuer."""
     method_id = f"{document_url}#key-1"
     return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": engine_url,
-        "name": name,
+        "@context": [CID_CONTEXT],
+        "id": document_url,
         "verificationMethod": [{
             "id": method_id,
             "type": "Multikey",
-            "controller": engine_url,
+            "controller": document_url,
             "publicKeyMultibase": public_key_multibase(key),
-            "publicKeyJwk": public_key_jwk(key),
         }],
         "assertionMethod": [method_id],
     }
@@ -248,12 +246,13 @@ def issuers_line(issuers: Sequence[Issuer]) -> str:
     return ", ".join(issuer.name for issuer in issuers)
 
 
-def open_badge_credential(facts: CertificateFacts, *, engine_url: str, verify_url: str,
+def open_badge_credential(facts: CertificateFacts, *, issuer_id: str, verify_url: str,
                           achievement_url: str) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential for a certificate."""
+    """The unsigned OpenBadgeCredential for a certificate. ``issuer_id`` is the URL of the issuer's controller
+    document (see ``issuer_document``), which also controls the signing key."""
     hours = hours_phrase(facts.hours)
-    issuer: dict[str, Any] = {"id": engine_url, "type": ["Profile"],
-                              "name": issuers_line(facts.issuers) or engine_url}
+    issuer: dict[str, Any] = {"id": issuer_id, "type": ["Profile"],
+                              "name": issuers_line(facts.issuers) or issuer_id}
     if len(facts.issuers) == 1 and facts.issuers[0].url:
         issuer["url"] = facts.issuers[0].url
     elif facts.issuers:

@@ -348,15 +348,14 @@ def credential_json(certificate: Certificate) -> dict[str, Any]:
     """The signed OpenBadgeCredential. Deterministic: the same certificate always gives the same document."""
     slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
     document = credentials.open_badge_credential(
-        facts_of(certificate), engine_url=engine_url(), verify_url=verify_url(certificate.public_id),
+        facts_of(certificate), issuer_id=issuer_document_url(), verify_url=verify_url(certificate.public_id),
         achievement_url=f"{engine_url()}/courses/{slug}/")
     return credentials.sign_credential(document, signing_key(), verification_method(), certificate.issued_at)
 
 
 def issuer_document() -> dict[str, Any]:
-    """The engine as an issuer, with its public key, for /.well-known/lms-issuer.json."""
-    return credentials.issuer_document(engine_url(), issuer_document_url(), f"LMS-lite at {engine_url()}",
-                                       signing_key().public_key())
+    """The engine as an issuer, with its public key, for /.well-known/lms-issuer.json (its own URL is its id)."""
+    return credentials.issuer_document(issuer_document_url(), signing_key().public_key())
 
 
 @dataclass(frozen=True)

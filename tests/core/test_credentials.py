@@ -33,7 +33,7 @@ def facts(**changes) -> CertificateFacts:
 def build(certificate: CertificateFacts | None = None) -> dict:
     certificate = certificate or facts()
     return credentials.open_badge_credential(
-        certificate, engine_url="https://learning.example.org",
+        certificate, issuer_id="https://learning.example.org/.well-known/lms-issuer.json",
         verify_url=f"https://learning.example.org/verify/{certificate.certificate_id}",
         achievement_url="https://learning.example.org/courses/caring-cities/")
 
@@ -158,13 +158,15 @@ def test_the_private_key_round_trips_as_pem(key):
     assert credentials.public_key_multibase(again.public_key()) == credentials.public_key_multibase(key.public_key())
 
 
-def test_the_issuer_document_publishes_the_key(key):
-    document = credentials.issuer_document("https://l.example", "https://l.example/.well-known/lms-issuer.json",
-                                           "LMS", key.public_key())
+def test_the_issuer_document_publishes_the_key_and_is_its_own_controller(key):
+    """W3C Controlled Identifiers v1.0 §3.3: the document's id and the key's controller are the URL it is served
+    from."""
+    url = "https://l.example/.well-known/lms-issuer.json"
+    document = credentials.issuer_document(url, key.public_key())
     method = document["verificationMethod"][0]
-    assert document["assertionMethod"] == [method["id"]] == ["https://l.example/.well-known/lms-issuer.json#key-1"]
-    assert method["type"] == "Multikey" and method["controller"] == document["id"] == "https://l.example"
-    assert method["publicKeyJwk"]["crv"] == "Ed25519"
+    assert document["assertionMethod"] == [method["id"]] == [f"{url}#key-1"]
+    assert method["type"] == "Multikey" and method["controller"] == document["id"] == url
+    assert credentials.public_key_multibase(key.public_key()) == method["publicKeyMultibase"]
 
 
 # The credential.
@@ -176,7 +178,7 @@ def test_the_credential_is_an_open_badges_3_credential():
     assert document["@context"] == ["https://www.w3.org/ns/credentials/v2",
                                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
     assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert document["issuer"]["id"] == "https://learning.example.org"
+    assert document["issuer"]["id"] == "https://learning.example.org/.well-known/lms-issuer.json"
     assert document["issuer"]["type"] == ["Profile"]
     assert document["issuer"]["name"] == "Metropolis, UCLG"
     assert document["validFrom"] == "2026-11-23T10:30:00Z"

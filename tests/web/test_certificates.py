@@ -13,6 +13,7 @@ import pytest
 from lms.core import credentials
 from lms.models import Certificate
 from lms.services import certificates, publishing
+from tests import independent_verifier
 from tests.factories import copy_package, edit_file, make_user
 
 SLUG = "example-all-features"
@@ -90,6 +91,31 @@ def test_the_learner_downloads_a_credential_that_verifies(client, earned):
     assert document["proof"]["verificationMethod"] == method["id"]
     key = credentials.public_key_from_multibase(method["publicKeyMultibase"])
     assert credentials.verify_credential(document, key).ok
+
+
+def public_fetch(app):
+    """What a third-party verifier gets for a URL of the engine: an anonymous request, as from another site."""
+    anonymous = app.test_client()
+
+    def fetch(url: str) -> bytes:
+        base = app.config["BASE_URL"].rstrip("/")
+        assert url.startswith(base + "/"), f"the verifier was sent off the engine's site: {url}"
+        response = anonymous.get(url[len(base):])
+        assert response.status_code == 200, (url, response.status_code)
+        return response.data
+
+    return fetch
+
+
+def test_a_third_party_verifier_finds_the_issuers_key_and_checks_the_signatures(app, client, earned):
+    """A verifier written from the W3C specifications (tests/independent_verifier.py: other libraries for every step)
+    finds the key by dereferencing the verification method (Controlled Identifiers v1.0 §3.3) and checks every
+    proof."""
+    _, certificate = earned
+    document = json.loads(client.get(f"/certificates/{certificate.public_id}.json").data)
+    assert "eddsa-jcs-2022" in independent_verifier.verify_signatures(document, public_fetch(app))
+    issuer_document = json.loads(public_fetch(app)(document["proof"]["verificationMethod"].split("#")[0]))
+    assert issuer_document["id"] == document["issuer"]["id"] == "http://lms.test/.well-known/lms-issuer.json"
 
 
 def test_another_learner_or_a_stranger_cannot_download(client, db, login_as, earned):
