@@ -41,7 +41,7 @@ from lms.models import (
     Role,
     User,
 )
-from lms.services import accounts, catalog, publishing, staffing
+from lms.services import accounts, catalog, certificates, publishing, staffing
 from lms.services.errors import Invalid
 
 # (city, country, organisation): accented and Hangul names on purpose.
@@ -240,6 +240,9 @@ def seed_demo_population(slug: str, learners: int, seed: int = 0, *, now: dateti
                            "last_lesson_key": last_lesson, "last_activity_at": last_activity,
                            "completed_at": completed_at, "progress_percent": progress.percent})
 
+    for row, status_index in zip(certificate_rows, certificates.draw_status_indexes(len(certificate_rows)),
+                                 strict=True):
+        row["status_index"] = status_index
     for model, rows in ((Enrolment, enrolments), (LessonProgress, lesson_rows), (QuizAttempt, attempt_rows),
                         (ProgressEvent, event_rows), (Attendance, attendance_rows), (Certificate, certificate_rows)):
         for start in range(0, len(rows), 5000):
