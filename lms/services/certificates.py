@@ -39,7 +39,7 @@ from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
 from lms.services import audit, catalog, mail
-from lms.services.certificate_pdf import render_certificate_pdf
+from lms.services.certificate_pdf import render_certificate_pdf, unprintable_characters
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -165,6 +165,24 @@ def _certificate_rule(version: CourseVersion) -> dict[str, Any] | None:
 STATUS_INDEX_DRAWS = 20
 
 
+class UnprintableCertificate(Invalid):
+    """The learner's name (or the course's title or an issuer's name) has characters no certificate font has:
+    nothing is issued, since the PDF would show blanks."""
+
+
+def _refuse_unprintable(name: str, version: CourseVersion, rule: dict[str, Any]) -> None:
+    texts = {"the name": name, "the course title": version.title,
+             **{f"the issuer {issuer.get('name', '')}": issuer.get("name", "") for issuer in rule.get("issuers", [])}}
+    for what, text in texts.items():
+        missing = unprintable_characters([text])
+        if missing:
+            listed = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing)
+            raise UnprintableCertificate(
+                f"No certificate was issued: {what} “{text}” has characters the certificate cannot print yet "
+                f"({listed}). Correct the name in the profile, or ask the administrators to add a font for them.",
+                field="email")
+
+
 def _status_index_span(adding: int = 1) -> int:
     """Status indexes are drawn from enough whole lists to keep them at most half full, so a draw rarely hits a
     taken index and a list's set bits never stand out by being the only ones used."""
@@ -190,7 +208,9 @@ def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, 
     """Insert a certificate unless the learner has a valid one for the course; (the valid one, whether it is new).
 
     The status index is drawn at random; when the draw hits a taken index the insert does nothing (like a second
-    valid certificate for the learner would), and, the learner having none, another index is drawn."""
+    valid certificate for the learner would), and, the learner having none, another index is drawn.
+    Refused (UnprintableCertificate) when the PDF could not print the name: never a certificate with a blank name."""
+    _refuse_unprintable(user.display_name, version, rule)
     span = _status_index_span()
     for _ in range(STATUS_INDEX_DRAWS):
         inserted = _try_insert(user, course, version, rule, completed_at, secrets.randbelow(span),
@@ -249,7 +269,13 @@ def issue_certificate_if_complete(user: User, course: Course, version: CourseVer
     ).scalar_one_or_none()
     if completed_at is None:
         return None
-    certificate, _ = _insert(user, course, version, rule, completed_at)
+    try:
+        certificate, _ = _insert(user, course, version, rule, completed_at)
+    except UnprintableCertificate as refusal:
+        # The learner's progress stands; the certificate waits until the name can be printed (an admin issues it
+        # by hand after correcting the name). Logged as an error so that the operators see it.
+        log.error("certificate not issued to user %s for %s: %s", user.id, course.slug, refusal)
+        return None
     return certificate
 
 
