@@ -108,11 +108,15 @@ def fallback_fonts_needed(texts: list[str]) -> list[Fallback]:
     return needed
 
 
+@cache
+def _printable() -> frozenset[int]:
+    """Every character some shipped font has."""
+    return frozenset().union(_coverage(SERIF_BOLD), _coverage(SANS), *(_coverage(f.path) for f in FALLBACKS))
+
+
 def unprintable_characters(texts: list[str]) -> str:
     """The characters of ``texts`` that no shipped font has (empty when everything can be printed), in order."""
-    covered = _coverage(SERIF_BOLD) | _coverage(SANS)
-    for fallback in FALLBACKS:
-        covered = covered | _coverage(fallback.path)
+    covered = _printable()
     missing: dict[str, None] = {}
     for text in texts:
         for char in unicodedata.normalize("NFC", text):

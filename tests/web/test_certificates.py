@@ -305,6 +305,16 @@ def test_an_admin_issues_a_certificate_by_hand(client, db, login_as, course, out
     assert len(outbox) == 1
 
 
+def test_the_admin_is_told_when_a_name_cannot_be_printed(client, db, login_as, course, outbox):
+    learner = make_user(display_name="Ana \U00013000")  # an Egyptian hieroglyph: no certificate font has it
+    login_as("admin")
+    response = client.post("/certificates/admin/", data={"email": learner.email, "course": SLUG,
+                                                         "reason": "Completed offline"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "No certificate was issued" in page and "U+13000" in page
+    assert db.session.execute(db.select(Certificate)).scalars().all() == [] and len(outbox) == 0
+
+
 # The command line.
 
 
