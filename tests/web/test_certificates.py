@@ -144,7 +144,7 @@ def test_the_status_list_is_public_signed_cacheable_and_16_kb(app, client, db, e
         "statusListCredential"]
     anonymous = app.test_client()
     response = anonymous.get(url.removeprefix("http://lms.test"))
-    assert response.status_code == 200 and response.mimetype == "application/vc+ld+json"
+    assert response.status_code == 200 and response.mimetype == "application/vc"
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     listing = json.loads(response.data)
