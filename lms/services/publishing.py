@@ -37,7 +37,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import audit, catalog, cohorts, staffing
+from lms.services import audit, catalog, cohort_sync, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -374,7 +374,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.status = "published"
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
-    cohorts.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    cohort_sync.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)

@@ -77,7 +77,7 @@ def issuer_document():
 def status_list(list_number: int):
     """The revocation status list (W3C Bitstring Status List v1.0) that credentials point to: public, cacheable."""
     response = jsonify(certificates.status_list_credential(list_number))
-    response.mimetype = "application/vc"  # the media type of a VC 2.0 credential (W3C VC Data Model 2.0, its media types)
+    response.mimetype = "application/vc"  # the media type of a VC 2.0 credential (W3C VC Data Model 2.0)
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.add_etag()
