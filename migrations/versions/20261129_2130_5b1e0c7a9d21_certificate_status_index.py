@@ -2,7 +2,7 @@
 drawn at random; certificates issued before get distinct random bits now.
 
 Revision ID: 5b1e0c7a9d21
-Revises: a0d17e5e0c01
+Revises: 788c32bc6c4a
 Create Date: 2026-11-29 21:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e0c7a9d21'
-down_revision = 'a0d17e5e0c01'
+down_revision = '788c32bc6c4a'
 branch_labels = None
 depends_on = None
 
