@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from lms.cli.group import fail, lms_cli
-from lms.services import certificates, credential_keys
+from lms.services import certificates, credential_documents, credential_keys
 
 
 @lms_cli.command("verify-credential")
@@ -26,7 +26,7 @@ def verify_credential(path: str) -> None:
         document = json.loads(file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         fail(f"{path}: not valid: the file is not JSON ({error})")
-    outcome = certificates.check_credential(document)
+    outcome = credential_documents.check_credential(document)
     if not outcome.ok:
         fail(f"{path}: not valid: {outcome.message}")
     click.echo(f"{path}: {outcome.message}")
@@ -35,7 +35,7 @@ def verify_credential(path: str) -> None:
 @lms_cli.command("signing-key")
 def signing_key_command() -> None:
     """Show where the credential signing key is (creating it if needed) and its public part."""
-    document = certificates.issuer_document()
+    document = credential_documents.issuer_document()
     method = document["verificationMethod"][0]
     click.echo(f"key file: {credential_keys.signing_key_path()}")
     click.echo(f"published at: {certificates.issuer_document_url()}")

@@ -321,6 +321,9 @@ def _complete(course: _Course, rows: _Rows, user_id: int, user: dict[str, Any], 
 
 
 def _insert_rows(rows: _Rows) -> None:
+    for row, status_index in zip(rows.certificates, certificates.draw_status_indexes(len(rows.certificates)),
+                                 strict=True):
+        row["status_index"] = status_index  # each certificate's own random bit in the revocation status lists
     for model, table_rows in ((Enrolment, rows.enrolments), (LessonProgress, rows.lessons),
                               (QuizAttempt, rows.attempts), (ProgressEvent, rows.events),
                               (Attendance, rows.attendance), (Certificate, rows.certificates)):

@@ -18,11 +18,12 @@ Rules
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms import authz
@@ -30,8 +31,8 @@ from lms.core import clock, credentials
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
-from lms.services import accounts, audit, catalog, credential_keys, links, mail
-from lms.services.certificate_pdf import render_certificate_pdf
+from lms.services import accounts, audit, catalog, links, mail
+from lms.services.certificate_pdf import unprintable_characters
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,13 @@ def issuer_document_url() -> str:
 
 def verification_method() -> str:
     return issuer_document_url() + "#key-1"
+
+
+STATUS_LIST_PATH = "/credentials/status/"
+
+
+def status_list_url(list_number: int) -> str:
+    return f"{engine_url()}{STATUS_LIST_PATH}{list_number}"
 
 
 # Reading.
@@ -144,11 +152,52 @@ def certificate_rule(version: CourseVersion) -> dict[str, Any] | None:
     return rule if rule.get("enabled") else None
 
 
+STATUS_INDEX_DRAWS = 20
+
+
+class UnprintableCertificate(Invalid):
+    """The learner's name (or the course's title or an issuer's name) has characters no certificate font has:
+    nothing is issued, since the PDF would show blanks."""
+
+
+def _refuse_unprintable(name: str, version: CourseVersion, rule: dict[str, Any]) -> None:
+    texts = {"the name": name, "the course title": version.title,
+             **{f"the issuer {issuer.get('name', '')}": issuer.get("name", "") for issuer in rule.get("issuers", [])}}
+    for what, text in texts.items():
+        missing = unprintable_characters([text])
+        if missing:
+            listed = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing)
+            raise UnprintableCertificate(
+                f"No certificate was issued: {what} “{text}” has characters the certificate cannot print yet "
+                f"({listed}). Correct the name in the profile, or ask the administrators to add a font for them.",
+                field="email")
+
+
+def _status_index_span(adding: int = 1) -> int:
+    """Status indexes are drawn from enough whole lists to keep them at most half full, so a draw rarely hits a
+    taken index and a list's set bits never stand out by being the only ones used."""
+    issued = db.session.execute(select(func.count()).select_from(Certificate)).scalar_one()
+    return credentials.STATUS_LIST_BITS * (1 + 2 * (issued + adding) // credentials.STATUS_LIST_BITS)
+
+
+def draw_status_indexes(count: int) -> list[int]:
+    """``count`` distinct free status indexes, for inserting many certificates at once (the demo population)."""
+    span = _status_index_span(count)
+    taken = set(db.session.execute(select(Certificate.status_index)).scalars())
+    drawn: list[int] = []
+    while len(drawn) < count:
+        index = secrets.randbelow(span)
+        if index not in taken:
+            taken.add(index)
+            drawn.append(index)
+    return drawn
+
+
 def certificate_values(user_id: int, learner_name: str, version: CourseVersion, rule: dict[str, Any],
                        completed_at: datetime, issued_at: datetime, *, issued_by_id: int | None = None,
                        reason: str | None = None) -> dict[str, Any]:
     """The facts a certificate states, frozen at issue: the one place they are computed (the demo population's
-    bulk insert uses it too)."""
+    bulk insert uses it too). The status index is drawn apart (draw_status_indexes)."""
     return {
         "public_id": credentials.new_certificate_id(),
         "user_id": user_id,
@@ -168,24 +217,41 @@ def certificate_values(user_id: int, learner_name: str, version: CourseVersion, 
 
 def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, Any], completed_at: datetime, *,
             issued_by: User | None = None, reason: str | None = None) -> tuple[Certificate, bool]:
-    """Insert a certificate unless the learner has a valid one for the course; (the valid one, whether it is new)."""
-    values = certificate_values(user.id, user.display_name, version, rule, completed_at, clock.now(),
-                                issued_by_id=issued_by.id if issued_by else None, reason=reason)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Certificate).values(**values).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"], index_where=Certificate.revoked_at.is_(None)
-    ).returning(Certificate.id)
-    # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement.
-    inserted = db.session.execute(statement).scalar_one_or_none() is not None
-    certificate = db.session.execute(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id,
-                                  Certificate.revoked_at.is_(None))
-    ).scalar_one()
+    """Insert a certificate unless the learner has a valid one for the course; (the valid one, whether it is new).
+
+    The status index is drawn at random; when the draw hits a taken index the insert does nothing (like a second
+    valid certificate for the learner would), and, the learner having none, another index is drawn.
+    Refused (UnprintableCertificate) when the PDF could not print the name: never a certificate with a blank name."""
+    _refuse_unprintable(user.display_name, version, rule)
+    span = _status_index_span()
+    for _ in range(STATUS_INDEX_DRAWS):
+        inserted = _try_insert(user, course, version, rule, completed_at, secrets.randbelow(span),
+                               issued_by=issued_by, reason=reason)
+        certificate = db.session.execute(
+            select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id,
+                                      Certificate.revoked_at.is_(None))
+        ).scalar_one_or_none()
+        if certificate is not None:
+            break
+    else:  # pragma: no cover - 20 draws from lists kept half empty all taken: (1/2)**20
+        raise RuntimeError("could not draw a free certificate status index")
     if inserted:
         log.info("certificate %s issued to user %s for %s", certificate.public_id, user.id, course.slug)
         _mail_certificate(user, certificate)
     return certificate, inserted
+
+
+def _try_insert(user: User, course: Course, version: CourseVersion, rule: dict[str, Any], completed_at: datetime,
+                status_index: int, *, issued_by: User | None, reason: str | None) -> bool:
+    values = {**certificate_values(user.id, user.display_name, version, rule, completed_at, clock.now(),
+                                   issued_by_id=issued_by.id if issued_by else None, reason=reason),
+              "status_index": status_index}
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # No conflict target: a second valid certificate for the learner and a taken status index both do nothing.
+    statement = insert(Certificate).values(**values).on_conflict_do_nothing().returning(Certificate.id)
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement.
+    return db.session.execute(statement).scalar_one_or_none() is not None
 
 
 def issue_certificate_if_complete(user: User, course: Course, version: CourseVersion) -> Certificate | None:
@@ -202,7 +268,13 @@ def issue_certificate_if_complete(user: User, course: Course, version: CourseVer
     ).scalar_one_or_none()
     if completed_at is None:
         return None
-    certificate, _ = _insert(user, course, version, rule, completed_at)
+    try:
+        certificate, _ = _insert(user, course, version, rule, completed_at)
+    except UnprintableCertificate as refusal:
+        # The learner's progress stands; the certificate waits until the name can be printed (an admin issues it
+        # by hand after correcting the name). Logged as an error so that the operators see it.
+        log.error("certificate not issued to user %s for %s: %s", user.id, course.slug, refusal)
+        return None
     return certificate
 
 
@@ -330,60 +402,6 @@ def certifiable_courses(actor: User) -> list[tuple[str, str]]:
     _require_manager(actor)
     return [(entry.course.slug, entry.version.title) for entry in catalog.published_courses_with_counts()
             if certificate_rule(entry.version) is not None]
-
-
-# Documents.
-
-
-def pdf_bytes(certificate: Certificate) -> bytes:
-    return render_certificate_pdf(facts_of(certificate), verify_url(certificate.public_id),
-                                  revoked_at=certificate.revoked_at)
-
-
-def credential_json(certificate: Certificate) -> dict[str, Any]:
-    """The signed OpenBadgeCredential. Deterministic: the same certificate always gives the same document."""
-    slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
-    document = credentials.open_badge_credential(
-        facts_of(certificate), engine_url=engine_url(), verify_url=verify_url(certificate.public_id),
-        achievement_url=links.course(slug))
-    return credentials.sign_credential(document, credential_keys.signing_key(), verification_method(),
-                                       certificate.issued_at)
-
-
-def issuer_document() -> dict[str, Any]:
-    """The engine as an issuer, with its public key, for /.well-known/lms-issuer.json."""
-    return credentials.issuer_document(engine_url(), issuer_document_url(), f"LMS-lite at {engine_url()}",
-                                       credential_keys.signing_key().public_key())
-
-
-@dataclass(frozen=True)
-class CredentialCheck:
-    ok: bool
-    message: str
-    result: VerificationResult | None = None
-
-
-def check_credential(document: Any) -> CredentialCheck:
-    """Verify a credential file: signed by this engine's key, unchanged since, and its certificate not revoked."""
-    if isinstance(document, dict) and isinstance(document.get("proof"), dict):
-        method = document["proof"].get("verificationMethod")
-        if method != verification_method():
-            return CredentialCheck(False, f"it was not signed by this engine (verification method {method!r}, "
-                                          f"expected {verification_method()!r})")
-    signature = credentials.verify_credential(document, credential_keys.signing_key().public_key())
-    if not signature.ok:
-        return CredentialCheck(False, signature.reason)
-    public_id = credentials.certificate_id_of(document)
-    result = verify(public_id)
-    if result.state == UNKNOWN:
-        return CredentialCheck(False, "this engine has no certificate with the credential's id", result)
-    if result.state == REVOKED:
-        when = result.revoked_at.strftime("%Y-%m-%d") if result.revoked_at else "?"
-        return CredentialCheck(False, f"the certificate {public_id} was revoked on {when}: {result.revoke_reason}",
-                               result)
-    facts = result.facts
-    return CredentialCheck(True, f"valid: certificate {public_id}, {facts.learner_name}, {facts.course_title} "
-                                 f"(version {facts.course_version})", result)
 
 
 # Mail, in the transaction that issues the certificate.

@@ -27,11 +27,11 @@ def signing_key_path() -> Path:
 
 def signing_key() -> Ed25519PrivateKey:
     """The engine's Ed25519 key, created on first use in the instance folder (mode 0600) and kept there."""
-    return _load_or_create_key(str(signing_key_path()))
+    return load_or_create_key(str(signing_key_path()))
 
 
 @lru_cache(maxsize=8)
-def _load_or_create_key(path: str) -> Ed25519PrivateKey:
+def load_or_create_key(path: str) -> Ed25519PrivateKey:
     file = Path(path)
     if not file.exists():
         _create_key_file(file)

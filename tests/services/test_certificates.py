@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.core import clock, credentials
 from lms.extensions import db as _db
 from lms.models import Certificate, Course, CourseVersion, User
-from lms.services import accounts, certificates, credential_keys, learning, publishing, quizzes
+from lms.services import accounts, certificates, credential_documents, credential_keys, learning, publishing, quizzes
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.conftest import is_postgres
@@ -135,12 +135,14 @@ def test_the_database_refuses_a_second_valid_certificate(db, course):
     duplicate = {column: getattr(first, column) for column in (
         "user_id", "course_id", "version_id", "learner_name", "course_title", "course_version", "completed_at",
         "hours", "issuers")}
-    _db.session.add(Certificate(public_id=credentials.new_certificate_id(), **duplicate))
+    _db.session.add(Certificate(public_id=credentials.new_certificate_id(), status_index=first.status_index + 1,
+                                **duplicate))
     with pytest.raises(IntegrityError):
         _db.session.commit()
     _db.session.rollback()
     certificates.revoke(make_user(role="admin"), first.public_id, "Name misspelt")
-    _db.session.add(Certificate(public_id=credentials.new_certificate_id(), **duplicate))
+    _db.session.add(Certificate(public_id=credentials.new_certificate_id(), status_index=first.status_index + 1,
+                                **duplicate))
     _db.session.commit()  # a revoked certificate does not count
     assert len(all_certificates(db)) == 2
 
@@ -335,7 +337,7 @@ def test_the_pdf_carries_the_name_and_the_facts(db, course, name):
     learner = make_user(display_name=name)
     complete_course(learner, course)
     certificate = all_certificates(db)[0]
-    text = pdf_text(certificates.pdf_bytes(certificate))
+    text = pdf_text(credential_documents.pdf_bytes(certificate))
     assert name in text
     assert course.title in text
     assert certificate.public_id in text
@@ -348,12 +350,12 @@ def test_the_pdf_carries_the_name_and_the_facts(db, course, name):
 def test_the_pdf_embeds_only_the_fonts_it_needs(db, course):
     learner = make_user(display_name="María José Núñez")
     complete_course(learner, course)
-    latin = certificates.pdf_bytes(all_certificates(db)[0])
+    latin = credential_documents.pdf_bytes(all_certificates(db)[0])
     assert b"LMSHangul" not in latin
     assert b"NotoSerif" in latin
     learner_kr = make_user(display_name="김민수")
     certificates.issue_by_admin(make_user(role="admin"), learner_kr.id, SLUG, "offline")
-    korean = certificates.pdf_bytes(all_certificates(db)[1])
+    korean = credential_documents.pdf_bytes(all_certificates(db)[1])
     assert b"LMSHangulSerif" in korean and b"LMSHangulSerifExtended" not in korean
 
 
@@ -361,14 +363,14 @@ def test_a_revoked_certificate_pdf_is_stamped(db, course):
     admin, learner = make_user(role="admin"), make_user()
     complete_course(learner, course)
     revoked = certificates.revoke(admin, all_certificates(db)[0].public_id, "Issued by mistake")
-    assert "REVOKED" in pdf_text(certificates.pdf_bytes(revoked))
+    assert "REVOKED" in pdf_text(credential_documents.pdf_bytes(revoked))
 
 
 def test_the_same_certificate_gives_the_same_pdf(db, course):
     learner = make_user()
     complete_course(learner, course)
     certificate = all_certificates(db)[0]
-    assert certificates.pdf_bytes(certificate) == certificates.pdf_bytes(certificate)
+    assert credential_documents.pdf_bytes(certificate) == credential_documents.pdf_bytes(certificate)
 
 
 # The credential and the key.
@@ -378,15 +380,15 @@ def test_the_credential_verifies_with_the_published_key(db, course):
     learner = make_user(display_name="김민수")
     complete_course(learner, course)
     certificate = all_certificates(db)[0]
-    document = certificates.credential_json(certificate)
+    document = credential_documents.credential_json(certificate)
     assert document["credentialSubject"]["identifier"][0]["identityHash"] == "김민수"
     assert document["id"] == f"http://lms.test/verify/{certificate.public_id}"
     assert document["credentialSubject"]["achievement"]["id"] == f"http://lms.test/courses/{SLUG}/"
-    published = certificates.issuer_document()["verificationMethod"][0]
+    published = credential_documents.issuer_document()["verificationMethod"][0]
     key = credentials.public_key_from_multibase(published["publicKeyMultibase"])
-    assert document["proof"]["verificationMethod"] == published["id"]
+    assert [proof["verificationMethod"] for proof in document["proof"]] == [published["id"]] * 2
     assert credentials.verify_credential(document, key).ok
-    outcome = certificates.check_credential(document)
+    outcome = credential_documents.check_credential(document)
     assert outcome.ok and outcome.message.startswith("valid")
 
 
@@ -394,30 +396,30 @@ def test_check_credential_refuses_tampering_revocation_and_strangers(db, course)
     admin, learner = make_user(role="admin"), make_user()
     complete_course(learner, course)
     certificate = all_certificates(db)[0]
-    document = certificates.credential_json(certificate)
+    document = credential_documents.credential_json(certificate)
     tampered = {**document, "credentialSubject": {**document["credentialSubject"], "identifier": [
         {**document["credentialSubject"]["identifier"][0], "identityHash": "Someone Else"}]}}
-    assert not certificates.check_credential(tampered).ok
+    assert not credential_documents.check_credential(tampered).ok
     foreign = credentials.sign_credential(document, credentials.new_signing_key(), "https://evil.example/#k",
                                           certificate.issued_at)
-    outcome = certificates.check_credential(foreign)
+    outcome = credential_documents.check_credential(foreign)
     assert not outcome.ok and "not signed by this engine" in outcome.message
     forged = credentials.sign_credential(document, credentials.new_signing_key(),
                                          certificates.verification_method(), certificate.issued_at)
-    assert not certificates.check_credential(forged).ok
+    assert not credential_documents.check_credential(forged).ok
     certificates.revoke(admin, certificate.public_id, "Issued by mistake")
-    outcome = certificates.check_credential(document)
+    outcome = credential_documents.check_credential(document)
     assert not outcome.ok and "revoked" in outcome.message and "Issued by mistake" in outcome.message
 
 
 def test_a_credential_for_a_certificate_the_engine_does_not_have_is_refused(db, course):
     learner = make_user()
     complete_course(learner, course)
-    document = certificates.credential_json(all_certificates(db)[0])
+    document = credential_documents.credential_json(all_certificates(db)[0])
     document["id"] = f"http://lms.test/verify/{credentials.new_certificate_id()}"
     resigned = credentials.sign_credential(document, credential_keys.signing_key(), certificates.verification_method(),
                                            all_certificates(db)[0].issued_at)
-    outcome = certificates.check_credential(resigned)
+    outcome = credential_documents.check_credential(resigned)
     assert not outcome.ok and "no certificate" in outcome.message
 
 

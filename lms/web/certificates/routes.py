@@ -9,7 +9,7 @@ from flask_login import login_required
 from lms.core.credentials import hours_phrase
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import certificates
+from lms.services import certificates, credential_documents
 from lms.services.certificate_pdf import format_date
 from lms.web.access import acting_user, role_required
 from lms.web.certificates.forms import IssueForm, RevokeForm
@@ -66,10 +66,21 @@ def verify(public_id: str):
 
 @bp.route(certificates.ISSUER_DOCUMENT_PATH)
 def issuer_document():
-    response = jsonify(certificates.issuer_document())
+    response = jsonify(credential_documents.issuer_document())
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"  # wallets and verifiers fetch it from other sites
     return response
+
+
+@bp.route(f"{certificates.STATUS_LIST_PATH}<int:list_number>")
+def status_list(list_number: int):
+    """The revocation status list (W3C Bitstring Status List v1.0) that credentials point to: public, cacheable."""
+    response = jsonify(credential_documents.status_list_credential(list_number))
+    response.mimetype = "application/vc"  # the media type of a VC 2.0 credential (W3C VC Data Model 2.0)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # Learners.
@@ -92,7 +103,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 @login_required
 def pdf(public_id: str):
     certificate = certificates.get_for_download(acting_user(), public_id)
-    return _download(certificates.pdf_bytes(certificate), "application/pdf",
+    return _download(credential_documents.pdf_bytes(certificate), "application/pdf",
                      f"certificate-{certificate.public_id}.pdf")
 
 
@@ -100,7 +111,7 @@ def pdf(public_id: str):
 @login_required
 def credential(public_id: str):
     certificate = certificates.get_for_download(acting_user(), public_id)
-    body = jsonify(certificates.credential_json(certificate)).get_data()
+    body = jsonify(credential_documents.credential_json(certificate)).get_data()
     return _download(body, "application/ld+json", f"certificate-{certificate.public_id}.json")
 
 
