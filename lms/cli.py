@@ -228,4 +228,5 @@ def schema_command(directory: str) -> None:
 
 import lms.cli_certificates  # noqa: E402  (adds `flask lms verify-credential` and `flask lms signing-key`)
 import lms.cli_cohorts  # noqa: E402  (adds `flask lms cohort …` and `flask lms send-reminders`)
-import lms.cli_reports  # noqa: E402, F401  (adds `flask lms seed-demo` and `flask lms assign-instructor`)
+import lms.cli_reports  # noqa: E402  (adds `flask lms seed-demo` and `flask lms assign-instructor`)
+import lms.cli_theme  # noqa: E402, F401  (adds `flask lms theme load|show|reset`)

@@ -16,6 +16,7 @@ from lms.models.cohort import (
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
 from lms.models.learning import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
 from lms.models.staffing import CourseStaff
+from lms.models.theme import SiteTheme
 from lms.models.user import Role, User
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "QuizAttempt",
     "ReminderSent",
     "Role",
+    "SiteTheme",
     "User",
     "VersionFile",
     "VersionLesson",

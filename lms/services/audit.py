@@ -48,6 +48,7 @@ ACTIONS: dict[str, str] = {
     "cohort.update": "Cohort edited",
     "session.create": "Live session added",
     "session.update": "Live session edited",
+    "theme.update": "Site theme changed",
 }
 
 PER_PAGE = 50
