@@ -174,3 +174,26 @@ def _page_operators(pdf: bytes) -> str:
         except zlib.error:  # fonts and images are other streams
             continue
     return "\n".join(texts)
+
+
+def test_course_cards_show_the_next_cohort_and_seats_left_in_three_queries(client, db, count_queries):
+    from datetime import date, timedelta
+
+    from lms.services import applications
+    from tests.cohort_factories import apply, make_cohort, publish_caring_cities
+
+    publish_caring_cities()
+    today = date.today()
+    make_cohort(name="Later run", starts_on=today + timedelta(days=60), ends_on=today + timedelta(days=90))
+    next_run = make_cohort(name="Next run", capacity=20, starts_on=today + timedelta(days=10),
+                           ends_on=today + timedelta(days=40))
+    make_cohort(name="Finished run", starts_on=today - timedelta(days=60), ends_on=today - timedelta(days=1))
+    applications.decide(None, apply(make_user(), next_run).id, "accepted")
+    client.get("/courses/")
+    with count_queries() as queries:
+        html = client.get("/courses/").get_data(as_text=True)
+    assert len(queries) == 3, queries  # the courses, their next cohorts, the seats taken
+    assert "By application" in html
+    start = today + timedelta(days=10)
+    assert f'<time datetime="{start.isoformat()}">' in html
+    assert "<dt>Seats left</dt><dd>19 of 20</dd>" in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.services import catalog, certificates, learning, quizzes
+from lms.services import certificates, cohorts, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.learner.forms import ActionForm
@@ -16,7 +16,7 @@ bp = Blueprint("learner", __name__, template_folder="templates")
 
 @bp.route("/courses/")
 def catalogue():
-    return render_template("learner/catalogue.html", courses=catalog.published_courses_with_counts())
+    return render_template("learner/catalogue.html", cards=cohorts.catalogue_cards())
 
 
 @bp.route("/courses/<slug>/")
