@@ -64,6 +64,7 @@ GET = {
     "auth.change_password":             "login  200      200      200      200      200",
     "learner.catalogue":                "200    200      200      200      200      200",
     "learner.course":                   "200    200      200      200      200      200",
+    "learner.cover":                    "200    200      200      200      200      200",
     "learner.lesson":                   "login  200      403      200      200      200",
     "learner.asset":                    "login  200      403      200      200      200",
     "learner.quiz":                     "login  200      403      200      200      200",

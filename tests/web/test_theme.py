@@ -197,3 +197,17 @@ def test_course_cards_show_the_next_cohort_and_seats_left_in_three_queries(clien
     start = today + timedelta(days=10)
     assert f'<time datetime="{start.isoformat()}">' in html
     assert "<dt>Seats left</dt><dd>19 of 20</dd>" in html
+
+
+def test_the_cover_picture_shows_on_the_course_card_and_page_for_anyone(client, db):
+    from lms.services import publishing
+    from tests.factories import EXAMPLE
+
+    publishing.import_package(None, EXAMPLE, publish=True)
+    catalogue = client.get("/courses/").get_data(as_text=True)
+    assert re.search(r'<img class="cover" src="/courses/example-all-features/cover\?v=\w+" alt="A city map with the '
+                     r'places where care happens marked in colour">', catalogue)
+    assert 'class="course-cover"' in client.get("/courses/example-all-features/").get_data(as_text=True)
+    cover = client.get("/courses/example-all-features/cover")
+    assert cover.status_code == 200 and cover.mimetype == "image/png"
+    assert client.get("/courses/no-such-course/cover").status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.services import certificates, cohorts, learning, quizzes
+from lms.services import catalog, certificates, cohorts, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.learner.forms import ActionForm
@@ -25,6 +25,12 @@ def course(slug: str):
     page = learning.course_page(user, slug)
     next_lesson = learning.next_lesson_for(page.outline, page.state, page.enrolment) if page.state else None
     return render_template("learner/course.html", page=page, next_lesson=next_lesson, form=ActionForm())
+
+
+@bp.route("/courses/<slug>/cover")
+def cover(slug: str):
+    """The published version's cover picture: public, like the catalogue that shows it."""
+    return asset_response(catalog.cover_image(slug))
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
