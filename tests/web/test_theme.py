@@ -205,9 +205,9 @@ def test_the_cover_picture_shows_on_the_course_card_and_page_for_anyone(client, 
 
     publishing.import_package(None, EXAMPLE, publish=True)
     catalogue = client.get("/courses/").get_data(as_text=True)
-    assert re.search(r'<img class="cover" src="/courses/example-all-features/cover\?v=\w+" alt="A city map with the '
-                     r'places where care happens marked in colour">', catalogue)
+    assert re.search(r'<img class="cover" src="/courses/example-all-features/cover\?v=\w+" alt="A city skyline above a '
+                     r'park with trees and people walking">', catalogue)
     assert 'class="course-cover"' in client.get("/courses/example-all-features/").get_data(as_text=True)
     cover = client.get("/courses/example-all-features/cover")
-    assert cover.status_code == 200 and cover.mimetype == "image/png"
+    assert cover.status_code == 200 and cover.mimetype == "image/svg+xml"
     assert client.get("/courses/no-such-course/cover").status_code == 404
