@@ -1,7 +1,7 @@
 """The site's theme: name, colours, footer, logo and favicon (one row).
 
 Revision ID: 2229f6135da5
-Revises: a0d17e5e0c01
+Revises: 788c32bc6c4a
 Create Date: 2026-11-29 21:04:49.423376
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2229f6135da5'
-down_revision = 'a0d17e5e0c01'
+down_revision = '788c32bc6c4a'
 branch_labels = None
 depends_on = None
 

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from lms import authz
 from lms.core.packages import package_zip_bytes
-from lms.core.packages.synthetic import write_synthetic_package
+from lms.demo.synthetic import write_synthetic_package
 from lms.extensions import db as _db
 from lms.extensions import limiter
 from lms.services import (
@@ -36,8 +36,9 @@ from lms.services import (
     calendars,
     catalog,
     certificates,
-    cohorts,
     learning,
+    live_sessions,
+    mail,
     publishing,
     quizzes,
 )
@@ -93,6 +94,10 @@ GET = {
     "author.export":                    "login  403      403      403      200      200",
     "author.preview_lesson":            "login  403      403      403      200      200",
     "author.preview_asset":             "login  403      403      403      200      200",
+    "author.preview_quiz":              "login  403      403      403      200      200",
+    "author.publish":                   "login  403      403      403      200      200",
+    "author.delete":                    "login  403      403      403      200      200",
+    "author.course_packages_guide":     "login  403      403      200      200      200",
     "staff.index":                      "login  403      403      200      200      200",
     "staff.cohort":                     "login  403      403      200      200      200",
     "staff.new_cohort":                 "login  403      403      403      403      200",
@@ -122,6 +127,7 @@ GET = {
     "public.theme_css":                 "200    200      200      200      200      200",
     "public.theme_image":               "404    404      404      404      404      404",  # no logo in this world
     "staff.styleguide":                 "login  403      403      200      200      200",
+    "admin.mail_queue":                 "login  403      403      403      403      200",
 }
 
 POST = {
@@ -130,7 +136,7 @@ POST = {
     "auth.register":                    "redirect* redirect redirect redirect redirect redirect",
     "auth.profile":                     "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.change_password":             "login     redirect* redirect* redirect* redirect* redirect*",
-    "auth.request_reset":               "redirect  redirect redirect redirect redirect redirect",
+    "auth.request_reset":               "redirect* redirect* redirect* redirect* redirect* redirect*",
     # Whoever holds a reset link may use it: the token, not the session, says whose password it sets.
     "auth.reset_password":              "redirect* redirect* redirect* redirect* redirect* redirect*",
     "learner.enrol":                    "login     redirect  redirect* redirect* redirect* redirect*",
@@ -144,6 +150,8 @@ POST = {
     "certificates.admin_detail":        "login     403       403       403       403       redirect*",
     "author.upload":                    "login     403       403       403       redirect* redirect*",
     "author.publish":                   "login     403       403       403       redirect* redirect*",
+    "author.delete":                    "login     403       403       403       redirect* redirect*",
+    "author.preview_quiz":              "login     403       403       403       200       200",
     "staff.new_cohort":                 "login     403       403       403       403       redirect*",
     "staff.edit_cohort":                "login     403       403       403       403       redirect*",
     "staff.new_session":                "login     403       403       403       403       redirect*",
@@ -156,6 +164,8 @@ POST = {
     "admin.user_detail":                "login     403       403       403       403       redirect*",
     "admin.theme_settings":             "login     403       403       403       403       redirect*",
     "admin.reset_theme":                "login     403       403       403       403       redirect",  # no theme saved
+    "admin.retry_mail":                 "login     403       403       403       403       redirect*",
+    "admin.discard_mail":               "login     403       403       403       403       redirect*",
 }
 
 
@@ -188,7 +198,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     set_version(newer, "1.2.0")
 
     cohort = make_cohort(SLUG, key="matrix", name="Matrix cohort", sessions=1)
-    session = cohorts.sessions_of(cohort.id)[0]
+    session = live_sessions.sessions_of(cohort.id)[0]
     application = applications.submit_application(learner, cohort.id, answers(learner),
                                                    applications.LetterUpload("letter.pdf", PDF))
     learning.enrol_user(learner, catalog.get_course(SLUG), cohort_id=cohort.id)
@@ -197,6 +207,10 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     second = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
     lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
+                                 minutes=5)
+    undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"
+    _db.session.commit()
 
     people = {"learner": learner, "other_learner": other_learner, "other_instructor": other_instructor,
               "instructor": instructor, "admin": admin}
@@ -207,6 +221,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
         "reset_token": accounts.make_reset_token(learner), "feed_token": calendars.feed_token(learner),
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,
+        "message_id": undeliverable.id,
     }
     return {name: SimpleNamespace(id=user.id, email=user.email) for name, user in people.items()}, values
 
@@ -326,6 +341,8 @@ FORMS: dict[str, Callable[[World], dict]] = {
                                            "reason": "Completed the course on paper."},
     "certificates.admin_detail": lambda w: {"reason": "Misspelt name"},
     "author.upload": lambda w: {"package": (io.BytesIO(w.values["newer_package"]), "course.zip")},
+    "author.publish": lambda w: {"replacing": "1.0.0"},  # the published version the confirmation page showed
+    "author.preview_quiz": lambda w: {"seed": "7", "situation": "attempts_left", **RIGHT},
     "staff.new_cohort": lambda w: _cohort_form("Matrix winter cohort"),
     "staff.edit_cohort": lambda w: _cohort_form("Matrix cohort, renamed"),
     "staff.new_session": lambda w: _session_form("Extra session"),

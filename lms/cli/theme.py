@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from lms.cli import fail, lms_cli
+from lms.cli.group import lms_cli
 from lms.core import theme as core_theme
 from lms.services import theme
-from lms.services.errors import ServiceError
 
 
 @lms_cli.group("theme")
@@ -22,10 +21,7 @@ def theme_cli() -> None:
 def load(path: Path) -> None:
     """Apply the theme in PATH (TOML; logo and favicon named relative to it), after the same checks as the web form:
     contrast, sanitised images, footer links."""
-    try:
-        applied = theme.load_theme_file(None, path)
-    except ServiceError as error:
-        fail(error.message)
+    applied = theme.load_theme_file(None, path)
     click.echo(f"Theme applied: {applied.site_name}, brand {applied.brand_colour}, accent {applied.accent_colour}"
                f"{', with a logo' if applied.has_logo else ''}.")
 
