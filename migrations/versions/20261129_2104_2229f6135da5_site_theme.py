@@ -1,7 +1,7 @@
 """The site's theme: name, colours, footer, logo and favicon (one row).
 
 Revision ID: 2229f6135da5
-Revises: 788c32bc6c4a
+Revises: 5b1e0c7a9d21
 Create Date: 2026-11-29 21:04:49.423376
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2229f6135da5'
-down_revision = '788c32bc6c4a'
+down_revision = '5b1e0c7a9d21'
 branch_labels = None
 depends_on = None
 
