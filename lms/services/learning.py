@@ -29,7 +29,7 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, certificates, cohorts
+from lms.services import catalog, cohorts, completion
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 
@@ -214,6 +214,7 @@ def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> E
     if cohort_id is not None:
         db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
                            .values(cohort_id=cohort_id))
+    completion.reevaluate(course, [user.id])  # attendance marked while away, or a version published, may complete it
     db.session.commit()
     return active_enrolment(user, course.id)
 
@@ -287,35 +288,9 @@ def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
     enrolment.last_lesson_key = lesson_key
     enrolment.last_activity_at = now
     state = learner_state(user, course.id, outline)
-    record_course_completion(user, course, version, enrolment, state)
+    completion.record_progress(user, course, version, enrolment, state.progress)
     db.session.commit()
     return state
-
-
-def record_course_completion(user: User, course: Course, version: CourseVersion, enrolment: Enrolment,
-                             state: LearnerState) -> bool:
-    """Note the moment the completion rule is first met (once: the UPDATE only matches an open enrolment)."""
-    store_progress_percent(enrolment, state)
-    if not state.progress.complete:
-        return False
-    now = _now()
-    changed = db.session.execute(
-        update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
-        .values(completed_at=now)
-    ).rowcount == 1
-    if changed:
-        db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id,
-                                     kind="course_completed", at=now))
-        certificates.issue_certificate_if_complete(user, course, version)
-    return changed
-
-
-def store_progress_percent(enrolment: Enrolment, state: LearnerState) -> None:
-    """Keep the enrolment's stored percentage (what the reports sort and filter by) equal to the rule's. Called
-    wherever progress is recorded: lesson completions and quiz submissions both pass through
-    record_course_completion."""
-    if enrolment.progress_percent != state.progress.percent:
-        enrolment.progress_percent = state.progress.percent
 
 
 def dashboard(user: User) -> list[DashboardEntry]:

@@ -28,6 +28,7 @@ from lms.extensions import db
 from lms.models import (
     Course,
     CourseVersion,
+    Enrolment,
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
@@ -37,7 +38,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import audit, catalog, cohorts, staffing
+from lms.services import audit, catalog, cohorts, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -375,6 +376,11 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
     cohorts.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    db.session.flush()
+    # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
+    learners = db.session.execute(
+        select(Enrolment.user_id).where(Enrolment.course_id == course.id, Enrolment.status == "active")).scalars()
+    completion.reevaluate(course, learners.all())
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)

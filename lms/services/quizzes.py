@@ -19,7 +19,7 @@ from lms.core import grading
 from lms.core.packages import Quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, cohorts, learning, publishing
+from lms.services import catalog, cohorts, completion, learning, publishing
 from lms.services.errors import Conflict, Invalid, NotFound
 
 
@@ -160,8 +160,8 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     if enrolment is not None:
         enrolment.last_activity_at = now  # a quiz submitted is activity, as a lesson read is
         outline = catalog.version_outline(current)
-        learning.record_course_completion(user, course, current, enrolment,
-                                          learning.learner_state(user, course.id, outline))
+        completion.record_progress(user, course, current, enrolment,
+                                   learning.learner_state(user, course.id, outline).progress)
     db.session.commit()
     db.session.refresh(attempt)
     return attempt

@@ -42,7 +42,7 @@ from lms import authz
 from lms.core import analytics, grading
 from lms.core.packages import Quiz
 from lms.core.packages.model import QuestionType
-from lms.core.progress import CourseProgress, course_progress
+from lms.core.progress import CourseProgress
 from lms.extensions import db
 from lms.models import (
     Attendance,
@@ -59,7 +59,7 @@ from lms.models import (
     Role,
     User,
 )
-from lms.services import audit, catalog, publishing, staffing
+from lms.services import audit, catalog, completion, publishing, staffing
 from lms.services.catalog import VersionOutline
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -94,6 +94,10 @@ class ReportScope:
     @property
     def quizzes(self) -> list[tuple[str, str]]:
         return [(m.quiz_key, m.quiz_title or m.quiz_key) for m in self.outline.modules if m.quiz_key]
+
+    @property
+    def awards_certificates(self) -> bool:
+        return bool(((self.version.manifest or {}).get("certificate") or {}).get("enabled"))
 
 
 def report_scope(actor: User | None, slug: str, cohort_id: int | None = None) -> ReportScope:
@@ -184,39 +188,9 @@ def _restrict(column, scope: ReportScope, user_ids: Sequence[int] | None):
 
 def _progress_by_user(scope: ReportScope, user_ids: Sequence[int] | None) -> dict[int, CourseProgress]:
     """The rule's progress of every learner given (None: the whole population), in three queries."""
-    course_id = scope.course.id
-    completed: dict[int, set[str]] = defaultdict(set)
-    for user_id, lesson_key in _core(
-        select(LessonProgress.user_id, LessonProgress.lesson_key)
-        .where(LessonProgress.course_id == course_id, LessonProgress.completed_at.is_not(None),
-               _restrict(LessonProgress.user_id, scope, user_ids))
-    ):
-        completed[user_id].add(lesson_key)
-    current_quizzes = {m.quiz_key: m.quiz_hash for m in scope.outline.modules if m.quiz_key}
-    passed: dict[int, set[str]] = defaultdict(set)
-    if current_quizzes:
-        for user_id, quiz_key, quiz_hash in _core(
-            select(QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.quiz_hash).distinct()
-            .where(QuizAttempt.course_id == course_id, QuizAttempt.passed.is_(True),
-                   QuizAttempt.quiz_key.in_(list(current_quizzes)),
-                   _restrict(QuizAttempt.user_id, scope, user_ids))
-        ):
-            if current_quizzes.get(quiz_key) == quiz_hash:
-                passed[user_id].add(quiz_key)
-    attended = _attendance_counts(scope, user_ids)
     ids = user_ids if user_ids is not None else _core(_population_user_ids(scope)).scalars().all()
-    outline = scope.outline.outline
-    empty: frozenset[str] = frozenset()
-    # Learners mostly go through a course in order, so many share the same state: the rule runs once per state.
-    memo: dict[tuple[frozenset[str], frozenset[str], int], CourseProgress] = {}
-    result = {}
-    for uid in ids:
-        key = (frozenset(completed.get(uid, empty)), frozenset(passed.get(uid, empty)), attended.get(uid, 0))
-        progress = memo.get(key)
-        if progress is None:
-            progress = memo[key] = course_progress(outline, key[0], key[1], key[2])
-        result[uid] = progress
-    return result
+    return completion.progress_by_learner(scope.course.id, scope.outline,
+                                          lambda column: _restrict(column, scope, user_ids), ids)
 
 
 def _core(statement):
@@ -225,31 +199,29 @@ def _core(statement):
 
 
 def _attendance_counts(scope: ReportScope, user_ids: Sequence[int] | None) -> dict[int, int]:
-    return dict(_core(
-        select(Attendance.user_id, func.count(func.distinct(Attendance.session_id)))
-        .join(LiveSession, LiveSession.id == Attendance.session_id)
-        .join(Cohort, Cohort.id == LiveSession.cohort_id)
-        .where(Cohort.course_id == scope.course.id, _restrict(Attendance.user_id, scope, user_ids))
-        .group_by(Attendance.user_id)
-    ).all())
+    return completion.sessions_attended(scope.course.id, lambda column: _restrict(column, scope, user_ids))
 
 
 def refresh_stored_progress(actor: User | None, slug: str) -> int:
     """Recompute every active learner's stored percentage (what the learner table sorts by) with the progress rule:
-    after the upgrade that added it, after attendance was marked, or after a new version was published. Returns the
-    number of enrolments changed. ``actor`` None: the operator at the command line."""
+    after the upgrade that added it, after attendance was marked, or after a new version was published; learners who
+    meet the completion rule without a recorded completion or certificate get them. Returns the number of enrolments
+    whose percentage changed. ``actor`` None: the operator at the command line."""
     if actor is not None and not authz.is_admin(actor):
         raise NotAllowed("Only administrators can recompute stored progress.")
     course, version = catalog.published_version(slug)
     scope = ReportScope(course, version, catalog.version_outline(version), (), None)
     stored = dict(_core(select(Enrolment.user_id, Enrolment.progress_percent).where(*_population(scope))).all())
+    progress_by_user = _progress_by_user(scope, None)
     changed = [{"uid": user_id, "percent": progress.percent}
-               for user_id, progress in _progress_by_user(scope, None).items()
+               for user_id, progress in progress_by_user.items()
                if stored.get(user_id) != progress.percent]
     if changed:
         db.session.connection().execute(
             update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.user_id == bindparam("uid"))
             .values(progress_percent=bindparam("percent")), changed)
+    # Learners who meet the rule get what it gives (their completion and certificate), if something ever missed them.
+    completion.reevaluate(course, [user_id for user_id, progress in progress_by_user.items() if progress.complete])
     db.session.commit()
     return len(changed)
 
@@ -267,6 +239,9 @@ class Overview:
     median_days_to_complete: float | None
     funnel: list[analytics.FunnelStep]
     activity: list[tuple[date, int]]  # (Monday of the week, learners active that week)
+    # Learners who meet the completion rule of a course that awards certificates and hold none: a fault to repair
+    # (`flask lms refresh-progress`), which the overview shows as such.
+    certificates_missing: int = 0
 
 
 def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Overview:
@@ -289,7 +264,12 @@ def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Ove
                Certificate.user_id.in_(_population_user_ids(scope)))
     ).scalar_one()
     module_done: dict[str, int] = dict.fromkeys((m.module_key for m in scope.outline.modules), 0)
-    for progress in _progress_by_user(scope, None).values():
+    progress_by_user = _progress_by_user(scope, None)
+    complete = {user_id for user_id, progress in progress_by_user.items() if progress.complete}
+    holders = set(db.session.execute(select(Certificate.user_id).where(
+        Certificate.course_id == scope.course.id, Certificate.user_id.in_(_population_user_ids(scope)))).scalars())
+    missing = len(complete - holders) if scope.awards_certificates else 0
+    for progress in progress_by_user.values():
         for module in progress.modules:
             if module.complete:
                 module_done[module.module_id] += 1
@@ -299,7 +279,7 @@ def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Ove
     median = analytics.median(durations)
     return Overview(scope, enrolled, started, completed, certified,
                     round(median, 1) if median is not None else None,
-                    analytics.funnel(enrolled, steps), _weekly_activity(scope))
+                    analytics.funnel(enrolled, steps), _weekly_activity(scope), missing)
 
 
 def _week_start(day: date) -> date:
@@ -363,6 +343,9 @@ class LearnerRow:
     quiz_scores: dict[str, float | None]  # best percent on the current questions, per quiz key
     sessions_attended: int
     certificate_id: str | None
+    # The learner meets the completion rule of a course that awards certificates, and holds none (not even a revoked
+    # one): the rule was not applied to them. `flask lms refresh-progress` applies it.
+    certificate_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -477,11 +460,15 @@ def _learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
     progress = _progress_by_user(scope, user_ids)
     attended = _attendance_counts(scope, user_ids)
     scores = _best_scores(scope, user_ids)
-    certificates = dict(db.session.execute(
-        select(Certificate.user_id, Certificate.public_id)
-        .where(Certificate.course_id == scope.course.id, Certificate.revoked_at.is_(None),
-               Certificate.user_id.in_(user_ids))
-    ).all())
+    certificates, holders = {}, set()
+    for user_id, public_id, revoked_at in db.session.execute(
+        select(Certificate.user_id, Certificate.public_id, Certificate.revoked_at)
+        .where(Certificate.course_id == scope.course.id, Certificate.user_id.in_(user_ids))
+    ):
+        holders.add(user_id)
+        if revoked_at is None:
+            certificates[user_id] = public_id
+    awards = scope.awards_certificates
     quiz_keys = [key for key, _ in scope.quizzes]
     return [
         LearnerRow(
@@ -491,6 +478,7 @@ def _learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
             complete=progress[user_id].complete,
             quiz_scores={key: scores.get((user_id, key)) for key in quiz_keys},
             sessions_attended=attended.get(user_id, 0), certificate_id=certificates.get(user_id),
+            certificate_missing=awards and progress[user_id].complete and user_id not in holders,
         )
         for (enrolment_id, user_id, name, email, organisation, city, country, cohort_name, enrolled_at,
              last_activity_at) in found
