@@ -1,7 +1,9 @@
-"""Cohorts (runs of a course) and their live sessions: created by a package on publish or by staff, shown to learners
-with times in two zones, and the cohort window that bounds an enrolled learner's study.
+"""Cohorts (runs of a course): created by a package on publish or by staff, their seats, and the cohort window that
+bounds an enrolled learner's study.
 
-The time rules are lms.core.schedule's; who may do what is lms.authz's.
+Their live sessions are lms.services.live_sessions'; what a package's cohorts become on publish is
+lms.services.cohort_sync's; the pages that show a cohort with its sessions are lms.services.cohort_pages'. The time
+rules are lms.core.schedule's; who may do what is lms.authz's.
 """
 
 from __future__ import annotations
@@ -9,36 +11,29 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from lms import authz
-from lms.core import schedule
-from lms.core.packages import Package
+from lms.core import clock, schedule
 from lms.extensions import db
-from lms.models import Application, Attendance, Cohort, Course, CourseVersion, Enrolment, LiveSession, User
-from lms.services import audit, catalog, staffing
+from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, LiveSession, User
+from lms.services import audit, catalog
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
+
 ENROLMENT_MODES = ("open", "application", "invite")
-_URL_SCHEMES = ("https://", "http://")
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def cohort_times(cohort: Cohort) -> schedule.CohortTimes:
     return schedule.CohortTimes(timezone=cohort.timezone, starts_on=cohort.starts_on, ends_on=cohort.ends_on,
                                 applications_open_at=cohort.applications_open_at,
                                 application_deadline_at=cohort.application_deadline_at, name=cohort.name)
-
-
-# Reading.
 
 
 def get_cohort(cohort_id: int) -> Cohort:
@@ -48,13 +43,6 @@ def get_cohort(cohort_id: int) -> Cohort:
     return cohort
 
 
-def get_session(session_id: int) -> LiveSession:
-    row = db.session.get(LiveSession, session_id)
-    if row is None:
-        raise NotFound("There is no such live session.")
-    return row
-
-
 def course_of(cohort: Cohort) -> tuple[Course, CourseVersion | None]:
     row = db.session.execute(
         select(Course, CourseVersion).outerjoin(CourseVersion, (CourseVersion.course_id == Course.id)
@@ -62,12 +50,6 @@ def course_of(cohort: Cohort) -> tuple[Course, CourseVersion | None]:
         .where(Course.id == cohort.course_id)
     ).one()
     return row[0], row[1]
-
-
-def sessions_of(cohort_id: int) -> list[LiveSession]:
-    return list(db.session.execute(
-        select(LiveSession).where(LiveSession.cohort_id == cohort_id).order_by(LiveSession.starts_at, LiveSession.id)
-    ).scalars())
 
 
 @dataclass(frozen=True)
@@ -119,30 +101,6 @@ def cohorts_of_course(slug: str) -> tuple[Course, CourseVersion, list[Cohort]]:
     return course, version, cohorts
 
 
-@dataclass(frozen=True)
-class SessionView:
-    session: LiveSession
-    when: str  # "Mon 3 Jul 2023, 09:00-11:00 CEST / 16:00-18:00 KST" (en dashes)
-    join_url: str  # empty unless the viewer may join
-    recording_url: str
-    past: bool
-
-
-@dataclass(frozen=True)
-class CohortPage:
-    cohort: Cohort
-    course: Course
-    version: CourseVersion | None
-    phase: schedule.CohortPhase
-    window: schedule.ApplicationWindow
-    opens: str  # application opening, formatted, or ""
-    deadline: str  # application deadline, formatted, or ""
-    sessions: tuple[SessionView, ...]
-    enrolled: bool  # the viewer is enrolled in this cohort
-    seats_left: int | None
-    viewer_tz: str | None
-
-
 def enrolled_cohort_ids(user: User | None) -> set[int]:
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
@@ -150,24 +108,6 @@ def enrolled_cohort_ids(user: User | None) -> set[int]:
         select(Enrolment.cohort_id).where(Enrolment.user_id == user.id, Enrolment.status == "active",
                                           Enrolment.cohort_id.is_not(None))
     ).scalars())
-
-
-def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids: set[int],
-                  now: datetime | None = None) -> tuple[SessionView, ...]:
-    now = now or _now()
-    viewer_tz = getattr(viewer, "timezone", None) if viewer is not None and viewer.is_authenticated else None
-    teaching = staffing.teaching_course_ids(viewer)
-    views = []
-    for row in sessions:
-        cohort = db.session.get(Cohort, row.cohort_id)  # loaded with the sessions by every caller: no query
-        may_join = authz.can_see_join_link(viewer, cohort.course_id, teaching,
-                                           enrolled_in_cohort=row.cohort_id in enrolled_ids)
-        views.append(SessionView(
-            session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz),
-            join_url=row.join_url if may_join else "", recording_url=row.recording_url if may_join else "",
-            past=row.ends_at <= now,
-        ))
-    return tuple(views)
 
 
 def taken_seats(cohort: Cohort) -> int:
@@ -203,82 +143,6 @@ def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course,
     return cohort, course, version
 
 
-def cohort_page(viewer: User | None, cohort_id: int, now: datetime | None = None) -> CohortPage:
-    cohort, course, version = visible_cohort(viewer, cohort_id)
-    return _cohort_page(viewer, cohort, course, version, sessions_of(cohort.id), enrolled_cohort_ids(viewer),
-                        taken_seats(cohort), now or _now())
-
-
-def course_cohort_pages(viewer: User | None, slug: str,
-                        now: datetime | None = None) -> tuple[Course, CourseVersion, list[CohortPage]]:
-    """Every cohort of a published course as its page shows it, in a fixed number of queries."""
-    course, version, rows = cohorts_of_course(slug)
-    sessions: dict[int, list[LiveSession]] = {row.id: [] for row in rows}
-    for session in db.session.execute(
-        select(LiveSession).where(LiveSession.cohort_id.in_(list(sessions)))
-        .order_by(LiveSession.starts_at, LiveSession.id)
-    ).scalars():
-        sessions[session.cohort_id].append(session)
-    enrolled_ids = enrolled_cohort_ids(viewer)
-    taken = taken_seats_of(rows)
-    now = now or _now()
-    return course, version, [_cohort_page(viewer, row, course, version, sessions[row.id], enrolled_ids,
-                                          taken[row.id], now) for row in rows]
-
-
-def _cohort_page(viewer: User | None, cohort: Cohort, course: Course, version: CourseVersion | None,
-                 sessions: list[LiveSession], enrolled_ids: set[int], taken: int, now: datetime) -> CohortPage:
-    times = cohort_times(cohort)
-    viewer_tz = viewer.timezone if viewer is not None and viewer.is_authenticated else None
-    return CohortPage(
-        cohort=cohort, course=course, version=version, phase=schedule.cohort_phase(times, now),
-        window=schedule.application_window(times, now),
-        opens=schedule.format_deadline(cohort.applications_open_at, cohort.timezone)
-        if cohort.applications_open_at else "",
-        deadline=schedule.format_deadline(cohort.application_deadline_at, cohort.timezone)
-        if cohort.application_deadline_at else "",
-        sessions=session_views(viewer, sessions, enrolled_ids, now),
-        enrolled=cohort.id in enrolled_ids,
-        seats_left=schedule.seats_left(cohort.capacity, taken) if cohort.capacity else None,
-        viewer_tz=viewer_tz,
-    )
-
-
-@dataclass(frozen=True)
-class UpcomingSession:
-    view: SessionView
-    cohort: Cohort
-    attended: bool = False  # the staff marked the learner present
-
-
-def learner_sessions(user: User) -> list[tuple[LiveSession, Cohort]]:
-    """The live sessions of the cohorts the learner is enrolled in, in time order, with their cohort."""
-    return [tuple(row) for row in db.session.execute(
-        select(LiveSession, Cohort).join(Cohort, Cohort.id == LiveSession.cohort_id)
-        .join(Enrolment, (Enrolment.cohort_id == Cohort.id) & (Enrolment.user_id == user.id)
-              & (Enrolment.status == "active"))
-        .order_by(LiveSession.starts_at)
-    ).all()]
-
-
-def my_sessions(user: User, now: datetime | None = None) -> list[UpcomingSession]:
-    """The live sessions of every cohort the learner is in, upcoming first, then past ones."""
-    now = now or _now()
-    rows = learner_sessions(user)
-    enrolled = {cohort.id for _, cohort in rows}
-    views = session_views(user, [row for row, _ in rows], enrolled, now)
-    attended = set(db.session.execute(
-        select(Attendance.session_id).where(Attendance.user_id == user.id,
-                                            Attendance.session_id.in_([row.id for row, _ in rows]))
-    ).scalars()) if rows else set()
-    items = [UpcomingSession(view, cohort, row.id in attended)
-             for view, (row, cohort) in zip(views, rows, strict=True)]
-    return [item for item in items if not item.view.past] + [item for item in items if item.view.past][::-1]
-
-
-# The cohort window of an enrolled learner.
-
-
 def study_access_for(enrolment: Enrolment | None, now: datetime | None = None) -> schedule.StudyAccess | None:
     """What the learner's cohort allows at ``now``; None when the enrolment is not in a cohort (no window)."""
     if enrolment is None or enrolment.cohort_id is None:
@@ -286,7 +150,8 @@ def study_access_for(enrolment: Enrolment | None, now: datetime | None = None) -
     cohort = db.session.get(Cohort, enrolment.cohort_id)
     if cohort is None:
         return None
-    return schedule.study_access(cohort_times(cohort), now or _now(), allow_late_attempts=cohort.allow_late_attempts)
+    return schedule.study_access(cohort_times(cohort), now or clock.now(),
+                                 allow_late_attempts=cohort.allow_late_attempts)
 
 
 def require_cohort_open(user: User, enrolment: Enrolment | None) -> None:
@@ -308,16 +173,6 @@ def attempt_refusal(user: User, enrolment: Enrolment | None) -> str | None:
     return None
 
 
-def sessions_attended_select(user_id: int, course_ids: list[int]) -> Select:
-    """(course id, session id) of each live session of these courses' cohorts that the learner attended, once each."""
-    return (
-        select(Cohort.course_id, Attendance.session_id).distinct()
-        .join(LiveSession, LiveSession.id == Attendance.session_id)
-        .join(Cohort, Cohort.id == LiveSession.cohort_id)
-        .where(Attendance.user_id == user_id, Cohort.course_id.in_(course_ids))
-    )
-
-
 def preload(cohort_ids: list[int]) -> None:
     """Load these cohorts in one query, so that looking each one up later (db.session.get) costs none."""
     if cohort_ids:
@@ -327,7 +182,7 @@ def preload(cohort_ids: list[int]) -> None:
 def open_cohort_for(course_id: int, now: datetime | None = None) -> Cohort | None:
     """The cohort an open enrolment joins: an open-mode cohort that has not ended and takes people now (the one
     starting first)."""
-    now = now or _now()
+    now = now or clock.now()
     candidates = db.session.execute(
         select(Cohort).where(Cohort.course_id == course_id, Cohort.enrolment_mode == "open")
         .order_by(Cohort.starts_on, Cohort.id)
@@ -365,9 +220,6 @@ def claim_open_seat(course_id: int, now: datetime | None = None) -> int | None:
     return cohort.id
 
 
-# Creating and editing (administrators, and the command line with actor None).
-
-
 @dataclass(frozen=True)
 class CohortData:
     name: str
@@ -382,24 +234,12 @@ class CohortData:
     key: str | None = None
 
 
-@dataclass(frozen=True)
-class SessionData:
-    title: str
-    starts_at: datetime  # naive: local time in ``timezone``
-    ends_at: datetime
-    timezone: str
-    description: str = ""
-    join_url: str = ""
-    recording_url: str = ""
-    key: str | None = None
-
-
-def _require_manager(actor: User | None) -> None:
+def require_manager(actor: User | None) -> None:
     if actor is not None and not authz.can_manage_cohorts(actor):
         raise NotAllowed("Only administrators can create or change cohorts.")
 
 
-def _to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
+def to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
     if local is None:
         return None
     try:
@@ -408,7 +248,7 @@ def _to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None
         raise Invalid(str(error), field=field) from None
 
 
-def _apply_cohort(cohort: Cohort, data: CohortData) -> None:
+def apply_cohort_data(cohort: Cohort, data: CohortData) -> None:
     name = " ".join((data.name or "").split())
     if not name:
         raise Invalid("Give the cohort a name.", field="name")
@@ -422,8 +262,8 @@ def _apply_cohort(cohort: Cohort, data: CohortData) -> None:
         raise Invalid("Capacity must be at least 1, or empty for no limit.", field="capacity")
     if data.enrolment_mode not in ENROLMENT_MODES:
         raise Invalid(f"Enrolment mode must be one of {', '.join(ENROLMENT_MODES)}.", field="enrolment_mode")
-    opens = _to_utc(data.applications_open, data.timezone, "applications_open")
-    deadline = _to_utc(data.application_deadline, data.timezone, "application_deadline")
+    opens = to_utc(data.applications_open, data.timezone, "applications_open")
+    deadline = to_utc(data.application_deadline, data.timezone, "application_deadline")
     if opens and deadline and deadline <= opens:
         raise Invalid("The application deadline must come after applications open.", field="application_deadline")
     cohort.name, cohort.timezone = name, data.timezone
@@ -434,13 +274,13 @@ def _apply_cohort(cohort: Cohort, data: CohortData) -> None:
 
 
 def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Cohort:
-    _require_manager(actor)
+    require_manager(actor)
     course = catalog.get_course(course_slug)
     key = data.key or f"{data.starts_on:%Y-%m}-{secrets.token_hex(3)}"
     cohort = Cohort(course_id=course.id, key=key)
-    _apply_cohort(cohort, data)
+    apply_cohort_data(cohort, data)
     db.session.add(cohort)
-    _flush_unique(f"Course '{course_slug}' already has a cohort with the key '{key}'.")
+    flush_unique(f"Course '{course_slug}' already has a cohort with the key '{key}'.")
     audit.record(actor, "cohort.create", "cohort", cohort.id,
                  {"course": course_slug, **audit.fields_of(cohort_data(cohort))})
     db.session.commit()
@@ -449,10 +289,10 @@ def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Coh
 
 
 def update_cohort(actor: User | None, cohort_id: int, data: CohortData) -> Cohort:
-    _require_manager(actor)
+    require_manager(actor)
     cohort = get_cohort(cohort_id)
     before = cohort_data(cohort)
-    _apply_cohort(cohort, data)
+    apply_cohort_data(cohort, data)
     if changed := audit.changes(before, cohort_data(cohort)):
         audit.record(actor, "cohort.update", "cohort", cohort.id, changed)
     db.session.commit()
@@ -473,65 +313,7 @@ def cohort_data(cohort: Cohort, **changes: Any) -> CohortData:
     return CohortData(**values)
 
 
-def session_data(row: LiveSession) -> SessionData:
-    def local(instant: datetime) -> datetime:
-        return schedule.utc_to_local(instant, row.timezone).replace(tzinfo=None)
-
-    return SessionData(title=row.title, starts_at=local(row.starts_at), ends_at=local(row.ends_at),
-                       timezone=row.timezone, description=row.description, join_url=row.join_url,
-                       recording_url=row.recording_url, key=row.key)
-
-
-def _check_url(url: str, field: str) -> str:
-    url = (url or "").strip()
-    if url and not url.startswith(_URL_SCHEMES):
-        raise Invalid("Links must start with https:// (or http://).", field=field)
-    return url
-
-
-def _apply_session(row: LiveSession, data: SessionData) -> None:
-    title = " ".join((data.title or "").split())
-    if not title:
-        raise Invalid("Give the session a title.", field="title")
-    starts = _to_utc(data.starts_at, data.timezone, "starts_at")
-    ends = _to_utc(data.ends_at, data.timezone, "ends_at")
-    assert starts is not None and ends is not None
-    if ends <= starts:
-        raise Invalid("The session must end after it starts.", field="ends_at")
-    if row.id is not None and (row.starts_at != starts or row.ends_at != ends):
-        row.sequence = (row.sequence or 0) + 1
-    row.title, row.description = title, (data.description or "").strip()
-    row.starts_at, row.ends_at, row.timezone = starts, ends, data.timezone
-    row.join_url = _check_url(data.join_url, "join_url")
-    row.recording_url = _check_url(data.recording_url, "recording_url")
-
-
-def add_session(actor: User | None, cohort_id: int, data: SessionData) -> LiveSession:
-    _require_manager(actor)
-    cohort = get_cohort(cohort_id)
-    key = data.key or f"session-{secrets.token_hex(3)}"
-    row = LiveSession(cohort_id=cohort.id, key=key, sequence=0)
-    _apply_session(row, data)
-    db.session.add(row)
-    _flush_unique(f"This cohort already has a session with the key '{key}'.")
-    audit.record(actor, "session.create", "live_session", row.id,
-                 {"cohort_id": cohort.id, **audit.fields_of(session_data(row))})
-    db.session.commit()
-    return row
-
-
-def update_session(actor: User | None, session_id: int, data: SessionData) -> LiveSession:
-    _require_manager(actor)
-    row = get_session(session_id)
-    before = session_data(row)
-    _apply_session(row, data)
-    if changed := audit.changes(before, session_data(row)):
-        audit.record(actor, "session.update", "live_session", row.id, changed)
-    db.session.commit()
-    return row
-
-
-def _flush_unique(message: str) -> None:
+def flush_unique(message: str) -> None:
     from sqlalchemy.exc import IntegrityError
 
     try:
@@ -539,133 +321,3 @@ def _flush_unique(message: str) -> None:
     except IntegrityError:
         db.session.rollback()
         raise Conflict(message) from None
-
-
-# Cohorts declared by a course package, created or updated when a version is published.
-
-
-def _package_cohort_values(spec) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        return moment.astimezone(UTC).isoformat() if moment is not None else None
-
-    return {"name": spec.name, "timezone": spec.timezone, "applications_open_at": iso(spec.applications_open),
-            "application_deadline_at": iso(spec.application_deadline), "starts_on": spec.starts_on.isoformat(),
-            "ends_on": spec.ends_on.isoformat(), "capacity": spec.capacity}
-
-
-def _from_json(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in ("starts_on", "ends_on"):
-        return date.fromisoformat(value)
-    if name.endswith("_at"):
-        return datetime.fromisoformat(value)
-    return value
-
-
-def _merge(row: Any, new: dict[str, Any]) -> bool:
-    """Apply what the package changed since it was last applied; leave the rest (staff may have edited it)."""
-    old = row.package_values or {}
-    changed = False
-    for name, value in new.items():
-        package_changed = row.package_values is None or old.get(name) != value
-        if package_changed and getattr(row, name) != _from_json(name, value):
-            setattr(row, name, _from_json(name, value))
-            changed = True
-    row.package_values = new
-    return changed
-
-
-def sync_package_cohorts(course: Course, package: Package) -> list[Cohort]:
-    """Create the package's cohorts and sessions that do not exist yet (by key) and update the ones that do with
-    what the package changed. Nothing is deleted: a cohort or session a new version leaves out stays, with its
-    applications and attendance. Runs inside the publishing transaction (no commit here)."""
-    templates = {template.id: template for template in package.live_sessions}
-    existing = {cohort.key: cohort for cohort in db.session.execute(
-        select(Cohort).where(Cohort.course_id == course.id)).scalars()}
-    synced = []
-    for spec in package.cohorts:
-        cohort = existing.get(spec.id)
-        values = _package_cohort_values(spec)
-        if cohort is None:
-            cohort = Cohort(course_id=course.id, key=spec.id, enrolment_mode=package.enrolment.value,
-                            allow_late_attempts=False, package_values=None)
-            for name, value in values.items():
-                setattr(cohort, name, _from_json(name, value))
-            cohort.package_values = values
-            db.session.add(cohort)
-            db.session.flush()
-        else:
-            _merge(cohort, values)
-        _sync_sessions(cohort, spec, templates)
-        synced.append(cohort)
-    return synced
-
-
-def _sync_sessions(cohort: Cohort, spec, templates: dict) -> None:
-    rows = {row.key: row for row in sessions_of(cohort.id)} if cohort.id else {}
-    used: dict[str, int] = {}
-    for item in spec.sessions:
-        used[item.template] = used.get(item.template, 0) + 1
-        key = item.template if used[item.template] == 1 else f"{item.template}-{used[item.template]}"
-        template = templates.get(item.template)
-        values = {"title": template.title if template else item.template,
-                  "description": template.description if template else "",
-                  "starts_at": item.starts_at.astimezone(UTC).isoformat(),
-                  "ends_at": item.ends_at.astimezone(UTC).isoformat(),
-                  "timezone": spec.timezone, "join_url": item.join_url or ""}
-        row = rows.get(key)
-        if row is None:
-            row = LiveSession(cohort_id=cohort.id, key=key, sequence=0, recording_url="")
-            for name, value in values.items():
-                setattr(row, name, _from_json(name, value))
-            row.package_values = values
-            db.session.add(row)
-        else:
-            before = (row.starts_at, row.ends_at)
-            _merge(row, values)
-            if (row.starts_at, row.ends_at) != before:
-                row.sequence = (row.sequence or 0) + 1
-
-
-# The demo cohort that `make run` creates, so a new user can try the whole flow.
-
-DEMO_KEY = "demo"
-
-
-def ensure_demo_cohort(course_slug: str, today: date, *, timezone: str = "Europe/Madrid") -> Cohort | None:
-    """An application cohort dated from today: applications open, a deadline in three weeks, weekly live sessions
-    at 09:00 in ``timezone``. Re-dated when run again after its applications closed. None if the course is absent."""
-    course = db.session.execute(select(Course).filter_by(slug=course_slug)).scalar_one_or_none()
-    if course is None:
-        return None
-    cohort = db.session.execute(select(Cohort).filter_by(course_id=course.id, key=DEMO_KEY)).scalar_one_or_none()
-    if cohort is not None and schedule.application_open(cohort_times(cohort), _now()):
-        return cohort
-    data = CohortData(
-        name=f"{course_slug.replace('-', ' ').title()} — demo run", timezone=timezone, key=DEMO_KEY,
-        starts_on=today, ends_on=today + timedelta(days=42),
-        applications_open=datetime.combine(today - timedelta(days=1), datetime.min.time()),
-        application_deadline=datetime.combine(today + timedelta(days=21), datetime.min.time()).replace(hour=23,
-                                                                                                      minute=59),
-        capacity=30, enrolment_mode="application",
-    )
-    if cohort is None:
-        cohort = Cohort(course_id=course.id, key=DEMO_KEY)
-        db.session.add(cohort)
-    _apply_cohort(cohort, data)
-    db.session.flush()
-    existing = {row.key: row for row in sessions_of(cohort.id)}
-    titles = ["Orientation", "Session 1", "Session 2", "Session 3"]
-    for number, title in enumerate(titles):
-        day = today + timedelta(days=3 + 7 * number)
-        session = SessionData(title=f"{title} (demo)", timezone=timezone,
-                              starts_at=datetime.combine(day, datetime.min.time()).replace(hour=9),
-                              ends_at=datetime.combine(day, datetime.min.time()).replace(hour=11),
-                              description="A live session of the demo cohort.",
-                              join_url="https://zoom.us/j/0000000000")
-        row = existing.get(f"demo-{number}") or LiveSession(cohort_id=cohort.id, key=f"demo-{number}", sequence=0)
-        _apply_session(row, session)
-        db.session.add(row)
-    db.session.commit()
-    return cohort

@@ -38,7 +38,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import audit, catalog, cohorts, completion, staffing
+from lms.services import audit, catalog, cohort_sync, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -375,7 +375,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.status = "published"
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
-    cohorts.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    cohort_sync.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
     db.session.flush()
     # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
     learners = db.session.execute(

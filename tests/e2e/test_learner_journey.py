@@ -155,7 +155,8 @@ def test_learner_applies_studies_earns_the_certificate_and_a_stranger_verifies_i
 
     open_course(learner)
     expect(learner.get_by_text("100% complete").first).to_be_visible()
-    expect(learner.get_by_text("You have met every requirement of this course and earned its certificate.")).to_be_visible()
+    expect(learner.get_by_text("You have met every requirement of this course and earned its certificate.")) \
+        .to_be_visible()
 
     learner.get_by_role("link", name="My learning").click()
     expect(learner.get_by_text("Certificate earned")).to_be_visible()

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from lms.demo import cohort as demo_cohort
 from lms.extensions import db
 from lms.models import User
-from lms.services import cohorts, learning, quizzes
+from lms.services import learning, quizzes
 from tests.cohort_factories import PDF
 from tests.e2e.steps import (
     ADMIN,
@@ -155,7 +156,7 @@ def test_withdrawing_an_application_asks_first(live_server, new_page, check_acce
     learner.get_by_role("button", name="Create account").click()
     expect(learner.get_by_text("Your account has been created")).to_be_visible()
     with live_server.app.app_context():
-        cohort_id = cohorts.ensure_demo_cohort(COURSE, date.today()).id
+        cohort_id = demo_cohort.ensure_demo_cohort(COURSE, date.today()).id
     learner.goto(f"/programmes/cohorts/{cohort_id}/apply")
     learner.get_by_label("Motivation").fill("Lisbon is planning care services for every parish.")
     letter = tmp_path / "carta.pdf"
@@ -180,7 +181,7 @@ def test_withdrawing_an_application_asks_first(live_server, new_page, check_acce
 
 def test_create_an_account_to_apply_returns_to_the_application_form(live_server, new_page, check_accessibility):
     with live_server.app.app_context():
-        cohort = cohorts.ensure_demo_cohort(COURSE, date.today())
+        cohort = demo_cohort.ensure_demo_cohort(COURSE, date.today())
         cohort_id, cohort_name = cohort.id, cohort.name
     official = new_page()
     official.goto(f"/programmes/cohorts/{cohort_id}")
