@@ -181,7 +181,8 @@ def request_password_reset(email: str) -> None:
     token = make_reset_token(user)
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.send_template(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+    mail.enqueue(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:

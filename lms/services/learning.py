@@ -41,7 +41,7 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, cohorts, completion, live_sessions
+from lms.services import catalog, cohort_pages, cohorts, completion, live_sessions
 from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
 from lms.services.errors import Conflict, NotAllowed, NotFound
 
@@ -73,6 +73,8 @@ class CoursePage:
     next_step: LearnerStep | None = None  # for an enrolled learner
     pending_applications: tuple[Application, ...] = ()  # the learner's applications to this course's cohorts
     rejoinable: Cohort | None = None  # the cohort an accepted applicant left and may rejoin
+    # Application courses, for who is not enrolled: the cohorts taking applications, with their deadlines and dates.
+    applying: tuple[cohort_pages.CohortPage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,8 @@ def course_page(user: User | None, slug: str) -> CoursePage:
     course, version = catalog.published_version(slug)
     outline = catalog.version_outline(version)
     if user is None or not user.is_authenticated:
-        return CoursePage(course, version, outline, None, None, can_study=False)
+        return CoursePage(course, version, outline, None, None, can_study=False,
+                          applying=_cohorts_taking_applications(None, course, version))
     enrolment = active_enrolment(user, course.id)
     state = learner_state(user, course.id, outline) if enrolment else None
     access = None if authz.is_staff(user) else cohorts.study_access_for(enrolment)
@@ -212,8 +215,9 @@ def course_page(user: User | None, slug: str) -> CoursePage:
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if enrolment else None
     applications = tuple(application for application, _cohort, _course in pending_applications(user, course.id))
     rejoinable = None if enrolment else rejoinable_cohort(user, course.id)
+    applying = _cohorts_taking_applications(user, course, version) if enrolment is None else ()
     return CoursePage(course, version, outline, enrolment, state, can_study=can_study, access=access,
-                      next_step=step, pending_applications=applications, rejoinable=rejoinable)
+                      next_step=step, pending_applications=applications, rejoinable=rejoinable, applying=applying)
 
 
 def next_steps(user: User, progress: dict[int, tuple[Enrolment, CourseProgress]],
@@ -268,6 +272,13 @@ def rejoinable_cohort(user: User, course_id: int, now: datetime | None = None) -
         if schedule.cohort_phase(cohorts.cohort_times(cohort), now) is not schedule.CohortPhase.ENDED:
             return cohort
     return None
+
+
+def _cohorts_taking_applications(user: User | None, course: Course,
+                                 version: CourseVersion) -> tuple[cohort_pages.CohortPage, ...]:
+    if version.enrolment_mode != "application":
+        return ()
+    return tuple(cohort_pages.cohorts_taking_applications(user, course, version))
 
 
 def enrol(user: User, slug: str) -> Enrolment:

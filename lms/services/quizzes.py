@@ -52,6 +52,7 @@ class QuizPage:
     passed: bool
     history: tuple[QuizAttempt, ...]
     closed_message: str | None = None  # why no new attempt can start now (outside the learner's cohort window)
+    scores_shown: bool = True  # the quiz's review options show scores now (else only passed / not passed)
     after: QuizNext | None = None  # where to go once the quiz is done
 
     @property
@@ -78,14 +79,21 @@ class QuizNext:
 
 @dataclass(frozen=True)
 class AttemptReview:
+    """A submitted attempt as its learner may see it now: only what the quiz's review options allow."""
+
     course: Course
     quiz: Quiz
     attempt: QuizAttempt
-    result: grading.AttemptResult
-    attempts_remaining: int | None = None  # on the attempt's questions
+    result: grading.ReviewedAttempt
+    attempts_remaining: int | None
     passed_ever: bool = False  # any attempt at these questions passed
     may_start: bool = False  # another attempt may be started now
     after: QuizNext | None = None
+
+    @property
+    def notice(self) -> str:
+        return grading.correct_answers_notice(self.quiz.review, self.result.shown,
+                                              attempts_limited=self.attempts_remaining is not None)
 
     @property
     def prompts(self) -> dict[str, str]:
@@ -128,8 +136,10 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
         choice_order = open_attempt.layout["choice_order"]
         questions = tuple(grading.public_question_view(by_id[qid], tuple(choice_order.get(qid, ())))
                           for qid in open_attempt.layout["question_ids"])
+    shown = grading.review_shown(quiz.review, quiz_passed=passed, attempts_remaining=remaining)
     return QuizPage(course, version, quiz, open_attempt, questions, len(submitted), remaining, passed,
-                    tuple(submitted), closed, _after(user, course, version, enrolment, quiz) if passed else None)
+                    tuple(submitted), closed, scores_shown=shown.score,
+                    after=_after(user, course, version, enrolment, quiz) if passed else None)
 
 
 def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
@@ -245,10 +255,11 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     quiz = _quiz_of(version, attempt.quiz_key)
     question_ids = attempt.layout["question_ids"]
     responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
-    result = grading.grade_attempt(quiz, question_ids, responses)
+    result = grading.grade_attempt(quiz, question_ids, responses, choice_order=attempt.layout.get("choice_order"))
     submitted = [a for a in _attempts(user, course, quiz) if a.submitted_at is not None]
     remaining = grading.attempts_remaining(quiz, len(submitted))
     passed_ever = any(a.passed for a in submitted)
+    shown = grading.review_shown(quiz.review, quiz_passed=passed_ever, attempts_remaining=remaining)
     current = catalog.published_version(slug)[1]
     enrolment = learning.active_enrolment(user, course.id)
     on_current = current.id == version.id or any(q.id == quiz.id and q.content_hash == quiz.content_hash
@@ -256,4 +267,5 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     may_start = (on_current and enrolment is not None and (remaining is None or remaining > 0)
                  and cohorts.attempt_refusal(user, enrolment) is None)
     after = _after(user, course, current, enrolment, quiz) if passed_ever and on_current else None
-    return AttemptReview(course, quiz, attempt, result, remaining, passed_ever, may_start, after)
+    return AttemptReview(course, quiz, attempt, grading.reviewed_attempt(result, shown), remaining, passed_ever,
+                         may_start, after)
