@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import select
 
 from lms import authz
+from lms.core import credentials
 from lms.core.packages import package_zip_bytes
 from lms.demo.synthetic import write_synthetic_package
 from lms.extensions import db as _db
@@ -85,6 +86,7 @@ GET = {
     "certificates.search":              "200    200      200      200      200      200",
     "certificates.verify":              "200    200      200      200      200      200",
     "certificates.issuer_document":     "200    200      200      200      200      200",
+    "certificates.status_list":         "200    200      200      200      200      200",
     "certificates.mine":                "login  200      200      200      200      200",
     "certificates.pdf":                 "login  200      404      404      404      200",
     "certificates.credential":          "login  200      404      404      404      200",
@@ -214,6 +216,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
         "slug": SLUG, "version": "1.1.0", "lesson_key": lesson.id, "quiz_key": QUIZ, "asset_path": "care-map.png",
         "attempt_id": first.id, "open_attempt_id": second.id, "cohort_id": cohort.id, "session_id": session.id,
         "application_id": application.id, "public_id": certificate.public_id, "user_id": learner.id,
+        "list_number": certificate.status_index // credentials.STATUS_LIST_BITS,
         "reset_token": accounts.make_reset_token(learner), "feed_token": calendars.feed_token(learner),
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,
