@@ -30,6 +30,7 @@ from lms.models import (
     Certificate,
     Course,
     CourseVersion,
+    Enrolment,
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
@@ -39,7 +40,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import audit, catalog, cohort_sync, staffing
+from lms.services import audit, catalog, cohort_sync, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -426,6 +427,11 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
     cohort_sync.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    db.session.flush()
+    # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
+    learners = db.session.execute(
+        select(Enrolment.user_id).where(Enrolment.course_id == course.id, Enrolment.status == "active")).scalars()
+    completion.reevaluate(course, learners.all())
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)

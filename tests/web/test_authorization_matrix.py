@@ -72,10 +72,12 @@ GET = {
     "learner.quiz":                     "login  200      403      200      200      200",
     "learner.attempt":                  "login  200      404      404      404      404",
     "learner.dashboard":                "login  200      200      200      200      200",
+    "learner.leave":                    "login  200      redirect redirect redirect redirect",
     "programmes.course_cohorts":        "200    200      200      200      200      200",
     "programmes.cohort":                "200    200      200      200      200      200",
     "programmes.apply":                 "login  redirect 200      200      200      200",
     "programmes.my_applications":       "login  200      200      200      200      200",
+    "programmes.withdraw":              "login  200      404      404      404      404",
     "programmes.letter":                "login  200      404      404      404      200",
     "programmes.my_sessions":           "login  200      200      200      200      200",
     "programmes.session_ics":           "200    200      200      200      200      200",
@@ -142,7 +144,9 @@ POST = {
     # Whoever holds a reset link may use it: the token, not the session, says whose password it sets.
     "auth.reset_password":              "redirect* redirect* redirect* redirect* redirect* redirect*",
     "learner.enrol":                    "login     redirect  redirect* redirect* redirect* redirect*",
-    "learner.unenrol":                  "login     redirect* redirect  redirect  redirect  redirect",
+    "learner.leave":                    "login     redirect* redirect  redirect  redirect  redirect",
+    "learner.rejoin":                   "login     redirect  redirect  redirect  redirect  redirect",
+    "learner.start_attempt":            "login     redirect  403       redirect  redirect  redirect",
     "learner.complete_lesson":          "login     redirect* 403       redirect  redirect  redirect",
     "learner.quiz":                     "login     redirect* 404       404       404       404",
     "programmes.apply":                 "login     redirect  redirect* redirect* redirect* redirect*",
@@ -206,7 +210,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     learning.enrol_user(learner, catalog.get_course(SLUG), cohort_id=cohort.id)
     first = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)
-    second = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
+    second = quizzes.start_attempt(learner, SLUG, QUIZ)
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
     lesson = publishing.load_valid(EXAMPLE).lessons[0]
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",

@@ -60,7 +60,7 @@ def login():
             next_url = safe_next_url(request.args.get("next"))
             sign_in(user, remember=form.remember.data)
             return redirect(next_url or home_for(user))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, next_url=safe_next_url(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -84,8 +84,9 @@ def register():
         else:
             sign_in(user)
             flash("Welcome! Your account has been created.", "success")
-            return redirect(home_for(user))
-    return render_template("auth/register.html", form=form)
+            # Back to where the person was going, e.g. the application form of "Create an account to apply".
+            return redirect(safe_next_url(request.args.get("next")) or home_for(user))
+    return render_template("auth/register.html", form=form, next_url=safe_next_url(request.args.get("next")))
 
 
 @bp.route("/account", methods=["GET", "POST"])
