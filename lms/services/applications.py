@@ -205,6 +205,14 @@ def my_applications(actor: User) -> list[MyApplication]:
             for app, cohort, course, name, size in rows]
 
 
+def my_application(actor: User, application_id: int) -> MyApplication:
+    """One of the applicant's own applications (to confirm withdrawing it); NotFound for anyone else's."""
+    for row in my_applications(actor):
+        if row.application.id == application_id:
+            return row
+    raise NotFound("There is no such application.")
+
+
 def blocks_a_new_application(application: Application | None) -> bool:
     """An application the person already has stops a new one, unless it may be sent again (withdrawn)."""
     return application is not None and not admissions.applicant_may_reapply(application.status)

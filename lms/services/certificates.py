@@ -1,4 +1,5 @@
-"""Certificates: issued the moment a learner first meets a course's completion rule (or by an admin, with a reason),
+"""Certificates: issued the moment a learner first meets a course's completion rule (lms.services.completion decides
+when; or by an admin, with a reason),
 verified by anyone at /verify/<id>, revoked by admins (with a reason), downloaded by their learner as a PDF and as a
 signed Open Badges 3.0 credential.
 
@@ -254,20 +255,21 @@ def _try_insert(user: User, course: Course, version: CourseVersion, rule: dict[s
     return db.session.execute(statement).scalar_one_or_none() is not None
 
 
-def issue_certificate_if_complete(user: User, course: Course, version: CourseVersion) -> Certificate | None:
-    """Issue the learner's certificate if the enrolment records the course as complete and the course awards one.
-
-    Part of the caller's transaction (lms.services.learning.record_course_completion calls it the moment the rule is
-    first met; the caller commits). Safe to call twice and to race: the learner ends up with one valid certificate.
-    """
+def issue_on_completion(user: User, course: Course, version: CourseVersion,
+                        completed_at: datetime) -> Certificate | None:
+    """Issue the certificate of a learner who completed the course, if the course awards one and the learner has
+    none yet. Only lms.services.completion.record_progress calls this (the completion rule is applied there); part of
+    the caller's transaction. A certificate an administrator revoked is not replaced: that is the administrator's
+    decision (issue_by_admin). Safe to call twice and to race: the learner ends up with one valid certificate."""
     rule = certificate_rule(version)
     if rule is None:
         return None
-    completed_at = db.session.execute(
-        select(Enrolment.completed_at).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    held = db.session.execute(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
+        .order_by(Certificate.revoked_at.is_not(None), Certificate.id.desc()).limit(1)
     ).scalar_one_or_none()
-    if completed_at is None:
-        return None
+    if held is not None:
+        return held if held.revoked_at is None else None
     try:
         certificate, _ = _insert(user, course, version, rule, completed_at)
     except UnprintableCertificate as refusal:
@@ -276,6 +278,13 @@ def issue_certificate_if_complete(user: User, course: Course, version: CourseVer
         log.error("certificate not issued to user %s for %s: %s", user.id, course.slug, refusal)
         return None
     return certificate
+
+
+def certified_learners(course_id: int, user_ids: list[int]) -> set[int]:
+    """Which of these learners hold a certificate for the course, valid or revoked (one query)."""
+    return set(db.session.execute(
+        select(Certificate.user_id).where(Certificate.course_id == course_id, Certificate.user_id.in_(user_ids))
+    ).scalars())
 
 
 def _clean_reason(reason: str | None, what: str) -> str:

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 
 from lms.core import credentials
+from lms.core.contrast import parse_hex
 from lms.extensions import db
 from lms.models import Certificate, Course
-from lms.services import credential_keys, links
-from lms.services.certificate_pdf import render_certificate_pdf
+from lms.services import credential_keys, links, theme
+from lms.services.certificate_pdf import Branding, render_certificate_pdf
 from lms.services.certificates import (
     REVOKED,
     UNKNOWN,
@@ -35,7 +36,16 @@ log = logging.getLogger(__name__)
 
 def pdf_bytes(certificate: Certificate) -> bytes:
     return render_certificate_pdf(facts_of(certificate), verify_url(certificate.public_id),
-                                  revoked_at=certificate.revoked_at)
+                                  revoked_at=certificate.revoked_at, branding=_branding())
+
+
+def _branding() -> Branding | None:
+    """The site theme's brand colour and logo, or None for the default theme (the certificate's own colours)."""
+    current = theme.current_theme()
+    if current == theme.DEFAULT:
+        return None
+    logo = theme.image("logo") if current.has_logo else None
+    return Branding(colour=parse_hex(current.brand_colour), logo=logo.data if logo else None)
 
 
 def credential_json(certificate: Certificate) -> dict[str, Any]:

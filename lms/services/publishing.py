@@ -29,6 +29,7 @@ from lms.models import (
     Certificate,
     Course,
     CourseVersion,
+    Enrolment,
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
@@ -38,7 +39,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import audit, catalog, cohort_sync, staffing
+from lms.services import audit, catalog, cohort_sync, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,7 @@ def _manifest(package: Package) -> dict:
         "certificate": {"enabled": certificate.enabled, "hours": certificate.hours,
                         "issuers": [{"name": i.name, "url": i.url} for i in certificate.issuers]},
         "cohorts": [{"id": c.id, "name": c.name} for c in package.cohorts],
+        "cover": {"image": package.cover.image, "alt": package.cover.alt} if package.cover else None,
     }
 
 
@@ -345,6 +347,11 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.published_at = clock.now()
     new.published_by_id = actor.id if actor else None
     cohort_sync.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    db.session.flush()
+    # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
+    learners = db.session.execute(
+        select(Enrolment.user_id).where(Enrolment.course_id == course.id, Enrolment.status == "active")).scalars()
+    completion.reevaluate(course, learners.all())
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)

@@ -18,7 +18,16 @@ from sqlalchemy.exc import IntegrityError
 from lms.core import clock, credentials
 from lms.extensions import db as _db
 from lms.models import Certificate, Course, CourseVersion, User
-from lms.services import accounts, certificates, credential_documents, credential_keys, learning, publishing, quizzes
+from lms.services import (
+    accounts,
+    certificates,
+    completion,
+    credential_documents,
+    credential_keys,
+    learning,
+    publishing,
+    quizzes,
+)
 from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.conftest import is_postgres
@@ -86,7 +95,9 @@ def test_nothing_more_happens_when_the_learner_goes_on(db, course, outbox):
     complete_course(learner, course)
     learning.complete_lesson(learner, SLUG, publishing.version_package(course).modules[0].lessons[0].id)
     course_row = db.session.get(Course, course.course_id)
-    again = certificates.issue_certificate_if_complete(learner, course_row, course)
+    enrolment = learning.active_enrolment(learner, course_row.id)
+    again = certificates.issue_on_completion(learner, course_row, course, enrolment.completed_at)
+    completion.reevaluate(course_row, [learner.id])
     _db.session.commit()
     assert len(all_certificates(db)) == 1 and again.public_id == all_certificates(db)[0].public_id
     assert len(outbox) == 1
@@ -103,7 +114,8 @@ def test_no_certificate_before_completion(db, course, outbox):
     learner = make_user()
     learning.enrol(learner, SLUG)
     course_row = db.session.get(Course, course.course_id)
-    assert certificates.issue_certificate_if_complete(learner, course_row, course) is None
+    completion.reevaluate(course_row, [learner.id])
+    _db.session.commit()
     assert all_certificates(db) == [] and len(outbox) == 0
 
 
@@ -122,7 +134,8 @@ def test_no_mail_about_a_certificate_that_was_rolled_back(db, course, outbox):
     course_row = db.session.get(Course, course.course_id)
     enrolment = learning.active_enrolment(learner, course_row.id)
     enrolment.completed_at = enrolment.enrolled_at
-    assert certificates.issue_certificate_if_complete(learner, course_row, course) is not None
+    completion.reevaluate(course_row, [learner.id])
+    assert len(all_certificates(db)) == 1
     _db.session.rollback()
     _db.session.commit()
     assert all_certificates(db) == [] and len(outbox) == 0
@@ -168,7 +181,8 @@ def test_concurrent_completions_issue_one_certificate(app, db, course, outbox):
                 user, course_, version = (_db.session.get(User, ids[0]), _db.session.get(Course, ids[1]),
                                           _db.session.get(CourseVersion, ids[2]))
                 start.wait(10)
-                certificate = certificates.issue_certificate_if_complete(user, course_, version)
+                completed_at = learning.active_enrolment(user, course_.id).completed_at
+                certificate = certificates.issue_on_completion(user, course_, version, completed_at)
                 time.sleep(hold)  # keep the transaction open while the others try
                 _db.session.commit()
                 results.append(certificate.public_id)

@@ -65,15 +65,18 @@ GET = {
     "auth.change_password":             "login  200      200      200      200      200",
     "learner.catalogue":                "200    200      200      200      200      200",
     "learner.course":                   "200    200      200      200      200      200",
+    "learner.cover":                    "200    200      200      200      200      200",
     "learner.lesson":                   "login  200      403      200      200      200",
     "learner.asset":                    "login  200      403      200      200      200",
     "learner.quiz":                     "login  200      403      200      200      200",
     "learner.attempt":                  "login  200      404      404      404      404",
     "learner.dashboard":                "login  200      200      200      200      200",
+    "learner.leave":                    "login  200      redirect redirect redirect redirect",
     "programmes.course_cohorts":        "200    200      200      200      200      200",
     "programmes.cohort":                "200    200      200      200      200      200",
     "programmes.apply":                 "login  redirect 200      200      200      200",
     "programmes.my_applications":       "login  200      200      200      200      200",
+    "programmes.withdraw":              "login  200      404      404      404      404",
     "programmes.letter":                "login  200      404      404      404      200",
     "programmes.my_sessions":           "login  200      200      200      200      200",
     "programmes.session_ics":           "200    200      200      200      200      200",
@@ -122,6 +125,11 @@ GET = {
     "admin.user_detail":                "login  403      403      403      403      200",
     "admin.audit_log":                  "login  403      403      403      403      200",
     "admin.audit_csv":                  "login  403      403      403      403      200",
+    "admin.theme_settings":             "login  403      403      403      403      200",
+    "admin.theme_preview_css":          "login  403      403      403      403      200",
+    "public.theme_css":                 "200    200      200      200      200      200",
+    "public.theme_image":               "404    404      404      404      404      404",  # no logo in this world
+    "staff.styleguide":                 "login  403      403      200      200      200",
     "admin.mail_queue":                 "login  403      403      403      403      200",
 }
 
@@ -135,7 +143,9 @@ POST = {
     # Whoever holds a reset link may use it: the token, not the session, says whose password it sets.
     "auth.reset_password":              "redirect* redirect* redirect* redirect* redirect* redirect*",
     "learner.enrol":                    "login     redirect  redirect* redirect* redirect* redirect*",
-    "learner.unenrol":                  "login     redirect* redirect  redirect  redirect  redirect",
+    "learner.leave":                    "login     redirect* redirect  redirect  redirect  redirect",
+    "learner.rejoin":                   "login     redirect  redirect  redirect  redirect  redirect",
+    "learner.start_attempt":            "login     redirect  403       redirect  redirect  redirect",
     "learner.complete_lesson":          "login     redirect* 403       redirect  redirect  redirect",
     "learner.quiz":                     "login     redirect* 404       404       404       404",
     "programmes.apply":                 "login     redirect  redirect* redirect* redirect* redirect*",
@@ -157,6 +167,8 @@ POST = {
     "staff.import_attendance":          "login     403       403       403       200*      200*",
     "reports.assign_instructor":        "login     403       403       403       403       redirect*",
     "admin.user_detail":                "login     403       403       403       403       redirect*",
+    "admin.theme_settings":             "login     403       403       403       403       redirect*",
+    "admin.reset_theme":                "login     403       403       403       403       redirect",  # no theme saved
     "admin.retry_mail":                 "login     403       403       403       403       redirect*",
     "admin.discard_mail":               "login     403       403       403       403       redirect*",
 }
@@ -198,7 +210,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     _db.session.commit()
     first = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)
-    second = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
+    second = quizzes.start_attempt(learner, SLUG, QUIZ)
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
     lesson = publishing.load_valid(EXAMPLE).lessons[0]
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
@@ -298,6 +310,7 @@ def _url(app, endpoint: str, world: World) -> str:
     values = dict(world.values)
     values["token"] = world.values["feed_token" if endpoint == "programmes.feed" else "reset_token"]
     values["table"] = "overview" if endpoint == "reports.api_table" else "learners"
+    values["kind"] = "logo"
     return app.url_map.bind("localhost").build(endpoint, {name: values[name] for name in rule.arguments})
 
 
@@ -349,6 +362,8 @@ FORMS: dict[str, Callable[[World], dict]] = {
                    "participants.csv"), "min_minutes": "0"},
     "reports.assign_instructor": lambda w: {"course": SLUG, "email": w.values["other_instructor_email"]},
     "admin.user_detail": lambda w: {"role": "instructor", "active": "y"},
+    "admin.theme_settings": lambda w: {"site_name": "Matrix Academy", "brand_colour": "#1f3a5f",
+                                       "accent_colour": "#0f7c8c", "submit": "Save theme"},
 }
 MULTIPART = {"programmes.apply", "author.upload", "staff.import_attendance"}
 

@@ -58,7 +58,7 @@ def login():
         next_url = safe_next_url(request.args.get("next"))
         sign_in(user, remember=form.remember.data)
         return redirect(next_url or home_for(user))
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, next_url=safe_next_url(request.args.get("next"))), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -78,8 +78,9 @@ def register():
     if user is not None:
         sign_in(user)
         flash("Welcome! Your account has been created.", "success")
-        return redirect(home_for(user))
-    return render_template("auth/register.html", form=form), status
+        # Back to where the person was going, e.g. the application form of "Create an account to apply".
+        return redirect(safe_next_url(request.args.get("next")) or home_for(user))
+    return render_template("auth/register.html", form=form, next_url=safe_next_url(request.args.get("next"))), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
