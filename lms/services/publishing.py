@@ -80,6 +80,12 @@ class DiffReport:
     # How many learners would lose each completion: lesson id -> learners, quiz id -> learners who passed it.
     lessons_lost: dict[str, int] = field(default_factory=dict)
     quiz_passes_lost: dict[str, int] = field(default_factory=dict)
+    # What publishing would do to the package's cohorts (created, changed, refused), existing ones first.
+    cohorts: tuple[cohorts.CohortPlan, ...] = ()
+
+    @property
+    def cohort_changes(self) -> tuple[cohorts.CohortPlan, ...]:
+        return tuple(plan for plan in self.cohorts if plan.changes_anything or plan.refusal)
 
 
 def _require_author(actor: User | None) -> None:
@@ -162,6 +168,7 @@ def import_package(actor: User | None, source: PackageSource, *, publish: bool =
     course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
     if course is not None:
         _require_course_author(actor, course)
+        _refuse_foreign_cohorts(course, package)
         existing = db.session.execute(
             select(CourseVersion).filter_by(course_id=course.id, version=package.version)
         ).scalar_one_or_none()
@@ -294,7 +301,8 @@ def diff_against_current(source: PackageSource) -> DiffReport:
     course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
     current = current_version(course.id) if course else None
     if current is None:
-        return DiffReport(package=package, current=None, diff=None)
+        return DiffReport(package=package, current=None, diff=None,
+                          cohorts=tuple(cohorts.plan_package_cohorts(course, package)))
     return _diff_report(course, current, package)
 
 
@@ -305,7 +313,8 @@ def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
     current = current_version(course.id)
     package = version_package(draft)
     if current is None or current.id == draft.id:
-        return DiffReport(package=package, current=current, diff=None)
+        return DiffReport(package=package, current=current, diff=None,
+                          cohorts=tuple(cohorts.plan_package_cohorts(course, package)) if current is None else ())
     return _diff_report(course, current, package)
 
 
@@ -313,7 +322,8 @@ def _diff_report(course: Course, current: CourseVersion, package: Package) -> Di
     diff = diff_packages(version_package(current), package)
     return DiffReport(package=package, current=current, diff=diff,
                       lessons_lost=_completions_per_lesson(course.id, diff.lessons_reset),
-                      quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset))
+                      quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset),
+                      cohorts=tuple(cohorts.plan_package_cohorts(course, package)))
 
 
 def _completions_per_lesson(course_id: int, lesson_keys: Iterable[str]) -> dict[str, int]:
@@ -358,9 +368,18 @@ def publish_version(actor: User | None, slug: str, version: str) -> CourseVersio
     if current is not None and row.version_key <= current.version_key:
         raise Conflict(f"Version {version} is not above the published version {current.version}; "
                        "publish a higher version.")
-    _publish(actor, course, row, version_package(row))
+    package = version_package(row)
+    _refuse_foreign_cohorts(course, package)
+    _publish(actor, course, row, package)
     db.session.commit()
     return row
+
+
+def _refuse_foreign_cohorts(course: Course, package: Package) -> None:
+    """A package may not take over cohorts it did not create, or that staff edited since (lms.services.cohorts)."""
+    problems = cohorts.package_cohort_problems(cohorts.plan_package_cohorts(course, package))
+    if problems:
+        raise PackageRejected(problems)
 
 
 def _publish(actor: User | None, course: Course, new: CourseVersion, package: Package) -> None:
@@ -374,7 +393,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.status = "published"
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
-    cohorts.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    cohorts.sync_package_cohorts(actor, course, package)  # its own cohorts and sessions, created or updated by key
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)

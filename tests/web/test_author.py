@@ -145,3 +145,23 @@ def test_study_time_reads_the_same_on_the_author_and_learner_pages(client, db, l
     for page in ("/author/example-all-features/1.0.0/", "/courses/example-all-features/", "/courses/"):
         html = client.get(page).get_data(as_text=True)
         assert "about 12 hours" in html and "12.0" not in html, page
+
+
+def test_an_instructor_cannot_take_over_an_administrators_cohort_by_upload(client, db, login_as, tmp_path):
+    from lms.models import Cohort
+    from tests.cohort_factories import CARING_CITIES, make_cohort, publish_caring_cities
+
+    publish_caring_cities()
+    staff_cohort = make_cohort(key="2027", name="Caring Cities 2027", capacity=30)
+    package = copy_package(tmp_path, CARING_CITIES)
+    set_version(package, "1.1.0")
+    edit_file(package / "course.yaml", 'id: "2023"', 'id: "2027"')
+    instructor = login_as("instructor")
+    reports.assign_instructor(None, "caring-cities", instructor.email)
+
+    response = upload(client, zipped(package))
+
+    assert response.status_code == 422
+    assert "course.yaml:96: cohort &#39;2027&#39; already exists" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Cohort, staff_cohort.id).name == "Caring Cities 2027"

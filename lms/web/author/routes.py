@@ -72,6 +72,9 @@ def publish(slug: str, version: str):
     if form.validate_on_submit():
         try:
             publishing.publish_version(acting_user(), slug, version)
+        except publishing.PackageRejected as error:
+            for problem in error.problems:
+                flash(f"Not published: {problem}", "error")
         except Conflict as error:  # refusals (403, 404) get their error page
             flash(error.message, "error")
         else:
