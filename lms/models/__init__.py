@@ -16,7 +16,7 @@ from lms.models.cohort import (
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
 from lms.models.learning import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
 from lms.models.staffing import CourseStaff
-from lms.models.user import Role, User
+from lms.models.user import Login, Role, User
 
 __all__ = [
     "Application",
@@ -34,6 +34,7 @@ __all__ = [
     "Enrolment",
     "LessonProgress",
     "LiveSession",
+    "Login",
     "ProgressEvent",
     "QuizAttempt",
     "ReminderSent",

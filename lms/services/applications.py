@@ -39,8 +39,10 @@ class ApplicationsClosed(NotAllowed):
 
 @dataclass(frozen=True)
 class Answers:
+    """What the applicant types. No e-mail address: we write only to the account's, which its owner confirmed, so
+    the form can't be used to send our mail (with text someone typed) to anybody else."""
+
     full_name: str
-    email: str
     organisation: str
     position: str
     city: str
@@ -76,9 +78,6 @@ def _clean_answers(answers: Answers) -> Answers:
             raise Invalid(f"Your {label} is too long (at most {limit} characters).", field=field)
         return value
 
-    email = (answers.email or "").strip().lower()
-    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or len(email) > 254 or " " in email:
-        raise Invalid("Please give a valid e-mail address.", field="email")
     if not locales.is_country(answers.country or ""):
         raise Invalid("Please choose your country.", field="country")
     if not locales.is_language(answers.language or ""):
@@ -89,7 +88,7 @@ def _clean_answers(answers: Answers) -> Answers:
     if len(motivation) > 5000:
         raise Invalid("Please keep your motivation under 5,000 characters.", field="motivation")
     return Answers(
-        full_name=text(answers.full_name, "full_name", "name", 200), email=email,
+        full_name=text(answers.full_name, "full_name", "name", 200),
         organisation=text(answers.organisation, "organisation", "organisation", 200),
         position=text(answers.position, "position", "position", 200),
         city=text(answers.city, "city", "city", 120), country=answers.country, language=answers.language,
@@ -131,7 +130,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
         raise ApplicationsClosed(refusal)
     clean = _clean_answers(answers)
     kind, data, filename = _checked_letter(letter)
-    values = {"full_name": clean.full_name, "email": clean.email, "organisation": clean.organisation,
+    values = {"full_name": clean.full_name, "email": actor.email, "organisation": clean.organisation,
               "position": clean.position, "city": clean.city, "country": clean.country, "language": clean.language,
               "motivation": clean.motivation}
     inserted = insert_ignoring_conflicts(db.session, Application, {
@@ -147,6 +146,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
         if not reopened:
             db.session.rollback()
             raise Conflict("You have already applied to this cohort. See its status under \"My applications\".")
+        _refuse_too_many_submissions(actor, cohort.id)
     application = db.session.execute(
         select(Application).where(Application.user_id == actor.id, Application.cohort_id == cohort.id)
         .execution_options(populate_existing=True)
@@ -161,7 +161,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
                                        to_status=Status.SUBMITTED.value, note="", at=now))
     db.session.commit()
     log.info("application %s submitted to cohort %s", application.id, cohort.id)
-    _mail(application.email, f"We received your application to {cohort.name}", "application_received",
+    _mail(actor, f"We received your application to {cohort.name}", "application_received",
           application=application, cohort=cohort, course=course)
     return application
 
@@ -391,7 +391,7 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
         learning.enrol_user(applicant, course, cohort_id=cohort.id)  # commits, with the decision above
     db.session.commit()
     log.info("application %s: %s -> %s", application.id, previous, status)
-    _mail(application.email, f"Your application to {cohort.name}: {admissions.STATUS_LABELS[Status(status)].lower()}",
+    _mail(applicant, f"Your application to {cohort.name}: {admissions.STATUS_LABELS[Status(status)].lower()}",
           "application_decision", application=application, cohort=cohort, course=course,
           label=admissions.STATUS_LABELS[Status(status)],
           course_url=current_app.config["BASE_URL"].rstrip("/") + f"/courses/{course.slug}/")
@@ -452,9 +452,28 @@ def export_csv(actor: User | None, cohort_id: int, filters: QueueFilters = Queue
     return out.getvalue()
 
 
-def _mail(to: str, subject: str, template: str, **context: object) -> None:
-    """Mail after the commit: a mail server that is down never undoes a decision; the failure is logged."""
+def _refuse_too_many_submissions(actor: User, cohort_id: int) -> None:
+    """Withdrawing and sending again is allowed a few times (a wrong letter), not without end: each sending mails
+    the applicant and lands in the reviewers' queue."""
+    limit = current_app.config["APPLICATION_MAX_SUBMISSIONS"]
+    sent = db.session.execute(
+        select(func.count()).select_from(ApplicationDecision).join(
+            Application, Application.id == ApplicationDecision.application_id)
+        .where(Application.user_id == actor.id, Application.cohort_id == cohort_id,
+               ApplicationDecision.to_status == Status.SUBMITTED.value)).scalar_one()
+    if sent >= limit:
+        db.session.rollback()
+        raise Conflict(f"You have sent an application to this cohort {sent} times, the most we accept. If you need "
+                       "to change it, please write to the programme staff.")
+
+
+def _mail(to: User, subject: str, template: str, **context: object) -> None:
+    """Mail after the commit, to the account's own address and only once its owner confirmed it: a mail server that
+    is down never undoes a decision; the failure is logged."""
+    if not to.email_verified:
+        log.warning("no %s mail to user %s: the address is not confirmed", template, to.id)
+        return
     try:
-        mail.send_template(to, subject, template, **context)
+        mail.send_template(to.email, subject, template, **context)
     except (OSError, smtplib.SMTPException):
-        log.exception("could not send %s mail to %s", template, to)
+        log.exception("could not send %s mail to user %s", template, to.id)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from lms import authz
 from lms.core import schedule
 from lms.extensions import db
-from lms.models import Application, Attendance, Cohort, Enrolment, LiveSession, User
+from lms.models import Attendance, Cohort, Enrolment, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import audit, cohorts, staffing
 from lms.services.errors import Invalid, NotAllowed
@@ -119,19 +119,15 @@ class ImportOutcome:
 
 
 def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes: int = 0) -> ImportOutcome:
-    """Mark present the cohort's members found in Zoom's participants report (by e-mail)."""
+    """Mark present the cohort's members found in Zoom's participants report, by their account's confirmed e-mail
+    address only: an address someone typed anywhere else (or never confirmed) would let a stranger's Zoom name mark
+    a member present."""
     session, _ = _session_for_attendance(actor, session_id)
     try:
         report = schedule.parse_participants_report(data)
     except schedule.ReportUnreadable as error:
         raise Invalid(str(error), field="report") from None
-    members = {user.id: user for user in _members(session.cohort_id)}
-    by_email = {user.email.lower(): user for user in members.values()}
-    for user_id, email in db.session.execute(
-        select(Application.user_id, Application.email).where(Application.cohort_id == session.cohort_id)
-    ).all():
-        if user_id in members:
-            by_email.setdefault(email.lower(), members[user_id])
+    by_email = {user.email.lower(): user for user in _members(session.cohort_id) if user.email_verified}
     now = _now()
     marked, already, too_short, unmatched = [], [], [], []
     for person in report.participants:

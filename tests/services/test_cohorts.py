@@ -344,6 +344,21 @@ def test_importing_zoom_report_matches_by_email_and_lists_the_rest(db, make_user
     assert [(row.user_id, row.source, row.minutes) for row in rows] == [(ana.id, "zoom-import", 89)]
 
 
+def test_importing_zoom_report_matches_only_confirmed_account_addresses(db, make_user, tmp_path):
+    from lms.services import accounts
+
+    cohort = _example_with_open_cohort(tmp_path)
+    staff = make_instructor("example-all-features")
+    unconfirmed = accounts.create_user("claimed@example.org", "a good long password", accounts.Profile("Mallory"),
+                                       verified=False)
+    learning.enrol(unconfirmed, "example-all-features")
+    data = MESSY_ZOOM.format(ana_name="Mallory", ana_email_upper="CLAIMED@EXAMPLE.ORG", ben_name="Ben",
+                             ben_email="ben@example.org").encode("utf-8")
+    outcome = attendance.import_zoom_report(staff, session_rows(cohort)[0].id, data)
+    assert not outcome.marked
+    assert "claimed@example.org" in [p.email for p in outcome.unmatched]
+
+
 def test_an_unreadable_report_is_invalid(db, make_user, tmp_path):
     cohort = _example_with_open_cohort(tmp_path)
     with pytest.raises(Invalid, match="e-mail"):

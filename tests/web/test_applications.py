@@ -23,7 +23,7 @@ def cohort(db):
 
 
 def form_data(letter=PDF, filename="letter.pdf", **changes):
-    data = {"full_name": "Ana Pérez", "email": "ana@city.gov", "organisation": "Ayuntamiento de Madrid",
+    data = {"full_name": "Ana Pérez", "organisation": "Ayuntamiento de Madrid",
             "position": "Planner", "city": "Madrid", "country": "ES", "language": "es", "motivation": MOTIVATION,
             "letter": (io.BytesIO(letter), filename)}
     data.update(changes)
@@ -40,7 +40,7 @@ def test_the_form_shows_the_eligibility_text_and_every_labelled_field(client, lo
     html = client.get(f"/programmes/cohorts/{cohort.id}/apply").get_data(as_text=True)
     assert "Who can apply" in html and "public officials of local governments" in html
     assert 'enctype="multipart/form-data"' in html and "At most 5 MB" in html
-    for name in ("full_name", "email", "organisation", "position", "city", "country", "language", "motivation",
+    for name in ("full_name", "organisation", "position", "city", "country", "language", "motivation",
                  "letter"):
         assert re.search(rf'<label for="{name}"', html), name
     assert "<script" not in html and "style=" not in html
@@ -233,3 +233,44 @@ def test_applying_again_after_withdrawing_starts_from_the_previous_answers(clien
     applications.withdraw(learner, application.id)
     html = client.get(f"/programmes/cohorts/{cohort.id}/apply").get_data(as_text=True)
     assert 'value="Chief resilience officer"' in html
+
+
+def test_application_mail_goes_only_to_the_accounts_address(client, db, login_as, cohort, outbox):
+    """The mail relay found by the probe: an e-mail address typed in the form received our mail with the
+    applicant's text in it."""
+    learner = login_as("learner")
+    response = post_application(client, cohort, email="victim@elsewhere.example",
+                                organisation="Buy cheap watches at spam.example")
+    assert response.status_code == 302
+    assert [message["To"] for message in outbox.messages] == [learner.email]
+    assert db.session.execute(db.select(Application.email)).scalar_one() == learner.email
+    application = db.session.execute(db.select(Application)).scalar_one()
+    applications.decide(None, application.id, "rejected", note="Sorry")
+    assert [message["To"] for message in outbox.messages] == [learner.email] * 2
+
+
+def test_the_form_names_the_address_we_write_to_and_asks_for_none(client, login_as, cohort):
+    learner = login_as("learner")
+    html = client.get(f"/programmes/cohorts/{cohort.id}/apply").get_data(as_text=True)
+    assert 'name="email"' not in html and learner.email in html
+
+
+def test_an_unconfirmed_address_gets_no_application_mail(db, cohort, outbox):
+    from lms.services import accounts
+
+    unconfirmed = accounts.create_user("new@example.org", "a good long password", accounts.Profile("New"),
+                                       verified=False)
+    apply(unconfirmed, cohort)
+    assert len(outbox) == 0
+
+
+def test_an_application_is_sent_at_most_three_times(db, make_user, cohort, outbox):
+    learner = make_user()
+    for _ in range(2):
+        applications.withdraw(learner, apply(learner, cohort).id)
+    applications.withdraw(learner, apply(learner, cohort).id)
+    outbox.clear()
+    with pytest.raises(applications.Conflict, match="3 times, the most we accept"):
+        apply(learner, cohort)
+    assert len(outbox) == 0
+    assert db.session.execute(db.select(Application.status)).scalar_one() == "withdrawn"

@@ -10,6 +10,7 @@ from lms.web.access import acting_user, require_role
 from lms.web.admin.audit import detail_text, target_url
 from lms.web.admin.forms import AuditFilterForm, UserAccessForm
 from lms.web.downloads import csv_download
+from lms.web.query_args import page_arg
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -26,7 +27,7 @@ def index():
 
 @bp.route("/users")
 def users():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     search = request.args.get("q", "", type=str)[:100]
     role = request.args.get("role", "", type=str)
     if role not in {r.value for r in Role}:
@@ -69,7 +70,7 @@ def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilters, dict[str, str
 @bp.route("/audit")
 def audit_log():
     form, filters, args = _audit_filters()
-    entries = audit.list_entries(acting_user(), filters, page=request.args.get("page", 1, type=int))
+    entries = audit.list_entries(acting_user(), filters, page=page_arg())
     return render_template("admin/audit.html", form=form, entries=entries, args=args, actions=audit.ACTIONS,
                            command_line=audit.COMMAND_LINE, target_url=target_url,
                            detail_text=detail_text)

@@ -87,6 +87,10 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
+class LogOutEverywhereForm(FlaskForm):
+    submit = SubmitField("Log out everywhere")
+
+
 class RequestResetForm(FlaskForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)], filters=[strip],
                        render_kw={"autocomplete": "email"})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from lms.extensions import configured_limit, limiter
@@ -12,12 +12,13 @@ from lms.web.access import acting_user
 from lms.web.auth.forms import (
     ChangePasswordForm,
     LoginForm,
+    LogOutEverywhereForm,
     ProfileForm,
     RegistrationForm,
     RequestResetForm,
     ResetPasswordForm,
 )
-from lms.web.auth.timeouts import REMEMBERED, end_expired_session, sign_in, sign_out
+from lms.web.auth.timeouts import REMEMBERED, current_login_token, end_expired_session, sign_in, sign_out
 from lms.web.form_errors import show_service_error
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -54,7 +55,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data, form.password.data)
-        except (Invalid, NotAllowed) as error:
+        except (Invalid, NotAllowed) as error:  # including an address not confirmed yet (a new link is mailed)
             show_service_error(form, error)
         else:
             next_url = safe_next_url(request.args.get("next"))
@@ -70,6 +71,18 @@ def logout():
     return redirect(url_for("public.index"))
 
 
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = LogOutEverywhereForm()
+    if form.validate_on_submit():
+        ended = accounts.log_out_everywhere(acting_user())
+        sign_out()
+        flash(f"You have been logged out on every device ({ended} log-in{'' if ended == 1 else 's'} ended).", "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.profile"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(configured_limit("RATELIMIT_REGISTRATION"), methods=["POST"])
 def register():
@@ -78,14 +91,26 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.email.data, form.password.data, form.profile())
+            accounts.register(form.email.data, form.password.data, form.profile(),
+                              next_url=safe_next_url(request.args.get("next")))
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            sign_in(user)
-            flash("Welcome! Your account has been created.", "success")
-            return redirect(home_for(user))
+            # The same page whether or not the address already had an account (its owner is mailed instead).
+            return render_template("auth/check_inbox.html", email=accounts.normalise_email(form.email.data))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/verify-email/<token>")
+def verify_email(token: str):
+    try:
+        user, next_url = accounts.verify_email(token)
+    except Invalid as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.login"))
+    sign_in(user)
+    flash("Thank you: your e-mail address is confirmed and your account is ready.", "success")
+    return redirect(safe_next_url(next_url) or home_for(user))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -100,20 +125,29 @@ def profile():
         else:
             flash("Your profile has been saved.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, logout_everywhere_form=LogOutEverywhereForm())
+
+
+def _password_guesser() -> str:
+    """Wrong current passwords are counted per account, so a stolen session cannot guess from many addresses."""
+    return f"account:{current_user.id}" if current_user.is_authenticated else f"address:{request.remote_addr}"
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(configured_limit("RATELIMIT_CURRENT_PASSWORD"), methods=["POST"], key_func=_password_guesser,
+               deduct_when=lambda response: g.get("wrong_current_password", False))
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.change_password(acting_user(), form.current_password.data, form.password.data)
+            user = accounts.change_password(acting_user(), form.current_password.data, form.password.data,
+                                            current_login=current_login_token())
         except ServiceError as error:
+            g.wrong_current_password = error.message == accounts.WRONG_CURRENT_PASSWORD
             show_service_error(form, error)
         else:
-            # The session token changed, which signs out every other device; keep this one signed in.
+            # Typing the password again starts a new log-in here (a new absolute window); the others have ended.
             sign_in(user, remember=session.get(REMEMBERED, False))
             flash("Your password has been changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.profile"))

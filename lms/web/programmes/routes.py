@@ -58,7 +58,7 @@ def apply(cohort_id: int):
     # Pre-filled from the withdrawn application being sent again, or else from the profile.
     source = existing or user
     form = ApplicationForm(data=None if request.method == "POST" else {
-        "full_name": getattr(source, "full_name", user.display_name), "email": source.email,
+        "full_name": getattr(source, "full_name", user.display_name),
         "organisation": source.organisation, "position": getattr(source, "position", user.job_title),
         "city": source.city, "country": source.country, "language": getattr(source, "language",
                                                                              user.preferred_language),
@@ -75,7 +75,7 @@ def apply(cohort_id: int):
             upload = form.letter.data
             letter = applications.LetterUpload(upload.filename or "", upload.read())
             answers = applications.Answers(
-                full_name=form.full_name.data, email=form.email.data, organisation=form.organisation.data,
+                full_name=form.full_name.data, organisation=form.organisation.data,
                 position=form.position.data, city=form.city.data, country=form.country.data,
                 language=form.language.data, motivation=form.motivation.data)
             try:
