@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from lms import authz
+from lms.core import links
 from lms.core.calendar import CalendarEvent, build_calendar
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
@@ -38,17 +39,19 @@ def absolute_url(path: str) -> str:
 def _event(row: LiveSession, cohort: Cohort, *, with_link: bool) -> CalendarEvent:
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "lms.local"
     page = absolute_url(COHORT_PATH.format(cohort_id=cohort.id))
+    # A stored link that breaks the rule (put in before the rule, or by hand) is left out, never a broken feed.
+    join_url = links.safe_link(row.join_url) if with_link else ""
+    recording_url = links.safe_link(row.recording_url) if with_link else ""
     lines = [row.description] if row.description else []
     lines.append(f"{cohort.name}. Times set in {row.timezone}.")
-    if with_link and row.join_url:
-        lines.append(f"Join: {row.join_url}")
-    if with_link and row.recording_url:
-        lines.append(f"Recording: {row.recording_url}")
+    if join_url:
+        lines.append(f"Join: {join_url}")
+    if recording_url:
+        lines.append(f"Recording: {recording_url}")
     lines.append(f"Programme page: {page}")
     return CalendarEvent(
         uid=f"live-session-{row.id}@{host}", title=row.title, starts_at=row.starts_at, ends_at=row.ends_at,
-        description="\n\n".join(lines), url=row.join_url if with_link and row.join_url else page,
-        location=row.join_url if with_link and row.join_url else "Online", sequence=row.sequence,
+        description="\n\n".join(lines), url=join_url or page, location=join_url or "Online", sequence=row.sequence,
         updated_at=row.updated_at,
     )
 

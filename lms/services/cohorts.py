@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from lms import authz
-from lms.core import schedule
+from lms.core import links, schedule
 from lms.core.packages import CohortSpec, Package, Problem, SessionTemplate
 from lms.extensions import db
 from lms.models import Application, Attendance, Cohort, Course, CourseVersion, Enrolment, LiveSession, User
@@ -25,7 +25,6 @@ from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 log = logging.getLogger(__name__)
 
 ENROLMENT_MODES = ("open", "application", "invite")
-_URL_SCHEMES = ("https://", "http://")
 
 
 def _now() -> datetime:
@@ -164,7 +163,8 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
                                            enrolled_in_cohort=row.cohort_id in enrolled_ids)
         views.append(SessionView(
             session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz),
-            join_url=row.join_url if may_join else "", recording_url=row.recording_url if may_join else "",
+            join_url=links.safe_link(row.join_url) if may_join else "",
+            recording_url=links.safe_link(row.recording_url) if may_join else "",
             past=row.ends_at <= now,
         ))
     return tuple(views)
@@ -479,8 +479,8 @@ def session_data(row: LiveSession) -> SessionData:
 
 def _check_url(url: str, field: str) -> str:
     url = (url or "").strip()
-    if url and not url.startswith(_URL_SCHEMES):
-        raise Invalid("Links must start with https:// (or http://).", field=field)
+    if problem := links.link_problem(url):
+        raise Invalid(problem, field=field)
     return url
 
 

@@ -477,3 +477,39 @@ def test_withdrawn_enrolments_leave_the_cohort_list(db, make_user, tmp_path):
     summary = next(s for s in cohorts.list_cohorts(None) if s.cohort.id == cohort.id)
     assert summary.enrolled == 0
     assert db.session.execute(db.select(Enrolment)).scalar_one().cohort_id == cohort.id
+
+
+@pytest.mark.parametrize("join_url", ["https://zoom.us/j/1\r\nATTENDEE:evil", "https://zoom.us/j/1\x1b[0m"])
+def test_a_session_link_with_control_characters_is_refused(db, join_url):
+    publish_caring_cities()
+    cohort = make_cohort(sessions=0)
+    with pytest.raises(Invalid, match="control characters") as refused:
+        cohorts.add_session(None, cohort.id, cohorts.SessionData(
+            title="Orientation", starts_at=datetime(2031, 3, 3, 9), ends_at=datetime(2031, 3, 3, 10),
+            timezone="Europe/Madrid", join_url=join_url))
+    assert refused.value.field == "join_url"
+
+
+def test_a_package_session_link_with_control_characters_is_a_problem(tmp_path):
+    package = copy_package(tmp_path, CARING_CITIES)
+    edit_file(package / "course.yaml", "join_url: https://zoom.us/j/0000000000",
+              'join_url: "https://zoom.us/j/0\\e[31m"')
+    result = publishing.validate(package)
+    assert any("join_url" in problem.message or "http" in problem.message for problem in result.problems), \
+        result.problems
+
+
+def test_a_bad_stored_link_never_breaks_a_calendar_or_the_feed(client, db, login_as, tmp_path):
+    cohort = _example_with_open_cohort(tmp_path)
+    learner = login_as("learner")
+    learning.enrol(learner, "example-all-features")
+    row = session_rows(cohort)[0]
+    for stored in ("https://zoom.us/j/1\r\nATTENDEE:evil", "javascript:alert(1)"):
+        db.session.execute(db.update(LiveSession).where(LiveSession.id == row.id).values(join_url=stored))
+        db.session.commit()
+        for url in (f"/programmes/sessions/{row.id}.ics", f"/programmes/cohorts/{cohort.id}/sessions.ics",
+                    calendars.feed_url(learner).removeprefix("http://lms.test")):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert b"evil" not in response.data and b"javascript" not in response.data
+        assert "javascript:" not in client.get(f"/programmes/cohorts/{cohort.id}").get_data(as_text=True)

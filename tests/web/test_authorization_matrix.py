@@ -60,6 +60,8 @@ GET = {
     "auth.register":                    "200    redirect redirect redirect redirect redirect",
     "auth.request_reset":               "200    200      200      200      200      200",
     "auth.reset_password":              "200    200      200      200      200      200",
+    # With another kind of token than a confirmation link: refused, back to the log-in page.
+    "auth.verify_email":                "redirect redirect redirect redirect redirect redirect",
     "auth.profile":                     "login  200      200      200      200      200",
     "auth.change_password":             "login  200      200      200      200      200",
     "learner.catalogue":                "200    200      200      200      200      200",
@@ -120,8 +122,10 @@ GET = {
 
 POST = {
     "auth.login":                       "redirect* redirect redirect redirect redirect redirect",
-    "auth.logout":                      "redirect  redirect redirect redirect redirect redirect",
-    "auth.register":                    "redirect* redirect redirect redirect redirect redirect",
+    # Logging out ends the log-in on the server (its row goes), so copies of the cookies stop working too.
+    "auth.logout":                      "redirect  redirect* redirect* redirect* redirect* redirect*",
+    "auth.register":                    "200*      redirect redirect redirect redirect redirect",
+    "auth.logout_everywhere":           "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.profile":                     "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.change_password":             "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.request_reset":               "redirect  redirect redirect redirect redirect redirect",
@@ -242,6 +246,8 @@ def session_cookies(app, module_world) -> dict[str, str]:
                 response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
                 assert response.status_code == 302, persona
                 cookies[persona] = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+            # The log-ins live on the server too: every test restores them with the rest of the world.
+            module_world.rows["logins"] = _all_rows()["logins"]
         finally:
             _delete_all()
             limiter.reset()

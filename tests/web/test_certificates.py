@@ -257,6 +257,22 @@ def test_verify_credential_says_valid_and_fails_after_tampering(client, runner, 
     assert result.exit_code == 1 and "signature does not match" in result.output
 
 
+def test_verify_credential_refuses_a_key_that_appears_twice(client, runner, earned, tmp_path):
+    """Python keeps the last of two equal keys, other parsers the first: the signed name could differ from the one
+    another verifier shows. A valid credential with a second "name" appended is refused."""
+    _, certificate = earned
+    text = client.get(f"/certificates/{certificate.public_id}.json").get_data(as_text=True)
+    document = json.loads(text)
+    original = json.dumps(document["credentialSubject"]["achievement"]["name"])
+    doubled = tmp_path / "doubled.json"
+    doubled.write_text(text.replace(f'"name": {original}', f'"name": "Forged", "name": {original}', 1)
+                       if f'"name": {original}' in text else
+                       text.replace(f'"name":{original}', f'"name":"Forged","name":{original}', 1), encoding="utf-8")
+    assert "Forged" in doubled.read_text(encoding="utf-8")
+    result = runner.invoke(args=["lms", "verify-credential", str(doubled)])
+    assert result.exit_code == 1 and "the key 'name' appears twice in one object" in result.output
+
+
 @pytest.mark.parametrize(("content", "message"), [(None, "no such file"), (b"not json", "not JSON"),
                                                   (b"[1, 2]", "not a JSON object"), (b"{}", "no proof")])
 def test_verify_credential_explains_bad_files(runner, tmp_path, content, message):
