@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -161,9 +163,50 @@ def list_courses(actor: User | None) -> list[tuple[Course, list[CourseVersion]]]
     return [(course, sorted(by_course.get(course.id, []), key=lambda v: v.version_key)) for course in courses]
 
 
+class ImportInProgress(Conflict):
+    """The same person is already importing a package (each import may take seconds of work)."""
+
+
+IMPORT_LOCK_SPACE = 0x1D0C  # the first key of the PostgreSQL advisory locks that serialise each person's imports
+_importing: set[int] = set()  # the same, within this process, for SQLite (one process in development)
+_importing_guard = threading.Lock()
+
+
+@contextmanager
+def one_import_at_a_time(actor: User | None) -> Iterator[None]:
+    """At most one import per person at a time, across every process: a second upload while one is being checked
+    is refused at once instead of doubling the work. On PostgreSQL a transaction-level advisory lock (released at
+    commit or rollback, even if the process dies); elsewhere a set in this process."""
+    if actor is None:  # the operator at the command line
+        yield
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        if not db.session.execute(select(func.pg_try_advisory_xact_lock(IMPORT_LOCK_SPACE, actor.id))).scalar():
+            raise ImportInProgress(IMPORT_BUSY)
+        yield
+        return
+    with _importing_guard:
+        if actor.id in _importing:
+            raise ImportInProgress(IMPORT_BUSY)
+        _importing.add(actor.id)
+    try:
+        yield
+    finally:
+        with _importing_guard:
+            _importing.discard(actor.id)
+
+
+IMPORT_BUSY = "You are already importing a package. Wait until it is done, then upload the next one."
+
+
 def import_package(actor: User | None, source: PackageSource, *, publish: bool = False) -> ImportOutcome:
     """Validate and store a package as a new draft version, in one transaction; optionally publish it."""
     _require_author(actor)
+    with one_import_at_a_time(actor):
+        return _import_package(actor, source, publish)
+
+
+def _import_package(actor: User | None, source: PackageSource, publish: bool) -> ImportOutcome:
     package = load_valid(source)
     course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
     if course is not None:

@@ -246,7 +246,7 @@ def test_creating_and_editing_cohorts_and_sessions(client, db, login_as):
         "course": "caring-cities", "name": "Caring Cities 2031", "timezone": "Asia/Seoul",
         "starts_on": "2031-03-03", "ends_on": "2031-03-28", "capacity": "40", "enrolment_mode": "application"})
     cohort = db.session.execute(db.select(Cohort).filter_by(name="Caring Cities 2031")).scalar_one()
-    by_package, created = entries(db, "cohort.create")  # the first: publishing made the package's 2023 cohort
+    _by_package, created = entries(db, "cohort.create")  # the first: publishing made the package's 2023 cohort
     assert_by(created, admin)
     assert (created.target_type, created.target_id) == ("cohort", str(cohort.id))
     assert created.details["course"] == "caring-cities" and created.details["capacity"] == 40
