@@ -274,3 +274,10 @@ def test_an_application_is_sent_at_most_three_times(db, make_user, cohort, outbo
         apply(learner, cohort)
     assert len(outbox) == 0
     assert db.session.execute(db.select(Application.status)).scalar_one() == "withdrawn"
+
+
+def test_the_application_page_names_the_language_and_country(client, db, login_as, make_user, cohort):
+    application = apply(make_user(), cohort, language="es", country="ES")
+    login_as("admin")
+    html = client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
+    assert "<dd>Spanish (español)</dd>" in html and "Spain" in html

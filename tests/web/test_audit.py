@@ -443,3 +443,26 @@ def test_the_csv_export_follows_the_filters_and_is_safe_for_spreadsheets(client,
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["actor_email"] == "ana@city.gov" and row["target_id"] == "'=HYPERLINK(1)"
     assert '"to": "admin"' in row["details"] and "김민수" in row["details"] and row["origin"] == "192.0.2.1"
+
+
+def test_entries_read_as_sentences_with_names(client, db, login_as, make_user):
+    from lms.services import attendance, cohorts
+
+    publish_caring_cities()
+    cohort = make_cohort(sessions=1)
+    lucia, ben = make_user(display_name="Lucía Fernández"), make_user(display_name="Ben Okafor")
+    for learner in (lucia, ben):
+        applications.decide(None, apply(learner, cohort).id, "accepted")
+    admin = login_as("admin")
+    session = session_rows(cohort)[0]
+    attendance.mark_attendance(admin, session.id, {lucia.id, ben.id})
+    attendance.mark_attendance(admin, session.id, {ben.id})
+    cohorts.update_cohort(admin, cohort.id, cohorts.cohort_data(cohort, allow_late_attempts=True))
+
+    html = client.get("/admin/audit").get_data(as_text=True)
+
+    assert "Marked Ben Okafor and Lucía Fernández present." in html \
+        or "Marked Lucía Fernández and Ben Okafor present." in html
+    assert "Marked Lucía Fernández absent." in html
+    assert "Changed the cohort: late attempts allowed from no to yes." in html
+    assert "True" not in html and "False" not in html

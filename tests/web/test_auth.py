@@ -271,3 +271,15 @@ def test_a_password_change_refuses_a_common_password(client, login_as):
     response = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD,
                                                        "password": "manchester", "confirm": "manchester"})
     assert "This password is one of the most common ones" in response.get_data(as_text=True)
+
+
+def test_the_preferred_language_list_offers_the_interface_languages_first(client, db):
+    from lms.core.locales import INTERFACE_LANGUAGES
+
+    html = client.get("/register").get_data(as_text=True)
+    select = html[html.index('name="preferred_language"'):]
+    select = select[:select.index("</select>")]
+    assert '<optgroup label="Languages of this site">' in select
+    offered = re.findall(r'<option[^>]*value="([a-z]{2})"', select)
+    assert tuple(offered[:len(INTERFACE_LANGUAGES)]) == INTERFACE_LANGUAGES == ("en", "es", "fr", "ko", "ar")
+    assert "Korean (한국어)" in select and "Arabic (العربية)" in select

@@ -7,7 +7,7 @@ from lms.models import Role
 from lms.services import accounts, audit
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
-from lms.web.admin.audit import detail_text, target_url
+from lms.web.admin.audit import detail_text, summary, target_url
 from lms.web.admin.forms import AuditFilterForm, UserAccessForm
 from lms.web.downloads import csv_download
 from lms.web.query_args import page_arg
@@ -73,7 +73,8 @@ def audit_log():
     entries = audit.list_entries(acting_user(), filters, page=page_arg())
     return render_template("admin/audit.html", form=form, entries=entries, args=args, actions=audit.ACTIONS,
                            command_line=audit.COMMAND_LINE, target_url=target_url,
-                           detail_text=detail_text)
+                           detail_text=detail_text, summary=summary,
+                           names=audit.names_of_people_in(entries.items))
 
 
 @bp.route("/audit.csv")

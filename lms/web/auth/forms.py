@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from lms.core import locales
 from lms.services import accounts
+from lms.web.form_choices import language_choices
 from lms.web.form_filters import strip
 
 
@@ -45,7 +46,7 @@ class ProfileFields(FlaskForm):
         self.country.choices = [SelectChoice("", "Choose a country")] + [
             SelectChoice(code, name) for code, name in locales.countries()]
         self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in locales.time_zones()]
-        self.preferred_language.choices = [SelectChoice(code, name) for code, name in locales.languages()]
+        self.preferred_language.choices = language_choices()
 
     def profile(self) -> accounts.Profile:
         return accounts.Profile(

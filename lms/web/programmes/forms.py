@@ -6,6 +6,7 @@ from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length
 
 from lms.core import locales
+from lms.web.form_choices import language_choices
 
 
 def strip(value: str | None) -> str | None:
@@ -47,4 +48,4 @@ class ApplicationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.country.choices = [SelectChoice("", "Choose a country")] + [
             SelectChoice(code, name) for code, name in locales.countries()]
-        self.language.choices = [SelectChoice(code, name) for code, name in locales.languages()]
+        self.language.choices = language_choices()
