@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import bench_app  # noqa: E402
-from lms.core.packages.synthetic import write_synthetic_package  # noqa: E402
+from lms.demo.synthetic import write_synthetic_package  # noqa: E402
 
 
 def timed(function, repeat: int) -> tuple[float, list[float]]:

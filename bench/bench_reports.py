@@ -1,6 +1,6 @@
 """Progress reports with 10,000 learners on Caring Cities.
 
-Seeds a realistic population (`lms.services.demo_population`, what `flask lms seed-demo` runs), then, logged in as an
+Seeds a realistic population (`lms.demo.population`, what `flask lms seed-demo` runs), then, logged in as an
 administrator through the test client, measures the median time of the overview page and of the learner-table page
 with 100 learners (the baseline, same run) and with 10,000; the number of SQL queries of each report page at both
 sizes (it must not grow); and the peak memory growth (tracemalloc) while the CSV export of all learners is streamed.
@@ -95,8 +95,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     url = os.environ.get("LMS_BENCH_DATABASE_URL")
+    from lms.demo import population as demo_population
     from lms.models import Role
-    from lms.services import accounts, demo_population, publishing
+    from lms.services import accounts, publishing
 
     with tempfile.TemporaryDirectory() as tmp, bench_app(Path(tmp), url) as app:
         app.config["WTF_CSRF_ENABLED"] = False

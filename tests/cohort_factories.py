@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from lms.core import schedule
 from lms.models import Application, Cohort, LiveSession, User
-from lms.services import applications, cohorts, publishing
+from lms.services import applications, cohorts, live_sessions, publishing
 from tests.factories import COURSES
 
 CARING_CITIES = COURSES / "caring-cities"
@@ -39,14 +39,14 @@ def make_cohort(course_slug: str = "caring-cities", *, key: str | None = None, t
     cohort = cohorts.create_cohort(None, course_slug, data)
     for number in range(sessions):
         day = datetime.combine(today + timedelta(days=2 + 7 * number), datetime.min.time())
-        cohorts.add_session(None, cohort.id, cohorts.SessionData(
+        live_sessions.add_session(None, cohort.id, live_sessions.SessionData(
             title=f"Session {number + 1}", starts_at=day.replace(hour=9), ends_at=day.replace(hour=11),
             timezone=tz, join_url=f"https://zoom.us/j/99900{number}", description="Live discussion."))
     return cohort
 
 
 def session_rows(cohort: Cohort) -> list[LiveSession]:
-    return cohorts.sessions_of(cohort.id)
+    return live_sessions.sessions_of(cohort.id)
 
 
 def answers(user: User | None = None, **changes: str) -> applications.Answers:

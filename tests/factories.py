@@ -79,7 +79,7 @@ def edit_file(path: Path, old: str, new: str) -> None:
 
 def make_course(destination: Path, *, lessons: int = 5, slug: str = "synthetic", publish: bool = True, **options):
     """Generate a synthetic package with this many lessons, import it, and return its version row."""
-    from lms.core.packages.synthetic import write_synthetic_package
+    from lms.demo.synthetic import write_synthetic_package
     from lms.services import publishing
 
     folder = write_synthetic_package(destination / f"{slug}-{lessons}", lessons=lessons, slug=slug, **options)

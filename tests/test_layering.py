@@ -20,7 +20,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_core_is_pure():
     forbidden = ("flask", "flask_", "sqlalchemy", "werkzeug", "lms.models", "lms.services", "lms.web",
-                 "lms.extensions", "lms.cli")
+                 "lms.extensions", "lms.cli", "lms.demo")
     files = list((LMS / "core").rglob("*.py"))
     assert files
     for path in files:
@@ -51,3 +51,67 @@ def test_blueprints_do_not_import_each_other():
                     other = name.split(".")[2]
                     if (web / other).is_dir():
                         assert other == blueprint.name, f"{path.relative_to(LMS)} imports {name}"
+
+
+def module_name(path: Path) -> str:
+    parts = ["lms", *path.relative_to(LMS).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def internal_dependencies() -> dict[str, set[str]]:
+    """Module → the lms modules it imports (anywhere in the file). `from package import module` depends on the
+    module, not on the package's __init__."""
+    modules = {module_name(path): path for path in LMS.rglob("*.py")}
+
+    def resolve(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets.update(resolve(alias.name) for alias in node.names if alias.name.startswith("lms"))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lms"):
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    targets.add(full if full in modules else resolve(node.module))
+        graph[name] = {target for target in targets if target and target != name}
+    return graph
+
+
+def test_no_import_circle_in_lms():
+    graph = internal_dependencies()
+    done: set[str] = set()
+
+    def visit(module: str, trail: list[str]) -> None:
+        if module in trail:
+            circle = [*trail[trail.index(module):], module]
+            raise AssertionError("import circle: " + " → ".join(circle))
+        if module in done:
+            return
+        for target in sorted(graph.get(module, ())):
+            visit(target, [*trail, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+def test_cli_is_above_everything_else():
+    """Only the application factory attaches the CLI; no service, model, view or core module imports it."""
+    for module, targets in internal_dependencies().items():
+        if module.startswith("lms.cli") or module == "lms":
+            continue
+        assert not any(target.startswith("lms.cli") for target in targets), f"{module} imports the CLI"
+
+
+def test_demo_code_is_used_only_by_the_cli():
+    """Demo accounts, the demo cohort, the demo population and synthetic packages are not part of the product:
+    only `flask lms demo|seed-demo` (and bench/, tests) import lms.demo."""
+    for module, targets in internal_dependencies().items():
+        if module.startswith(("lms.demo", "lms.cli")):
+            continue
+        assert not any(target.startswith("lms.demo") for target in targets), f"{module} imports demo code"

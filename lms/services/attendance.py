@@ -19,7 +19,7 @@ from lms.core import schedule
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import audit, cohorts, staffing
+from lms.services import audit, cohorts, live_sessions, staffing
 from lms.services.errors import Invalid, NotAllowed
 
 
@@ -33,7 +33,7 @@ def may_take_attendance(actor: User | None, course_id: int) -> bool:
 
 
 def _session_for_attendance(actor: User | None, session_id: int) -> tuple[LiveSession, Cohort]:
-    session = cohorts.get_session(session_id)
+    session = live_sessions.get_live_session(session_id)
     cohort = cohorts.get_cohort(session.cohort_id)
     if not may_take_attendance(actor, cohort.course_id):
         raise NotAllowed("Only the course's instructors and administrators can see and mark its attendance.")

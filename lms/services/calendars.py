@@ -20,7 +20,7 @@ from lms.core.calendar import CalendarEvent, build_calendar
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohorts, staffing
+from lms.services import cohorts, live_sessions, staffing
 from lms.services.errors import NotFound
 
 # Where the learner's pages live (lms.web.programmes); used for links inside calendars and mails sent from cron.
@@ -62,7 +62,7 @@ def _may_see_links(actor: User | None, cohort: Cohort) -> bool:
 
 
 def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
-    row = cohorts.get_session(session_id)
+    row = live_sessions.get_live_session(session_id)
     cohort, _, _ = cohorts.visible_cohort(actor, row.cohort_id)
     with_link = _may_see_links(actor, cohort)
     data = build_calendar([_event(row, cohort, with_link=with_link)], name=f"{cohort.name}: {row.title}",
@@ -73,7 +73,7 @@ def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
 def cohort_calendar(actor: User | None, cohort_id: int) -> tuple[str, bytes]:
     cohort, _, _ = cohorts.visible_cohort(actor, cohort_id)
     with_link = _may_see_links(actor, cohort)
-    events = [_event(row, cohort, with_link=with_link) for row in cohorts.sessions_of(cohort.id)]
+    events = [_event(row, cohort, with_link=with_link) for row in live_sessions.sessions_of(cohort.id)]
     return f"cohort-{cohort.id}-sessions.ics", build_calendar(events, name=cohort.name, now=_now())
 
 
@@ -111,5 +111,5 @@ def feed_calendar(token: str) -> bytes:
     ).scalar_one_or_none()
     if user is None or not user.active:
         raise NotFound("There is no such calendar.")
-    events = [_event(row, cohort, with_link=True) for row, cohort in cohorts.learner_sessions(user)]
+    events = [_event(row, cohort, with_link=True) for row, cohort in live_sessions.learner_sessions(user)]
     return build_calendar(events, name="My live sessions (LMS-lite)", now=_now())

@@ -29,7 +29,7 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, certificates, cohorts
+from lms.services import catalog, certificates, cohorts, live_sessions
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 
@@ -168,7 +168,7 @@ def _learner_rows() -> CompoundSelect:
         .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids),
                QuizAttempt.passed.is_(True), CourseVersion.id.in_(bindparam("version_ids", expanding=True)))
     )
-    attended = cohorts.sessions_attended_select(user_id, course_ids).subquery()
+    attended = live_sessions.sessions_attended_select(user_id, course_ids).subquery()
     attended_sessions = select(literal("session"), attended.c.course_id, cast(attended.c.session_id, String))
     return union_all(completed_lessons, passed_quizzes, attended_sessions)
 

@@ -39,7 +39,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import audit, catalog, cohorts, staffing
+from lms.services import audit, catalog, cohort_sync, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,10 @@ class DiffReport:
     lessons_lost: dict[str, int] = field(default_factory=dict)
     quiz_passes_lost: dict[str, int] = field(default_factory=dict)
     # What publishing would do to the package's cohorts (created, changed, refused), existing ones first.
-    cohorts: tuple[cohorts.CohortPlan, ...] = ()
+    cohorts: tuple[cohort_sync.CohortPlan, ...] = ()
 
     @property
-    def cohort_changes(self) -> tuple[cohorts.CohortPlan, ...]:
+    def cohort_changes(self) -> tuple[cohort_sync.CohortPlan, ...]:
         return tuple(plan for plan in self.cohorts if plan.changes_anything or plan.refusal)
 
 
@@ -345,7 +345,7 @@ def diff_against_current(source: PackageSource) -> DiffReport:
     current = current_version(course.id) if course else None
     if current is None:
         return DiffReport(package=package, current=None, diff=None,
-                          cohorts=tuple(cohorts.plan_package_cohorts(course, package)))
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
     return _diff_report(course, current, package)
 
 
@@ -357,7 +357,7 @@ def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
     package = version_package(draft)
     if current is None or current.id == draft.id:
         return DiffReport(package=package, current=current, diff=None,
-                          cohorts=tuple(cohorts.plan_package_cohorts(course, package)) if current is None else ())
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)) if current is None else ())
     return _diff_report(course, current, package)
 
 
@@ -366,7 +366,7 @@ def _diff_report(course: Course, current: CourseVersion, package: Package) -> Di
     return DiffReport(package=package, current=current, diff=diff,
                       lessons_lost=_completions_per_lesson(course.id, diff.lessons_reset),
                       quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset),
-                      cohorts=tuple(cohorts.plan_package_cohorts(course, package)))
+                      cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
 
 
 def _completions_per_lesson(course_id: int, lesson_keys: Iterable[str]) -> dict[str, int]:
@@ -419,8 +419,8 @@ def publish_version(actor: User | None, slug: str, version: str) -> CourseVersio
 
 
 def _refuse_foreign_cohorts(course: Course, package: Package) -> None:
-    """A package may not take over cohorts it did not create, or that staff edited since (lms.services.cohorts)."""
-    problems = cohorts.package_cohort_problems(cohorts.plan_package_cohorts(course, package))
+    """A package may not take over cohorts it did not create, or that staff edited since (lms.services.cohort_sync)."""
+    problems = cohort_sync.package_cohort_problems(cohort_sync.plan_package_cohorts(course, package))
     if problems:
         raise PackageRejected(problems)
 
@@ -436,7 +436,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.status = "published"
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
-    cohorts.sync_package_cohorts(actor, course, package)  # its own cohorts and sessions, created or updated by key
+    cohort_sync.sync_package_cohorts(actor, course, package)  # its own cohorts and sessions, created or updated
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)

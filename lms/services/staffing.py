@@ -11,6 +11,8 @@ from sqlalchemy import ColumnElement, false, select, true
 from lms import authz
 from lms.extensions import db
 from lms.models import Course, CourseStaff, Role, User
+from lms.services import audit
+from lms.services.errors import Invalid, NotAllowed, NotFound
 
 
 def teaching_course_ids(actor: User | None) -> frozenset[int]:
@@ -38,4 +40,26 @@ def add_instructor(course_id: int, user: User) -> CourseStaff:
         return existing
     row = CourseStaff(course_id=course_id, user_id=user.id, role="instructor")
     db.session.add(row)
+    return row
+
+
+def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
+    """Make an instructor staff of a course: its reports, authoring and attendance (lms.authz.is_course_staff);
+    idempotent. ``actor`` None: the operator at the command line."""
+    if actor is not None and not authz.can_assign_instructors(actor):
+        raise NotAllowed("Only administrators can assign instructors.")
+    course = db.session.execute(select(Course).filter_by(slug=slug)).scalar_one_or_none()
+    if course is None:
+        raise NotFound("There is no such course.", field="course")
+    user = db.session.execute(select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"No account has the e-mail address {email.strip()}.", field="email")
+    if user.role != Role.INSTRUCTOR:
+        raise Invalid(f"{user.email} is not an instructor (role: {user.role}). Change the role first.",
+                      field="email")
+    row = add_instructor(course.id, user)
+    if row in db.session.new:  # assigning again changes nothing
+        audit.record(actor, "course.assign_instructor", "course", course.slug,
+                     {"instructor": user.email, "instructor_id": user.id})
+    db.session.commit()
     return row

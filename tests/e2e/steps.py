@@ -12,10 +12,11 @@ from functools import cache
 
 from playwright.sync_api import Page, expect
 
-from lms.cli import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.core.packages import Package, Question, QuestionType, Quiz, load_package
+from lms.demo import cohort as demo_cohort
+from lms.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from lms.models import Role
-from lms.services import applications, cohorts
+from lms.services import applications
 from tests import factories
 from tests.cohort_factories import CARING_CITIES, apply
 
@@ -46,7 +47,7 @@ def enrolled_learner(live_server, name: str) -> str:
     through the application form is test_learner_journey); returns the e-mail address to log in with."""
     with live_server.app.app_context():
         learner = factories.make_user(display_name=name, city="Quezon City", country="PH")
-        cohort = cohorts.ensure_demo_cohort(COURSE, date.today())
+        cohort = demo_cohort.ensure_demo_cohort(COURSE, date.today())
         application = apply(learner, cohort)
         applications.decide(None, application.id, "accepted")
         return learner.email

@@ -5,9 +5,18 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from lms.core import schedule
 from lms.models import Attendance, AuditEntry, Cohort, Course, Enrolment, LiveSession, ReminderSent
-from lms.services import attendance, calendars, cohorts, learning, publishing, quizzes, reminders
+from lms.services import (
+    attendance,
+    calendars,
+    cohort_pages,
+    cohorts,
+    learning,
+    live_sessions,
+    publishing,
+    quizzes,
+    reminders,
+)
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.cohort_factories import CARING_CITIES, local_now, make_cohort, publish_caring_cities, session_rows
 from tests.factories import EXAMPLE, copy_package, edit_file, make_instructor, set_version, table_counts
@@ -76,10 +85,10 @@ def test_a_package_cannot_change_a_cohort_an_administrator_edited(db, tmp_path, 
     if edit == "cohort":
         cohorts.update_cohort(None, cohort.id, cohorts.cohort_data(cohort, capacity=25))
     elif edit == "session":
-        cohorts.update_session(None, orientation.id, cohorts.SessionData(
-            **{**cohorts.session_data(orientation).__dict__, "join_url": "https://zoom.us/j/123456789"}))
+        live_sessions.update_session(None, orientation.id, live_sessions.SessionData(
+            **{**live_sessions.session_data(orientation).__dict__, "join_url": "https://zoom.us/j/123456789"}))
     else:
-        cohorts.add_session(None, cohort.id, cohorts.SessionData(
+        live_sessions.add_session(None, cohort.id, live_sessions.SessionData(
             title="Extra", starts_at=datetime(2023, 7, 21, 9), ends_at=datetime(2023, 7, 21, 10),
             timezone="Europe/Madrid"))
     instructor = make_instructor("caring-cities")
@@ -200,9 +209,10 @@ def test_sessions_must_end_after_they_start_and_links_must_be_web_links(db):
     base = {"title": "S", "timezone": "Europe/Madrid", "starts_at": datetime(2030, 1, 1, 9),
             "ends_at": datetime(2030, 1, 1, 11)}
     with pytest.raises(Invalid, match="end after"):
-        cohorts.add_session(None, cohort.id, cohorts.SessionData(**{**base, "ends_at": datetime(2030, 1, 1, 9)}))
+        live_sessions.add_session(None, cohort.id,
+                                  live_sessions.SessionData(**{**base, "ends_at": datetime(2030, 1, 1, 9)}))
     with pytest.raises(Invalid, match="https://"):
-        cohorts.add_session(None, cohort.id, cohorts.SessionData(**base, join_url="javascript:alert(1)"))
+        live_sessions.add_session(None, cohort.id, live_sessions.SessionData(**base, join_url="javascript:alert(1)"))
 
 
 # Open enrolment joins the open cohort.
@@ -447,26 +457,13 @@ def test_session_views_hide_the_joining_link_from_outsiders(db, make_user, tmp_p
     cohort = _example_with_open_cohort(tmp_path)
     participant = make_user(timezone="Asia/Seoul")
     learning.enrol(participant, "example-all-features")
-    inside = cohorts.cohort_page(participant, cohort.id)
-    outside = cohorts.cohort_page(make_user(), cohort.id)
+    inside = cohort_pages.cohort_page(participant, cohort.id)
+    outside = cohort_pages.cohort_page(make_user(), cohort.id)
     assert inside.enrolled and inside.sessions[0].join_url.startswith("https://zoom.us/")
     assert not outside.enrolled and outside.sessions[0].join_url == ""
     assert "KST" in inside.sessions[0].when
-    upcoming = cohorts.my_sessions(participant)
+    upcoming = live_sessions.my_sessions(participant)
     assert [item.view.session.title for item in upcoming] == ["Session 1", "Session 2"]
-
-
-def test_the_demo_cohort_is_dated_from_today_and_made_once(db):
-    publish_caring_cities()
-    today = local_now().date()
-    first = cohorts.ensure_demo_cohort("caring-cities", today)
-    assert first.starts_on == today and first.enrolment_mode == "application"
-    assert schedule.application_open(cohorts.cohort_times(first), datetime.now(UTC))
-    again = cohorts.ensure_demo_cohort("caring-cities", today)
-    assert again.id == first.id
-    assert db.session.execute(db.select(db.func.count()).select_from(LiveSession)
-                              .where(LiveSession.cohort_id == first.id)).scalar() == 4
-    assert cohorts.ensure_demo_cohort("no-such-course", today) is None
 
 
 def test_withdrawn_enrolments_leave_the_cohort_list(db, make_user, tmp_path):
@@ -484,7 +481,7 @@ def test_a_session_link_with_control_characters_is_refused(db, join_url):
     publish_caring_cities()
     cohort = make_cohort(sessions=0)
     with pytest.raises(Invalid, match="control characters") as refused:
-        cohorts.add_session(None, cohort.id, cohorts.SessionData(
+        live_sessions.add_session(None, cohort.id, live_sessions.SessionData(
             title="Orientation", starts_at=datetime(2031, 3, 3, 9), ends_at=datetime(2031, 3, 3, 10),
             timezone="Europe/Madrid", join_url=join_url))
     assert refused.value.field == "join_url"

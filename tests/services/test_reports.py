@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lms.core import grading
+from lms.demo import population as demo_population
 from lms.extensions import db as _db
 from lms.models import (
     Attendance,
@@ -24,7 +25,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import demo_population, learning, publishing, reports
+from lms.services import catalog, learning, publishing, reports
 from lms.services.errors import Invalid, NotAllowed, NotFound
 from tests.factories import copy_package, make_user
 
@@ -237,7 +238,7 @@ def test_stored_percent_follows_lesson_completions(course):
     learning.enrol(learner, SLUG)
     learning.complete_lesson(learner, SLUG, "welcome")
     enrolment = learning.active_enrolment(learner, course_id())
-    state = learning.learner_state(learner, course_id(), reports.catalog.version_outline(course))
+    state = learning.learner_state(learner, course_id(), catalog.version_outline(course))
     assert enrolment.progress_percent == state.progress.percent > 0
 
 
@@ -362,7 +363,7 @@ def test_assigning_instructors(course, admin):
 
 
 def test_learner_export_has_every_filtered_learner_in_order_across_chunks(population, admin, monkeypatch):
-    monkeypatch.setattr(reports, "EXPORT_CHUNK", 7)
+    monkeypatch.setattr("lms.services.reports.exports.EXPORT_CHUNK", 7)
     export = reports.export_table(admin, SLUG, "learners", sort="-progress")
     rows = list(export.rows)
     table = reports.learner_table(admin, SLUG, sort="-progress", per_page=100).rows

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from lms import authz
 from lms.core.packages import package_zip_bytes
-from lms.core.packages.synthetic import write_synthetic_package
+from lms.demo.synthetic import write_synthetic_package
 from lms.extensions import db as _db
 from lms.extensions import limiter
 from lms.services import (
@@ -36,8 +36,8 @@ from lms.services import (
     calendars,
     catalog,
     certificates,
-    cohorts,
     learning,
+    live_sessions,
     publishing,
     quizzes,
 )
@@ -184,7 +184,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     set_version(newer, "1.2.0")
 
     cohort = make_cohort(SLUG, key="matrix", name="Matrix cohort", sessions=1)
-    session = cohorts.sessions_of(cohort.id)[0]
+    session = live_sessions.sessions_of(cohort.id)[0]
     application = applications.submit_application(learner, cohort.id, answers(learner),
                                                    applications.LetterUpload("letter.pdf", PDF))
     learning.enrol_user(learner, catalog.get_course(SLUG), cohort_id=cohort.id)

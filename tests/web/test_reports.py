@@ -9,9 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from lms.demo import population as demo_population
 from lms.extensions import db as _db
 from lms.models import Course, CourseStaff
-from lms.services import demo_population, learning, publishing, reports
+from lms.services import learning, publishing, reports
 from tests.factories import copy_package, make_user
 
 SLUG = "example-all-features"

@@ -31,10 +31,10 @@ from pypdf import PdfReader
 
 from lms.core.csvsafe import FORMULA_STARTS
 from lms.core.packages import load_package
-from lms.core.packages.synthetic import write_synthetic_package
+from lms.demo.synthetic import write_synthetic_package
 from lms.extensions import limiter
 from lms.models import Application, Cohort, LiveSession, User
-from lms.services import applications, certificates, cohorts, learning, quizzes
+from lms.services import applications, certificates, learning, live_sessions, quizzes
 from lms.services.errors import Invalid
 from tests.cohort_factories import PDF, local_now
 from tests.factories import DEFAULT_PASSWORD, EXAMPLE, make_instructor, make_user, table_counts
@@ -238,11 +238,11 @@ def test_staff_session_links_refuse_every_dangerous_url(db):
     start = local_now() + timedelta(days=3)
     for url in REFUSED_URLS:
         for field in ("join_url", "recording_url"):
-            data = cohorts.SessionData(title="Session", starts_at=start, ends_at=start + timedelta(hours=1),
+            data = live_sessions.SessionData(title="Session", starts_at=start, ends_at=start + timedelta(hours=1),
                                        timezone="Europe/Madrid", **{field: url})
             with pytest.raises(Invalid):
-                cohorts.add_session(None, cohort.id, data)
-    assert cohorts.sessions_of(cohort.id) == []
+                live_sessions.add_session(None, cohort.id, data)
+    assert live_sessions.sessions_of(cohort.id) == []
 
 
 def test_the_checks_catch_what_they_are_for():

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from lms.core import admissions
 from lms.extensions import configured_limit, limiter
-from lms.services import applications, calendars, cohorts
+from lms.services import applications, calendars, cohort_pages, live_sessions
 from lms.services.errors import Conflict, Invalid, NotAllowed
 from lms.web.access import acting_user
 from lms.web.downloads import attachment
@@ -29,14 +29,14 @@ def status_labels() -> dict:
 
 @bp.route("/programmes/courses/<slug>/cohorts")
 def course_cohorts(slug: str):
-    course, version, pages = cohorts.course_cohort_pages(_viewer(), slug)
+    course, version, pages = cohort_pages.course_cohort_pages(_viewer(), slug)
     return render_template("programmes/course_cohorts.html", course=course, version=version, pages=pages)
 
 
 @bp.route("/programmes/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
     viewer = _viewer()
-    page = cohorts.cohort_page(viewer, cohort_id)
+    page = cohort_pages.cohort_page(viewer, cohort_id)
     application = applications.find_application(viewer, cohort_id) if viewer else None
     refusal = applications.application_refusal(page.cohort)
     return render_template("programmes/cohort.html", page=page, application=application,
@@ -49,7 +49,7 @@ def cohort(cohort_id: int):
 @login_required
 def apply(cohort_id: int):
     user = acting_user()
-    page = cohorts.cohort_page(user, cohort_id)
+    page = cohort_pages.cohort_page(user, cohort_id)
     existing = applications.find_application(user, cohort_id)
     if applications.blocks_a_new_application(existing):
         flash("You have already applied to this cohort. Here is its status.", "info")
@@ -127,7 +127,7 @@ def letter(application_id: int):
 @bp.route("/programmes/sessions")
 @login_required
 def my_sessions():
-    return render_template("programmes/my_sessions.html", items=cohorts.my_sessions(acting_user()))
+    return render_template("programmes/my_sessions.html", items=live_sessions.my_sessions(acting_user()))
 
 
 def _ics(filename: str, data: bytes) -> Response:

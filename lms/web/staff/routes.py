@@ -11,7 +11,7 @@ from lms.core.admissions import Status
 from lms.core.csvsafe import BOM
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import applications, attendance, cohorts, publishing
+from lms.services import applications, attendance, cohort_pages, cohorts, live_sessions, publishing
 from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import attachment
@@ -74,7 +74,7 @@ def new_cohort():
 
 @bp.route("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
-    page = cohorts.cohort_page(acting_user(), cohort_id)
+    page = cohort_pages.cohort_page(acting_user(), cohort_id)
     summary = cohorts.list_cohorts(acting_user(), cohort_id=cohort_id)[0]
     return render_template("staff/cohort.html", page=page, summary=summary,
                            may_take_attendance=attendance.may_take_attendance(acting_user(), page.course.id))
@@ -96,11 +96,11 @@ def edit_cohort(cohort_id: int):
     return render_template("staff/cohort_form.html", form=form, cohort=row, course=course), status
 
 
-def _session_data(form: SessionForm, key: str | None = None) -> cohorts.SessionData:
-    return cohorts.SessionData(title=form.title.data or "", starts_at=form.starts_at.data, ends_at=form.ends_at.data,
-                               timezone=form.timezone.data, description=form.description.data or "",
-                               join_url=form.join_url.data or "", recording_url=form.recording_url.data or "",
-                               key=key)
+def _session_data(form: SessionForm, key: str | None = None) -> live_sessions.SessionData:
+    return live_sessions.SessionData(title=form.title.data or "", starts_at=form.starts_at.data,
+                                     ends_at=form.ends_at.data, timezone=form.timezone.data,
+                                     description=form.description.data or "", join_url=form.join_url.data or "",
+                                     recording_url=form.recording_url.data or "", key=key)
 
 
 @bp.route("/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
@@ -108,7 +108,7 @@ def new_session(cohort_id: int):
     _admins_only()
     row = cohorts.get_cohort(cohort_id)
     form = SessionForm(timezone=row.timezone)
-    added, status = save_form(form, lambda: cohorts.add_session(acting_user(), cohort_id, _session_data(form)))
+    added, status = save_form(form, lambda: live_sessions.add_session(acting_user(), cohort_id, _session_data(form)))
     if added is not None:
         flash("Added the session.", "success")
         return redirect(url_for("staff.cohort", cohort_id=cohort_id))
@@ -118,11 +118,11 @@ def new_session(cohort_id: int):
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
     _admins_only()
-    session = cohorts.get_session(session_id)
+    session = live_sessions.get_live_session(session_id)
     row = cohorts.get_cohort(session.cohort_id)
-    form = SessionForm(obj=cohorts.session_data(session))
+    form = SessionForm(obj=live_sessions.session_data(session))
     saved, status = save_form(
-        form, lambda: cohorts.update_session(acting_user(), session_id, _session_data(form, key=session.key)))
+        form, lambda: live_sessions.update_session(acting_user(), session_id, _session_data(form, key=session.key)))
     if saved is not None:
         flash("Saved the session.", "success")
         return redirect(url_for("staff.cohort", cohort_id=row.id))

@@ -1,4 +1,5 @@
-"""The `flask lms ...` commands: thin wrappers that parse arguments, call one service and print the outcome."""
+"""`flask lms validate|import|import-all|publish|diff|courses|export|schema`: course packages from the command
+line, thin over lms.services.publishing."""
 
 from __future__ import annotations
 
@@ -6,85 +7,12 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
+from lms.cli.group import fail, lms_cli
 from lms.core.packages import json_schemas
-from lms.models import Role
-from lms.services import accounts, publishing
-from lms.services.errors import ServiceError
+from lms.services import publishing
 
-lms_cli = AppGroup("lms", help="Manage the LMS-lite engine: accounts, courses and demo data.")
-
-DEMO_PASSWORD = "demo-password-123"  # noqa: S105  (printed on purpose: demo accounts for a local trial)
-DEMO_ACCOUNTS = (
-    ("admin@example.org", "Ada Admin", Role.ADMIN, "Programme staff", "Barcelona", "ES"),
-    ("instructor@example.org", "María José Núñez", Role.INSTRUCTOR, "UCLG Learning", "Bogotá", "CO"),
-    ("learner@example.org", "김민수", Role.LEARNER, "Seoul Metropolitan Government", "Seoul", "KR"),
-)
-
-
-def fail(message: str) -> None:
-    """Stop with a message and exit status 1, never a traceback."""
-    raise click.ClickException(message)
-
-
-@lms_cli.command("create-user")
-@click.option("--email", required=True, help="E-mail address; it is the log-in name.")
-@click.option("--name", "display_name", help="Full name as it appears on certificates (default: the e-mail).")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.LEARNER.value, show_default=True)
-@click.option("--organisation", default="", help="City, local government or organisation.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Asked for when not given; prefer the prompt, which keeps it out of the shell history.")
-def create_user(email: str, display_name: str | None, role: str, organisation: str, password: str) -> None:
-    """Create an account."""
-    profile = accounts.Profile(display_name=display_name or email, organisation=organisation)
-    try:
-        user = accounts.create_user(email, password, profile, Role(role))
-    except ServiceError as error:
-        fail(error.message)
-    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-
-
-@lms_cli.command("demo")
-def demo() -> None:
-    """Create the demo admin, instructor and learner (if missing), print their log-ins, make the instructor an
-    instructor of every imported course, and open a demo cohort."""
-    for email, name, role, organisation, city, country in DEMO_ACCOUNTS:
-        if accounts.find_by_email(email) is None:
-            profile = accounts.Profile(display_name=name, organisation=organisation, city=city, country=country)
-            accounts.create_user(email, DEMO_PASSWORD, profile, role)
-    click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD})")
-    for email, name, role, *_ in DEMO_ACCOUNTS:
-        click.echo(f"  {role.value:<10} {email:<26} {name}")
-    _demo_instructor()
-    _demo_cohort()
-
-
-def _demo_instructor() -> None:
-    from lms.services import demo_population
-
-    email = next(email for email, _, role, *_ in DEMO_ACCOUNTS if role == Role.INSTRUCTOR)
-    slugs = demo_population.make_demo_instructor_staff(email)
-    if slugs:
-        click.echo(f"The demo instructor teaches {', '.join(slugs)}: authoring, attendance and reports.")
-
-
-def _demo_cohort() -> None:
-    """An open call for applications dated from today, so the learner can apply and the admin can accept."""
-    from datetime import date
-
-    from lms.services import cohorts
-
-    cohort = cohorts.ensure_demo_cohort("caring-cities", date.today())
-    if cohort is not None:
-        click.echo(f"Demo cohort: {cohort.name}, {cohort.starts_on} to {cohort.ends_on}. Apply as the learner at "
-                   f"/programmes/cohorts/{cohort.id}/apply, then accept as the admin at "
-                   f"/staff/cohorts/{cohort.id}/applications")
-
-
-# Course packages.
-
-COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
+COURSES_DIR = Path(__file__).resolve().parent.parent.parent / "courses"
 
 
 def _print_problems(problems) -> None:
@@ -125,8 +53,6 @@ def _import_one(path: Path, publish: bool) -> None:
         click.echo(f"{path}: {len(error.problems)} problem(s); nothing was imported", err=True)
         _print_problems(error.problems)
         raise SystemExit(1) from None
-    except ServiceError as error:
-        fail(f"{path}: {error.message}")
     version = outcome.version
     state = "imported" if outcome.created else "already imported, unchanged"
     published = "; published" if outcome.published else ("" if version.is_current else "; draft (not published)")
@@ -154,10 +80,7 @@ def import_all() -> None:
 @click.argument("version")
 def publish_command(slug: str, version: str) -> None:
     """Make an imported version the current one; learners move to it with their progress carried over."""
-    try:
-        row = publishing.publish_version(None, slug, version)
-    except ServiceError as error:
-        fail(error.message)
+    row = publishing.publish_version(None, slug, version)
     click.echo(f"Published {slug} {row.version}.")
 
 
@@ -210,10 +133,7 @@ def courses_command() -> None:
 @click.argument("destination", type=click.Path(dir_okay=False, writable=True))
 def export_command(slug: str, version: str, destination: str) -> None:
     """Write a stored version back to a .zip package (it re-imports with the same hash)."""
-    try:
-        data = publishing.export_version(None, slug, version)
-    except ServiceError as error:
-        fail(error.message)
+    data = publishing.export_version(None, slug, version)
     Path(destination).write_bytes(data)
     click.echo(f"Wrote {destination} ({len(data)} bytes).")
 
@@ -227,8 +147,3 @@ def schema_command(directory: str) -> None:
     for name, schema in json_schemas().items():
         (folder / name).write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"Wrote {folder / name}")
-
-
-import lms.cli_certificates  # noqa: E402  (adds `flask lms verify-credential` and `flask lms signing-key`)
-import lms.cli_cohorts  # noqa: E402  (adds `flask lms cohort …` and `flask lms send-reminders`)
-import lms.cli_reports  # noqa: E402, F401  (adds `flask lms seed-demo` and `flask lms assign-instructor`)

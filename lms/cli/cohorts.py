@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 import click
 
-from lms.cli import fail, lms_cli
-from lms.services import cohorts, reminders
-from lms.services.errors import ServiceError
+from lms.cli.group import fail, lms_cli
+from lms.services import cohorts, live_sessions, reminders
 
 LOCAL = "YYYY-MM-DDTHH:MM, local time in the cohort's time zone"
 
@@ -70,10 +69,7 @@ def create(course_slug, name, timezone, starts_on, ends_on, applications_open, d
         applications_open=_local(applications_open, "--applications-open"),
         application_deadline=_local(deadline, "--deadline"), capacity=capacity, enrolment_mode=mode,
         allow_late_attempts=allow_late_attempts, key=key)
-    try:
-        cohort = cohorts.create_cohort(None, course_slug, data)
-    except ServiceError as error:
-        fail(error.message)
+    cohort = cohorts.create_cohort(None, course_slug, data)
     click.echo("Created:")
     _print(cohort)
 
@@ -106,10 +102,7 @@ def list_command(course_slug: str | None) -> None:
 def update(cohort_id, name, timezone, starts_on, ends_on, applications_open, deadline, capacity, mode,
            allow_late_attempts) -> None:
     """Change some of a cohort's values; the others stay as they are."""
-    try:
-        cohort = cohorts.get_cohort(cohort_id)
-    except ServiceError as error:
-        fail(error.message)
+    cohort = cohorts.get_cohort(cohort_id)
     changes: dict = {}
     if name is not None:
         changes["name"] = name
@@ -132,10 +125,7 @@ def update(cohort_id, name, timezone, starts_on, ends_on, applications_open, dea
         changes["enrolment_mode"] = mode
     if allow_late_attempts is not None:
         changes["allow_late_attempts"] = allow_late_attempts
-    try:
-        cohort = cohorts.update_cohort(None, cohort_id, cohorts.cohort_data(cohort, **changes))
-    except ServiceError as error:
-        fail(error.message)
+    cohort = cohorts.update_cohort(None, cohort_id, cohorts.cohort_data(cohort, **changes))
     click.echo("Updated:")
     _print(cohort)
 
@@ -150,13 +140,10 @@ def update(cohort_id, name, timezone, starts_on, ends_on, applications_open, dea
 @click.option("--description", default="")
 def add_session(cohort_id, title, starts_at, ends_at, timezone, join_url, description) -> None:
     """Add a live session to a cohort."""
-    try:
-        cohort = cohorts.get_cohort(cohort_id)
-        row = cohorts.add_session(None, cohort_id, cohorts.SessionData(
-            title=title, starts_at=_local(starts_at, "--starts-at"), ends_at=_local(ends_at, "--ends-at"),
-            timezone=timezone or cohort.timezone, join_url=join_url, description=description))
-    except ServiceError as error:
-        fail(error.message)
+    cohort = cohorts.get_cohort(cohort_id)
+    row = live_sessions.add_session(None, cohort_id, live_sessions.SessionData(
+        title=title, starts_at=_local(starts_at, "--starts-at"), ends_at=_local(ends_at, "--ends-at"),
+        timezone=timezone or cohort.timezone, join_url=join_url, description=description))
     click.echo(f"Added session {row.id}: {row.title}, {row.starts_at:%Y-%m-%d %H:%M} UTC.")
 
 

@@ -7,9 +7,9 @@ always give byte-identical files.
 
 From the shell::
 
-    python -m lms.core.packages.synthetic /tmp/big-course --lessons 2000 --modules 40 --seed 7
+    python -m lms.demo.synthetic /tmp/big-course --lessons 2000 --modules 40 --seed 7
 
-This is the only module of the core that writes files, and only inside the folder it is given.
+Pure (no Flask, no database): it writes files only inside the folder it is given.
 """
 
 from __future__ import annotations
@@ -258,7 +258,7 @@ def _png(width: int, height: int, rng: random.Random) -> bytes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lms.core.packages.synthetic", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lms.demo.synthetic", description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path, help="folder to create (must not exist or be empty)")
     parser.add_argument("--lessons", type=int, default=500)
     parser.add_argument("--modules", type=int, default=None, help="default: one per ten lessons")

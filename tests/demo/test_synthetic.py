@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from lms.core.grading import attempt_layout, grade_attempt, parse_submission
-from lms.core.packages.synthetic import main, write_synthetic_package
 from lms.core.progress import Outline, course_progress
+from lms.demo.synthetic import main, write_synthetic_package
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -225,7 +225,7 @@ def test_cli_reports_bad_arguments(tmp_path, capsys):
 
 
 def test_runs_as_a_module_from_the_shell(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "lms.core.packages.synthetic", str(tmp_path / "sh"), "--lessons",
+    done = subprocess.run([sys.executable, "-m", "lms.demo.synthetic", str(tmp_path / "sh"), "--lessons",
                            "3", "--words", "5"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert len(package_summary(tmp_path / "sh")["lessons"]) == 3

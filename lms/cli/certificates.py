@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from lms.cli import fail, lms_cli
+from lms.cli.group import fail, lms_cli
 from lms.services import certificates
 
 

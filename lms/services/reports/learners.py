@@ -1,0 +1,225 @@
+"""The learner table: filtered, sorted and paged in SQL, one row per learner with progress, quiz scores,
+attendance and certificate."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from lms.core import clock
+from lms.extensions import db
+from lms.models import (
+    Certificate,
+    Cohort,
+    Enrolment,
+    QuizAttempt,
+    User,
+)
+from lms.services.errors import Invalid
+from lms.services.reports.population import (
+    attendance_counts,
+    population_conditions,
+    progress_by_user,
+    started_condition,
+)
+from lms.services.reports.scope import ReportScope, report_scope
+
+PER_PAGE = 50
+
+
+MAX_PER_PAGE = 500
+
+
+STATUSES = ("not-started", "in-progress", "completed")
+
+
+SORTS = ("name", "email", "organisation", "city", "country", "progress", "last_activity", "enrolled")
+
+
+@dataclass(frozen=True)
+class LearnerFilters:
+    cohort_id: int | None = None
+    status: str | None = None  # one of STATUSES
+    city: str = ""
+    country: str = ""
+    organisation: str = ""  # part of the name, any case
+    inactive_days: int | None = None  # no activity (or, never active, no enrolment) for this many days
+    search: str = ""  # part of the name or e-mail
+
+    def as_args(self) -> dict[str, Any]:
+        """The non-empty filters, as query-string arguments (for links that keep them)."""
+        values = {"cohort": self.cohort_id, "status": self.status, "city": self.city, "country": self.country,
+                  "organisation": self.organisation, "inactive_days": self.inactive_days, "q": self.search}
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    enrolment_id: int
+    user_id: int
+    name: str
+    email: str
+    organisation: str
+    city: str
+    country: str
+    cohort: str
+    enrolled_at: datetime
+    last_activity_at: datetime | None
+    progress: int
+    complete: bool
+    quiz_scores: dict[str, float | None]  # best percent on the current questions, per quiz key
+    sessions_attended: int
+    certificate_id: str | None
+
+
+@dataclass(frozen=True)
+class LearnerTable:
+    scope: ReportScope
+    filters: LearnerFilters
+    sort: str
+    rows: list[LearnerRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
+    conditions = population_conditions(scope)
+    if filters.status == "completed":
+        conditions.append(Enrolment.completed_at.is_not(None))
+    elif filters.status == "in-progress":
+        conditions += [Enrolment.completed_at.is_(None), started_condition(scope.course.id)]
+    elif filters.status == "not-started":
+        conditions += [Enrolment.completed_at.is_(None), ~started_condition(scope.course.id)]
+    elif filters.status:
+        raise Invalid(f"Unknown status {filters.status!r}; use one of: {', '.join(STATUSES)}.", field="status")
+    if filters.city.strip():
+        conditions.append(func.lower(User.city) == filters.city.strip().lower())
+    if filters.country.strip():
+        conditions.append(User.country == filters.country.strip().upper())
+    if filters.organisation.strip():
+        conditions.append(User.organisation.icontains(filters.organisation.strip(), autoescape=True))
+    if filters.search.strip():
+        search = filters.search.strip()
+        conditions.append(or_(User.display_name.icontains(search, autoescape=True),
+                              User.email.icontains(search, autoescape=True)))
+    if filters.inactive_days is not None:
+        if filters.inactive_days < 0:
+            raise Invalid("The number of days cannot be negative.", field="inactive_days")
+        cutoff = clock.now() - timedelta(days=filters.inactive_days)
+        conditions.append(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < cutoff)
+    return conditions
+
+
+def order_by(sort: str) -> list:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    columns = {"name": User.display_name, "email": User.email, "organisation": User.organisation, "city": User.city,
+               "country": User.country, "progress": Enrolment.progress_percent,
+               "last_activity": Enrolment.last_activity_at, "enrolled": Enrolment.enrolled_at}
+    if key not in columns:
+        raise Invalid(f"Unknown sort {key!r}; use one of: {', '.join(SORTS)}.", field="sort")
+    column = columns[key]
+    ordered = column.desc() if descending else column.asc()
+    return [ordered.nulls_last(), Enrolment.id.asc()]
+
+
+def _filtered(scope: ReportScope, filters: LearnerFilters):
+    return (select(Enrolment.id).join(User, User.id == Enrolment.user_id)
+            .where(*filter_conditions(scope, filters)))
+
+
+def learner_table(actor: User | None, slug: str, filters: LearnerFilters = LearnerFilters(), sort: str = "name",
+                  page: int = 1, per_page: int = PER_PAGE) -> LearnerTable:
+    scope = report_scope(actor, slug, filters.cohort_id)
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    total = db.session.execute(
+        select(func.count()).select_from(_filtered(scope, filters).subquery())).scalar_one()
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(page, pages))
+    rows = learner_rows(scope, _page_query(scope, filters, sort).limit(per_page).offset((page - 1) * per_page))
+    return LearnerTable(scope, filters, sort, rows, total, page, per_page)
+
+
+# Columns, not entities: a page (or an export chunk) never fills the session's identity map.
+_ROW_COLUMNS = (Enrolment.id, User.id, User.display_name, User.email, User.organisation, User.city, User.country,
+                Cohort.name, Enrolment.enrolled_at, Enrolment.last_activity_at)
+
+
+def row_query():
+    return (select(*_ROW_COLUMNS).join(User, User.id == Enrolment.user_id)
+            .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id))
+
+
+def _page_query(scope: ReportScope, filters: LearnerFilters, sort: str):
+    return row_query().where(*filter_conditions(scope, filters)).order_by(*order_by(sort))
+
+
+def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
+    """The rows of one page (or one export chunk): one query for the rows, five for everything per learner."""
+    found = db.session.execute(query).all()
+    user_ids = [r[1] for r in found]
+    if not user_ids:
+        return []
+    progress = progress_by_user(scope, user_ids)
+    attended = attendance_counts(scope, user_ids)
+    scores = _best_scores(scope, user_ids)
+    certificates = dict(db.session.execute(
+        select(Certificate.user_id, Certificate.public_id)
+        .where(Certificate.course_id == scope.course.id, Certificate.revoked_at.is_(None),
+               Certificate.user_id.in_(user_ids))
+    ).all())
+    quiz_keys = [key for key, _ in scope.quizzes]
+    return [
+        LearnerRow(
+            enrolment_id=enrolment_id, user_id=user_id, name=name, email=email, organisation=organisation,
+            city=city, country=country, cohort=cohort_name or "", enrolled_at=enrolled_at,
+            last_activity_at=last_activity_at, progress=progress[user_id].percent,
+            complete=progress[user_id].complete,
+            quiz_scores={key: scores.get((user_id, key)) for key in quiz_keys},
+            sessions_attended=attended.get(user_id, 0), certificate_id=certificates.get(user_id),
+        )
+        for (enrolment_id, user_id, name, email, organisation, city, country, cohort_name, enrolled_at,
+             last_activity_at) in found
+    ]
+
+
+def _best_scores(scope: ReportScope, user_ids: Sequence[int]) -> dict[tuple[int, str], float]:
+    current = {m.quiz_key: m.quiz_hash for m in scope.outline.modules if m.quiz_key}
+    if not current:
+        return {}
+    scores = {}
+    for user_id, quiz_key, quiz_hash, best in db.session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.quiz_hash, func.max(QuizAttempt.percent))
+        .where(QuizAttempt.course_id == scope.course.id, QuizAttempt.user_id.in_(list(user_ids)),
+               QuizAttempt.submitted_at.is_not(None), QuizAttempt.quiz_key.in_(list(current)))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.quiz_hash)
+    ):
+        if current.get(quiz_key) == quiz_hash:
+            scores[(user_id, quiz_key)] = best
+    return scores

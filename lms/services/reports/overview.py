@@ -1,0 +1,97 @@
+"""The course overview: enrolled, started, completed and certified learners, the funnel through the modules, the
+median time to completion and weekly activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Date, cast, func, select
+
+from lms.core import analytics, clock
+from lms.extensions import db
+from lms.models import (
+    Certificate,
+    Enrolment,
+    ProgressEvent,
+    User,
+)
+from lms.services.reports.population import (
+    core_rows,
+    population_conditions,
+    population_user_ids,
+    progress_by_user,
+    started_condition,
+)
+from lms.services.reports.scope import ReportScope, report_scope
+
+ACTIVITY_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Overview:
+    scope: ReportScope
+    enrolled: int
+    started: int
+    completed: int
+    certified: int
+    median_days_to_complete: float | None
+    funnel: list[analytics.FunnelStep]
+    activity: list[tuple[date, int]]  # (Monday of the week, learners active that week)
+
+
+def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Overview:
+    scope = report_scope(actor, slug, cohort_id)
+    population = population_conditions(scope)
+    durations = []
+    enrolled = completed = 0
+    for enrolled_at, completed_at in core_rows(
+        select(Enrolment.enrolled_at, Enrolment.completed_at).where(*population)
+    ):
+        enrolled += 1
+        if completed_at is not None:
+            completed += 1
+            durations.append((completed_at - enrolled_at).total_seconds() / 86400)
+    started = db.session.execute(
+        select(func.count()).select_from(Enrolment).where(*population, started_condition(scope.course.id))).scalar_one()
+    certified = db.session.execute(
+        select(func.count(func.distinct(Certificate.user_id)))
+        .where(Certificate.course_id == scope.course.id, Certificate.revoked_at.is_(None),
+               Certificate.user_id.in_(population_user_ids(scope)))
+    ).scalar_one()
+    module_done: dict[str, int] = dict.fromkeys((m.module_key for m in scope.outline.modules), 0)
+    for progress in progress_by_user(scope, None).values():
+        for module in progress.modules:
+            if module.complete:
+                module_done[module.module_id] += 1
+    steps = [("started", "Started", started)]
+    steps += [(m.module_key, f"Completed {m.title}", module_done[m.module_key]) for m in scope.outline.modules]
+    steps += [("completed", "Completed the course", completed), ("certified", "Certified", certified)]
+    median = analytics.median(durations)
+    return Overview(scope, enrolled, started, completed, certified,
+                    round(median, 1) if median is not None else None,
+                    analytics.funnel(enrolled, steps), _weekly_activity(scope))
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _weekly_activity(scope: ReportScope) -> list[tuple[date, int]]:
+    this_week = _week_start(clock.now().date())
+    first_week = this_week - timedelta(weeks=ACTIVITY_WEEKS - 1)
+    since = datetime(first_week.year, first_week.month, first_week.day, tzinfo=UTC)
+    if db.session.get_bind().dialect.name == "sqlite":
+        week = func.date(ProgressEvent.at, "weekday 0", "-6 days")
+    else:
+        week = cast(func.date_trunc("week", func.timezone("UTC", ProgressEvent.at)), Date)
+    counts = {}
+    for week_value, learners in db.session.execute(
+        select(week.label("week"), func.count(func.distinct(ProgressEvent.user_id)))
+        .where(ProgressEvent.course_id == scope.course.id, ProgressEvent.at >= since,
+               ProgressEvent.user_id.in_(population_user_ids(scope)))
+        .group_by(week)
+    ):
+        counts[date.fromisoformat(str(week_value)[:10])] = learners
+    return [(first_week + timedelta(weeks=i), counts.get(first_week + timedelta(weeks=i), 0))
+            for i in range(ACTIVITY_WEEKS)]

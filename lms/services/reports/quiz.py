@@ -1,0 +1,131 @@
+"""Quiz analytics: each question's facility and discrimination and each choice's picks, from every learner's
+first submitted attempt at the quiz's current questions (lms.core.analytics)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+
+from lms.core import analytics, grading
+from lms.core.packages import Quiz
+from lms.core.packages.model import QuestionType
+from lms.extensions import db
+from lms.models import (
+    CourseVersion,
+    QuizAttempt,
+    User,
+)
+from lms.services import publishing
+from lms.services.errors import NotFound
+from lms.services.reports.population import population_user_ids
+from lms.services.reports.scope import ReportScope, report_scope
+
+
+def quiz_in(version: CourseVersion, quiz_key: str) -> Quiz | None:
+    for quiz in publishing.version_package(version).quizzes:
+        if quiz.id == quiz_key:
+            return quiz
+    return None
+
+
+def grade_attempt(quiz: Quiz, attempt: QuizAttempt) -> grading.AttemptResult | None:
+    question_ids = attempt.layout.get("question_ids", [])
+    try:
+        responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
+        return grading.grade_attempt(quiz, question_ids, responses)
+    except (grading.SubmissionError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    choice_id: str
+    html: str
+    correct: bool
+    picked: int
+    percent: float  # of the attempts that had the question
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question_id: str
+    position: int
+    prompt_html: str
+    type: str
+    attempts: int
+    facility: float | None
+    discrimination: float | None
+    flags: tuple[str, ...]
+    choices: list[ChoiceRow]
+
+
+@dataclass(frozen=True)
+class QuizReport:
+    scope: ReportScope
+    quiz: Quiz
+    learners: int  # learners with a first attempt (= the attempts analysed)
+    submitted_attempts: int  # every submitted attempt on the current questions
+    passed_first_time: int
+    mean_percent: float | None
+    questions: list[QuestionRow]
+
+
+def quiz_analytics(actor: User | None, slug: str, quiz_key: str, cohort_id: int | None = None) -> QuizReport:
+    """Per question: attempts, facility, discrimination, picks per choice and flags, over first attempts."""
+    scope = report_scope(actor, slug, cohort_id)
+    module = next((m for m in scope.outline.modules if m.quiz_key == quiz_key), None)
+    if module is None:
+        raise NotFound("This quiz is not part of the course.")
+    quiz = quiz_in(scope.version, quiz_key)
+    if quiz is None:  # pragma: no cover  (the outline and the package come from the same version)
+        raise NotFound("This quiz is not part of the course.")
+    base = [QuizAttempt.course_id == scope.course.id, QuizAttempt.quiz_key == quiz_key,
+            QuizAttempt.quiz_hash == module.quiz_hash, QuizAttempt.submitted_at.is_not(None),
+            QuizAttempt.user_id.in_(population_user_ids(scope))]
+    submitted = db.session.execute(select(func.count()).select_from(QuizAttempt).where(*base)).scalar_one()
+    first = (select(QuizAttempt.user_id, func.min(QuizAttempt.number).label("number"))
+             .where(*base).group_by(QuizAttempt.user_id).subquery())
+    attempts = db.session.execute(
+        select(QuizAttempt.layout, QuizAttempt.responses, QuizAttempt.percent, QuizAttempt.passed)
+        .join(first, and_(first.c.user_id == QuizAttempt.user_id, first.c.number == QuizAttempt.number))
+        .where(*base)
+    ).all()
+    question_ids = [q.id for q in quiz.questions]
+    scores: list[dict[str, float]] = []
+    picks: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    seen: dict[str, int] = defaultdict(int)
+    percents = []
+    passed = 0
+    for layout, responses, percent, was_passed in attempts:
+        shown = layout.get("question_ids", [])
+        try:
+            parsed = grading.parse_submission(quiz, shown, responses or {})
+            result = grading.grade_attempt(quiz, shown, parsed)
+        except (grading.SubmissionError, ValueError):
+            continue
+        scores.append({r.question_id: r.score for r in result.questions})
+        for qid in shown:
+            seen[qid] += 1
+            response = parsed.get(qid)
+            picks[qid].append(response.choice_ids if response is not None else ())
+        percents.append(percent or 0.0)
+        passed += bool(was_passed)
+    stats = {s.question_id: s for s in analytics.question_statistics(
+        question_ids, {q.id: float(q.points) for q in quiz.questions}, scores)}
+    questions = []
+    for position, question in enumerate(quiz.questions, start=1):
+        choices = []
+        if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            counts = analytics.choice_counts([c.id for c in question.choices], picks[question.id])
+            choices = [ChoiceRow(c.id, c.html, c.correct, counts[c.id],
+                                 round(100 * counts[c.id] / seen[question.id], 1) if seen[question.id] else 0.0)
+                       for c in question.choices]
+        stat = stats[question.id]
+        questions.append(QuestionRow(question.id, position, question.prompt_html, str(question.type),
+                                     seen[question.id], stat.facility, stat.discrimination,
+                                     stat.flags if seen[question.id] else (), choices))
+    mean_percent = analytics.mean(percents)
+    return QuizReport(scope, quiz, len(scores), submitted, passed,
+                      round(mean_percent, 1) if mean_percent is not None else None, questions)
