@@ -20,10 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lms.core.packages.synthetic import write_synthetic_package  # noqa: E402
-
 from lms.core.packages import load_package  # noqa: E402
 from lms.core.packages.files import Limits, markdown_cost  # noqa: E402
+from lms.demo.synthetic import write_synthetic_package  # noqa: E402
 
 KINDS = {
     "emphasis": "*a **b ",

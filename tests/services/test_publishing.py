@@ -245,7 +245,7 @@ def test_one_person_imports_one_package_at_a_time(db, app, tmp_path):
             holder.close()
         else:
             publishing._importing.discard(first.id)
-    from lms.core.packages.synthetic import write_synthetic_package
+    from lms.demo.synthetic import write_synthetic_package
 
     assert publishing.import_package(first, write_synthetic_package(tmp_path / "own", lessons=2)).created, \
         "free again afterwards"
