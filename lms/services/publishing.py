@@ -109,12 +109,13 @@ def _version_key(version: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
-def validate(source: PackageSource) -> LoadResult:
-    return load_package(source, links=RelativeLinks())
+def validate(source: PackageSource, name: str | None = None) -> LoadResult:
+    """``name``: the uploaded file's name, for problems with zip bytes."""
+    return load_package(source, links=RelativeLinks(), name=name)
 
 
-def load_valid(source: PackageSource) -> Package:
-    result = validate(source)
+def load_valid(source: PackageSource, name: str | None = None) -> Package:
+    result = validate(source, name)
     if not result.ok:
         raise PackageRejected(result.problems)
     assert result.package is not None
@@ -199,15 +200,17 @@ def one_import_at_a_time(actor: User | None) -> Iterator[None]:
 IMPORT_BUSY = "You are already importing a package. Wait until it is done, then upload the next one."
 
 
-def import_package(actor: User | None, source: PackageSource, *, publish: bool = False) -> ImportOutcome:
-    """Validate and store a package as a new draft version, in one transaction; optionally publish it."""
+def import_package(actor: User | None, source: PackageSource, *, publish: bool = False,
+                   name: str | None = None) -> ImportOutcome:
+    """Validate and store a package as a new draft version, in one transaction; optionally publish it. ``name``:
+    the uploaded file's name, for the problems."""
     _require_author(actor)
     with one_import_at_a_time(actor):
-        return _import_package(actor, source, publish)
+        return _import_package(actor, source, publish, name)
 
 
-def _import_package(actor: User | None, source: PackageSource, publish: bool) -> ImportOutcome:
-    package = load_valid(source)
+def _import_package(actor: User | None, source: PackageSource, publish: bool, name: str | None) -> ImportOutcome:
+    package = load_valid(source, name)
     course = db.session.execute(select(Course).filter_by(slug=package.slug)).scalar_one_or_none()
     if course is not None:
         _require_course_author(actor, course)

@@ -165,3 +165,12 @@ def test_an_instructor_cannot_take_over_an_administrators_cohort_by_upload(clien
     assert "course.yaml:96: cohort &#39;2027&#39; already exists" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Cohort, staff_cohort.id).name == "Caring Cities 2027"
+
+
+def test_upload_errors_name_the_uploaded_file(client, db, login_as):
+    login_as("instructor")
+    broken = upload(client, b"PK\x03\x04 broken", filename="caring-cities-v2.zip").get_data(as_text=True)
+    assert "caring-cities-v2.zip: not a readable zip file" in broken and "package.zip" not in broken
+    publishing.import_package(None, EXAMPLE, publish=True)
+    older = upload(client, zipped(EXAMPLE), filename="old-copy.zip")
+    assert "old-copy.zip was not imported: " in older.get_data(as_text=True)

@@ -114,9 +114,10 @@ class _Candidate:
     read: Callable[[int], bytes | None]  # at most n bytes, or None when there are more; may raise zipio.ZIP_ERRORS
 
 
-def collect_files(source: PackageSource, limits: Limits) -> CollectedFiles:
+def collect_files(source: PackageSource, limits: Limits, name: str | None = None) -> CollectedFiles:
+    """``name``: what to call zip bytes in problems (the uploaded file's name)."""
     if isinstance(source, bytes | bytearray | memoryview):
-        return _collect_zip(bytes(source), "package.zip", limits)
+        return _collect_zip(bytes(source), name or "package.zip", limits)
     path = Path(source)
     try:
         if path.is_dir():

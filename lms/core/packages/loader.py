@@ -26,10 +26,10 @@ DEFAULT_LIMITS = Limits()
 
 
 def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
-                 links: LinkBuilder | None = None) -> LoadResult:
+                 links: LinkBuilder | None = None, name: str | None = None) -> LoadResult:
     """Load and check a package. Never raises for anything in the package: every problem is in the result, sorted by
     file and line. ``links`` decides the URLs of lessons and assets in the rendered HTML (placeholders if None)."""
-    collected = collect_files(source, limits)
+    collected = collect_files(source, limits, name)
     problems = list(collected.problems)
     if collected.stopped:
         return LoadResult(None, _sorted(problems))

@@ -39,13 +39,13 @@ def upload():
     if not form.validate_on_submit():
         return _index(form), 422
     data = form.package.data.read()
+    filename = form.package.data.filename or "the uploaded file"
     try:
-        outcome = publishing.import_package(acting_user(), data)
+        outcome = publishing.import_package(acting_user(), data, name=filename)
     except publishing.PackageRejected as error:
-        return render_template("author/rejected.html", problems=error.problems,
-                               filename=form.package.data.filename), 422
+        return render_template("author/rejected.html", problems=error.problems, filename=filename), 422
     except ServiceError as error:
-        form.package.errors = [error.message]
+        form.package.errors = [f"{filename} was not imported: {error.message}"]
         return _index(form), error.status_code
     version = outcome.version
     slug = publishing.get_course_of(version).slug
