@@ -329,10 +329,10 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "staff.edit_session": lambda w: _session_form("Session 1, moved"),
     "staff.application": lambda w: {"decision": "accepted", "note": "Welcome"},
     "staff.decide_many": lambda w: {"decision": "waitlisted", "application_ids": [str(w.values["application_id"])]},
-    "staff.attendance_sheet": lambda w: {"present": [str(w.values["user_id"])]},
+    "staff.attendance_sheet": lambda w: {"present": [str(w.values["user_id"])], "confirm_early": "yes"},
     "staff.import_attendance": lambda w: {
         "report": (io.BytesIO(f"User Email,Duration (Minutes)\n{w.values['learner_email']},75\n".encode()),
-                   "participants.csv"), "min_minutes": "0"},
+                   "participants.csv"), "min_minutes": "0", "confirm_early": "y"},
     "reports.assign_instructor": lambda w: {"course": SLUG, "email": w.values["other_instructor_email"]},
     "admin.user_detail": lambda w: {"role": "instructor", "active": "y"},
 }

@@ -207,14 +207,20 @@ def letter(application_id: int):
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 def attendance_sheet(session_id: int):
     user = acting_user()
+    early = None  # the question to confirm, and the people ticked, when the session has not started yet
     if request.method == "POST" and ActionForm().validate_on_submit():
         present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-        attendance.mark_attendance(user, session_id, present)
-        flash("Saved the attendance.", "success")
-        return redirect(url_for("staff.attendance_sheet", session_id=session_id))
+        try:
+            attendance.mark_attendance(user, session_id, present,
+                                       ask_if_early=request.form.get("confirm_early") != "yes")
+        except attendance.SessionNotStarted as error:
+            early = (error.message, present)
+        else:
+            flash("Saved the attendance.", "success")
+            return redirect(url_for("staff.attendance_sheet", session_id=session_id))
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(),
-                           import_form=AttendanceImportForm(), outcome=None)
+                           import_form=AttendanceImportForm(), outcome=None, early=early), 409 if early else 200
 
 
 @bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
@@ -227,7 +233,11 @@ def import_attendance(session_id: int):
     if import_form.validate_on_submit():
         try:
             outcome = attendance.import_zoom_report(user, session_id, import_form.report.data.read(),
-                                                    min_minutes=import_form.min_minutes.data or 0)
+                                                    min_minutes=import_form.min_minutes.data or 0,
+                                                    ask_if_early=not import_form.confirm_early.data)
+        except attendance.SessionNotStarted as error:
+            import_form.confirm_early.errors = [error.message]
+            status = 409
         except Invalid as error:
             import_form.report.errors = [*import_form.report.errors, error.message]
             status = 422
@@ -235,4 +245,4 @@ def import_attendance(session_id: int):
         status = 422
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(), import_form=import_form,
-                           outcome=outcome), status
+                           outcome=outcome, early=None), status
