@@ -281,3 +281,26 @@ def test_the_application_page_names_the_language_and_country(client, db, login_a
     login_as("admin")
     html = client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
     assert "<dd>Spanish (español)</dd>" in html and "Spain" in html
+
+
+def test_a_letter_too_large_to_send_brings_the_form_back_with_the_limit(app, client, db, login_as, cohort,
+                                                                          monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 20_000)
+    login_as("learner")
+    response = post_application(client, cohort, letter=PDF + b"0" * 50_000)
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"/programmes/cohorts/{cohort.id}/apply")
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="motivation"' in html
+    assert "letters of support may be at most 5 MB" in html
+    assert db.session.execute(db.select(Application)).first() is None
+
+
+def test_the_browser_checks_the_letters_size_before_sending(client, login_as, cohort):
+    login_as("learner")
+    html = client.get(f"/programmes/cohorts/{cohort.id}/apply").get_data(as_text=True)
+    assert f'data-max-bytes="{5 * 1024 * 1024}"' in html
+    assert '<script src="/static/js/forms.js" defer></script>' in html
+    with client.get("/static/js/forms.js") as script:
+        assert script.status_code == 200

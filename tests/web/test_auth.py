@@ -283,3 +283,12 @@ def test_the_preferred_language_list_offers_the_interface_languages_first(client
     offered = re.findall(r'<option[^>]*value="([a-z]{2})"', select)
     assert tuple(offered[:len(INTERFACE_LANGUAGES)]) == INTERFACE_LANGUAGES == ("en", "es", "fr", "ko", "ar")
     assert "Korean (한국어)" in select and "Arabic (العربية)" in select
+
+
+def test_the_time_zone_starts_on_the_browsers_where_scripts_run(client, db):
+    html = client.get("/register").get_data(as_text=True)
+    assert re.search(r'<select[^>]*data-browser-time-zone[^>]*name="timezone"|<select[^>]*name="timezone"'
+                     r'[^>]*data-browser-time-zone', html)
+    assert '<script src="/static/js/forms.js" defer></script>' in html
+    assert re.search(r'<option selected value="UTC">|<option value="UTC" selected>', html), \
+        "without scripts the form still starts on UTC"

@@ -71,6 +71,11 @@ class RegistrationForm(ProfileFields):
                             render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Create account")
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A new account starts on the browser's time zone (static/js/forms.js), when the browser tells it.
+        self.timezone.render_kw = {**(self.timezone.render_kw or {}), "data-browser-time-zone": ""}
+
 
 class ProfileForm(ProfileFields):
     submit = SubmitField("Save profile")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.core import admissions
 from lms.extensions import configured_limit, limiter
@@ -63,8 +64,9 @@ def apply(cohort_id: int):
         "city": source.city, "country": source.country, "language": getattr(source, "language",
                                                                              user.preferred_language),
         "motivation": getattr(source, "motivation", "")})
-    max_mb = current_app.config["LETTER_MAX_BYTES"] / (1024 * 1024)
-    form.letter.description = f"{form.letter.description} At most {max_mb:g} MB."
+    max_bytes = current_app.config["LETTER_MAX_BYTES"]
+    form.letter.description = f"{form.letter.description} At most {max_bytes / (1024 * 1024):g} MB."
+    form.letter.render_kw = {**(form.letter.render_kw or {}), "data-max-bytes": str(max_bytes)}
     status = 200
     if form.is_submitted():
         if refusal is not None:
@@ -95,6 +97,18 @@ def apply(cohort_id: int):
     eligibility = page.version.manifest.get("eligibility_html", "") if page.version else ""
     return render_template("programmes/apply.html", page=page, form=form, refusal=refusal,
                            eligibility=eligibility), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def letter_too_large(_error):
+    """A body over MAX_CONTENT_LENGTH can't be read, so the answers are lost; at least the form comes back (not an
+    error page), saying what the limit is. (The browser checks the size before sending, see static/js/forms.js.)"""
+    if request.endpoint != "programmes.apply":
+        return _error
+    limit = current_app.config["LETTER_MAX_BYTES"] / (1024 * 1024)
+    flash(f"The letter you chose is too large to send: letters of support may be at most {limit:g} MB. Nothing was "
+          "sent; please fill in the form again with a smaller file (a scan at 150 dpi is usually enough).", "error")
+    return redirect(request.path, 303)
 
 
 @bp.route("/programmes/applications")
