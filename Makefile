@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
+PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: run test e2e install lint migrate courses demo bench clean loadtest
@@ -26,9 +27,12 @@ courses: migrate
 demo: courses
 	$(FLASK) lms demo
 
+# The web server and, in the background, one worker (mail and scheduled jobs); Ctrl+C stops both.
 run: courses demo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:$(PORT) with a worker for mail and scheduled jobs (Ctrl+C stops both)"
+	@$(FLASK) lms worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m coverage erase

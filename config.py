@@ -108,6 +108,22 @@ class Config:
     MAIL_TIMEOUT = _env_int("LMS_MAIL_TIMEOUT", 10)
     MAIL_SENDER = _env("LMS_MAIL_SENDER", "LMS-lite <no-reply@localhost>")
 
+    # The outbox and `flask lms worker` (docs/worker.md). A message is tried up to MAIL_MAX_ATTEMPTS times, waiting
+    # about 30 s, 1 min, 2 min … (doubling, jittered, at most MAIL_RETRY_MAX_SECONDS) between attempts, then kept
+    # as failed for an administrator to retry or discard.
+    MAIL_MAX_ATTEMPTS = _env_positive_int("LMS_MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_BASE_SECONDS = _env_positive_int("LMS_MAIL_RETRY_BASE_SECONDS", 30)
+    MAIL_RETRY_MAX_SECONDS = _env_positive_int("LMS_MAIL_RETRY_MAX_SECONDS", 3600)
+    # How often an idle worker looks for work; how many messages it takes at once; how long it holds them before
+    # another worker may take them over (a worker that died mid-send).
+    WORKER_POLL_SECONDS = _env_positive_int("LMS_WORKER_POLL_SECONDS", 5)
+    WORKER_BATCH_SIZE = _env_positive_int("LMS_WORKER_BATCH_SIZE", 50)
+    WORKER_LEASE_SECONDS = _env_positive_int("LMS_WORKER_LEASE_SECONDS", 300)
+    # Delivered messages are deleted after this many days (failed ones stay until an administrator acts).
+    OUTBOX_KEEP_DAYS = _env_positive_int("LMS_OUTBOX_KEEP_DAYS", 30)
+    # /healthz answers 503 when the oldest undelivered message has waited longer than this (0: never).
+    HEALTH_MAIL_QUEUE_MAX_AGE_MINUTES = _env_int("LMS_HEALTH_MAIL_QUEUE_MAX_AGE_MINUTES", 60)
+
     RATELIMIT_ENABLED = _env_bool("LMS_RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = _env("LMS_RATELIMIT_STORAGE_URL", "memory://")
     # Every instance of one site uses the same prefix; two sites sharing one Redis need different ones.

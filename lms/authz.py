@@ -33,6 +33,11 @@ def can_manage_users(actor: Actor | None) -> bool:
     return is_admin(actor)
 
 
+def can_manage_mail(actor: Actor | None) -> bool:
+    """See the outgoing-mail queue, retry or discard failed messages."""
+    return is_admin(actor)
+
+
 # Course staff. An instructor works on the courses they are staff of (``course_staff`` rows: made by
 # ``flask lms assign-instructor``, the form on the reports index, or by importing a course's first version);
 # administrators on every course. ``teaching_course_ids`` are the ids of the courses the actor is staff of.

@@ -21,6 +21,7 @@ import config
 from lms import create_app
 from lms.extensions import db as _db
 from lms.extensions import limiter
+from lms.services import outbox as outbox_service
 from tests import factories
 
 DEFAULT_PASSWORD = factories.DEFAULT_PASSWORD
@@ -114,7 +115,11 @@ def runner(app, db):
 
 @pytest.fixture
 def outbox(app) -> Iterator[factories.Outbox]:
-    box = factories.Outbox(Path(app.instance_path) / "outbox")
+    def drain() -> None:
+        with app.app_context():  # its own database session, as a worker process has
+            outbox_service.drain("tests")
+
+    box = factories.Outbox(Path(app.instance_path) / "outbox", drain)
     box.clear()
     yield box
     box.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -23,11 +24,29 @@ def make_user(role: str | Role = Role.LEARNER, email: str | None = None, passwor
                                 accounts.Profile(**profile), Role(role))
 
 
-class Outbox:
-    """The messages the "file" mail backend wrote to instance/outbox/, oldest first."""
+def make_learners(count: int) -> list[User]:
+    """Many learners at once, for tests about volume: one password hash shared by all (hashing is slow on purpose,
+    and 50 hashes would be most of such a test's time). They log in with DEFAULT_PASSWORD like any other."""
+    from lms.extensions import db
 
-    def __init__(self, folder: Path) -> None:
+    shared_hash = accounts.hash_password(DEFAULT_PASSWORD)
+    users = []
+    for _ in range(count):
+        number = next(_sequence)
+        users.append(User(email=f"learner{number}@example.org", display_name=f"Test learner {number}",
+                          password_hash=shared_hash, role=Role.LEARNER.value))
+    db.session.add_all(users)
+    db.session.commit()
+    return users
+
+
+class Outbox:
+    """The messages the "file" mail backend wrote to instance/outbox/, oldest first. Reading them first delivers
+    whatever the outbox holds that is due, synchronously (what the worker would do)."""
+
+    def __init__(self, folder: Path, drain: Callable[[], object]) -> None:
         self.folder = folder
+        self.drain = drain
 
     def clear(self) -> None:
         if self.folder.exists():
@@ -36,6 +55,7 @@ class Outbox:
 
     @property
     def messages(self) -> list[EmailMessage]:
+        self.drain()
         if not self.folder.exists():
             return []
         parser = BytesParser(policy=policy.default)

@@ -151,10 +151,7 @@ def add_session(cohort_id, title, starts_at, ends_at, timezone, join_url, descri
 @click.option("--hours", type=click.IntRange(min=1, max=24 * 14),
               help="Remind about sessions starting within this many hours (default: LMS_REMINDER_HOURS, 24).")
 def send_reminders(hours: int | None) -> None:
-    """Mail enrolled learners before each live session. Meant for cron (e.g. every 15 minutes): each reminder is
-    sent once, however often it runs."""
+    """Queue reminders to enrolled learners before each live session, now. The worker (`flask lms worker`) does
+    this every 15 minutes by itself; each reminder is sent once, however often either runs."""
     run = reminders.send_reminders(hours_before=hours)
-    click.echo(f"{run.sent} reminder(s) sent, {run.already_sent} already sent before, {run.failed} failed "
-               f"(will be retried), for {run.sessions} upcoming session(s).")
-    if run.failed:
-        raise SystemExit(1)
+    click.echo(f"{run.summary()} The worker delivers them.")

@@ -15,6 +15,7 @@ from lms.models.cohort import (
 )
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
 from lms.models.learning import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
+from lms.models.outbox import OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.staffing import CourseStaff
 from lms.models.user import Login, Role, User
 
@@ -35,10 +36,13 @@ __all__ = [
     "LessonProgress",
     "LiveSession",
     "Login",
+    "OutboxMessage",
     "ProgressEvent",
     "QuizAttempt",
     "ReminderSent",
     "Role",
+    "ScheduledJob",
+    "ScheduledJobRun",
     "User",
     "VersionFile",
     "VersionLesson",

@@ -114,6 +114,8 @@ class Application(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    # When the reviewers' digest (lms.services.applications.notify_reviewers) told staff about it: once each.
+    reviewers_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApplicationLetter(Base):

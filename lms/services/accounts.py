@@ -150,7 +150,7 @@ def _absolute(endpoint: str, **values: object) -> str:
 
 
 def _mail_account_exists(user: User) -> None:
-    mail.send_template(user.email, "You already have an account", "account_exists", user=user,
+    mail.enqueue(user.email, "You already have an account", "account_exists", user=user,
                        login_link=_absolute("auth.login"), reset_link=_absolute("auth.request_reset"))
 
 
@@ -166,7 +166,7 @@ def send_verification(user: User, next_url: str | None = None) -> None:
         payload["next"] = next_url
     token = _verify_serializer().dumps(payload)
     hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
-    mail.send_template(user.email, "Confirm your e-mail address", "verify_email", user=user,
+    mail.enqueue(user.email, "Confirm your e-mail address", "verify_email", user=user,
                        link=_absolute("auth.verify_email", token=token), hours=hours)
 
 
@@ -299,7 +299,8 @@ def request_password_reset(email: str) -> None:
     token = make_reset_token(user)
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.send_template(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+    mail.enqueue(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -159,10 +158,10 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id,
                                        from_status=None if inserted else Status.WITHDRAWN.value,
                                        to_status=Status.SUBMITTED.value, note="", at=now))
+    _mail_applicant(actor, f"We received your application to {cohort.name}", "application_received",
+                    application=application, cohort=cohort, course=course)
     db.session.commit()
     log.info("application %s submitted to cohort %s", application.id, cohort.id)
-    _mail(actor, f"We received your application to {cohort.name}", "application_received",
-          application=application, cohort=cohort, course=course)
     return application
 
 
@@ -387,14 +386,15 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
                   "cohort_id": cohort.id})
     course, _ = cohorts.course_of(cohort)
     applicant = db.session.get(User, application.user_id)
+    _mail_applicant(applicant,
+                    f"Your application to {cohort.name}: {admissions.STATUS_LABELS[Status(status)].lower()}",
+                    "application_decision", application=application, cohort=cohort, course=course,
+                    label=admissions.STATUS_LABELS[Status(status)],
+                    course_url=current_app.config["BASE_URL"].rstrip("/") + f"/courses/{course.slug}/")
     if status == Status.ACCEPTED:
-        learning.enrol_user(applicant, course, cohort_id=cohort.id)  # commits, with the decision above
+        learning.enrol_user(applicant, course, cohort_id=cohort.id)  # commits, with the decision and its mail above
     db.session.commit()
     log.info("application %s: %s -> %s", application.id, previous, status)
-    _mail(applicant, f"Your application to {cohort.name}: {admissions.STATUS_LABELS[Status(status)].lower()}",
-          "application_decision", application=application, cohort=cohort, course=course,
-          label=admissions.STATUS_LABELS[Status(status)],
-          course_url=current_app.config["BASE_URL"].rstrip("/") + f"/courses/{course.slug}/")
     return application
 
 
@@ -467,13 +467,70 @@ def _refuse_too_many_submissions(actor: User, cohort_id: int) -> None:
                        "to change it, please write to the programme staff.")
 
 
-def _mail(to: User, subject: str, template: str, **context: object) -> None:
-    """Mail after the commit, to the account's own address and only once its owner confirmed it: a mail server that
-    is down never undoes a decision; the failure is logged."""
-    if not to.email_verified:
-        log.warning("no %s mail to user %s: the address is not confirmed", template, to.id)
+
+def _mail_applicant(applicant: User, subject: str, template: str, **context: object) -> None:
+    """Queue mail to the applicant's account address, and only once its owner confirmed it: never to an address
+    typed in a form, so the site cannot be made to mail someone else text of the applicant's."""
+    if not applicant.email_verified:
+        log.warning("no %s mail to user %s: the address is not confirmed", template, applicant.id)
         return
-    try:
-        mail.send_template(to.email, subject, template, **context)
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send %s mail to user %s", template, to.id)
+    mail.enqueue(applicant.email, subject, template, **context)
+
+
+# Telling reviewers that applications arrived.
+
+
+@dataclass(frozen=True)
+class CohortArrivals:
+    cohort: Cohort
+    course_title: str
+    applications: tuple[Application, ...]
+    url: str
+
+
+def notify_reviewers(now: datetime | None = None) -> int:
+    """The reviewers' digest (a job of the worker, hourly): one message to each reviewer listing the applications
+    submitted since the last digest, by cohort. Marking them and queueing the messages is one transaction, and the
+    mark is set only where it was empty, so each application is announced once even if two runs overlap."""
+    now = now or _now()
+    ids = list(db.session.execute(
+        update(Application).where(Application.reviewers_notified_at.is_(None),
+                                  Application.status == Status.SUBMITTED.value)
+        .values(reviewers_notified_at=now).returning(Application.id)
+        .execution_options(synchronize_session=False)).scalars())
+    if not ids:
+        db.session.commit()
+        return 0
+    rows = db.session.execute(
+        select(Application, Cohort).join(Cohort, Cohort.id == Application.cohort_id)
+        .where(Application.id.in_(ids)).order_by(Cohort.name, Cohort.id, Application.submitted_at, Application.id)
+    ).all()
+    by_cohort: dict[int, list[Application]] = {}
+    cohorts_by_id: dict[int, Cohort] = {}
+    for application, cohort in rows:
+        by_cohort.setdefault(cohort.id, []).append(application)
+        cohorts_by_id[cohort.id] = cohort
+    base = current_app.config["BASE_URL"].rstrip("/")
+    groups = []
+    for cohort_id, apps in by_cohort.items():
+        course, version = cohorts.course_of(cohorts_by_id[cohort_id])
+        groups.append(CohortArrivals(cohorts_by_id[cohort_id], version.title if version else course.slug,
+                                     tuple(apps), f"{base}/staff/cohorts/{cohort_id}/applications"))
+    reviewers = [user for user in db.session.execute(
+        select(User).where(User.active, User.role == "admin").order_by(User.id)).scalars()
+        if authz.can_review_applications(user)]
+    for reviewer in reviewers:
+        mail.enqueue(reviewer.email, f"Applications to review: {len(ids)} new", "applications_digest",
+                     reviewer=reviewer, groups=groups, total=len(ids))
+    db.session.commit()
+    log.info("reviewers told of %s new application(s): %s message(s)", len(ids), len(reviewers))
+    return len(ids)
+
+
+def waiting_for_review(actor: User) -> int:
+    """How many applications wait for a decision, over every cohort: the to-do count on the staff landing page."""
+    if not authz.can_review_applications(actor):
+        return 0
+    return db.session.execute(
+        select(func.count()).select_from(Application).where(Application.status == Status.SUBMITTED.value)).scalar_one()
+

@@ -35,6 +35,7 @@ from lms.services.errors import NotAllowed
 ACTIONS: dict[str, str] = {
     "course.import": "Course version imported",
     "course.publish": "Course version published",
+    "course.delete_version": "Draft course version deleted",
     "course.assign_instructor": "Instructor assigned to a course",
     "application.decide": "Application decided",
     "attendance.mark": "Attendance marked by hand",
@@ -48,6 +49,8 @@ ACTIONS: dict[str, str] = {
     "cohort.update": "Cohort edited",
     "session.create": "Live session added",
     "session.update": "Live session edited",
+    "mail.retry": "Failed e-mail queued again",
+    "mail.discard": "Failed e-mail discarded",
 }
 
 PER_PAGE = 50

@@ -29,9 +29,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from lms import authz
 from lms.core import credentials
@@ -187,7 +186,7 @@ def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, 
     ).scalar_one()
     if inserted:
         log.info("certificate %s issued to user %s for %s", certificate.public_id, user.id, course.slug)
-        _mail_after_commit(user, certificate)
+        _mail_certificate(user, certificate)
     return certificate, inserted
 
 
@@ -432,33 +431,10 @@ def _create_key_file(file: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-# Mail, after the commit.
-
-_PENDING_MAIL = "lms.certificates.pending_mail"
+# Mail, in the transaction that issues the certificate.
 
 
-def _mail_after_commit(user: User, certificate: Certificate) -> None:
-    db.session.info.setdefault(_PENDING_MAIL, []).append({
-        "to": user.email,
-        "name": user.display_name,
-        "course_title": certificate.course_title,
-        "public_id": certificate.public_id,
-        "verify_url": verify_url(certificate.public_id),
-        "certificates_url": f"{engine_url()}/certificates",
-    })
-
-
-@event.listens_for(Session, "after_commit")
-def _send_pending_mail(session: Session) -> None:
-    for message in session.info.pop(_PENDING_MAIL, []):
-        context = {name: value for name, value in message.items() if name != "to"}
-        try:
-            mail.send_template(message["to"], f"Your certificate: {message['course_title']}", "certificate_issued",
-                               **context)
-        except Exception:  # the certificate stands; the learner also sees it on the dashboard
-            log.exception("could not e-mail %s about certificate %s", message["to"], message["public_id"])
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending_mail(session: Session) -> None:
-    session.info.pop(_PENDING_MAIL, None)
+def _mail_certificate(user: User, certificate: Certificate) -> None:
+    mail.enqueue(user.email, f"Your certificate: {certificate.course_title}", "certificate_issued",
+                 name=user.display_name, course_title=certificate.course_title, public_id=certificate.public_id,
+                 verify_url=verify_url(certificate.public_id), certificates_url=f"{engine_url()}/certificates")

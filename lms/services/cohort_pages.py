@@ -48,6 +48,24 @@ def course_cohort_pages(viewer: User | None, slug: str,
                         now: datetime | None = None) -> tuple[Course, CourseVersion, list[CohortPage]]:
     """Every cohort of a published course as its page shows it, in a fixed number of queries."""
     course, version, rows = cohorts_of_course(slug)
+    return course, version, _cohort_pages(viewer, course, version, rows, now or clock.now())
+
+
+def cohorts_taking_applications(viewer: User | None, course: Course, version: CourseVersion,
+                                now: datetime | None = None) -> list[CohortPage]:
+    """The cohorts of a course whose applications are open or not open yet, soonest first: their deadlines and dates
+    are what the course page prints, so that no course text has to name a run's dates."""
+    now = now or clock.now()
+    rows = list(db.session.execute(
+        select(Cohort).where(Cohort.course_id == course.id, Cohort.enrolment_mode == "application")
+        .order_by(Cohort.starts_on, Cohort.id)
+    ).scalars())
+    return [page for page in _cohort_pages(viewer, course, version, rows, now)
+            if page.window != schedule.ApplicationWindow.CLOSED]
+
+
+def _cohort_pages(viewer: User | None, course: Course, version: CourseVersion | None, rows: list[Cohort],
+                  now: datetime) -> list[CohortPage]:
     sessions: dict[int, list[LiveSession]] = {row.id: [] for row in rows}
     for session in db.session.execute(
         select(LiveSession).where(LiveSession.cohort_id.in_(list(sessions)))
@@ -56,9 +74,8 @@ def course_cohort_pages(viewer: User | None, slug: str,
         sessions[session.cohort_id].append(session)
     enrolled_ids = enrolled_cohort_ids(viewer)
     taken = taken_seats_of(rows)
-    now = now or clock.now()
-    return course, version, [_cohort_page(viewer, row, course, version, sessions[row.id], enrolled_ids,
-                                          taken[row.id], now) for row in rows]
+    return [_cohort_page(viewer, row, course, version, sessions[row.id], enrolled_ids, taken[row.id], now)
+            for row in rows]
 
 
 def _cohort_page(viewer: User | None, cohort: Cohort, course: Course, version: CourseVersion | None,

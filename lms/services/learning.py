@@ -29,7 +29,7 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, certificates, cohorts, live_sessions
+from lms.services import catalog, certificates, cohort_pages, cohorts, live_sessions
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 
@@ -58,6 +58,8 @@ class CoursePage:
     state: LearnerState | None
     can_study: bool
     access: StudyAccess | None = None  # the learner's cohort window, when the enrolment is in a cohort
+    # Application courses, for who is not enrolled: the cohorts taking applications, with their deadlines and dates.
+    applying: tuple[cohort_pages.CohortPage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,12 +182,22 @@ def course_page(user: User | None, slug: str) -> CoursePage:
     course, version = catalog.published_version(slug)
     outline = catalog.version_outline(version)
     if user is None or not user.is_authenticated:
-        return CoursePage(course, version, outline, None, None, can_study=False)
+        return CoursePage(course, version, outline, None, None, can_study=False,
+                          applying=_cohorts_taking_applications(None, course, version))
     enrolment = active_enrolment(user, course.id)
     state = learner_state(user, course.id, outline) if enrolment else None
     access = None if authz.is_staff(user) else cohorts.study_access_for(enrolment)
     can_study = authz.is_staff(user) or (enrolment is not None and (access is None or access.can_read))
-    return CoursePage(course, version, outline, enrolment, state, can_study=can_study, access=access)
+    applying = _cohorts_taking_applications(user, course, version) if enrolment is None else ()
+    return CoursePage(course, version, outline, enrolment, state, can_study=can_study, access=access,
+                      applying=applying)
+
+
+def _cohorts_taking_applications(user: User | None, course: Course,
+                                 version: CourseVersion) -> tuple[cohort_pages.CohortPage, ...]:
+    if version.enrolment_mode != "application":
+        return ()
+    return tuple(cohort_pages.cohorts_taking_applications(user, course, version))
 
 
 def enrol(user: User, slug: str) -> Enrolment:

@@ -22,12 +22,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from lms import authz
 from lms.core.packages import LoadResult, Package, PackageDiff, Problem, diff_packages, load_package, package_zip_bytes
+from lms.core.packages.textdiff import TextChange, item_titles, text_changes
 from lms.extensions import db
 from lms.models import (
+    Certificate,
     Course,
     CourseVersion,
     LessonProgress,
@@ -84,6 +86,13 @@ class DiffReport:
     quiz_passes_lost: dict[str, int] = field(default_factory=dict)
     # What publishing would do to the package's cohorts (created, changed, refused), existing ones first.
     cohorts: tuple[cohort_sync.CohortPlan, ...] = ()
+    # The text of each lesson and quiz added, removed or changed, line by line; and every item's title by
+    # "lesson:<id>" / "quiz:<id>" / "module:<id>", so the page names items by title.
+    text_changes: tuple[TextChange, ...] = ()
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def summary_lines(self) -> list[str]:
+        return self.diff.summary_lines(self.titles) if self.diff is not None else []
 
     @property
     def cohort_changes(self) -> tuple[cohort_sync.CohortPlan, ...]:
@@ -365,10 +374,12 @@ def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
 
 
 def _diff_report(course: Course, current: CourseVersion, package: Package) -> DiffReport:
-    diff = diff_packages(version_package(current), package)
+    published = version_package(current)
+    diff = diff_packages(published, package)
     return DiffReport(package=package, current=current, diff=diff,
                       lessons_lost=_completions_per_lesson(course.id, diff.lessons_reset),
                       quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset),
+                      text_changes=text_changes(published, package), titles=item_titles(published, package),
                       cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
 
 
@@ -426,6 +437,45 @@ def _refuse_foreign_cohorts(course: Course, package: Package) -> None:
     problems = cohort_sync.package_cohort_problems(cohort_sync.plan_package_cohorts(course, package))
     if problems:
         raise PackageRejected(problems)
+
+
+def publish_confirmed(actor: User | None, slug: str, version: str, replacing: str) -> CourseVersion:
+    """Publish after the author confirmed what it would do: ``replacing`` is the published version they saw ("" for
+    none). If another version was published since, nothing happens and they are asked to look again."""
+    course = catalog.get_course(slug)
+    version_for_author(actor, slug, version)
+    current = current_version(course.id)
+    published = current.version if current is not None else ""
+    if published not in (replacing, version):  # publishing the version that is already current does nothing
+        raise Conflict(f"Another version of '{slug}' ({published or 'none'}) was published since you confirmed. "
+                       "Check the changes again before publishing.")
+    return publish_version(actor, slug, version)
+
+
+def delete_draft(actor: User | None, slug: str, version: str) -> None:
+    """Delete a draft that was never published and that no learner has been on (an upload made by mistake). The
+    deletion is audited; published versions stay stored for good, as learners' records point at them."""
+    row = version_for_author(actor, slug, version)
+    if row.is_current or row.published_at is not None or row.status != "draft":
+        raise Conflict(f"Version {version} has been published, so it is kept: learners' records point at it. "
+                       "Only drafts that were never published can be deleted.")
+    if _learner_records(row.id):
+        raise Conflict(f"Learners have studied version {version} (their progress, attempts or certificates point at "
+                       "it), so it is kept.")
+    course = get_course_of(row)
+    db.session.execute(delete(CourseVersion).where(CourseVersion.id == row.id))  # files, modules, lessons cascade
+    audit.record(actor, "course.delete_version", "course", course.slug,
+                 {"version": version, "content_hash": row.content_hash})
+    log.info("deleted draft %s %s", course.slug, version)
+    db.session.commit()
+
+
+def _learner_records(version_id: int) -> int:
+    """How many learner records (completions, attempts, history, certificates) point at a version."""
+    counts = [select(func.count()).select_from(model).where(column == version_id) for model, column in (
+        (LessonProgress, LessonProgress.completed_version_id), (QuizAttempt, QuizAttempt.version_id),
+        (ProgressEvent, ProgressEvent.version_id), (Certificate, Certificate.version_id))]
+    return sum(db.session.execute(query).scalar_one() for query in counts)
 
 
 def _publish(actor: User | None, course: Course, new: CourseVersion, package: Package) -> None:

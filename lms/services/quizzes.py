@@ -41,14 +41,23 @@ class QuizPage:
     passed: bool
     history: tuple[QuizAttempt, ...]
     closed_message: str | None = None  # why no new attempt can start now (outside the learner's cohort window)
+    scores_shown: bool = True  # the quiz's review options show scores now (else only passed / not passed)
 
 
 @dataclass(frozen=True)
 class AttemptReview:
+    """A submitted attempt as its learner may see it now: only what the quiz's review options allow."""
+
     course: Course
     quiz: Quiz
     attempt: QuizAttempt
-    result: grading.AttemptResult
+    result: grading.ReviewedAttempt
+    attempts_remaining: int | None
+
+    @property
+    def notice(self) -> str:
+        return grading.correct_answers_notice(self.quiz.review, self.result.shown,
+                                              attempts_limited=self.attempts_remaining is not None)
 
     @property
     def prompts(self) -> dict[str, str]:
@@ -89,8 +98,9 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
         choice_order = open_attempt.layout["choice_order"]
         questions = tuple(grading.public_question_view(by_id[qid], tuple(choice_order.get(qid, ())))
                           for qid in open_attempt.layout["question_ids"])
+    shown = grading.review_shown(quiz.review, quiz_passed=passed, attempts_remaining=remaining)
     return QuizPage(course, version, quiz, open_attempt, questions, len(submitted), remaining, passed,
-                    tuple(submitted), closed)
+                    tuple(submitted), closed, scores_shown=shown.score)
 
 
 def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Quiz, number: int) -> QuizAttempt:
@@ -175,5 +185,10 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     quiz = _quiz_of(version, attempt.quiz_key)
     question_ids = attempt.layout["question_ids"]
     responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
-    return AttemptReview(course, quiz, attempt, grading.grade_attempt(quiz, question_ids, responses))
+    result = grading.grade_attempt(quiz, question_ids, responses, choice_order=attempt.layout.get("choice_order"))
+    submitted = [a for a in _attempts(user, course, quiz) if a.submitted_at is not None]
+    remaining = grading.attempts_remaining(quiz, len(submitted))
+    shown = grading.review_shown(quiz.review, quiz_passed=any(a.passed for a in submitted),
+                                 attempts_remaining=remaining)
+    return AttemptReview(course, quiz, attempt, grading.reviewed_attempt(result, shown), remaining)
 

@@ -1,20 +1,19 @@
-"""Reminder mail before each live session, for cron (`flask lms send-reminders`).
+"""Reminder mail before each live session: a job of the worker (every 15 minutes), and `flask lms send-reminders`
+by hand.
 
-Each enrolled learner of a cohort gets one reminder per session, however often the command runs and even when two
-runs overlap: a row in reminders_sent (unique per session, person and kind) is written and committed BEFORE the mail
-is sent, so only the run whose insert succeeded sends. If sending fails, the row is removed again, so the next run
-retries; a reminder is never sent twice, and at worst a failed one is sent late.
+Each enrolled learner of a cohort gets one reminder per session, however often this runs and even when two runs
+overlap: a row in reminders_sent (unique per session, person and kind) and the queued message are written in one
+transaction, so only the run whose insert succeeded queues the mail, and the outbox delivers it (with retries).
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from lms.core import schedule
 from lms.extensions import db
@@ -29,10 +28,13 @@ KIND = "before"
 
 @dataclass(frozen=True)
 class ReminderRun:
-    sent: int
+    queued: int
     already_sent: int
-    failed: int
     sessions: int
+
+    def summary(self) -> str:
+        return (f"{self.queued} reminder(s) queued, {self.already_sent} already sent before, for {self.sessions} "
+                f"upcoming session(s).")
 
 
 def send_reminders(now: datetime | None = None, hours_before: int | None = None) -> ReminderRun:
@@ -47,32 +49,22 @@ def send_reminders(now: datetime | None = None, hours_before: int | None = None)
         .where(LiveSession.starts_at > now, LiveSession.starts_at <= now + timedelta(hours=hours), User.active)
         .order_by(LiveSession.starts_at, User.id)
     ).all()
-    sent = already = failed = 0
+    queued = already = 0
     sessions = set()
     for session, cohort, user in rows:
         sessions.add(session.id)
         claimed = insert_ignoring_conflicts(db.session, ReminderSent, {
-            "session_id": session.id, "user_id": user.id, "kind": KIND, "sent_at": now}, ["session_id", "user_id",
-                                                                                          "kind"])
-        db.session.commit()
+            "session_id": session.id, "user_id": user.id, "kind": KIND, "sent_at": now},
+            ["session_id", "user_id", "kind"])
         if not claimed:
             already += 1
             continue
-        try:
-            mail.send_template(
-                user.email, f"Reminder: {session.title} ({cohort.name})", "session_reminder", user=user,
-                session=session, cohort=cohort,
-                when=schedule.format_session_time(session.starts_at, session.ends_at, session.timezone,
-                                                  user.timezone),
-                page=calendars.absolute_url(calendars.COHORT_PATH.format(cohort_id=cohort.id)),
-            )
-        except (OSError, smtplib.SMTPException):
-            log.exception("reminder for session %s to %s failed; it will be retried", session.id, user.email)
-            db.session.execute(delete(ReminderSent).where(ReminderSent.session_id == session.id,
-                                                          ReminderSent.user_id == user.id,
-                                                          ReminderSent.kind == KIND))
-            db.session.commit()
-            failed += 1
-        else:
-            sent += 1
-    return ReminderRun(sent, already, failed, len(sessions))
+        mail.enqueue(
+            user.email, f"Reminder: {session.title} ({cohort.name})", "session_reminder", user=user,
+            session=session, cohort=cohort,
+            when=schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, user.timezone),
+            page=calendars.absolute_url(calendars.COHORT_PATH.format(cohort_id=cohort.id)),
+        )
+        queued += 1
+    db.session.commit()
+    return ReminderRun(queued, already, len(sessions))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from lms import authz
 from lms.core import locales
 from lms.core.credentials import hours_phrase
+from lms.core.durations import duration_phrase
 
 
 def local_time(value: datetime | None, tz_name: str | None = None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
@@ -25,6 +26,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(locales.country_name, "country_name")
+    app.add_template_filter(duration_phrase, "duration")  # seconds as "12 minutes", "3 hours"
     app.add_template_filter(locales.language_name, "language_name")
     app.add_template_filter(hours_phrase, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
 

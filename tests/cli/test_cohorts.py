@@ -60,9 +60,9 @@ def test_send_reminders_twice_sends_each_reminder_once(runner, db, make_user, ou
     learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
     hours = int((session_rows(cohort)[0].starts_at - datetime.now(UTC)) / timedelta(hours=1)) + 2
     first = runner.invoke(args=["lms", "send-reminders", "--hours", str(hours)])
-    assert first.exit_code == 0 and first.output.startswith("1 reminder(s) sent"), first.output
+    assert first.exit_code == 0 and first.output.startswith("1 reminder(s) queued"), first.output
     second = runner.invoke(args=["lms", "send-reminders", "--hours", str(hours)])
-    assert second.output.startswith("0 reminder(s) sent, 1 already sent")
+    assert second.output.startswith("0 reminder(s) queued, 1 already sent")
     assert len(outbox) == 1 and "Reminder: Session 1" in outbox.messages[0]["Subject"]
 
 

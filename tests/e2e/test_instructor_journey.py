@@ -51,7 +51,8 @@ def test_instructor_publishes_a_new_version_and_the_learners_progress_carries_ov
     assert progress_before != "0% complete"
 
     # The instructor's new version: a paragraph added to a lesson the learner has completed, the version bumped.
-    new_version = "1.1.0"
+    major, minor, _ = (int(part) for part in package.version.split("+")[0].split("-")[0].split("."))
+    new_version = f"{major}.{minor + 1}.0"
     changed = factories.copy_package(tmp_path / "fixed", CARING_CITIES)
     factories.set_version(changed, new_version)
     edited = orientation.lessons[-1]
@@ -82,7 +83,7 @@ def test_instructor_publishes_a_new_version_and_the_learners_progress_carries_ov
     expect(instructor.get_by_text(f"Imported version {new_version} as a draft")).to_be_visible()
     changes = instructor.get_by_role("region", name="Changes against the published version")
     expect(changes).to_contain_text(f"Published: {package.version} → this version: {new_version}")
-    expect(changes).to_contain_text(f"Lessons changed: {edited.id}.")
+    expect(changes).to_contain_text(f"Lessons changed: “{edited.title}”.")
     expect(changes).to_contain_text("No learner loses any completion.")
     check_accessibility(instructor, "author: version, changes and preview outline")
     screenshot(instructor, "author-version")
@@ -92,7 +93,9 @@ def test_instructor_publishes_a_new_version_and_the_learners_progress_carries_ov
     expect(instructor.get_by_text(ADDED_PARAGRAPH)).to_be_visible()
     check_accessibility(instructor, "author: lesson preview")
     instructor.get_by_role("link", name="Back to the version").click()
-    instructor.get_by_role("button", name="Publish this version").click()
+    instructor.get_by_role("link", name="Publish this version…").click()
+    expect(instructor.get_by_role("heading", level=1)).to_have_text(f"Publish version {new_version}?")
+    instructor.get_by_role("button", name="Yes, publish this version").click()
     expect(instructor.get_by_text(f"Version {new_version} is now published")).to_be_visible()
     expect(instructor.get_by_text("Published (current)")).to_be_visible()
 

@@ -73,7 +73,7 @@ def test_a_refused_publish_and_a_rejected_upload_record_nothing(client, db, logi
     publishing.import_package(None, newer, publish=True)
     before = len(entries(db))
     login_as("admin")
-    response = client.post(f"/author/{SLUG}/1.0.0/publish", follow_redirects=True)
+    response = client.post(f"/author/{SLUG}/1.0.0/publish", data={"replacing": "1.1.0"}, follow_redirects=True)
     assert "is not above the published version" in response.get_data(as_text=True)
     broken = copy_package(tmp_path / "broken", EXAMPLE)
     edit_file(broken / "course.yaml", "title:", "titel:")

@@ -38,6 +38,7 @@ from lms.services import (
     certificates,
     learning,
     live_sessions,
+    mail,
     publishing,
     quizzes,
 )
@@ -94,6 +95,10 @@ GET = {
     "author.export":                    "login  403      403      403      200      200",
     "author.preview_lesson":            "login  403      403      403      200      200",
     "author.preview_asset":             "login  403      403      403      200      200",
+    "author.preview_quiz":              "login  403      403      403      200      200",
+    "author.publish":                   "login  403      403      403      200      200",
+    "author.delete":                    "login  403      403      403      200      200",
+    "author.course_packages_guide":     "login  403      403      200      200      200",
     "staff.index":                      "login  403      403      200      200      200",
     "staff.cohort":                     "login  403      403      200      200      200",
     "staff.new_cohort":                 "login  403      403      403      403      200",
@@ -118,6 +123,7 @@ GET = {
     "admin.user_detail":                "login  403      403      403      403      200",
     "admin.audit_log":                  "login  403      403      403      403      200",
     "admin.audit_csv":                  "login  403      403      403      403      200",
+    "admin.mail_queue":                 "login  403      403      403      403      200",
 }
 
 POST = {
@@ -128,7 +134,7 @@ POST = {
     "auth.logout_everywhere":           "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.profile":                     "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.change_password":             "login     redirect* redirect* redirect* redirect* redirect*",
-    "auth.request_reset":               "redirect  redirect redirect redirect redirect redirect",
+    "auth.request_reset":               "redirect* redirect* redirect* redirect* redirect* redirect*",
     # Whoever holds a reset link may use it: the token, not the session, says whose password it sets.
     "auth.reset_password":              "redirect* redirect* redirect* redirect* redirect* redirect*",
     "learner.enrol":                    "login     redirect  redirect* redirect* redirect* redirect*",
@@ -142,6 +148,8 @@ POST = {
     "certificates.admin_detail":        "login     403       403       403       403       redirect*",
     "author.upload":                    "login     403       403       403       redirect* redirect*",
     "author.publish":                   "login     403       403       403       redirect* redirect*",
+    "author.delete":                    "login     403       403       403       redirect* redirect*",
+    "author.preview_quiz":              "login     403       403       403       200       200",
     "staff.new_cohort":                 "login     403       403       403       403       redirect*",
     "staff.edit_cohort":                "login     403       403       403       403       redirect*",
     "staff.new_session":                "login     403       403       403       403       redirect*",
@@ -152,6 +160,8 @@ POST = {
     "staff.import_attendance":          "login     403       403       403       200*      200*",
     "reports.assign_instructor":        "login     403       403       403       403       redirect*",
     "admin.user_detail":                "login     403       403       403       403       redirect*",
+    "admin.retry_mail":                 "login     403       403       403       403       redirect*",
+    "admin.discard_mail":               "login     403       403       403       403       redirect*",
 }
 
 
@@ -193,6 +203,10 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     second = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
     lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
+                                 minutes=5)
+    undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"
+    _db.session.commit()
 
     people = {"learner": learner, "other_learner": other_learner, "other_instructor": other_instructor,
               "instructor": instructor, "admin": admin}
@@ -203,6 +217,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
         "reset_token": accounts.make_reset_token(learner), "feed_token": calendars.feed_token(learner),
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,
+        "message_id": undeliverable.id,
     }
     return {name: SimpleNamespace(id=user.id, email=user.email) for name, user in people.items()}, values
 
@@ -323,6 +338,8 @@ FORMS: dict[str, Callable[[World], dict]] = {
                                            "reason": "Completed the course on paper."},
     "certificates.admin_detail": lambda w: {"reason": "Misspelt name"},
     "author.upload": lambda w: {"package": (io.BytesIO(w.values["newer_package"]), "course.zip")},
+    "author.publish": lambda w: {"replacing": "1.0.0"},  # the published version the confirmation page showed
+    "author.preview_quiz": lambda w: {"seed": "7", "situation": "attempts_left", **RIGHT},
     "staff.new_cohort": lambda w: _cohort_form("Matrix winter cohort"),
     "staff.edit_cohort": lambda w: _cohort_form("Matrix cohort, renamed"),
     "staff.new_session": lambda w: _session_form("Extra session"),

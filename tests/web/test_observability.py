@@ -182,8 +182,37 @@ def test_a_process_that_set_up_logging_keeps_its_handlers(logging_app):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "mail_queue": "ok", "oldest_queued_seconds": 0}
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def _queue_mail_created(db, minutes_ago: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lms.models import OutboxMessage
+    from lms.services import mail
+
+    mail.enqueue("someone@example.org", "Waiting", "password_reset", user=None, link="x", minutes=5)
+    db.session.flush()
+    db.session.execute(db.update(OutboxMessage).values(
+        created_at=datetime.now(UTC) - timedelta(minutes=minutes_ago)))
+    db.session.commit()
+
+
+def test_healthz_reports_the_age_of_the_oldest_queued_message(client, db):
+    _queue_mail_created(db, minutes_ago=10)
+    body = client.get("/healthz").get_json()
+    assert body["mail_queue"] == "ok" and 600 <= body["oldest_queued_seconds"] < 660
+
+
+def test_healthz_answers_503_when_mail_waits_longer_than_the_threshold(app, client, db, monkeypatch):
+    monkeypatch.setitem(app.config, "HEALTH_MAIL_QUEUE_MAX_AGE_MINUTES", 30)
+    _queue_mail_created(db, minutes_ago=31)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error" and response.get_json()["mail_queue"] == "stalled"
+    monkeypatch.setitem(app.config, "HEALTH_MAIL_QUEUE_MAX_AGE_MINUTES", 0)  # 0: the queue never fails the check
+    assert client.get("/healthz").status_code == 200
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(app):

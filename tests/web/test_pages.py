@@ -181,7 +181,8 @@ def test_development_secret_key_is_generated_once_and_kept(tmp_path):
 
 
 def test_healthz_reports_the_database(client):
-    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok", "mail_queue": "ok",
+                                           "oldest_queued_seconds": 0}
 
 
 def test_admin_lists_and_filters_people(client, login_as, make_user):

@@ -173,13 +173,15 @@ def test_without_redis_each_instance_counts_alone(other_app, db):
 def test_healthz_reports_redis_when_it_holds_the_counters(db, redis_app):
     response = redis_app().test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok", "mail_queue": "ok",
+                                   "oldest_queued_seconds": 0}
 
 
 def test_healthz_answers_503_when_redis_is_unreachable(db, redis_app):
     response = redis_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:9").test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "ok", "redis": "unreachable"}
+    assert response.get_json() == {"status": "error", "database": "ok", "redis": "unreachable", "mail_queue": "ok",
+                                   "oldest_queued_seconds": 0}
 
 
 def test_healthz_does_not_ask_redis_when_rate_limits_are_off(db, other_app):
@@ -189,4 +191,4 @@ def test_healthz_does_not_ask_redis_when_rate_limits_are_off(db, other_app):
 
     response = other_app(Unlimited).test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "mail_queue": "ok", "oldest_queued_seconds": 0}

@@ -25,6 +25,8 @@ from lms.core.packages.model import (
     QuestionType,
     Quiz,
     Resource,
+    ReviewOptions,
+    ReviewTime,
     ScorePolicy,
     SessionTemplate,
 )
@@ -56,6 +58,8 @@ __all__ = [
     "Quiz",
     "QuizChange",
     "Resource",
+    "ReviewOptions",
+    "ReviewTime",
     "ScorePolicy",
     "SessionTemplate",
     "diff_packages",

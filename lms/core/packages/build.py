@@ -29,6 +29,8 @@ from lms.core.packages.model import (
     QuestionType,
     Quiz,
     Resource,
+    ReviewOptions,
+    ReviewTime,
     ScorePolicy,
     SessionTemplate,
 )
@@ -122,7 +124,15 @@ def _quiz(record: Record, path: str) -> Quiz:
         questions=questions,
         content_hash=hashing.quiz_hash(record.get("pass_mark"), questions),
         path=path,
+        review=_review(record.get("review")),
     )
+
+
+def _review(record: Record | None) -> ReviewOptions:
+    if record is None:  # no review section: the safe defaults
+        return ReviewOptions()
+    return ReviewOptions(**{name: ReviewTime(record.get(name)) for name in (
+        "score", "correctness", "feedback", "correct_answers", "explanations")})
 
 
 def _question(record: Record) -> Question:

@@ -7,6 +7,7 @@ lesson. A lesson "changed" when its file's bytes changed (content hash); a quiz'
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from lms.core.packages.model import Package, Question, Quiz
@@ -47,27 +48,30 @@ class PackageDiff:
                         self.lessons_changed, self.quizzes_added, self.quizzes_removed, self.quizzes_changed,
                         self.assets_added, self.assets_removed, self.assets_changed))
 
-    def summary_lines(self) -> list[str]:
-        """One line per kind of change, for a terminal or a list on a page."""
+    def summary_lines(self, titles: Mapping[str, str] | None = None) -> list[str]:
+        """One line per kind of change, for a terminal or a list on a page. With ``titles`` (by "lesson:<id>",
+        "quiz:<id>", "module:<id>", as textdiff.item_titles gives them) items are named by title, not by id."""
+        names = _Names(titles)
         lines = [f"Version {self.old_version} → {self.new_version}."]
-        lines += _listed("Modules added", self.modules_added)
-        lines += _listed("Modules removed", self.modules_removed)
-        lines += _listed("Lessons added", self.lessons_added)
-        lines += _listed("Lessons removed (their completions no longer count)", self.lessons_removed)
+        lines += _listed("Modules added", names("module", self.modules_added))
+        lines += _listed("Modules removed", names("module", self.modules_removed))
+        lines += _listed("Lessons added", names("lesson", self.lessons_added))
+        lines += _listed("Lessons removed (their completions no longer count)", names("lesson", self.lessons_removed))
         if self.lessons_changed:
             redo = [lesson for lesson in self.lessons_changed if lesson in self.lessons_reset]
-            line = f"Lessons changed: {', '.join(self.lessons_changed)}."
-            lines.append(line + (f" Learners must complete again: {', '.join(redo)}." if redo else ""))
-        lines += _listed("Quizzes added", self.quizzes_added)
-        lines += _listed("Quizzes removed (their passes no longer count)", self.quizzes_removed)
+            line = f"Lessons changed: {', '.join(names('lesson', self.lessons_changed))}."
+            lines.append(line + (f" Learners must complete again: {', '.join(names('lesson', redo))}." if redo else ""))
+        lines += _listed("Quizzes added", names("quiz", self.quizzes_added))
+        lines += _listed("Quizzes removed (their passes no longer count)", names("quiz", self.quizzes_removed))
         for change in self.quizzes_changed:
-            parts = [f"{label} {', '.join(ids)}" for label, ids in (
+            question = f"question:{change.quiz_id}"
+            parts = [f"{label} {', '.join(names(question, ids, quoted=False))}" for label, ids in (
                 ("questions added:", change.questions_added), ("questions removed:", change.questions_removed),
                 ("questions changed:", change.questions_changed)) if ids]
             details = "; ".join(parts) if parts else "settings changed"
             outcome = ("grading changed, learners must pass it again" if change.grading_changed
                        else "grading unchanged, passes carry over")
-            lines.append(f"Quiz {change.quiz_id} changed ({details}): {outcome}.")
+            lines.append(f"Quiz {names('quiz', (change.quiz_id,))[0]} changed ({details}): {outcome}.")
         lines += _listed("Assets added", self.assets_added)
         lines += _listed("Assets removed", self.assets_removed)
         lines += _listed("Assets changed", self.assets_changed)
@@ -76,7 +80,18 @@ class PackageDiff:
         return lines
 
 
-def _listed(label: str, ids: tuple[str, ...]) -> list[str]:
+class _Names:
+    def __init__(self, titles: Mapping[str, str] | None) -> None:
+        self._titles = titles
+
+    def __call__(self, kind: str, ids: Sequence[str], *, quoted: bool = True) -> tuple[str, ...]:
+        if self._titles is None:
+            return tuple(ids)
+        named = (self._titles.get(f"{kind}:{item}", item) for item in ids)
+        return tuple(f"“{name}”" if quoted else name for name in named)
+
+
+def _listed(label: str, ids: Sequence[str]) -> list[str]:
     return [f"{label}: {', '.join(ids)}."] if ids else []
 
 
@@ -151,4 +166,4 @@ def _wording_and_key(question: Question) -> Question:
 
 def _settings(quiz: Quiz) -> tuple:
     return (quiz.title, quiz.pass_mark, quiz.max_attempts, quiz.shuffle_questions, quiz.shuffle_choices,
-            quiz.score_policy, tuple(q.id for q in quiz.questions))
+            quiz.score_policy, quiz.review, tuple(q.id for q in quiz.questions))

@@ -30,6 +30,16 @@ class ScorePolicy(StrEnum):
     LAST = "last"
 
 
+class ReviewTime(StrEnum):
+    """When a part of a submitted attempt's review is shown to the learner (lms.core.grading.review_shown)."""
+
+    ALWAYS = "always"
+    AFTER_PASSING = "after_passing"  # once the learner has passed the quiz
+    AFTER_LAST_ATTEMPT = "after_last_attempt"  # once no attempt remains (never, when attempts are unlimited)
+    AFTER_PASSING_OR_LAST_ATTEMPT = "after_passing_or_last_attempt"
+    NEVER = "never"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a package, where the author can find it: ``file:line: message``."""
@@ -70,6 +80,19 @@ class Question:
 
 
 @dataclass(frozen=True)
+class ReviewOptions:
+    """What a learner sees when reviewing a submitted attempt. The defaults never hand out the answer key while the
+    learner can still try again: correctness and feedback at once, correct answers and explanations (which usually
+    name the answer) after passing or when no attempt remains."""
+
+    score: ReviewTime = ReviewTime.ALWAYS  # points and percentages (passed / not passed is always shown)
+    correctness: ReviewTime = ReviewTime.ALWAYS  # which answers were right, partly right or wrong
+    feedback: ReviewTime = ReviewTime.ALWAYS  # the author's feedback on the answers given
+    correct_answers: ReviewTime = ReviewTime.AFTER_PASSING_OR_LAST_ATTEMPT
+    explanations: ReviewTime = ReviewTime.AFTER_PASSING_OR_LAST_ATTEMPT
+
+
+@dataclass(frozen=True)
 class Quiz:
     id: str
     title: str
@@ -81,6 +104,7 @@ class Quiz:
     questions: tuple[Question, ...]
     content_hash: str  # changes when anything that affects grading changes
     path: str  # e.g. "module-1/quiz.yaml"
+    review: ReviewOptions = field(default_factory=ReviewOptions)  # not part of the content hash: grading is unchanged
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 import bleach
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
 
 from lms.core.packages.files import ASSETS, IMAGE_EXTENSIONS, extension
 from lms.core.packages.model import Problem
@@ -83,6 +84,10 @@ def _code_language(tag: str, name: str, value: str) -> bool:
     return name == "class" and re.fullmatch(r"language-[A-Za-z0-9_+-]+", value) is not None
 
 
+def _heading_id(tag: str, name: str, value: str) -> bool:
+    return name == "id" and re.fullmatch(r"[a-z0-9_-]{1,100}", value) is not None
+
+
 _ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "rel"],
     "img": ["src", "alt", "title"],
@@ -95,13 +100,18 @@ _ALLOWED_ATTRIBUTES = {
 class MarkdownRenderer:
     """Renders one package's Markdown. Not thread-safe (neither is a bleach Cleaner): make one per load."""
 
-    def __init__(self, targets: LinkTargets, links: LinkBuilder, *, element_budget: int) -> None:
+    def __init__(self, targets: LinkTargets, links: LinkBuilder, *, element_budget: int,
+                 heading_ids: bool = False) -> None:
         self._targets = targets
         self._links = links
         self._budget = element_budget  # HTML elements left to make, for the whole package
         self._budget_reported = False
         self._md = MarkdownIt("commonmark", {"html": False}).enable("table")
-        self._cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+        attributes = _ALLOWED_ATTRIBUTES
+        if heading_ids:  # a long document's own "#section" links need targets: GitHub-style ids on h1-h3
+            self._md.use(anchors_plugin, min_level=1, max_level=3)
+            attributes = {**_ALLOWED_ATTRIBUTES, **{f"h{level}": _heading_id for level in range(1, 7)}}
+        self._cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=attributes,
                                        protocols=_SAFE_SCHEMES, strip=True, strip_comments=True)
 
     def block(self, source: str, *, file: str, line: int, problems: list[Problem], exact_lines: bool = True) -> str:
@@ -227,6 +237,15 @@ class MarkdownRenderer:
         if target not in self._targets.files:
             return None, f"image '{_short(src)}' does not exist: {target} is not in the package"
         return self._links.asset_url(target), None
+
+
+def render_document(source: str, *, file: str, element_budget: int = 200_000) -> str:
+    """A documentation page (such as docs/course-packages.md) as safe HTML: the lessons' Markdown and sanitiser, with
+    ids on headings so that the page's own "#section" links work. Relative links are dropped: outside a package
+    there is nothing to resolve them in."""
+    renderer = MarkdownRenderer(LinkTargets({}, (), ()), PlaceholderLinks(), element_budget=element_budget,
+                                heading_ids=True)
+    return renderer.block(source, file=file, line=1, problems=[])
 
 
 def _batches(tokens: list[Token]) -> list[list[Token]]:

@@ -341,6 +341,25 @@ QUESTION = Spec(
     }),
 )
 
+REVIEW_TIMES = ("always", "after_passing", "after_last_attempt", "after_passing_or_last_attempt", "never")
+
+
+def _review_time(name: str, description: str, default: str) -> Field:
+    return _text(name, f"{description} When: always, after_passing (once the learner passed the quiz), "
+                       "after_last_attempt (once no attempt remains), after_passing_or_last_attempt, or never.",
+                 default=default, enum=REVIEW_TIMES)
+
+
+REVIEW = Spec("review", "review", "What learners see when they review a submitted attempt, and when. The defaults "
+              "never show the answer key while the learner can still try again.", (
+    _review_time("score", "The points and percentages of the attempt (passed or not is always shown).", "always"),
+    _review_time("correctness", "Which answers were right, partly right or wrong.", "always"),
+    _review_time("feedback", "The feedback written for the answers given.", "always"),
+    _review_time("correct_answers", "The correct answers.", "after_passing_or_last_attempt"),
+    _review_time("explanations", "The questions' explanations (they usually name the answer).",
+                 "after_passing_or_last_attempt"),
+))
+
 QUIZ = Spec("quiz", "quiz", "A module's quiz: its settings and questions.", title="quiz.yaml", fields=(
     _text("id", "Stable quiz id, unique in the package.", required=True, format=ID),
     _text("title", "Title of the quiz.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
@@ -349,6 +368,7 @@ QUIZ = Spec("quiz", "quiz", "A module's quiz: its settings and questions.", titl
     _flag("shuffle_questions", "Show the questions in a random order, stable within an attempt.", False),
     _flag("shuffle_choices", "Show the choices in a random order, stable within an attempt.", False),
     _text("score_policy", "Which attempt's score counts.", default="best", enum=("best", "last")),
+    Field("review", Kind.OBJECT, REVIEW.description, spec=REVIEW),
     Field("questions", Kind.LIST, "The questions, in order.", required=True, items=QUESTION, min_items=1,
           item_noun="question"),
 ))

@@ -15,6 +15,10 @@ class UserAccessForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+class MailActionForm(FlaskForm):
+    """Retry or discard a failed message: a button, with the CSRF token."""
+
+
 class AuditFilterForm(FlaskForm):
     """The audit log's filters, read from the query string (a GET form: bookmarkable, no CSRF needed)."""
 

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.models import Role
-from lms.services import accounts, audit
+from lms.services import accounts, audit, outbox, scheduled_jobs
 from lms.services.errors import ServiceError
 from lms.web.access import acting_user, require_role
 from lms.web.admin.audit import detail_text, summary, target_url
-from lms.web.admin.forms import AuditFilterForm, UserAccessForm
+from lms.web.admin.forms import AuditFilterForm, MailActionForm, UserAccessForm
 from lms.web.downloads import csv_download
 from lms.web.query_args import page_arg
 
@@ -82,3 +82,38 @@ def audit_csv():
     _, filters, _ = _audit_filters()
     rows = audit.export_rows(acting_user(), filters)  # access is checked here, before the first byte is sent
     return csv_download(audit.CSV_HEADER, rows, "audit-log.csv")
+
+
+# Outgoing mail and scheduled jobs.
+
+
+@bp.route("/mail")
+def mail_queue():
+    status, failed = outbox.mail_queue(acting_user(), page=max(request.args.get("page", 1, type=int), 1))
+    return render_template("admin/mail.html", status=status, failed=failed, form=MailActionForm(),
+                           jobs=scheduled_jobs.job_states(acting_user()),
+                           max_age_minutes=current_app.config["HEALTH_MAIL_QUEUE_MAX_AGE_MINUTES"])
+
+
+@bp.route("/mail/<int:message_id>/retry", methods=["POST"])
+def retry_mail(message_id: int):
+    if MailActionForm().validate_on_submit():
+        try:
+            row = outbox.retry(acting_user(), message_id)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"The message to {row.recipient} is queued again; the worker sends it within moments.", "success")
+    return redirect(url_for("admin.mail_queue"))
+
+
+@bp.route("/mail/<int:message_id>/discard", methods=["POST"])
+def discard_mail(message_id: int):
+    if MailActionForm().validate_on_submit():
+        try:
+            outbox.discard(acting_user(), message_id)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash("The message was discarded; the audit log records it.", "success")
+    return redirect(url_for("admin.mail_queue"))

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SubmitField
+from wtforms import HiddenField, RadioField, SelectChoice, SubmitField
+
+from lms.services.quiz_preview import Situation
 
 
 class UploadPackageForm(FlaskForm):
@@ -14,4 +16,18 @@ class UploadPackageForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    submit = SubmitField("Publish this version")
+    # The published version the author saw on the confirmation page ("" for none): publishing is refused if another
+    # one was published meanwhile, so what was confirmed is what happens.
+    replacing = HiddenField()
+    submit = SubmitField("Yes, publish this version")
+
+
+class DeleteDraftForm(FlaskForm):
+    submit = SubmitField("Yes, delete this draft")
+
+
+class QuizPreviewForm(FlaskForm):
+    seed = HiddenField()  # the layout (question and choice order) shown, so the answers are graded against it
+    situation = RadioField("Show the result as it appears to a learner", default=Situation.ATTEMPTS_LEFT.value,
+                           choices=[SelectChoice(Situation.ATTEMPTS_LEFT.value, "who can still try again"),
+                                    SelectChoice(Situation.LAST_ATTEMPT.value, "who has used all their attempts")])

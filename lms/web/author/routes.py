@@ -5,14 +5,18 @@ Any instructor may bring a new course; a course's versions are for its staff and
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+import re
 
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from lms.core import grading
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import catalog, publishing
+from lms.services import catalog, guides, publishing, quiz_preview
 from lms.services.errors import Conflict, ServiceError
+from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
-from lms.web.author.forms import PublishForm, UploadPackageForm
+from lms.web.author.forms import DeleteDraftForm, PublishForm, QuizPreviewForm, UploadPackageForm
 from lms.web.lessons import asset_response, lesson_links
 
 bp = Blueprint("author", __name__, template_folder="templates")
@@ -62,24 +66,47 @@ def version(slug: str, version: str):
     row = publishing.version_for_author(acting_user(), slug, version)
     outline = catalog.version_outline(row)
     report = publishing.diff_versions(acting_user(), slug, version)
-    return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report,
-                           form=PublishForm())
+    return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report)
 
 
-@bp.route("/<slug>/<version>/publish", methods=["POST"])
+@bp.route("/<slug>/<version>/publish", methods=["GET", "POST"])
 def publish(slug: str, version: str):
+    """Publishing asks first: what it changes, for whom; the form carries the published version the author saw."""
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            publishing.publish_version(acting_user(), slug, version)
+            publishing.publish_confirmed(acting_user(), slug, version, form.replacing.data or "")
         except publishing.PackageRejected as error:
             for problem in error.problems:
                 flash(f"Not published: {problem}", "error")
         except Conflict as error:  # refusals (403, 404) get their error page
             flash(error.message, "error")
-        else:
-            flash(f"Version {version} is now published. Learners have moved to it.", "success")
-    return redirect(url_for("author.version", slug=slug, version=version))
+            return redirect(url_for("author.publish", slug=slug, version=version))
+        flash(f"Version {version} is now published. Learners have moved to it.", "success")
+        return redirect(url_for("author.version", slug=slug, version=version))
+    row = publishing.version_for_author(acting_user(), slug, version)
+    if row.is_current:
+        flash(f"Version {version} is already the published version.", "info")
+        return redirect(url_for("author.version", slug=slug, version=version))
+    report = publishing.diff_versions(acting_user(), slug, version)
+    form.replacing.data = report.current.version if report.current else ""
+    return render_template("author/publish.html", slug=slug, version=row, report=report, form=form)
+
+
+@bp.route("/<slug>/<version>/delete", methods=["GET", "POST"])
+def delete(slug: str, version: str):
+    """Deleting a draft asks first; published versions and versions learners have been on are refused."""
+    form = DeleteDraftForm()
+    if form.validate_on_submit():
+        try:
+            publishing.delete_draft(acting_user(), slug, version)
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for("author.version", slug=slug, version=version))
+        flash(f"The draft version {version} of {slug} was deleted.", "success")
+        return redirect(url_for("author.index"))
+    row = publishing.version_for_author(acting_user(), slug, version)
+    return render_template("author/delete.html", slug=slug, version=row, form=form)
 
 
 @bp.route("/<slug>/<version>/export")
@@ -101,6 +128,44 @@ def preview_lesson(slug: str, version: str, lesson_key: str):
         completed=frozenset(), progress=None,
         lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version),
     )
+
+
+@bp.route("/<slug>/<version>/preview/quizzes/<quiz_key>", methods=["GET", "POST"])
+def preview_quiz(slug: str, version: str, quiz_key: str):
+    """The draft's quiz as learners take it, then the review they would see; nothing is recorded."""
+    form = QuizPreviewForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        seed = _layout_seed(form.seed.data)
+        if seed is None:
+            problems = ["The form lost the order of the questions. Answer the quiz again."]
+        else:
+            try:
+                review = quiz_preview.try_quiz(acting_user(), slug, version, quiz_key, seed,
+                                               request.form.to_dict(flat=False), Situation(form.situation.data))
+            except grading.SubmissionError as error:
+                problems = list(error.problems)
+            else:
+                return render_template("author/quiz_review.html", slug=slug, review=review)
+    elif request.method == "POST":
+        problems = [message for messages in form.errors.values() for message in messages]
+    # Answers that could not be graded are shown again in the layout they were given in, as a learner's would be.
+    kept_seed = _layout_seed(form.seed.data) if problems else None
+    preview = quiz_preview.preview_quiz(acting_user(), slug, version, quiz_key, kept_seed)
+    form.seed.data = str(preview.seed)
+    return render_template("author/quiz_preview.html", slug=slug, preview=preview, form=form, problems=problems,
+                           answers=request.form if problems else None), 422 if problems else 200
+
+
+def _layout_seed(value: str | None) -> int | None:
+    """The seed the preview form carried back, or None when it is missing or not one the preview made."""
+    return int(value) if value and re.fullmatch(r"[0-9]{1,10}", value) else None
+
+
+@bp.route("/course-packages")
+def course_packages_guide():
+    """docs/course-packages.md as a page, through the same Markdown renderer and sanitiser as lessons."""
+    return render_template("author/guide.html", guide=guides.course_packages_guide())
 
 
 @bp.route("/<slug>/<version>/preview/assets/<path:asset_path>")

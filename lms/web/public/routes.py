@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
 
 from lms.extensions import db, limiter
+from lms.services import outbox
 
 bp = Blueprint("public", __name__, template_folder="templates")
 
@@ -22,15 +23,25 @@ def _database_reachable() -> bool:
     return True
 
 
+def _mail_queue_check(max_age_minutes: int) -> dict[str, object]:
+    waited = outbox.queue_status().oldest_waiting_seconds
+    stalled = max_age_minutes > 0 and waited > max_age_minutes * 60
+    return {"mail_queue": "stalled" if stalled else "ok", "oldest_queued_seconds": waited}
+
+
 @bp.route("/healthz")
 def healthz():
-    """For load balancers: 200 when this instance can serve, 503 when the database (or the Redis that holds the
-    rate-limit counters, when there is one) does not answer. Never cached."""
+    """For load balancers and monitoring: 200 when this instance can serve, 503 when the database (or the Redis that
+    holds the rate-limit counters, when there is one) does not answer, or when the oldest undelivered e-mail has
+    waited longer than LMS_HEALTH_MAIL_QUEUE_MAX_AGE_MINUTES (no worker runs, or the mail server is down).
+    Never cached."""
     checks = {"database": "ok" if _database_reachable() else "unreachable"}
     config = current_app.config
     if config["RATELIMIT_ENABLED"] and config["RATELIMIT_STORAGE_URI"].startswith("redis"):  # rediss, sentinel…
         checks["redis"] = "ok" if limiter.storage.check() else "unreachable"
-    healthy = all(value == "ok" for value in checks.values())
+    queue = _mail_queue_check(config["HEALTH_MAIL_QUEUE_MAX_AGE_MINUTES"]) if checks["database"] == "ok" else {}
+    checks.update(queue)
+    healthy = all(value == "ok" for name, value in checks.items() if name != "oldest_queued_seconds")
     response = jsonify(status="ok" if healthy else "error", **checks)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"

@@ -48,7 +48,8 @@ def _admins_only() -> None:
 
 @bp.route("/")
 def index():
-    return render_template("staff/index.html", summaries=cohorts.list_cohorts(acting_user()))
+    return render_template("staff/index.html", summaries=cohorts.list_cohorts(acting_user()),
+                           waiting=applications.waiting_for_review(acting_user()))
 
 
 def _cohort_data(form: CohortForm, key: str | None = None) -> cohorts.CohortData:

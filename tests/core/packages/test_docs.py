@@ -22,6 +22,7 @@ from lms.core.packages.spec import (
     QUESTION,
     QUIZ,
     RESOURCE,
+    REVIEW,
     SESSION_TEMPLATE,
     Spec,
 )
@@ -50,7 +51,7 @@ SECTIONS = {
                       CERTIFICATE),
     "`module.yaml`": (MODULE,),
     "Lessons": (LESSON_FRONT_MATTER,),
-    "`quiz.yaml`": (QUIZ, QUESTION, CHOICE),
+    "`quiz.yaml`": (QUIZ, REVIEW, QUESTION, CHOICE),
 }
 
 

@@ -1,0 +1,157 @@
+"""The worker's recurring jobs, on a schedule kept in the database so that no cron entry is needed and exactly one
+worker runs each occurrence, however many run.
+
+A job is due when its ``next_run_at`` has passed. Of the workers that see it due, the one whose insert of
+(job, due time) into scheduled_job_runs succeeds runs it; the others' inserts meet the unique constraint and they
+move on. The same transaction moves ``next_run_at`` to the first time after now, so occurrences missed while no
+worker ran are not run one after another. A worker that dies in the middle of a job leaves that occurrence
+unfinished: every job catches up by itself at its next occurrence (reminders look ahead, the digest takes every
+application not yet announced, refreshing and expiring look at everything).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from lms import authz
+from lms.extensions import db
+from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
+from lms.models.upsert import insert_ignoring_conflicts
+from lms.services import applications, outbox, reminders, reports
+from lms.services.errors import NotAllowed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[datetime], str]  # given the time it runs at; returns what it did, in a sentence
+    description: str
+
+
+def _session_reminders(now: datetime) -> str:
+    return reminders.send_reminders(now=now).summary()
+
+
+def _reviewer_digest(now: datetime) -> str:
+    count = applications.notify_reviewers(now)
+    return f"{count} new application(s) announced to reviewers."
+
+
+def _refresh_progress(now: datetime) -> str:
+    slugs = list(db.session.execute(
+        select(Course.slug).join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
+        .order_by(Course.slug)).scalars())
+    changed = sum(reports.refresh_stored_progress(None, slug) for slug in slugs)
+    return f"{changed} stored progress figure(s) corrected in {len(slugs)} course(s)."
+
+
+def _expire_stale_data(now: datetime) -> str:
+    cutoff = now - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
+    messages = outbox.expire_sent(cutoff)
+    runs = db.session.execute(delete(ScheduledJobRun).where(ScheduledJobRun.started_at < cutoff)
+                              .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed."
+
+
+JOBS: tuple[Job, ...] = (
+    Job("session_reminders", timedelta(minutes=15), _session_reminders,
+        "Reminds enrolled learners before each live session (LMS_REMINDER_HOURS ahead)."),
+    Job("reviewer_digest", timedelta(hours=1), _reviewer_digest,
+        "Tells reviewers about applications that arrived since the last digest."),
+    Job("refresh_progress", timedelta(days=1), _refresh_progress,
+        "Recomputes the stored progress percentages the learner reports sort by."),
+    Job("expire_stale_data", timedelta(days=1), _expire_stale_data,
+        "Removes delivered messages and job records older than LMS_OUTBOX_KEEP_DAYS."),
+)
+JOBS_BY_NAME = {job.name: job for job in JOBS}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ensure_schedule(now: datetime | None = None) -> None:
+    """Give every job a row (due at once) the first time a worker starts; existing rows are left as they are."""
+    now = now or _now()
+    for job in JOBS:
+        insert_ignoring_conflicts(db.session, ScheduledJob, {
+            "name": job.name, "every_seconds": int(job.every.total_seconds()), "next_run_at": now}, ["name"])
+    db.session.commit()
+
+
+def next_occurrence(due: datetime, every: timedelta, now: datetime) -> datetime:
+    """The first time after ``now`` on the job's grid (due, due + every, …)."""
+    if due > now:
+        return due
+    return due + every * ((now - due) // every + 1)
+
+
+def _claim(schedule: ScheduledJob, worker: str, now: datetime) -> bool:
+    due = schedule.next_run_at
+    claimed = insert_ignoring_conflicts(db.session, ScheduledJobRun, {
+        "job_name": schedule.name, "due_at": due, "worker": worker, "started_at": now, "outcome": ""},
+        ["job_name", "due_at"])
+    if claimed:
+        db.session.execute(
+            update(ScheduledJob).where(ScheduledJob.name == schedule.name, ScheduledJob.next_run_at == due)
+            .values(next_run_at=next_occurrence(due, timedelta(seconds=schedule.every_seconds), now))
+            .execution_options(synchronize_session=False))
+    db.session.commit()
+    return claimed
+
+
+def run_due_jobs(worker: str, now: datetime | None = None) -> list[ScheduledJobRun]:
+    """Run every job that is due and that no other worker took first. Returns the runs this worker did."""
+    now = now or _now()
+    due = list(db.session.execute(
+        select(ScheduledJob).where(ScheduledJob.next_run_at <= now).order_by(ScheduledJob.next_run_at)).scalars())
+    done = []
+    for schedule in due:
+        job = JOBS_BY_NAME.get(schedule.name)
+        due_at = schedule.next_run_at
+        if job is None or not _claim(schedule, worker, now):
+            continue
+        outcome, error = "", None
+        try:
+            outcome = job.run(now)
+        except Exception as failure:  # a broken job is recorded and must not stop the worker or the other jobs
+            db.session.rollback()
+            error = f"{type(failure).__name__}: {failure}"[:2000]
+            log.exception("scheduled job %s (due %s) failed", job.name, due_at)
+        run = db.session.execute(select(ScheduledJobRun).where(
+            ScheduledJobRun.job_name == job.name, ScheduledJobRun.due_at == due_at)).scalar_one()
+        run.finished_at, run.outcome, run.error = _now(), outcome, error
+        db.session.commit()
+        log.info("scheduled job %s: %s", job.name, error or outcome)
+        done.append(run)
+    return done
+
+
+@dataclass(frozen=True)
+class JobState:
+    job: Job
+    schedule: ScheduledJob | None
+    last_run: ScheduledJobRun | None
+
+
+def job_states(actor: User | None) -> list[JobState]:
+    """Each job with its schedule and last run, for the admin page and `flask lms jobs` (``actor`` None: the
+    operator at the command line)."""
+    if actor is not None and not authz.can_manage_mail(actor):
+        raise NotAllowed("Only administrators can see the scheduled jobs.")
+    schedules = {row.name: row for row in db.session.execute(select(ScheduledJob)).scalars()}
+    latest = (select(ScheduledJobRun.job_name, db.func.max(ScheduledJobRun.id).label("id"))
+              .group_by(ScheduledJobRun.job_name).subquery())
+    last_runs = {row.job_name: row for row in db.session.execute(
+        select(ScheduledJobRun).join(latest, latest.c.id == ScheduledJobRun.id)).scalars()}
+    return [JobState(job, schedules.get(job.name), last_runs.get(job.name)) for job in JOBS]

@@ -1,0 +1,91 @@
+"""The bundled courses stay true for every run: their text names no run's dates, years or time zones (those belong
+to the cohort, and the engine prints the cohort's), and the course page shows the deadline and dates of the cohorts
+taking applications."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from lms.core.packages import Package, load_package
+from tests.cohort_factories import local_now, make_cohort, publish_caring_cities
+from tests.factories import COURSES
+
+BUNDLED = sorted(path for path in COURSES.iterdir() if (path / "course.yaml").exists())
+MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+          "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+RUN_SPECIFIC = {
+    "a year": re.compile(r"\b(?:19|20)[0-9]{2}\b"),
+    "a day of a month": re.compile(rf"\b(?:[0-3]?[0-9](?:st|nd|rd|th)? (?:{MONTHS})|(?:{MONTHS}) [0-3]?[0-9])\b"),
+    "a time zone": re.compile(r"\b(?:CES?T|CEST|Central European(?: Summer)? Time|(?:UTC|GMT)\s?[+-]\s?[0-9]{1,2}|"
+                              r"[A-Z][a-z]+/[A-Z][a-z_]+)\b"),
+}
+
+
+def course_texts(package: Package) -> dict[str, str]:
+    """Every text a learner reads that comes from the course rather than from a cohort, by where it is."""
+    texts = {"course.yaml: summary": package.summary, "course.yaml: eligibility": package.eligibility}
+    texts.update({f"course.yaml: live session {s.id}": f"{s.title}\n{s.description}" for s in package.live_sessions})
+    texts.update({f"course.yaml: resource {r.title}": r.description for r in package.resources})
+    for module in package.modules:
+        texts[f"{module.path}/module.yaml"] = f"{module.title}\n{module.summary}"
+        texts.update({lesson.path: f"{lesson.title}\n{lesson.source}" for lesson in module.lessons})
+        if module.quiz is None:
+            continue
+        for question in module.quiz.questions:
+            parts = [question.prompt, question.explanation, question.feedback_correct, question.feedback_incorrect,
+                     *question.accepted_answers]
+            for choice in question.choices:
+                parts += [choice.text, choice.feedback]
+            texts[f"{module.quiz.path}: question {question.id}"] = "\n".join(parts)
+    return texts
+
+
+def run_specific_mentions(texts: dict[str, str]) -> list[str]:
+    return [f"{where}: {kind} '{match.group(0)}'" for where, text in texts.items()
+            for kind, pattern in RUN_SPECIFIC.items() for match in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("folder", BUNDLED, ids=[path.name for path in BUNDLED])
+def test_bundled_course_text_names_no_run_specific_date_year_or_time_zone(folder):
+    result = load_package(folder)
+    assert result.ok, result.problems
+    assert run_specific_mentions(course_texts(result.package)) == []
+
+
+def test_the_check_finds_what_the_first_caring_cities_text_said():
+    said = {
+        "eligibility": "Applications close on **9 June 2023** (23:59, Central European Summer Time).",
+        "lesson": "| Thursday 6 July 2023 | Session 1 |\nBring it on 3 July.",
+        "quiz": "CEST\nUTC+2\nEurope/Madrid",
+    }
+    found = run_specific_mentions(said)
+    assert "eligibility: a year '2023'" in found and "eligibility: a day of a month '9 June'" in found
+    assert "eligibility: a time zone 'Central European Summer Time'" in found
+    assert "lesson: a day of a month '3 July'" in found and "lesson: a day of a month '6 July'" in found
+    assert {"quiz: a time zone 'CEST'", "quiz: a time zone 'UTC+2'", "quiz: a time zone 'Europe/Madrid'"} <= set(found)
+    assert run_specific_mentions({"lesson": "Women spend 4.1 hours a day; 12 hours of training; Session 1."}) == []
+
+
+def test_the_course_page_prints_the_deadline_and_dates_of_the_cohorts_taking_applications(client, db):
+    publish_caring_cities()
+    now = local_now()
+    make_cohort(name="Caring Cities autumn run", deadline=now + timedelta(days=10),
+                starts_on=now.date() + timedelta(days=14), ends_on=now.date() + timedelta(days=35))
+    make_cohort(name="A closed run", opens=now - timedelta(days=20), deadline=now - timedelta(days=1))
+    html = client.get("/courses/caring-cities/").get_data(as_text=True)
+    deadline = now + timedelta(days=10)
+    assert "Caring Cities autumn run" in html and "A closed run" not in html
+    assert f"Applications close on <strong>{deadline:%A} {deadline.day} {deadline:%B %Y}" in html
+    starts = now.date() + timedelta(days=14)
+    assert f"{starts:%d %B %Y} to" in html and "2 live sessions" in html
+    assert "2023" not in html, "neither the course text nor the package's 2023 run is presented as open"
+
+
+def test_the_course_page_says_when_no_cohort_takes_applications(client, db):
+    publish_caring_cities()
+    html = client.get("/courses/caring-cities/").get_data(as_text=True)
+    assert "No cohort is taking applications at the moment." in html
+    assert "9 June" not in html
