@@ -34,7 +34,7 @@ class Limits:
     # Work the package's text files ask of the parsers before any is parsed (markdown_cost: roughly microseconds
     # on the reference machine, see bench/bench_hostile_packages.py), so that no package within the limits takes
     # more than a few seconds to validate. A generated 500-lesson course costs 5 million, Caring Cities 0.5.
-    max_markdown_cost: int = 8_000_000
+    max_markdown_cost: int = 6_000_000
     # Entries the zip's central directory may list (files and folders), read before the listing is loaded.
     max_zip_entries: int = 4000
 
