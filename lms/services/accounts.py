@@ -151,7 +151,8 @@ def _absolute(endpoint: str, **values: object) -> str:
 
 def _mail_account_exists(user: User) -> None:
     mail.enqueue(user.email, "You already have an account", "account_exists", user=user,
-                       login_link=_absolute("auth.login"), reset_link=_absolute("auth.request_reset"))
+                 login_link=_absolute("auth.login"), reset_link=_absolute("auth.request_reset"))
+    db.session.commit()
 
 
 def _verify_serializer() -> URLSafeTimedSerializer:
@@ -167,7 +168,8 @@ def send_verification(user: User, next_url: str | None = None) -> None:
     token = _verify_serializer().dumps(payload)
     hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
     mail.enqueue(user.email, "Confirm your e-mail address", "verify_email", user=user,
-                       link=_absolute("auth.verify_email", token=token), hours=hours)
+                 link=_absolute("auth.verify_email", token=token), hours=hours)
+    db.session.commit()
 
 
 def verify_email(token: str) -> tuple[User, str | None]:

@@ -137,7 +137,7 @@ def test_marking_attendance_by_hand_and_importing_a_report(client, db, login_as,
     instructor = login_as(make_instructor(SLUG))
     before = len(entries(db))
 
-    client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)]})
+    client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)], "confirm_early": "yes"})
     marked = only_entry(db, "attendance.mark")
     assert_by(marked, instructor)
     assert (marked.target_type, marked.target_id) == ("live_session", str(session.id))
@@ -150,8 +150,8 @@ def test_marking_attendance_by_hand_and_importing_a_report(client, db, login_as,
     report = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n"
               f"Ana P,{ana.email},x,y,75\r\nVisitor,visitor@nowhere.org,x,y,60\r\n").encode()
     response = client.post(f"/staff/sessions/{session.id}/attendance/import",
-                           data={"report": (io.BytesIO(report), "participants.csv"), "min_minutes": "0"},
-                           content_type="multipart/form-data")
+                           data={"report": (io.BytesIO(report), "participants.csv"), "min_minutes": "0",
+                                 "confirm_early": "y"}, content_type="multipart/form-data")
     assert response.status_code == 200
     imported = only_entry(db, "attendance.import")
     assert_by(imported, instructor)
