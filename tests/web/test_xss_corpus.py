@@ -500,7 +500,7 @@ def _build_and_crawl(app, tmp: Path) -> Crawl:
         learners.append(user)
         learning.enrol(user, SLUG)
         applications.submit_application(user, main.id, applications.Answers(
-            full_name=payload, email=user.email, organisation=payload, position=payload, city=payload,
+            full_name=payload, organisation=payload, position=payload, city=payload,
             country="ES", language="es", motivation=f"{payload} is why I want to take part."),
             applications.LetterUpload(f"{payload}.pdf", PDF))
         learning.complete_lesson(user, SLUG, "text-1")
