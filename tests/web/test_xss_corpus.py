@@ -536,8 +536,8 @@ def _build_and_crawl(app, tmp: Path) -> Crawl:
         f'Someone,"{payload.replace(chr(34), chr(34) * 2)}",7\r\n'
         for number, payload in enumerate(TEXT))
     imported = admin_client.post(f"/staff/sessions/{session.id}/attendance/import",
-                                 data={"report": (io.BytesIO(report.encode()), f"{TEXT[0]}.csv"), "min_minutes": "0"},
-                                 content_type="multipart/form-data")
+                                 data={"report": (io.BytesIO(report.encode()), f"{TEXT[0]}.csv"), "min_minutes": "0",
+                                       "confirm_early": "y"}, content_type="multipart/form-data")
     assert imported.status_code == 200, imported.get_data(as_text=True)[-2000:]
     seen.check_response("admin POST attendance import", imported)
 
