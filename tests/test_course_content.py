@@ -89,3 +89,19 @@ def test_the_course_page_says_when_no_cohort_takes_applications(client, db):
     html = client.get("/courses/caring-cities/").get_data(as_text=True)
     assert "No cohort is taking applications at the moment." in html
     assert "9 June" not in html
+
+
+def test_the_course_page_queries_do_not_grow_with_the_cohorts_taking_applications(client, db, count_queries):
+    publish_caring_cities()
+    counts = []
+    made = 0
+    for cohorts_open in (1, 4):
+        while made < cohorts_open:
+            made += 1
+            make_cohort(name=f"Open run {made}")
+        client.get("/courses/caring-cities/")  # warm caches that are per process, not per request
+        with count_queries() as queries:
+            html = client.get("/courses/caring-cities/").get_data(as_text=True)
+        assert html.count("Applications close on") == cohorts_open
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -2,8 +2,10 @@
 
 Events are written in UTC (``DTSTART:20230703T070000Z``): every calendar program reads them the same way and shows
 them in the person's own zone, with no VTIMEZONE rules to get wrong. The zone the session was set in is named in the
-description. UIDs are stable per session, and SEQUENCE grows when a session is moved, so a re-imported or
-subscribed calendar updates the event instead of adding a second one.
+description. TEXT values (the calendar's name, SUMMARY, DESCRIPTION, LOCATION) are escaped as RFC 5545 §3.3.11
+says (backslash, semicolon, comma, line breaks); tests read them back with an independent parser (vobject). UIDs are
+stable per session, and SEQUENCE grows when a session is moved, so a re-imported or subscribed calendar updates the
+event instead of adding a second one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 PRODID = "-//LMS-lite//Live sessions//EN"
 
@@ -37,7 +39,9 @@ def build_calendar(events: Iterable[CalendarEvent], *, name: str, now: datetime)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # An X- property is not known to be TEXT, so icalendar would write it as it is: a ";", "," or line break in a
+    # cohort's name would then end the value or the line. vText escapes it (RFC 5545 §3.3.11) like SUMMARY.
+    calendar.add("x-wr-calname", vText(name))
     for item in events:
         event = Event()
         event.add("uid", item.uid)

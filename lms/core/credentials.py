@@ -1,6 +1,7 @@
 """Certificate identifiers, the Open Badges 3.0 credential of a certificate, and its Ed25519 signature.
 
-Pure: no Flask, no database, no files. Keys come in and go out as objects or bytes; the service keeps them.
+Pure: no Flask, no database. Keys come in and go out as objects or bytes; the service keeps them. The only files read
+are the JSON-LD contexts shipped in lms/core/contexts (static data).
 
 Identifiers
     ``new_certificate_id()`` draws 130 random bits (``secrets``) and writes them as 26 symbols of Crockford's base 32
@@ -13,34 +14,47 @@ Credential
     ``open_badge_credential`` builds an OpenBadgeCredential (Open Badges 3.0 on the W3C Verifiable Credentials 2.0 data
     model, JSON-LD). The learner is named with an ``IdentityObject`` of ``identityType`` "name" (not hashed: the name
     is printed on the certificate anyway); hours, version and date are in the achievement, so the credential states
-    the same facts as the PDF and the verification page. ``credentialStatus`` points at the verification page, which
-    answers ``{"status": "valid" | "revoked" | "unknown"}`` to a request that accepts JSON; its type,
-    ``LmsLiteCertificateStatus``, is this engine's own (no standard status list is published).
+    the same facts as the PDF and the verification page. The issuer is the URL of the controller document that
+    holds the key (``issuer_document``, W3C Controlled Identifiers v1.0 §3.3).
+
+Revocation
+    W3C Bitstring Status List v1.0: each certificate has a status index drawn at random when it is issued;
+    ``credentialStatus`` is a ``BitstringStatusListEntry`` (purpose "revocation") pointing at a signed
+    ``BitstringStatusListCredential`` of 131,072 bits (the spec's minimum), whose set bits are the revoked
+    certificates. Any verifier that implements the spec sees a revocation, without asking this engine about the
+    certificate itself.
 
 Signature
-    A ``DataIntegrityProof`` with cryptosuite ``eddsa-jcs-2022`` (W3C VC Data Integrity EdDSA Cryptosuites v1.0):
-    Ed25519 over SHA-256(JCS(proof options)) || SHA-256(JCS(document without proof)), ``proofValue`` in multibase
-    base58btc. JCS (RFC 8785) is implemented here as JSON with sorted keys, no whitespace and UTF-8 characters as they
-    are; that is exactly RFC 8785 for documents whose numbers are integers and whose keys are ASCII, and
-    ``canonical_json`` refuses anything else (floats) rather than guess. Changing any field of the document or of
-    the proof makes ``verify_credential`` fail.
+    A proof set of two ``DataIntegrityProof`` (W3C VC Data Integrity EdDSA Cryptosuites v1.0), each Ed25519 over
+    SHA-256(canonical proof options) || SHA-256(canonical document), ``proofValue`` in multibase base58btc:
+    ``eddsa-rdfc-2022`` canonicalises the JSON-LD as RDF (RDFC-1.0, by PyLD, with the shipped contexts and a
+    document loader that never fetches anything), which is what Open Badges 3.0 verifiers use; ``eddsa-jcs-2022``
+    canonicalises the JSON (RFC 8785), for tools that do not speak JSON-LD. JCS is implemented here as JSON with
+    sorted keys, no whitespace and UTF-8 characters as they are; that is exactly RFC 8785 for documents whose numbers
+    are integers and whose keys are ASCII, and ``canonical_json`` refuses anything else (floats) rather than guess.
+    Both are checked against the W3C test vectors (tests/data/vc-di-eddsa). Changing any field of the document or
+    of a proof makes ``verify_credential`` fail.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pyld import jsonld
 
 from lms.core.packages.model import Issuer
 
@@ -200,24 +214,23 @@ def public_key_from_multibase(text: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(data[2:])
 
 
-def public_key_jwk(key: Ed25519PublicKey) -> dict[str, str]:
-    x = base64.urlsafe_b64encode(_raw_public(key)).rstrip(b"=").decode("ascii")
-    return {"kty": "OKP", "crv": "Ed25519", "x": x}
+CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
 
 
-def issuer_document(engine_url: str, document_url: str, name: str, key: Ed25519PublicKey) -> dict[str, Any]:
-    """What ``/.well-known/lms-issuer.json`` publishes: the issuer and its public key (a controller document)."""
+def issuer_document(document_url: str, key: Ed25519PublicKey) -> dict[str, Any]:
+    """The controller document (W3C Controlled Identifiers v1.0) that ``document_url`` serves: the issuer and its
+    public key. §3.3 has a verifier dereference the verification method's URL and accept the document only if its
+    ``id`` is the URL it was fetched from and the method's ``controller`` is that ``id``; the credentials name the
+    same URL as their issuer, so the key is bound to the issuer."""
     method_id = f"{document_url}#key-1"
     return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": engine_url,
-        "name": name,
+        "@context": [CID_CONTEXT],
+        "id": document_url,
         "verificationMethod": [{
             "id": method_id,
             "type": "Multikey",
-            "controller": engine_url,
+            "controller": document_url,
             "publicKeyMultibase": public_key_multibase(key),
-            "publicKeyJwk": public_key_jwk(key),
         }],
         "assertionMethod": [method_id],
     }
@@ -227,7 +240,6 @@ def issuer_document(engine_url: str, document_url: str, name: str, key: Ed25519P
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-STATUS_TYPE = "LmsLiteCertificateStatus"
 
 
 @dataclass(frozen=True)
@@ -263,12 +275,13 @@ def issuers_line(issuers: Sequence[Issuer]) -> str:
     return ", ".join(issuer.name for issuer in issuers)
 
 
-def open_badge_credential(facts: CertificateFacts, *, engine_url: str, verify_url: str,
-                          achievement_url: str) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential for a certificate."""
+def open_badge_credential(facts: CertificateFacts, *, issuer_id: str, verify_url: str, achievement_url: str,
+                          status: dict[str, Any]) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential for a certificate. ``issuer_id`` is the URL of the issuer's controller
+    document (see ``issuer_document``), which also controls the signing key."""
     hours = hours_phrase(facts.hours)
-    issuer: dict[str, Any] = {"id": engine_url, "type": ["Profile"],
-                              "name": issuers_line(facts.issuers) or engine_url}
+    issuer: dict[str, Any] = {"id": issuer_id, "type": ["Profile"],
+                              "name": issuers_line(facts.issuers) or issuer_id}
     if len(facts.issuers) == 1 and facts.issuers[0].url:
         issuer["url"] = facts.issuers[0].url
     elif facts.issuers:
@@ -300,30 +313,141 @@ def open_badge_credential(facts: CertificateFacts, *, engine_url: str, verify_ur
                                           "sessions attended."},
             },
         },
-        "credentialStatus": {"id": verify_url, "type": STATUS_TYPE},
+        "credentialStatus": status,
     }
 
 
-# Signing and verification (eddsa-jcs-2022).
+# Revocation: W3C Bitstring Status List v1.0.
+
+STATUS_LIST_BITS = 131072  # 16 KB, the spec's minimum: a list this long hides which certificate a verifier checks
+STATUS_PURPOSE = "revocation"
+STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
+
+
+def status_list_place(index: int) -> tuple[int, int]:
+    """(list number, bit in that list) of a certificate's status index: lists of STATUS_LIST_BITS follow each other."""
+    return divmod(index, STATUS_LIST_BITS)
+
+
+def encode_status_list(set_bits: Iterable[int], size: int = STATUS_LIST_BITS) -> str:
+    """The ``encodedList``: the bitstring (bit 0 is the left-most bit of the first byte), GZIP-compressed, then
+    multibase base64url without padding ("u" prefix). Deterministic: the same bits give the same text."""
+    bits = bytearray(size // 8)
+    for bit in set_bits:
+        if not 0 <= bit < size:
+            raise ValueError(f"status bit {bit} is outside a list of {size}")
+        bits[bit // 8] |= 0x80 >> (bit % 8)
+    compressed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+
+
+def decode_status_list(encoded: str) -> bytes:
+    if not encoded.startswith("u"):
+        raise ValueError("the list is not multibase base64url")
+    body = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def status_bit(bits: bytes, bit: int) -> bool:
+    return bool(bits[bit // 8] & (0x80 >> (bit % 8)))
+
+
+def status_list_entry(list_url: str, index: int) -> dict[str, Any]:
+    """The ``credentialStatus`` of a credential whose status index is ``index``."""
+    _, bit = status_list_place(index)
+    return {"id": f"{list_url}#{bit}", "type": STATUS_ENTRY_TYPE, "statusPurpose": STATUS_PURPOSE,
+            "statusListIndex": str(bit), "statusListCredential": list_url}
+
+
+def status_list_credential(list_url: str, issuer_id: str, revoked_bits: Iterable[int],
+                           valid_from: datetime | None) -> dict[str, Any]:
+    """The unsigned BitstringStatusListCredential whose set bits are the revoked certificates of the list."""
+    document: dict[str, Any] = {
+        "@context": [VC_CONTEXT],
+        "id": list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id,
+    }
+    if valid_from is not None:
+        document["validFrom"] = iso_utc(valid_from)
+    document["credentialSubject"] = {"id": f"{list_url}#list", "type": "BitstringStatusList",
+                                     "statusPurpose": STATUS_PURPOSE, "encodedList": encode_status_list(revoked_bits)}
+    return document
+
+
+# Signing and verification: a proof set of eddsa-rdfc-2022 and eddsa-jcs-2022.
 
 PROOF_TYPE = "DataIntegrityProof"
-CRYPTOSUITE = "eddsa-jcs-2022"
+RDFC = "eddsa-rdfc-2022"
+JCS = "eddsa-jcs-2022"
+CRYPTOSUITES = (RDFC, JCS)
+CRYPTOSUITE = JCS  # kept for callers that name the JSON suite
+
+DocumentLoader = Callable[..., dict[str, Any]]
+_CONTEXTS = Path(__file__).resolve().parent / "contexts"
 
 
-def _hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
+@cache
+def _shipped_contexts() -> dict[str, Any]:
+    """The JSON-LD contexts shipped in lms/core/contexts, by URL (static files, read once per process)."""
+    index = json.loads((_CONTEXTS / "index.json").read_text(encoding="utf-8"))
+    return {url: json.loads((_CONTEXTS / name).read_text(encoding="utf-8")) for url, name in index.items()}
+
+
+class UnknownContext(ValueError):
+    pass
+
+
+def local_document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """PyLD's document loader, reading only the shipped contexts: nothing is fetched at run time, and a document
+    naming any other context cannot be signed or verified with eddsa-rdfc-2022."""
+    contexts = _shipped_contexts()
+    if url not in contexts:
+        raise UnknownContext(f"the JSON-LD context {url} is not one this engine ships")
+    return {"contextUrl": None, "documentUrl": url, "document": contexts[url]}
+
+
+def canonical_nquads(document: dict[str, Any], loader: DocumentLoader = local_document_loader) -> str:
+    """RDF Dataset Canonicalization (RDFC-1.0, the algorithm PyLD calls URDNA2015) of a JSON-LD document, as N-Quads.
+    Safe mode: a term no context defines is an error, not silently left out of what is signed."""
+    named = document.get("@context", [])
+    for url in [named] if isinstance(named, str) else named:
+        if isinstance(url, str):
+            loader(url)  # an unknown context is refused with its URL named (PyLD would only say it failed)
+    return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
+                                       "documentLoader": loader, "safe": True})
+
+
+def _hash_data(cryptosuite: str, document: dict[str, Any], proof_options: dict[str, Any],
+               loader: DocumentLoader) -> bytes:
+    """VC Data Integrity EdDSA Cryptosuites v1.0: SHA-256 of the canonical proof options, then of the document."""
+    if cryptosuite == RDFC:
+        return (hashlib.sha256(canonical_nquads(proof_options, loader).encode("utf-8")).digest()
+                + hashlib.sha256(canonical_nquads(document, loader).encode("utf-8")).digest())
     return hashlib.sha256(canonical_json(proof_options)).digest() + hashlib.sha256(canonical_json(document)).digest()
 
 
-def sign_credential(document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str,
-                    created: datetime) -> dict[str, Any]:
-    """A copy of the document with a DataIntegrityProof (eddsa-jcs-2022) signed by ``key``."""
-    unsigned = {name: value for name, value in document.items() if name != "proof"}
-    options: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": iso_utc(created),
+def create_proof(document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str, created: datetime,
+                 cryptosuite: str, loader: DocumentLoader = local_document_loader) -> dict[str, Any]:
+    """One DataIntegrityProof over ``document`` (which must not carry a proof)."""
+    options: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": cryptosuite, "created": iso_utc(created),
                                "verificationMethod": verification_method, "proofPurpose": "assertionMethod"}
-    if "@context" in unsigned:
-        options["@context"] = unsigned["@context"]
-    signature = key.sign(_hash_data(unsigned, options))
-    return {**unsigned, "proof": {**options, "proofValue": "z" + base58btc_encode(signature)}}
+    signed_options = {**options, "@context": document["@context"]} if "@context" in document else options
+    signature = key.sign(_hash_data(cryptosuite, document, signed_options, loader))
+    # eddsa-jcs-2022 keeps the @context in the proof (its §3.3.1 proof configuration); eddsa-rdfc-2022 does not.
+    written = signed_options if cryptosuite == JCS else options
+    return {**written, "proofValue": "z" + base58btc_encode(signature)}
+
+
+def sign_credential(document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str,
+                    created: datetime, cryptosuites: Sequence[str] = CRYPTOSUITES,
+                    loader: DocumentLoader = local_document_loader) -> dict[str, Any]:
+    """A copy of the document with a proof set: one DataIntegrityProof per cryptosuite, each over the document
+    without proofs (VC Data Integrity §2.1.1). Open Badges 3.0 verifiers read eddsa-rdfc-2022; eddsa-jcs-2022 is
+    there for JSON-only tools. A single suite gives a single proof object."""
+    unsigned = {name: value for name, value in document.items() if name != "proof"}
+    proofs = [create_proof(unsigned, key, verification_method, created, suite, loader) for suite in cryptosuites]
+    return {**unsigned, "proof": proofs[0] if len(proofs) == 1 else proofs}
 
 
 @dataclass(frozen=True)
@@ -333,36 +457,59 @@ class SignatureCheck:
     verification_method: str = ""
 
 
-def verify_credential(document: Any, key: Ed25519PublicKey) -> SignatureCheck:
-    """Whether ``document`` carries a valid eddsa-jcs-2022 proof by ``key``; the reason says what is wrong if not."""
-    if not isinstance(document, dict):
-        return SignatureCheck(False, "the file is not a JSON object")
+def proofs_of(document: dict[str, Any]) -> list[Any]:
     proof = document.get("proof")
+    return proof if isinstance(proof, list) else [] if proof is None else [proof]
+
+
+def _check_proof(unsigned: dict[str, Any], proof: Any, key: Ed25519PublicKey,
+                 loader: DocumentLoader) -> SignatureCheck:
     if not isinstance(proof, dict):
-        return SignatureCheck(False, "the credential has no proof (it is not signed)")
+        return SignatureCheck(False, "a proof is not a JSON object")
     method = proof.get("verificationMethod", "")
     method = method if isinstance(method, str) else ""
-    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        return SignatureCheck(False, f"unsupported proof: expected a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}",
-                              method)
+    suite = proof.get("cryptosuite")
+    if proof.get("type") != PROOF_TYPE or suite not in CRYPTOSUITES:
+        return SignatureCheck(False, f"unsupported proof: expected a {PROOF_TYPE} with cryptosuite "
+                                     f"{' or '.join(CRYPTOSUITES)}", method)
     if proof.get("proofPurpose") != "assertionMethod":
         return SignatureCheck(False, "the proof's purpose is not assertionMethod", method)
-    unsigned = {name: value for name, value in document.items() if name != "proof"}
     options = {name: value for name, value in proof.items() if name != "proofValue"}
-    if "@context" in unsigned and options.get("@context") != unsigned["@context"]:
+    if "@context" in options and options["@context"] != unsigned.get("@context"):
         return SignatureCheck(False, "the proof's @context does not match the credential's", method)
+    if "@context" in unsigned:
+        options["@context"] = unsigned["@context"]
     value = proof.get("proofValue")
     try:
         if not isinstance(value, str) or not value.startswith("z"):
             raise ValueError("proofValue is not multibase base58btc")
-        signature = base58btc_decode(value[1:])
-        key.verify(signature, _hash_data(unsigned, options))
+        key.verify(base58btc_decode(value[1:]), _hash_data(suite, unsigned, options, loader))
     except InvalidSignature:
         return SignatureCheck(False, "the signature does not match: the credential was changed after it was "
                                      "signed, or was signed by another key", method)
+    except jsonld.JsonLdError as error:
+        return SignatureCheck(False, f"the credential cannot be read as JSON-LD ({error.args[0]})", method)
     except (ValueError, TypeError) as error:
         return SignatureCheck(False, f"the proof cannot be read: {error}", method)
     return SignatureCheck(True, "the signature is valid", method)
+
+
+def verify_credential(document: Any, key: Ed25519PublicKey,
+                      loader: DocumentLoader = local_document_loader) -> SignatureCheck:
+    """Whether every proof of ``document`` (eddsa-rdfc-2022 or eddsa-jcs-2022) is valid and by ``key``; the reason
+    says what is wrong if not."""
+    if not isinstance(document, dict):
+        return SignatureCheck(False, "the file is not a JSON object")
+    proofs = proofs_of(document)
+    if not proofs:
+        return SignatureCheck(False, "the credential has no proof (it is not signed)")
+    unsigned = {name: value for name, value in document.items() if name != "proof"}
+    check = SignatureCheck(False, "")
+    for proof in proofs:
+        check = _check_proof(unsigned, proof, key, loader)
+        if not check.ok:
+            return check
+    return check
 
 
 def certificate_id_of(document: dict[str, Any]) -> str | None:

@@ -25,6 +25,12 @@ Next step
     lesson and quiz is done, even if optional lessons remain or live sessions are still missing
     (``CourseProgress.sessions_missing`` says how many).
 
+The learner's next step (``learner_next_step``, what every page names)
+    The next step above when there is one; else, while live sessions are missing, "attend N more live sessions" with
+    the next session the learner can attend; else the certificate (when the learner holds one) or "complete".
+    In the lesson player, "Next" after a module's last lesson leads to its quiz, and after the quiz to the next
+    module (``item_after_lesson``, ``item_after_quiz``).
+
 Carry-over to a new version
     - A completed lesson carries over when a lesson with the same id exists in the new version, unless its content
       changed (a different content hash) AND the new version marks it ``reset_progress: true``; then the learner must
@@ -36,8 +42,9 @@ Carry-over to a new version
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from lms.core.packages.model import CompletionRule, Package
@@ -306,3 +313,91 @@ def carry_over(old: Outline, new: Outline, completed_lessons: Set[str], passed_q
         reset_lessons=frozenset(reset_lessons), removed_lessons=frozenset(removed_lessons),
         changed_quizzes=frozenset(changed_quizzes), removed_quizzes=frozenset(removed_quizzes),
     )
+
+
+# The learner's next step, as every page names it.
+
+
+class NextKind(StrEnum):
+    LESSON = "lesson"  # a required lesson not done yet
+    QUIZ = "quiz"  # a quiz not passed yet (every lesson before it is done)
+    SESSIONS = "sessions"  # every lesson and quiz done; live sessions still to attend
+    CERTIFICATE = "certificate"  # complete, and the learner holds a valid certificate
+    COMPLETE = "complete"  # complete; the course awards no certificate, or it was revoked
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerStep:
+    """What the learner should do next in a course; pages word it and link it."""
+
+    kind: NextKind
+    item_id: str = ""  # the lesson or quiz id (LESSON, QUIZ)
+    module_id: str = ""  # the module of that lesson or quiz
+    sessions_missing: int = 0  # SESSIONS: how many more live sessions to attend
+    next_session: datetime | None = None  # SESSIONS: when the next live session the learner can attend starts
+
+    @property
+    def done(self) -> bool:
+        return self.kind in (NextKind.CERTIFICATE, NextKind.COMPLETE)
+
+
+def learner_next_step(progress: CourseProgress, *, upcoming_sessions: Iterable[datetime] = (),
+                      holds_certificate: bool = False) -> LearnerStep:
+    """The next requirement, in course order: the first required lesson or quiz not done, then the live sessions
+    still missing (with the next one the learner can attend, from ``upcoming_sessions``), then the certificate.
+    Never a lesson already done: optional lessons and extra sessions are not requirements."""
+    step = progress.next_step
+    if step is not None:
+        kind = NextKind.LESSON if step.kind == StepKind.LESSON else NextKind.QUIZ
+        return LearnerStep(kind, step.id, step.module_id)
+    if progress.sessions_missing:
+        return LearnerStep(NextKind.SESSIONS, sessions_missing=progress.sessions_missing,
+                           next_session=min(upcoming_sessions, default=None))
+    return LearnerStep(NextKind.CERTIFICATE if holds_certificate else NextKind.COMPLETE)
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardItem:
+    """The item a "Next" button leads to in the lesson player: a lesson or a module's quiz."""
+
+    kind: StepKind
+    id: str
+    module_id: str
+
+
+def item_after_lesson(outline: Outline, lesson_id: str) -> ForwardItem | None:
+    """What follows a lesson in the player: the next lesson of its module, else the module's quiz, else the first
+    lesson of the next module (or that module's quiz, when it has no lessons). None after the course's last item."""
+    items = _player_items(outline)
+    position = items.index(ForwardItem(StepKind.LESSON, lesson_id, _module_of_lesson(outline, lesson_id)))
+    return items[position + 1] if position + 1 < len(items) else None
+
+
+def item_after_quiz(outline: Outline, quiz_id: str) -> ForwardItem | None:
+    """What follows a module's quiz: the first item of the next module; None after the last module."""
+    items = _player_items(outline)
+    position = items.index(ForwardItem(StepKind.QUIZ, quiz_id, _module_of_quiz(outline, quiz_id)))
+    return items[position + 1] if position + 1 < len(items) else None
+
+
+def _player_items(outline: Outline) -> list[ForwardItem]:
+    items = []
+    for module in outline.modules:
+        items += [ForwardItem(StepKind.LESSON, lesson.id, module.id) for lesson in module.lessons]
+        if module.quiz is not None:
+            items.append(ForwardItem(StepKind.QUIZ, module.quiz.id, module.id))
+    return items
+
+
+def _module_of_lesson(outline: Outline, lesson_id: str) -> str:
+    for module in outline.modules:
+        if any(lesson.id == lesson_id for lesson in module.lessons):
+            return module.id
+    raise KeyError(lesson_id)
+
+
+def _module_of_quiz(outline: Outline, quiz_id: str) -> str:
+    for module in outline.modules:
+        if module.quiz is not None and module.quiz.id == quiz_id:
+            return module.id
+    raise KeyError(quiz_id)

@@ -28,12 +28,15 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as dateutil_parser
 
 DEADLINE_GRACE = timedelta(minutes=1)  # the deadline's own minute is included
 DASH = "\u2013"  # en dash, between the start and end of a time range
@@ -275,6 +278,8 @@ EMAIL_HEADERS = ("user email", "email", "e-mail", "participant email", "attendee
 NAME_HEADERS = ("name (original name)", "name", "participant", "user name", "participant name", "display name")
 DURATION_HEADERS = ("duration (minutes)", "total duration (minutes)", "duration (mins)", "duration",
                     "time in session (minutes)")
+JOIN_HEADERS = ("join time", "join time (utc)", "joined at")
+LEAVE_HEADERS = ("leave time", "leave time (utc)", "left at")
 _SUMMARY_MARKERS = ("meeting id", "topic", "webinar id")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -283,7 +288,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class Participant:
     email: str  # lower-cased
     name: str
-    minutes: int  # summed over every time the person joined
+    minutes: int  # the time the person was there: overlapping joins (two devices at once) count once
     lines: tuple[int, ...]
 
 
@@ -337,6 +342,36 @@ def _minutes(value: str) -> int:
         return 0
 
 
+def _moment(value: str) -> datetime | None:
+    """A join or leave time as Zoom writes it ("07/03/2023 09:01:23 AM", "2023-07-03 09:01:23"), or None. All
+    the times of one report are in one zone, so they are compared as they are written."""
+    if not value:
+        return None
+    try:
+        moment = dateutil_parser.parse(value)
+    except (ValueError, OverflowError):
+        return None
+    return moment.replace(tzinfo=None) if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def minutes_present(intervals: Iterable[tuple[datetime, datetime]]) -> int:
+    """The minutes covered by the union of (join, leave) intervals: a person on a laptop and a phone at once is
+    there once, so joining twice cannot double the time towards a minimum. Each stretch of presence is rounded up to
+    the minute, as Zoom rounds the duration of a row."""
+    total = 0
+    current_start = current_end = None
+    for start, end in sorted((start, end) for start, end in intervals if end > start):
+        if current_end is not None and start <= current_end:
+            current_end = max(current_end, end)
+            continue
+        if current_end is not None:
+            total += math.ceil((current_end - current_start).total_seconds() / 60)
+        current_start, current_end = start, end
+    if current_end is not None:
+        total += math.ceil((current_end - current_start).total_seconds() / 60)
+    return total
+
+
 def parse_participants_report(data: bytes) -> ParticipantsReport:
     """Read the participants CSV that Zoom exports (meeting or webinar report, with or without the meeting summary
     above it). Tolerates a byte-order mark, extra or reordered columns, header variants ("User Email", "Email"),
@@ -366,6 +401,7 @@ def parse_participants_report(data: bytes) -> ParticipantsReport:
     headers = [_normalise_header(cell) for cell in rows[header_index]]
     name_col = _find(headers, NAME_HEADERS)
     duration_col = _find(headers, DURATION_HEADERS)
+    join_col, leave_col = _find(headers, JOIN_HEADERS), _find(headers, LEAVE_HEADERS)
 
     people: dict[str, dict] = {}
     skipped: list[SkippedRow] = []
@@ -379,11 +415,18 @@ def parse_participants_report(data: bytes) -> ParticipantsReport:
         if not _EMAIL.match(email):
             skipped.append(SkippedRow(offset, name, email, "not an e-mail address"))
             continue
-        person = people.setdefault(email, {"name": name, "minutes": 0, "lines": []})
-        person["minutes"] += _minutes(_cell(row, duration_col)) if duration_col is not None else 0
+        person = people.setdefault(email, {"name": name, "minutes": 0, "intervals": [], "lines": []})
+        joined, left = _moment(_cell(row, join_col)), _moment(_cell(row, leave_col))
+        if joined is not None and left is not None:
+            person["intervals"].append((joined, left))
+        else:  # no times on this row: its duration, which cannot be checked for overlap
+            person["minutes"] += _minutes(_cell(row, duration_col)) if duration_col is not None else 0
         person["lines"].append(offset)
         if not person["name"]:
             person["name"] = name
-    participants = tuple(Participant(email, p["name"], p["minutes"], tuple(p["lines"])) for email, p in people.items())
-    problems = () if duration_col is not None else ("The report has no duration column; durations are unknown.",)
+    participants = tuple(Participant(email, p["name"], p["minutes"] + minutes_present(p["intervals"]),
+                                     tuple(p["lines"])) for email, p in people.items())
+    has_times = join_col is not None and leave_col is not None
+    problems = () if duration_col is not None or has_times else (
+        "The report has no duration column; durations are unknown.",)
     return ParticipantsReport(participants, tuple(skipped), problems)

@@ -42,7 +42,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import accounts, catalog, publishing
+from lms.services import accounts, catalog, certificates, publishing
 from lms.services.catalog import VersionOutline
 from lms.services.errors import Invalid
 
@@ -326,6 +326,9 @@ def _complete(course: _Course, rows: _Rows, user_id: int, user: dict[str, Any], 
 
 
 def _insert_rows(rows: _Rows) -> None:
+    for row, status_index in zip(rows.certificates, certificates.draw_status_indexes(len(rows.certificates)),
+                                 strict=True):
+        row["status_index"] = status_index  # each certificate's own random bit in the revocation status lists
     for model, table_rows in ((Enrolment, rows.enrolments), (LessonProgress, rows.lessons),
                               (QuizAttempt, rows.attempts), (ProgressEvent, rows.events),
                               (Attendance, rows.attendance), (Certificate, rows.certificates)):

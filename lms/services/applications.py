@@ -9,9 +9,7 @@ appended to application_decisions with who and when, and the applicant is e-mail
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +20,7 @@ from sqlalchemy import func, select, update
 from lms import authz
 from lms.core import admissions, locales, schedule
 from lms.core.admissions import Status
-from lms.core.csvsafe import safe_cell
+from lms.core.csvsafe import csv_text
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -190,6 +188,14 @@ def my_applications(actor: User) -> list[MyApplication]:
                           admissions.applicant_may_withdraw(app.status), admissions.applicant_may_reapply(app.status),
                           admissions.is_staff_decision(app.status))
             for app, cohort, course, name, size in rows]
+
+
+def my_application(actor: User, application_id: int) -> MyApplication:
+    """One of the applicant's own applications (to confirm withdrawing it); NotFound for anyone else's."""
+    for row in my_applications(actor):
+        if row.application.id == application_id:
+            return row
+    raise NotFound("There is no such application.")
 
 
 def blocks_a_new_application(application: Application | None) -> bool:
@@ -440,16 +446,12 @@ def export_csv(actor: User | None, cohort_id: int, filters: QueueFilters = Queue
              .outerjoin(ApplicationLetter, ApplicationLetter.application_id == Application.id)
              .outerjoin(deciders, deciders.c.id == Application.decided_by_id)
              .where(Application.cohort_id == cohort.id).order_by(Application.submitted_at, Application.id))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for app, filename, size, decider in db.session.execute(_filtered(query, filters)).all():
-        writer.writerow([safe_cell(v) for v in (
-            app.id, app.status, app.submitted_at.isoformat(timespec="seconds"), app.full_name, app.email,
-            app.organisation, app.position, app.city, app.country, app.language, app.motivation, filename or "",
-            size or "", app.decided_at.isoformat(timespec="seconds") if app.decided_at else "", decider or "",
-            app.decision_note)])
-    return out.getvalue()
+    rows = ((app.id, app.status, app.submitted_at.isoformat(timespec="seconds"), app.full_name, app.email,
+             app.organisation, app.position, app.city, app.country, app.language, app.motivation, filename or "",
+             size or "", app.decided_at.isoformat(timespec="seconds") if app.decided_at else "", decider or "",
+             app.decision_note)
+            for app, filename, size, decider in db.session.execute(_filtered(query, filters)).all())
+    return csv_text(CSV_COLUMNS, rows)
 
 
 def _refuse_too_many_submissions(actor: User, cohort_id: int) -> None:

@@ -17,9 +17,9 @@ from sqlalchemy import delete, select
 from lms import authz
 from lms.core import schedule
 from lms.extensions import db
-from lms.models import Attendance, Cohort, Enrolment, LiveSession, User
+from lms.models import Attendance, Cohort, Course, Enrolment, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import audit, cohorts, live_sessions, staffing
+from lms.services import audit, cohorts, completion, live_sessions, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed
 
 
@@ -38,6 +38,10 @@ def _session_for_attendance(actor: User | None, session_id: int) -> tuple[LiveSe
     if not may_take_attendance(actor, cohort.course_id):
         raise NotAllowed("Only the course's instructors and administrators can see and mark its attendance.")
     return session, cohort
+
+
+def _course_of(cohort: Cohort) -> Course:
+    return db.session.get(Course, cohort.course_id)
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ def mark_attendance(actor: User, session_id: int, present_user_ids: set[int], *,
     """Make the sheet say exactly this: the people listed are present, the cohort's other members are not. With
     ``ask_if_early`` (the staff pages, until the person confirms), marking anyone present before the session starts
     raises SessionNotStarted."""
-    session, _ = _session_for_attendance(actor, session_id)
+    session, cohort = _session_for_attendance(actor, session_id)
     members = {user.id for user in _members(session.cohort_id)}
     marked = set(db.session.execute(
         select(Attendance.user_id).where(Attendance.session_id == session.id)).scalars())
@@ -122,6 +126,7 @@ def mark_attendance(actor: User, session_id: int, present_user_ids: set[int], *,
     if present_user_ids - marked or absent:  # a sheet saved unchanged is no edit
         audit.record(actor, "attendance.mark", "live_session", session.id,
                      {"present": present_user_ids - marked, "absent": absent, "cohort_id": session.cohort_id})
+        completion.reevaluate(_course_of(cohort), (present_user_ids - marked) | absent)
     db.session.commit()
     return attendance_sheet(actor, session_id)
 
@@ -141,7 +146,7 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
     """Mark present the cohort's members found in Zoom's participants report, by their account's confirmed e-mail
     address only: an address someone typed anywhere else (or never confirmed) would let a stranger's Zoom name mark
     a member present. ``ask_if_early``: as for mark_attendance."""
-    session, _ = _session_for_attendance(actor, session_id)
+    session, cohort = _session_for_attendance(actor, session_id)
     try:
         report = schedule.parse_participants_report(data)
     except schedule.ReportUnreadable as error:
@@ -168,6 +173,7 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
     audit.record(actor, "attendance.import", "live_session", session.id,
                  {"present": [user.id for user, _ in marked], "already": len(already), "too_short": len(too_short),
                   "unmatched": len(unmatched), "min_minutes": min_minutes, "cohort_id": session.cohort_id})
+    completion.reevaluate(_course_of(cohort), {user.id for user, _ in marked})
     db.session.commit()
     return ImportOutcome(tuple(marked), tuple(already), tuple(too_short), tuple(unmatched), report.skipped,
                          report.problems)

@@ -1,22 +1,38 @@
 """The printable certificate: one A4 landscape page drawn with fpdf2, its QR code with segno.
 
 Only the fonts shipped in lms/fonts/ are used (see lms/fonts/README.md), so no system font is needed. Text is drawn
-in Noto Serif / Noto Sans; a Hangul fallback font is embedded only when the text has a character the Latin fonts lack
-(fpdf2 parses every font it is given, and that is most of the cost of a PDF). Text is normalised to NFC, so a letter
-with diacritics is one precomposed glyph. The page is a pure function of the certificate's facts: the same
-certificate always gives the same bytes.
+in Noto Serif / Noto Sans; other scripts come from fallback fonts, embedded only when a text needs them:
+
+- Greek and Cyrillic: a small subset file, given to fpdf2 as it is.
+- Hangul and Han/kana ("packed"): files of thousands of glyphs. fpdf2 parses and subsets every font it is given, which
+  for these takes far longer than the rest of the page, so for each PDF a font of just the glyphs its texts use is
+  built from the file (fontTools reads a TrueType font's glyphs one by one; the file's character map and metrics are
+  read once per process) and that small font is given to fpdf2.
+- Arabic, Hebrew, Devanagari and Thai ("shaped"): their texts are shaped by HarfBuzz (fpdf2's text shaping, through
+  uharfbuzz): Arabic letters joined, marks placed, Devanagari conjuncts formed, and right-to-left text laid out
+  right to left (the Unicode bidirectional algorithm). Shaping is switched on only for a PDF that needs it.
+
+Before drawing, ``unprintable_characters`` checks that some shipped font has every character of the texts;
+``render_certificate_pdf`` refuses (``UnprintableText``) rather than print a blank or boxes, and the certificate
+service refuses to issue such a certificate. Text is normalised to NFC, so a letter with diacritics is one
+precomposed glyph. The page is a pure function of the certificate's facts: the same certificate always gives the same
+bytes.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 import segno
+from fontTools.fontBuilder import FontBuilder
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
@@ -25,10 +41,25 @@ from lms.core.credentials import CertificateFacts, hours_phrase
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 SERIF_BOLD = FONTS / "NotoSerif-Bold.ttf"
 SANS = FONTS / "NotoSans-Regular.ttf"
+
+
+@dataclass(frozen=True)
+class Fallback:
+    family: str
+    path: Path
+    kind: str  # "file" (given to fpdf2 as it is), "packed" (only the glyphs used) or "shaped" (HarfBuzz)
+
+
 FALLBACKS = (
-    ("greekcyrillic", FONTS / "NotoSerif-Bold-GreekCyrillic.ttf"),
-    ("hangul", FONTS / "LMSHangulSerif-Common.ttf"),
-    ("hangulextended", FONTS / "LMSHangulSerif-Extended.ttf"),
+    Fallback("greekcyrillic", FONTS / "NotoSerif-Bold-GreekCyrillic.ttf", "file"),
+    Fallback("hangul", FONTS / "LMSHangulSerif-Common.ttf", "packed"),
+    Fallback("hangulextended", FONTS / "LMSHangulSerif-Extended.ttf", "packed"),
+    Fallback("han", FONTS / "NotoSerifCJKsc-Bold-Common.ttf", "packed"),
+    Fallback("hanextended", FONTS / "NotoSerifCJKsc-Bold-Extended.ttf", "packed"),
+    Fallback("arabic", FONTS / "NotoNaskhArabic-Bold-Subset.ttf", "shaped"),
+    Fallback("hebrew", FONTS / "NotoSerifHebrew-Bold-Subset.ttf", "shaped"),
+    Fallback("devanagari", FONTS / "NotoSerifDevanagari-Bold-Subset.ttf", "shaped"),
+    Fallback("thai", FONTS / "NotoSerifThai-Bold-Subset.ttf", "shaped"),
 )
 
 NAVY = (16, 42, 84)
@@ -54,19 +85,104 @@ def _coverage(path: Path) -> frozenset[int]:
         font.close()
 
 
-def fallback_fonts_needed(texts: list[str]) -> list[tuple[str, Path]]:
-    """The fallback fonts a text needs: those with a character that the Latin fonts lack."""
-    missing = {ord(char) for text in texts for char in text if not char.isspace()}
-    missing -= _coverage(SERIF_BOLD) & _coverage(SANS)
+def _ignorable(char: str) -> bool:
+    """Spaces and invisible format characters (joiners, direction marks) need no glyph of their own."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def _needed(texts: list[str]) -> set[int]:
+    return {ord(char) for text in texts for char in unicodedata.normalize("NFC", text) if not _ignorable(char)}
+
+
+def fallback_fonts_needed(texts: list[str]) -> list[Fallback]:
+    """The fallback fonts a text needs: those with a character that the Latin fonts lack, in order."""
+    missing = _needed(texts) - (_coverage(SERIF_BOLD) & _coverage(SANS))
     needed = []
-    for family, path in FALLBACKS:
+    for fallback in FALLBACKS:
         if not missing:
             break
-        covered = missing & _coverage(path)
+        covered = missing & _coverage(fallback.path)
         if covered:
-            needed.append((family, path))
+            needed.append(fallback)
             missing -= covered
     return needed
+
+
+@cache
+def _printable() -> frozenset[int]:
+    """Every character some shipped font has."""
+    return frozenset().union(_coverage(SERIF_BOLD), _coverage(SANS), *(_coverage(f.path) for f in FALLBACKS))
+
+
+def unprintable_characters(texts: list[str]) -> str:
+    """The characters of ``texts`` that no shipped font has (empty when everything can be printed), in order."""
+    covered = _printable()
+    missing: dict[str, None] = {}
+    for text in texts:
+        for char in unicodedata.normalize("NFC", text):
+            if not _ignorable(char) and ord(char) not in covered:
+                missing[char] = None
+    return "".join(missing)
+
+
+class UnprintableText(ValueError):
+    """A text of the certificate has characters no shipped font has: printing it would leave blanks."""
+
+    def __init__(self, characters: str):
+        self.characters = characters
+        listed = " ".join(f"{char} (U+{ord(char):04X})" for char in characters)
+        super().__init__(f"the certificate fonts have no glyph for {listed}")
+
+
+# Packed fonts: a small font of the glyphs one PDF uses, built from a large font file.
+
+_PACKING = threading.Lock()  # the cached fonts load glyphs lazily: one reader at a time
+
+
+@cache
+def _packed_source(path: Path) -> tuple[TTFont, dict[int, str]]:
+    font = TTFont(path, lazy=True)
+    return font, font.getBestCmap()
+
+
+def _glyph_closure(glyf, names: set[str]) -> set[str]:
+    """The glyphs and, for composite glyphs, the glyphs they are made of."""
+    todo, done = list(names), set()
+    while todo:
+        name = todo.pop()
+        if name not in done:
+            done.add(name)
+            glyph = glyf[name]
+            if glyph.isComposite():
+                todo.extend(component.glyphName for component in glyph.components)
+    return done
+
+
+def packed_font(path: Path, characters: set[int]) -> bytes:
+    """A TrueType font with only the glyphs of ``characters`` (and .notdef), taken from the font at ``path``, with
+    its names (copyright and licence included) and vertical metrics."""
+    with _PACKING:
+        source, cmap = _packed_source(path)
+        mapping = {code: cmap[code] for code in sorted(characters) if code in cmap}
+        glyf, hmtx = source["glyf"], source["hmtx"]
+        names = [".notdef", *sorted(_glyph_closure(glyf, set(mapping.values())) - {".notdef"})]
+        builder = FontBuilder(source["head"].unitsPerEm, isTTF=True)
+        builder.setupGlyphOrder(names)
+        builder.setupCharacterMap(mapping)
+        builder.setupGlyf({name: glyf[name] for name in names})
+        builder.setupHorizontalMetrics({name: hmtx[name] for name in names})
+        hhea, os2 = source["hhea"], source["OS/2"]
+        builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent)
+        builder.setupNameTable({record.nameID: record.toUnicode() for record in source["name"].names
+                                if record.platformID == 3 and record.nameID in (0, 1, 2, 3, 4, 5, 6, 13, 14)})
+        builder.setupOS2(sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender,
+                         sTypoLineGap=os2.sTypoLineGap, usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent,
+                         sxHeight=getattr(os2, "sxHeight", 0), sCapHeight=getattr(os2, "sCapHeight", 0),
+                         usWeightClass=os2.usWeightClass, fsType=os2.fsType)
+        builder.setupPost()
+        out = BytesIO()
+        builder.save(out)
+    return out.getvalue()
 
 
 def format_date(moment: datetime) -> str:
@@ -89,8 +205,17 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def page_texts(facts: CertificateFacts) -> list[str]:
+    """The texts of a certificate that come from people (the rest is this module's own English)."""
+    return [facts.learner_name, facts.course_title, *(issuer.name for issuer in facts.issuers)]
+
+
 def render_certificate_pdf(facts: CertificateFacts, verify_url: str, *, revoked_at: datetime | None = None) -> bytes:
-    """The certificate as PDF bytes. A revoked certificate carries a red "REVOKED" stamp with the date."""
+    """The certificate as PDF bytes. A revoked certificate carries a red "REVOKED" stamp with the date.
+    Raises UnprintableText when a text has a character no shipped font has."""
+    missing = unprintable_characters(page_texts(facts))
+    if missing:
+        raise UnprintableText(missing)
     text = PageText(
         issuers=tuple(_nfc(issuer.name) for issuer in facts.issuers),
         learner_name=_nfc(facts.learner_name),
@@ -102,28 +227,49 @@ def render_certificate_pdf(facts: CertificateFacts, verify_url: str, *, revoked_
         issued_on=format_date(facts.issued_at),
         revoked=f"REVOKED {format_date(revoked_at)}" if revoked_at else None,
     )
-    pdf = _new_document(text, facts)
-    _frame(pdf)
-    _heading(pdf, text)
-    _recipient(pdf, text)
-    _footer(pdf, text, facts)
-    if text.revoked:
-        _revoked_stamp(pdf, text.revoked)
-    return bytes(pdf.output())
+    with tempfile.TemporaryDirectory(prefix="lms-certificate-fonts-") as folder:
+        pdf = _new_document(text, facts, Path(folder))
+        _frame(pdf)
+        _heading(pdf, text)
+        _recipient(pdf, text)
+        _footer(pdf, text, facts)
+        if text.revoked:
+            _revoked_stamp(pdf, text.revoked)
+        return bytes(pdf.output())
 
 
-def _new_document(text: PageText, facts: CertificateFacts) -> FPDF:
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+class _CertificatePDF(FPDF):
+    """fpdf2 (2.8) forgets, after a line drawn partly in a fallback font, that the page's current font changed, and
+    writes the next line without naming its font (viewers then draw it in whatever font came last, and text
+    extraction fails: poppler says "No font in show"). Making it name the font before every cell avoids that."""
+
+    def cell(self, *args, **kwargs):
+        self.current_font_is_set_on_page = False
+        return super().cell(*args, **kwargs)
+
+    def multi_cell(self, *args, **kwargs):
+        self.current_font_is_set_on_page = False
+        return super().multi_cell(*args, **kwargs)
+
+
+def _new_document(text: PageText, facts: CertificateFacts, folder: Path) -> FPDF:
+    pdf = _CertificatePDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.add_font("serif", "B", SERIF_BOLD)
     pdf.add_font("sans", "", SANS)
     strings = [*text.issuers, text.learner_name, text.course_title]
     fallbacks = fallback_fonts_needed(strings)
-    for family, path in fallbacks:
-        pdf.add_font(family, "", path)
+    for fallback in fallbacks:
+        path = fallback.path
+        if fallback.kind == "packed":  # only the glyphs this page uses (fpdf2 reads fonts from files)
+            path = folder / fallback.path.name
+            path.write_bytes(packed_font(fallback.path, _needed(strings) | {ord(" ")}))
+        pdf.add_font(fallback.family, "", path)
     if fallbacks:
-        pdf.set_fallback_fonts([family for family, _ in fallbacks], exact_match=False)
+        pdf.set_fallback_fonts([fallback.family for fallback in fallbacks], exact_match=False)
+    if any(fallback.kind == "shaped" for fallback in fallbacks):
+        pdf.set_text_shaping(True)
     pdf.set_title(f"Certificate of completion: {text.course_title}")
     pdf.set_author(", ".join(text.issuers))
     pdf.set_subject(f"{text.learner_name} completed {text.course_title}. Verify: {text.verify_url}")

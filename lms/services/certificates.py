@@ -1,4 +1,5 @@
-"""Certificates: issued the moment a learner first meets a course's completion rule (or by an admin, with a reason),
+"""Certificates: issued the moment a learner first meets a course's completion rule (lms.services.completion decides
+when; or by an admin, with a reason),
 verified by anyone at /verify/<id>, revoked by admins (with a reason), downloaded by their learner as a PDF and as a
 signed Open Badges 3.0 credential.
 
@@ -29,7 +30,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms import authz
@@ -38,7 +39,7 @@ from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
 from lms.services import audit, catalog, mail
-from lms.services.certificate_pdf import render_certificate_pdf
+from lms.services.certificate_pdf import render_certificate_pdf, unprintable_characters
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,13 @@ def issuer_document_url() -> str:
 
 def verification_method() -> str:
     return issuer_document_url() + "#key-1"
+
+
+STATUS_LIST_PATH = "/credentials/status/"
+
+
+def status_list_url(list_number: int) -> str:
+    return f"{engine_url()}{STATUS_LIST_PATH}{list_number}"
 
 
 # Reading.
@@ -155,11 +163,78 @@ def _certificate_rule(version: CourseVersion) -> dict[str, Any] | None:
     return rule if rule.get("enabled") else None
 
 
+STATUS_INDEX_DRAWS = 20
+
+
+class UnprintableCertificate(Invalid):
+    """The learner's name (or the course's title or an issuer's name) has characters no certificate font has:
+    nothing is issued, since the PDF would show blanks."""
+
+
+def _refuse_unprintable(name: str, version: CourseVersion, rule: dict[str, Any]) -> None:
+    texts = {"the name": name, "the course title": version.title,
+             **{f"the issuer {issuer.get('name', '')}": issuer.get("name", "") for issuer in rule.get("issuers", [])}}
+    for what, text in texts.items():
+        missing = unprintable_characters([text])
+        if missing:
+            listed = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing)
+            raise UnprintableCertificate(
+                f"No certificate was issued: {what} “{text}” has characters the certificate cannot print yet "
+                f"({listed}). Correct the name in the profile, or ask the administrators to add a font for them.",
+                field="email")
+
+
+def _status_index_span(adding: int = 1) -> int:
+    """Status indexes are drawn from enough whole lists to keep them at most half full, so a draw rarely hits a
+    taken index and a list's set bits never stand out by being the only ones used."""
+    issued = db.session.execute(select(func.count()).select_from(Certificate)).scalar_one()
+    return credentials.STATUS_LIST_BITS * (1 + 2 * (issued + adding) // credentials.STATUS_LIST_BITS)
+
+
+def draw_status_indexes(count: int) -> list[int]:
+    """``count`` distinct free status indexes, for inserting many certificates at once (the demo population)."""
+    span = _status_index_span(count)
+    taken = set(db.session.execute(select(Certificate.status_index)).scalars())
+    drawn: list[int] = []
+    while len(drawn) < count:
+        index = secrets.randbelow(span)
+        if index not in taken:
+            taken.add(index)
+            drawn.append(index)
+    return drawn
+
+
 def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, Any], completed_at: datetime, *,
             issued_by: User | None = None, reason: str | None = None) -> tuple[Certificate, bool]:
-    """Insert a certificate unless the learner has a valid one for the course; (the valid one, whether it is new)."""
+    """Insert a certificate unless the learner has a valid one for the course; (the valid one, whether it is new).
+
+    The status index is drawn at random; when the draw hits a taken index the insert does nothing (like a second
+    valid certificate for the learner would), and, the learner having none, another index is drawn.
+    Refused (UnprintableCertificate) when the PDF could not print the name: never a certificate with a blank name."""
+    _refuse_unprintable(user.display_name, version, rule)
+    span = _status_index_span()
+    for _ in range(STATUS_INDEX_DRAWS):
+        inserted = _try_insert(user, course, version, rule, completed_at, secrets.randbelow(span),
+                               issued_by=issued_by, reason=reason)
+        certificate = db.session.execute(
+            select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id,
+                                      Certificate.revoked_at.is_(None))
+        ).scalar_one_or_none()
+        if certificate is not None:
+            break
+    else:  # pragma: no cover - 20 draws from lists kept half empty all taken: (1/2)**20
+        raise RuntimeError("could not draw a free certificate status index")
+    if inserted:
+        log.info("certificate %s issued to user %s for %s", certificate.public_id, user.id, course.slug)
+        _mail_certificate(user, certificate)
+    return certificate, inserted
+
+
+def _try_insert(user: User, course: Course, version: CourseVersion, rule: dict[str, Any], completed_at: datetime,
+                status_index: int, *, issued_by: User | None, reason: str | None) -> bool:
     values = {
         "public_id": credentials.new_certificate_id(),
+        "status_index": status_index,
         "user_id": user.id,
         "course_id": course.id,
         "version_id": version.id,
@@ -175,37 +250,42 @@ def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, 
     }
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Certificate).values(**values).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"], index_where=Certificate.revoked_at.is_(None)
-    ).returning(Certificate.id)
+    # No conflict target: a second valid certificate for the learner and a taken status index both do nothing.
+    statement = insert(Certificate).values(**values).on_conflict_do_nothing().returning(Certificate.id)
     # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement.
-    inserted = db.session.execute(statement).scalar_one_or_none() is not None
-    certificate = db.session.execute(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id,
-                                  Certificate.revoked_at.is_(None))
-    ).scalar_one()
-    if inserted:
-        log.info("certificate %s issued to user %s for %s", certificate.public_id, user.id, course.slug)
-        _mail_certificate(user, certificate)
-    return certificate, inserted
+    return db.session.execute(statement).scalar_one_or_none() is not None
 
 
-def issue_certificate_if_complete(user: User, course: Course, version: CourseVersion) -> Certificate | None:
-    """Issue the learner's certificate if the enrolment records the course as complete and the course awards one.
-
-    Part of the caller's transaction (lms.services.learning.record_course_completion calls it the moment the rule is
-    first met; the caller commits). Safe to call twice and to race: the learner ends up with one valid certificate.
-    """
+def issue_on_completion(user: User, course: Course, version: CourseVersion,
+                        completed_at: datetime) -> Certificate | None:
+    """Issue the certificate of a learner who completed the course, if the course awards one and the learner has
+    none yet. Only lms.services.completion.record_progress calls this (the completion rule is applied there); part of
+    the caller's transaction. A certificate an administrator revoked is not replaced: that is the administrator's
+    decision (issue_by_admin). Safe to call twice and to race: the learner ends up with one valid certificate."""
     rule = _certificate_rule(version)
     if rule is None:
         return None
-    completed_at = db.session.execute(
-        select(Enrolment.completed_at).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    held = db.session.execute(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
+        .order_by(Certificate.revoked_at.is_not(None), Certificate.id.desc()).limit(1)
     ).scalar_one_or_none()
-    if completed_at is None:
+    if held is not None:
+        return held if held.revoked_at is None else None
+    try:
+        certificate, _ = _insert(user, course, version, rule, completed_at)
+    except UnprintableCertificate as refusal:
+        # The learner's progress stands; the certificate waits until the name can be printed (an admin issues it
+        # by hand after correcting the name). Logged as an error so that the operators see it.
+        log.error("certificate not issued to user %s for %s: %s", user.id, course.slug, refusal)
         return None
-    certificate, _ = _insert(user, course, version, rule, completed_at)
     return certificate
+
+
+def certified_learners(course_id: int, user_ids: list[int]) -> set[int]:
+    """Which of these learners hold a certificate for the course, valid or revoked (one query)."""
+    return set(db.session.execute(
+        select(Certificate.user_id).where(Certificate.course_id == course_id, Certificate.user_id.in_(user_ids))
+    ).scalars())
 
 
 def _clean_reason(reason: str | None, what: str) -> str:
@@ -347,16 +427,41 @@ def pdf_bytes(certificate: Certificate) -> bytes:
 def credential_json(certificate: Certificate) -> dict[str, Any]:
     """The signed OpenBadgeCredential. Deterministic: the same certificate always gives the same document."""
     slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
+    list_number, _ = credentials.status_list_place(certificate.status_index)
     document = credentials.open_badge_credential(
-        facts_of(certificate), engine_url=engine_url(), verify_url=verify_url(certificate.public_id),
-        achievement_url=f"{engine_url()}/courses/{slug}/")
+        facts_of(certificate), issuer_id=issuer_document_url(), verify_url=verify_url(certificate.public_id),
+        achievement_url=f"{engine_url()}/courses/{slug}/",
+        status=credentials.status_list_entry(status_list_url(list_number), certificate.status_index))
     return credentials.sign_credential(document, signing_key(), verification_method(), certificate.issued_at)
 
 
+def status_list_credential(list_number: int) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential (purpose revocation) of one list: anyone may fetch it, and a bit is
+    set for each revoked certificate of the list. Its date is that of the last change to the list (an issue or a
+    revocation), so it is the same document until then. NotFound for a list no certificate uses."""
+    first = list_number * credentials.STATUS_LIST_BITS
+    in_list = (Certificate.status_index >= first) & (Certificate.status_index < first + credentials.STATUS_LIST_BITS)
+    rows = db.session.execute(select(Certificate.status_index, Certificate.issued_at, Certificate.revoked_at)
+                              .where(in_list)).all()
+    if list_number < 0 or not rows:
+        raise NotFound("There is no such status list.")
+    revoked = tuple(sorted(index - first for index, _, revoked_at in rows if revoked_at is not None))
+    changed = max(revoked_at or issued_at for _, issued_at, revoked_at in rows)
+    return _signed_status_list(status_list_url(list_number), issuer_document_url(), verification_method(),
+                               str(signing_key_path()), revoked, changed)
+
+
+@lru_cache(maxsize=32)
+def _signed_status_list(list_url: str, issuer_id: str, method: str, key_path: str, revoked: tuple[int, ...],
+                        changed: datetime) -> dict[str, Any]:
+    """Signing (RDF canonicalisation of a 16 KB list) is done once per state of the list, not per request."""
+    document = credentials.status_list_credential(list_url, issuer_id, revoked, changed)
+    return credentials.sign_credential(document, _load_or_create_key(key_path), method, changed)
+
+
 def issuer_document() -> dict[str, Any]:
-    """The engine as an issuer, with its public key, for /.well-known/lms-issuer.json."""
-    return credentials.issuer_document(engine_url(), issuer_document_url(), f"LMS-lite at {engine_url()}",
-                                       signing_key().public_key())
+    """The engine as an issuer, with its public key, for /.well-known/lms-issuer.json (its own URL is its id)."""
+    return credentials.issuer_document(issuer_document_url(), signing_key().public_key())
 
 
 @dataclass(frozen=True)
@@ -368,8 +473,8 @@ class CredentialCheck:
 
 def check_credential(document: Any) -> CredentialCheck:
     """Verify a credential file: signed by this engine's key, unchanged since, and its certificate not revoked."""
-    if isinstance(document, dict) and isinstance(document.get("proof"), dict):
-        method = document["proof"].get("verificationMethod")
+    for proof in credentials.proofs_of(document) if isinstance(document, dict) else []:
+        method = proof.get("verificationMethod") if isinstance(proof, dict) else None
         if method != verification_method():
             return CredentialCheck(False, f"it was not signed by this engine (verification method {method!r}, "
                                           f"expected {verification_method()!r})")

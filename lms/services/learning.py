@@ -8,20 +8,32 @@ never create duplicate rows (unique constraints and INSERT … ON CONFLICT, not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
 
 from lms import authz
-from lms.core.progress import CourseProgress, StepKind, course_progress
+from lms.core import schedule
+from lms.core.admissions import Status
+from lms.core.progress import (
+    CourseProgress,
+    LearnerStep,
+    StepKind,
+    course_progress,
+    item_after_lesson,
+    learner_next_step,
+)
 from lms.core.schedule import StudyAccess
 from lms.extensions import db
 from lms.models import (
+    Application,
+    Certificate,
     Cohort,
     Course,
     CourseVersion,
     Enrolment,
     LessonProgress,
+    LiveSession,
     ProgressEvent,
     QuizAttempt,
     User,
@@ -29,9 +41,9 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, certificates, cohort_pages, cohorts, live_sessions
-from lms.services.catalog import LessonRef, VersionOutline
-from lms.services.errors import NotAllowed, NotFound
+from lms.services import catalog, cohort_pages, cohorts, completion, live_sessions
+from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
+from lms.services.errors import Conflict, NotAllowed, NotFound
 
 ENROLMENT_CLOSED = {
     "application": "This course takes participants by application. Apply to a cohort to join it.",
@@ -58,6 +70,9 @@ class CoursePage:
     state: LearnerState | None
     can_study: bool
     access: StudyAccess | None = None  # the learner's cohort window, when the enrolment is in a cohort
+    next_step: LearnerStep | None = None  # for an enrolled learner
+    pending_applications: tuple[Application, ...] = ()  # the learner's applications to this course's cohorts
+    rejoinable: Cohort | None = None  # the cohort an accepted applicant left and may rejoin
     # Application courses, for who is not enrolled: the cohorts taking applications, with their deadlines and dates.
     applying: tuple[cohort_pages.CohortPage, ...] = ()
 
@@ -70,18 +85,27 @@ class LessonPage:
     lesson: LessonRef
     html: str
     previous: LessonRef | None
-    following: LessonRef | None
+    following: LessonRef | None  # the next lesson, when the next item in the player is a lesson
+    following_quiz: ModuleRef | None  # the module whose quiz comes next, when the next item is a quiz
     state: LearnerState
+    next_step: LearnerStep | None  # for an enrolled learner
 
 
 @dataclass(frozen=True)
 class DashboardEntry:
     course: Course
     version: CourseVersion
+    outline: VersionOutline
     enrolment: Enrolment
     progress: CourseProgress
-    next_lesson: LessonRef | None
+    next_step: LearnerStep
     access: StudyAccess | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    entries: list[DashboardEntry]
+    pending_applications: list[tuple[Application, Cohort, Course]]  # waiting for a decision
 
 
 def _now() -> datetime:
@@ -188,9 +212,66 @@ def course_page(user: User | None, slug: str) -> CoursePage:
     state = learner_state(user, course.id, outline) if enrolment else None
     access = None if authz.is_staff(user) else cohorts.study_access_for(enrolment)
     can_study = authz.is_staff(user) or (enrolment is not None and (access is None or access.can_read))
+    step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if enrolment else None
+    applications = tuple(application for application, _cohort, _course in pending_applications(user, course.id))
+    rejoinable = None if enrolment else rejoinable_cohort(user, course.id)
     applying = _cohorts_taking_applications(user, course, version) if enrolment is None else ()
     return CoursePage(course, version, outline, enrolment, state, can_study=can_study, access=access,
-                      applying=applying)
+                      next_step=step, pending_applications=applications, rejoinable=rejoinable, applying=applying)
+
+
+def next_steps(user: User, progress: dict[int, tuple[Enrolment, CourseProgress]],
+               now: datetime | None = None) -> dict[int, LearnerStep]:
+    """The learner's next step in each course (course id -> (enrolment, progress)), by
+    lms.core.progress.learner_next_step: with the upcoming live sessions of the learner's cohorts and the courses in
+    which the learner holds a valid certificate. Two queries, whatever the number of courses."""
+    now = now or _now()
+    cohort_ids = {enrolment.cohort_id for enrolment, _ in progress.values() if enrolment.cohort_id}
+    upcoming: dict[int, list[datetime]] = {cohort_id: [] for cohort_id in cohort_ids}
+    if cohort_ids:
+        for cohort_id, starts_at in db.session.execute(
+            select(LiveSession.cohort_id, LiveSession.starts_at)
+            .where(LiveSession.cohort_id.in_(cohort_ids), LiveSession.starts_at > now)
+        ):
+            upcoming[cohort_id].append(starts_at)
+    certified = set(db.session.execute(
+        select(Certificate.course_id).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None),
+                                            Certificate.course_id.in_(list(progress)))
+    ).scalars())
+    return {
+        course_id: learner_next_step(course_progress_, upcoming_sessions=upcoming.get(enrolment.cohort_id, ()),
+                                     holds_certificate=course_id in certified)
+        for course_id, (enrolment, course_progress_) in progress.items()
+    }
+
+
+def pending_applications(user: User, course_id: int | None = None) -> list[tuple[Application, Cohort, Course]]:
+    """The learner's applications still waiting for a decision (submitted or on the waiting list), newest first;
+    those to one course's cohorts when ``course_id`` is given."""
+    query = (select(Application, Cohort, Course).join(Cohort, Cohort.id == Application.cohort_id)
+             .join(Course, Course.id == Cohort.course_id)
+             .where(Application.user_id == user.id,
+                    Application.status.in_([Status.SUBMITTED.value, Status.WAITLISTED.value]))
+             .order_by(Application.submitted_at.desc()))
+    if course_id is not None:
+        query = query.where(Cohort.course_id == course_id)
+    return [tuple(row) for row in db.session.execute(query).all()]
+
+
+def rejoinable_cohort(user: User, course_id: int, now: datetime | None = None) -> Cohort | None:
+    """The cohort of this course that the learner was accepted into, left, and may rejoin: it has not ended. The
+    accepted application keeps the seat (seats of application cohorts are accepted applications), so rejoining
+    never takes anyone else's place."""
+    now = now or _now()
+    for cohort in db.session.execute(
+        select(Cohort).join(Application, Application.cohort_id == Cohort.id)
+        .where(Application.user_id == user.id, Application.status == Status.ACCEPTED.value,
+               Cohort.course_id == course_id)
+        .order_by(Cohort.starts_on.desc())
+    ).scalars():
+        if schedule.cohort_phase(cohorts.cohort_times(cohort), now) is not schedule.CohortPhase.ENDED:
+            return cohort
+    return None
 
 
 def _cohorts_taking_applications(user: User | None, course: Course,
@@ -226,12 +307,35 @@ def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> E
     if cohort_id is not None:
         db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
                            .values(cohort_id=cohort_id))
+    completion.reevaluate(course, [user.id])  # attendance marked while away, or a version published, may complete it
     db.session.commit()
     return active_enrolment(user, course.id)
 
 
+@dataclass(frozen=True)
+class LeavingTerms:
+    """What leaving a course means for this learner, said before they confirm."""
+
+    course: Course
+    version: CourseVersion
+    cohort: Cohort | None
+    keeps_place: bool  # an accepted applicant: the place stays theirs and they may rejoin until the cohort ends
+    cohort_ends: date | None
+
+
+def leaving_terms(user: User, slug: str) -> LeavingTerms:
+    course, version = catalog.published_version(slug)
+    enrolment = active_enrolment(user, course.id)
+    if enrolment is None:
+        raise Conflict("You are not enrolled in this course.")
+    cohort = db.session.get(Cohort, enrolment.cohort_id) if enrolment.cohort_id else None
+    keeps_place = cohort is not None and cohort.enrolment_mode == "application"
+    return LeavingTerms(course, version, cohort, keeps_place, cohort.ends_on if cohort else None)
+
+
 def unenrol(user: User, slug: str) -> None:
-    """Leave a course. Nothing the learner did is deleted: enrolling again brings it all back."""
+    """Leave a course. Nothing the learner did is deleted: enrolling (or rejoining) again brings it all back. An
+    accepted applicant keeps the accepted application, so the place stays theirs (see rejoinable_cohort)."""
     course = catalog.get_course(slug)
     db.session.execute(
         update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
@@ -241,6 +345,18 @@ def unenrol(user: User, slug: str) -> None:
     db.session.commit()
 
 
+def rejoin(user: User, slug: str) -> Enrolment:
+    """Come back to the cohort the learner was accepted into and left, with everything they had done."""
+    course = catalog.get_course(slug)
+    existing = active_enrolment(user, course.id)
+    if existing is not None:
+        return existing
+    cohort = rejoinable_cohort(user, course.id)
+    if cohort is None:
+        raise NotAllowed("There is no cohort of this course that you can rejoin. Apply to a cohort to join it.")
+    return enrol_user(user, course, cohort_id=cohort.id)
+
+
 def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
     course, version, enrolment = study_context(user, slug)
     outline = catalog.version_outline(version)
@@ -248,9 +364,16 @@ def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
     html = catalog.lesson_html(version, lesson_key)
     if enrolment is not None:
         _record_visit(user, course, enrolment, lesson_key)
-    previous, following = outline.neighbours(lesson_key)
-    return LessonPage(course, version, outline, lesson, html, previous, following,
-                      learner_state(user, course.id, outline))
+    previous, _ = outline.neighbours(lesson_key)
+    following = item_after_lesson(outline.outline, lesson_key)
+    following_lesson = outline.lesson(following.id) if following and following.kind == StepKind.LESSON else None
+    following_quiz = outline.module(following.module_id) if following and following.kind == StepKind.QUIZ else None
+    state = learner_state(user, course.id, outline)
+    # At the course's last item the page says what is still missing (two more queries, on that page only).
+    at_the_end = following is None and enrolment is not None
+    step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if at_the_end else None
+    return LessonPage(course, version, outline, lesson, html, previous, following_lesson, following_quiz, state,
+                      step)
 
 
 def course_asset(user: User, slug: str, path: str) -> VersionFile:
@@ -299,38 +422,12 @@ def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
     enrolment.last_lesson_key = lesson_key
     enrolment.last_activity_at = now
     state = learner_state(user, course.id, outline)
-    record_course_completion(user, course, version, enrolment, state)
+    completion.record_progress(user, course, version, enrolment, state.progress)
     db.session.commit()
     return state
 
 
-def record_course_completion(user: User, course: Course, version: CourseVersion, enrolment: Enrolment,
-                             state: LearnerState) -> bool:
-    """Note the moment the completion rule is first met (once: the UPDATE only matches an open enrolment)."""
-    store_progress_percent(enrolment, state)
-    if not state.progress.complete:
-        return False
-    now = _now()
-    changed = db.session.execute(
-        update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
-        .values(completed_at=now)
-    ).rowcount == 1
-    if changed:
-        db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id,
-                                     kind="course_completed", at=now))
-        certificates.issue_certificate_if_complete(user, course, version)
-    return changed
-
-
-def store_progress_percent(enrolment: Enrolment, state: LearnerState) -> None:
-    """Keep the enrolment's stored percentage (what the reports sort and filter by) equal to the rule's. Called
-    wherever progress is recorded: lesson completions and quiz submissions both pass through
-    record_course_completion."""
-    if enrolment.progress_percent != state.progress.percent:
-        enrolment.progress_percent = state.progress.percent
-
-
-def dashboard(user: User) -> list[DashboardEntry]:
+def dashboard(user: User) -> Dashboard:
     rows = db.session.execute(
         select(Enrolment, Course, CourseVersion)
         .join(Course, Course.id == Enrolment.course_id)
@@ -340,26 +437,13 @@ def dashboard(user: User) -> list[DashboardEntry]:
     ).all()
     outlines = {course.id: catalog.version_outline(version) for _, course, version in rows}
     states = learner_states(user, outlines)
+    steps = next_steps(user, {course.id: (enrolment, states[course.id].progress) for enrolment, course, _ in rows})
     staff = authz.is_staff(user)
     if not staff:
         cohorts.preload([enrolment.cohort_id for enrolment, _, _ in rows if enrolment.cohort_id])
-    return [
-        DashboardEntry(course, version, enrolment, states[course.id].progress,
-                       next_lesson_for(outlines[course.id], states[course.id], enrolment),
-                       None if staff else cohorts.study_access_for(enrolment))
+    entries = [
+        DashboardEntry(course, version, outlines[course.id], enrolment, states[course.id].progress,
+                       steps[course.id], None if staff else cohorts.study_access_for(enrolment))
         for enrolment, course, version in rows
     ]
-
-
-def next_lesson_for(outline: VersionOutline, state: LearnerState, enrolment: Enrolment | None) -> LessonRef | None:
-    """Where "Continue" goes: the rules' next step, or the resume point when every required lesson is done."""
-    step = state.progress.next_step
-    if step is not None and step.kind == StepKind.LESSON:
-        return outline.lesson(step.id)
-    if step is None and enrolment is not None and enrolment.last_lesson_key:
-        try:
-            return outline.lesson(enrolment.last_lesson_key)
-        except NotFound:
-            return None
-    return None
-
+    return Dashboard(entries, pending_applications(user))

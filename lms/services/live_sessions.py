@@ -64,6 +64,7 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
 class UpcomingSession:
     view: SessionView
     cohort: Cohort
+    attended: bool = False  # the staff marked the learner present
 
 
 def learner_sessions(user: User) -> list[tuple[LiveSession, Cohort]]:
@@ -82,7 +83,12 @@ def my_sessions(user: User, now: datetime | None = None) -> list[UpcomingSession
     rows = learner_sessions(user)
     enrolled = {cohort.id for _, cohort in rows}
     views = session_views(user, [row for row, _ in rows], enrolled, now)
-    items = [UpcomingSession(view, cohort) for view, (_, cohort) in zip(views, rows, strict=True)]
+    attended = set(db.session.execute(
+        select(Attendance.session_id).where(Attendance.user_id == user.id,
+                                            Attendance.session_id.in_([row.id for row, _ in rows]))
+    ).scalars()) if rows else set()
+    items = [UpcomingSession(view, cohort, row.id in attended)
+             for view, (row, cohort) in zip(views, rows, strict=True)]
     return [item for item in items if not item.view.past] + [item for item in items if item.view.past][::-1]
 
 

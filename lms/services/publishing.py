@@ -32,6 +32,7 @@ from lms.models import (
     Certificate,
     Course,
     CourseVersion,
+    Enrolment,
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
@@ -41,7 +42,7 @@ from lms.models import (
     VersionLesson,
     VersionModule,
 )
-from lms.services import audit, catalog, cohort_sync, staffing
+from lms.services import audit, catalog, cohort_sync, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -490,6 +491,11 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.published_at = datetime.now(UTC)
     new.published_by_id = actor.id if actor else None
     cohort_sync.sync_package_cohorts(actor, course, package)  # its own cohorts and sessions, created or updated
+    db.session.flush()
+    # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
+    learners = db.session.execute(
+        select(Enrolment.user_id).where(Enrolment.course_id == course.id, Enrolment.status == "active")).scalars()
+    completion.reevaluate(course, learners.all())
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)

@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.core import grading
 from lms.core.packages import Quiz
+from lms.core.progress import LearnerStep, StepKind, item_after_quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, cohorts, learning, publishing
+from lms.services import catalog, cohorts, completion, learning, publishing
+from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import Conflict, Invalid, NotFound
 
 
@@ -27,6 +29,15 @@ class SubmissionRejected(Invalid):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("Your answers could not be accepted: " + " ".join(problems))
+
+
+class AlreadySubmitted(Conflict):
+    """The attempt was submitted before (a second tab, or the Back button and the same form sent again)."""
+
+    def __init__(self, attempt_id: int) -> None:
+        self.attempt_id = attempt_id
+        super().__init__("You had already submitted this attempt, so these answers were not counted. "
+                         "Here is its result.")
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,28 @@ class QuizPage:
     history: tuple[QuizAttempt, ...]
     closed_message: str | None = None  # why no new attempt can start now (outside the learner's cohort window)
     scores_shown: bool = True  # the quiz's review options show scores now (else only passed / not passed)
+    after: QuizNext | None = None  # where to go once the quiz is done
+
+    @property
+    def may_start(self) -> bool:
+        """Whether the learner may start another attempt now (an explicit button, never a page load)."""
+        return self.attempt is None and self.closed_message is None and (
+            self.attempts_remaining is None or self.attempts_remaining > 0)
+
+    @property
+    def latest(self) -> QuizAttempt | None:
+        return self.history[-1] if self.history else None
+
+
+@dataclass(frozen=True)
+class QuizNext:
+    """What comes after a quiz: the first lesson of the next module (``lesson``), or else, after the course's last
+    module, the learner's next step in the course (``step``: sessions, certificate …)."""
+
+    outline: VersionOutline
+    lesson: LessonRef | None
+    module_title: str
+    step: LearnerStep | None
 
 
 @dataclass(frozen=True)
@@ -53,6 +86,9 @@ class AttemptReview:
     attempt: QuizAttempt
     result: grading.ReviewedAttempt
     attempts_remaining: int | None
+    passed_ever: bool = False  # any attempt at these questions passed
+    may_start: bool = False  # another attempt may be started now
+    after: QuizNext | None = None
 
     @property
     def notice(self) -> str:
@@ -80,7 +116,9 @@ def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
 
 
 def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> QuizPage:
-    """The quiz with the learner's open attempt, starting one if the learner may (and ``start`` is set)."""
+    """The quiz with the learner's open attempt. A first attempt starts when the page opens (``start``); any later
+    one only when the learner asks (start_attempt), so that reopening a quiz, or going Back to it, never starts an
+    attempt the learner did not mean to take."""
     course, version, enrolment = learning.study_context(user, slug)
     quiz = _quiz_of(version, quiz_key)
     attempts = _attempts(user, course, quiz)
@@ -89,8 +127,8 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
     remaining = grading.attempts_remaining(quiz, len(submitted))
     passed = any(a.passed for a in submitted)
     closed = cohorts.attempt_refusal(user, enrolment) if open_attempt is None else None
-    if open_attempt is None and start and enrolment is not None and (remaining is None or remaining > 0) \
-            and closed is None:
+    if open_attempt is None and start and not submitted and enrolment is not None \
+            and (remaining is None or remaining > 0) and closed is None:
         open_attempt = _start_attempt(user, course, version, quiz, len(attempts) + 1)
     questions: tuple = ()
     if open_attempt is not None:
@@ -100,7 +138,39 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
                           for qid in open_attempt.layout["question_ids"])
     shown = grading.review_shown(quiz.review, quiz_passed=passed, attempts_remaining=remaining)
     return QuizPage(course, version, quiz, open_attempt, questions, len(submitted), remaining, passed,
-                    tuple(submitted), closed, scores_shown=shown.score)
+                    tuple(submitted), closed, scores_shown=shown.score,
+                    after=_after(user, course, version, enrolment, quiz) if passed else None)
+
+
+def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
+    """Start another attempt, because the learner asked to ("Try again"). Returns the open attempt if there is one."""
+    course, version, enrolment = learning.study_context(user, slug)
+    quiz = _quiz_of(version, quiz_key)
+    if enrolment is None:
+        raise Conflict("Only enrolled learners take quizzes.")
+    attempts = _attempts(user, course, quiz)
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    if open_attempt is not None:
+        return open_attempt
+    refusal = cohorts.attempt_refusal(user, enrolment)
+    if refusal is not None:
+        raise Conflict(refusal)
+    remaining = grading.attempts_remaining(quiz, len(attempts))
+    if remaining is not None and remaining <= 0:
+        raise Conflict("You have used all your attempts at this quiz.")
+    return _start_attempt(user, course, version, quiz, len(attempts) + 1)
+
+
+def _after(user: User, course: Course, version: CourseVersion, enrolment, quiz: Quiz) -> QuizNext:
+    outline = catalog.version_outline(version)
+    following = item_after_quiz(outline.outline, quiz.id)
+    step = None
+    if following is None and enrolment is not None:
+        progress = learning.learner_state(user, course.id, outline).progress
+        step = learning.next_steps(user, {course.id: (enrolment, progress)})[course.id]
+    lesson = outline.lessons_of(following.module_id)[0] if following and following.kind == StepKind.LESSON else None
+    module_title = outline.module(following.module_id).title if following else ""
+    return QuizNext(outline, lesson, module_title, step)
 
 
 def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Quiz, number: int) -> QuizAttempt:
@@ -142,7 +212,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     if attempt.quiz_key != quiz_key:
         raise NotFound("There is no such attempt.")
     if attempt.submitted_at is not None:
-        raise Conflict("This attempt has already been submitted. Start a new attempt to try again.")
+        raise AlreadySubmitted(attempt.id)
     enrolment = learning.require_study_access(user, course, learning.active_enrolment(user, course.id))
     version = db.session.get(CourseVersion, attempt.version_id)
     quiz = _quiz_of(version, quiz_key)
@@ -161,7 +231,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     ).rowcount == 1
     if not submitted:
         db.session.rollback()
-        raise Conflict("This attempt has already been submitted. Start a new attempt to try again.")
+        raise AlreadySubmitted(attempt.id)
     db.session.add(ProgressEvent(user_id=user.id, course_id=course.id, version_id=version.id, kind="quiz_submitted",
                                  item_key=quiz.id, at=now,
                                  detail={"attempt": attempt.number, "percent": result.percent,
@@ -170,8 +240,8 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     if enrolment is not None:
         enrolment.last_activity_at = now  # a quiz submitted is activity, as a lesson read is
         outline = catalog.version_outline(current)
-        learning.record_course_completion(user, course, current, enrolment,
-                                          learning.learner_state(user, course.id, outline))
+        completion.record_progress(user, course, current, enrolment,
+                                   learning.learner_state(user, course.id, outline).progress)
     db.session.commit()
     db.session.refresh(attempt)
     return attempt
@@ -188,7 +258,14 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     result = grading.grade_attempt(quiz, question_ids, responses, choice_order=attempt.layout.get("choice_order"))
     submitted = [a for a in _attempts(user, course, quiz) if a.submitted_at is not None]
     remaining = grading.attempts_remaining(quiz, len(submitted))
-    shown = grading.review_shown(quiz.review, quiz_passed=any(a.passed for a in submitted),
-                                 attempts_remaining=remaining)
-    return AttemptReview(course, quiz, attempt, grading.reviewed_attempt(result, shown), remaining)
-
+    passed_ever = any(a.passed for a in submitted)
+    shown = grading.review_shown(quiz.review, quiz_passed=passed_ever, attempts_remaining=remaining)
+    current = catalog.published_version(slug)[1]
+    enrolment = learning.active_enrolment(user, course.id)
+    on_current = current.id == version.id or any(q.id == quiz.id and q.content_hash == quiz.content_hash
+                                                 for q in publishing.version_package(current).quizzes)
+    may_start = (on_current and enrolment is not None and (remaining is None or remaining > 0)
+                 and cohorts.attempt_refusal(user, enrolment) is None)
+    after = _after(user, course, current, enrolment, quiz) if passed_ever and on_current else None
+    return AttemptReview(course, quiz, attempt, grading.reviewed_attempt(result, shown), remaining, passed_ever,
+                         may_start, after)

@@ -8,13 +8,14 @@ from urllib.parse import quote
 from flask import Response, url_for
 
 from lms.models import VersionFile
+from lms.web.downloads import set_media_type
 
 # Files that a browser could run as a page from our origin are sandboxed.
 _SANDBOXED = ("image/svg+xml", "text/html")
 
 
 def asset_response(asset: VersionFile) -> Response:
-    response = Response(asset.data, mimetype=asset.media_type)
+    response = set_media_type(Response(asset.data, mimetype=asset.media_type), asset.media_type)
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["ETag"] = asset.sha256
     if asset.media_type in _SANDBOXED:

@@ -83,9 +83,22 @@ def test_daily_series_fills_missing_days():
     assert series == [(date(2024, 1, 1), 0), (date(2024, 1, 2), 5), (date(2024, 1, 3), 0)]
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+33", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("text", ["=1+1", "+33", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")",
+                                  "\uff1d1+1", "\uff0b33", "\uff0d2+3", "\uff20SUM(A1)"])
 def test_formula_cells_are_neutralised(text):
     assert safe_cell(text) == "'" + text
+
+
+def test_a_leading_nul_does_not_hide_a_formula():
+    assert safe_cell("\0=1+1") == "'=1+1" and safe_cell("\0\uff1d1+1") == "'\uff1d1+1" and safe_cell("a\0b") == "ab"
+
+
+def test_every_text_cell_is_quoted_so_a_semicolon_locale_cannot_split_it():
+    line = csv_line(["Lyon; France", "Seoul", 3, -2.5, None])
+    assert line == '"Lyon; France","Seoul",3,-2.5,""\r\n'
+    # A spreadsheet whose list separator is ";" reads the same cells.
+    assert next(csv.reader(io.StringIO(line.replace(",", ";").replace('"Lyon; France"', '"Lyon, France"'),
+                                       newline=""), delimiter=";")) == ["Lyon, France", "Seoul", "3", "-2.5", ""]
 
 
 def test_numbers_and_plain_text_are_kept():
@@ -108,8 +121,8 @@ def test_stream_csv_is_lazy():
         raise AssertionError("read too far")
 
     stream = stream_csv(["h"], rows())
-    assert next(stream) == BOM + "h\r\n"
-    assert next(stream) == "1\r\n"
+    assert next(stream) == BOM + "\"h\"\r\n"
+    assert next(stream) == "\"1\"\r\n"
 
 
 def test_bar_lengths_are_proportional_to_the_values():

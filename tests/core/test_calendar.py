@@ -60,3 +60,23 @@ def test_winter_sessions_are_08_00_utc():
                                          ends_at=local_to_utc(datetime(2023, 12, 4, 11, 0), "Europe/Madrid"))],
                           name="n", now=winter)
     assert "DTSTART:20231204T080000Z" in unfold(data)
+
+
+AWKWARD_TEXT = "Cohort A; room 2, floor 3 \\ annex\nSecond line"
+
+
+def test_text_values_are_escaped_and_read_back_by_an_independent_parser():
+    """RFC 5545 §3.3.11: backslash, semicolon, comma and line breaks in TEXT are escaped; vobject (not the library
+    that wrote the file) reads every value back as it was typed."""
+    import vobject
+
+    event = CalendarEvent(uid="live-session-1@lms.test", title=AWKWARD_TEXT, starts_at=START, ends_at=END,
+                          description=AWKWARD_TEXT, location=AWKWARD_TEXT)
+    data = build_calendar([event], name=AWKWARD_TEXT, now=datetime(2023, 6, 1, tzinfo=UTC))
+    lines = unfold(data)
+    assert "X-WR-CALNAME:Cohort A\\; room 2\\, floor 3 \\\\ annex\\nSecond line" in lines
+    parsed = vobject.readOne(data.decode("utf-8"))
+    assert parsed.x_wr_calname.value == AWKWARD_TEXT
+    assert parsed.vevent.summary.value == AWKWARD_TEXT
+    assert parsed.vevent.description.value == AWKWARD_TEXT
+    assert parsed.vevent.location.value == AWKWARD_TEXT

@@ -33,9 +33,10 @@ def facts(**changes) -> CertificateFacts:
 def build(certificate: CertificateFacts | None = None) -> dict:
     certificate = certificate or facts()
     return credentials.open_badge_credential(
-        certificate, engine_url="https://learning.example.org",
+        certificate, issuer_id="https://learning.example.org/.well-known/lms-issuer.json",
         verify_url=f"https://learning.example.org/verify/{certificate.certificate_id}",
-        achievement_url="https://learning.example.org/courses/caring-cities/")
+        achievement_url="https://learning.example.org/courses/caring-cities/",
+        status=credentials.status_list_entry("https://learning.example.org/credentials/status/0", 4242))
 
 
 @pytest.fixture(scope="module")
@@ -158,13 +159,15 @@ def test_the_private_key_round_trips_as_pem(key):
     assert credentials.public_key_multibase(again.public_key()) == credentials.public_key_multibase(key.public_key())
 
 
-def test_the_issuer_document_publishes_the_key(key):
-    document = credentials.issuer_document("https://l.example", "https://l.example/.well-known/lms-issuer.json",
-                                           "LMS", key.public_key())
+def test_the_issuer_document_publishes_the_key_and_is_its_own_controller(key):
+    """W3C Controlled Identifiers v1.0 §3.3: the document's id and the key's controller are the URL it is served
+    from."""
+    url = "https://l.example/.well-known/lms-issuer.json"
+    document = credentials.issuer_document(url, key.public_key())
     method = document["verificationMethod"][0]
-    assert document["assertionMethod"] == [method["id"]] == ["https://l.example/.well-known/lms-issuer.json#key-1"]
-    assert method["type"] == "Multikey" and method["controller"] == document["id"] == "https://l.example"
-    assert method["publicKeyJwk"]["crv"] == "Ed25519"
+    assert document["assertionMethod"] == [method["id"]] == [f"{url}#key-1"]
+    assert method["type"] == "Multikey" and method["controller"] == document["id"] == url
+    assert credentials.public_key_multibase(key.public_key()) == method["publicKeyMultibase"]
 
 
 # The credential.
@@ -176,7 +179,7 @@ def test_the_credential_is_an_open_badges_3_credential():
     assert document["@context"] == ["https://www.w3.org/ns/credentials/v2",
                                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
     assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert document["issuer"]["id"] == "https://learning.example.org"
+    assert document["issuer"]["id"] == "https://learning.example.org/.well-known/lms-issuer.json"
     assert document["issuer"]["type"] == ["Profile"]
     assert document["issuer"]["name"] == "Metropolis, UCLG"
     assert document["validFrom"] == "2026-11-23T10:30:00Z"
@@ -190,7 +193,10 @@ def test_the_credential_is_an_open_badges_3_credential():
     assert achievement["name"] == "Caring Cities" and achievement["version"] == "1.2.0"
     assert "24 hours of training" in achievement["description"]
     assert achievement["criteria"]["narrative"]
-    assert document["credentialStatus"] == {"id": document["id"], "type": "LmsLiteCertificateStatus"}
+    assert document["credentialStatus"] == {
+        "id": "https://learning.example.org/credentials/status/0#4242", "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation", "statusListIndex": "4242",
+        "statusListCredential": "https://learning.example.org/credentials/status/0"}
     assert document["id"].endswith(certificate.certificate_id)
     assert credentials.certificate_id_of(document) == certificate.certificate_id
     json.dumps(document)
@@ -211,16 +217,45 @@ def test_hours_are_written_as_people_write_them(hours, phrase):
 # Signing and verification.
 
 
-def test_a_signed_credential_verifies(key):
+def test_a_signed_credential_carries_a_proof_set_that_verifies(key):
     document = signed(key)
-    proof = document["proof"]
-    assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-jcs-2022"
-    assert proof["proofPurpose"] == "assertionMethod" and proof["verificationMethod"] == METHOD
-    assert proof["@context"] == document["@context"]
-    assert proof["proofValue"].startswith("z")
+    rdfc, jcs = document["proof"]
+    assert rdfc["cryptosuite"] == "eddsa-rdfc-2022" and jcs["cryptosuite"] == "eddsa-jcs-2022"
+    for proof in (rdfc, jcs):
+        assert proof["type"] == "DataIntegrityProof" and proof["proofPurpose"] == "assertionMethod"
+        assert proof["verificationMethod"] == METHOD and proof["created"] == "2026-11-23T10:30:00Z"
+        assert proof["proofValue"].startswith("z")
+    assert jcs["@context"] == document["@context"] and "@context" not in rdfc
     check = credentials.verify_credential(document, key.public_key())
     assert check.ok, check.reason
     assert check.verification_method == METHOD
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_each_proof_of_the_set_is_checked(key, which):
+    document = signed(key)
+    document["proof"][which]["created"] = "2026-11-24T10:30:00Z"
+    assert not credentials.verify_credential(document, key.public_key()).ok
+    alone = {**document, "proof": document["proof"][1 - which]}
+    assert credentials.verify_credential(alone, key.public_key()).ok
+
+
+def test_the_rdfc_proof_signs_the_meaning_not_the_spelling(key):
+    """eddsa-rdfc-2022 signs the RDF statements: the same credential written with its keys in another order still
+    verifies with that proof alone."""
+    document = signed(key)
+    reordered = dict(reversed(list({**document, "proof": document["proof"][0]}.items())))
+    assert credentials.verify_credential(reordered, key.public_key()).ok
+
+
+def test_a_term_no_context_defines_cannot_be_signed_silently(key):
+    """Safe mode: JSON-LD would drop a property whose context is undefined; here the vocabulary of the VC context
+    catches it, so it is signed too (changing it breaks the rdfc proof)."""
+    document = build()
+    document["credentialSubject"]["extra"] = "kept"
+    signed_document = credentials.sign_credential(document, key, METHOD, ISSUED, cryptosuites=("eddsa-rdfc-2022",))
+    signed_document["credentialSubject"]["extra"] = "changed"
+    assert not credentials.verify_credential(signed_document, key.public_key()).ok
 
 
 def test_signing_is_deterministic(key):
@@ -280,13 +315,14 @@ def test_another_key_does_not_verify(key):
 
 @pytest.mark.parametrize(("change", "reason"), [
     (lambda d: d.pop("proof"), "no proof"),
-    (lambda d: d["proof"].update(cryptosuite="ecdsa-rdfc-2019"), "unsupported proof"),
-    (lambda d: d["proof"].update(type="Ed25519Signature2020"), "unsupported proof"),
-    (lambda d: d["proof"].update(proofPurpose="authentication"), "purpose"),
-    (lambda d: d["proof"].update({"@context": ["https://example.org"]}), "@context"),
-    (lambda d: d["proof"].update(proofValue="not multibase"), "cannot be read"),
-    (lambda d: d["proof"].update(proofValue="z0OIl"), "cannot be read"),
-    (lambda d: d["proof"].update(proofValue=12), "cannot be read"),
+    (lambda d: d["proof"].append("text"), "not a JSON object"),
+    (lambda d: d["proof"][1].update(cryptosuite="ecdsa-rdfc-2019"), "unsupported proof"),
+    (lambda d: d["proof"][0].update(type="Ed25519Signature2020"), "unsupported proof"),
+    (lambda d: d["proof"][0].update(proofPurpose="authentication"), "purpose"),
+    (lambda d: d["proof"][1].update({"@context": ["https://example.org"]}), "@context"),
+    (lambda d: d["proof"][0].update(proofValue="not multibase"), "cannot be read"),
+    (lambda d: d["proof"][1].update(proofValue="z0OIl"), "cannot be read"),
+    (lambda d: d["proof"][1].update(proofValue=12), "cannot be read"),
 ])
 def test_broken_proofs_are_refused_with_a_reason(key, change, reason):
     document = signed(key)

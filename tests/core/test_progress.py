@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +19,9 @@ from lms.core.packages.model import (
     ScorePolicy,
 )
 from lms.core.progress import (
+    ForwardItem,
+    LearnerStep,
+    NextKind,
     NextStep,
     Outline,
     OutlineLesson,
@@ -25,6 +30,9 @@ from lms.core.progress import (
     StepKind,
     carry_over,
     course_progress,
+    item_after_lesson,
+    item_after_quiz,
+    learner_next_step,
 )
 
 # --- builders ---------------------------------------------------------------------------------------------------------
@@ -456,3 +464,37 @@ def test_carry_over_splits_every_completion_into_kept_or_dropped(old, new, data)
     assert not result.kept_quizzes & result.dropped_quizzes
     assert all(new.lesson(lesson_id) is not None for lesson_id in result.kept_lessons)
     assert all(new.quiz(quiz_id).content_hash == old.quiz(quiz_id).content_hash for quiz_id in result.kept_quizzes)
+
+
+# --- the learner's next step and the player's forward item -----------------------------------------------------------
+
+
+def test_the_next_step_is_the_first_lesson_or_quiz_not_done():
+    outline = example()
+    assert learner_next_step(course_progress(outline, set(), set(), 0)) == LearnerStep(NextKind.LESSON, "a", "m1")
+    assert learner_next_step(course_progress(outline, {"a", "b"}, set(), 0)) == LearnerStep(NextKind.QUIZ, "q1", "m1")
+
+
+def test_the_next_step_after_lessons_and_quizzes_is_the_missing_sessions_with_the_next_date():
+    outline = course(module("m1", "a", quiz="q1"), sessions=2)
+    later, sooner = datetime(2030, 3, 11, 8, tzinfo=UTC), datetime(2030, 3, 4, 8, tzinfo=UTC)
+    step = learner_next_step(course_progress(outline, {"a"}, {"q1"}, 0), upcoming_sessions=[later, sooner])
+    assert (step.kind, step.sessions_missing, step.next_session) == (NextKind.SESSIONS, 2, sooner)
+    step = learner_next_step(course_progress(outline, {"a"}, {"q1"}, 1))
+    assert (step.kind, step.sessions_missing, step.next_session) == (NextKind.SESSIONS, 1, None)
+
+
+def test_a_complete_course_leads_to_the_certificate_when_one_is_held():
+    progress = course_progress(course(module("m1", "a")), {"a"}, set(), 0)
+    assert learner_next_step(progress, holds_certificate=True).kind == NextKind.CERTIFICATE
+    assert learner_next_step(progress).kind == NextKind.COMPLETE and learner_next_step(progress).done
+
+
+def test_the_player_goes_through_each_modules_quiz_before_the_next_module():
+    outline = example()
+    assert item_after_lesson(outline, "a") == ForwardItem(StepKind.LESSON, "b", "m1")
+    assert item_after_lesson(outline, "c") == ForwardItem(StepKind.QUIZ, "q1", "m1")
+    assert item_after_quiz(outline, "q1") == ForwardItem(StepKind.LESSON, "d", "m2")
+    assert item_after_lesson(outline, "e") == ForwardItem(StepKind.LESSON, "f", "m3")
+    assert item_after_lesson(outline, "f") is None
+    assert item_after_quiz(course(module("m1", "a", quiz="q1")), "q1") is None

@@ -256,3 +256,23 @@ def test_zoom_report_without_durations_says_so():
 def test_an_unusable_report_is_refused_with_a_reason(data):
     with pytest.raises(schedule.ReportUnreadable):
         parse_participants_report(data)
+
+
+def test_a_person_on_two_devices_at_once_is_counted_once():
+    """The laptop and the phone both joined for the whole hour: one hour, not two, towards the minimum minutes."""
+    data = (
+        b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n"
+        b"Ana (laptop),ana@city.gov,07/03/2023 09:00:00 AM,07/03/2023 10:00:00 AM,60\r\n"
+        b"Ana (phone),ana@city.gov,07/03/2023 09:00:00 AM,07/03/2023 10:00:00 AM,60\r\n"
+        b"Bo,bo@city.gov,07/03/2023 09:00:00 AM,07/03/2023 09:40:00 AM,40\r\n"
+        b"Bo,bo@city.gov,07/03/2023 09:30:00 AM,07/03/2023 10:00:00 AM,30\r\n"
+        b"Cy,cy@city.gov,2023-07-03 09:00:10,2023-07-03 09:20:00,20\r\n"
+        b"Cy,cy@city.gov,2023-07-03 09:30:00,2023-07-03 09:40:00,10\r\n"
+    )
+    minutes = {p.email: p.minutes for p in parse_participants_report(data).participants}
+    assert minutes == {"ana@city.gov": 60, "bo@city.gov": 60, "cy@city.gov": 30}
+
+
+def test_rows_without_times_count_their_duration():
+    data = b"Email,Join Time,Leave Time,Duration (Minutes)\nana@city.gov,,,25\nana@city.gov,bad,time,5\n"
+    assert parse_participants_report(data).participants[0].minutes == 30

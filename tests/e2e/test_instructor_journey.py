@@ -44,7 +44,7 @@ def test_instructor_publishes_a_new_version_and_the_learners_progress_carries_ov
         open_course(learner_page)
         complete_lesson(learner_page, lesson.title)
     open_course(learner_page)
-    learner_page.get_by_role("link", name=orientation.quiz.title).click()
+    learner_page.get_by_role("link", name=orientation.quiz.title, exact=True).click()
     take_quiz(learner_page, orientation.quiz, correctly=True)
     open_course(learner_page)
     progress_before = learner_page.locator(".progress-text").first.inner_text()

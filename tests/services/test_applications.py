@@ -242,7 +242,9 @@ def test_export_is_a_spreadsheet_safe_csv(db, make_user, cohort):
     admin = make_user("admin")
     application = apply(make_user(), cohort, organisation="=HYPERLINK(\"http://evil\")", city="Bogotá")
     applications.decide(admin, application.id, "accepted", "+1 great")
-    rows = list(csv.DictReader(io.StringIO(applications.export_csv(admin, cohort.id))))
+    text = applications.export_csv(admin, cohort.id)
+    assert text.startswith("\ufeff")  # spreadsheet programs then read it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert len(rows) == 1
     row = rows[0]
     assert row["organisation"] == "'=HYPERLINK(\"http://evil\")" and row["decision_note"] == "'+1 great"

@@ -370,6 +370,19 @@ def test_importing_zoom_report_matches_only_confirmed_account_addresses(db, make
     assert "claimed@example.org" in [p.email for p in outcome.unmatched]
 
 
+def test_joining_from_two_devices_does_not_reach_the_minimum_minutes(db, make_user, tmp_path):
+    cohort = _example_with_open_cohort(tmp_path)
+    staff = make_instructor("example-all-features")
+    ben = make_user(display_name="Ben")
+    learning.enrol(ben, "example-all-features")
+    session = session_rows(cohort)[0]
+    data = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n"
+            f"Ben (laptop),{ben.email},07/03/2023 09:01:00 AM,07/03/2023 09:07:00 AM,6\r\n"
+            f"Ben (phone),{ben.email},07/03/2023 09:01:00 AM,07/03/2023 09:07:00 AM,6\r\n").encode()
+    outcome = attendance.import_zoom_report(staff, session.id, data, min_minutes=10)
+    assert not outcome.marked and [(user.id, minutes) for user, minutes in outcome.too_short] == [(ben.id, 6)]
+
+
 def test_an_unreadable_report_is_invalid(db, make_user, tmp_path):
     cohort = _example_with_open_cohort(tmp_path)
     with pytest.raises(Invalid, match="e-mail"):

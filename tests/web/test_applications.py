@@ -199,6 +199,7 @@ def test_export_as_csv(client, make_user, login_as, cohort):
     apply(make_user(), cohort, city="São Paulo", country="BR")
     login_as("admin")
     response = client.get(f"/staff/cohorts/{cohort.id}/applications.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.mimetype == "text/csv" and response.headers["Content-Disposition"].startswith("attachment;")
     text = response.data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))

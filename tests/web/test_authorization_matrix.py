@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import select
 
 from lms import authz
+from lms.core import credentials
 from lms.core.packages import package_zip_bytes
 from lms.demo.synthetic import write_synthetic_package
 from lms.extensions import db as _db
@@ -72,10 +73,12 @@ GET = {
     "learner.quiz":                     "login  200      403      200      200      200",
     "learner.attempt":                  "login  200      404      404      404      404",
     "learner.dashboard":                "login  200      200      200      200      200",
+    "learner.leave":                    "login  200      redirect redirect redirect redirect",
     "programmes.course_cohorts":        "200    200      200      200      200      200",
     "programmes.cohort":                "200    200      200      200      200      200",
     "programmes.apply":                 "login  redirect 200      200      200      200",
     "programmes.my_applications":       "login  200      200      200      200      200",
+    "programmes.withdraw":              "login  200      404      404      404      404",
     "programmes.letter":                "login  200      404      404      404      200",
     "programmes.my_sessions":           "login  200      200      200      200      200",
     "programmes.session_ics":           "200    200      200      200      200      200",
@@ -85,6 +88,7 @@ GET = {
     "certificates.search":              "200    200      200      200      200      200",
     "certificates.verify":              "200    200      200      200      200      200",
     "certificates.issuer_document":     "200    200      200      200      200      200",
+    "certificates.status_list":         "200    200      200      200      200      200",
     "certificates.mine":                "login  200      200      200      200      200",
     "certificates.pdf":                 "login  200      404      404      404      200",
     "certificates.credential":          "login  200      404      404      404      200",
@@ -138,7 +142,9 @@ POST = {
     # Whoever holds a reset link may use it: the token, not the session, says whose password it sets.
     "auth.reset_password":              "redirect* redirect* redirect* redirect* redirect* redirect*",
     "learner.enrol":                    "login     redirect  redirect* redirect* redirect* redirect*",
-    "learner.unenrol":                  "login     redirect* redirect  redirect  redirect  redirect",
+    "learner.leave":                    "login     redirect* redirect  redirect  redirect  redirect",
+    "learner.rejoin":                   "login     redirect  redirect  redirect  redirect  redirect",
+    "learner.start_attempt":            "login     redirect  403       redirect  redirect  redirect",
     "learner.complete_lesson":          "login     redirect* 403       redirect  redirect  redirect",
     "learner.quiz":                     "login     redirect* 404       404       404       404",
     "programmes.apply":                 "login     redirect  redirect* redirect* redirect* redirect*",
@@ -200,7 +206,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     learning.enrol_user(learner, catalog.get_course(SLUG), cohort_id=cohort.id)
     first = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)
-    second = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
+    second = quizzes.start_attempt(learner, SLUG, QUIZ)
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
     lesson = publishing.load_valid(EXAMPLE).lessons[0]
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
@@ -214,6 +220,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
         "slug": SLUG, "version": "1.1.0", "lesson_key": lesson.id, "quiz_key": QUIZ, "asset_path": "care-map.png",
         "attempt_id": first.id, "open_attempt_id": second.id, "cohort_id": cohort.id, "session_id": session.id,
         "application_id": application.id, "public_id": certificate.public_id, "user_id": learner.id,
+        "list_number": certificate.status_index // credentials.STATUS_LIST_BITS,
         "reset_token": accounts.make_reset_token(learner), "feed_token": calendars.feed_token(learner),
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,

@@ -13,6 +13,7 @@ import pytest
 from lms.core import credentials
 from lms.models import Certificate
 from lms.services import certificates, publishing
+from tests import independent_verifier
 from tests.factories import copy_package, edit_file, make_user
 
 SLUG = "example-all-features"
@@ -87,9 +88,75 @@ def test_the_learner_downloads_a_credential_that_verifies(client, earned):
     published = client.get("/.well-known/lms-issuer.json")
     assert published.status_code == 200 and published.headers["Access-Control-Allow-Origin"] == "*"
     method = published.get_json()["verificationMethod"][0]
-    assert document["proof"]["verificationMethod"] == method["id"]
+    assert [proof["verificationMethod"] for proof in document["proof"]] == [method["id"]] * 2
     key = credentials.public_key_from_multibase(method["publicKeyMultibase"])
     assert credentials.verify_credential(document, key).ok
+
+
+def public_fetch(app):
+    """What a third-party verifier gets for a URL of the engine: an anonymous request, as from another site."""
+    anonymous = app.test_client()
+
+    def fetch(url: str) -> bytes:
+        base = app.config["BASE_URL"].rstrip("/")
+        assert url.startswith(base + "/"), f"the verifier was sent off the engine's site: {url}"
+        response = anonymous.get(url[len(base):])
+        assert response.status_code == 200, (url, response.status_code)
+        return response.data
+
+    return fetch
+
+
+def test_a_third_party_verifier_finds_the_issuers_key_and_checks_the_signatures(app, client, earned):
+    """A verifier written from the W3C specifications (tests/independent_verifier.py: other libraries for every step)
+    finds the key by dereferencing the verification method (Controlled Identifiers v1.0 §3.3) and checks every
+    proof."""
+    _, certificate = earned
+    document = json.loads(client.get(f"/certificates/{certificate.public_id}.json").data)
+    checked = independent_verifier.verify_signatures(document, public_fetch(app))
+    assert checked == ["eddsa-rdfc-2022", "eddsa-jcs-2022"]
+    issuer_document = json.loads(public_fetch(app)(document["proof"][0]["verificationMethod"].split("#")[0]))
+    assert issuer_document["id"] == document["issuer"]["id"] == "http://lms.test/.well-known/lms-issuer.json"
+
+
+def test_a_revoked_certificate_fails_in_a_third_party_verifier(app, client, db, earned):
+    """W3C Bitstring Status List v1.0: the verifier reads the certificate's bit in the signed, public status list;
+    the engine is never asked about the certificate itself."""
+    _, certificate = earned
+    document = json.loads(client.get(f"/certificates/{certificate.public_id}.json").data)
+    entry = document["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "revocation"
+    assert entry["statusListCredential"] == f"http://lms.test/credentials/status/{certificate.status_index // 131072}"
+    assert int(entry["statusListIndex"]) == certificate.status_index % 131072
+    fetch = public_fetch(app)
+    assert independent_verifier.verify_credential(document, fetch)["cryptosuites"] == ["eddsa-rdfc-2022",
+                                                                                         "eddsa-jcs-2022"]
+    assert independent_verifier.status_bit(entry, fetch) == 0
+    certificates.revoke(make_user(role="admin"), certificate.public_id, "Issued by mistake")
+    assert independent_verifier.status_bit(entry, fetch) == 1
+    with pytest.raises(independent_verifier.NotVerified, match="revoked"):
+        independent_verifier.verify_credential(document, fetch)
+
+
+def test_the_status_list_is_public_signed_cacheable_and_16_kb(app, client, db, earned):
+    _, certificate = earned
+    url = json.loads(client.get(f"/certificates/{certificate.public_id}.json").data)["credentialStatus"][
+        "statusListCredential"]
+    anonymous = app.test_client()
+    response = anonymous.get(url.removeprefix("http://lms.test"))
+    assert response.status_code == 200 and response.mimetype == "application/vc"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    listing = json.loads(response.data)
+    assert listing["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert listing["issuer"] == "http://lms.test/.well-known/lms-issuer.json"
+    subject = listing["credentialSubject"]
+    assert subject["type"] == "BitstringStatusList" and subject["statusPurpose"] == "revocation"
+    assert subject["encodedList"].startswith("u") and "=" not in subject["encodedList"]
+    assert len(credentials.decode_status_list(subject["encodedList"])) == 16384  # 131,072 bits
+    again = anonymous.get(url.removeprefix("http://lms.test"), headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert anonymous.get("/credentials/status/999").status_code == 404
 
 
 def test_another_learner_or_a_stranger_cannot_download(client, db, login_as, earned):
@@ -248,6 +315,16 @@ def test_an_admin_issues_a_certificate_by_hand(client, db, login_as, course, out
     again = client.post("/certificates/admin/", data={"email": learner.email, "course": SLUG, "reason": "twice"})
     assert again.status_code == 422 and "already has a valid certificate" in again.get_data(as_text=True)
     assert len(outbox) == 1
+
+
+def test_the_admin_is_told_when_a_name_cannot_be_printed(client, db, login_as, course, outbox):
+    learner = make_user(display_name="Ana \U00013000")  # an Egyptian hieroglyph: no certificate font has it
+    login_as("admin")
+    response = client.post("/certificates/admin/", data={"email": learner.email, "course": SLUG,
+                                                         "reason": "Completed offline"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "No certificate was issued" in page and "U+13000" in page
+    assert db.session.execute(db.select(Certificate)).scalars().all() == [] and len(outbox) == 0
 
 
 # The command line.

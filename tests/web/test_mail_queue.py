@@ -137,3 +137,14 @@ def test_instructors_who_do_not_review_see_no_count(client, db, make_user, login
     login_as("instructor")
     html = client.get("/staff/").get_data(as_text=True)
     assert "waiting for review" not in html
+
+
+def test_asking_for_a_password_reset_with_the_mail_server_down_queues_the_link(app, client, db, make_user,
+                                                                               monkeypatch):
+    make_user(email="ana@example.org")
+    for key, value in MailServer().settings().items():  # never started: nothing listens on its port
+        monkeypatch.setitem(app.config, key, value)
+    response = client.post("/reset-password", data={"email": "ana@example.org"})
+    assert response.status_code == 302  # was a 500 when the request talked to the mail server itself
+    assert [(m.recipient, m.subject, m.status) for m in messages(db)] == [
+        ("ana@example.org", "Reset your password", QUEUED)]

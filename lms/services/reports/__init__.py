@@ -18,9 +18,9 @@ Numbers
 
 Sorting by progress
     The learner table sorts and filters in SQL. Progress is sorted by ``Enrolment.progress_percent``, which
-    lms.services.learning.store_progress_percent keeps equal to the rule's percentage whenever a lesson completion or
-    a quiz submission is recorded; the percentage SHOWN in each row is computed live. The two differ only for learners
-    whose attendance was marked, or whose course got a new version, since their last lesson or quiz.
+    lms.services.completion.record_progress keeps equal to the rule's percentage whenever something that changes
+    progress is recorded (a lesson, a quiz, attendance, a new version); the percentage SHOWN in each row is computed
+    live.
 
 Queries
     Each page runs a fixed number of queries whatever the number of learners (tests/services/test_reports.py checks

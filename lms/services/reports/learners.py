@@ -75,6 +75,9 @@ class LearnerRow:
     quiz_scores: dict[str, float | None]  # best percent on the current questions, per quiz key
     sessions_attended: int
     certificate_id: str | None
+    # The learner meets the completion rule of a course that awards certificates, and holds none (not even a revoked
+    # one): the rule was not applied to them. `flask lms refresh-progress` applies it.
+    certificate_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,11 +192,15 @@ def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
     progress = progress_by_user(scope, user_ids)
     attended = attendance_counts(scope, user_ids)
     scores = _best_scores(scope, user_ids)
-    certificates = dict(db.session.execute(
-        select(Certificate.user_id, Certificate.public_id)
-        .where(Certificate.course_id == scope.course.id, Certificate.revoked_at.is_(None),
-               Certificate.user_id.in_(user_ids))
-    ).all())
+    certificates, holders = {}, set()
+    for user_id, public_id, revoked_at in db.session.execute(
+        select(Certificate.user_id, Certificate.public_id, Certificate.revoked_at)
+        .where(Certificate.course_id == scope.course.id, Certificate.user_id.in_(user_ids))
+    ):
+        holders.add(user_id)
+        if revoked_at is None:
+            certificates[user_id] = public_id
+    awards = scope.awards_certificates
     quiz_keys = [key for key, _ in scope.quizzes]
     return [
         LearnerRow(
@@ -203,6 +210,7 @@ def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
             complete=progress[user_id].complete,
             quiz_scores={key: scores.get((user_id, key)) for key in quiz_keys},
             sessions_attended=attended.get(user_id, 0), certificate_id=certificates.get(user_id),
+            certificate_missing=awards and progress[user_id].complete and user_id not in holders,
         )
         for (enrolment_id, user_id, name, email, organisation, city, country, cohort_name, enrolled_at,
              last_activity_at) in found

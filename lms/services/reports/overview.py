@@ -38,6 +38,9 @@ class Overview:
     median_days_to_complete: float | None
     funnel: list[analytics.FunnelStep]
     activity: list[tuple[date, int]]  # (Monday of the week, learners active that week)
+    # Learners who meet the completion rule of a course that awards certificates and hold none: a fault to repair
+    # (`flask lms refresh-progress`), which the overview shows as such.
+    certificates_missing: int = 0
 
 
 def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Overview:
@@ -60,7 +63,12 @@ def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Ove
                Certificate.user_id.in_(population_user_ids(scope)))
     ).scalar_one()
     module_done: dict[str, int] = dict.fromkeys((m.module_key for m in scope.outline.modules), 0)
-    for progress in progress_by_user(scope, None).values():
+    learners = progress_by_user(scope, None)
+    complete = {user_id for user_id, progress in learners.items() if progress.complete}
+    holders = set(db.session.execute(select(Certificate.user_id).where(
+        Certificate.course_id == scope.course.id, Certificate.user_id.in_(population_user_ids(scope)))).scalars())
+    missing = len(complete - holders) if scope.awards_certificates else 0
+    for progress in learners.values():
         for module in progress.modules:
             if module.complete:
                 module_done[module.module_id] += 1
@@ -70,7 +78,7 @@ def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Ove
     median = analytics.median(durations)
     return Overview(scope, enrolled, started, completed, certified,
                     round(median, 1) if median is not None else None,
-                    analytics.funnel(enrolled, steps), _weekly_activity(scope))
+                    analytics.funnel(enrolled, steps), _weekly_activity(scope), missing)
 
 
 def _week_start(day: date) -> date:

@@ -39,6 +39,10 @@ class ReportScope:
     def quizzes(self) -> list[tuple[str, str]]:
         return [(m.quiz_key, m.quiz_title or m.quiz_key) for m in self.outline.modules if m.quiz_key]
 
+    @property
+    def awards_certificates(self) -> bool:
+        return bool(((self.version.manifest or {}).get("certificate") or {}).get("enabled"))
+
 
 def report_scope(actor: User | None, slug: str, cohort_id: int | None = None) -> ReportScope:
     """The course, if the actor may read its reports (NotAllowed otherwise). A fixed number of queries."""

@@ -1,5 +1,7 @@
 // Automatic completion: when the end of a lesson has been on screen, mark the lesson complete, as the
-// "Mark as complete" button would. Without JavaScript the button does the same job.
+// "Mark as complete" button would. Without JavaScript the button does the same job. Once it is recorded, the button
+// gives way to a plain link forward (or, at the end of the course, to the page that says what is still missing), so
+// the learner never sees a "Mark as complete" button for a lesson that is already complete.
 (function () {
   "use strict";
   var form = document.querySelector("form.complete-form[data-auto-complete]");
@@ -7,6 +9,24 @@
   if (!form || !end || !("IntersectionObserver" in window) || !window.fetch) { return; }
   var status = document.getElementById("completion-status");
   var done = false;
+
+  function showCompleted() {
+    var forward = form.getAttribute("data-forward-url");
+    var replacement = document.createElement("p");
+    var link = document.createElement("a");
+    link.className = "button";
+    if (forward) {
+      link.href = forward;
+      link.textContent = form.getAttribute("data-forward-label");
+    } else {
+      link.href = window.location.pathname + "#lesson-end";
+      link.textContent = "See what comes next";
+      link.addEventListener("click", function () { window.location.reload(); });
+    }
+    replacement.appendChild(link);
+    form.replaceWith(replacement);
+  }
+
   var observer = new IntersectionObserver(function (entries) {
     if (done || !entries.some(function (e) { return e.isIntersecting; })) { return; }
     done = true;
@@ -17,9 +37,12 @@
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
-      if (response.ok && status) {
-        status.textContent = "You reached the end of this lesson: it is marked as complete.";
+      if (!response.ok) { done = false; return; }
+      if (status) {
+        status.classList.remove("muted");
+        status.textContent = "✓ You reached the end of this lesson: it is marked as complete.";
       }
+      showCompleted();
     }).catch(function () { done = false; });
   }, { threshold: 1.0 });
   observer.observe(end);

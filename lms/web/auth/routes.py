@@ -61,7 +61,7 @@ def login():
             next_url = safe_next_url(request.args.get("next"))
             sign_in(user, remember=form.remember.data)
             return redirect(next_url or home_for(user))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, next_url=safe_next_url(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -98,7 +98,7 @@ def register():
         else:
             # The same page whether or not the address already had an account (its owner is mailed instead).
             return render_template("auth/check_inbox.html", email=accounts.normalise_email(form.email.data))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, next_url=safe_next_url(request.args.get("next")))
 
 
 @bp.route("/verify-email/<token>")

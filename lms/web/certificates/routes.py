@@ -73,6 +73,17 @@ def issuer_document():
     return response
 
 
+@bp.route(f"{certificates.STATUS_LIST_PATH}<int:list_number>")
+def status_list(list_number: int):
+    """The revocation status list (W3C Bitstring Status List v1.0) that credentials point to: public, cacheable."""
+    response = jsonify(certificates.status_list_credential(list_number))
+    response.mimetype = "application/vc"  # the media type of a VC 2.0 credential (W3C VC Data Model 2.0)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 # Learners.
 
 

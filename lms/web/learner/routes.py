@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.services import catalog, certificates, learning, quizzes
@@ -23,8 +23,7 @@ def catalogue():
 def course(slug: str):
     user = acting_user() if current_user.is_authenticated else None
     page = learning.course_page(user, slug)
-    next_lesson = learning.next_lesson_for(page.outline, page.state, page.enrolment) if page.state else None
-    return render_template("learner/course.html", page=page, next_lesson=next_lesson, form=ActionForm())
+    return render_template("learner/course.html", page=page, form=ActionForm())
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
@@ -40,12 +39,38 @@ def enrol(slug: str):
     return redirect(url_for("learner.course", slug=slug))
 
 
-@bp.route("/courses/<slug>/unenrol", methods=["POST"])
+@bp.route("/courses/<slug>/leave", methods=["GET", "POST"])
 @login_required
-def unenrol(slug: str):
+def leave(slug: str):
+    """Leaving asks first, on a page of its own (no JavaScript needed), saying what happens to the learner's place."""
+    user = acting_user()
+    try:
+        terms = learning.leaving_terms(user, slug)
+    except Conflict as error:
+        flash(error.message, "info")
+        return redirect(url_for("learner.course", slug=slug))
+    form = ActionForm()
+    if form.validate_on_submit():
+        learning.unenrol(user, slug)
+        if terms.keeps_place:
+            flash(f"You have left {terms.cohort.name}. Your place and your progress are kept: you can rejoin from "
+                  "this page until the cohort ends.", "info")
+        else:
+            flash("You have left the course. Your progress is kept if you enrol again.", "info")
+        return redirect(url_for("learner.course", slug=slug))
+    return render_template("learner/leave.html", terms=terms, form=form)
+
+
+@bp.route("/courses/<slug>/rejoin", methods=["POST"])
+@login_required
+def rejoin(slug: str):
     if ActionForm().validate_on_submit():
-        learning.unenrol(acting_user(), slug)
-        flash("You have left the course. Your progress is kept if you enrol again.", "info")
+        try:
+            learning.rejoin(acting_user(), slug)
+        except NotAllowed as error:
+            flash(error.message, "error")
+        else:
+            flash("Welcome back! You have rejoined the course, with all your progress.", "success")
     return redirect(url_for("learner.course", slug=slug))
 
 
@@ -56,8 +81,9 @@ def lesson(slug: str, lesson_key: str):
     return render_template(
         "learner/lesson.html", preview=False, course_slug=slug, version=page.version, outline=page.outline,
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
-        completed=page.state.completed_lessons, passed_quizzes=page.state.passed_quizzes,
-        progress=page.state.progress, lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(),
+        following_quiz=page.following_quiz, completed=page.state.completed_lessons,
+        passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
+        lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(),
     )
 
 
@@ -69,10 +95,12 @@ def complete_lesson(slug: str, lesson_key: str):
         learning.complete_lesson(acting_user(), slug, lesson_key)
     if request.accept_mimetypes.best == "application/json":
         return {"completed": True}
-    following = request.form.get("next", "")
+    following, following_quiz = request.form.get("next", ""), request.form.get("next_quiz", "")
     if following:
         return redirect(url_for("learner.lesson", slug=slug, lesson_key=following))
-    return redirect(url_for("learner.lesson", slug=slug, lesson_key=lesson_key))
+    if following_quiz:
+        return redirect(url_for("learner.quiz", slug=slug, quiz_key=following_quiz))
+    return redirect(url_for("learner.lesson", slug=slug, lesson_key=lesson_key, _anchor="lesson-end"))
 
 
 @bp.route("/courses/<slug>/assets/<path:asset_path>")
@@ -95,6 +123,9 @@ def quiz(slug: str, quiz_key: str):
             attempt = quizzes.submit_attempt(user, slug, quiz_key, attempt_id, answers)
         except quizzes.SubmissionRejected as error:
             problems = error.problems
+        except quizzes.AlreadySubmitted as error:
+            flash(error.message, "info")
+            return redirect(url_for("learner.attempt", slug=slug, attempt_id=error.attempt_id))
         except Conflict as error:
             flash(error.message, "error")
             return redirect(url_for("learner.quiz", slug=slug, quiz_key=quiz_key))
@@ -102,21 +133,36 @@ def quiz(slug: str, quiz_key: str):
             return redirect(url_for("learner.attempt", slug=slug, attempt_id=attempt.id))
     page = quizzes.quiz_page(user, slug, quiz_key)
     status = 422 if problems else 200
-    return render_template("learner/quiz.html", page=page, problems=problems, answers=request.form,
-                           form=ActionForm()), status
+    response = make_response(render_template("learner/quiz.html", page=page, problems=problems,
+                                             answers=request.form, form=ActionForm()), status)
+    # Back after submitting must ask the server again (and see the result), not show the old form from the cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/courses/<slug>/quizzes/<quiz_key>/start", methods=["POST"])
+@login_required
+def start_attempt(slug: str, quiz_key: str):
+    """ "Try again": the only way to start a second or later attempt."""
+    if ActionForm().validate_on_submit():
+        try:
+            quizzes.start_attempt(acting_user(), slug, quiz_key)
+        except Conflict as error:
+            flash(error.message, "error")
+    return redirect(url_for("learner.quiz", slug=slug, quiz_key=quiz_key))
 
 
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>")
 @login_required
 def attempt(slug: str, attempt_id: int):
     review = quizzes.review(acting_user(), slug, attempt_id)
-    return render_template("learner/review.html", review=review)
+    return render_template("learner/review.html", review=review, form=ActionForm())
 
 
 @bp.route("/learning")
 @login_required
 def dashboard():
     user = acting_user()
-    return render_template("learner/dashboard.html", entries=learning.dashboard(user),
+    return render_template("learner/dashboard.html", dashboard=learning.dashboard(user),
                            certificates=certificates.certificates_by_course(user))
 

@@ -118,17 +118,25 @@ def my_applications():
                            form=ActionForm())
 
 
-@bp.route("/programmes/applications/<int:application_id>/withdraw", methods=["POST"])
+@bp.route("/programmes/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(application_id: int):
-    if ActionForm().validate_on_submit():
+    """Withdrawing asks first, on a page of its own that says what it means for this application."""
+    form = ActionForm()
+    if form.validate_on_submit():
         try:
             applications.withdraw(acting_user(), application_id)
         except (Conflict, NotAllowed) as error:
             flash(error.message, "error")
         else:
             flash("Your application was withdrawn.", "info")
-    return redirect(url_for("programmes.my_applications"))
+        return redirect(url_for("programmes.my_applications"))
+    row = applications.my_application(acting_user(), application_id)
+    if not row.may_withdraw:
+        flash(f"This application is {admissions.STATUS_LABELS[row.application.status].lower()} and cannot be "
+              "withdrawn.", "error")
+        return redirect(url_for("programmes.my_applications"))
+    return render_template("programmes/withdraw.html", row=row, form=form)
 
 
 @bp.route("/programmes/applications/<int:application_id>/letter")

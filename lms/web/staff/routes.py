@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from lms import authz
 from lms.core.admissions import Status
-from lms.core.csvsafe import BOM
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
 from lms.services import applications, attendance, cohort_pages, cohorts, live_sessions, publishing
@@ -156,8 +155,7 @@ def application_queue(cohort_id: int):
 @bp.route("/cohorts/<int:cohort_id>/applications.csv")
 def export_applications(cohort_id: int):
     data = applications.export_csv(acting_user(), cohort_id, _filters())
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    return attachment(BOM + data, "text/csv", f"cohort-{cohort_id}-applications.csv")
+    return attachment(data, "text/csv", f"cohort-{cohort_id}-applications.csv")
 
 
 @bp.route("/cohorts/<int:cohort_id>/applications/decide", methods=["POST"])
