@@ -133,6 +133,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Limits per client address, in Flask-Limiter's notation; over one, the person gets the 429 page and nothing
     # changes. Uploads covers course packages, applications with their letter and attendance reports.
+    # How long a process keeps the site's theme before reading it again (another instance's change shows within it).
+    THEME_CACHE_SECONDS = int(_env("LMS_THEME_CACHE_SECONDS", "60"))
     RATELIMIT_LOGIN = _env("LMS_RATELIMIT_LOGIN", "10 per minute; 100 per hour")
     RATELIMIT_REGISTRATION = _env("LMS_RATELIMIT_REGISTRATION", "5 per minute; 50 per hour")
     RATELIMIT_PASSWORD_RESET = _env("LMS_RATELIMIT_PASSWORD_RESET", "5 per minute; 30 per hour")
@@ -181,6 +183,7 @@ class TestConfig(Config):
     LOG_LEVEL = "WARNING"
     BASE_URL = "http://lms.test"
     SERVER_NAME = None
+    THEME_CACHE_SECONDS = 3600  # tests reset it with the database (tests/conftest.py), so no page pays a query for it
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -22,6 +22,7 @@ from lms import create_app
 from lms.extensions import db as _db
 from lms.extensions import limiter
 from lms.services import outbox as outbox_service
+from lms.services import theme
 from tests import factories
 
 DEFAULT_PASSWORD = factories.DEFAULT_PASSWORD
@@ -95,12 +96,14 @@ def other_app(app):
 def db(app) -> Iterator:
     with app.app_context():
         limiter.reset()
+        theme.assume_theme()  # the tables are empty: the default theme, known without a query on every page
         yield _db
         _db.session.rollback()
         _db.session.remove()
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        theme.assume_theme()
 
 
 @pytest.fixture

@@ -1,10 +1,19 @@
 """The `flask lms ...` commands: thin wrappers that parse arguments, call one service and print the outcome.
 
 lms/cli/group.py owns the `lms` group and turns any ServiceError into "Error: <message>" with exit status 1; each
-subject adds its commands from its own module (accounts, courses, cohorts, certificates, reports, demo, worker).
+subject adds its commands from its own module (accounts, courses, cohorts, certificates, reports, demo, worker, theme).
 """
 
-from lms.cli import accounts, certificates, cohorts, courses, demo, reports, worker  # noqa: F401  (each adds its commands)
+from lms.cli import (  # noqa: F401  (each adds its commands)
+    accounts,
+    certificates,
+    cohorts,
+    courses,
+    demo,
+    reports,
+    theme,
+    worker,
+)
 from lms.cli.group import lms_cli
 
 __all__ = ["lms_cli"]

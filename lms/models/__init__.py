@@ -17,6 +17,7 @@ from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson,
 from lms.models.learning import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
 from lms.models.outbox import OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.staffing import CourseStaff
+from lms.models.theme import SiteTheme
 from lms.models.user import Login, Role, User
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Role",
     "ScheduledJob",
     "ScheduledJobRun",
+    "SiteTheme",
     "User",
     "VersionFile",
     "VersionLesson",

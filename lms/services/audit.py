@@ -49,6 +49,7 @@ ACTIONS: dict[str, str] = {
     "cohort.update": "Cohort edited",
     "session.create": "Live session added",
     "session.update": "Live session edited",
+    "theme.update": "Site theme changed",
     "mail.retry": "Failed e-mail queued again",
     "mail.discard": "Failed e-mail discarded",
 }

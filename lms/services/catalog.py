@@ -157,6 +157,17 @@ def asset(version_id: int, path: str) -> VersionFile:
     return row
 
 
+def cover_image(slug: str) -> VersionFile:
+    """The cover picture of the course's published version; NotFound when it has none."""
+    version = db.session.execute(
+        select(CourseVersion).join(Course, Course.id == CourseVersion.course_id)
+        .where(Course.slug == slug, CourseVersion.is_current)).scalar_one_or_none()
+    cover = (version.manifest or {}).get("cover") if version is not None else None
+    if not cover:
+        raise NotFound("This course has no cover picture.")
+    return asset(version.id, cover["image"])
+
+
 @dataclass(frozen=True)
 class CatalogueEntry:
     course: Course

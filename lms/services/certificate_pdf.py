@@ -21,6 +21,7 @@ bytes.
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
 import threading
@@ -205,12 +206,21 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@dataclass(frozen=True)
+class Branding:
+    """The site theme on the certificate: the outer frame in the brand colour and the logo in its top corner."""
+
+    colour: tuple[int, int, int]
+    logo: bytes | None = None  # a sanitised SVG or re-encoded PNG (lms.core.theme)
+
+
 def page_texts(facts: CertificateFacts) -> list[str]:
     """The texts of a certificate that come from people (the rest is this module's own English)."""
     return [facts.learner_name, facts.course_title, *(issuer.name for issuer in facts.issuers)]
 
 
-def render_certificate_pdf(facts: CertificateFacts, verify_url: str, *, revoked_at: datetime | None = None) -> bytes:
+def render_certificate_pdf(facts: CertificateFacts, verify_url: str, *, revoked_at: datetime | None = None,
+                           branding: Branding | None = None) -> bytes:
     """The certificate as PDF bytes. A revoked certificate carries a red "REVOKED" stamp with the date.
     Raises UnprintableText when a text has a character no shipped font has."""
     missing = unprintable_characters(page_texts(facts))
@@ -230,6 +240,8 @@ def render_certificate_pdf(facts: CertificateFacts, verify_url: str, *, revoked_
     with tempfile.TemporaryDirectory(prefix="lms-certificate-fonts-") as folder:
         pdf = _new_document(text, facts, Path(folder))
         _frame(pdf)
+        if branding is not None:
+            _brand(pdf, branding)
         _heading(pdf, text)
         _recipient(pdf, text)
         _footer(pdf, text, facts)
@@ -292,6 +304,14 @@ def _frame(pdf: FPDF) -> None:
     pdf.set_fill_color(*GOLD)
     for x, y in ((12, 12), (PAGE_W - 12, 12), (12, PAGE_H - 12), (PAGE_W - 12, PAGE_H - 12)):
         pdf.regular_polygon(x - 2.4, y + 2.4, numSides=4, polyWidth=4.8, rotateDegrees=45, style="F")
+
+
+def _brand(pdf: FPDF, branding: Branding) -> None:
+    pdf.set_draw_color(*branding.colour)
+    pdf.set_line_width(1.6)
+    pdf.rect(8, 8, PAGE_W - 16, PAGE_H - 16)
+    if branding.logo:
+        pdf.image(io.BytesIO(branding.logo), x=18, y=17, h=18, keep_aspect_ratio=True, w=40)
 
 
 def _fit(pdf: FPDF, text: str, family: str, style: str, size: float, width: float, smallest: float) -> float:

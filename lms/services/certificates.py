@@ -35,11 +35,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lms import authz
 from lms.core import credentials
+from lms.core.contrast import parse_hex
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
-from lms.services import audit, catalog, mail
-from lms.services.certificate_pdf import render_certificate_pdf, unprintable_characters
+from lms.services import audit, catalog, mail, theme
+from lms.services.certificate_pdf import Branding, render_certificate_pdf, unprintable_characters
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -421,7 +422,16 @@ def certifiable_courses(actor: User) -> list[tuple[str, str]]:
 
 def pdf_bytes(certificate: Certificate) -> bytes:
     return render_certificate_pdf(facts_of(certificate), verify_url(certificate.public_id),
-                                  revoked_at=certificate.revoked_at)
+                                  revoked_at=certificate.revoked_at, branding=_branding())
+
+
+def _branding() -> Branding | None:
+    """The site theme's brand colour and logo, or None for the default theme (the certificate's own colours)."""
+    current = theme.current_theme()
+    if current == theme.DEFAULT:
+        return None
+    logo = theme.image("logo") if current.has_logo else None
+    return Branding(colour=parse_hex(current.brand_colour), logo=logo.data if logo else None)
 
 
 def credential_json(certificate: Certificate) -> dict[str, Any]:

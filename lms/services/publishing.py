@@ -277,6 +277,7 @@ def _manifest(package: Package) -> dict:
         "certificate": {"enabled": certificate.enabled, "hours": certificate.hours,
                         "issuers": [{"name": i.name, "url": i.url} for i in certificate.issuers]},
         "cohorts": [{"id": c.id, "name": c.name} for c in package.cohorts],
+        "cover": {"image": package.cover.image, "alt": package.cover.alt} if package.cover else None,
     }
 
 

@@ -12,6 +12,8 @@ from lms import authz
 from lms.core import locales
 from lms.core.credentials import hours_phrase
 from lms.core.durations import duration_phrase
+from lms.core.theme import DEFAULT
+from lms.services import theme
 
 
 def local_time(value: datetime | None, tz_name: str | None = None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
@@ -35,3 +37,10 @@ def register_template_helpers(app: Flask) -> None:
         if not has_request_context():  # mail rendered by a CLI command (reminders) has no logged-in user
             return {"is_admin": False, "is_staff": False}
         return {"is_admin": authz.is_admin(current_user), "is_staff": authz.is_staff(current_user)}
+
+    @app.context_processor
+    def site_theme() -> dict:
+        try:
+            return {"theme": theme.current_theme()}
+        except Exception:  # an error page must still render when the database is what failed
+            return {"theme": DEFAULT}

@@ -5,7 +5,7 @@ Accounts that exist before this migration were in use already: they count as ver
 self-registered accounts confirm their address by a mailed link). Everyone logs in again once.
 
 Revision ID: 3a16f74a9e6e
-Revises: 5b1e0c7a9d21
+Revises: 2229f6135da5
 Create Date: 2026-11-29 20:53:37.990116
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a16f74a9e6e'
-down_revision = '5b1e0c7a9d21'
+down_revision = '2229f6135da5'
 branch_labels = None
 depends_on = None
 

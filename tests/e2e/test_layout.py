@@ -166,3 +166,16 @@ def test_navigation_folds_behind_one_menu_button_on_a_phone_without_javascript(b
     finally:
         context.close()
 
+
+
+def test_a_course_page_prints_without_navigation_or_buttons(admin_page):
+    admin_page.goto(f"/courses/{COURSE}/")
+    admin_page.emulate_media(media="print")
+    try:
+        expect(admin_page.locator(".site-header")).to_be_hidden()
+        expect(admin_page.locator(".site-footer")).to_be_hidden()
+        expect(admin_page.get_by_role("heading", level=1)).to_be_visible()
+        pdf = admin_page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF")
+    finally:
+        admin_page.emulate_media(media="screen")

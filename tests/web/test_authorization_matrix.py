@@ -68,6 +68,7 @@ GET = {
     "auth.change_password":             "login  200      200      200      200      200",
     "learner.catalogue":                "200    200      200      200      200      200",
     "learner.course":                   "200    200      200      200      200      200",
+    "learner.cover":                    "200    200      200      200      200      200",
     "learner.lesson":                   "login  200      403      200      200      200",
     "learner.asset":                    "login  200      403      200      200      200",
     "learner.quiz":                     "login  200      403      200      200      200",
@@ -127,6 +128,11 @@ GET = {
     "admin.user_detail":                "login  403      403      403      403      200",
     "admin.audit_log":                  "login  403      403      403      403      200",
     "admin.audit_csv":                  "login  403      403      403      403      200",
+    "admin.theme_settings":             "login  403      403      403      403      200",
+    "admin.theme_preview_css":          "login  403      403      403      403      200",
+    "public.theme_css":                 "200    200      200      200      200      200",
+    "public.theme_image":               "404    404      404      404      404      404",  # no logo in this world
+    "staff.styleguide":                 "login  403      403      200      200      200",
     "admin.mail_queue":                 "login  403      403      403      403      200",
 }
 
@@ -166,6 +172,8 @@ POST = {
     "staff.import_attendance":          "login     403       403       403       200*      200*",
     "reports.assign_instructor":        "login     403       403       403       403       redirect*",
     "admin.user_detail":                "login     403       403       403       403       redirect*",
+    "admin.theme_settings":             "login     403       403       403       403       redirect*",
+    "admin.reset_theme":                "login     403       403       403       403       redirect",  # no theme saved
     "admin.retry_mail":                 "login     403       403       403       403       redirect*",
     "admin.discard_mail":               "login     403       403       403       403       redirect*",
 }
@@ -308,6 +316,7 @@ def _url(app, endpoint: str, world: World) -> str:
     values = dict(world.values)
     values["token"] = world.values["feed_token" if endpoint == "programmes.feed" else "reset_token"]
     values["table"] = "overview" if endpoint == "reports.api_table" else "learners"
+    values["kind"] = "logo"
     return app.url_map.bind("localhost").build(endpoint, {name: values[name] for name in rule.arguments})
 
 
@@ -359,6 +368,8 @@ FORMS: dict[str, Callable[[World], dict]] = {
                    "participants.csv"), "min_minutes": "0", "confirm_early": "y"},
     "reports.assign_instructor": lambda w: {"course": SLUG, "email": w.values["other_instructor_email"]},
     "admin.user_detail": lambda w: {"role": "instructor", "active": "y"},
+    "admin.theme_settings": lambda w: {"site_name": "Matrix Academy", "brand_colour": "#1f3a5f",
+                                       "accent_colour": "#0f7c8c", "submit": "Save theme"},
 }
 MULTIPART = {"programmes.apply", "author.upload", "staff.import_attendance"}
 

@@ -19,6 +19,7 @@ from lms.core.packages.model import (
     CohortSession,
     CohortSpec,
     CompletionRule,
+    Cover,
     EnrolmentMode,
     Issuer,
     Lesson,
@@ -69,6 +70,7 @@ def build_package(parsed: ParsedPackage, files: dict[str, bytes]) -> Package:
                      for path, data in sorted(files.items()) if path.startswith(ASSETS)),
         content_hash=hashing.package_hash(files),
         files=dict(files),
+        cover=Cover(cover.get("image"), cover.get("alt")) if (cover := course.get("cover")) else None,
     )
 
 

@@ -26,6 +26,7 @@ def check_package(parsed: ParsedPackage, files: Collection[str], problems: list[
     _check_completion(course, parsed, problems)
     _check_certificate(course, problems)
     _check_resources(course, files, problems)
+    _check_cover(course, files, problems)
     templates = [t.get("id") for t in course.get("live_sessions", []) if t.has("id")]
     _check_unique(((t.get("id"), COURSE_FILE, t.line_of("id")) for t in course.get("live_sessions", [])),
                   "live session", problems)
@@ -120,6 +121,14 @@ def _check_certificate(course: Record, problems: list[Problem]) -> None:
         problems.append(Problem(COURSE_FILE, certificate.line_of("issuers"),
                                 "the certificate is enabled but has no issuers; add at least one {name, url} under "
                                 "certificate.issuers, or set enabled: false"))
+
+
+def _check_cover(course: Record, files: Collection[str], problems: list[Problem]) -> None:
+    cover = course.get("cover")
+    image = cover.get("image", "") if cover else ""
+    if image and image not in files:
+        problems.append(Problem(COURSE_FILE, cover.line_of("image"),
+                                f"the cover image {image} is not in the package; add the file or fix the path"))
 
 
 def _check_resources(course: Record, files: Collection[str], problems: list[Problem]) -> None:

@@ -202,6 +202,12 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class Cover:
+    image: str  # a path under assets/
+    alt: str
+
+
+@dataclass(frozen=True)
 class Package:
     slug: str
     title: str
@@ -225,6 +231,7 @@ class Package:
     # Every file of the package by relative path, as bytes (text files with \n line endings), so the importer can
     # store the version and export it back to a zip with the same content hash.
     files: dict[str, bytes] = field(repr=False, compare=False, default_factory=dict)
+    cover: Cover | None = None
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:

@@ -86,6 +86,8 @@ TIMEZONE = Format("timezone", "an IANA time zone name such as Europe/Madrid", pa
 HTTP_URL = Format("http-url", "an http:// or https:// address", pattern=links.HTTP_URL_PATTERN, json_format="uri")
 RESOURCE_URL = Format("resource-url", "an http:// or https:// address or a path under assets/",
                       pattern=rf"(?:{links.HTTP_URL_PATTERN}|assets/[A-Za-z0-9._/-]+)")
+COVER_IMAGE = Format("cover-image", "a PNG, JPEG, SVG or WebP file under assets/, such as assets/cover.jpg",
+                     pattern=r"assets/[A-Za-z0-9._/-]+\.(?:png|jpe?g|svg|webp)")
 # Titles and names become page titles, headings, certificate lines and e-mail subjects: one line, whitespace collapsed
 # as the staff forms collapse it (a line break would make a mail subject, and so the mail, fail).
 # Longest values, the sizes of the database columns they are stored in (a test checks that they agree).
@@ -232,6 +234,12 @@ CERTIFICATE = Spec("certificate", "certificate", "The certificate learners get w
           exclusive_minimum=0),
 ))
 
+COVER = Spec("cover", "cover", "The course's picture on its catalogue card and course page.", (
+    _text("image", "The picture: a PNG, JPEG, SVG or WebP file under assets/.", required=True, format=COVER_IMAGE),
+    _text("alt", "What the picture shows, for people who cannot see it (required: an image without it is an "
+          "accessibility failure).", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
+))
+
 COURSE = Spec("course", "course", "The course's identity, modules, rules, resources and cohorts.", title="course.yaml",
               fields=(
     _text("slug", "The course's permanent identifier, used in URLs.", required=True, format=ID),
@@ -248,6 +256,7 @@ COURSE = Spec("course", "course", "The course's identity, modules, rules, resour
     _text("enrolment", "How learners get in.", default="open", enum=("open", "application", "invite")),
     Field("eligibility", Kind.MARKDOWN, "Who may apply (Markdown); shown above the application form.", default="",
           non_empty=False),
+    Field("cover", Kind.OBJECT, COVER.description, spec=COVER),
     Field("modules", Kind.LIST, "The module folders, in order.", required=True, min_items=1,
           items=_text("module", "A module folder name.", format=FOLDER_NAME), item_noun="module folder"),
     Field("completion", Kind.OBJECT, COMPLETION.description, spec=COMPLETION),

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from lms.models import Role
@@ -50,3 +51,31 @@ AUDIT_YEARS = range(2000, 2200)
 def _require_plausible_year(field: DateField) -> None:
     if field.data and field.data.year not in AUDIT_YEARS:
         raise ValidationError(f"Choose a date between {AUDIT_YEARS.start} and {AUDIT_YEARS.stop - 1}.")
+
+
+class ThemeForm(FlaskForm):
+    """The site's theme. Colours are checked for contrast by the service when saved (and shown on preview)."""
+
+    site_name = StringField("Site name", validators=[Length(max=80)], filters=[strip],
+                            description="Shown in the header, in page titles and on certificates.")
+    brand_colour = StringField("Brand colour", validators=[Length(max=7)], filters=[strip],
+                               description="Header, buttons and links, as #rrggbb. White text sits on it and it "
+                                           "sits on white: 4.5:1 contrast at least.")
+    accent_colour = StringField("Accent colour", validators=[Length(max=7)], filters=[strip],
+                                description="Focus rings, progress bars and card edges, as #rrggbb: 3:1 against "
+                                            "white at least.")
+    footer_text = StringField("Footer text", validators=[Optional(), Length(max=300)], filters=[strip])
+    footer_links = TextAreaField("Footer links", validators=[Optional(), Length(max=3000)],
+                                 description="One a line: Title | https://address")
+    logo = FileField("Logo (SVG or PNG, at most 512 KB)",
+                     description="Shown beside the site name and on certificates. SVG files are cleaned of "
+                                 "scripts and links; PNG files are re-encoded.")
+    remove_logo = BooleanField("Remove the current logo")
+    favicon = FileField("Favicon (SVG or PNG)")
+    remove_favicon = BooleanField("Remove the current favicon")
+    preview = SubmitField("Preview")
+    submit = SubmitField("Save theme")
+
+
+class ResetThemeForm(FlaskForm):
+    submit = SubmitField("Go back to the default theme")

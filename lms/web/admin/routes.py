@@ -3,13 +3,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.core import theme as core_theme
 from lms.models import Role
-from lms.services import accounts, audit, outbox, scheduled_jobs
-from lms.services.errors import ServiceError
+from lms.services import accounts, audit, outbox, scheduled_jobs, theme
+from lms.services.errors import Invalid, ServiceError
 from lms.web.access import acting_user, require_role
 from lms.web.admin.audit import detail_text, summary, target_url
-from lms.web.admin.forms import AuditFilterForm, MailActionForm, UserAccessForm
+from lms.web.admin.forms import AuditFilterForm, MailActionForm, ResetThemeForm, ThemeForm, UserAccessForm
 from lms.web.downloads import csv_download
+from lms.web.form_errors import show_service_error
 from lms.web.query_args import page_arg
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -84,6 +86,74 @@ def audit_csv():
     return csv_download(audit.CSV_HEADER, rows, "audit-log.csv")
 
 
+# The site's theme.
+
+
+def _upload(field) -> tuple[bytes, str] | None:
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    return upload.read(core_theme.MAX_IMAGE_BYTES + 1), upload.filename
+
+
+def _theme_input(form: ThemeForm) -> theme.ThemeInput:
+    return theme.ThemeInput(
+        site_name=form.site_name.data or "", brand_colour=form.brand_colour.data or "",
+        accent_colour=form.accent_colour.data or "", footer_text=form.footer_text.data or "",
+        footer_links=form.footer_links.data or "", logo=_upload(form.logo), favicon=_upload(form.favicon),
+        remove_logo=form.remove_logo.data, remove_favicon=form.remove_favicon.data)
+
+
+@bp.route("/theme", methods=["GET", "POST"])
+def theme_settings():
+    """Name, logo, colours and footer. "Preview" shows the whole page in the new colours without saving; "Save" checks
+    contrast and refuses, with the ratio and the nearest passing colour, what would fall below WCAG AA."""
+    current = theme.current_theme()
+    form = ThemeForm(data={"site_name": current.site_name, "brand_colour": current.brand_colour,
+                           "accent_colour": current.accent_colour, "footer_text": current.footer_text,
+                           "footer_links": core_theme.footer_links_text(current.footer_links)})
+    shown, problems, status = current, [], 200
+    if form.validate_on_submit():
+        data = _theme_input(form)
+        try:
+            if form.preview.data:
+                shown = theme.preview(data)
+                problems = theme.contrast_problems(shown)
+            else:
+                theme.save_theme(acting_user(), data)
+                flash("The theme was saved: every page now uses it.", "success")
+                return redirect(url_for("admin.theme_settings"))
+        except Invalid as error:
+            show_service_error(form, error)
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/theme.html", form=form, reset_form=ResetThemeForm(), theme=shown,
+                           previewing=shown is not current, problems=problems), status
+
+
+@bp.route("/theme/preview.css")
+def theme_preview_css():
+    """The stylesheet of colours being previewed (only administrators ask for it, from the theme page)."""
+    current = theme.current_theme()
+    try:
+        previewed = core_theme.Theme(
+            brand_colour=core_theme.clean_colour(request.args.get("brand") or current.brand_colour, "brand_colour"),
+            accent_colour=core_theme.clean_colour(request.args.get("accent") or current.accent_colour,
+                                                  "accent_colour"))
+    except core_theme.ThemeError as error:
+        return error.message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    response = current_app.response_class(core_theme.stylesheet(previewed), mimetype="text/css")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/theme/reset", methods=["POST"])
+def reset_theme():
+    if ResetThemeForm().validate_on_submit():
+        theme.reset_theme(acting_user())
+        flash("The default theme is back.", "success")
+    return redirect(url_for("admin.theme_settings"))
 # Outgoing mail and scheduled jobs.
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.services import catalog, certificates, learning, quizzes
+from lms.services import catalog, certificates, cohorts, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.learner.forms import ActionForm
@@ -16,7 +16,7 @@ bp = Blueprint("learner", __name__, template_folder="templates")
 
 @bp.route("/courses/")
 def catalogue():
-    return render_template("learner/catalogue.html", courses=catalog.published_courses_with_counts())
+    return render_template("learner/catalogue.html", cards=cohorts.catalogue_cards())
 
 
 @bp.route("/courses/<slug>/")
@@ -24,6 +24,12 @@ def course(slug: str):
     user = acting_user() if current_user.is_authenticated else None
     page = learning.course_page(user, slug)
     return render_template("learner/course.html", page=page, form=ActionForm())
+
+
+@bp.route("/courses/<slug>/cover")
+def cover(slug: str):
+    """The published version's cover picture: public, like the catalogue that shows it."""
+    return asset_response(catalog.cover_image(slug))
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])

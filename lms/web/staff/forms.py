@@ -104,3 +104,17 @@ class AttendanceImportForm(FlaskForm):
                                validators=[Optional(), NumberRange(min=0, max=1440)])
     confirm_early = BooleanField("Import even if the session has not started yet")
     submit = SubmitField("Import attendance")
+
+
+class StyleguideForm(FlaskForm):
+    """The style guide's sample fields: one plain, one with a hint, one with an error, a long text, a checkbox."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField("Full name", validators=[DataRequired()], description="As it should appear on the certificate.")
+    email = StringField("E-mail address")
+    note = TextAreaField("Note to the applicant", description="Sent with the decision.")
+    agree = BooleanField("Tell the applicant by e-mail")
+    city = StringField("City")
+    country = StringField("Country (2-letter code)")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,6 +24,7 @@ from lms.web.staff.forms import (
     CohortForm,
     DecisionForm,
     SessionForm,
+    StyleguideForm,
 )
 
 bp = Blueprint("staff", __name__, template_folder="templates")
@@ -245,3 +248,24 @@ def import_attendance(session_id: int):
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(), import_form=import_form,
                            outcome=outcome, early=None), status
+
+
+# The living style guide.
+
+STYLEGUIDE_ROWS = (("Ana Pérez", "ES", 100, "2026-11-20", "ok", "Completed"),
+                   ("김민수", "KR", 45, "2026-11-28", "info", "In progress"),
+                   ("Siddharth Venkataraman", "IN", 0, "2026-10-02", "warn", "Not started"))
+STYLEGUIDE_SORTS = {"name": 0, "country": 1, "progress": 2}
+
+
+@bp.route("/styleguide")
+def styleguide():
+    """Every component in each state, drawn by the shared macros: for people who build pages and for the browser
+    tests' screenshots and accessibility checks."""
+    sort = request.args.get("sort", "name")
+    column = STYLEGUIDE_SORTS.get(sort.lstrip("-"), 0)
+    rows = sorted(STYLEGUIDE_ROWS, key=lambda row: row[column], reverse=sort.startswith("-"))
+    form = StyleguideForm(data={"name": "Ana Pérez", "email": "ana@", "note": "Welcome to the programme!"})
+    form.email.errors = ["Give a valid e-mail address, such as name@city.gov."]
+    pages = SimpleNamespace(pages=3, page=2, has_prev=True, has_next=True, prev_num=1, next_num=3)
+    return render_template("staff/styleguide.html", form=form, rows=rows, sort=sort, pages=pages)
