@@ -83,6 +83,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT  # Flask refuses session cookies signed longer ago
 
     PASSWORD_RESET_MAX_AGE = _env_int("LMS_PASSWORD_RESET_MINUTES", 60) * 60
+    # How long the link that confirms a new account's e-mail address works.
+    EMAIL_VERIFICATION_MAX_AGE = _env_int("LMS_EMAIL_VERIFICATION_HOURS", 48) * 3600
     PASSWORD_MIN_LENGTH = 10
 
     WTF_CSRF_ENABLED = True
@@ -90,6 +92,8 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("LMS_MAX_UPLOAD_MB", 20) * 1024 * 1024
     # Letters of support uploaded with applications (PDF, PNG or JPEG), checked by content.
     LETTER_MAX_BYTES = _env_int("LMS_LETTER_MAX_MB", 5) * 1024 * 1024
+    # How many times one person may send an application to one cohort (withdrawing and sending it again).
+    APPLICATION_MAX_SUBMISSIONS = _env_positive_int("LMS_APPLICATION_MAX_SUBMISSIONS", 3)
     # `flask lms send-reminders` mails each enrolled learner once per session, this many hours before it starts.
     REMINDER_HOURS_BEFORE = _env_int("LMS_REMINDER_HOURS", 24)
 
@@ -135,6 +139,8 @@ class Config:
     RATELIMIT_REGISTRATION = _env("LMS_RATELIMIT_REGISTRATION", "5 per minute; 50 per hour")
     RATELIMIT_PASSWORD_RESET = _env("LMS_RATELIMIT_PASSWORD_RESET", "5 per minute; 30 per hour")
     RATELIMIT_UPLOAD = _env("LMS_RATELIMIT_UPLOAD", "10 per minute; 100 per hour")
+    # Wrong current passwords typed on the password-change form, per account (a stolen session can't guess on).
+    RATELIMIT_CURRENT_PASSWORD = _env("LMS_RATELIMIT_CURRENT_PASSWORD", "5 per 15 minutes; 20 per day")
     # Certificate verification: typing an id into the search, and opening a verification page.
     RATELIMIT_VERIFY_SEARCH = _env("LMS_RATELIMIT_VERIFY_SEARCH", "10 per minute; 100 per hour")
     RATELIMIT_VERIFY_PAGE = _env("LMS_RATELIMIT_VERIFY_PAGE", "120 per minute")

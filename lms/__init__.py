@@ -109,7 +109,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms.web import security
+    from lms.web import query_args, security
     from lms.web.admin.routes import bp as admin_bp
     from lms.web.auth.routes import bp as auth_bp
     from lms.web.author.routes import bp as author_bp
@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.web.staff.routes import bp as staff_bp
     from lms.web.templating import register_template_helpers
 
+    query_args.register(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)

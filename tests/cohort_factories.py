@@ -50,8 +50,7 @@ def session_rows(cohort: Cohort) -> list[LiveSession]:
 
 
 def answers(user: User | None = None, **changes: str) -> applications.Answers:
-    values = {"full_name": user.display_name if user else "Ana Pérez",
-              "email": user.email if user else "ana@city.gov", "organisation": "Ayuntamiento de Barcelona",
+    values = {"full_name": user.display_name if user else "Ana Pérez", "organisation": "Ayuntamiento de Barcelona",
               "position": "Head of social services", "city": "Barcelona", "country": "ES", "language": "es",
               "motivation": MOTIVATION}
     values.update(changes)

@@ -94,6 +94,9 @@ def diff_command(path: str) -> None:
         _print_problems(error.problems)
         raise SystemExit(1) from None
     package = report.package
+    for plan in report.cohort_changes:
+        for line in plan.summary_lines():
+            click.echo(f"  {line}")
     if report.diff is None:
         click.echo(f"{package.slug} has no published version yet: everything in {package.version} is new.")
         return

@@ -93,8 +93,8 @@ def new_certificate_id(randbits: Callable[[int], int] = secrets.randbits) -> str
     return _group(body + _check_symbols(body))
 
 
-def parse_certificate_id(typed: str | None) -> str | None:
-    """The canonical id for what a person typed or pasted (an id or a verification URL), or None if malformed."""
+def _id_symbols(typed: str | None) -> str | None:
+    """The id's symbols, when what was typed or pasted (an id or a verification URL) has the shape of one."""
     if not typed:
         return None
     text = typed.strip()
@@ -106,10 +106,25 @@ def parse_certificate_id(typed: str | None) -> str | None:
     symbols = _SEPARATORS.sub("", text).upper().translate(_TYPO)
     if len(symbols) != ID_SYMBOLS or any(char not in ALPHABET for char in symbols):
         return None
+    return symbols
+
+
+def _checks_out(symbols: str) -> bool:
     body, check = symbols[:RANDOM_SYMBOLS], symbols[RANDOM_SYMBOLS:]
-    if not secrets.compare_digest(_check_symbols(body), check):
-        return None
-    return _group(symbols)
+    return secrets.compare_digest(_check_symbols(body), check)
+
+
+def parse_certificate_id(typed: str | None) -> str | None:
+    """The canonical id for what a person typed or pasted (an id or a verification URL), or None if malformed."""
+    symbols = _id_symbols(typed)
+    return _group(symbols) if symbols is not None and _checks_out(symbols) else None
+
+
+def looks_mistyped(typed: str | None) -> bool:
+    """Shaped like an id (length, letters) but its check symbols do not match: almost surely a typing mistake,
+    which the person can fix, rather than an id nobody was given."""
+    symbols = _id_symbols(typed)
+    return symbols is not None and not _checks_out(symbols)
 
 
 # Canonical JSON and multibase.

@@ -7,6 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 
+# The languages the interface is (being) translated into, in this order: offered first wherever a person picks a
+# language, and the list the translation catalogues (lms/translations/<code>) follow. The one place that names them.
+INTERFACE_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "ko", "ar")
+
 # CLDR territory codes that are groupings or placeholders, not countries.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 
@@ -39,6 +43,15 @@ def languages() -> tuple[tuple[str, str], ...]:
         label = f"{name} ({own})" if own and own.lower() != name.lower() else name
         result.append((code, label))
     return tuple(sorted(result, key=lambda item: item[1]))
+
+
+@cache
+def language_choices() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The languages to pick from in two groups: the interface's languages first (in INTERFACE_LANGUAGES' order),
+    then every other language by name."""
+    names = dict(languages())
+    first = tuple((code, names[code]) for code in INTERFACE_LANGUAGES)
+    return first, tuple(item for item in languages() if item[0] not in INTERFACE_LANGUAGES)
 
 
 @cache

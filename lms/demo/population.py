@@ -195,7 +195,7 @@ def _insert_users(learners: int, seed: int, rng: random.Random, now: datetime) -
             "email": f"{prefix}{n}@example.org", "display_name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
             "organisation": organisation, "job_title": "Urban planner", "city": city, "country": country,
             "timezone": "UTC", "preferred_language": "en", "role": "learner", "active": True,
-            "password_hash": password_hash, "session_token": secrets.token_urlsafe(16),
+            "password_hash": password_hash, "email_verified_at": now - timedelta(days=200),
             "created_at": now - timedelta(days=200),
         })
     db.session.execute(insert(User), users)

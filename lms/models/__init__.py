@@ -18,7 +18,7 @@ from lms.models.learning import Enrolment, EnrolmentStatus, LessonProgress, Prog
 from lms.models.outbox import OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.staffing import CourseStaff
 from lms.models.theme import SiteTheme
-from lms.models.user import Role, User
+from lms.models.user import Login, Role, User
 
 __all__ = [
     "Application",
@@ -37,6 +37,7 @@ __all__ = [
     "EnrolmentStatus",
     "LessonProgress",
     "LiveSession",
+    "Login",
     "OutboxMessage",
     "ProgressEvent",
     "QuizAttempt",

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.models.base import Base, UTCDateTime, utcnow
@@ -17,8 +17,8 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
+def new_login_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, Base):
@@ -40,8 +40,9 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.LEARNER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Part of the login cookie: changing it (on a password change) signs out every other session and device.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # When the person opened the link mailed to the address (accounts made by staff or the command line are verified
+    # when made). Only verified addresses receive mail that carries what someone typed, or match attendance reports.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -53,8 +54,9 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_admin(self) -> bool:
@@ -63,3 +65,15 @@ class User(UserMixin, Base):
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.ADMIN, Role.INSTRUCTOR)
+
+
+class Login(Base):
+    """One log-in (a browser's session and its remember-me cookie), known to the server: logging out deletes it, so a
+    copied cookie stops working at once; "log out everywhere" and a password change delete the person's others."""
+
+    __tablename__ = "logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_login_token)  # in the signed cookie
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import unicodedata
 from dataclasses import dataclass, fields
 
@@ -13,18 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import authz
-from lms.core import clock, locales
+from lms.core import clock, locales, passwords
 from lms.extensions import db
-from lms.models import Role, User
-from lms.models.user import new_session_token
+from lms.models import Login, Role, User
 from lms.services import audit, links, mail
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from lms.services.paging import Page, paginate
+
+log = logging.getLogger(__name__)
 
 # One message for an unknown e-mail and a wrong password, so the form cannot be used to find out who has an account.
 BAD_CREDENTIALS = "That e-mail and password do not match an account."
 INACTIVE_ACCOUNT = "This account has been deactivated. Please contact the programme staff."
 RESET_SALT = "lms.password-reset"
+VERIFY_SALT = "lms.verify-email"
 
 # Computed once so that checking an unknown e-mail costs as much as checking a real one (no timing oracle).
 _DUMMY_HASH: str | None = None
@@ -61,6 +64,9 @@ def password_problem(password: str, email: str = "") -> str | None:
         return "Do not use your e-mail address as your password."
     if len(set(password)) < 4:
         return "Use a less repetitive password."
+    if passwords.is_common_password(password):
+        return "This password is one of the most common ones, which are tried first when accounts are attacked. " \
+               "Choose another."
     return None
 
 
@@ -101,11 +107,14 @@ def _apply_profile(user: User, profile: Profile) -> None:
         raise Invalid(f"Unknown language code {user.preferred_language!r}.", field="preferred_language")
 
 
-def create_user(email: str, password: str, profile: Profile, role: Role = Role.LEARNER) -> User:
-    """Create an account; the one place that inserts users (registration, CLI, demo data, admin)."""
+def create_user(email: str, password: str, profile: Profile, role: Role = Role.LEARNER, *,
+                verified: bool = True) -> User:
+    """Create an account; the one place that inserts users (registration, CLI, demo data, admin). Accounts made by
+    staff or the command line are verified; self-registration makes an unverified one (see ``register``)."""
     email = normalise_email(email)
     _check_password_rule(password, email)
-    user = User(email=email, password_hash=hash_password(password), role=Role(role).value)
+    user = User(email=email, password_hash=hash_password(password), role=Role(role).value,
+                email_verified_at=clock.now() if verified else None)
     _apply_profile(user, profile)
     db.session.add(user)
     try:
@@ -117,8 +126,68 @@ def create_user(email: str, password: str, profile: Profile, role: Role = Role.L
     return user
 
 
-def register(email: str, password: str, profile: Profile) -> User:
-    return create_user(email, password, profile, Role.LEARNER)
+def register(email: str, password: str, profile: Profile, next_url: str | None = None) -> None:
+    """Self-registration, as Moodle's e-mail-based sign-up: the account waits until its owner opens the link mailed
+    to the address. An address that already has an account gets a note instead (with a log-in and a reset link),
+    and the person at the form sees the same page either way, so it cannot tell who has an account."""
+    email = normalise_email(email)
+    _check_password_rule(password, email)
+    existing = find_by_email(email)
+    if existing is not None:
+        _mail_account_exists(existing)
+        return
+    try:
+        user = create_user(email, password, profile, Role.LEARNER, verified=False)
+    except Conflict:  # registered at the same moment by another request: the same note
+        existing = find_by_email(email)
+        if existing is not None:
+            _mail_account_exists(existing)
+        return
+    send_verification(user, next_url)
+
+
+def _mail_account_exists(user: User) -> None:
+    mail.enqueue(user.email, "You already have an account", "account_exists", user=user,
+                 login_link=links.absolute("auth.login"), reset_link=links.absolute("auth.request_reset"))
+    db.session.commit()
+
+
+def _verify_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=VERIFY_SALT)
+
+
+def send_verification(user: User, next_url: str | None = None) -> None:
+    """Mail the link that confirms the address. It names the address too, so a link for an old address (the
+    account's address changed since) does not verify the new one."""
+    payload = {"uid": user.id, "email": user.email}
+    if next_url:
+        payload["next"] = next_url
+    token = _verify_serializer().dumps(payload)
+    hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
+    mail.enqueue(user.email, "Confirm your e-mail address", "verify_email", user=user,
+                 link=links.absolute("auth.verify_email", token=token), hours=hours)
+    db.session.commit()
+
+
+def verify_email(token: str) -> tuple[User, str | None]:
+    """Mark the address verified (opening the link twice is fine); the user and the page to go on to."""
+    try:
+        data = _verify_serializer().loads(token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    except SignatureExpired:
+        raise Invalid("This confirmation link has expired. Log in to get a new one.") from None
+    except BadSignature:
+        raise Invalid("This confirmation link is not valid. Log in to get a new one.") from None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active or user.email != data.get("email"):
+        raise Invalid("This confirmation link is not valid any more. Log in to get a new one.")
+    if user.email_verified_at is None:
+        user.email_verified_at = clock.now()
+        db.session.commit()
+    return user, data.get("next")
+
+
+class EmailNotVerified(NotAllowed):
+    """The password was right but the address was never confirmed; a new link has been mailed."""
 
 
 def authenticate(email: str, password: str) -> User:
@@ -128,14 +197,57 @@ def authenticate(email: str, password: str) -> User:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = hash_password("not a real password")
         check_password_hash(_DUMMY_HASH, password)
+        log.warning("failed log-in: no account for %r", normalise_email(email)[:254])
         raise Invalid(BAD_CREDENTIALS)
     if not check_password_hash(user.password_hash, password):
+        log.warning("failed log-in: wrong password for user %s", user.id)
         raise Invalid(BAD_CREDENTIALS)
     if not user.active:
+        log.warning("failed log-in: user %s is deactivated", user.id)
         raise NotAllowed(INACTIVE_ACCOUNT)
+    if not user.email_verified:
+        send_verification(user)
+        raise EmailNotVerified(f"Please confirm your e-mail address first: we have sent a new link to {user.email}.")
     user.last_login_at = clock.now()
     db.session.commit()
     return user
+
+
+# Log-ins known to the server: the signed cookies carry a login's token, and a log-in ends when its row goes.
+
+
+def start_login(user: User) -> str:
+    login = Login(user_id=user.id)
+    db.session.add(login)
+    db.session.commit()
+    return login.token
+
+
+def user_of_login(user_id: int, token: str) -> User | None:
+    """The active user of a log-in that has not ended; one query, on every request."""
+    return db.session.execute(
+        db.select(User).join(Login, Login.user_id == User.id)
+        .where(User.id == user_id, Login.token == token, User.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def end_login(token: str) -> None:
+    db.session.execute(db.delete(Login).where(Login.token == token))
+    db.session.commit()
+
+
+def _end_logins(user: User, keep_token: str | None = None) -> int:
+    query = db.delete(Login).where(Login.user_id == user.id)
+    if keep_token:
+        query = query.where(Login.token != keep_token)
+    return db.session.execute(query).rowcount
+
+
+def log_out_everywhere(user: User) -> int:
+    """End every log-in of this person, on every device (this one included); how many there were."""
+    ended = _end_logins(user)
+    db.session.commit()
+    return ended
 
 
 def update_profile(user: User, profile: Profile) -> User:
@@ -144,16 +256,20 @@ def update_profile(user: User, profile: Profile) -> User:
     return user
 
 
-def _set_password(user: User, new_password: str) -> None:
+WRONG_CURRENT_PASSWORD = "Your current password is not correct."  # noqa: S105  (a message)
+
+
+def _set_password(user: User, new_password: str, keep_login: str | None = None) -> None:
     _check_password_rule(new_password, user.email)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()  # every other session and remember-me cookie stops working
+    _end_logins(user, keep_login)  # every other session and remember-me cookie stops working
 
 
-def change_password(user: User, current_password: str, new_password: str) -> User:
+def change_password(user: User, current_password: str, new_password: str, current_login: str | None = None) -> User:
     if not check_password_hash(user.password_hash, current_password):
-        raise Invalid("Your current password is not correct.", field="current_password")
-    _set_password(user, new_password)
+        log.warning("password change refused: wrong current password for user %s", user.id)
+        raise Invalid(WRONG_CURRENT_PASSWORD, field="current_password")
+    _set_password(user, new_password, keep_login=current_login)
     db.session.commit()
     return user
 
@@ -202,6 +318,8 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     _set_password(user, new_password)
+    if user.email_verified_at is None:  # the reset link reached the address: it is the owner's
+        user.email_verified_at = clock.now()
     db.session.commit()
     return user
 
@@ -240,5 +358,7 @@ def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> U
     if user.active != before["active"]:
         audit.record(actor, "user.activate" if user.active else "user.deactivate", "user", user.id,
                      {"email": user.email})
+        if not user.active:
+            _end_logins(user)
     db.session.commit()
     return user

@@ -17,7 +17,7 @@ from lms.core.admissions import Status
 from lms.core.csvsafe import csv_text
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
-from lms.services import audit, cohorts, learning, links, mail
+from lms.services import applications, audit, cohorts, learning, links, mail
 from lms.services.applications import own_or_reviewer
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -160,9 +160,9 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     course, _ = cohorts.course_of(cohort)
     applicant = db.session.get(User, application.user_id)
     label = admissions.STATUS_LABELS[Status(status)]
-    mail.enqueue(application.email, f"Your application to {cohort.name}: {label.lower()}",
-                 "application_decision", application=application, cohort=cohort, course=course, label=label,
-                 course_url=links.course(course.slug))
+    applications.mail_applicant(applicant, f"Your application to {cohort.name}: {label.lower()}",
+                                "application_decision", application=application, cohort=cohort, course=course,
+                                label=label, course_url=links.course(course.slug))
     if status == Status.ACCEPTED:
         learning.enrol_user(applicant, course, cohort_id=cohort.id)
     db.session.commit()

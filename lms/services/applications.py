@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from lms import authz
 from lms.core import admissions, clock, locales, schedule
@@ -39,8 +39,10 @@ class ApplicationsClosed(NotAllowed):
 
 @dataclass(frozen=True)
 class Answers:
+    """What the applicant types. No e-mail address: we write only to the account's, which its owner confirmed, so
+    the form can't be used to send our mail (with text someone typed) to anybody else."""
+
     full_name: str
-    email: str
     organisation: str
     position: str
     city: str
@@ -72,9 +74,6 @@ def _clean_answers(answers: Answers) -> Answers:
             raise Invalid(f"Your {label} is too long (at most {limit} characters).", field=field)
         return value
 
-    email = (answers.email or "").strip().lower()
-    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or len(email) > 254 or " " in email:
-        raise Invalid("Please give a valid e-mail address.", field="email")
     if not locales.is_country(answers.country or ""):
         raise Invalid("Please choose your country.", field="country")
     if not locales.is_language(answers.language or ""):
@@ -85,7 +84,7 @@ def _clean_answers(answers: Answers) -> Answers:
     if len(motivation) > 5000:
         raise Invalid("Please keep your motivation under 5,000 characters.", field="motivation")
     return Answers(
-        full_name=text(answers.full_name, "full_name", "name", 200), email=email,
+        full_name=text(answers.full_name, "full_name", "name", 200),
         organisation=text(answers.organisation, "organisation", "organisation", 200),
         position=text(answers.position, "position", "position", 200),
         city=text(answers.city, "city", "city", 120), country=answers.country, language=answers.language,
@@ -147,7 +146,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
         raise ApplicationsClosed(refusal)
     clean = _clean_answers(answers)
     kind, data, filename = _checked_letter(letter)
-    values = {"full_name": clean.full_name, "email": clean.email, "organisation": clean.organisation,
+    values = {"full_name": clean.full_name, "email": actor.email, "organisation": clean.organisation,
               "position": clean.position, "city": clean.city, "country": clean.country, "language": clean.language,
               "motivation": clean.motivation}
     inserted = insert_ignoring_conflicts(db.session, Application, {
@@ -162,6 +161,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
         ).rowcount == 1
         if not reopened:
             raise Conflict("You have already applied to this cohort. See its status under \"My applications\".")
+        _refuse_too_many_submissions(actor, cohort.id)
     application = db.session.execute(
         select(Application).where(Application.user_id == actor.id, Application.cohort_id == cohort.id)
         .execution_options(populate_existing=True)
@@ -174,8 +174,8 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id,
                                        from_status=None if inserted else Status.WITHDRAWN.value,
                                        to_status=Status.SUBMITTED.value, note="", at=now))
-    mail.enqueue(application.email, f"We received your application to {cohort.name}", "application_received",
-                 application=application, cohort=cohort, course=course)
+    mail_applicant(actor, f"We received your application to {cohort.name}", "application_received",
+                   application=application, cohort=cohort, course=course)
     db.session.commit()
     log.info("application %s submitted to cohort %s", application.id, cohort.id)
     return application
@@ -264,3 +264,27 @@ def letter_for(actor: User, application_id: int) -> ApplicationLetter:
     if letter is None:
         raise NotFound("There is no such letter.")
     return letter
+
+
+def _refuse_too_many_submissions(actor: User, cohort_id: int) -> None:
+    """Withdrawing and sending again is allowed a few times (a wrong letter), not without end: each sending mails
+    the applicant and lands in the reviewers' queue."""
+    limit = current_app.config["APPLICATION_MAX_SUBMISSIONS"]
+    sent = db.session.execute(
+        select(func.count()).select_from(ApplicationDecision).join(
+            Application, Application.id == ApplicationDecision.application_id)
+        .where(Application.user_id == actor.id, Application.cohort_id == cohort_id,
+               ApplicationDecision.to_status == Status.SUBMITTED.value)).scalar_one()
+    if sent >= limit:
+        db.session.rollback()
+        raise Conflict(f"You have sent an application to this cohort {sent} times, the most we accept. If you need "
+                       "to change it, please write to the programme staff.")
+
+
+def mail_applicant(applicant: User, subject: str, template: str, **context: object) -> None:
+    """Queue mail to the applicant's account address, and only once its owner confirmed it: never to an address
+    typed in a form, so the site cannot be made to mail someone else text of the applicant's."""
+    if not applicant.email_verified:
+        log.warning("no %s mail to user %s: the address is not confirmed", template, applicant.id)
+        return
+    mail.enqueue(applicant.email, subject, template, **context)

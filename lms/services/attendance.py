@@ -16,10 +16,10 @@ from sqlalchemy import delete, select
 from lms import authz
 from lms.core import clock, schedule, zoom_report
 from lms.extensions import db
-from lms.models import Application, Attendance, Cohort, Course, Enrolment, EnrolmentStatus, LiveSession, User
+from lms.models import Attendance, Cohort, Course, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import audit, cohorts, completion, live_sessions, staffing
-from lms.services.errors import Invalid, NotAllowed
+from lms.services.errors import Conflict, Invalid, NotAllowed
 
 
 def may_take_attendance(actor: User | None, course_id: int) -> bool:
@@ -82,8 +82,24 @@ def attendance_sheet(actor: User, session_id: int) -> AttendanceSheet:
     return AttendanceSheet(session, cohort, when, rows)
 
 
-def mark_attendance(actor: User, session_id: int, present_user_ids: set[int]) -> AttendanceSheet:
-    """Make the sheet say exactly this: the people listed are present, the cohort's other members are not."""
+class SessionNotStarted(Conflict):
+    """Marking people present at a session that has not begun: most likely the wrong session, so it is done only
+    when the person confirms."""
+
+
+def _require_started(actor: User, session: LiveSession, unless_confirmed: bool) -> None:
+    if not unless_confirmed or session.starts_at <= clock.now():
+        return
+    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone)
+    raise SessionNotStarted(f"“{session.title}” has not started yet ({when}). Is this the right session? "
+                            "Confirm to mark people present anyway.")
+
+
+def mark_attendance(actor: User, session_id: int, present_user_ids: set[int], *,
+                    ask_if_early: bool = False) -> AttendanceSheet:
+    """Make the sheet say exactly this: the people listed are present, the cohort's other members are not. With
+    ``ask_if_early`` (the staff pages, until the person confirms), marking anyone present before the session starts
+    raises SessionNotStarted."""
     session, cohort = _session_for_attendance(actor, session_id)
     members = {user.id for user in _members(session.cohort_id)}
     marked = set(db.session.execute(
@@ -91,6 +107,8 @@ def mark_attendance(actor: User, session_id: int, present_user_ids: set[int]) ->
     unknown = present_user_ids - members - marked
     if unknown:
         raise Invalid("Some of the people marked are not in this cohort.")
+    if present_user_ids - marked:
+        _require_started(actor, session, ask_if_early)
     now = clock.now()
     for user_id in sorted(present_user_ids - marked):
         insert_ignoring_conflicts(db.session, Attendance, {
@@ -118,20 +136,18 @@ class ImportOutcome:
     problems: tuple[str, ...]
 
 
-def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes: int = 0) -> ImportOutcome:
-    """Mark present the cohort's members found in Zoom's participants report (by e-mail)."""
+def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes: int = 0,
+                       ask_if_early: bool = False) -> ImportOutcome:
+    """Mark present the cohort's members found in Zoom's participants report, by their account's confirmed e-mail
+    address only: an address someone typed anywhere else (or never confirmed) would let a stranger's Zoom name mark
+    a member present. ``ask_if_early``: as for mark_attendance."""
     session, cohort = _session_for_attendance(actor, session_id)
     try:
         report = zoom_report.parse_participants_report(data)
     except zoom_report.ReportUnreadable as error:
         raise Invalid(str(error), field="report") from None
-    members = {user.id: user for user in _members(session.cohort_id)}
-    by_email = {user.email.lower(): user for user in members.values()}
-    for user_id, email in db.session.execute(
-        select(Application.user_id, Application.email).where(Application.cohort_id == session.cohort_id)
-    ).all():
-        if user_id in members:
-            by_email.setdefault(email.lower(), members[user_id])
+    _require_started(actor, session, ask_if_early)  # a report that can't be read is said first
+    by_email = {user.email.lower(): user for user in _members(session.cohort_id) if user.email_verified}
     now = clock.now()
     marked, already, too_short, unmatched = [], [], [], []
     for person in report.participants:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -160,6 +160,19 @@ def _filtered(filters: AuditFilters) -> Select:
         query = query.where(AuditEntry.at < schedule.start_of_day(filters.date_to + timedelta(days=1),
                                                                    filters.timezone))
     return query
+
+
+# Details that hold people's ids (attendance), shown by name on the page.
+PEOPLE_DETAILS = ("present", "absent")
+
+
+def names_of_people_in(entries: Iterable[AuditEntry]) -> dict[int, str]:
+    """The display names of the people the entries' details name by id: one query for a whole page."""
+    ids = {person for entry in entries for key in PEOPLE_DETAILS
+           for person in ((entry.details or {}).get(key) or []) if isinstance(person, int)}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 def list_entries(actor: User, filters: AuditFilters = AuditFilters(), page: int = 1,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lms import authz
 from lms.core import clock
 from lms.core.calendar import CalendarEvent, build_calendar
+from lms.core.links import safe_link
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -25,17 +26,19 @@ from lms.services.errors import NotFound
 def _event(row: LiveSession, cohort: Cohort, *, with_link: bool) -> CalendarEvent:
     host = urlsplit(links.base_url()).hostname or "lms.local"
     page = links.cohort_page(cohort.id)
+    # A stored link that breaks the rule (put in before the rule, or by hand) is left out, never a broken feed.
+    join_url = safe_link(row.join_url) if with_link else ""
+    recording_url = safe_link(row.recording_url) if with_link else ""
     lines = [row.description] if row.description else []
     lines.append(f"{cohort.name}. Times set in {row.timezone}.")
-    if with_link and row.join_url:
-        lines.append(f"Join: {row.join_url}")
-    if with_link and row.recording_url:
-        lines.append(f"Recording: {row.recording_url}")
+    if join_url:
+        lines.append(f"Join: {join_url}")
+    if recording_url:
+        lines.append(f"Recording: {recording_url}")
     lines.append(f"Programme page: {page}")
     return CalendarEvent(
         uid=f"live-session-{row.id}@{host}", title=row.title, starts_at=row.starts_at, ends_at=row.ends_at,
-        description="\n\n".join(lines), url=row.join_url if with_link and row.join_url else page,
-        location=row.join_url if with_link and row.join_url else "Online", sequence=row.sequence,
+        description="\n\n".join(lines), url=join_url or page, location=join_url or "Online", sequence=row.sequence,
         updated_at=row.updated_at,
     )
 

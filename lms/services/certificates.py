@@ -104,6 +104,7 @@ class VerificationResult:
     facts: CertificateFacts | None = None
     revoked_at: datetime | None = None
     revoke_reason: str | None = None
+    mistyped: bool = False  # unknown because its check symbols don't match: a typing mistake
 
 
 def verify(typed: str | None) -> VerificationResult:
@@ -111,7 +112,7 @@ def verify(typed: str | None) -> VerificationResult:
     public_id = credentials.parse_certificate_id(typed)
     certificate = _by_public_id(public_id) if public_id else None
     if certificate is None:
-        return VerificationResult(UNKNOWN, public_id)
+        return VerificationResult(UNKNOWN, public_id, mistyped=credentials.looks_mistyped(typed))
     if certificate.revoked_at is not None:
         return VerificationResult(REVOKED, public_id, facts_of(certificate), certificate.revoked_at,
                                   certificate.revoke_reason)

@@ -1,26 +1,118 @@
 """Cohorts and live sessions declared by a course package, created or updated when a version is published.
+
+A package may create cohorts and later change the ones it created, and nothing else: publishing runs with an
+instructor's rights, while cohorts are the administrators' (dates, capacity, joining links). A cohort whose key names
+one made by staff, or one staff edited since a package last set it, is a file:line problem at import and at publish
+time. A manual edit releases the cohort from the package (lms.services.cohorts.release_from_package sets
+package_values to None), so the two never fight over it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from lms.core.packages import Package
+from lms.core.packages import CohortSpec, Package, Problem, SessionTemplate
 from lms.extensions import db
-from lms.models import Cohort, Course, LiveSession
-from lms.services.live_sessions import sessions_of
+from lms.models import Cohort, Course, LiveSession, User
+from lms.services import audit
+from lms.services.cohorts import cohort_data
+from lms.services.live_sessions import session_data
 
 
-def _package_cohort_values(spec) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SessionPlan:
+    key: str
+    values: dict[str, Any]  # as stored in package_values (JSON: instants as ISO 8601 in UTC)
+    row: LiveSession | None  # None: publishing creates it
+    changes: dict[str, dict[str, Any]]  # for an existing session: field -> {"from", "to"}
+
+
+@dataclass(frozen=True)
+class CohortPlan:
+    """What publishing a package does to one of its cohorts."""
+
+    spec: CohortSpec
+    values: dict[str, Any]
+    row: Cohort | None  # None: publishing creates it
+    changes: dict[str, dict[str, Any]]
+    sessions: tuple[SessionPlan, ...]
+    refusal: str | None  # why the package may not touch this existing cohort
+
+    @property
+    def is_new(self) -> bool:
+        return self.row is None
+
+    @property
+    def sessions_added(self) -> tuple[SessionPlan, ...]:
+        return tuple(plan for plan in self.sessions if plan.row is None)
+
+    @property
+    def sessions_changed(self) -> tuple[SessionPlan, ...]:
+        return tuple(plan for plan in self.sessions if plan.row is not None and plan.changes)
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.is_new or bool(self.changes or self.sessions_added or self.sessions_changed)
+
+    def summary_lines(self) -> list[str]:
+        """What publishing does to this cohort, one sentence per change, for the diff page and `flask lms diff`."""
+        name = f"“{self.spec.name}” ({self.spec.id})"
+        if self.refusal:
+            return [f"Cohort {name} cannot be changed by this package: {self.refusal}."]
+        if self.is_new:
+            return [f"Creates cohort {name} with {len(self.sessions)} live session(s)."]
+        lines = [f"Changes cohort {name}: {_describe_changes(self.changes)}."] if self.changes else []
+        lines += [f"Adds live session {plan.values['title']!r} ({plan.key})." for plan in self.sessions_added]
+        lines += [f"Changes live session {plan.key}: {_describe_changes(plan.changes)}."
+                  for plan in self.sessions_changed]
+        return lines
+
+
+_FIELD_LABELS = {"name": "name", "timezone": "time zone", "applications_open_at": "applications open",
+                 "application_deadline_at": "application deadline", "starts_on": "first day", "ends_on": "last day",
+                 "capacity": "capacity", "title": "title", "description": "description", "starts_at": "start",
+                 "ends_at": "end", "join_url": "joining link"}
+
+
+def _describe_changes(changes: dict[str, dict[str, Any]]) -> str:
+    def shown(value: Any) -> str:
+        if value is None or value == "":
+            return "none"
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return str(value)
+
+    return "; ".join(f"{_FIELD_LABELS.get(name, name)} from {shown(change['from'])} to {shown(change['to'])}"
+                     for name, change in changes.items())
+
+
+def _package_cohort_values(spec: CohortSpec) -> dict[str, Any]:
     def iso(moment: datetime | None) -> str | None:
         return moment.astimezone(UTC).isoformat() if moment is not None else None
 
     return {"name": spec.name, "timezone": spec.timezone, "applications_open_at": iso(spec.applications_open),
             "application_deadline_at": iso(spec.application_deadline), "starts_on": spec.starts_on.isoformat(),
             "ends_on": spec.ends_on.isoformat(), "capacity": spec.capacity}
+
+
+def _package_session_values(spec: CohortSpec, templates: dict[str, SessionTemplate]) -> list[tuple[str, dict]]:
+    """(key, values) of each session the cohort declares; a template used twice gets keys ``t``, ``t-2``..."""
+    used: dict[str, int] = {}
+    result = []
+    for item in spec.sessions:
+        used[item.template] = used.get(item.template, 0) + 1
+        key = item.template if used[item.template] == 1 else f"{item.template}-{used[item.template]}"
+        template = templates.get(item.template)
+        result.append((key, {"title": template.title if template else item.template,
+                             "description": template.description if template else "",
+                             "starts_at": item.starts_at.astimezone(UTC).isoformat(),
+                             "ends_at": item.ends_at.astimezone(UTC).isoformat(),
+                             "timezone": spec.timezone, "join_url": item.join_url or ""}))
+    return result
 
 
 def _from_json(name: str, value: Any) -> Any:
@@ -33,66 +125,114 @@ def _from_json(name: str, value: Any) -> Any:
     return value
 
 
-def _merge(row: Any, new: dict[str, Any]) -> bool:
-    """Apply what the package changed since it was last applied; leave the rest (staff may have edited it)."""
-    old = row.package_values or {}
-    changed = False
-    for name, value in new.items():
-        package_changed = row.package_values is None or old.get(name) != value
-        if package_changed and getattr(row, name) != _from_json(name, value):
-            setattr(row, name, _from_json(name, value))
-            changed = True
-    row.package_values = new
-    return changed
+def _differences(row: Any, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: {"from": getattr(row, name), "to": _from_json(name, value)} for name, value in values.items()
+            if getattr(row, name) != _from_json(name, value)}
 
 
-def sync_package_cohorts(course: Course, package: Package) -> list[Cohort]:
-    """Create the package's cohorts and sessions that do not exist yet (by key) and update the ones that do with
-    what the package changed. Nothing is deleted: a cohort or session a new version leaves out stays, with its
-    applications and attendance. Runs inside the publishing transaction (no commit here)."""
+def _set_by_package(row: Cohort | LiveSession) -> bool:
+    """Whether the row is exactly what a package last made it: staff neither made it nor changed it since (rows
+    edited before edits released them from the package still differ from what it set)."""
+    return row.package_values is not None and not _differences(row, row.package_values)
+
+
+def _refusal(cohort: Cohort, sessions: list[LiveSession]) -> str | None:
+    if cohort.package_values is None:
+        return (f"cohort '{cohort.key}' already exists and was made or edited by an administrator; a package may only "
+                "change cohorts it created and nobody edited since. Give this cohort another id, or ask an "
+                "administrator to change the existing one")
+    if not _set_by_package(cohort) or not all(_set_by_package(row) for row in sessions):
+        return (f"cohort '{cohort.key}' was edited by an administrator since a package last set it; a package may "
+                "only change cohorts nobody edited since. Give this cohort another id, or ask an administrator to "
+                "change the existing one")
+    return None
+
+
+def plan_package_cohorts(course: Course | None, package: Package) -> list[CohortPlan]:
+    """What publishing ``package`` would do to each cohort it declares (the diff shows it, publishing applies it)."""
+    existing: dict[str, Cohort] = {}
+    sessions: dict[int, list[LiveSession]] = {}
+    if course is not None and package.cohorts:
+        existing = {cohort.key: cohort for cohort in db.session.execute(
+            select(Cohort).where(Cohort.course_id == course.id,
+                                 Cohort.key.in_([spec.id for spec in package.cohorts]))).scalars()}
+        for row in db.session.execute(select(LiveSession).where(
+                LiveSession.cohort_id.in_([cohort.id for cohort in existing.values()]))).scalars():
+            sessions.setdefault(row.cohort_id, []).append(row)
     templates = {template.id: template for template in package.live_sessions}
-    existing = {cohort.key: cohort for cohort in db.session.execute(
-        select(Cohort).where(Cohort.course_id == course.id)).scalars()}
-    synced = []
+    plans = []
     for spec in package.cohorts:
         cohort = existing.get(spec.id)
         values = _package_cohort_values(spec)
+        rows = {row.key: row for row in sessions.get(cohort.id, [])} if cohort is not None else {}
+        session_plans = tuple(
+            SessionPlan(key, session_values, rows.get(key),
+                        _differences(rows[key], session_values) if key in rows else {})
+            for key, session_values in _package_session_values(spec, templates))
+        plans.append(CohortPlan(
+            spec=spec, values=values, row=cohort, sessions=session_plans,
+            changes=_differences(cohort, values) if cohort is not None else {},
+            refusal=_refusal(cohort, sessions.get(cohort.id, [])) if cohort is not None else None))
+    return plans
+
+
+def package_cohort_problems(plans: list[CohortPlan]) -> list[Problem]:
+    return [Problem("course.yaml", plan.spec.line, plan.refusal) for plan in plans if plan.refusal]
+
+
+def sync_package_cohorts(actor: User | None, course: Course, package: Package) -> list[Cohort]:
+    """Create the package's cohorts and sessions that do not exist yet (by key) and update the ones it created
+    before, audited like manual changes. Nothing is deleted: a cohort or session a new version leaves out stays,
+    with its applications and attendance. Runs inside the publishing transaction (no commit here); the caller has
+    refused the package if any plan has a refusal."""
+    synced = []
+    for plan in plan_package_cohorts(course, package):
+        assert plan.refusal is None, plan.refusal
+        cohort = plan.row
         if cohort is None:
-            cohort = Cohort(course_id=course.id, key=spec.id, enrolment_mode=package.enrolment.value,
-                            allow_late_attempts=False, package_values=None)
-            for name, value in values.items():
-                setattr(cohort, name, _from_json(name, value))
-            cohort.package_values = values
+            cohort = Cohort(course_id=course.id, key=plan.spec.id, enrolment_mode=package.enrolment.value,
+                            allow_late_attempts=False)
+            _apply_package_values(cohort, plan.values)
             db.session.add(cohort)
             db.session.flush()
+            audit.record(actor, "cohort.create", "cohort", cohort.id,
+                         {"course": course.slug, "by_package_version": package.version,
+                          **audit.fields_of(cohort_data(cohort))})
+        elif plan.changes:
+            before = cohort_data(cohort)
+            _apply_package_values(cohort, plan.values)
+            audit.record(actor, "cohort.update", "cohort", cohort.id,
+                         {**audit.changes(before, cohort_data(cohort)), "by_package_version": package.version})
         else:
-            _merge(cohort, values)
-        _sync_sessions(cohort, spec, templates)
+            cohort.package_values = plan.values
+        for session_plan in plan.sessions:
+            _sync_session(actor, cohort, session_plan, package.version)
         synced.append(cohort)
     return synced
 
 
-def _sync_sessions(cohort: Cohort, spec, templates: dict) -> None:
-    rows = {row.key: row for row in sessions_of(cohort.id)} if cohort.id else {}
-    used: dict[str, int] = {}
-    for item in spec.sessions:
-        used[item.template] = used.get(item.template, 0) + 1
-        key = item.template if used[item.template] == 1 else f"{item.template}-{used[item.template]}"
-        template = templates.get(item.template)
-        values = {"title": template.title if template else item.template,
-                  "description": template.description if template else "",
-                  "starts_at": item.starts_at.astimezone(UTC).isoformat(),
-                  "ends_at": item.ends_at.astimezone(UTC).isoformat(),
-                  "timezone": spec.timezone, "join_url": item.join_url or ""}
-        row = rows.get(key)
-        if row is None:
-            row = LiveSession(cohort_id=cohort.id, key=key, sequence=0, recording_url="")
-            for name, value in values.items():
-                setattr(row, name, _from_json(name, value))
-            row.package_values = values
-            db.session.add(row)
-        else:
-            before = (row.starts_at, row.ends_at)
-            _merge(row, values)
-            if (row.starts_at, row.ends_at) != before:
-                row.sequence = (row.sequence or 0) + 1
+def _apply_package_values(row: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(row, name, _from_json(name, value))
+    row.package_values = values
+
+
+def _sync_session(actor: User | None, cohort: Cohort, plan: SessionPlan, package_version: str) -> None:
+    row = plan.row
+    if row is None:
+        row = LiveSession(cohort_id=cohort.id, key=plan.key, sequence=0, recording_url="")
+        _apply_package_values(row, plan.values)
+        db.session.add(row)
+        db.session.flush()
+        audit.record(actor, "session.create", "live_session", row.id,
+                     {"cohort_id": cohort.id, "by_package_version": package_version,
+                      **audit.fields_of(session_data(row))})
+    elif plan.changes:
+        before = session_data(row)
+        _apply_package_values(row, plan.values)
+        if "starts_at" in plan.changes or "ends_at" in plan.changes:
+            row.sequence = (row.sequence or 0) + 1  # calendars replace the event
+        audit.record(actor, "session.update", "live_session", row.id,
+                     {**audit.changes(before, session_data(row)), "by_package_version": package_version})
+    else:
+        row.package_values = plan.values

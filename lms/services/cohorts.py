@@ -327,8 +327,16 @@ def update_cohort(actor: User | None, cohort_id: int, data: CohortData) -> Cohor
     apply_cohort_data(cohort, data)
     if changed := audit.changes(before, cohort_data(cohort)):
         audit.record(actor, "cohort.update", "cohort", cohort.id, changed)
+        release_from_package(cohort)
     db.session.commit()
     return cohort
+
+
+def release_from_package(*rows: Cohort | LiveSession) -> None:
+    """A manual change makes a cohort (or session) the administrators': packages may no longer change it
+    (lms.services.cohort_sync)."""
+    for row in rows:
+        row.package_values = None
 
 
 def cohort_data(cohort: Cohort, **changes: Any) -> CohortData:

@@ -11,14 +11,12 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from lms import authz
-from lms.core import clock, schedule
+from lms.core import clock, links, schedule
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, cohorts, staffing
-from lms.services.cohorts import flush_unique, load_cohort, require_manager, to_utc
+from lms.services.cohorts import flush_unique, load_cohort, release_from_package, require_manager, to_utc
 from lms.services.errors import Invalid, NotFound
-
-_URL_SCHEMES = ("https://", "http://")
 
 
 def load_live_session(session_id: int) -> LiveSession:
@@ -63,7 +61,8 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
                                            enrolled_in_cohort=row.cohort_id in enrolled_ids)
         views.append(SessionView(
             session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz),
-            join_url=row.join_url if may_join else "", recording_url=row.recording_url if may_join else "",
+            join_url=links.safe_link(row.join_url) if may_join else "",
+            recording_url=links.safe_link(row.recording_url) if may_join else "",
             past=row.ends_at <= now,
         ))
     return tuple(views)
@@ -134,8 +133,8 @@ def session_data(row: LiveSession) -> SessionData:
 
 def _check_url(url: str, field: str) -> str:
     url = (url or "").strip()
-    if url and not url.startswith(_URL_SCHEMES):
-        raise Invalid("Links must start with https:// (or http://).", field=field)
+    if problem := links.link_problem(url):
+        raise Invalid(problem, field=field)
     return url
 
 
@@ -164,6 +163,7 @@ def add_session(actor: User | None, cohort_id: int, data: SessionData) -> LiveSe
     apply_session_data(row, data)
     db.session.add(row)
     flush_unique(f"This cohort already has a session with the key '{key}'.")
+    release_from_package(cohort)
     audit.record(actor, "session.create", "live_session", row.id,
                  {"cohort_id": cohort.id, **audit.fields_of(session_data(row))})
     db.session.commit()
@@ -177,5 +177,6 @@ def update_session(actor: User | None, session_id: int, data: SessionData) -> Li
     apply_session_data(row, data)
     if changed := audit.changes(before, session_data(row)):
         audit.record(actor, "session.update", "live_session", row.id, changed)
+        release_from_package(row, load_cohort(row.cohort_id))
     db.session.commit()
     return row

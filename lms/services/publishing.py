@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -94,12 +96,13 @@ def _version_key(version: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
-def validate(source: PackageSource) -> LoadResult:
-    return load_package(source, links=RelativeLinks())
+def validate(source: PackageSource, name: str | None = None) -> LoadResult:
+    """``name``: the uploaded file's name, for problems with zip bytes."""
+    return load_package(source, links=RelativeLinks(), name=name)
 
 
-def load_valid(source: PackageSource) -> Package:
-    result = validate(source)
+def load_valid(source: PackageSource, name: str | None = None) -> Package:
+    result = validate(source, name)
     if not result.ok:
         raise PackageRejected(result.problems)
     assert result.package is not None
@@ -148,13 +151,57 @@ def list_courses(actor: User | None) -> list[tuple[Course, list[CourseVersion]]]
     return [(course, sorted(by_course.get(course.id, []), key=lambda v: v.version_key)) for course in courses]
 
 
-def import_package(actor: User | None, source: PackageSource, *, publish: bool = False) -> ImportOutcome:
-    """Validate and store a package as a new draft version, in one transaction; optionally publish it."""
+class ImportInProgress(Conflict):
+    """The same person is already importing a package (each import may take seconds of work)."""
+
+
+IMPORT_LOCK_SPACE = 0x1D0C  # the first key of the PostgreSQL advisory locks that serialise each person's imports
+_importing: set[int] = set()  # the same, within this process, for SQLite (one process in development)
+_importing_guard = threading.Lock()
+
+
+@contextmanager
+def one_import_at_a_time(actor: User | None) -> Iterator[None]:
+    """At most one import per person at a time, across every process: a second upload while one is being checked
+    is refused at once instead of doubling the work. On PostgreSQL a transaction-level advisory lock (released at
+    commit or rollback, even if the process dies); elsewhere a set in this process."""
+    if actor is None:  # the operator at the command line
+        yield
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        if not db.session.execute(select(func.pg_try_advisory_xact_lock(IMPORT_LOCK_SPACE, actor.id))).scalar():
+            raise ImportInProgress(IMPORT_BUSY)
+        yield
+        return
+    with _importing_guard:
+        if actor.id in _importing:
+            raise ImportInProgress(IMPORT_BUSY)
+        _importing.add(actor.id)
+    try:
+        yield
+    finally:
+        with _importing_guard:
+            _importing.discard(actor.id)
+
+
+IMPORT_BUSY = "You are already importing a package. Wait until it is done, then upload the next one."
+
+
+def import_package(actor: User | None, source: PackageSource, *, publish: bool = False,
+                   name: str | None = None) -> ImportOutcome:
+    """Validate and store a package as a new draft version, in one transaction; optionally publish it. ``name``:
+    the uploaded file's name, for the problems."""
     _require_author(actor)
-    package = load_valid(source)
+    with one_import_at_a_time(actor):
+        return _import_package(actor, source, publish, name)
+
+
+def _import_package(actor: User | None, source: PackageSource, publish: bool, name: str | None) -> ImportOutcome:
+    package = load_valid(source, name)
     course = catalog.find_course(package.slug)
     if course is not None:
         _require_course_author(actor, course)
+        _refuse_foreign_cohorts(course, package)
         existing = db.session.execute(
             select(CourseVersion).filter_by(course_id=course.id, version=package.version)
         ).scalar_one_or_none()
@@ -291,9 +338,18 @@ def publish_version(actor: User | None, slug: str, version: str) -> CourseVersio
     if current is not None and row.version_key <= current.version_key:
         raise Conflict(f"Version {version} is not above the published version {current.version}; "
                        "publish a higher version.")
-    _publish(actor, course, row, version_package(row))
+    package = version_package(row)
+    _refuse_foreign_cohorts(course, package)
+    _publish(actor, course, row, package)
     db.session.commit()
     return row
+
+
+def _refuse_foreign_cohorts(course: Course, package: Package) -> None:
+    """A package may not take over cohorts it did not create, or that staff edited since (lms.services.cohort_sync)."""
+    problems = cohort_sync.package_cohort_problems(cohort_sync.plan_package_cohorts(course, package))
+    if problems:
+        raise PackageRejected(problems)
 
 
 def publish_confirmed(actor: User | None, slug: str, version: str, replacing: str) -> CourseVersion:
@@ -346,7 +402,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.status = "published"
     new.published_at = clock.now()
     new.published_by_id = actor.id if actor else None
-    cohort_sync.sync_package_cohorts(course, package)  # the package's cohorts and sessions, created or updated by key
+    cohort_sync.sync_package_cohorts(actor, course, package)  # its own cohorts and sessions, created or updated
     db.session.flush()
     # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
     learners = db.session.execute(

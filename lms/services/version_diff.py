@@ -20,7 +20,7 @@ from lms.models import (
     User,
     VersionModule,
 )
-from lms.services import catalog
+from lms.services import catalog, cohort_sync
 from lms.services.publishing import PackageSource, current_version, load_valid, version_for_author, version_package
 
 
@@ -32,6 +32,8 @@ class DiffReport:
     # How many learners would lose each completion: lesson id -> learners, quiz id -> learners who passed it.
     lessons_lost: dict[str, int] = field(default_factory=dict)
     quiz_passes_lost: dict[str, int] = field(default_factory=dict)
+    # What publishing would do to the package's cohorts (created, changed, refused), existing ones first.
+    cohorts: tuple[cohort_sync.CohortPlan, ...] = ()
     # The text of each lesson and quiz added, removed or changed, line by line; and every item's title by
     # "lesson:<id>" / "quiz:<id>" / "module:<id>", so the page names items by title.
     text_changes: tuple[TextChange, ...] = ()
@@ -40,6 +42,10 @@ class DiffReport:
     def summary_lines(self) -> list[str]:
         return self.diff.summary_lines(self.titles) if self.diff is not None else []
 
+    @property
+    def cohort_changes(self) -> tuple[cohort_sync.CohortPlan, ...]:
+        return tuple(plan for plan in self.cohorts if plan.changes_anything or plan.refusal)
+
 
 def diff_against_current(source: PackageSource) -> DiffReport:
     """What publishing this package would change, and how many learners would lose which completions."""
@@ -47,7 +53,8 @@ def diff_against_current(source: PackageSource) -> DiffReport:
     course = catalog.find_course(package.slug)
     current = current_version(course.id) if course else None
     if current is None:
-        return DiffReport(package=package, current=None, diff=None)
+        return DiffReport(package=package, current=None, diff=None,
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
     return _diff_report(course, current, package)
 
 
@@ -58,7 +65,8 @@ def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
     current = current_version(course.id)
     package = version_package(draft)
     if current is None or current.id == draft.id:
-        return DiffReport(package=package, current=current, diff=None)
+        return DiffReport(package=package, current=current, diff=None,
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)) if current is None else ())
     return _diff_report(course, current, package)
 
 
@@ -68,7 +76,8 @@ def _diff_report(course: Course, current: CourseVersion, package: Package) -> Di
     return DiffReport(package=package, current=current, diff=diff,
                       lessons_lost=_completions_per_lesson(course.id, diff.lessons_reset),
                       quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset),
-                      text_changes=text_changes(published, package), titles=item_titles(published, package))
+                      text_changes=text_changes(published, package), titles=item_titles(published, package),
+                      cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
 
 
 def _completions_per_lesson(course_id: int, lesson_keys: Iterable[str]) -> dict[str, int]:

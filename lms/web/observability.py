@@ -106,6 +106,22 @@ def start_request() -> None:
     g.request_started = time.perf_counter()
 
 
+# URL parts that are secrets (password-reset and confirmation links, private calendar feeds): logs are read by more
+# people, and kept longer, than the secrets may be.
+SECRET_URL_PARTS = ("token",)
+MASK = "…"
+
+
+def logged_path() -> str:
+    """The request's path with its secret parts masked: ``/reset-password/…``, ``/programmes/feed/….ics``."""
+    path = request.path
+    for name in SECRET_URL_PARTS:
+        value = (request.view_args or {}).get(name)
+        if isinstance(value, str) and value:
+            path = path.replace(value, MASK)
+    return path
+
+
 def finish_request(response: Response) -> Response:
     request_id = current_request_id() or request_id_for(None)  # never expected; no response goes without one
     response.headers[REQUEST_ID_HEADER] = request_id
@@ -114,7 +130,7 @@ def finish_request(response: Response) -> Response:
     # The user only if the request loaded one: logging never costs a query.
     user = g.get("_login_user")
     user_id = user.id if user is not None and user.is_authenticated else None
-    path = _CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", request.path)  # no forged lines
+    path = _CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", logged_path())  # no forged lines
     fields = {"method": request.method, "path": path, "status": response.status_code,
               "duration_ms": duration_ms, "user_id": user_id, "remote_addr": request.remote_addr}
     level = logging.DEBUG if request.endpoint in QUIET_ENDPOINTS else logging.INFO

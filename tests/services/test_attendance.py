@@ -108,3 +108,18 @@ def test_joining_from_two_devices_does_not_reach_the_minimum_minutes(db, make_us
             f"Ben (phone),{ben.email},07/03/2023 09:01:00 AM,07/03/2023 09:07:00 AM,6\r\n").encode()
     outcome = attendance.import_zoom_report(staff, session.id, data, min_minutes=10)
     assert not outcome.marked and [(user.id, minutes) for user, minutes in outcome.too_short] == [(ben.id, 6)]
+
+
+def test_importing_zoom_report_matches_only_confirmed_account_addresses(db, make_user, tmp_path):
+    from lms.services import accounts
+
+    cohort = example_with_open_cohort(tmp_path)
+    staff = make_instructor("example-all-features")
+    unconfirmed = accounts.create_user("claimed@example.org", "a good long password", accounts.Profile("Mallory"),
+                                       verified=False)
+    learning.enrol(unconfirmed, "example-all-features")
+    data = MESSY_ZOOM.format(ana_name="Mallory", ana_email_upper="CLAIMED@EXAMPLE.ORG", ben_name="Ben",
+                             ben_email="ben@example.org").encode("utf-8")
+    outcome = attendance.import_zoom_report(staff, session_rows(cohort)[0].id, data)
+    assert not outcome.marked
+    assert "claimed@example.org" in [p.email for p in outcome.unmatched]

@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lms.models import Cohort, Enrolment
+from lms.models import AuditEntry, Cohort, Enrolment, LiveSession
 from lms.services import (
+    calendars,
     catalog,
     cohort_pages,
     cohorts,
@@ -14,6 +15,7 @@ from lms.services import (
     live_sessions,
     publishing,
     quizzes,
+    version_diff,
 )
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.cohort_factories import (
@@ -25,7 +27,7 @@ from tests.cohort_factories import (
     publish_caring_cities,
     session_rows,
 )
-from tests.factories import copy_package, edit_file, set_version
+from tests.factories import copy_package, edit_file, make_instructor, set_version, table_counts
 
 # Cohorts declared by packages.
 
@@ -44,30 +46,127 @@ def test_publishing_caring_cities_creates_its_2023_cohort_with_four_sessions(db)
     assert sessions[1].title == "Session 1: What is a Caring City and caring city services?"
 
 
-def test_republishing_updates_what_the_package_changed_and_keeps_staff_edits(db, tmp_path):
-    package = copy_package(tmp_path, CARING_CITIES)
-    publishing.import_package(None, package, publish=True)
-    cohort = db.session.execute(db.select(Cohort).filter_by(key="2023")).scalar_one()
-    orientation = session_rows(cohort)[0]
-    live_sessions.update_session(None, orientation.id, live_sessions.SessionData(
-        **{**live_sessions.session_data(orientation).__dict__, "join_url": "https://zoom.us/j/123456789"}))
-    cohorts.update_cohort(None, cohort.id, cohorts.cohort_data(cohort, capacity=25, allow_late_attempts=True))
-
-    set_version(package, "1.1.1")
+def _republish_with_changes(package, version: str = "1.1.1", actor=None):
+    set_version(package, version)
     edit_file(package / "course.yaml", 'starts_at: "2023-07-20T09:00"', 'starts_at: "2023-07-20T10:00"')
     edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Caring Cities 2023 (first run)")
-    publishing.import_package(None, package, publish=True)
+    return publishing.import_package(actor, package, publish=True)
+
+
+def _cohort_yaml_line(package, key: str) -> int:
+    lines = (package / "course.yaml").read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.strip() == f'- id: "{key}"')
+
+
+def test_republishing_updates_the_cohort_the_package_created_and_audits_it(db, tmp_path):
+    package = copy_package(tmp_path, CARING_CITIES)
+    instructor = make_instructor()
+    publishing.import_package(instructor, package, publish=True)
+    created = db.session.execute(db.select(AuditEntry.action, AuditEntry.actor_id)
+                                 .where(AuditEntry.target_type != "course")).all()
+    assert sorted(created) == [("cohort.create", instructor.id)] + [("session.create", instructor.id)] * 4
+
+    _republish_with_changes(package, actor=instructor)
 
     db.session.expire_all()
     rows = db.session.execute(db.select(Cohort)).scalars().all()
     assert len(rows) == 1, "re-publishing does not duplicate the cohort"
     cohort = rows[0]
     assert cohort.name == "Caring Cities 2023 (first run)"
-    assert cohort.capacity == 25 and cohort.allow_late_attempts, "staff edits the package did not touch stay"
     sessions = session_rows(cohort)
     assert len(sessions) == 4
-    assert sessions[0].join_url == "https://zoom.us/j/123456789"
     assert sessions[3].starts_at == datetime(2023, 7, 20, 8, 0, tzinfo=UTC) and sessions[3].sequence == 1
+    entries = db.session.execute(db.select(AuditEntry).where(AuditEntry.action.in_(
+        ["cohort.update", "session.update"])).order_by(AuditEntry.id)).scalars().all()
+    assert [(e.action, e.actor_id) for e in entries] == [("cohort.update", instructor.id),
+                                                         ("session.update", instructor.id)]
+    assert entries[0].details["name"] == {"from": "Caring Cities 2023", "to": "Caring Cities 2023 (first run)"}
+    assert entries[0].details["by_package_version"] == "1.1.1"
+
+
+@pytest.mark.parametrize("edit", ["cohort", "session", "added session"])
+def test_a_package_cannot_change_a_cohort_an_administrator_edited(db, tmp_path, edit):
+    package = copy_package(tmp_path, CARING_CITIES)
+    publishing.import_package(None, package, publish=True)
+    cohort = db.session.execute(db.select(Cohort).filter_by(key="2023")).scalar_one()
+    orientation = session_rows(cohort)[0]
+    if edit == "cohort":
+        cohorts.update_cohort(None, cohort.id, cohorts.cohort_data(cohort, capacity=25))
+    elif edit == "session":
+        live_sessions.update_session(None, orientation.id, live_sessions.SessionData(
+            **{**live_sessions.session_data(orientation).__dict__, "join_url": "https://zoom.us/j/123456789"}))
+    else:
+        live_sessions.add_session(None, cohort.id, live_sessions.SessionData(
+            title="Extra", starts_at=datetime(2023, 7, 21, 9), ends_at=datetime(2023, 7, 21, 10),
+            timezone="Europe/Madrid"))
+    instructor = make_instructor("caring-cities")
+    before = table_counts(db)
+
+    with pytest.raises(publishing.PackageRejected) as refused:
+        _republish_with_changes(package, actor=instructor)
+
+    [problem] = refused.value.problems
+    assert (problem.file, problem.line) == ("course.yaml", _cohort_yaml_line(package, "2023"))
+    assert "cohort '2023'" in problem.message and "administrator" in problem.message
+    db.session.rollback()
+    db.session.expire_all()
+    assert table_counts(db) == before, "nothing of the version was stored"
+    assert db.session.get(Cohort, cohort.id).name == "Caring Cities 2023"
+
+
+def test_a_package_cannot_take_over_a_cohort_staff_created(db, tmp_path):
+    """The security probe: an instructor's package reuses the key of the administrators' cohort to rename it, change
+    its dates and capacity and add sessions with any joining link."""
+    publish_caring_cities()
+    staff_cohort = make_cohort(key="2027", name="Caring Cities 2027", capacity=30, sessions=1)
+    package = copy_package(tmp_path, CARING_CITIES)
+    set_version(package, "1.2.0")
+    edit_file(package / "course.yaml", 'id: "2023"', 'id: "2027"')
+    edit_file(package / "course.yaml", "join_url: https://zoom.us/j/0000000000",
+              "join_url: https://evil.example/phish")
+    instructor = make_instructor("caring-cities")
+
+    report = version_diff.diff_against_current(package)
+    [plan] = report.cohort_changes
+    assert plan.refusal and "cannot be changed by this package" in plan.summary_lines()[0]
+    with pytest.raises(publishing.PackageRejected) as refused:
+        publishing.import_package(instructor, package, publish=True)
+    assert [(p.file, p.line) for p in refused.value.problems] == [("course.yaml", _cohort_yaml_line(package, "2027"))]
+    db.session.rollback()
+    db.session.expire_all()
+    cohort = db.session.get(Cohort, staff_cohort.id)
+    assert (cohort.name, cohort.capacity) == ("Caring Cities 2027", 30)
+    assert all("evil" not in row.join_url for row in session_rows(cohort))
+
+
+def test_a_draft_imported_before_an_edit_is_refused_at_publish_time(db, tmp_path):
+    package = copy_package(tmp_path, CARING_CITIES)
+    publishing.import_package(None, package, publish=True)
+    set_version(package, "1.1.1")
+    edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Renamed")
+    publishing.import_package(None, package)
+    cohort = db.session.execute(db.select(Cohort).filter_by(key="2023")).scalar_one()
+    cohorts.update_cohort(None, cohort.id, cohorts.cohort_data(cohort, capacity=25))
+
+    report = version_diff.diff_versions(None, "caring-cities", "1.1.1")
+    assert report.cohort_changes[0].refusal
+    with pytest.raises(publishing.PackageRejected):
+        publishing.publish_version(None, "caring-cities", "1.1.1")
+
+
+def test_the_diff_says_what_publishing_changes_in_existing_cohorts(db, tmp_path):
+    package = copy_package(tmp_path, CARING_CITIES)
+    publishing.import_package(None, package, publish=True)
+    set_version(package, "1.1.1")
+    edit_file(package / "course.yaml", 'starts_at: "2023-07-20T09:00"', 'starts_at: "2023-07-20T10:00"')
+    edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Caring Cities 2023 (first run)")
+
+    [plan] = version_diff.diff_against_current(package).cohort_changes
+    assert plan.summary_lines() == [
+        "Changes cohort “Caring Cities 2023 (first run)” (2023): name from Caring Cities 2023 to "
+        "Caring Cities 2023 (first run).",
+        "Changes live session session-3: start from 2023-07-20 07:00 UTC to 2023-07-20 08:00 UTC.",
+    ]
 
 
 # Staff-made cohorts.
@@ -213,3 +312,39 @@ def test_views_load_a_cohort_only_as_the_actor_may_see_it(db, make_user, tmp_pat
         live_sessions.get_live_session(learner, session.id)
     assert cohorts.get_cohort(admin, cohort.id).id == cohort.id
     assert live_sessions.get_live_session(admin, session.id).id == session.id
+
+
+@pytest.mark.parametrize("join_url", ["https://zoom.us/j/1\r\nATTENDEE:evil", "https://zoom.us/j/1\x1b[0m"])
+def test_a_session_link_with_control_characters_is_refused(db, join_url):
+    publish_caring_cities()
+    cohort = make_cohort(sessions=0)
+    with pytest.raises(Invalid, match="control characters") as refused:
+        live_sessions.add_session(None, cohort.id, live_sessions.SessionData(
+            title="Orientation", starts_at=datetime(2031, 3, 3, 9), ends_at=datetime(2031, 3, 3, 10),
+            timezone="Europe/Madrid", join_url=join_url))
+    assert refused.value.field == "join_url"
+
+
+def test_a_package_session_link_with_control_characters_is_a_problem(tmp_path):
+    package = copy_package(tmp_path, CARING_CITIES)
+    edit_file(package / "course.yaml", "join_url: https://zoom.us/j/0000000000",
+              'join_url: "https://zoom.us/j/0\\e[31m"')
+    result = publishing.validate(package)
+    assert any("join_url" in problem.message or "http" in problem.message for problem in result.problems), \
+        result.problems
+
+
+def test_a_bad_stored_link_never_breaks_a_calendar_or_the_feed(client, db, login_as, tmp_path):
+    cohort = example_with_open_cohort(tmp_path)
+    learner = login_as("learner")
+    learning.enrol(learner, "example-all-features")
+    row = session_rows(cohort)[0]
+    for stored in ("https://zoom.us/j/1\r\nATTENDEE:evil", "javascript:alert(1)"):
+        db.session.execute(db.update(LiveSession).where(LiveSession.id == row.id).values(join_url=stored))
+        db.session.commit()
+        for url in (f"/programmes/sessions/{row.id}.ics", f"/programmes/cohorts/{cohort.id}/sessions.ics",
+                    calendars.feed_url(learner).removeprefix("http://lms.test")):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert b"evil" not in response.data and b"javascript" not in response.data
+        assert "javascript:" not in client.get(f"/programmes/cohorts/{cohort.id}").get_data(as_text=True)

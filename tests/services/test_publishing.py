@@ -217,3 +217,34 @@ def test_the_package_length_limits_are_the_sizes_of_the_columns_that_keep_the_va
     assert size(CourseVersion.version) == spec.VERSION_LENGTH
     assert size(CourseVersion.language) == spec.LANGUAGE_LENGTH
     assert size(VersionFile.path) == files.MAX_PATH_LENGTH
+
+
+def test_one_person_imports_one_package_at_a_time(db, app, tmp_path):
+    """A second upload while the first is being checked is refused at once (each may take seconds); others may
+    import meanwhile."""
+    from sqlalchemy import func, select
+
+    from tests.factories import make_instructor
+
+    first, second = make_instructor(), make_instructor()
+    if db.engine.dialect.name == "postgresql":
+        holder = db.engine.connect()  # another process's transaction, importing for ``first``
+        holder.execute(select(func.pg_advisory_xact_lock(publishing.IMPORT_LOCK_SPACE, first.id)))
+    else:
+        holder = None
+        publishing._importing.add(first.id)
+    try:
+        with pytest.raises(publishing.ImportInProgress, match="already importing a package"):
+            publishing.import_package(first, EXAMPLE)
+        db.session.rollback()
+        assert publishing.import_package(second, EXAMPLE).created
+    finally:
+        if holder is not None:
+            holder.rollback()
+            holder.close()
+        else:
+            publishing._importing.discard(first.id)
+    from lms.demo.synthetic import write_synthetic_package
+
+    assert publishing.import_package(first, write_synthetic_package(tmp_path / "own", lessons=2)).created, \
+        "free again afterwards"

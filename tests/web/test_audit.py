@@ -68,7 +68,10 @@ def test_uploading_and_publishing_record_one_entry_each(client, db, login_as, tm
     assert_by(published, admin)
     assert published.details == {"version": "1.0.0", "previous_version": None}
     client.post(f"/author/{SLUG}/1.0.0/publish")  # already published: nothing happens, nothing is recorded
-    assert len(entries(db)) == 2
+    # Publishing also created the package's cohort and its sessions, each audited as the publisher's.
+    assert [(entry.action, entry.actor_id) for entry in entries(db)] == [
+        ("course.import", admin.id), ("cohort.create", admin.id), ("session.create", admin.id),
+        ("session.create", admin.id), ("course.publish", admin.id)]
 
 
 def test_a_refused_publish_and_a_rejected_upload_record_nothing(client, db, login_as, tmp_path):
@@ -142,7 +145,7 @@ def test_marking_attendance_by_hand_and_importing_a_report(client, db, login_as,
     instructor = login_as(make_instructor(SLUG))
     before = len(entries(db))
 
-    client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)]})
+    client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)], "confirm_early": "yes"})
     marked = only_entry(db, "attendance.mark")
     assert_by(marked, instructor)
     assert (marked.target_type, marked.target_id) == ("live_session", str(session.id))
@@ -155,8 +158,8 @@ def test_marking_attendance_by_hand_and_importing_a_report(client, db, login_as,
     report = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n"
               f"Ana P,{ana.email},x,y,75\r\nVisitor,visitor@nowhere.org,x,y,60\r\n").encode()
     response = client.post(f"/staff/sessions/{session.id}/attendance/import",
-                           data={"report": (io.BytesIO(report), "participants.csv"), "min_minutes": "0"},
-                           content_type="multipart/form-data")
+                           data={"report": (io.BytesIO(report), "participants.csv"), "min_minutes": "0",
+                                 "confirm_early": "y"}, content_type="multipart/form-data")
     assert response.status_code == 200
     imported = only_entry(db, "attendance.import")
     assert_by(imported, instructor)
@@ -251,7 +254,7 @@ def test_creating_and_editing_cohorts_and_sessions(client, db, login_as):
         "course": "caring-cities", "name": "Caring Cities 2031", "timezone": "Asia/Seoul",
         "starts_on": "2031-03-03", "ends_on": "2031-03-28", "capacity": "40", "enrolment_mode": "application"})
     cohort = db.session.execute(db.select(Cohort).filter_by(name="Caring Cities 2031")).scalar_one()
-    created = only_entry(db, "cohort.create")
+    _by_package, created = entries(db, "cohort.create")  # the first: publishing made the package's 2023 cohort
     assert_by(created, admin)
     assert (created.target_type, created.target_id) == ("cohort", str(cohort.id))
     assert created.details["course"] == "caring-cities" and created.details["capacity"] == 40
@@ -269,7 +272,7 @@ def test_creating_and_editing_cohorts_and_sessions(client, db, login_as):
         "title": "Orientation", "timezone": "Asia/Seoul", "starts_at": "2031-03-03T16:00",
         "ends_at": "2031-03-03T18:00", "join_url": "https://zoom.us/j/42"})
     session = db.session.execute(db.select(LiveSession).filter_by(cohort_id=cohort.id)).scalar_one()
-    added = only_entry(db, "session.create")
+    added = entries(db, "session.create")[-1]
     assert (added.target_type, added.target_id) == ("live_session", str(session.id))
     assert added.details["title"] == "Orientation" and added.details["starts_at"] == "2031-03-03T16:00:00"
     client.post(f"/staff/sessions/{session.id}/edit", data={
@@ -448,3 +451,26 @@ def test_the_csv_export_follows_the_filters_and_is_safe_for_spreadsheets(client,
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["actor_email"] == "ana@city.gov" and row["target_id"] == "'=HYPERLINK(1)"
     assert '"to": "admin"' in row["details"] and "김민수" in row["details"] and row["origin"] == "192.0.2.1"
+
+
+def test_entries_read_as_sentences_with_names(client, db, login_as, make_user):
+    from lms.services import attendance, cohorts
+
+    publish_caring_cities()
+    cohort = make_cohort(sessions=1)
+    lucia, ben = make_user(display_name="Lucía Fernández"), make_user(display_name="Ben Okafor")
+    for learner in (lucia, ben):
+        application_review.decide(None, apply(learner, cohort).id, "accepted")
+    admin = login_as("admin")
+    session = session_rows(cohort)[0]
+    attendance.mark_attendance(admin, session.id, {lucia.id, ben.id})
+    attendance.mark_attendance(admin, session.id, {ben.id})
+    cohorts.update_cohort(admin, cohort.id, cohorts.cohort_data(cohort, allow_late_attempts=True))
+
+    html = client.get("/admin/audit").get_data(as_text=True)
+
+    assert "Marked Ben Okafor and Lucía Fernández present." in html \
+        or "Marked Lucía Fernández and Ben Okafor present." in html
+    assert "Marked Lucía Fernández absent." in html
+    assert "Changed the cohort: late attempts allowed from no to yes." in html
+    assert "True" not in html and "False" not in html

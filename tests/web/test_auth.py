@@ -18,22 +18,64 @@ def registration(email="new.person@example.org", **overrides):
     return data
 
 
-def test_registration_creates_a_learner_and_logs_them_in(client, db):
+def mailed_link(outbox, path: str) -> str:
+    match = re.search(rf"http://lms\.test({path}\S+)", outbox.last_body())
+    assert match, outbox.last_body()
+    return match.group(1)
+
+
+def test_registration_mails_a_confirmation_link_that_logs_the_person_in(client, db, outbox):
     response = client.post("/register", data=registration())
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Check your e-mail" in response.get_data(as_text=True)
     user = accounts.find_by_email("new.person@example.org")
-    assert user.role == "learner"
+    assert user.role == "learner" and not user.email_verified
     assert user.city == "Bogotá" and user.timezone == "America/Bogota"
+    assert outbox.messages[-1]["To"] == "new.person@example.org"
+    assert "New Person" not in client.get("/").get_data(as_text=True), "not logged in before confirming"
+
+    response = client.get(mailed_link(outbox, "/verify-email/"))
+
+    assert response.status_code == 302
     assert "New Person" in client.get("/").get_data(as_text=True)
+    db.session.expire_all()
+    assert accounts.find_by_email("new.person@example.org").email_verified
+
+
+def test_logging_in_before_confirming_sends_a_new_link_and_does_not_log_in(client, db, outbox):
+    client.post("/register", data=registration())
+    sent = len(outbox)
+    response = client.post("/login", data={"email": "new.person@example.org", "password": "a good long password"})
+    assert response.status_code == 422  # refused, the form kept (lms.web.form_errors.save_form)
+    assert "Please confirm your e-mail address first" in response.get_data(as_text=True)
+    assert len(outbox) == sent + 1 and "/verify-email/" in outbox.last_body()
+
+
+def test_the_confirmation_link_leads_on_to_the_page_the_person_came_for(client, db, outbox):
+    client.post("/register?next=/cohorts/7/apply", data=registration())
+    response = client.get(mailed_link(outbox, "/verify-email/"))
+    assert response.headers["Location"] == "/cohorts/7/apply"
+
+
+def test_a_tampered_confirmation_link_is_refused(client, db, outbox):
+    client.post("/register", data=registration())
+    response = client.get(mailed_link(outbox, "/verify-email/") + "x", follow_redirects=True)
+    assert "This confirmation link is not valid" in response.get_data(as_text=True)
+    assert not accounts.find_by_email("new.person@example.org").email_verified
 
 
 @pytest.mark.parametrize("spelling", ["Taken@Example.org", "TAKEN@EXAMPLE.ORG", " taken@example.org "])
-def test_registration_with_a_duplicate_email_in_any_letter_case_is_refused(client, db, make_user, spelling):
-    make_user(email="taken@example.org")
-    response = client.post("/register", data=registration(email=spelling))
-    assert response.status_code == 422
-    assert "already exists" in response.get_data(as_text=True)
-    assert db.session.execute(db.select(db.func.count()).select_from(User)).scalar() == 1
+def test_registering_a_taken_address_looks_the_same_and_mails_its_owner(client, db, make_user, outbox, spelling):
+    owner = make_user(email="taken@example.org")
+    taken = client.post("/register", data=registration(email=spelling)).get_data(as_text=True)
+    fresh = client.post("/register", data=registration(email="fresh@example.org")).get_data(as_text=True)
+    assert taken.replace("taken@example.org", "ADDRESS") == fresh.replace("fresh@example.org", "ADDRESS")
+    assert db.session.execute(db.select(db.func.count()).select_from(User)).scalar() == 2
+    to_owner = [m for m in outbox.messages if m["To"] == "taken@example.org"]
+    assert [m["Subject"] for m in to_owner] == ["You already have an account"]
+    assert "/reset-password" in to_owner[0].get_body(preferencelist=("plain",)).get_content()
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).display_name == owner.display_name, "the account is unchanged"
 
 
 def test_registration_rejects_a_weak_password_with_a_clear_message(client, db):
@@ -49,8 +91,9 @@ def test_registration_rejects_an_unknown_country(client, db):
 
 
 @pytest.mark.parametrize("name", ["María José Núñez", "김민수", "Zoë Ångström-Øster", "Nguyễn Thị Minh Khai"])
-def test_names_in_any_script_round_trip(client, db, name):
+def test_names_in_any_script_round_trip(client, db, outbox, name):
     client.post("/register", data=registration(display_name=name))
+    client.get(mailed_link(outbox, "/verify-email/"))
     db.session.expire_all()
     assert accounts.find_by_email("new.person@example.org").display_name == name
     assert name in client.get("/account").get_data(as_text=True)
@@ -214,3 +257,38 @@ def test_a_tampered_reset_token_is_refused(client, db, make_user, outbox):
     link = _reset_link(outbox)
     response = client.get(link[:-3] + "abc", follow_redirects=True)
     assert "not valid" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("password", ["password123", "qwertyuiop", "1q2w3e4r5t"])
+def test_registration_refuses_a_common_password(client, db, password):
+    response = client.post("/register", data=registration(password=password, confirm=password))
+    assert "This password is one of the most common ones" in response.get_data(as_text=True)
+    assert accounts.find_by_email("new.person@example.org") is None
+
+
+def test_a_password_change_refuses_a_common_password(client, login_as):
+    login_as("learner")
+    response = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD,
+                                                       "password": "manchester", "confirm": "manchester"})
+    assert "This password is one of the most common ones" in response.get_data(as_text=True)
+
+
+def test_the_preferred_language_list_offers_the_interface_languages_first(client, db):
+    from lms.core.locales import INTERFACE_LANGUAGES
+
+    html = client.get("/register").get_data(as_text=True)
+    select = html[html.index('name="preferred_language"'):]
+    select = select[:select.index("</select>")]
+    assert '<optgroup label="Languages of this site">' in select
+    offered = re.findall(r'<option[^>]*value="([a-z]{2})"', select)
+    assert tuple(offered[:len(INTERFACE_LANGUAGES)]) == INTERFACE_LANGUAGES == ("en", "es", "fr", "ko", "ar")
+    assert "Korean (한국어)" in select and "Arabic (العربية)" in select
+
+
+def test_the_time_zone_starts_on_the_browsers_where_scripts_run(client, db):
+    html = client.get("/register").get_data(as_text=True)
+    assert re.search(r'<select[^>]*data-browser-time-zone[^>]*name="timezone"|<select[^>]*name="timezone"'
+                     r'[^>]*data-browser-time-zone', html)
+    assert '<script src="/static/js/forms.js" defer></script>' in html
+    assert re.search(r'<option selected value="UTC">|<option value="UTC" selected>', html), \
+        "without scripts the form still starts on UTC"

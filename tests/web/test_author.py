@@ -146,3 +146,34 @@ def test_study_time_reads_the_same_on_the_author_and_learner_pages(client, db, l
     for page in ("/author/example-all-features/1.0.0/", "/courses/example-all-features/", "/courses/"):
         html = client.get(page).get_data(as_text=True)
         assert "about 12 hours" in html and "12.0" not in html, page
+
+
+def test_an_instructor_cannot_take_over_an_administrators_cohort_by_upload(client, db, login_as, tmp_path):
+    from lms.models import Cohort
+    from tests.cohort_factories import CARING_CITIES, make_cohort, publish_caring_cities
+
+    publish_caring_cities()
+    staff_cohort = make_cohort(key="2027", name="Caring Cities 2027", capacity=30)
+    package = copy_package(tmp_path, CARING_CITIES)
+    set_version(package, "1.2.0")
+    edit_file(package / "course.yaml", 'id: "2023"', 'id: "2027"')
+    instructor = login_as("instructor")
+    staffing.assign_instructor(None, "caring-cities", instructor.email)
+
+    response = upload(client, zipped(package))
+
+    assert response.status_code == 422
+    line = next(number for number, text in enumerate((package / "course.yaml").read_text().splitlines(), 1)
+                if text.strip() == '- id: "2027"')
+    assert f"course.yaml:{line}: cohort &#39;2027&#39; already exists" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Cohort, staff_cohort.id).name == "Caring Cities 2027"
+
+
+def test_upload_errors_name_the_uploaded_file(client, db, login_as):
+    login_as("instructor")
+    broken = upload(client, b"PK\x03\x04 broken", filename="caring-cities-v2.zip").get_data(as_text=True)
+    assert "caring-cities-v2.zip: not a readable zip file" in broken and "package.zip" not in broken
+    publishing.import_package(None, EXAMPLE, publish=True)
+    older = upload(client, zipped(EXAMPLE), filename="old-copy.zip")
+    assert "old-copy.zip was not imported: " in older.get_data(as_text=True)

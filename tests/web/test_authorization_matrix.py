@@ -61,6 +61,8 @@ GET = {
     "auth.register":                    "200    redirect redirect redirect redirect redirect",
     "auth.request_reset":               "200    200      200      200      200      200",
     "auth.reset_password":              "200    200      200      200      200      200",
+    # With another kind of token than a confirmation link: refused, back to the log-in page.
+    "auth.verify_email":                "redirect redirect redirect redirect redirect redirect",
     "auth.profile":                     "login  200      200      200      200      200",
     "auth.change_password":             "login  200      200      200      200      200",
     "learner.catalogue":                "200    200      200      200      200      200",
@@ -135,8 +137,10 @@ GET = {
 
 POST = {
     "auth.login":                       "redirect* redirect redirect redirect redirect redirect",
-    "auth.logout":                      "redirect  redirect redirect redirect redirect redirect",
-    "auth.register":                    "redirect* redirect redirect redirect redirect redirect",
+    # Logging out ends the log-in on the server (its row goes), so copies of the cookies stop working too.
+    "auth.logout":                      "redirect  redirect* redirect* redirect* redirect* redirect*",
+    "auth.register":                    "200*      redirect redirect redirect redirect redirect",
+    "auth.logout_everywhere":           "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.profile":                     "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.change_password":             "login     redirect* redirect* redirect* redirect* redirect*",
     "auth.request_reset":               "redirect* redirect* redirect* redirect* redirect* redirect*",
@@ -272,6 +276,8 @@ def session_cookies(app, module_world) -> dict[str, str]:
                 response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
                 assert response.status_code == 302, persona
                 cookies[persona] = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+            # The log-ins live on the server too: every test restores them with the rest of the world.
+            module_world.rows["logins"] = _all_rows()["logins"]
         finally:
             _delete_all()
             limiter.reset()
@@ -356,10 +362,10 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "staff.edit_session": lambda w: _session_form("Session 1, moved"),
     "staff.application": lambda w: {"decision": "accepted", "note": "Welcome"},
     "staff.decide_many": lambda w: {"decision": "waitlisted", "application_ids": [str(w.values["application_id"])]},
-    "staff.attendance_sheet": lambda w: {"present": [str(w.values["user_id"])]},
+    "staff.attendance_sheet": lambda w: {"present": [str(w.values["user_id"])], "confirm_early": "yes"},
     "staff.import_attendance": lambda w: {
         "report": (io.BytesIO(f"User Email,Duration (Minutes)\n{w.values['learner_email']},75\n".encode()),
-                   "participants.csv"), "min_minutes": "0"},
+                   "participants.csv"), "min_minutes": "0", "confirm_early": "y"},
     "reports.assign_instructor": lambda w: {"course": SLUG, "email": w.values["other_instructor_email"]},
     "admin.user_detail": lambda w: {"role": "instructor", "active": "y"},
     "admin.theme_settings": lambda w: {"site_name": "Matrix Academy", "brand_colour": "#1f3a5f",

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from lms.core.packages import load_package
 from lms.models import Application, Enrolment, QuizAttempt
 from lms.models.user import Role
-from lms.services import applications, attendance, catalog, learning, quizzes
+from lms.services import application_review, attendance, catalog, learning, quizzes
 from tests.cohort_factories import CARING_CITIES, apply, make_cohort, publish_caring_cities, session_rows
 from tests.factories import make_user
 from tests.web.test_auth import registration
@@ -62,7 +62,7 @@ def member(db, cohort, login_as):
     """An accepted applicant of the cohort, logged in."""
     learner = make_user(display_name="Lucía Fernández", timezone="America/Bogota")
     application = apply(learner, cohort)
-    applications.decide(None, application.id, "accepted")
+    application_review.decide(None, application.id, "accepted")
     login_as(learner)
     return learner
 
@@ -244,15 +244,22 @@ def test_withdrawing_an_application_asks_first(client, db, cohort, login_as):
 # The way back to the application form.
 
 
-def test_create_an_account_to_apply_comes_back_to_the_form(client, db, cohort):
+def _confirmation_path(outbox) -> str:
+    return re.search(r"http://lms\.test(/verify-email/\S+)", outbox.last_body()).group(1)
+
+
+def test_create_an_account_to_apply_comes_back_to_the_form(client, db, cohort, outbox):
     apply_path = f"/programmes/cohorts/{cohort.id}/apply"
     page = client.get(f"/programmes/cohorts/{cohort.id}").get_data(as_text=True)
     assert f"/register?next={apply_path}" in page.replace("%2F", "/"), page[page.find("to apply") - 400:]
     response = client.post(f"/register?next={apply_path}", data=registration(email="new.official@city.gov"))
+    assert response.status_code == 200  # "check your e-mail": the mailed link finishes the account
+    response = client.get(_confirmation_path(outbox))
     assert response.status_code == 302 and response.headers["Location"] == apply_path
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"])
-def test_registering_never_goes_to_another_site(client, db, target):
-    response = client.post("/register", query_string={"next": target}, data=registration(email="new.official@city.gov"))
+def test_registering_never_goes_to_another_site(client, db, outbox, target):
+    client.post("/register", query_string={"next": target}, data=registration(email="new.official@city.gov"))
+    response = client.get(_confirmation_path(outbox))
     assert response.status_code == 302 and response.headers["Location"] == "/learning"

@@ -231,3 +231,20 @@ def test_healthz_answers_503_when_the_database_is_unreachable(app):
     finally:
         with unreachable.app_context():
             _db.engine.dispose()
+
+
+def test_secrets_in_url_paths_are_masked_in_access_lines(db, logging_app, json_log, make_user):
+    from lms.services import accounts, calendars
+
+    user = make_user()
+    with logging_app.test_request_context():
+        reset_token = accounts.make_reset_token(user)
+    feed_token = calendars.feed_url(user).rsplit("/", 1)[-1].removesuffix(".ics")
+    client = logging_app.test_client()
+    lines = json_log(logging_app)
+    client.get(f"/reset-password/{reset_token}")
+    client.get(f"/programmes/feed/{feed_token}.ics")
+    client.get("/verify-email/some.signed-token")
+    paths = [record["path"] for record in lines() if record["logger"] == "lms.access"]
+    assert paths == ["/reset-password/…", "/programmes/feed/….ics", "/verify-email/…"]
+    assert not any(reset_token in line or feed_token in line for line in map(str, lines()))

@@ -168,19 +168,45 @@ def test_attendance_by_hand_and_from_a_messy_zoom_report(client, db, login_as, m
     login_as(make_instructor("example-all-features"))
     sheet = client.get(f"/staff/sessions/{session.id}/attendance").get_data(as_text=True)
     assert "Ana was present" in sheet and "Ben was present" in sheet
-    client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)]})
+    client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)], "confirm_early": "yes"})
     report = ("\ufeffName (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Extra\r\n"
               f"Ana P,{ana.email.upper()},x,y,75,No,1\r\n"
               "Visitor,visitor@nowhere.org,x,y,60,No,1\r\n"
               ",,x,y,5,Yes\r\n").encode()
     response = client.post(f"/staff/sessions/{session.id}/attendance/import",
                            data={"report": (io.BytesIO(report), "participants.csv"),
-                                 "min_minutes": "0"}, content_type="multipart/form-data")
+                                 "min_minutes": "0", "confirm_early": "y"}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Marked present: 1" in html and "visitor@nowhere.org" in html and "line 4" in html
     present = {row.user_id: row.source for row in db.session.execute(db.select(Attendance)).scalars()}
     assert present == {ana.id: "zoom-import", ben.id: "manual"}
+
+
+def test_attendance_for_a_session_not_started_yet_asks_for_confirmation(client, db, login_as, make_user,
+                                                                          open_cohort):
+    ana = make_user(display_name="Ana")
+    learning.enrol(ana, "example-all-features")
+    session = session_rows(open_cohort)[0]  # in two days
+    login_as(make_instructor("example-all-features"))
+    url = f"/staff/sessions/{session.id}/attendance"
+
+    asked = client.post(url, data={"present": [str(ana.id)]})
+
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 409
+    assert "has not started yet" in html and 'name="confirm_early"' in html
+    assert f'value="{ana.id}" id="present-{ana.id}" checked' in html, "the ticks are kept"
+    assert db.session.execute(db.select(Attendance)).first() is None
+    report = f"User Email,Duration (Minutes)\n{ana.email},75\n".encode()
+    imported = client.post(f"{url}/import", data={"report": (io.BytesIO(report), "p.csv"), "min_minutes": "0"},
+                           content_type="multipart/form-data")
+    assert imported.status_code == 409 and "Import even if the session has not started yet" in \
+        imported.get_data(as_text=True)
+    assert db.session.execute(db.select(Attendance)).first() is None
+
+    assert client.post(url, data={"present": [str(ana.id)], "confirm_early": "yes"}).status_code == 302
+    assert db.session.execute(db.select(Attendance.user_id)).scalar_one() == ana.id
 
 
 def test_an_instructor_of_another_course_sees_the_cohort_but_not_its_attendance(client, db, login_as, make_user,

@@ -179,7 +179,7 @@ def _page_operators(pdf: bytes) -> str:
 def test_course_cards_show_the_next_cohort_and_seats_left_in_three_queries(client, db, count_queries):
     from datetime import date, timedelta
 
-    from lms.services import applications
+    from lms.services import application_review
     from tests.cohort_factories import apply, make_cohort, publish_caring_cities
 
     publish_caring_cities()
@@ -188,7 +188,7 @@ def test_course_cards_show_the_next_cohort_and_seats_left_in_three_queries(clien
     next_run = make_cohort(name="Next run", capacity=20, starts_on=today + timedelta(days=10),
                            ends_on=today + timedelta(days=40))
     make_cohort(name="Finished run", starts_on=today - timedelta(days=60), ends_on=today - timedelta(days=1))
-    applications.decide(None, apply(make_user(), next_run).id, "accepted")
+    application_review.decide(None, apply(make_user(), next_run).id, "accepted")
     client.get("/courses/")
     with count_queries() as queries:
         html = client.get("/courses/").get_data(as_text=True)

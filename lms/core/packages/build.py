@@ -183,4 +183,5 @@ def _cohort(record: Record) -> CohortSpec:
         capacity=record.get("capacity"),
         sessions=tuple(CohortSession(s.get("template"), aware(s.get("starts_at")), aware(s.get("ends_at")),
                                      s.get("join_url")) for s in record.get("sessions")),
+        line=record.line_of("id"),
     )

@@ -31,6 +31,13 @@ class Limits:
     # HTML elements all the package's Markdown may make. Parsing, rendering and sanitising cost about 50-100 µs per
     # element, and crafted Markdown makes one every few bytes; a real lesson makes about 80 (so 2,000 lessons fit).
     max_markdown_elements: int = 200_000
+    # Work the package's text files ask of the parsers before any is parsed (markdown_cost: roughly microseconds
+    # on the reference machine, see bench/bench_hostile_packages.py), so that no package within the limits takes
+    # more than seconds to validate. Caring Cities costs 0.5 million, a generated 500-lesson course 5, a 500-lesson
+    # course with a table, a link and an image in every section 13.6.
+    max_markdown_cost: int = 15_000_000
+    # Entries the zip's central directory may list (files and folders), read before the listing is loaded.
+    max_zip_entries: int = 4000
 
 
 # The longest path a package file may have (the size of the column that stores it).
@@ -57,6 +64,28 @@ _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 _DRIVE = re.compile(r"[A-Za-z]:")
 
 PackageSource = str | os.PathLike[str] | bytes | bytearray | memoryview
+
+
+# Characters that open inline or block markup (emphasis, links, code, HTML, entities, tables, quotes): each can cost
+# the parser and the sanitiser tens of microseconds, and crafted text is made of nothing else.
+_MARKUP = re.compile(r"[*_\[\]`<>!&\\~|#>-]")
+MARKUP_COST, LINE_COST, BYTE_COST = 80, 100, 1
+
+
+def markdown_cost(text: str) -> int:
+    """An upper estimate of what parsing, rendering and sanitising this text costs (microseconds, measured), by
+    counting what drives the cost: markup characters, lines (each may start a block) and length."""
+    return int(len(_MARKUP.findall(text)) * MARKUP_COST + text.count("\n") * LINE_COST + len(text) * BYTE_COST)
+
+
+def source_cost_problem(files: dict[str, bytes], limits: Limits) -> Problem | None:
+    cost = sum(markdown_cost(data.decode("utf-8", "replace")) for path, data in files.items()
+               if extension(path) in SOURCE_EXTENSIONS)
+    if cost <= limits.max_markdown_cost:
+        return None
+    return Problem("package", 0, f"the text of the package (Markdown and YAML) is too large or has too much markup to "
+                                 f"check in reasonable time (cost {cost:,} of at most {limits.max_markdown_cost:,}, "
+                                 "Limits.max_markdown_cost); split the course into several")
 
 
 def extension(path: str) -> str:
@@ -86,9 +115,10 @@ class _Candidate:
     read: Callable[[int], bytes | None]  # at most n bytes, or None when there are more; may raise zipio.ZIP_ERRORS
 
 
-def collect_files(source: PackageSource, limits: Limits) -> CollectedFiles:
+def collect_files(source: PackageSource, limits: Limits, name: str | None = None) -> CollectedFiles:
+    """``name``: what to call zip bytes in problems (the uploaded file's name)."""
     if isinstance(source, bytes | bytearray | memoryview):
-        return _collect_zip(bytes(source), "package.zip", limits)
+        return _collect_zip(bytes(source), name or "package.zip", limits)
     path = Path(source)
     try:
         if path.is_dir():
@@ -104,6 +134,18 @@ def collect_files(source: PackageSource, limits: Limits) -> CollectedFiles:
 
 def _collect_zip(source: bytes | Path, label: str, limits: Limits) -> CollectedFiles:
     result = CollectedFiles()
+    try:
+        listed = zipio.declared_entry_count(source)
+    except OSError as error:
+        result.problems.append(Problem(label, 0, f"not a readable zip file ({error})"))
+        result.stopped = True
+        return result
+    if listed is not None and listed > limits.max_zip_entries:
+        result.problems.append(Problem(label, 0, f"the zip lists {listed:,} entries; a package may have at most "
+                                                 f"{limits.max_files:,} files (Limits.max_zip_entries: "
+                                                 f"{limits.max_zip_entries:,} entries with folders)"))
+        result.stopped = True
+        return result
     try:
         archive = zipio.open_zip(source)
     except zipio.ZIP_ERRORS as error:

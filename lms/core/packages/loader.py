@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lms.core.packages.build import build_package
 from lms.core.packages.crosscheck import COURSE_FILE, check_package
-from lms.core.packages.files import ASSETS, Limits, PackageSource, collect_files
+from lms.core.packages.files import ASSETS, Limits, PackageSource, collect_files, source_cost_problem
 from lms.core.packages.model import LoadResult, Problem
 from lms.core.packages.parsed import ParsedLesson, ParsedModule, ParsedPackage
 from lms.core.packages.render import LinkBuilder, LinkTargets, MarkdownRenderer, PlaceholderLinks
@@ -26,13 +26,15 @@ DEFAULT_LIMITS = Limits()
 
 
 def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
-                 links: LinkBuilder | None = None) -> LoadResult:
+                 links: LinkBuilder | None = None, name: str | None = None) -> LoadResult:
     """Load and check a package. Never raises for anything in the package: every problem is in the result, sorted by
     file and line. ``links`` decides the URLs of lessons and assets in the rendered HTML (placeholders if None)."""
-    collected = collect_files(source, limits)
+    collected = collect_files(source, limits, name)
     problems = list(collected.problems)
     if collected.stopped:
         return LoadResult(None, _sorted(problems))
+    if (too_costly := source_cost_problem(collected.files, limits)) is not None:
+        return LoadResult(None, _sorted([*problems, too_costly]))  # nothing parsed: that is the cost refused
     loader = _PackageReader(collected.files, collected.refused, problems)
     parsed = loader.read()
     if parsed is not None:

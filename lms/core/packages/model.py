@@ -177,6 +177,7 @@ class CohortSpec:
     ends_on: date
     capacity: int | None
     sessions: tuple[CohortSession, ...] = ()
+    line: int = field(default=0, compare=False)  # of its ``id`` in course.yaml, for problems found at import
 
 
 @dataclass(frozen=True)

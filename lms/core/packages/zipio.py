@@ -28,6 +28,47 @@ class ZipEntry:
     info: zipfile.ZipInfo
 
 
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END = b"PK\x06\x06"
+_TAIL = 22 + 0xFFFF  # the end record and the longest comment it may have
+
+
+def declared_entry_count(source: bytes | Path) -> int | None:
+    """How many entries the archive's central directory lists, read from its end record alone, before zipfile
+    builds an object for each (a hostile listing of millions costs seconds and memory). None when there is no end
+    record to read (zipfile then says why the archive is unreadable)."""
+    if isinstance(source, bytes):
+        tail, size = source[-_TAIL:], len(source)
+        read_at = lambda offset, length: source[offset:offset + length]  # noqa: E731
+    else:
+        with open(source, "rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - _TAIL))
+            tail = handle.read()
+
+        def read_at(offset: int, length: int) -> bytes:
+            with open(source, "rb") as handle:
+                handle.seek(offset)
+                return handle.read(length)
+    end = tail.rfind(_END_OF_DIRECTORY)
+    if end < 0 or len(tail) < end + 22:
+        return None
+    count = int.from_bytes(tail[end + 10:end + 12], "little")
+    if count != 0xFFFF:
+        return count
+    # Zip64: the locator, just before the end record, gives the offset of the zip64 end record.
+    locator = tail[end - 20:end] if end >= 20 else b""
+    if not locator.startswith(_ZIP64_LOCATOR):
+        return count
+    offset = int.from_bytes(locator[8:16], "little")
+    record = read_at(offset, 56) if offset < size else b""
+    if not record.startswith(_ZIP64_END) or len(record) < 40:
+        return count
+    return int.from_bytes(record[32:40], "little")
+
+
 def open_zip(source: bytes | Path) -> zipfile.ZipFile:
     """Open an archive; raises one of ZIP_ERRORS when it is not a readable zip."""
     return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)

@@ -8,10 +8,11 @@ from lms.models import Role
 from lms.services import accounts, audit, outbox, scheduled_jobs, theme
 from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
-from lms.web.admin.audit import detail_text, target_url
+from lms.web.admin.audit import detail_text, summary, target_url
 from lms.web.admin.forms import AuditFilterForm, MailActionForm, ResetThemeForm, ThemeForm, UserAccessForm
 from lms.web.downloads import csv_download
 from lms.web.form_errors import save_form, show_service_error
+from lms.web.query_args import page_arg
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -28,7 +29,7 @@ def index():
 
 @bp.route("/users")
 def users():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     search = request.args.get("q", "", type=str)[:100]
     role = request.args.get("role", "", type=str)
     if role not in {r.value for r in Role}:
@@ -68,10 +69,11 @@ def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilters, dict[str, str
 @bp.route("/audit")
 def audit_log():
     form, filters, args = _audit_filters()
-    entries = audit.list_entries(acting_user(), filters, page=request.args.get("page", 1, type=int))
+    entries = audit.list_entries(acting_user(), filters, page=page_arg())
     return render_template("admin/audit.html", form=form, entries=entries, args=args, actions=audit.ACTIONS,
                            command_line=audit.COMMAND_LINE, target_url=target_url,
-                           detail_text=detail_text)
+                           detail_text=detail_text, summary=summary,
+                           names=audit.names_of_people_in(entries.items))
 
 
 @bp.route("/audit.csv")

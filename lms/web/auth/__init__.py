@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 
-from lms.extensions import db
 from lms.models import User
+from lms.services import accounts
 from lms.web.auth.timeouts import parse_identity
 
 
 def load_user(cookie_id: str) -> User | None:
-    """The session and the remember-me cookie hold "<id>:<session token>:<signed in at>" (lms.web.auth.timeouts);
-    a changed token (password change) ends that log-in."""
+    """The session and the remember-me cookie hold "<id>:<login token>:<signed in at>" (lms.web.auth.timeouts);
+    the log-in must still exist on the server: logging out, "log out everywhere" and a password change end it."""
     identity = parse_identity(cookie_id)
     if identity is None:
         return None
-    user = db.session.get(User, identity.user_id)
-    if user is None or user.session_token != identity.session_token or not user.active:
-        return None
-    return user
+    return accounts.user_of_login(identity.user_id, identity.login_token)
 
 
 def configure_login_manager(manager: LoginManager) -> None:

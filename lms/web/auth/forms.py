@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from lms.core import locales
 from lms.services import accounts
+from lms.web.form_choices import language_choices
 from lms.web.form_filters import strip
 
 
@@ -45,7 +46,7 @@ class ProfileFields(FlaskForm):
         self.country.choices = [SelectChoice("", "Choose a country")] + [
             SelectChoice(code, name) for code, name in locales.countries()]
         self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in locales.time_zones()]
-        self.preferred_language.choices = [SelectChoice(code, name) for code, name in locales.languages()]
+        self.preferred_language.choices = language_choices()
 
     def profile(self) -> accounts.Profile:
         return accounts.Profile(
@@ -70,6 +71,11 @@ class RegistrationForm(ProfileFields):
                             render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Create account")
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A new account starts on the browser's time zone (static/js/forms.js), when the browser tells it.
+        self.timezone.render_kw = {**(self.timezone.render_kw or {}), "data-browser-time-zone": ""}
+
 
 class ProfileForm(ProfileFields):
     submit = SubmitField("Save profile")
@@ -85,6 +91,10 @@ class ChangePasswordForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("password", "The two passwords do not match.")],
                             render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Change password")
+
+
+class LogOutEverywhereForm(FlaskForm):
+    submit = SubmitField("Log out everywhere")
 
 
 class RequestResetForm(FlaskForm):

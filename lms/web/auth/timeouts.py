@@ -18,6 +18,8 @@ from typing import NamedTuple
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_url, login_user, logout_user, user_loaded_from_cookie
 
+from lms.services import accounts
+
 # Flask-Login's session key for the identity; the remember-me cookie is made from it.
 IDENTITY = "_user_id"
 SEEN_AT = "_seen_at"
@@ -32,7 +34,7 @@ def current_time() -> int:
 
 class Identity(NamedTuple):
     user_id: int
-    session_token: str
+    login_token: str  # the server's record of this log-in (lms.models.Login): logging out deletes it
     signed_in_at: int
 
 
@@ -57,19 +59,34 @@ def _hours(span: timedelta) -> str:
 
 
 def sign_in(user, *, remember: bool = False) -> None:
-    """Start a log-in: a fresh session (nothing from before survives: session fixation) and fresh clocks."""
+    """Start a log-in: a fresh session (nothing from before survives: session fixation), a new log-in recorded on
+    the server, and fresh clocks."""
     now = current_time()
     absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    _end_this_login()
     session.clear()
+    token = accounts.start_login(user)
     # The remember-me cookie would be refused after the absolute limit, so the browser may as well drop it then.
     login_user(user, remember=remember, duration=min(current_app.config["REMEMBER_COOKIE_DURATION"], absolute))
-    session[IDENTITY] = f"{user.get_id()}:{now}"
+    session[IDENTITY] = f"{user.id}:{token}:{now}"
     session[SEEN_AT] = now
     if remember:
         session[REMEMBERED] = True
 
 
+def current_login_token() -> str | None:
+    identity = parse_identity(session.get(IDENTITY, ""))
+    return identity.login_token if identity else None
+
+
+def _end_this_login() -> None:
+    token = current_login_token()
+    if token:
+        accounts.end_login(token)  # the session and remember-me cookies, wherever copies of them are, stop working
+
+
 def sign_out() -> None:
+    _end_this_login()
     # Clear first: logout_user marks the remember-me cookie for deletion in the session.
     session.clear()
     logout_user()

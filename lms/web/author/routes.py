@@ -13,7 +13,7 @@ from lms.core import grading
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
 from lms.services import catalog, guides, publishing, quiz_preview, version_diff
-from lms.services.errors import Conflict, Invalid
+from lms.services.errors import Conflict, Invalid, ServiceError
 from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
 from lms.web.author.forms import DeleteDraftForm, PublishForm, QuizPreviewForm, UploadPackageForm
@@ -43,14 +43,15 @@ def upload():
     if not form.validate_on_submit():
         return _index(form), 422
     data = form.package.data.read()
+    filename = form.package.data.filename or "the uploaded file"
     try:
-        outcome = publishing.import_package(acting_user(), data)
+        outcome = publishing.import_package(acting_user(), data, name=filename)
     except publishing.PackageRejected as error:
-        return render_template("author/rejected.html", problems=error.problems,
-                               filename=form.package.data.filename), 422
-    except (Invalid, Conflict) as error:  # NotAllowed and NotFound get their error page
-        form.package.errors = [error.message]
-        return _index(form), 422
+        return render_template("author/rejected.html", problems=error.problems, filename=filename), 422
+    except ServiceError as error:
+        # Said on the form, which names the file, even when the package's course is someone else's (403).
+        form.package.errors = [f"{filename} was not imported: {error.message}"]
+        return _index(form), 422 if isinstance(error, (Invalid, Conflict)) else error.status_code
     version = outcome.version
     slug = publishing.get_course_of(version).slug
     if outcome.created:
@@ -76,6 +77,9 @@ def publish(slug: str, version: str):
     if form.validate_on_submit():
         try:
             publishing.publish_confirmed(acting_user(), slug, version, form.replacing.data or "")
+        except publishing.PackageRejected as error:
+            for problem in error.problems:
+                flash(f"Not published: {problem}", "error")
         except Conflict as error:  # refusals (403, 404) get their error page
             flash(error.message, "error")
             return redirect(url_for("author.publish", slug=slug, version=version))

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from lms.core import locales
+from lms.web.form_choices import language_choices
 
 
 def strip(value: str | None) -> str | None:
@@ -22,11 +23,6 @@ class ApplicationForm(FlaskForm):
     full_name = StringField("Full name", validators=[DataRequired("Please give your name."), Length(max=200)],
                             filters=[strip], description="As it should appear on your certificate.",
                             render_kw={"autocomplete": "name"})
-    email = EmailField("E-mail address", validators=[DataRequired("Please give your e-mail address."),
-                                                     Email("Please give a valid e-mail address.",
-                                                           check_deliverability=False), Length(max=254)],
-                       filters=[strip], description="We write to this address about your application.",
-                       render_kw={"autocomplete": "email"})
     organisation = StringField("Organisation", filters=[strip],
                                validators=[DataRequired("Please give your organisation."), Length(max=200)],
                                description="Your city, or local or regional government.",
@@ -52,4 +48,4 @@ class ApplicationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.country.choices = [SelectChoice("", "Choose a country")] + [
             SelectChoice(code, name) for code, name in locales.countries()]
-        self.language.choices = [SelectChoice(code, name) for code, name in locales.languages()]
+        self.language.choices = language_choices()

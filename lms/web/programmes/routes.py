@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.core import admissions
 from lms.extensions import configured_limit, limiter
@@ -57,13 +58,14 @@ def apply(cohort_id: int):
     # Pre-filled from the withdrawn application being sent again, or else from the profile.
     source = view.existing or user
     form = ApplicationForm(data=None if request.method == "POST" else {
-        "full_name": getattr(source, "full_name", user.display_name), "email": source.email,
+        "full_name": getattr(source, "full_name", user.display_name),
         "organisation": source.organisation, "position": getattr(source, "position", user.job_title),
         "city": source.city, "country": source.country, "language": getattr(source, "language",
                                                                              user.preferred_language),
         "motivation": getattr(source, "motivation", "")})
-    max_mb = current_app.config["LETTER_MAX_BYTES"] / (1024 * 1024)
-    form.letter.description = f"{form.letter.description} At most {max_mb:g} MB."
+    max_bytes = current_app.config["LETTER_MAX_BYTES"]
+    form.letter.description = f"{form.letter.description} At most {max_bytes / (1024 * 1024):g} MB."
+    form.letter.render_kw = {**(form.letter.render_kw or {}), "data-max-bytes": str(max_bytes)}
     if form.is_submitted() and refusal is not None:
         status = 403
     else:
@@ -83,9 +85,21 @@ def apply(cohort_id: int):
 
 def _answers(form: ApplicationForm) -> applications.Answers:
     return applications.Answers(
-        full_name=form.full_name.data, email=form.email.data, organisation=form.organisation.data,
+        full_name=form.full_name.data, organisation=form.organisation.data,
         position=form.position.data, city=form.city.data, country=form.country.data,
         language=form.language.data, motivation=form.motivation.data)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def letter_too_large(_error):
+    """A body over MAX_CONTENT_LENGTH can't be read, so the answers are lost; at least the form comes back (not an
+    error page), saying what the limit is. (The browser checks the size before sending, see static/js/forms.js.)"""
+    if request.endpoint != "programmes.apply":
+        return _error
+    limit = current_app.config["LETTER_MAX_BYTES"] / (1024 * 1024)
+    flash(f"The letter you chose is too large to send: letters of support may be at most {limit:g} MB. Nothing was "
+          "sent; please fill in the form again with a smaller file (a scan at 150 dpi is usually enough).", "error")
+    return redirect(request.path, 303)
 
 
 @bp.route("/programmes/applications")

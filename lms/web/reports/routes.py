@@ -23,6 +23,7 @@ from lms.services import reports, staffing
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import csv_download
 from lms.web.form_errors import save_form
+from lms.web.query_args import id_arg, page_arg
 from lms.web.reports.forms import AssignInstructorForm, LearnerFilterForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -34,7 +35,7 @@ def only_staff():
 
 
 def _cohort_arg() -> int | None:
-    return request.args.get("cohort", type=int)
+    return id_arg("cohort")
 
 
 def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilterForm, reports.LearnerFilters]:
@@ -107,7 +108,7 @@ def overview(slug: str):
 def learners(slug: str):
     scope = reports.report_scope(acting_user(), slug)
     form, filters = _filter_form(scope)
-    table = reports.learner_table(acting_user(), slug, filters, _sort_arg(), request.args.get("page", 1, type=int))
+    table = reports.learner_table(acting_user(), slug, filters, _sort_arg(), page_arg())
     return render_template("reports/learners.html", table=table, scope=table.scope, form=form,
                            args=filters.as_args() | {"sort": table.sort})
 
@@ -168,8 +169,8 @@ def api_table(slug: str, table: str):
     if table == "learners":
         _, filters = _filter_form()
         page = reports.learner_table(acting_user(), slug, filters, _sort_arg(),
-                                     request.args.get("page", 1, type=int),
-                                     request.args.get("per_page", reports.PER_PAGE, type=int))
+                                     page_arg(),
+                                     page_arg("per_page", reports.PER_PAGE))
         return jsonify({"course": slug, "total": page.total, "page": page.page, "per_page": page.per_page,
                         "pages": page.pages, "learners": reports.learner_rows_as_dicts(page.rows)})
     return jsonify({"course": slug, "table": table, "rows": reports.table_as_dicts(_export(slug, table))})

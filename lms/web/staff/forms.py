@@ -102,6 +102,7 @@ class AttendanceImportForm(FlaskForm):
                        render_kw={"accept": ".csv,text/csv"})
     min_minutes = IntegerField("Minimum minutes to count as present", default=0,
                                validators=[Optional(), NumberRange(min=0, max=1440)])
+    confirm_early = BooleanField("Import even if the session has not started yet")
     submit = SubmitField("Import attendance")
 
 

@@ -205,14 +205,20 @@ def letter(application_id: int):
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 def attendance_sheet(session_id: int):
     user = acting_user()
+    early = None  # the question to confirm, and the people ticked, when the session has not started yet
     if request.method == "POST" and ActionForm().validate_on_submit():
         present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-        attendance.mark_attendance(user, session_id, present)
-        flash("Saved the attendance.", "success")
-        return redirect(url_for("staff.attendance_sheet", session_id=session_id))
+        try:
+            attendance.mark_attendance(user, session_id, present,
+                                       ask_if_early=request.form.get("confirm_early") != "yes")
+        except attendance.SessionNotStarted as error:
+            early = (error.message, present)
+        else:
+            flash("Saved the attendance.", "success")
+            return redirect(url_for("staff.attendance_sheet", session_id=session_id))
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(),
-                           import_form=AttendanceImportForm(), outcome=None)
+                           import_form=AttendanceImportForm(), outcome=None, early=early), 409 if early else 200
 
 
 @bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
@@ -220,11 +226,16 @@ def attendance_sheet(session_id: int):
 def import_attendance(session_id: int):
     user = acting_user()
     import_form = AttendanceImportForm()
-    outcome, status = save_form(import_form, lambda: attendance.import_zoom_report(
-        user, session_id, import_form.report.data.read(), min_minutes=import_form.min_minutes.data or 0))
+    try:
+        outcome, status = save_form(import_form, lambda: attendance.import_zoom_report(
+            user, session_id, import_form.report.data.read(), min_minutes=import_form.min_minutes.data or 0,
+            ask_if_early=not import_form.confirm_early.data), (Invalid,))
+    except attendance.SessionNotStarted as error:  # asked first: the confirmation box is ticked to import anyway
+        import_form.confirm_early.errors = [error.message]
+        outcome, status = None, 409
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(), import_form=import_form,
-                           outcome=outcome), status
+                           outcome=outcome, early=None), status
 
 
 # The living style guide.

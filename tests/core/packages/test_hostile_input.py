@@ -305,3 +305,61 @@ def test_raw_html_scripts_and_javascript_links_do_not_survive_rendering():
 def test_external_links_get_rel_noopener():
     html = load(V).package.lessons[0].html
     assert '<a href="https://example.org/trees" rel="noopener noreferrer">example.org</a>' in html
+
+
+# Work bounded before it is done (issue 12 §9; figures in bench/bench_hostile_packages.py).
+
+
+def _claiming_entries(data: bytes, entries: int) -> bytes:
+    """The archive with its end-of-central-directory record claiming ``entries`` entries."""
+    end = data.rfind(b"PK\x05\x06")
+    patched = bytearray(data)
+    struct.pack_into("<HH", patched, end + 8, entries, entries)
+    return bytes(patched)
+
+
+def test_a_zip_listing_too_many_entries_is_refused_before_the_listing_is_read(monkeypatch, tmp_path):
+    import zipfile as zipfile_module
+
+    def must_not_open(*args, **kwargs):
+        raise AssertionError("the central directory was read")
+
+    data = _claiming_entries(zip_with(), 60_000)
+    monkeypatch.setattr(zipfile_module, "ZipFile", must_not_open)
+    expected = ["package.zip: the zip lists 60,000 entries; a package may have at most 2,000 files "
+                "(Limits.max_zip_entries: 4,000 entries with folders)"]
+    assert messages(data) == expected
+    path = tmp_path / "big.zip"
+    path.write_bytes(data)
+    assert messages(path) == [expected[0].replace("package.zip", "big.zip")]
+
+
+def test_the_entry_count_is_read_from_the_end_record():
+    from lms.core.packages.zipio import declared_entry_count
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number in range(3):
+            archive.writestr(f"f{number}.txt", b"x")
+    assert declared_entry_count(buffer.getvalue()) == 3
+    assert declared_entry_count(b"not a zip") is None
+
+
+def test_markdown_too_costly_to_check_is_refused_before_it_is_parsed(tmp_path):
+    files = dict(V)
+    files[WHY] = files[WHY] + b"\n" + b"*a **b " * 40_000
+    assert messages(write_folder(files, tmp_path), limits=Limits(max_markdown_cost=200_000))[0].startswith(
+        "package: the text of the package (Markdown and YAML) is too large or has too much markup to check in "
+        "reasonable time (cost ")
+
+
+def test_the_example_packages_are_well_within_the_cost_limit():
+    from pathlib import Path
+
+    from lms.core.packages.files import markdown_cost
+
+    courses = Path(__file__).resolve().parents[3] / "courses"
+    for course in ("caring-cities", "example-all-features"):
+        cost = sum(markdown_cost(path.read_text(encoding="utf-8")) for path in (courses / course).rglob("*")
+                   if path.suffix in (".md", ".yaml"))
+        assert cost < Limits().max_markdown_cost / 10, course

@@ -1,0 +1,14 @@
+"""Choices shared by the forms of every blueprint."""
+
+from __future__ import annotations
+
+from wtforms import SelectChoice
+
+from lms.core import locales
+
+
+def language_choices() -> dict[str, list[SelectChoice]]:
+    """The interface's languages first, then every other language: two groups of the select (optgroups)."""
+    first, others = locales.language_choices()
+    return {"Languages of this site": [SelectChoice(code, name) for code, name in first],
+            "Other languages": [SelectChoice(code, name) for code, name in others]}
