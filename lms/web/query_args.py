@@ -36,6 +36,13 @@ def _whole_number(name: str, default: int | None, maximum: int) -> int | None:
     return number
 
 
+def form_id(name: str) -> int:
+    """An id posted in a form (a hidden field); one missing, malformed or too large for the database is 0, which
+    names nothing, so the service answers as for any id that does not exist."""
+    number = request.form.get(name, type=int) or 0
+    return number if 0 < number <= MAX_ID else 0
+
+
 def page_arg(name: str = "page", default: int = 1) -> int:
     return max(_whole_number(name, default, MAX_PAGE) or default, 1)
 

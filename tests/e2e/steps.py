@@ -15,7 +15,8 @@ from playwright.sync_api import Page, expect
 from lms.core.packages import Package, Question, QuestionType, Quiz, load_package
 from lms.demo import cohort as demo_cohort
 from lms.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from lms.models import Role
+from lms.extensions import db
+from lms.models import OutboxMessage, Role
 from lms.services import application_review
 from tests import factories
 from tests.cohort_factories import CARING_CITIES, apply
@@ -40,6 +41,15 @@ def log_in(page: Page, email: str, password: str = factories.DEFAULT_PASSWORD) -
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def open_confirmation_link(page: Page, live_server, address: str) -> None:
+    """Registration mails a link that finishes the account; open it as the person would from their inbox."""
+    expect(page.get_by_text("Check your e-mail")).to_be_visible()
+    with live_server.app.app_context():
+        body = db.session.execute(db.select(OutboxMessage.text_body).where(OutboxMessage.recipient == address)
+                                  .order_by(OutboxMessage.id.desc())).scalars().first()
+    page.goto(re.search(r"https?://\S+(/verify-email/\S+)", body).group(1))
 
 
 def enrolled_learner(live_server, name: str) -> str:

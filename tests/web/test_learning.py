@@ -118,6 +118,16 @@ def test_a_submitted_attempt_cannot_be_submitted_again(client, db, login_as, cou
                               .where(QuizAttempt.submitted_at.is_not(None))).scalar() == 1
 
 
+@pytest.mark.parametrize("attempt", ["10" * 15, "-3", "abc"])
+def test_a_forged_attempt_number_is_no_such_attempt_not_a_server_error(client, db, login_as, course, attempt):
+    login_as("learner")
+    client.post(f"/courses/{SLUG}/enrol")
+    response = client.post(f"/courses/{SLUG}/quizzes/basics-quiz", data={"attempt": attempt, **RIGHT})
+    assert response.status_code == 404
+    assert db.session.execute(db.select(db.func.count()).select_from(QuizAttempt)
+                              .where(QuizAttempt.submitted_at.is_not(None))).scalar() == 0
+
+
 def test_max_attempts_is_enforced(client, db, login_as, course):
     login_as("learner")
     client.post(f"/courses/{SLUG}/enrol")

@@ -10,6 +10,7 @@ from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.learner.forms import ActionForm
 from lms.web.lessons import asset_response, lesson_links
+from lms.web.query_args import form_id
 
 bp = Blueprint("learner", __name__, template_folder="templates")
 
@@ -119,7 +120,7 @@ def quiz(slug: str, quiz_key: str):
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             return redirect(url_for("learner.quiz", slug=slug, quiz_key=quiz_key))
-        attempt_id = request.form.get("attempt", type=int) or 0
+        attempt_id = form_id("attempt")
         answers = {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "attempt")}
         try:
             attempt = quizzes.submit_attempt(user, slug, quiz_key, attempt_id, answers)
