@@ -70,12 +70,13 @@ def main() -> None:
             package = hostile_package(Path(tmp) / name.replace(" ", "-"), unit)
             cost = sum(markdown_cost(path.read_text(encoding="utf-8")) for path in package.rglob("*")
                        if path.suffix in (".md", ".yaml"))
-            start = time.perf_counter()
+            # CPU time of this process as well as wall time: on a shared machine the wall time includes the others.
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = load_package(package)
-            elapsed = time.perf_counter() - start
-            worst = max(worst, elapsed)
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+            worst = max(worst, cpu)
             outcome = "valid" if result.ok else f"{len(result.problems)} problem(s)"
-            print(f"{name:12} cost {cost:>10,}  validated in {elapsed:5.2f} s  ({outcome})")
+            print(f"{name:12} cost {cost:>10,}  validated in {elapsed:5.2f} s ({cpu:5.2f} s of CPU)  ({outcome})")
         over = hostile_package(Path(tmp) / "over", KINDS["emphasis"], share=1.2)
         start = time.perf_counter()
         result = load_package(over)
@@ -83,7 +84,7 @@ def main() -> None:
     start = time.perf_counter()
     result = load_package(many_entries_zip(60_000))
     print(f"{'60,000 zip entries':12} refused in {(time.perf_counter() - start) * 1000:.1f} ms: {result.problems[0]}")
-    print(f"slowest package within the limits: {worst:.2f} s")
+    print(f"slowest package within the limits: {worst:.2f} s of CPU")
 
 
 if __name__ == "__main__":
