@@ -78,6 +78,11 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         INSTANCE_PATH = str(tmp_dir / "instance")
         TESTING = False  # errors are handled as in production, not raised into the server thread
         WTF_CSRF_ENABLED = True  # the browser sends the real forms, tokens and all
+        # Every browser test signs people in from 127.0.0.1: on a fast machine the suite logs in more than the
+        # production limit of ten a minute from one address. tests/web/test_rate_limits.py tests the limits.
+        RATELIMIT_LOGIN = "1000 per minute"
+        RATELIMIT_REGISTRATION = "1000 per minute"
+        RATELIMIT_CURRENT_PASSWORD = "1000 per minute"
 
     app = create_app(BrowserTestConfig)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
