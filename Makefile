@@ -6,7 +6,11 @@ FLASK := $(BIN)/flask
 PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test e2e install lint migrate courses demo bench clean loadtest
+.PHONY: run test e2e install lint migrate courses demo bench clean loadtest messages translations
+
+# The interface's translations: lms/translations/<code>/LC_MESSAGES/messages.po, compiled here, never committed.
+CATALOGUES := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.12 for example")'
@@ -18,7 +22,21 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-migrate: install
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --domain messages --input-file $< --output-file $@
+
+translations: $(CATALOGUES:.po=.mo)
+
+# After changing interface text: extract lms/translations/messages.pot and merge it into every catalogue.
+messages: install
+	$(BIN)/pybabel extract --mapping babel.cfg $(BABEL_KEYWORDS) --add-comments Translators: --sort-by-file \
+		--project LMS-lite --copyright-holder "LMS-lite contributors" --msgid-bugs-address "" \
+		--output-file lms/translations/messages.pot lms
+	@for catalogue in $(CATALOGUES); do \
+		$(BIN)/pybabel update --domain messages --input-file lms/translations/messages.pot \
+			--output-file $$catalogue --ignore-obsolete || exit 1; done
+
+migrate: install translations
 	$(FLASK) db upgrade
 
 courses: migrate
@@ -34,13 +52,13 @@ run: courses demo
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install translations
 	$(BIN)/python -m coverage erase
 	$(BIN)/python -m coverage run -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	$(BIN)/python -m coverage report
 
 # The browser tests (tests/e2e): Debian's Chromium at /usr/bin/chromium and axe-core from npm; see README.md.
-e2e: install
+e2e: install translations
 	@test -d node_modules/axe-core || npm ci
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
@@ -51,7 +69,7 @@ bench: migrate
 	@for script in bench/bench_*.py; do [ "$$script" = bench/bench_instances.py ] || $(BIN)/python $$script; done; true
 
 # Two gunicorn instances on one PostgreSQL and Redis, 200 simulated learners (needs both running; see README.md).
-loadtest: install
+loadtest: install translations
 	$(BIN)/python bench/bench_instances.py $(LOADTEST_ARGS)
 
 clean:

@@ -59,6 +59,8 @@ class Config:
 
     SECRET_KEY = _env("LMS_SECRET_KEY")
     BASE_URL = _env("LMS_BASE_URL", "http://127.0.0.1:5000")
+    # The interface language for visitors whose browser asks for none the interface speaks (lms/web/i18n.py).
+    DEFAULT_LANGUAGE = _env("LMS_DEFAULT_LANGUAGE", "en")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         _env("LMS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     )

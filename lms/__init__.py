@@ -91,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401  (registers every table on the metadata)
     from lms.extensions import csrf, db, limiter, login_manager, migrate
     from lms.models.base import render_migration_item
-    from lms.web import auth
+    from lms.web import auth, i18n
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
@@ -100,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
     auth.configure_login_manager(login_manager)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from lms.models.sqlite import enable_sqlite_foreign_keys

@@ -1,0 +1,69 @@
+"""The interface language and time zone of each request, and the gettext catalogues (Flask-Babel).
+
+The language is, in this order: the logged-in person's profile language when the interface speaks it; otherwise the
+choice made with the language menu (kept in the session); otherwise the best match of the browser's
+Accept-Language; otherwise the site default (LMS_DEFAULT_LANGUAGE). Catalogues live in lms/translations/<code>/ and
+are compiled by `make` (`make messages` extracts and updates them; see docs/translating.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from lms.core import locales
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+SESSION_KEY = "language"
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+
+
+def interface_language(code: str | None) -> str | None:
+    """The interface language a language code (BCP 47, any case, perhaps with a region) is served in, or None."""
+    if not code:
+        return None
+    primary = code.replace("_", "-").split("-")[0].lower()
+    return primary if primary in locales.INTERFACE_LANGUAGES else None
+
+
+def select_locale() -> str:
+    if not has_request_context():  # CLI and worker: a caller that knows the recipient uses force_locale
+        return current_app.config["DEFAULT_LANGUAGE"]
+    if current_user.is_authenticated:
+        chosen = interface_language(getattr(current_user, "preferred_language", None))
+        if chosen:
+            return chosen
+    chosen = interface_language(session.get(SESSION_KEY))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(locales.INTERFACE_LANGUAGES)
+    return best or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def select_timezone() -> str:
+    if has_request_context() and current_user.is_authenticated:
+        return getattr(current_user, "timezone", None) or "UTC"
+    return "UTC"
+
+
+def text_direction(code: str | None = None) -> str:
+    """"rtl" for a right-to-left language (the current one when none is given), else "ltr"."""
+    if code is None:
+        code = str(get_locale() or "en")
+    return "rtl" if code.split("-")[0].split("_")[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("DEFAULT_LANGUAGE", "en")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # {% trans %} blocks are written across lines; the catalogue holds them on one (babel.cfg extracts them so too).
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.context_processor
+    def language() -> dict:
+        code = str(get_locale() or app.config["DEFAULT_LANGUAGE"])
+        return {"current_language": code, "text_direction": text_direction(code)}
