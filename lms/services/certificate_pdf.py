@@ -32,8 +32,15 @@ import segno
 from fpdf import FPDF
 
 from lms.core.credentials import CertificateFacts, hours_phrase
-from lms.services.certificate_fonts import (SANS, SERIF_BOLD, UnprintableText, fallback_fonts_needed, needed_characters,
-                                            packed_font, unprintable_characters)
+from lms.services.certificate_fonts import (
+    SANS,
+    SERIF_BOLD,
+    UnprintableText,
+    fallback_fonts_needed,
+    needed_characters,
+    packed_font,
+    unprintable_characters,
+)
 
 NAVY = (16, 42, 84)
 GOLD = (176, 137, 56)
