@@ -20,6 +20,21 @@ def _print_problems(problems) -> None:
         click.echo(str(problem), err=True)
 
 
+def _print_translations(result) -> None:
+    """How complete each translation language is, then the stale translations (warnings: the import still works)."""
+    for language in result.coverage:
+        parts = [f"{language.translated} of {language.total} files translated"]
+        if language.complete and not language.stale:
+            parts.append("complete")
+        if language.stale:
+            parts.append(f"{len(language.stale)} stale ({', '.join(language.stale)})")
+        if language.missing:
+            parts.append(f"{len(language.missing)} missing ({', '.join(language.missing)})")
+        click.echo(f"  {language.language}: {', '.join(parts)}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 def _package_path(path: str) -> Path:
     source = Path(path)
     if not source.exists():
@@ -42,6 +57,7 @@ def validate_packages(paths: tuple[str, ...]) -> None:
             failed += 1
             click.echo(f"{path}: {len(result.problems)} problem(s)", err=True)
             _print_problems(result.problems)
+        _print_translations(result)
     if failed:
         raise SystemExit(1)
 
