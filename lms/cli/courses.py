@@ -115,10 +115,12 @@ def diff_command(path: str) -> None:
             click.echo(f"  {line}")
     if report.diff is None:
         click.echo(f"{package.slug} has no published version yet: everything in {package.version} is new.")
+        _print_translation_changes(report)
         return
     click.echo(f"{package.slug}: {report.current.version} (published) → {package.version}")
     for line in report.diff.summary_lines():
         click.echo(f"  {line}")
+    _print_translation_changes(report)
     lost = {key: n for key, n in report.lessons_lost.items() if n}
     passes = {key: n for key, n in report.quiz_passes_lost.items() if n}
     if not lost and not passes:
@@ -127,6 +129,11 @@ def diff_command(path: str) -> None:
         click.echo(f"  {count} learner(s) would lose the completion of lesson {key}")
     for key, count in sorted(passes.items()):
         click.echo(f"  {count} learner(s) would have to pass quiz {key} again")
+
+
+def _print_translation_changes(report: version_diff.DiffReport) -> None:
+    for change in report.translations:
+        click.echo(f"  Translation {change.summary_line()}")
 
 
 @lms_cli.command("courses")

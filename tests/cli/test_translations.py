@@ -58,3 +58,15 @@ def test_validate_prints_coverage_and_stale_warnings_but_succeeds(runner, tmp_pa
     assert "  es: 4 of 8 files translated, 1 stale (basics/module.es.yaml), 4 missing" in result.output
     assert "warning: basics/module.es.yaml:1: stale translation: basics/module.yaml changed since it was " \
            "translated" in result.output
+
+
+def test_diff_says_what_changed_in_each_translation(runner, db, tmp_path):
+    from tests.factories import EXAMPLE, set_version
+
+    assert runner.invoke(args=["lms", "import", str(EXAMPLE), "--publish"]).exit_code == 0
+    package = copy_package(tmp_path)
+    set_version(package, "1.1.0")
+    edit_file(package / "basics" / "01-welcome.md", "most common lesson features", "commonest lesson features")
+    result = runner.invoke(args=["lms", "diff", str(package)])
+    assert result.exit_code == 0, result.output
+    assert "  Translation es: 1 translation stale." in result.output

@@ -254,3 +254,18 @@ def test_the_example_package_exercises_translations():
     result = load_package(Path(__file__).resolve().parents[3] / "courses" / "example-all-features")
     assert result.ok and result.warnings == ()
     assert {t.kind for t in result.package.translations} == {"course", "module", "lesson", "quiz"}
+
+
+def test_the_diff_counts_translation_changes_and_stale_translations_per_language():
+    from lms.core.packages.diff import translation_changes
+
+    old = load(stamped(translated())).package
+    files = stamped(translated())
+    files = edit(files, "basics/01-why-trees.md", "cool the air around them.", "cool the air.")  # es now stale
+    files = edit(files, "basics/module.es.yaml", "title: Lo básico", "title: Lo esencial")
+    files.pop("basics/quiz.es.yaml")
+    new = load(files).package
+    [spanish] = translation_changes(old, new)  # French has no translation and no change: left out
+    assert (spanish.added, spanish.removed, spanish.changed) == ((), ("quiz:basics-quiz",), ("module:basics",))
+    assert spanish.stale == ("lesson:why-trees",)  # the module's translation changed, its source did not
+    assert spanish.summary_line() == ("es: 1 quiz removed, 1 module changed, 1 translation stale.")
