@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from lms.services import learning, publishing, quizzes
+from lms.services import enrolments, learning, publishing, quizzes
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.factories import copy_package, make_user
@@ -22,7 +22,7 @@ def course(db, tmp_path):
 def study(language: str, answers: dict | None = None, city: str = ""):
     """A learner who reads a lesson and (optionally) takes the quiz with the interface in ``language``."""
     user = make_user(preferred_language=language, city=city)
-    learning.enrol(user, SLUG)
+    enrolments.enrol(user, SLUG)
     learning.lesson_page(user, SLUG, "welcome", interface_language=language)
     if answers is not None:
         page = quizzes.quiz_page(user, SLUG, "basics-quiz", interface_language=language)
