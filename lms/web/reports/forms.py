@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
@@ -30,7 +31,7 @@ class LearnerFilterForm(FlaskForm):
     organisation = StringField("Organisation contains", validators=[Optional(), Length(max=200)], filters=[strip])
     inactive_days = IntegerField("Inactive for at least (days)", validators=[Optional(), NumberRange(min=0,
                                  max=3650, message="Give a number of days from 0 to 3650.")])
-    language = SelectField("Language studied in", choices=[], validators=[Optional()])
+    language = SelectField(_l("Language studied in"), choices=[], validators=[Optional()])
     q = StringField("Name or e-mail contains", validators=[Optional(), Length(max=200)], filters=[strip])
     sort = SelectField("Sort by", choices=[SelectChoice(key, SORT_LABELS[key]) for key in SORTS]
                        + [SelectChoice(f"-{key}", f"{SORT_LABELS[key]} (descending)") for key in SORTS],

@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -46,7 +47,7 @@ def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilte
     # Without the scope (the exports, checked by the service), any language code is taken as given.
     asked = request.args.get("language", "")
     languages = scope.version.language_list if scope else ([asked] if LANGUAGE.matches(asked) else [])
-    form.language.choices = [SelectChoice("", "All languages")] + [
+    form.language.choices = [SelectChoice("", _("All languages"))] + [
         SelectChoice(code, locales.language_name(code)) for code in languages]
     form.validate()
     cohort = form.cohort.data
