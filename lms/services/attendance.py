@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from lms import authz
@@ -31,7 +32,7 @@ def _session_for_attendance(actor: User | None, session_id: int) -> tuple[LiveSe
     session = live_sessions.load_live_session(session_id)
     cohort = cohorts.load_cohort(session.cohort_id)
     if not may_take_attendance(actor, cohort.course_id):
-        raise NotAllowed("Only the course's instructors and administrators can see and mark its attendance.")
+        raise NotAllowed(_("Only the course's instructors and administrators can see and mark its attendance."))
     return session, cohort
 
 
@@ -106,7 +107,7 @@ def mark_attendance(actor: User, session_id: int, present_user_ids: set[int], *,
         select(Attendance.user_id).where(Attendance.session_id == session.id)).scalars())
     unknown = present_user_ids - members - marked
     if unknown:
-        raise Invalid("Some of the people marked are not in this cohort.")
+        raise Invalid(_("Some of the people marked are not in this cohort."))
     if present_user_ids - marked:
         _require_started(actor, session, ask_if_early)
     now = clock.now()

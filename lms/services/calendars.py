@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms import authz
@@ -91,12 +92,12 @@ def feed_calendar(token: str) -> bytes:
     """The sessions of every cohort the token's owner is in. NotFound for an unknown (or reset) token, or when the
     owner's account is deactivated."""
     if not token or len(token) > 64:
-        raise NotFound("There is no such calendar.")
+        raise NotFound(_("There is no such calendar."))
     user = db.session.execute(
         select(User).join(CalendarFeedToken, CalendarFeedToken.user_id == User.id)
         .where(CalendarFeedToken.token == token)
     ).scalar_one_or_none()
     if user is None or not user.active:
-        raise NotFound("There is no such calendar.")
+        raise NotFound(_("There is no such calendar."))
     events = [_event(row, cohort, with_link=True) for row, cohort in live_sessions.learner_sessions(user)]
     return build_calendar(events, name="My live sessions (LMS-lite)", now=clock.now())

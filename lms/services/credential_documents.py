@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.core import credentials
@@ -69,7 +70,7 @@ def status_list_credential(list_number: int) -> dict[str, Any]:
     rows = db.session.execute(select(Certificate.status_index, Certificate.issued_at, Certificate.revoked_at)
                               .where(in_list)).all()
     if list_number < 0 or not rows:
-        raise NotFound("There is no such status list.")
+        raise NotFound(_("There is no such status list."))
     revoked = tuple(sorted(index - first for index, _, revoked_at in rows if revoked_at is not None))
     changed = max(revoked_at or issued_at for _, issued_at, revoked_at in rows)
     return _signed_status_list(status_list_url(list_number), issuer_document_url(), verification_method(),

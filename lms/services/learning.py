@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
 
 from lms import authz
@@ -124,7 +125,7 @@ def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolme
     enrolment's cohort comes with it, for the cohort-window check."""
     row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id}).first()
     if row is None:
-        raise NotFound("There is no such course.")
+        raise NotFound(_("There is no such course."))
     course, version, enrolment, _cohort = row  # the cohort is now in the session, where the window check finds it
     return course, version, require_study_access(user, course, enrolment)
 
@@ -143,7 +144,7 @@ def require_study_access(user: User, course: Course, enrolment: Enrolment | None
     """The per-object check for everything inside a course: enrolled learners and course staff only. ``enrolment`` is
     the learner's active enrolment in ``course`` (or None)."""
     if enrolment is None and not authz.is_staff(user):
-        raise NotAllowed("Enrol in this course to study it.")
+        raise NotAllowed(_("Enrol in this course to study it."))
     cohorts.require_cohort_open(user, enrolment)  # before its cohort starts, a learner is told when it opens
     return enrolment
 
@@ -328,7 +329,7 @@ def leaving_terms(user: User, slug: str) -> LeavingTerms:
     course, version = catalog.published_version(slug)
     enrolment = active_enrolment(user, course.id)
     if enrolment is None:
-        raise Conflict("You are not enrolled in this course.")
+        raise Conflict(_("You are not enrolled in this course."))
     cohort = db.session.get(Cohort, enrolment.cohort_id) if enrolment.cohort_id else None
     keeps_place = cohort is not None and cohort.enrolment_mode == "application"
     return LeavingTerms(course, version, cohort, keeps_place, cohort.ends_on if cohort else None)
@@ -358,7 +359,7 @@ def rejoin(user: User, slug: str) -> Enrolment:
         return existing
     cohort = rejoinable_cohort(user, course.id)
     if cohort is None:
-        raise NotAllowed("There is no cohort of this course that you can rejoin. Apply to a cohort to join it.")
+        raise NotAllowed(_("There is no cohort of this course that you can rejoin. Apply to a cohort to join it."))
     enrolment = enrol_user(user, course, cohort_id=cohort.id)
     db.session.commit()  # the use case's one commit (enrol_user leaves it to its caller)
     return enrolment

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from lms import authz
@@ -23,7 +24,7 @@ def load_live_session(session_id: int) -> LiveSession:
     """The live session, for a service that checks the actor's rights itself."""
     row = db.session.get(LiveSession, session_id)
     if row is None:
-        raise NotFound("There is no such live session.")
+        raise NotFound(_("There is no such live session."))
     return row
 
 
@@ -141,12 +142,12 @@ def _check_url(url: str, field: str) -> str:
 def apply_session_data(row: LiveSession, data: SessionData) -> None:
     title = " ".join((data.title or "").split())
     if not title:
-        raise Invalid("Give the session a title.", field="title")
+        raise Invalid(_("Give the session a title."), field="title")
     starts = to_utc(data.starts_at, data.timezone, "starts_at")
     ends = to_utc(data.ends_at, data.timezone, "ends_at")
     assert starts is not None and ends is not None
     if ends <= starts:
-        raise Invalid("The session must end after it starts.", field="ends_at")
+        raise Invalid(_("The session must end after it starts."), field="ends_at")
     if row.id is not None and (row.starts_at != starts or row.ends_at != ends):
         row.sequence = (row.sequence or 0) + 1
     row.title, row.description = title, (data.description or "").strip()

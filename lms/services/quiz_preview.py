@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import gettext as _
+
 from lms.core import attempt_policies, attempt_review, grading
 from lms.core.packages import Quiz
 from lms.models import CourseVersion, User
@@ -48,7 +50,7 @@ def _quiz(version: CourseVersion, quiz_key: str) -> Quiz:
     for quiz in publishing.version_package(version).quizzes:
         if quiz.id == quiz_key:
             return quiz
-    raise NotFound(f"Version {version.version} has no quiz '{quiz_key}'.")
+    raise NotFound(_("Version %(version)s has no quiz '%(quiz)s'.", version=version.version, quiz=quiz_key))
 
 
 def preview_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: int | None = None) -> QuizPreview:

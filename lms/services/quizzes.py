@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -103,7 +104,7 @@ def _quiz_of(version: CourseVersion, quiz_key: str) -> Quiz:
     for quiz in publishing.version_package(version).quizzes:
         if quiz.id == quiz_key:
             return quiz
-    raise NotFound("This quiz is not part of the course.")
+    raise NotFound(_("This quiz is not part of the course."))
 
 
 def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
@@ -146,7 +147,7 @@ def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
     course, version, enrolment = learning.study_context(user, slug)
     quiz = _quiz_of(version, quiz_key)
     if enrolment is None:
-        raise Conflict("Only enrolled learners take quizzes.")
+        raise Conflict(_("Only enrolled learners take quizzes."))
     attempts = _attempts(user, course, quiz)
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     if open_attempt is not None:
@@ -156,7 +157,7 @@ def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
         raise Conflict(refusal)
     remaining = attempt_policies.attempts_remaining(quiz, len(attempts))
     if remaining is not None and remaining <= 0:
-        raise Conflict("You have used all your attempts at this quiz.")
+        raise Conflict(_("You have used all your attempts at this quiz."))
     return _start_attempt(user, course, version, quiz, len(attempts) + 1)
 
 
@@ -192,7 +193,7 @@ def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Qui
                                           quiz_hash=quiz.content_hash, number=number)
         ).scalar_one()
         if existing.submitted_at is not None:
-            raise Conflict("This attempt was just submitted from another window. Reload the page.") from None
+            raise Conflict(_("This attempt was just submitted from another window. Reload the page.")) from None
         return existing
     return attempt
 
@@ -202,14 +203,14 @@ def get_attempt(user: User, slug: str, attempt_id: int) -> tuple[Course, QuizAtt
     course = catalog.find_course(slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
     if course is None or attempt is None or attempt.course_id != course.id or attempt.user_id != user.id:
-        raise NotFound("There is no such attempt.")
+        raise NotFound(_("There is no such attempt."))
     return course, attempt
 
 
 def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: dict[str, list[str]]) -> QuizAttempt:
     course, attempt = get_attempt(user, slug, attempt_id)
     if attempt.quiz_key != quiz_key:
-        raise NotFound("There is no such attempt.")
+        raise NotFound(_("There is no such attempt."))
     if attempt.submitted_at is not None:
         raise AlreadySubmitted(attempt.id)
     enrolment = learning.require_study_access(user, course, learning.active_enrolment(user, course.id))
@@ -249,7 +250,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
 def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     course, attempt = get_attempt(user, slug, attempt_id)
     if attempt.submitted_at is None:
-        raise Conflict("This attempt has not been submitted yet.")
+        raise Conflict(_("This attempt has not been submitted yet."))
     version = db.session.get(CourseVersion, attempt.version_id)
     quiz = _quiz_of(version, attempt.quiz_key)
     question_ids = attempt.layout["question_ids"]

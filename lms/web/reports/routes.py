@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -83,7 +84,8 @@ def assign_instructor():
     assigned, status = save_form(
         form, lambda: staffing.assign_instructor(acting_user(), form.course.data, form.email.data))
     if assigned is not None:
-        flash(f"{form.email.data} is now an instructor of this course (reports, authoring, attendance).", "success")
+        flash(_("%(email)s is now an instructor of this course (reports, authoring, attendance).",
+                email=form.email.data), "success")
         return redirect(url_for("reports.index"))
     return render_template("reports/index.html", courses=courses, form=form), status
 
@@ -136,7 +138,7 @@ def places(slug: str):
 
 
 def _export(slug: str, table: str) -> reports.ExportTable:
-    _, filters = _filter_form()
+    _form, filters = _filter_form()
     return reports.export_table(acting_user(), slug, table, filters=filters, sort=_sort_arg(),
                                 quiz_key=request.args.get("quiz"))
 
@@ -167,7 +169,7 @@ def api_table(slug: str, table: str):
                          for week, count in report.activity],
         })
     if table == "learners":
-        _, filters = _filter_form()
+        _form, filters = _filter_form()
         page = reports.learner_table(acting_user(), slug, filters, _sort_arg(),
                                      page_arg(),
                                      page_arg("per_page", reports.PER_PAGE))

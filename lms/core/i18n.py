@@ -1,0 +1,50 @@
+"""Sentences the pure core gives people, before they are put into the reader's language.
+
+The core imports no Flask and does not know who will read what it says. It marks each sentence with ``N_`` (so
+``make messages`` extracts it into the catalogue) and returns it as a ``Phrase``: the English message id and its named
+values. The layer that knows the reader words it in their language with ``lms.services.wording.word`` (gettext under
+the request's locale, or the recipient's inside ``force_locale``). ``str(phrase)`` is the English sentence, for logs
+and for callers with no catalogue. Numbers with units (durations, hours) are not catalogue sentences: the core formats
+them with Babel's CLDR data for a locale the caller passes (lms.core.durations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it here."""
+    return message
+
+
+class Phrase:
+    """A sentence to word later: a message id (marked with N_) and its named values, which may be Phrases too."""
+
+    __slots__ = ("message", "values")
+
+    def __init__(self, message: str, **values: Any) -> None:
+        self.message = message
+        self.values: Mapping[str, Any] = values
+
+    def render(self, translate) -> str:
+        """The sentence, with ``translate(message) -> str`` applied to it and to every Phrase among its values."""
+        values = {name: value.render(translate) if isinstance(value, Phrase) else value
+                  for name, value in self.values.items()}
+        text = translate(self.message)
+        return text % values if values else text
+
+    def __str__(self) -> str:
+        return self.render(lambda message: message)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.message!r}, **{dict(self.values)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Phrase):
+            return (self.message, dict(self.values)) == (other.message, dict(other.values))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.message)

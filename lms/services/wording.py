@@ -1,0 +1,24 @@
+"""Putting what the pure core says into the reader's language (see lms.core.i18n).
+
+``word`` is the one place a ``Phrase`` (or a label the core marked with ``N_``) meets the catalogue: services call it
+when they raise or return text for a person, the web layer when it renders. It uses the current locale: the request's
+on a page, the recipient's inside ``flask_babel.force_locale``, the site default on the command line.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from lms.core.i18n import Phrase
+
+
+def _translate(message: str) -> str:
+    # gettext() without values leaves "%(name)s" alone; Phrase.render fills them in after translating.
+    return gettext(message)
+
+
+def word(text: Phrase | str) -> str:
+    """``text`` in the current language: a Phrase worded and filled in, a label marked with N_ translated."""
+    if isinstance(text, Phrase):
+        return text.render(_translate)
+    return gettext(text) if text else text
