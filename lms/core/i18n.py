@@ -10,7 +10,7 @@ them with Babel's CLDR data for a locale the caller passes (lms.core.durations).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -28,10 +28,10 @@ class Phrase:
         self.message = message
         self.values: Mapping[str, Any] = values
 
-    def render(self, translate) -> str:
-        """The sentence, with ``translate(message) -> str`` applied to it and to every Phrase among its values."""
-        values = {name: value.render(translate) if isinstance(value, Phrase) else value
-                  for name, value in self.values.items()}
+    def render(self, translate: Callable[[str], str], locale: str = "en") -> str:
+        """The sentence, with ``translate(message) -> str`` applied to it and to every Phrase among its values, and
+        every value that can write itself in a language (``in_language(locale)``: a date) written in ``locale``."""
+        values = {name: _render_value(value, translate, locale) for name, value in self.values.items()}
         text = translate(self.message)
         return text % values if values else text
 
@@ -48,3 +48,10 @@ class Phrase:
 
     def __hash__(self) -> int:
         return hash(self.message)
+
+
+def _render_value(value: Any, translate: Callable[[str], str], locale: str) -> Any:
+    if isinstance(value, Phrase):
+        return value.render(translate, locale)
+    in_language = getattr(value, "in_language", None)
+    return in_language(locale) if callable(in_language) else value

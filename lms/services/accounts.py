@@ -150,7 +150,7 @@ def register(email: str, password: str, profile: Profile, next_url: str | None =
 
 
 def _mail_account_exists(user: User) -> None:
-    mail.enqueue(user.email, "You already have an account", "account_exists", user=user,
+    mail.enqueue(user, _l("You already have an account"), "account_exists", user=user,
                  login_link=links.absolute("auth.login"), reset_link=links.absolute("auth.request_reset"))
     db.session.commit()
 
@@ -167,7 +167,7 @@ def send_verification(user: User, next_url: str | None = None) -> None:
         payload["next"] = next_url
     token = _verify_serializer().dumps(payload)
     hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
-    mail.enqueue(user.email, "Confirm your e-mail address", "verify_email", user=user,
+    mail.enqueue(user, _l("Confirm your e-mail address"), "verify_email", user=user,
                  link=links.absolute("auth.verify_email", token=token), hours=hours)
     db.session.commit()
 
@@ -301,7 +301,7 @@ def request_password_reset(email: str) -> None:
     token = make_reset_token(user)
     link = links.password_reset(token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.enqueue(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+    mail.enqueue(user, _l("Reset your password"), "password_reset", user=user, link=link, minutes=minutes)
     db.session.commit()
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext, ngettext
 from sqlalchemy import func, select, update
 
 from lms import authz
@@ -163,8 +164,9 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
                   "cohort_id": cohort.id})
     course, _version = cohorts.course_of(cohort)
     applicant = db.session.get(User, application.user_id)
-    label = admissions.STATUS_LABELS[Status(status)]
-    applications.mail_applicant(applicant, f"Your application to {cohort.name}: {label.lower()}",
+    label = _l(admissions.STATUS_LABELS[Status(status)])  # marked in lms.core.admissions; worded for the applicant
+    applications.mail_applicant(applicant, _l("Your application to %(cohort)s: %(status)s", cohort=cohort.name,
+                                              status=label),
                                 "application_decision", application=application, cohort=cohort, course=course,
                                 label=label, course_url=links.course(course.slug))
     if status == Status.ACCEPTED:
@@ -266,7 +268,8 @@ def notify_reviewers(now: datetime | None = None) -> int:
         select(User).where(User.active, User.role == "admin").order_by(User.id)).scalars()
         if authz.can_review_applications(user)]
     for reviewer in reviewers:
-        mail.enqueue(reviewer.email, f"Applications to review: {len(ids)} new", "applications_digest",
+        subject = lazy_ngettext("Applications to review: %(num)d new", "Applications to review: %(num)d new", len(ids))
+        mail.enqueue(reviewer, subject, "applications_digest",
                      reviewer=reviewer, groups=groups, total=len(ids))
     db.session.commit()
     log.info("reviewers told of %s new application(s): %s message(s)", len(ids), len(reviewers))

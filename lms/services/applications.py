@@ -18,6 +18,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
@@ -113,7 +114,8 @@ def application_refusal(cohort: Cohort, now: datetime | None = None) -> str | No
     """Why nobody can apply to this cohort now; None when applications are open."""
     if cohort.enrolment_mode != EnrolmentMode.APPLICATION:
         return "This cohort does not take applications."
-    return schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
+    refusal = schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
+    return wording.word(refusal) if refusal else None
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id,
                                        from_status=None if inserted else Status.WITHDRAWN.value,
                                        to_status=Status.SUBMITTED.value, note="", at=now))
-    mail_applicant(actor, f"We received your application to {cohort.name}", "application_received",
+    mail_applicant(actor, _l("We received your application to %(cohort)s", cohort=cohort.name), "application_received",
                    application=application, cohort=cohort, course=course)
     db.session.commit()
     log.info("application %s submitted to cohort %s", application.id, cohort.id)
@@ -291,10 +293,10 @@ def _refuse_too_many_submissions(actor: User, cohort_id: int) -> None:
                                 "you need to change it, please write to the programme staff.", sent))
 
 
-def mail_applicant(applicant: User, subject: str, template: str, **context: object) -> None:
+def mail_applicant(applicant: User, subject: object, template: str, **context: object) -> None:
     """Queue mail to the applicant's account address, and only once its owner confirmed it: never to an address
     typed in a form, so the site cannot be made to mail someone else text of the applicant's."""
     if not applicant.email_verified:
         log.warning("no %s mail to user %s: the address is not confirmed", template, applicant.id)
         return
-    mail.enqueue(applicant.email, subject, template, **context)
+    mail.enqueue(applicant, subject, template, **context)

@@ -19,7 +19,7 @@ from lms.core import clock, schedule, zoom_report
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Course, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import audit, cohorts, completion, live_sessions, staffing
+from lms.services import audit, cohorts, completion, live_sessions, staffing, wording
 from lms.services.errors import Conflict, Invalid, NotAllowed
 
 
@@ -79,7 +79,8 @@ def attendance_sheet(actor: User, session_id: int) -> AttendanceSheet:
         members += list(db.session.execute(select(User).where(User.id.in_(missing))).scalars())
     rows = tuple(SheetRow(user, user.id in marks, marks[user.id].source if user.id in marks else "",
                           marks[user.id].minutes if user.id in marks else None) for user in members)
-    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone)
+    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone,
+                                        wording.current_language())
     return AttendanceSheet(session, cohort, when, rows)
 
 
@@ -91,7 +92,8 @@ class SessionNotStarted(Conflict):
 def _require_started(actor: User, session: LiveSession, unless_confirmed: bool) -> None:
     if not unless_confirmed or session.starts_at <= clock.now():
         return
-    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone)
+    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone,
+                                        wording.current_language())
     raise SessionNotStarted(f"“{session.title}” has not started yet ({when}). Is this the right session? "
                             "Confirm to mark people present anyway.")
 

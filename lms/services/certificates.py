@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -423,6 +424,6 @@ def certifiable_courses(actor: User) -> list[tuple[str, str]]:
 
 
 def _mail_certificate(user: User, certificate: Certificate) -> None:
-    mail.enqueue(user.email, f"Your certificate: {certificate.course_title}", "certificate_issued",
+    mail.enqueue(user, _l("Your certificate: %(course)s", course=certificate.course_title), "certificate_issued",
                  name=user.display_name, course_title=certificate.course_title, public_id=certificate.public_id,
                  verify_url=verify_url(certificate.public_id), certificates_url=links.my_certificates())

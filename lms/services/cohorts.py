@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from lms.core import clock, schedule
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
-from lms.services import audit, catalog
+from lms.services import audit, catalog, wording
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -184,8 +184,9 @@ def study_access_for(enrolment: Enrolment | None, now: datetime | None = None) -
     cohort = db.session.get(Cohort, enrolment.cohort_id)
     if cohort is None:
         return None
-    return schedule.study_access(cohort_times(cohort), now or clock.now(),
-                                 allow_late_attempts=cohort.allow_late_attempts)
+    access = schedule.study_access(cohort_times(cohort), now or clock.now(),
+                                   allow_late_attempts=cohort.allow_late_attempts)
+    return replace(access, message=wording.word(access.message)) if access.message else access
 
 
 def require_cohort_open(user: User, enrolment: Enrolment | None) -> None:
@@ -277,8 +278,8 @@ def to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
         return None
     try:
         return schedule.local_to_utc(local, tz_name)
-    except (schedule.NonexistentLocalTime, schedule.UnknownTimeZone) as error:
-        raise Invalid(str(error), field=field) from None
+    except schedule.ScheduleError as error:
+        raise Invalid(wording.word(error.phrase), field=field) from None
 
 
 def apply_cohort_data(cohort: Cohort, data: CohortData) -> None:

@@ -15,7 +15,7 @@ from lms import authz
 from lms.core import clock, links, schedule
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
-from lms.services import audit, cohorts, staffing
+from lms.services import audit, cohorts, staffing, wording
 from lms.services.cohorts import flush_unique, load_cohort, release_from_package, require_manager, to_utc
 from lms.services.errors import Invalid, NotFound
 
@@ -61,7 +61,8 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
         may_join = authz.can_see_join_link(viewer, cohort.course_id, teaching,
                                            enrolled_in_cohort=row.cohort_id in enrolled_ids)
         views.append(SessionView(
-            session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz),
+            session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz,
+                                                           wording.current_language()),
             join_url=links.safe_link(row.join_url) if may_join else "",
             recording_url=links.safe_link(row.recording_url) if may_join else "",
             past=row.ends_at <= now,

@@ -7,7 +7,7 @@ on a page, the recipient's inside ``flask_babel.force_locale``, the site default
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from lms.core.i18n import Phrase
 
@@ -17,8 +17,13 @@ def _translate(message: str) -> str:
     return gettext(message)
 
 
+def current_language() -> str:
+    """The language being written in now: the request's, the recipient's inside force_locale, else the default."""
+    return str(get_locale() or "en")
+
+
 def word(text: Phrase | str) -> str:
     """``text`` in the current language: a Phrase worded and filled in, a label marked with N_ translated."""
     if isinstance(text, Phrase):
-        return text.render(_translate)
+        return text.render(_translate, current_language())
     return gettext(text) if text else text
