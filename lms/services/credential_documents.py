@@ -16,8 +16,8 @@ from sqlalchemy import select
 from lms.core import credentials
 from lms.core.contrast import parse_hex
 from lms.extensions import db
-from lms.models import Certificate, Course
-from lms.services import credential_keys, links, theme
+from lms.models import Certificate, Course, User
+from lms.services import credential_keys, links, theme, wording
 from lms.services.certificate_pdf import Branding, render_certificate_pdf
 from lms.services.certificates import (
     REVOKED,
@@ -36,8 +36,12 @@ log = logging.getLogger(__name__)
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
+    """The PDF, its labels in the learner's language (whoever downloads it: a learner's certificate speaks to them and
+    to whom they show it); the course title and the names stay as issued."""
+    learner = db.session.get(User, certificate.user_id)
     return render_certificate_pdf(facts_of(certificate), verify_url(certificate.public_id),
-                                  revoked_at=certificate.revoked_at, branding=_branding())
+                                  revoked_at=certificate.revoked_at, branding=_branding(),
+                                  language=wording.language_of(learner))
 
 
 def _branding() -> Branding | None:

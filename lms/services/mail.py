@@ -22,11 +22,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from lms.core import clock
-from lms.core.locales import interface_language
 from lms.extensions import db
 from lms.models import OutboxMessage, User
 from lms.models.outbox import QUEUED
-from lms.services import links
+from lms.services import links, wording
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +57,7 @@ def enqueue(to: User | str, subject: object, template: str, **context: object) -
 
 def recipient_language(person: User | str) -> str:
     """The interface language a person's mail is written in (the site default for a bare address)."""
-    preferred = person.preferred_language if isinstance(person, User) else None
-    return interface_language(preferred) or current_app.config["DEFAULT_LANGUAGE"]
+    return wording.language_of(person if isinstance(person, User) else None)
 
 
 def _message_id_domain() -> str:

@@ -7,14 +7,24 @@ on a page, the recipient's inside ``flask_babel.force_locale``, the site default
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import get_locale, gettext
 
 from lms.core.i18n import Phrase
+from lms.core.locales import interface_language
+from lms.models import User
 
 
 def _translate(message: str) -> str:
     # gettext() without values leaves "%(name)s" alone; Phrase.render fills them in after translating.
     return gettext(message)
+
+
+def language_of(person: User | None) -> str:
+    """The interface language things written for ``person`` are in, wherever they are written (a page they are not
+    on, the worker, a command): their profile's language when the interface speaks it, else the site default."""
+    preferred = person.preferred_language if person is not None else None
+    return interface_language(preferred) or current_app.config["DEFAULT_LANGUAGE"]
 
 
 def current_language() -> str:

@@ -10,7 +10,7 @@ from flask_login import login_required
 from lms.core.credentials import hours_phrase
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import certificates, credential_documents
+from lms.services import certificates, credential_documents, wording
 from lms.services.certificate_pdf import format_date
 from lms.web.access import acting_user, role_required
 from lms.web.certificates.forms import IssueForm, RevokeForm
@@ -21,13 +21,14 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 @bp.app_template_filter("certificate_date")
 def certificate_date(moment) -> str:
-    """The day as printed on certificates ("23 November 2026", in UTC, the same for every reader)."""
-    return format_date(moment) if moment else ""
+    """The day as printed on certificates ("23 November 2026", in UTC, the same day for every reader), in the
+    reader's language ("23 de noviembre de 2026")."""
+    return format_date(moment, wording.current_language()) if moment else ""
 
 
 @bp.app_template_filter("certificate_hours")
 def certificate_hours(hours: float) -> str:
-    return f"{hours_phrase(hours)} of training"
+    return _("%(hours)s of training", hours=hours_phrase(hours, wording.current_language()))
 
 
 def _wants_json() -> bool:
