@@ -19,20 +19,41 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for the catalogue (one entry with both forms), for ``Phrase(..., plural=)``."""
+    return singular, plural
+
+
+Plural = Callable[[str, str, int], str]
+
+
+def _english_plural(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
+
+
 class Phrase:
-    """A sentence to word later: a message id (marked with N_) and its named values, which may be Phrases too."""
+    """A sentence to word later: a message id (marked with N_) and its named values, which may be Phrases too. A
+    sentence with a count has a ``plural`` message id (``N_`` on both) and the number in the value ``num``; the
+    reader's language picks the form (ngettext)."""
 
-    __slots__ = ("message", "values")
+    __slots__ = ("message", "plural", "values")
 
-    def __init__(self, message: str, **values: Any) -> None:
+    def __init__(self, message: str, *, plural: str | None = None, **values: Any) -> None:
         self.message = message
+        self.plural = plural
         self.values: Mapping[str, Any] = values
 
-    def render(self, translate: Callable[[str], str], locale: str = "en") -> str:
-        """The sentence, with ``translate(message) -> str`` applied to it and to every Phrase among its values, and
-        every value that can write itself in a language (``in_language(locale)``: a date) written in ``locale``."""
-        values = {name: _render_value(value, translate, locale) for name, value in self.values.items()}
-        text = translate(self.message)
+    def render(self, translate: Callable[[str], str], locale: str = "en",
+               translate_plural: Plural = _english_plural) -> str:
+        """The sentence, with ``translate(message) -> str`` (``translate_plural(singular, plural, n)`` for a count)
+        applied to it and to every Phrase among its values, and every value that can write itself in a language
+        (``in_language(locale)``: a date) written in ``locale``."""
+        values = {name: _render_value(value, translate, locale, translate_plural)
+                  for name, value in self.values.items()}
+        if self.plural is not None:
+            text = translate_plural(self.message, self.plural, int(self.values["num"]))
+        else:
+            text = translate(self.message)
         return text % values if values else text
 
     def __str__(self) -> str:
@@ -50,8 +71,8 @@ class Phrase:
         return hash(self.message)
 
 
-def _render_value(value: Any, translate: Callable[[str], str], locale: str) -> Any:
+def _render_value(value: Any, translate: Callable[[str], str], locale: str, translate_plural: Plural) -> Any:
     if isinstance(value, Phrase):
-        return value.render(translate, locale)
+        return value.render(translate, locale, translate_plural)
     in_language = getattr(value, "in_language", None)
     return in_language(locale) if callable(in_language) else value

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from lms.core import attempt_policies, attempt_review, grading
 from lms.core.packages import Quiz
 from lms.models import CourseVersion, User
-from lms.services import publishing
+from lms.services import publishing, wording
 from lms.services.errors import NotFound
 
 
@@ -78,4 +78,5 @@ def try_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: i
         remaining = attempt_policies.attempts_remaining(quiz, 1)
     shown = attempt_review.review_shown(quiz.review, quiz_passed=result.passed, attempts_remaining=remaining)
     return PreviewReview(preview, situation, attempt_review.reviewed_attempt(result, shown),
-                         attempt_review.correct_answers_notice(quiz.review, shown, attempts_limited=limited))
+                         wording.word(attempt_review.correct_answers_notice(quiz.review, shown,
+                                                                            attempts_limited=limited)))

@@ -20,7 +20,7 @@ from lms.core.packages import Quiz
 from lms.core.progress import LearnerStep, StepKind, item_after_quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, cohorts, completion, enrolments, learning, publishing
+from lms.services import catalog, cohorts, completion, enrolments, learning, publishing, wording
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import Conflict, Invalid, NotFound
 
@@ -92,8 +92,8 @@ class AttemptReview:
 
     @property
     def notice(self) -> str:
-        return attempt_review.correct_answers_notice(self.quiz.review, self.result.shown,
-                                              attempts_limited=self.attempts_remaining is not None)
+        return wording.word(attempt_review.correct_answers_notice(
+            self.quiz.review, self.result.shown, attempts_limited=self.attempts_remaining is not None))
 
     @property
     def prompts(self) -> dict[str, str]:
@@ -221,7 +221,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     try:
         responses = grading.parse_submission(quiz, question_ids, raw)
     except grading.SubmissionError as error:
-        raise SubmissionRejected(list(error.problems)) from None
+        raise SubmissionRejected([wording.word(problem) for problem in error.problems]) from None
     result = grading.grade_attempt(quiz, question_ids, responses)
     now = clock.now()
     submitted = db.session.execute(

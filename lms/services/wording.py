@@ -8,7 +8,7 @@ on a page, the recipient's inside ``flask_babel.force_locale``, the site default
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, get_translations, gettext
 
 from lms.core.i18n import Phrase
 from lms.core.locales import interface_language
@@ -18,6 +18,11 @@ from lms.models import User
 def _translate(message: str) -> str:
     # gettext() without values leaves "%(name)s" alone; Phrase.render fills them in after translating.
     return gettext(message)
+
+
+def _translate_plural(singular: str, plural: str, count: int) -> str:
+    # Given no values, Flask-Babel's ngettext would still fill in %(num)s: the raw form is chosen with the catalogue.
+    return get_translations().ungettext(singular, plural, count)
 
 
 def language_of(person: User | None) -> str:
@@ -35,5 +40,5 @@ def current_language() -> str:
 def word(text: Phrase | str) -> str:
     """``text`` in the current language: a Phrase worded and filled in, a label marked with N_ translated."""
     if isinstance(text, Phrase):
-        return text.render(_translate, current_language())
+        return text.render(_translate, current_language(), _translate_plural)
     return gettext(text) if text else text

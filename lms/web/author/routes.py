@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from lms.core import grading
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import catalog, guides, publishing, quiz_preview, version_diff
+from lms.services import catalog, guides, publishing, quiz_preview, version_diff, wording
 from lms.services.errors import Conflict, Invalid, ServiceError
 from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
@@ -147,7 +147,7 @@ def preview_quiz(slug: str, version: str, quiz_key: str):
                 review = quiz_preview.try_quiz(acting_user(), slug, version, quiz_key, seed,
                                                request.form.to_dict(flat=False), Situation(form.situation.data))
             except grading.SubmissionError as error:
-                problems = list(error.problems)
+                problems = [wording.word(problem) for problem in error.problems]
             else:
                 return render_template("author/quiz_review.html", slug=slug, review=review)
     elif request.method == "POST":
