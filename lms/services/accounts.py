@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -59,16 +60,16 @@ def password_problem(password: str, email: str = "") -> str | None:
     """The one password rule, used by every form and the CLI. None when the password is acceptable."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return f"Use at least {minimum} characters."
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", minimum)
     if len(password) > 1024:
-        return "Use at most 1024 characters."
+        return _("Use at most %(num)d characters.", num=1024)
     if email and password.strip().lower() == normalise_email(email):
-        return "Do not use your e-mail address as your password."
+        return _("Do not use your e-mail address as your password.")
     if len(set(password)) < 4:
-        return "Use a less repetitive password."
+        return _("Use a less repetitive password.")
     if passwords.is_common_password(password):
-        return "This password is one of the most common ones, which are tried first when accounts are attacked. " \
-               "Choose another."
+        return _("This password is one of the most common ones, which are tried first when accounts are attacked. "
+                 "Choose another.")
     return None
 
 

@@ -113,7 +113,7 @@ def _checked_letter(letter: LetterUpload | None) -> tuple[admissions.LetterKind,
 def application_refusal(cohort: Cohort, now: datetime | None = None) -> str | None:
     """Why nobody can apply to this cohort now; None when applications are open."""
     if cohort.enrolment_mode != EnrolmentMode.APPLICATION:
-        return "This cohort does not take applications."
+        return _("This cohort does not take applications.")
     refusal = schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
     return wording.word(refusal) if refusal else None
 

@@ -9,7 +9,7 @@ to the person importing, never dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -148,7 +148,7 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
     try:
         report = zoom_report.parse_participants_report(data)
     except zoom_report.ReportUnreadable as error:
-        raise Invalid(str(error), field="report") from None
+        raise Invalid(wording.word(error.phrase), field="report") from None
     _require_started(actor, session, ask_if_early)  # a report that can't be read is said first
     by_email = {user.email.lower(): user for user in _members(session.cohort_id) if user.email_verified}
     now = clock.now()
@@ -173,5 +173,6 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
                   "unmatched": len(unmatched), "min_minutes": min_minutes, "cohort_id": session.cohort_id})
     completion.reevaluate(_course_of(cohort), {user.id for user, _ in marked})
     db.session.commit()
-    return ImportOutcome(tuple(marked), tuple(already), tuple(too_short), tuple(unmatched), report.skipped,
+    skipped = tuple(replace(row, reason=wording.word(row.reason)) for row in report.skipped)
+    return ImportOutcome(tuple(marked), tuple(already), tuple(too_short), tuple(unmatched), skipped,
                          report.problems)

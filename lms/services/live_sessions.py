@@ -136,7 +136,7 @@ def session_data(row: LiveSession) -> SessionData:
 def _check_url(url: str, field: str) -> str:
     url = (url or "").strip()
     if problem := links.link_problem(url):
-        raise Invalid(problem, field=field)
+        raise Invalid(wording.word(problem), field=field)
     return url
 
 
