@@ -377,7 +377,7 @@ def _footer(pdf: FPDF, text: PageText, facts: CertificateFacts) -> None:
     pdf.set_text_color(*MUTED)
     pdf.set_font("sans", "", 7.5)
     # The address on two lines (the site, then the id), so it stays legible however long the site's name is.
-    base, _, tail = text.verify_url.rpartition("/")
+    base, _slash, tail = text.verify_url.rpartition("/")
     for number, line in enumerate((text.labels.scan, base + "/", tail)):
         _fit(pdf, line, "sans", "", 7.5, block, 5.5)
         pdf.set_xy(right - block, top + 20.5 + number * 3.6)

@@ -56,7 +56,7 @@ def _branding() -> Branding | None:
 def credential_json(certificate: Certificate) -> dict[str, Any]:
     """The signed OpenBadgeCredential. Deterministic: the same certificate always gives the same document."""
     slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
-    list_number, _ = credentials.status_list_place(certificate.status_index)
+    list_number, _position = credentials.status_list_place(certificate.status_index)
     document = credentials.open_badge_credential(
         facts_of(certificate), issuer_id=issuer_document_url(), verify_url=verify_url(certificate.public_id),
         achievement_url=links.course(slug),
