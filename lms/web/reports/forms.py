@@ -31,6 +31,7 @@ class LearnerFilterForm(FlaskForm):
     organisation = StringField(_l("Organisation contains"), validators=[Optional(), Length(max=200)], filters=[strip])
     inactive_days = IntegerField(_l("Inactive for at least (days)"), validators=[Optional(), NumberRange(min=0,
                                  max=3650, message=_l("Give a number of days from 0 to 3650."))])
+    language = SelectField(_l("Language studied in"), choices=[], validators=[Optional()])
     q = StringField(_l("Name or e-mail contains"), validators=[Optional(), Length(max=200)], filters=[strip])
     sort = SelectField(_l("Sort by"), choices=[SelectChoice(key, SORT_LABELS[key]) for key in SORTS]
                        + [SelectChoice(f"-{key}", _l("%(column)s (descending)", column=SORT_LABELS[key]))
