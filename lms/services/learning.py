@@ -121,7 +121,7 @@ def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolme
     enrolment's cohort comes with it, for the cohort-window check."""
     row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id}).first()
     if row is None:
-        raise NotFound("There is no such course.")
+        raise NotFound(_("There is no such course."))
     course, version, enrolment, _cohort = row  # the cohort is now in the session, where the window check finds it
     return course, version, require_study_access(user, course, enrolment)
 
@@ -140,7 +140,7 @@ def require_study_access(user: User, course: Course, enrolment: Enrolment | None
     """The per-object check for everything inside a course: enrolled learners and course staff only. ``enrolment`` is
     the learner's active enrolment in ``course`` (or None)."""
     if enrolment is None and not authz.is_staff(user):
-        raise NotAllowed("Enrol in this course to study it.")
+        raise NotAllowed(_("Enrol in this course to study it."))
     cohorts.require_cohort_open(user, enrolment)  # before its cohort starts, a learner is told when it opens
     return enrolment
 
