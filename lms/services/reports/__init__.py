@@ -41,7 +41,6 @@ from lms.services.reports.learners import (
 )
 from lms.services.reports.overview import ACTIVITY_WEEKS, Overview, overview
 from lms.services.reports.places import PlaceRow, Places, places
-from lms.services.reports.population import refresh_stored_progress
 from lms.services.reports.quiz import ChoiceRow, QuestionRow, QuizReport, quiz_analytics
 from lms.services.reports.scope import ReportableCourse, ReportScope, report_scope, reportable_courses
 
@@ -75,7 +74,6 @@ __all__ = [
     "overview",
     "places",
     "quiz_analytics",
-    "refresh_stored_progress",
     "report_scope",
     "reportable_courses",
     "table_as_dicts",
