@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,10 +14,13 @@ from lms.models import (
     User,
 )
 from lms.services.errors import Invalid, NotFound
+from lms.services.reports.columns import as_dicts, header, plain, values
 from lms.services.reports.learners import (
     LearnerFilters,
     LearnerRow,
+    LearnerTable,
     filter_conditions,
+    learner_columns,
     learner_rows,
     order_by,
     row_query,
@@ -40,24 +42,6 @@ class ExportTable:
     rows: Iterator[list]
 
 
-# The learner table's columns, defined once as (header, value) for the CSV and JSON exports; the best score of each
-# quiz goes between "complete" and "sessions_attended".
-LEARNER_COLUMNS: tuple[tuple[str, Callable[[LearnerRow], Any]], ...] = (
-    ("name", lambda r: r.name), ("email", lambda r: r.email), ("organisation", lambda r: r.organisation),
-    ("city", lambda r: r.city), ("country", lambda r: r.country), ("cohort", lambda r: r.cohort),
-    ("enrolled_at", lambda r: r.enrolled_at), ("last_activity_at", lambda r: r.last_activity_at),
-    ("progress_percent", lambda r: r.progress), ("complete", lambda r: r.complete),
-)
-LEARNER_TAIL_COLUMNS: tuple[tuple[str, Callable[[LearnerRow], Any]], ...] = (
-    ("sessions_attended", lambda r: r.sessions_attended), ("certificate_id", lambda r: r.certificate_id),
-)
-
-
-def _learner_values(row: LearnerRow, quiz_keys: list[str]) -> list:
-    return [*(value(row) for _, value in LEARNER_COLUMNS), *(row.quiz_scores[key] for key in quiz_keys),
-            *(value(row) for _, value in LEARNER_TAIL_COLUMNS)]
-
-
 @dataclass(frozen=True)
 class _Request:
     actor: User | None
@@ -71,11 +55,9 @@ def _learners(request: _Request) -> ExportTable:
     scope = report_scope(request.actor, request.slug, request.filters.cohort_id)
     order_by(request.sort)  # an unknown sort is refused now, not in the middle of the download
     filter_conditions(scope, request.filters)
-    quiz_keys = [key for key, _ in scope.quizzes]
-    header = [*(name for name, _ in LEARNER_COLUMNS), *(f"quiz_{key}_best_percent" for key in quiz_keys),
-              *(name for name, _ in LEARNER_TAIL_COLUMNS)]
-    return ExportTable(f"{request.slug}-learners", header,
-                       _learner_export_rows(scope, request.filters, request.sort, quiz_keys))
+    columns = learner_columns(scope.quizzes)
+    return ExportTable(f"{request.slug}-learners", header(columns),
+                       (values(columns, row) for row in _learner_export_rows(scope, request.filters, request.sort)))
 
 
 def _funnel(request: _Request) -> ExportTable:
@@ -133,8 +115,7 @@ def export_table(actor: User | None, slug: str, table: str, *, filters: LearnerF
     return build(_Request(actor, slug, filters, sort, quiz_key))
 
 
-def _learner_export_rows(scope: ReportScope, filters: LearnerFilters, sort: str,
-                         quiz_keys: list[str]) -> Iterator[list]:
+def _learner_export_rows(scope: ReportScope, filters: LearnerFilters, sort: str) -> Iterator[LearnerRow]:
     """Every learner matching the filters, read ``EXPORT_CHUNK`` at a time (keyset on the ordered ids)."""
     ids = db.session.execute(
         select(Enrolment.id).join(User, User.id == Enrolment.user_id)
@@ -145,22 +126,14 @@ def _learner_export_rows(scope: ReportScope, filters: LearnerFilters, sort: str,
         position = {enrolment_id: i for i, enrolment_id in enumerate(chunk)}
         rows = learner_rows(scope, row_query().where(Enrolment.id.in_(chunk)))
         # Back in the sorted order: the IN query returns its rows in any order.
-        for row in sorted(rows, key=lambda r: position[r.enrolment_id]):
-            yield _learner_values(row, quiz_keys)
+        yield from sorted(rows, key=lambda r: position[r.enrolment_id])
 
 
-def learner_rows_as_dicts(rows: Iterable[LearnerRow]) -> list[dict[str, Any]]:
-    return [{
-        "user_id": r.user_id, "name": r.name, "email": r.email, "organisation": r.organisation, "city": r.city,
-        "country": r.country, "cohort": r.cohort, "enrolled_at": r.enrolled_at.isoformat(),
-        "last_activity_at": r.last_activity_at.isoformat() if r.last_activity_at else None,
-        "progress_percent": r.progress, "complete": r.complete, "quiz_best_percent": r.quiz_scores,
-        "sessions_attended": r.sessions_attended, "certificate_id": r.certificate_id,
-    } for r in rows]
+def learner_rows_as_dicts(table: LearnerTable) -> list[dict[str, Any]]:
+    """One page of the learner table as JSON: its columns, and each learner's id (for the learner's history)."""
+    return [{"user_id": row.user_id, **values} for row, values in zip(table.rows, as_dicts(table.columns, table.rows),
+                                                                        strict=True)]
 
 
 def table_as_dicts(table: ExportTable) -> list[dict[str, Any]]:
-    def plain(value: Any) -> Any:
-        return value.isoformat() if isinstance(value, datetime | date) else value
-
     return [{key: plain(value) for key, value in zip(table.header, row, strict=True)} for row in table.rows]

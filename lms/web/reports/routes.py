@@ -172,5 +172,5 @@ def api_table(slug: str, table: str):
                                      page_arg(),
                                      page_arg("per_page", reports.PER_PAGE))
         return jsonify({"course": slug, "total": page.total, "page": page.page, "per_page": page.per_page,
-                        "pages": page.pages, "learners": reports.learner_rows_as_dicts(page.rows)})
+                        "pages": page.pages, "learners": reports.learner_rows_as_dicts(page)})
     return jsonify({"course": slug, "table": table, "rows": reports.table_as_dicts(_export(slug, table))})
