@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from lms import authz
-from lms.core import clock, links, schedule
+from lms.core import clock, schedule, session_links
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, cohorts, staffing
@@ -61,8 +61,8 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
                                            enrolled_in_cohort=row.cohort_id in enrolled_ids)
         views.append(SessionView(
             session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz),
-            join_url=links.safe_link(row.join_url) if may_join else "",
-            recording_url=links.safe_link(row.recording_url) if may_join else "",
+            join_url=session_links.safe_link(row.join_url) if may_join else "",
+            recording_url=session_links.safe_link(row.recording_url) if may_join else "",
             past=row.ends_at <= now,
         ))
     return tuple(views)
@@ -133,7 +133,7 @@ def session_data(row: LiveSession) -> SessionData:
 
 def _check_url(url: str, field: str) -> str:
     url = (url or "").strip()
-    if problem := links.link_problem(url):
+    if problem := session_links.link_problem(url):
         raise Invalid(problem, field=field)
     return url
 
