@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -323,13 +324,22 @@ def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Coh
 def update_cohort(actor: User | None, cohort_id: int, data: CohortData) -> Cohort:
     require_manager(actor)
     cohort = load_cohort(cohort_id)
-    before = cohort_data(cohort)
-    apply_cohort_data(cohort, data)
-    if changed := audit.changes(before, cohort_data(cohort)):
-        audit.record(actor, "cohort.update", "cohort", cohort.id, changed)
-        release_from_package(cohort)
+    record_edit(actor, "cohort.update", "cohort", cohort, cohort_data, lambda: apply_cohort_data(cohort, data),
+                released=lambda: (cohort,))
     db.session.commit()
     return cohort
+
+
+def record_edit(actor: User | None, action: str, kind: str, row: Cohort | LiveSession, read: Callable[[Any], Any],
+                edit: Callable[[], None], released: Callable[[], Iterable[Cohort | LiveSession]]) -> None:
+    """Make an administrator's ``edit`` to a cohort or a live session: when it changed what ``read`` shows, audit
+    the changes and take the rows ``released`` gives away from their package (release_from_package). The caller
+    commits."""
+    before = read(row)
+    edit()
+    if changed := audit.changes(before, read(row)):
+        audit.record(actor, action, kind, row.id, changed)
+        release_from_package(*released())
 
 
 def release_from_package(*rows: Cohort | LiveSession) -> None:

@@ -15,7 +15,7 @@ from lms.core import clock, schedule, session_links
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, cohorts, staffing
-from lms.services.cohorts import flush_unique, load_cohort, release_from_package, require_manager, to_utc
+from lms.services.cohorts import flush_unique, load_cohort, record_edit, release_from_package, require_manager, to_utc
 from lms.services.errors import Invalid, NotFound
 
 
@@ -173,10 +173,7 @@ def add_session(actor: User | None, cohort_id: int, data: SessionData) -> LiveSe
 def update_session(actor: User | None, session_id: int, data: SessionData) -> LiveSession:
     require_manager(actor)
     row = load_live_session(session_id)
-    before = session_data(row)
-    apply_session_data(row, data)
-    if changed := audit.changes(before, session_data(row)):
-        audit.record(actor, "session.update", "live_session", row.id, changed)
-        release_from_package(row, load_cohort(row.cohort_id))
+    record_edit(actor, "session.update", "live_session", row, session_data, lambda: apply_session_data(row, data),
+                released=lambda: (row, load_cohort(row.cohort_id)))
     db.session.commit()
     return row
