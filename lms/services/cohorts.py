@@ -23,7 +23,7 @@ from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, catalog
-from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound, found
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,7 @@ def cohort_times(cohort: Cohort) -> schedule.CohortTimes:
 
 def load_cohort(cohort_id: int) -> Cohort:
     """The cohort, for a service that checks the actor's rights itself (and for the operator's CLI)."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound("There is no such cohort.")
-    return cohort
+    return found(db.session.get(Cohort, cohort_id), "There is no such cohort.")
 
 
 def get_cohort(actor: User | None, cohort_id: int) -> Cohort:

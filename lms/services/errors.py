@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class ServiceError(Exception):
     status_code = 400
@@ -26,3 +30,11 @@ class Conflict(ServiceError):
 
 class Invalid(ServiceError):
     status_code = 422
+
+
+def found(row: T | None, message: str) -> T:
+    """``row``, or NotFound with ``message`` when the look-up found nothing: a loader's one line,
+    ``return found(db.session.get(Cohort, cohort_id), "There is no such cohort.")``."""
+    if row is None:
+        raise NotFound(message)
+    return row

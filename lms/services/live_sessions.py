@@ -16,15 +16,12 @@ from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, cohorts, staffing
 from lms.services.cohorts import flush_unique, load_cohort, record_edit, release_from_package, require_manager, to_utc
-from lms.services.errors import Invalid, NotFound
+from lms.services.errors import Invalid, found
 
 
 def load_live_session(session_id: int) -> LiveSession:
     """The live session, for a service that checks the actor's rights itself."""
-    row = db.session.get(LiveSession, session_id)
-    if row is None:
-        raise NotFound("There is no such live session.")
-    return row
+    return found(db.session.get(LiveSession, session_id), "There is no such live session.")
 
 
 def get_live_session(actor: User | None, session_id: int) -> LiveSession:
