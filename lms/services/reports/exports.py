@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from lms.models import (
     User,
 )
 from lms.services.errors import Invalid, NotFound
-from lms.services.reports.columns import as_dicts, header, plain, values
+from lms.services.reports.columns import Column, as_dicts, header, plain, values
 from lms.services.reports.learners import (
     LearnerFilters,
     LearnerRow,
@@ -25,9 +25,9 @@ from lms.services.reports.learners import (
     order_by,
     row_query,
 )
-from lms.services.reports.overview import overview
-from lms.services.reports.places import places
-from lms.services.reports.quiz import quiz_analytics
+from lms.services.reports.overview import ACTIVITY_COLUMNS, FUNNEL_COLUMNS, overview
+from lms.services.reports.places import place_columns, places
+from lms.services.reports.quiz import QUESTION_COLUMNS, quiz_analytics
 from lms.services.reports.scope import ReportScope, report_scope
 
 EXPORT_CHUNK = 500
@@ -62,25 +62,19 @@ def _learners(request: _Request) -> ExportTable:
 
 def _funnel(request: _Request) -> ExportTable:
     report = overview(request.actor, request.slug, request.filters.cohort_id)
-    return ExportTable(f"{request.slug}-funnel", ["step", "label", "learners", "percent_of_enrolled"],
-                       iter([[s.key, s.label, s.count, s.percent] for s in report.funnel]))
+    return _table(f"{request.slug}-funnel", FUNNEL_COLUMNS, report.funnel)
 
 
 def _activity(request: _Request) -> ExportTable:
     report = overview(request.actor, request.slug, request.filters.cohort_id)
-    return ExportTable(f"{request.slug}-activity", ["week_starting", "active_learners"],
-                       iter([[week.isoformat(), count] for week, count in report.activity]))
+    return _table(f"{request.slug}-activity", ACTIVITY_COLUMNS, report.activity)
 
 
 def _places(table: str) -> Callable[[_Request], ExportTable]:
     def build(request: _Request) -> ExportTable:
         report = places(request.actor, request.slug, request.filters.cohort_id)
         rows = report.cities if table == "cities" else report.countries
-        header = (["city"] if table == "cities" else []) + ["country", "enrolled", "completed", "completion_rate",
-                                                            "mean_progress_percent"]
-        return ExportTable(f"{request.slug}-{table}", header, iter([
-            ([r.city] if table == "cities" else []) + [r.country, r.enrolled, r.completed, r.completion_rate,
-                                                       r.mean_progress] for r in rows]))
+        return _table(f"{request.slug}-{table}", place_columns(with_city=table == "cities"), rows)
 
     return build
 
@@ -89,14 +83,11 @@ def _questions(request: _Request) -> ExportTable:
     if not request.quiz_key:
         raise Invalid("Say which quiz.", field="quiz")
     report = quiz_analytics(request.actor, request.slug, request.quiz_key, request.filters.cohort_id)
-    return ExportTable(f"{request.slug}-{request.quiz_key}-questions",
-                       ["position", "question", "type", "attempts", "facility", "discrimination", "flags",
-                        "choice_picks"],
-                       iter([[q.position, q.question_id, q.type, q.attempts,
-                              None if q.facility is None else round(q.facility, 4),
-                              None if q.discrimination is None else round(q.discrimination, 4),
-                              "; ".join(q.flags), "; ".join(f"{c.choice_id}={c.picked}" for c in q.choices)]
-                             for q in report.questions]))
+    return _table(f"{request.slug}-{request.quiz_key}-questions", QUESTION_COLUMNS, report.questions)
+
+
+def _table(name: str, columns: Sequence[Column], rows: Iterable) -> ExportTable:
+    return ExportTable(name, header(columns), (values(columns, row) for row in rows))
 
 
 # Every exportable table, by the name the download links use.
