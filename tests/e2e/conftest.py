@@ -10,8 +10,8 @@ and recreated). Each test uses its own people, so the tests do not depend on eac
 
 Every run starts on the same day: the engine's clock (lms.core.clock) is set to SCREENSHOT_MOMENT and runs a
 thousand times slower than real time, so the demo cohort, deadlines, sessions, "last activity" and certificates show
-the same dates and times in every run; certificate ids are drawn from a seeded generator, so they repeat too. So
-docs/screenshots/ changes only when a page does.
+the same dates and times in every run; certificate ids and the order of quiz questions are drawn from seeded
+generators, so they repeat too. So docs/screenshots/ changes only when a page does.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from werkzeug.serving import make_server
 
 import config
 from lms import create_app
-from lms.core import clock, credentials
+from lms.core import clock, credentials, grading
 from lms.extensions import db
 from tests.conftest import _database_url, _reset_database
 
@@ -95,9 +95,11 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         RATELIMIT_CURRENT_PASSWORD = "1000 per minute"
 
     clock.run_from(SCREENSHOT_MOMENT, pace=CLOCK_PACE)
-    drawn_ids = random.Random(2026).getrandbits  # the same certificate ids in every run (the tests run in order)
-    real_new_id = credentials.new_certificate_id
+    # The same certificate ids and quiz layouts in every run (the tests run in order).
+    drawn_ids, drawn_seeds = random.Random(2026).getrandbits, random.Random(2026).randrange
+    real_new_id, real_new_seed = credentials.new_certificate_id, grading.new_layout_seed
     credentials.new_certificate_id = lambda randbits=drawn_ids: real_new_id(randbits)
+    grading.new_layout_seed = lambda: drawn_seeds(2**31)
     app = create_app(BrowserTestConfig)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -115,7 +117,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     with app.app_context():
         db.engine.dispose()
     clock.run_in_real_time()
-    credentials.new_certificate_id = real_new_id
+    credentials.new_certificate_id, grading.new_layout_seed = real_new_id, real_new_seed
 
 
 # The browser.
