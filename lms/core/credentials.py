@@ -40,6 +40,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lms.core.credential_proofs import iso_utc, public_key_multibase
+from lms.core.durations import quantity_phrase
 from lms.core.packages.model import Issuer
 
 # Identifiers.
@@ -158,8 +159,9 @@ def format_hours(hours: float) -> str:
     return f"{hours:.2f}".rstrip("0").rstrip(".")
 
 
-def hours_phrase(hours: float) -> str:
-    return f"{format_hours(hours)} hour{'' if hours == 1 else 's'}"
+def hours_phrase(hours: float, locale: str = "en") -> str:
+    """"12 hours", "1.5 hours", "1 hour" (to two decimals) in the reader's language ("1,5 horas")."""
+    return quantity_phrase(round(hours, 2), "duration-hour", locale)
 
 
 def issuers_line(issuers: Sequence[Issuer]) -> str:

@@ -11,6 +11,17 @@ from babel import Locale, UnknownLocaleError
 # language, and the list the translation catalogues (lms/translations/<code>) follow. The one place that names them.
 INTERFACE_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "ko", "ar")
 
+
+
+def interface_language(code: str | None) -> str | None:
+    """The interface language a language code (BCP 47, any case, perhaps with a region) is served in, or None: the
+    one rule for a page's language (lms.web.i18n) and for the language of an e-mail to a person (lms.services.mail)."""
+    if not code:
+        return None
+    primary = code.replace("_", "-").split("-")[0].lower()
+    return primary if primary in INTERFACE_LANGUAGES else None
+
+
 # CLDR territory codes that are groupings or placeholders, not countries.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 
@@ -83,3 +94,14 @@ def country_name(code: str) -> str:
 
 def language_name(code: str) -> str:
     return dict(languages()).get(code, code)
+
+
+@cache
+def own_language_name(code: str) -> str:
+    """The language's name in itself ("español", "한국어"), as a language switch names each choice; the code when
+    CLDR does not know it."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    except (ValueError, LookupError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code

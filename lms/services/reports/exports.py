@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
@@ -55,7 +56,7 @@ def _learners(request: _Request) -> ExportTable:
     scope = report_scope(request.actor, request.slug, request.filters.cohort_id)
     order_by(request.sort)  # an unknown sort is refused now, not in the middle of the download
     filter_conditions(scope, request.filters)
-    columns = learner_columns(scope.quizzes)
+    columns = learner_columns(scope.quizzes, multilingual=len(scope.version.language_list) > 1)
     return ExportTable(f"{request.slug}-learners", header(columns),
                        (values(columns, row) for row in _learner_export_rows(scope, request.filters, request.sort)))
 
@@ -81,7 +82,7 @@ def _places(table: str) -> Callable[[_Request], ExportTable]:
 
 def _questions(request: _Request) -> ExportTable:
     if not request.quiz_key:
-        raise Invalid("Say which quiz.", field="quiz")
+        raise Invalid(_("Say which quiz."), field="quiz")
     report = quiz_analytics(request.actor, request.slug, request.quiz_key, request.filters.cohort_id)
     return _table(f"{request.slug}-{request.quiz_key}-questions", QUESTION_COLUMNS, report.questions)
 
@@ -102,7 +103,7 @@ def export_table(actor: User | None, slug: str, table: str, *, filters: LearnerF
     """Any report table, for CSV or JSON. Access is checked now, before the first row is read."""
     build = EXPORTS.get(table)
     if build is None:
-        raise NotFound("There is no such report table.")
+        raise NotFound(_("There is no such report table."))
     return build(_Request(actor, slug, filters, sort, quiz_key))
 
 

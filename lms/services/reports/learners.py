@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -52,11 +53,13 @@ class LearnerFilters:
     organisation: str = ""  # part of the name, any case
     inactive_days: int | None = None  # no activity (or, never active, no enrolment) for this many days
     search: str = ""  # part of the name or e-mail
+    language: str = ""  # the language the learner studies the course in (Enrolment.studied_language)
 
     def as_args(self) -> dict[str, Any]:
         """The non-empty filters, as query-string arguments (for links that keep them)."""
         values = {"cohort": self.cohort_id, "status": self.status, "city": self.city, "country": self.country,
-                  "organisation": self.organisation, "inactive_days": self.inactive_days, "q": self.search}
+                  "organisation": self.organisation, "inactive_days": self.inactive_days, "q": self.search,
+                  "language": self.language}
         return {key: value for key, value in values.items() if value not in (None, "")}
 
 
@@ -80,11 +83,13 @@ class LearnerRow:
     # The learner meets the completion rule of a course that awards certificates, and holds none (not even a revoked
     # one): the rule was not applied to them. `flask lms refresh-progress` applies it.
     certificate_missing: bool = False
+    # The language the learner last studied the course in (a lesson read or a quiz submitted); "" before any.
+    language: str = ""
 
 
-def learner_columns(quizzes: Sequence[tuple[str, str]]) -> list[Column[LearnerRow]]:
+def learner_columns(quizzes: Sequence[tuple[str, str]], multilingual: bool = False) -> list[Column[LearnerRow]]:
     """The learner table's columns, for the page, the CSV and the JSON; ``quizzes`` are the course's (key, title),
-    each with its best score."""
+    each with its best score; the language studied in is on the page when the course has several."""
     return [
         Column("name", _l("Name"), lambda r: r.name, cell="learner", sort="name"),
         Column("email", _l("E-mail"), lambda r: r.email, sort="email", on_page=False),  # under the name on the page
@@ -92,6 +97,7 @@ def learner_columns(quizzes: Sequence[tuple[str, str]]) -> list[Column[LearnerRo
         Column("city", _l("City"), lambda r: r.city, sort="city"),
         Column("country", _l("Country"), lambda r: r.country, cell="country", sort="country"),
         Column("cohort", _l("Cohort"), lambda r: r.cohort),
+        Column("language", _l("Language"), lambda r: r.language, cell="language", on_page=multilingual),
         Column("enrolled_at", _l("Enrolled"), lambda r: r.enrolled_at, cell="date", sort="enrolled", on_page=False),
         Column("last_activity_at", _l("Last activity"), lambda r: r.last_activity_at, cell="date",
                sort="last_activity"),
@@ -118,7 +124,9 @@ class LearnerTable(Page[LearnerRow]):
 
     @property
     def columns(self) -> list[Column[LearnerRow]]:
-        return learner_columns(self.scope.quizzes if self.scope else ())
+        if self.scope is None:
+            return learner_columns(())
+        return learner_columns(self.scope.quizzes, multilingual=len(self.scope.version.language_list) > 1)
 
 
 def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
@@ -130,7 +138,8 @@ def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
     elif filters.status == "not-started":
         conditions += [Enrolment.completed_at.is_(None), ~started_condition(scope.course.id)]
     elif filters.status:
-        raise Invalid(f"Unknown status {filters.status!r}; use one of: {', '.join(STATUSES)}.", field="status")
+        raise Invalid(_("Unknown status %(status)s; use one of: %(statuses)s.", status=repr(filters.status),
+                        statuses=", ".join(STATUSES)), field="status")
     if filters.city.strip():
         conditions.append(func.lower(User.city) == filters.city.strip().lower())
     if filters.country.strip():
@@ -141,9 +150,11 @@ def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
         search = filters.search.strip()
         conditions.append(or_(User.display_name.icontains(search, autoescape=True),
                               User.email.icontains(search, autoescape=True)))
+    if filters.language:
+        conditions.append(Enrolment.studied_language == filters.language)
     if filters.inactive_days is not None:
         if filters.inactive_days < 0:
-            raise Invalid("The number of days cannot be negative.", field="inactive_days")
+            raise Invalid(_("The number of days cannot be negative."), field="inactive_days")
         cutoff = clock.now() - timedelta(days=filters.inactive_days)
         conditions.append(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < cutoff)
     return conditions
@@ -156,7 +167,8 @@ def order_by(sort: str) -> list:
                "country": User.country, "progress": Enrolment.progress_percent,
                "last_activity": Enrolment.last_activity_at, "enrolled": Enrolment.enrolled_at}
     if key not in columns:
-        raise Invalid(f"Unknown sort {key!r}; use one of: {', '.join(SORTS)}.", field="sort")
+        raise Invalid(_("Unknown sort %(sort)s; use one of: %(sorts)s.", sort=repr(key), sorts=", ".join(SORTS)),
+                      field="sort")
     column = columns[key]
     ordered = column.desc() if descending else column.asc()
     return [ordered.nulls_last(), Enrolment.id.asc()]
@@ -172,7 +184,7 @@ def learner_table(actor: User | None, slug: str, filters: LearnerFilters = Learn
 
 # Columns, not entities: a page (or an export chunk) never fills the session's identity map.
 _ROW_COLUMNS = (Enrolment.id, User.id, User.display_name, User.email, User.organisation, User.city, User.country,
-                Cohort.name, Enrolment.enrolled_at, Enrolment.last_activity_at)
+                Cohort.name, Enrolment.enrolled_at, Enrolment.last_activity_at, Enrolment.studied_language)
 
 
 def row_query():
@@ -212,9 +224,10 @@ def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
             quiz_scores={key: scores.get((user_id, key)) for key in quiz_keys},
             sessions_attended=attended.get(user_id, 0), certificate_id=certificates.get(user_id),
             certificate_missing=awards and progress[user_id].complete and user_id not in holders,
+            language=language or "",
         )
         for (enrolment_id, user_id, name, email, organisation, city, country, cohort_name, enrolled_at,
-             last_activity_at) in found
+             last_activity_at, language) in found
     ]
 
 
