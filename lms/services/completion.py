@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, bindparam, func, select, update
 
 from lms import authz
@@ -109,7 +110,7 @@ def refresh_stored_progress(actor: User | None, slug: str) -> int:
     meet the completion rule without a recorded completion or certificate get them. Returns the number of enrolments
     whose percentage changed. ``actor`` None: the operator at the command line (and the worker's nightly job)."""
     if actor is not None and not authz.is_admin(actor):
-        raise NotAllowed("Only administrators can recompute stored progress.")
+        raise NotAllowed(_("Only administrators can recompute stored progress."))
     course, version = catalog.published_version(slug)
     active = (Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ACTIVE)
     stored = dict(_rows(select(Enrolment.user_id, Enrolment.progress_percent).where(*active)).all())

@@ -85,8 +85,9 @@ def _column_headings(html: str) -> list[str]:
 
 
 def test_each_report_table_reads_its_columns_once_for_the_page_the_csv_and_the_json(client, login_as, course):
-    """The learner, place and question tables: the CSV header and the JSON keys are the columns' keys, the page's
-    headings their labels (the columns shown on the page), in the same order."""
+    """The learner, place and question tables: the CSV header and the JSON keys are the columns' keys; the learner and
+    place pages' headings are their labels (the columns shown on the page), in the same order. (The quiz page adds a
+    by-language column for translated courses and is still written by hand.)"""
     learner = make_user(display_name="Zoë Dubois", city="Lyon", country="FR")
     enrolments.enrol(learner, SLUG)
     admin = login_as("admin")
@@ -94,7 +95,7 @@ def test_each_report_table_reads_its_columns_once_for_the_page_the_csv_and_the_j
     tables = [
         ("learners", f"/reports/{SLUG}/learners", reports.learner_table(admin, SLUG).columns, "", "learners"),
         ("countries", f"/reports/{SLUG}/places", reports.place_columns(False), "", "rows"),
-        ("questions", f"/reports/{SLUG}/quizzes/basics-quiz", reports.QUESTION_COLUMNS, "?quiz=basics-quiz", "rows"),
+        ("questions", None, reports.QUESTION_COLUMNS, "?quiz=basics-quiz", "rows"),
     ]
     assert any(key.startswith("quiz_") for key in (c.key for c in tables[0][2])), scope.quizzes
     for table, page, columns, query, json_rows in tables:
@@ -103,6 +104,8 @@ def test_each_report_table_reads_its_columns_once_for_the_page_the_csv_and_the_j
         assert next(csv.reader(io.StringIO(csv_text))) == keys, table
         data = client.get(f"/reports/api/courses/{SLUG}/{table}{query}").get_json()
         assert sorted(key for key in data[json_rows][0] if key != "user_id") == sorted(keys), table  # jsonify sorts
+        if page is None:
+            continue
         labels = [str(column.label) for column in columns if column.on_page]
         headings = _column_headings(client.get(page).get_data(as_text=True))
         assert labels == headings[:len(labels)] or labels == headings[-len(labels):], (table, headings)
