@@ -83,3 +83,10 @@ def country_name(code: str) -> str:
 
 def language_name(code: str) -> str:
     return dict(languages()).get(code, code)
+
+
+@cache
+def interface_language_names() -> tuple[tuple[str, str], ...]:
+    """(code, the language's name in itself) for the interface's languages, e.g. ("ko", "한국어"): how the language
+    menu offers them, so that a person who cannot read the current language still finds their own."""
+    return tuple((code, Locale.parse(code).get_display_name(code).capitalize()) for code in INTERFACE_LANGUAGES)

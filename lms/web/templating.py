@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import dates, numbers
 from flask import Flask, has_request_context
+from flask_babel import get_locale
 from flask_login import current_user
 
 from lms import authz
@@ -16,17 +18,60 @@ from lms.core.theme import DEFAULT
 from lms.services import theme
 
 
-def local_time(value: datetime | None, tz_name: str | None = None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
+def _locale():
+    return get_locale() or "en"
+
+
+def local_time(value: datetime | None, tz_name: str | None = None, format: str = "medium") -> str:
+    """A moment in the reader's language and in a time zone (the logged-in person's unless one is given): the date
+    ("medium": 5 Jan 2031 in the language's own order), the time (short: 24 or 12 hours as the language writes it)
+    and the zone. `format` may be "short" or "long" too, or a CLDR pattern ("yyyy-MM-dd HH:mm:ss zzz")."""
     if value is None:
         return ""
     if tz_name is None:
         tz_name = getattr(current_user, "timezone", None) or "UTC"
-    return value.astimezone(ZoneInfo(tz_name)).strftime(fmt)
+    zone = ZoneInfo(tz_name)
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    locale = _locale()
+    if format not in ("short", "medium", "long"):
+        return dates.format_datetime(moment, format, tzinfo=zone, locale=locale)
+    day = dates.format_date(moment, format, locale=locale)
+    time = dates.format_time(moment, "short", tzinfo=zone, locale=locale)
+    zone_name = moment.strftime("%Z")  # the zone's own abbreviation (CET, KST, -05), the same in every language
+    combined = dates.get_datetime_format(format, locale=locale)
+    return combined.replace("{1}", day).replace("{0}", f"{time} {zone_name}")
+
+
+def local_date(value: date | datetime | None, format: str = "medium") -> str:
+    """A calendar day (a cohort's start, a deadline's day) in the reader's language: "medium" (5 Jan 2031), "long"
+    (5 January 2031) or "full" (with the weekday)."""
+    if value is None:
+        return ""
+    return dates.format_date(value, format, locale=_locale())
+
+
+def percent(value: float | int | None, decimals: int = 0) -> str:
+    """A percentage given as 0 to 100 (how the reports and grading hold them) in the reader's language: 45 %, ٪45…"""
+    if value is None:
+        return ""
+    pattern = "#,##0%" if decimals == 0 else "#,##0." + "#" * decimals + "%"
+    return numbers.format_percent(value / 100, pattern, locale=_locale())
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """A count or measure with the language's grouping and decimal signs (1,234.5 / 1 234,5)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" if decimals == 0 else "#,##0." + "#" * decimals
+    return numbers.format_decimal(value, pattern, locale=_locale())
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(number, "number")
     app.add_template_filter(locales.country_name, "country_name")
     app.add_template_filter(duration_phrase, "duration")  # seconds as "12 minutes", "3 hours"
     app.add_template_filter(locales.language_name, "language_name")

@@ -180,7 +180,7 @@ def test_profile_update(client, db, login_as):
     assert response.status_code == 302
     db.session.refresh(user)
     assert (user.display_name, user.country, user.timezone) == ("Updated Name", "KR", "Asia/Seoul")
-    assert '<html lang="ko">' in client.get("/account").get_data(as_text=True)
+    assert '<html lang="ko" dir="ltr">' in client.get("/account").get_data(as_text=True)
 
 
 def test_change_password_logs_out_other_sessions(app, client, db, login_as):

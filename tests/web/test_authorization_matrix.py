@@ -175,6 +175,8 @@ POST = {
     "admin.reset_theme":                "login     403       403       403       403       redirect",  # no theme saved
     "admin.retry_mail":                 "login     403       403       403       403       redirect*",
     "admin.discard_mail":               "login     403       403       403       403       redirect*",
+    # The language menu: kept in the session for everyone, and on the profile of a person who is logged in.
+    "public.language":                  "redirect  redirect* redirect* redirect* redirect* redirect*",
 }
 
 
@@ -368,6 +370,7 @@ FORMS: dict[str, Callable[[World], dict]] = {
                    "participants.csv"), "min_minutes": "0", "confirm_early": "y"},
     "reports.assign_instructor": lambda w: {"course": SLUG, "email": w.values["other_instructor_email"]},
     "admin.user_detail": lambda w: {"role": "instructor", "active": "y"},
+    "public.language": lambda w: {"language": "fr", "next": "/courses"},
     "admin.theme_settings": lambda w: {"site_name": "Matrix Academy", "brand_colour": "#1f3a5f",
                                        "accent_colour": "#0f7c8c", "submit": "Save theme"},
 }

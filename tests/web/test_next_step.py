@@ -8,6 +8,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date, format_time
 from sqlalchemy import func, select
 
 from lms.core.packages import load_package
@@ -110,7 +111,8 @@ def test_the_courses_last_lesson_says_the_live_sessions_are_missing(client, memb
     assert "attend 2 more live sessions — next:" in quiz_page
     first_session = session_rows(cohort)[0]
     local = first_session.starts_at.astimezone(ZoneInfo("America/Bogota"))
-    assert local.strftime("%d %b %Y, %H:%M") in quiz_page, "the date in the learner's own time zone"
+    day, time = format_date(local, "medium", locale="en"), format_time(local, "short", locale="en")
+    assert f"{day}, {time}" in quiz_page, "the date in the learner's own time zone"
 
 
 # "My learning" and the course page.
