@@ -32,9 +32,8 @@ messages: install
 	$(BIN)/pybabel extract --mapping babel.cfg $(BABEL_KEYWORDS) --add-comments Translators: --sort-by-file \
 		--project LMS-lite --copyright-holder "LMS-lite contributors" --msgid-bugs-address "" \
 		--output-file lms/translations/messages.pot lms
-	@for catalogue in $(CATALOGUES); do \
-		$(BIN)/pybabel update --domain messages --input-file lms/translations/messages.pot \
-			--output-file $$catalogue --ignore-obsolete || exit 1; done
+	$(BIN)/pybabel update --domain messages --input-file lms/translations/messages.pot \
+		--output-dir lms/translations --ignore-obsolete
 
 migrate: install translations
 	$(FLASK) db upgrade

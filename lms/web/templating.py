@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel import dates, numbers
+from babel import Locale, UnknownLocaleError, dates, numbers, units
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 
 from lms import authz
-from lms.core import locales
-from lms.core.credentials import hours_phrase
-from lms.core.durations import duration_phrase
 from lms.core.theme import DEFAULT
 from lms.services import theme
 
@@ -66,16 +63,58 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return numbers.format_decimal(value, pattern, locale=_locale())
 
 
+def _unit(value: float, unit: str) -> str:
+    """"3 hours", "3 heures", "3시간", "٣ ساعات": CLDR's unit patterns, with the plural the language needs. Where
+    Babel's data has no long pattern for a language (Korean), its short one, rather than an English word."""
+    locale = _locale()
+    text = units.format_unit(value, unit, length="long", locale=locale)
+    if unit in text and getattr(locale, "language", "en") != "en":
+        text = units.format_unit(value, unit, length="short", locale=locale)
+    return text
+
+
+def duration(seconds: float) -> str:
+    """A length of time in its largest whole unit: "12 minutes", "3 hours", "2 days" (as lms.core.durations)."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            return _unit(seconds // size, unit)
+    return _unit(seconds, "second")
+
+
+def hours(value: float) -> str:
+    """A number of study hours: "12 hours", "1.5 hours", "1 hour" (the certificate's and the catalogue's)."""
+    return _unit(value, "hour")
+
+
+def minutes(value: float) -> str:
+    return _unit(value, "minute")
+
+
+def localised_language_name(code: str) -> str:
+    """A language's name in the reader's language (English, anglais, 영어…); the code when CLDR does not know it."""
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(_locale()) or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
+def localised_country_name(code: str) -> str:
+    """A country's name in the reader's language (Colombia, Colombie, 콜롬비아…)."""
+    return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(number, "number")
-    app.add_template_filter(locales.country_name, "country_name")
-    app.add_template_filter(duration_phrase, "duration")  # seconds as "12 minutes", "3 hours"
-    app.add_template_filter(locales.language_name, "language_name")
-    app.add_template_filter(hours_phrase, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
+    app.add_template_filter(localised_country_name, "country_name")
+    app.add_template_filter(duration, "duration")  # seconds as "12 minutes", "3 hours"
+    app.add_template_filter(minutes, "minutes")
+    app.add_template_filter(localised_language_name, "language_name")
+    app.add_template_filter(hours, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
 
     @app.context_processor
     def navigation() -> dict:
