@@ -125,6 +125,6 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def site_theme() -> dict:
         try:
-            return {"theme": theme.current_theme()}
+            return {"theme": theme.current_theme(), "default_theme": DEFAULT}
         except Exception:  # an error page must still render when the database is what failed
-            return {"theme": DEFAULT}
+            return {"theme": DEFAULT, "default_theme": DEFAULT}
