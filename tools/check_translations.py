@@ -29,8 +29,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "lms"
 TRANSLATIONS = SOURCE / "translations"
-# The gettext names the code uses besides pybabel's defaults (_, gettext, ngettext, pgettext...): lazy ones in forms.
-KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2")
+# The gettext names the code uses besides pybabel's defaults (_, gettext, ngettext, pgettext...): lazy ones in forms,
+# N_ in the pure core (lms/core/i18n.py).
+KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2", "N_")
 
 Key = tuple[str | None, str | tuple[str, ...]]
 

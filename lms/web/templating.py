@@ -92,11 +92,14 @@ def minutes(value: float) -> str:
 
 
 def localised_language_name(code: str) -> str:
-    """A language's name in the reader's language (English, anglais, 영어…); the code when CLDR does not know it."""
+    """A language's name in the reader's language, then in itself when that differs: "Spanish (español)",
+    "espagnol (español)", "스페인어(español)"; the code when CLDR does not know it."""
     try:
-        return Locale.parse(code.replace("-", "_")).get_display_name(_locale()) or code
+        language = Locale.parse(code.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
         return code
+    name, own = language.get_display_name(_locale()) or code, language.get_display_name(language)
+    return f"{name} ({own})" if own and own.lower() != name.lower() else name
 
 
 def localised_country_name(code: str) -> str:
