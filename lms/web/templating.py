@@ -51,7 +51,7 @@ def percent(value: float | int | None, decimals: int = 0) -> str:
     """A percentage given as 0 to 100 (how the reports and grading hold them) in the reader's language: 45 %, ٪45…"""
     if value is None:
         return ""
-    pattern = "#,##0%" if decimals == 0 else "#,##0." + "#" * decimals + "%"
+    pattern = "#,##0%" if decimals == 0 else "#,##0." + "0" * decimals + "%"
     return numbers.format_percent(value / 100, pattern, locale=_locale())
 
 

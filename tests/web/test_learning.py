@@ -57,7 +57,7 @@ def test_the_whole_journey(client, db, login_as, course):
 
     passed = submit(client, RIGHT)
     review = client.get(passed.headers["Location"]).get_data(as_text=True)
-    assert "100%" in review and "Passed" in review
+    assert "100.0%" in review and "Passed" in review
 
     dashboard = client.get("/learning").get_data(as_text=True)
     assert "100% complete" in dashboard and "Completed" in dashboard
