@@ -59,7 +59,8 @@ def arabic_staff(browser, live_server) -> Iterator[Page]:
 
 # The elements that stick out of a right-to-left page (on the left), for the failure message.
 TOO_WIDE = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().left < -1 && !e.closest('.table-scroll, details:not([open]), .visually-hidden'))
+  .filter(e => e.getBoundingClientRect().left < -1
+    && !e.closest('.table-scroll, details:not([open]), .visually-hidden'))
   .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${e.className} (${e.textContent.trim().slice(0, 40)})`)"""
 
 
