@@ -86,7 +86,18 @@ def language_name(code: str) -> str:
 
 
 @cache
+def own_language_name(code: str) -> str:
+    """The language's name in itself ("español", "한국어"), as a language switch names each choice; the code when
+    CLDR does not know it."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    except (ValueError, LookupError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
+@cache
 def interface_language_names() -> tuple[tuple[str, str], ...]:
     """(code, the language's name in itself) for the interface's languages, e.g. ("ko", "한국어"): how the language
     menu offers them, so that a person who cannot read the current language still finds their own."""
-    return tuple((code, Locale.parse(code).get_display_name(code).capitalize()) for code in INTERFACE_LANGUAGES)
+    return tuple((code, own_language_name(code)) for code in INTERFACE_LANGUAGES)

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from lms import authz
+from lms.core import locales
 from lms.core.theme import DEFAULT
 from lms.services import theme
 
@@ -118,6 +119,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(minutes, "minutes")
     app.add_template_filter(localised_language_name, "language_name")
     app.add_template_filter(hours, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
+    app.add_template_filter(locales.own_language_name, "own_language_name")  # "Español", "한국어": a language switch
 
     @app.context_processor
     def navigation() -> dict:
