@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "lms"
 TRANSLATIONS = SOURCE / "translations"
 # The gettext names the code uses besides pybabel's defaults (_, gettext, ngettext, pgettext...): lazy ones in forms,
-# N_ in the pure core (lms/core/i18n.py).
-KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2", "N_")
+# N_ and Nn_ (a singular/plural pair) in the pure core (lms/core/i18n.py).
+KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2", "N_", "Nn_:1,2")
 
 Key = tuple[str | None, str | tuple[str, ...]]
 
