@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -63,6 +64,7 @@ def _translate(path: Path, translate) -> None:
         catalog = read_po(file)
     for message in catalog:
         if message.id:
+            message.flags.discard("fuzzy")  # checked by a translator
             message.string = (translate(message.id) if isinstance(message.id, str)
                               else tuple(translate(message.id[min(n, 1)]) for n in range(catalog.num_plurals)))
     with path.open("wb") as file:
@@ -72,7 +74,8 @@ def _translate(path: Path, translate) -> None:
 def test_complete_counts_untranslated_entries_per_language_and_passes_when_all_are_translated(source, capsys):
     assert _run(source, "--complete") == 1
     out = capsys.readouterr().out
-    assert all(f"{code}: " in out and " untranslated, 0 fuzzy" in out for code in ("es", "fr", "ko", "ar"))
+    counts = r"^{}: \d+ strings, \d+ untranslated, \d+ fuzzy$"
+    assert all(re.search(counts.format(code), out, re.M) for code in ("es", "fr", "ko", "ar"))
     for code in ("es", "fr", "ko", "ar"):
         _translate(source / "translations" / code / "LC_MESSAGES" / "messages.po", lambda msgid: f"«{msgid}»")
     assert _run(source, "--complete") == 0, capsys.readouterr().err
