@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from lms.core.packages import Package, PackageDiff, diff_packages
+from lms.core.packages.diff import TranslationChanges, translation_changes
 from lms.core.packages.textdiff import TextChange, item_titles, text_changes
 from lms.extensions import db
 from lms.models import (
@@ -38,6 +39,8 @@ class DiffReport:
     # "lesson:<id>" / "quiz:<id>" / "module:<id>", so the page names items by title.
     text_changes: tuple[TextChange, ...] = ()
     titles: dict[str, str] = field(default_factory=dict)
+    # Per translation language: translations added, removed, changed, and the stale ones.
+    translations: tuple[TranslationChanges, ...] = ()
 
     def summary_lines(self) -> list[str]:
         return self.diff.summary_lines(self.titles) if self.diff is not None else []
@@ -54,7 +57,8 @@ def diff_against_current(source: PackageSource) -> DiffReport:
     current = current_version(course.id) if course else None
     if current is None:
         return DiffReport(package=package, current=None, diff=None,
-                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)),
+                          translations=translation_changes(None, package))
     return _diff_report(course, current, package)
 
 
@@ -66,7 +70,8 @@ def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
     package = version_package(draft)
     if current is None or current.id == draft.id:
         return DiffReport(package=package, current=current, diff=None,
-                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)) if current is None else ())
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)) if current is None else (),
+                          translations=translation_changes(None, package))
     return _diff_report(course, current, package)
 
 
@@ -77,7 +82,8 @@ def _diff_report(course: Course, current: CourseVersion, package: Package) -> Di
                       lessons_lost=_completions_per_lesson(course.id, diff.lessons_reset),
                       quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset),
                       text_changes=text_changes(published, package), titles=item_titles(published, package),
-                      cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
+                      cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)),
+                      translations=translation_changes(published, package))
 
 
 def _completions_per_lesson(course_id: int, lesson_keys: Iterable[str]) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Instructors upload, preview, diff and publish packages through the web."""
 
 import io
+import re
 
 from lms.core.packages import package_zip_bytes
 from lms.models import CourseStaff, CourseVersion
@@ -67,11 +68,11 @@ def test_a_file_that_is_not_a_zip_is_refused_with_a_message(client, db, login_as
 
 
 def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, login_as, make_user, tmp_path):
-    from lms.services import learning
+    from lms.services import enrolments, learning
 
     publishing.import_package(None, EXAMPLE, publish=True)
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     package = publishing.load_valid(EXAMPLE)
     reset_lesson = next(lesson for lesson in package.lessons if lesson.reset_progress)
     learning.complete_lesson(learner, "example-all-features", reset_lesson.id)
@@ -177,3 +178,19 @@ def test_upload_errors_name_the_uploaded_file(client, db, login_as):
     publishing.import_package(None, EXAMPLE, publish=True)
     older = upload(client, zipped(EXAMPLE), filename="old-copy.zip")
     assert "old-copy.zip was not imported: " in older.get_data(as_text=True)
+
+
+def test_the_version_page_says_what_changed_in_each_translation(client, db, login_as, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    changed = copy_package(tmp_path)
+    set_version(changed, "1.1.0")
+    edit_file(changed / "basics" / "01-welcome.md", "most common lesson features", "commonest lesson features")
+    edit_file(changed / "basics" / "module.es.yaml", "title: Lo básico", "title: Lo esencial")
+    instructor = login_as("instructor")
+    staffing.assign_instructor(None, "example-all-features", instructor.email)
+    upload(client, zipped(changed))
+    html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
+    spanish = html.split("<li><strong>Spanish (español)</strong>:")[1].split("</li>")[0]
+    assert [part.strip() for part in re.findall(r'<span class="translation-count">([^<]+)</span>', spanish)] == [
+        "1 module changed", "1 translation stale"]
+    assert "Welcome to the example course" in html.split("Stale (the source changed")[1][:300]
