@@ -9,6 +9,9 @@ import unicodedata
 from dataclasses import dataclass, fields
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -24,8 +27,8 @@ from lms.services.paging import Page, paginate
 log = logging.getLogger(__name__)
 
 # One message for an unknown e-mail and a wrong password, so the form cannot be used to find out who has an account.
-BAD_CREDENTIALS = "That e-mail and password do not match an account."
-INACTIVE_ACCOUNT = "This account has been deactivated. Please contact the programme staff."
+BAD_CREDENTIALS = _l("That e-mail and password do not match an account.")
+INACTIVE_ACCOUNT = _l("This account has been deactivated. Please contact the programme staff.")
 RESET_SALT = "lms.password-reset"
 VERIFY_SALT = "lms.verify-email"
 
@@ -57,16 +60,16 @@ def password_problem(password: str, email: str = "") -> str | None:
     """The one password rule, used by every form and the CLI. None when the password is acceptable."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return f"Use at least {minimum} characters."
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", minimum)
     if len(password) > 1024:
-        return "Use at most 1024 characters."
+        return _("Use at most %(num)d characters.", num=1024)
     if email and password.strip().lower() == normalise_email(email):
-        return "Do not use your e-mail address as your password."
+        return _("Do not use your e-mail address as your password.")
     if len(set(password)) < 4:
-        return "Use a less repetitive password."
+        return _("Use a less repetitive password.")
     if passwords.is_common_password(password):
-        return "This password is one of the most common ones, which are tried first when accounts are attacked. " \
-               "Choose another."
+        return _("This password is one of the most common ones, which are tried first when accounts are attacked. "
+                 "Choose another.")
     return None
 
 
@@ -84,7 +87,7 @@ def get_user(actor: User, user_id: int) -> User:
     """The account, for administrators and for its owner; NotFound for everyone else (no hint it exists)."""
     user = db.session.get(User, user_id)
     if user is None or not (authz.can_manage_users(actor) or actor.id == user_id):
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return user
 
 
@@ -98,13 +101,14 @@ def _apply_profile(user: User, profile: Profile) -> None:
         setattr(user, field.name, value.strip() if isinstance(value, str) else value)
     user.display_name = normalise_name(profile.display_name)
     if not user.display_name:
-        raise Invalid("Please give your name.", field="display_name")
+        raise Invalid(_("Please give your name."), field="display_name")
     if user.country and not locales.is_country(user.country):
-        raise Invalid(f"Unknown country code {user.country!r}.", field="country")
+        raise Invalid(_("Unknown country code %(code)s.", code=repr(user.country)), field="country")
     if not locales.is_time_zone(user.timezone):
-        raise Invalid(f"Unknown time zone {user.timezone!r}.", field="timezone")
+        raise Invalid(_("Unknown time zone %(zone)s.", zone=repr(user.timezone)), field="timezone")
     if not locales.is_language(user.preferred_language):
-        raise Invalid(f"Unknown language code {user.preferred_language!r}.", field="preferred_language")
+        raise Invalid(_("Unknown language code %(code)s.", code=repr(user.preferred_language)),
+                      field="preferred_language")
 
 
 def create_user(email: str, password: str, profile: Profile, role: Role = Role.LEARNER, *,
@@ -122,7 +126,7 @@ def create_user(email: str, password: str, profile: Profile, role: Role = Role.L
     except IntegrityError:
         # The unique constraint decides, not a check before the insert: two simultaneous sign-ups can't both win.
         db.session.rollback()
-        raise Conflict("An account with this e-mail address already exists.", field="email") from None
+        raise Conflict(_("An account with this e-mail address already exists."), field="email") from None
     return user
 
 
@@ -147,13 +151,31 @@ def register(email: str, password: str, profile: Profile, next_url: str | None =
 
 
 def _mail_account_exists(user: User) -> None:
-    mail.enqueue(user.email, "You already have an account", "account_exists", user=user,
+    mail.enqueue(user, _l("You already have an account"), "account_exists", user=user,
                  login_link=links.absolute("auth.login"), reset_link=links.absolute("auth.request_reset"))
     db.session.commit()
 
 
-def _verify_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=VERIFY_SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    """Signs the links mailed to people; each kind of link has its own salt, so one kind never passes for another."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
+
+
+def _token_user(serializer: URLSafeTimedSerializer, token: str, max_age: int, *, expired: str,
+                invalid: str) -> tuple[User | None, dict]:
+    """The active account a signed, time-stamped link names, and the link's data; (None, data) when the account is
+    gone or deactivated (the caller says so in its own words). Invalid with ``expired`` or ``invalid`` when the
+    signature is too old or not ours."""
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Invalid(expired) from None
+    except BadSignature:
+        raise Invalid(invalid) from None
+    if not isinstance(data, dict):
+        return None, {}
+    user = db.session.get(User, data.get("uid"))
+    return (user if user is not None and user.active else None), data
 
 
 def send_verification(user: User, next_url: str | None = None) -> None:
@@ -162,24 +184,20 @@ def send_verification(user: User, next_url: str | None = None) -> None:
     payload = {"uid": user.id, "email": user.email}
     if next_url:
         payload["next"] = next_url
-    token = _verify_serializer().dumps(payload)
+    token = _serializer(VERIFY_SALT).dumps(payload)
     hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
-    mail.enqueue(user.email, "Confirm your e-mail address", "verify_email", user=user,
+    mail.enqueue(user, _l("Confirm your e-mail address"), "verify_email", user=user,
                  link=links.absolute("auth.verify_email", token=token), hours=hours)
     db.session.commit()
 
 
 def verify_email(token: str) -> tuple[User, str | None]:
     """Mark the address verified (opening the link twice is fine); the user and the page to go on to."""
-    try:
-        data = _verify_serializer().loads(token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
-    except SignatureExpired:
-        raise Invalid("This confirmation link has expired. Log in to get a new one.") from None
-    except BadSignature:
-        raise Invalid("This confirmation link is not valid. Log in to get a new one.") from None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.active or user.email != data.get("email"):
-        raise Invalid("This confirmation link is not valid any more. Log in to get a new one.")
+    user, data = _token_user(_serializer(VERIFY_SALT), token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"],
+                             expired=_("This confirmation link has expired. Log in to get a new one."),
+                             invalid=_("This confirmation link is not valid. Log in to get a new one."))
+    if user is None or user.email != data.get("email"):
+        raise Invalid(_("This confirmation link is not valid any more. Log in to get a new one."))
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
         db.session.commit()
@@ -256,7 +274,7 @@ def update_profile(user: User, profile: Profile) -> User:
     return user
 
 
-WRONG_CURRENT_PASSWORD = "Your current password is not correct."  # noqa: S105  (a message)
+WRONG_CURRENT_PASSWORD = _l("Your current password is not correct.")
 
 
 def _set_password(user: User, new_password: str, keep_login: str | None = None) -> None:
@@ -278,16 +296,12 @@ def change_password(user: User, current_password: str, new_password: str, curren
 # password changes (which is what using the token does) the fingerprint no longer matches, so each token works once.
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
-
-
 def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
 def make_reset_token(user: User) -> str:
-    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return _serializer(RESET_SALT).dumps({"uid": user.id, "fp": _password_fingerprint(user)})
 
 
 def request_password_reset(email: str) -> None:
@@ -298,20 +312,16 @@ def request_password_reset(email: str) -> None:
     token = make_reset_token(user)
     link = links.password_reset(token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.enqueue(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+    mail.enqueue(user, _l("Reset your password"), "password_reset", user=user, link=link, minutes=minutes)
     db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:
-    try:
-        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired:
-        raise Invalid("This reset link has expired. Please ask for a new one.") from None
-    except BadSignature:
-        raise Invalid("This reset link is not valid. Please ask for a new one.") from None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.active or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
-        raise Invalid("This reset link has already been used. Please ask for a new one.")
+    user, data = _token_user(_serializer(RESET_SALT), token, current_app.config["PASSWORD_RESET_MAX_AGE"],
+                             expired=_("This reset link has expired. Please ask for a new one."),
+                             invalid=_("This reset link is not valid. Please ask for a new one."))
+    if user is None or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
+        raise Invalid(_("This reset link has already been used. Please ask for a new one."))
     return user
 
 
@@ -329,7 +339,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per_page: int = 50) -> Page[User]:
     if not authz.can_manage_users(actor):
-        raise NotAllowed("Only administrators can manage people.")
+        raise NotAllowed(_("Only administrators can manage people."))
     query = db.select(User).order_by(User.display_name, User.id)
     search = search.strip()
     if search:
@@ -342,15 +352,15 @@ def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per
 
 def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> User:
     if not authz.can_manage_users(actor):
-        raise NotAllowed("Only administrators can manage people.")
+        raise NotAllowed(_("Only administrators can manage people."))
     user = get_user(actor, user_id)
     if user.id == actor.id and (role != Role.ADMIN or not active):
-        raise Conflict("You cannot remove your own administrator role or deactivate yourself.")
+        raise Conflict(_("You cannot remove your own administrator role or deactivate yourself."))
     before = {"role": user.role, "active": user.active}
     try:
         user.role = Role(role).value
     except ValueError:
-        raise Invalid(f"Unknown role {role!r}.", field="role") from None
+        raise Invalid(_("Unknown role %(role)s.", role=repr(role)), field="role") from None
     user.active = active
     if user.role != before["role"]:
         audit.record(actor, "user.role_change", "user", user.id,

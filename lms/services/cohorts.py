@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms import authz
@@ -21,8 +23,8 @@ from lms.core import clock, schedule
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
-from lms.services import audit, catalog
-from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from lms.services import audit, catalog, wording
+from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound, found
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,7 @@ def cohort_times(cohort: Cohort) -> schedule.CohortTimes:
 
 def load_cohort(cohort_id: int) -> Cohort:
     """The cohort, for a service that checks the actor's rights itself (and for the operator's CLI)."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound("There is no such cohort.")
-    return cohort
+    return found(db.session.get(Cohort, cohort_id), _("There is no such cohort."))
 
 
 def get_cohort(actor: User | None, cohort_id: int) -> Cohort:
@@ -73,7 +72,7 @@ def list_cohorts(actor: User | None, course_slug: str | None = None,
     """Cohorts with their counts (all, a course's, or one), for staff pages and the CLI (actor None: the operator at
     the command line)."""
     if actor is not None and not authz.is_staff(actor):
-        raise NotAllowed("Only programme staff can list cohorts.")
+        raise NotAllowed(_("Only programme staff can list cohorts."))
     session_count = (select(func.count()).select_from(LiveSession)
                      .where(LiveSession.cohort_id == Cohort.id).scalar_subquery())
     enrolled_count = (select(func.count()).select_from(Enrolment)
@@ -172,7 +171,7 @@ def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course,
     cohort = load_cohort(cohort_id)
     course, version = course_of(cohort)
     if version is None and not authz.is_staff(viewer):
-        raise NotFound("There is no such cohort.")
+        raise NotFound(_("There is no such cohort."))
     return cohort, course, version
 
 
@@ -183,8 +182,9 @@ def study_access_for(enrolment: Enrolment | None, now: datetime | None = None) -
     cohort = db.session.get(Cohort, enrolment.cohort_id)
     if cohort is None:
         return None
-    return schedule.study_access(cohort_times(cohort), now or clock.now(),
-                                 allow_late_attempts=cohort.allow_late_attempts)
+    access = schedule.study_access(cohort_times(cohort), now or clock.now(),
+                                   allow_late_attempts=cohort.allow_late_attempts)
+    return replace(access, message=wording.word(access.message)) if access.message else access
 
 
 def require_cohort_open(user: User, enrolment: Enrolment | None) -> None:
@@ -235,7 +235,7 @@ def lock_cohort(cohort_id: int) -> Cohort:
         select(Cohort).where(Cohort.id == cohort_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if cohort is None:
-        raise NotFound("There is no such cohort.")
+        raise NotFound(_("There is no such cohort."))
     return cohort
 
 
@@ -248,7 +248,7 @@ def claim_open_seat(course_id: int, now: datetime | None = None) -> int | None:
     cohort = lock_cohort(cohort.id)
     left = schedule.seats_left(cohort.capacity, taken_seats(cohort))
     if left == 0:
-        raise Conflict(f"{cohort.name} is full. Please contact the programme staff.")
+        raise Conflict(_("%(cohort)s is full. Please contact the programme staff.", cohort=cohort.name))
     return cohort.id
 
 
@@ -268,7 +268,7 @@ class CohortData:
 
 def require_manager(actor: User | None) -> None:
     if actor is not None and not authz.can_manage_cohorts(actor):
-        raise NotAllowed("Only administrators can create or change cohorts.")
+        raise NotAllowed(_("Only administrators can create or change cohorts."))
 
 
 def to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
@@ -276,28 +276,29 @@ def to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
         return None
     try:
         return schedule.local_to_utc(local, tz_name)
-    except (schedule.NonexistentLocalTime, schedule.UnknownTimeZone) as error:
-        raise Invalid(str(error), field=field) from None
+    except schedule.ScheduleError as error:
+        raise Invalid(wording.word(error.phrase), field=field) from None
 
 
 def apply_cohort_data(cohort: Cohort, data: CohortData) -> None:
     name = " ".join((data.name or "").split())
     if not name:
-        raise Invalid("Give the cohort a name.", field="name")
+        raise Invalid(_("Give the cohort a name."), field="name")
     try:
         schedule.zone(data.timezone)
     except schedule.UnknownTimeZone as error:
         raise Invalid(str(error), field="timezone") from None
     if data.ends_on < data.starts_on:
-        raise Invalid("The cohort cannot end before it starts.", field="ends_on")
+        raise Invalid(_("The cohort cannot end before it starts."), field="ends_on")
     if data.capacity is not None and data.capacity < 1:
-        raise Invalid("Capacity must be at least 1, or empty for no limit.", field="capacity")
+        raise Invalid(_("Capacity must be at least 1, or empty for no limit."), field="capacity")
     if data.enrolment_mode not in set(EnrolmentMode):
-        raise Invalid(f"Enrolment mode must be one of {', '.join(EnrolmentMode)}.", field="enrolment_mode")
+        raise Invalid(_("Enrolment mode must be one of %(modes)s.", modes=", ".join(EnrolmentMode)),
+                      field="enrolment_mode")
     opens = to_utc(data.applications_open, data.timezone, "applications_open")
     deadline = to_utc(data.application_deadline, data.timezone, "application_deadline")
     if opens and deadline and deadline <= opens:
-        raise Invalid("The application deadline must come after applications open.", field="application_deadline")
+        raise Invalid(_("The application deadline must come after applications open."), field="application_deadline")
     cohort.name, cohort.timezone = name, data.timezone
     cohort.starts_on, cohort.ends_on = data.starts_on, data.ends_on
     cohort.applications_open_at, cohort.application_deadline_at = opens, deadline
@@ -323,13 +324,22 @@ def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Coh
 def update_cohort(actor: User | None, cohort_id: int, data: CohortData) -> Cohort:
     require_manager(actor)
     cohort = load_cohort(cohort_id)
-    before = cohort_data(cohort)
-    apply_cohort_data(cohort, data)
-    if changed := audit.changes(before, cohort_data(cohort)):
-        audit.record(actor, "cohort.update", "cohort", cohort.id, changed)
-        release_from_package(cohort)
+    record_edit(actor, "cohort.update", "cohort", cohort, cohort_data, lambda: apply_cohort_data(cohort, data),
+                released=lambda: (cohort,))
     db.session.commit()
     return cohort
+
+
+def record_edit(actor: User | None, action: str, kind: str, row: Cohort | LiveSession, read: Callable[[Any], Any],
+                edit: Callable[[], None], released: Callable[[], Iterable[Cohort | LiveSession]]) -> None:
+    """Make an administrator's ``edit`` to a cohort or a live session: when it changed what ``read`` shows, audit
+    the changes and take the rows ``released`` gives away from their package (release_from_package). The caller
+    commits."""
+    before = read(row)
+    edit()
+    if changed := audit.changes(before, read(row)):
+        audit.record(actor, action, kind, row.id, changed)
+        release_from_package(*released())
 
 
 def release_from_package(*rows: Cohort | LiveSession) -> None:

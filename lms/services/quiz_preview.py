@@ -6,14 +6,15 @@ lms.core.grading's, the same functions the learner's pages use.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+
+from flask_babel import gettext as _
 
 from lms.core import attempt_policies, attempt_review, grading
 from lms.core.packages import Quiz
 from lms.models import CourseVersion, User
-from lms.services import publishing
+from lms.services import publishing, wording
 from lms.services.errors import NotFound
 
 
@@ -48,14 +49,14 @@ def _quiz(version: CourseVersion, quiz_key: str) -> Quiz:
     for quiz in publishing.version_package(version).quizzes:
         if quiz.id == quiz_key:
             return quiz
-    raise NotFound(f"Version {version.version} has no quiz '{quiz_key}'.")
+    raise NotFound(_("Version %(version)s has no quiz '%(quiz)s'.", version=version.version, quiz=quiz_key))
 
 
 def preview_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: int | None = None) -> QuizPreview:
     """The quiz in a learner's layout: a new random one, or the one of ``seed`` (to grade what was shown)."""
     row = publishing.version_for_author(actor, slug, version)
     quiz = _quiz(row, quiz_key)
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    seed = grading.new_layout_seed() if seed is None else seed
     layout = grading.attempt_layout(quiz, seed)
     return QuizPreview(row, quiz, seed, grading.public_attempt_view(quiz, layout))
 
@@ -76,4 +77,5 @@ def try_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: i
         remaining = attempt_policies.attempts_remaining(quiz, 1)
     shown = attempt_review.review_shown(quiz.review, quiz_passed=result.passed, attempts_remaining=remaining)
     return PreviewReview(preview, situation, attempt_review.reviewed_attempt(result, shown),
-                         attempt_review.correct_answers_notice(quiz.review, shown, attempts_limited=limited))
+                         wording.word(attempt_review.correct_answers_notice(quiz.review, shown,
+                                                                            attempts_limited=limited)))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from lms import authz
@@ -24,7 +25,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import application_review, outbox, reminders, reports
+from lms.services import application_review, completion, outbox, reminders
 from lms.services.errors import NotAllowed
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _refresh_progress(now: datetime) -> str:
     slugs = list(db.session.execute(
         select(Course.slug).join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
         .order_by(Course.slug)).scalars())
-    changed = sum(reports.refresh_stored_progress(None, slug) for slug in slugs)
+    changed = sum(completion.refresh_stored_progress(None, slug) for slug in slugs)
     return f"{changed} stored progress figure(s) corrected in {len(slugs)} course(s)."
 
 
@@ -146,7 +147,7 @@ def job_states(actor: User | None) -> list[JobState]:
     """Each job with its schedule and last run, for the admin page and `flask lms jobs` (``actor`` None: the
     operator at the command line)."""
     if actor is not None and not authz.can_manage_mail(actor):
-        raise NotAllowed("Only administrators can see the scheduled jobs.")
+        raise NotAllowed(_("Only administrators can see the scheduled jobs."))
     schedules = {row.name: row for row in db.session.execute(select(ScheduledJob)).scalars()}
     latest = (select(ScheduledJobRun.job_name, db.func.max(ScheduledJobRun.id).label("id"))
               .group_by(ScheduledJobRun.job_name).subquery())

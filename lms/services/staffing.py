@@ -6,6 +6,7 @@ on the reports index) or when they import the course's first version. Administra
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, select, true
 
 from lms import authz
@@ -47,16 +48,16 @@ def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     """Make an instructor staff of a course: its reports, authoring and attendance (lms.authz.is_course_staff);
     idempotent. ``actor`` None: the operator at the command line."""
     if actor is not None and not authz.can_assign_instructors(actor):
-        raise NotAllowed("Only administrators can assign instructors.")
+        raise NotAllowed(_("Only administrators can assign instructors."))
     course = catalog.find_course(slug)
     if course is None:
-        raise Invalid("There is no such course.", field="course")
+        raise Invalid(_("There is no such course."), field="course")
     user = accounts.find_by_email(email)
     if user is None:
-        raise Invalid(f"No account has the e-mail address {email.strip()}.", field="email")
+        raise Invalid(_("No account has the e-mail address %(email)s.", email=email.strip()), field="email")
     if user.role != Role.INSTRUCTOR:
-        raise Invalid(f"{user.email} is not an instructor (role: {user.role}). Change the role first.",
-                      field="email")
+        raise Invalid(_("%(email)s is not an instructor (role: %(role)s). Change the role first.", email=user.email,
+                        role=user.role), field="email")
     row = add_instructor(course.id, user)
     if row in db.session.new:  # assigning again changes nothing
         audit.record(actor, "course.assign_instructor", "course", course.slug,

@@ -17,7 +17,17 @@ from lms.core.progress import course_progress
 from lms.extensions import db as _db
 from lms.models import Attendance, Certificate, Course, Enrolment, LessonProgress
 from lms.models.user import Role
-from lms.services import attendance, catalog, certificates, enrolments, learning, publishing, quizzes, reports
+from lms.services import (
+    attendance,
+    catalog,
+    certificates,
+    completion,
+    enrolments,
+    learning,
+    publishing,
+    quizzes,
+    reports,
+)
 from tests.cohort_factories import make_cohort, session_rows
 from tests.factories import copy_package, edit_file, make_user, set_version
 
@@ -172,7 +182,7 @@ def test_the_reports_flag_a_complete_learner_without_a_certificate_and_refresh_p
     [row] = reports.learner_table(admin, SLUG).rows
     assert row.complete and row.certificate_id is None and row.certificate_missing
     assert reports.overview(admin, SLUG).certificates_missing == 1
-    reports.refresh_stored_progress(None, SLUG)
+    completion.refresh_stored_progress(None, SLUG)
     [row] = reports.learner_table(admin, SLUG).rows
     assert row.certificate_id is not None and not row.certificate_missing
     assert reports.overview(admin, SLUG).certificates_missing == 0

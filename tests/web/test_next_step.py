@@ -4,6 +4,7 @@ to the application form after creating an account."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from zoneinfo import ZoneInfo
 
@@ -142,6 +143,17 @@ def test_my_sessions_says_which_sessions_were_attended(client, member, cohort):
     attendance.mark_attendance(make_user(Role.ADMIN), rows[0].id, {member.id})
     html = client.get("/programmes/sessions").get_data(as_text=True)
     assert html.count("Attended") == 1 and "You were marked present." in html
+
+
+def test_my_sessions_and_the_cohort_page_never_skip_a_heading_level(client, member, cohort):
+    """Each session's card title is one level below the heading above it (axe: heading-order): h2 under the page's
+    h1 on "My sessions", h3 under "Live sessions" on the cohort page."""
+    for url in ("/programmes/sessions", f"/programmes/cohorts/{cohort.id}"):
+        html = client.get(url).get_data(as_text=True)
+        levels = [int(level) for level in re.findall(r"<h([1-6])\b", html.split("<main", 1)[1])]
+        assert levels and levels[0] == 1, url
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (url, levels)
+        assert html.count(f">{session_rows(cohort)[0].title}</h") == 1, url
 
 
 def test_a_pending_application_shows_on_the_course_page_and_on_my_learning(client, db, cohort, login_as):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, cast, func, select
 
 from lms.core import analytics, clock
@@ -16,6 +18,7 @@ from lms.models import (
     ProgressEvent,
     User,
 )
+from lms.services.reports.columns import Column
 from lms.services.reports.population import (
     core_rows,
     population_conditions,
@@ -26,6 +29,19 @@ from lms.services.reports.population import (
 from lms.services.reports.scope import ReportScope, report_scope
 
 ACTIVITY_WEEKS = 12
+
+# The funnel's and the weekly activity's columns, for the CSV and the JSON (the page draws them as charts, with the
+# same labels heading the data table under each chart).
+FUNNEL_COLUMNS: tuple[Column[analytics.FunnelStep], ...] = (
+    Column("step", _l("Step key"), lambda s: s.key),
+    Column("label", _l("Step"), lambda s: s.label),
+    Column("learners", _l("Learners"), lambda s: s.count, cell="number"),
+    Column("percent_of_enrolled", _l("Share of enrolled"), lambda s: s.percent, cell="percent"),
+)
+ACTIVITY_COLUMNS: tuple[Column[tuple[date, int]], ...] = (
+    Column("week_starting", _l("Week starting"), lambda week: week[0], cell="date"),
+    Column("active_learners", _l("Active learners"), lambda week: week[1], cell="number"),
+)
 
 
 @dataclass(frozen=True)
@@ -72,9 +88,10 @@ def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Ove
         for module in progress.modules:
             if module.complete:
                 module_done[module.module_id] += 1
-    steps = [("started", "Started", started)]
-    steps += [(m.module_key, f"Completed {m.title}", module_done[m.module_key]) for m in scope.outline.modules]
-    steps += [("completed", "Completed the course", completed), ("certified", "Certified", certified)]
+    steps = [("started", _("Started"), started)]
+    steps += [(m.module_key, _("Completed %(module)s", module=m.title), module_done[m.module_key])
+              for m in scope.outline.modules]
+    steps += [("completed", _("Completed the course"), completed), ("certified", _("Certified"), certified)]
     median = analytics.median(durations)
     return Overview(scope, enrolled, started, completed, certified,
                     round(median, 1) if median is not None else None,
