@@ -6,6 +6,7 @@ temporary file unless LMS_TEST_DATABASE_URL points at another (CI runs the suite
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 from collections.abc import Iterator
@@ -68,6 +69,12 @@ def claim_test_database(url: str) -> None:
             "database in LMS_TEST_DATABASE_URL.")
     connection.commit()  # the lock is the session's, not the transaction's: it stays while the connection lives
     _claims[url] = (engine, connection)
+    atexit.register(_release, connection, engine)  # closed, not left to the interpreter (a ResourceWarning)
+
+
+def _release(connection, engine) -> None:
+    connection.close()
+    engine.dispose()
 
 
 def _reset_database(url: str) -> None:

@@ -105,6 +105,9 @@ def test_a_stale_translation_shows_a_notice_linking_to_the_source(client, login_
     assert link and link.group(1) == f"/courses/{SLUG}/lessons/welcome?lang=en"
     original = page(client, link.group(1))
     assert ENGLISH_TITLE in original and "commonest lesson features" in original
+    # A look at the original is not a change of language: the learner still studies in Spanish.
+    assert db.session.execute(db.select(Enrolment.studied_language)).scalar_one() == "es"
+    assert SPANISH_TITLE in page(client, f"/courses/{SLUG}/lessons/welcome")
 
 
 def take_quiz(client, answers: dict) -> QuizAttempt:

@@ -48,7 +48,7 @@ def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilte
     # Without the scope (the exports, checked by the service), any language code is taken as given.
     asked = request.args.get("language", "")
     languages = scope.version.language_list if scope else ([asked] if LANGUAGE.matches(asked) else [])
-    form.language.choices = [SelectChoice("", "All languages")] + [
+    form.language.choices = [SelectChoice("", _("All languages"))] + [
         SelectChoice(code, locales.language_name(code)) for code in languages]
     form.validate()
     cohort = form.cohort.data
