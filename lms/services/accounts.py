@@ -372,3 +372,15 @@ def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> U
             _end_logins(user)
     db.session.commit()
     return user
+
+
+def set_preferred_language(user: User, code: str) -> bool:
+    """The language menu's choice, kept on the person's profile (so e-mails follow it too). True when it changed.
+    Only an interface language is accepted here: the menu offers nothing else."""
+    if code not in locales.INTERFACE_LANGUAGES:
+        raise Invalid(f"Unknown interface language {code!r}.", field="language")
+    if user.preferred_language == code:
+        return False
+    user.preferred_language = code
+    db.session.commit()
+    return True

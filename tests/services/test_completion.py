@@ -214,7 +214,7 @@ def test_the_overview_page_shows_the_fault(client, db, programme, login_as):
     _complete_behind_the_rules_back(learner, admin, sessions)
     login_as(admin)
     page = client.get(f"/reports/{SLUG}/").get_data(as_text=True)
-    assert "One learner meets the completion rule but holds no certificate." in page
+    assert "1 learner meets the completion rule but holds no certificate." in page
     assert "flask lms refresh-progress example-all-features" in page
 
 

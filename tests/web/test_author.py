@@ -85,7 +85,7 @@ def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, l
     staffing.assign_instructor(None, "example-all-features", instructor.email)
     upload(client, zipped(changed))
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
-    assert f"1 learner would lose the completion of the lesson “{reset_lesson.title}”" in html
+    assert f"1 learner would lose the completion of the lesson “<bdi>{reset_lesson.title}</bdi>”" in html
 
 
 def test_export_downloads_a_zip(client, db, login_as):

@@ -41,7 +41,7 @@ def test_the_style_guide_draws_every_component_in_each_state(client, db, login_a
                   'class="progress-ring" role="img"')
     for component in components:
         assert component in html, component
-    names = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    names = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', html)
     assert names == ["Ana Pérez", "김민수", "Siddharth Venkataraman"]  # progress 100, 45, 0
 
 
