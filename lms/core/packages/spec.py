@@ -118,6 +118,7 @@ class Field:
     item_noun: str = "item"  # LIST: used in "must list at least one …"
     non_empty: bool = True  # TEXT: blank text is refused
     max_length: int | None = None  # TEXT: most characters (after the format's clean-up); the database column's size
+    names_choices: bool = False  # a choice question's ``answer``: numbers there are positions, which it does not take
 
 
 @dataclass(frozen=True)
@@ -325,12 +326,14 @@ QUESTION = Spec(
     Variants("type", {
         "single_choice": (
             _choices(2),
-            _text("answer", "The id of the correct choice, instead of `correct: true` on it.", format=ID),
+            _text("answer", "The id of the correct choice, instead of `correct: true` on it.", format=ID,
+                  names_choices=True),
         ),
         "multiple_choice": (
             _choices(2),
             Field("answer", Kind.LIST, "The ids of the correct choices, instead of `correct: true` on them.",
-                  items=_text("choice", "A choice id.", format=ID), min_items=1, item_noun="choice id"),
+                  items=_text("choice", "A choice id.", format=ID), min_items=1, item_noun="choice id",
+                  names_choices=True),
         ),
         "true_false": (
             Field("answer", Kind.BOOLEAN, "The correct answer: true or false.", required=True),

@@ -19,12 +19,13 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
     # YAML itself
     "yaml syntax error": (
         edit(V, COURSE, "title: Street trees for cooler cities", "title: Street trees: for cooler cities"),
-        ["course.yaml:2: YAML syntax error: mapping values are not allowed in this context"],
+        ["course.yaml:2: YAML syntax error: the value of 'title' contains ': ', which YAML reads as a new key; a value "
+         "containing ': ' must be quoted: title: \"Street trees: for cooler cities\""],
     ),
     "unclosed quote points at where it starts": (
         edit(V, COURSE, "title: Street trees for cooler cities", 'title: "Street trees for cooler cities'),
-        ["course.yaml:52: YAML syntax error: found unexpected end of stream "
-         "(while scanning a quoted scalar at line 2)"],
+        ["course.yaml:2: YAML syntax error: the text in quotes that starts with \" on this line is never closed; end "
+         "it with \" (inside the text, write a \" as \\\")"],
     ),
     "tab indentation": (
         edit(V, MODULE, "id: basics", "id: basics\n\tx: 1"),
@@ -207,7 +208,52 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
     ),
     "true_false answer that is not a boolean": (
         edit(V, QUIZ, "answer: true", 'answer: "yes"'),
-        ["basics/quiz.yaml:36: 'answer' must be true or false, not text ('yes')"],
+        ["basics/quiz.yaml:36: 'answer' must be true or false, not the text 'yes'; write true"],
+    ),
+    # Issue 20: YAML 1.2 values, answers written as positions, syntax errors said as what to do
+    "numeric answer written as a time is text, not the sexagesimal 90": (
+        edit(V, QUIZ, "answer: 10", "answer: 1:30"),
+        ["basics/quiz.yaml:48: 'answer' must be a number, not the text '1:30': a time such as 1:30 is not a "
+         "number; write it in one unit (90 for 1 hour 30 minutes)"],
+    ),
+    "a decimal comma in a package file": (
+        edit(V, QUIZ, "tolerance: 2", "tolerance: 1,5"),
+        ["basics/quiz.yaml:49: 'tolerance' must be a number, not the text '1,5'; write decimals with a point: "
+         "1.5 (learners may type a decimal comma in their answers, package files may not)"],
+    ),
+    "yes is text, not a boolean": (
+        edit(V, QUIZ, "shuffle_choices: true", "shuffle_choices: yes"),
+        ["basics/quiz.yaml:6: 'shuffle_choices' must be true or false, not the text 'yes'; write true"],
+    ),
+    "multiple_choice answer written as positions from 0": (
+        edit(V, QUIZ, "answer: [shade, quiet]", "answer: [0, 1]"),
+        ["basics/quiz.yaml:32: 'answer' lists choice ids, not positions; the ids are: shade, quiet, parking "
+         "(as positions counting from 0, [0, 1] would be: answer: [shade, quiet])"],
+    ),
+    "single_choice answer written as a position from 1": (
+        edit(edit(V, QUIZ, "        correct: true\n", ""), QUIZ, "feedback: No. Asphalt stores heat.",
+             "feedback: No. Asphalt stores heat.\n    answer: 1"),
+        ["basics/quiz.yaml:19: 'answer' names a choice id, not a position; the ids are: trees, asphalt (as "
+         "positions counting from 1, 1 would be: answer: trees)"],
+    ),
+    "a key indented to no level": (
+        edit(V, MODULE, "title: The basics", "  title: The basics"),
+        ["basics/module.yaml:2: YAML syntax error: 'title' is indented more than 'id' at line 1, whose value "
+         "is already given there; indent 'title' like 'id' (0 spaces), or if the text above goes on here, put "
+         "it in quotes"],
+    ),
+    "a list item indented to no level": (
+        edit(V, MODULE, "  - 02-choosing-species.md", " - 02-choosing-species.md"),
+        ["basics/module.yaml:6: YAML syntax error: the indentation of this list item (1 space) matches no key "
+         "or list above it; indent it by 2 spaces like the list item at line 5, or by 0 spaces like 'lessons' "
+         "at line 4, whichever it belongs with"],
+    ),
+    "text that goes on over two lines": (
+        edit(V, MODULE, "summary: Why street trees matter and how to choose them.",
+             "summary: Why street trees matter\nand how to choose them."),
+        ["basics/module.yaml:4: YAML syntax error: 'and how to choose them.' is not a 'key: value' line; if "
+         "it goes on from the text above, put that text in quotes or write it as a block (key: | and the text "
+         "indented below it); otherwise add ': ' and a value after the key"],
     ),
     # Files and folders
     "missing lesson file": (
