@@ -20,6 +20,11 @@ def _print_problems(problems) -> None:
         click.echo(str(problem), err=True)
 
 
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"{warning.file}:{warning.line}: warning: {warning.message}", err=True)
+
+
 def _package_path(path: str) -> Path:
     source = Path(path)
     if not source.exists():
@@ -38,6 +43,7 @@ def validate_packages(paths: tuple[str, ...]) -> None:
             package = result.package
             click.echo(f"{path}: OK — {package.slug} {package.version}, {len(package.modules)} modules, "
                        f"{len(package.lessons)} lessons, {len(package.quizzes)} quizzes")
+            _print_warnings(publishing.package_warnings(package))
         else:
             failed += 1
             click.echo(f"{path}: {len(result.problems)} problem(s)", err=True)
@@ -94,6 +100,7 @@ def diff_command(path: str) -> None:
         _print_problems(error.problems)
         raise SystemExit(1) from None
     package = report.package
+    _print_warnings(report.warnings)
     for plan in report.cohort_changes:
         for line in plan.summary_lines():
             click.echo(f"  {line}")

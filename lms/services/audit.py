@@ -47,6 +47,7 @@ ACTIONS: dict[str, str] = {
     "user.deactivate": "Account deactivated",
     "cohort.create": "Cohort created",
     "cohort.update": "Cohort edited",
+    "cohort.release_learners": "Learners waiting for a cohort left out of its package released from it",
     "session.create": "Live session added",
     "session.update": "Live session edited",
     "theme.update": "Site theme changed",

@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select, update
 from lms import authz
 from lms.core import clock
 from lms.core.packages import LoadResult, Package, Problem, diff_packages, load_package, package_zip_bytes
+from lms.core.packages.cohort_warnings import cohort_warnings
 from lms.extensions import db
 from lms.models import (
     Certificate,
@@ -99,6 +100,11 @@ def _version_key(version: str) -> tuple[int, int, int]:
 def validate(source: PackageSource, name: str | None = None) -> LoadResult:
     """``name``: the uploaded file's name, for problems with zip bytes."""
     return load_package(source, links=RelativeLinks(), name=name)
+
+
+def package_warnings(package: Package) -> list[Problem]:
+    """What the package's cohorts will do to learners as of now, in words (not problems: the package is valid)."""
+    return cohort_warnings(package, clock.now())
 
 
 def load_valid(source: PackageSource, name: str | None = None) -> Package:
@@ -403,6 +409,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.published_at = clock.now()
     new.published_by_id = actor.id if actor else None
     cohort_sync.sync_package_cohorts(actor, course, package)  # its own cohorts and sessions, created or updated
+    cohort_sync.release_left_out_cohorts(actor, course, package)  # open-mode ones it leaves out stop taking learners
     db.session.flush()
     # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
     learners = db.session.execute(

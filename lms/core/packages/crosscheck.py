@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from lms.core.packages.model import Problem
 from lms.core.packages.parsed import ParsedPackage
+from lms.core.packages.spec import COHORT_ENROLMENTS_FOR_COURSE
 from lms.core.packages.validate import Record
 
 COURSE_FILE = "course.yaml"
@@ -34,6 +35,30 @@ def check_package(parsed: ParsedPackage, files: Collection[str], problems: list[
     _check_unique(((c.get("id"), COURSE_FILE, c.line_of("id")) for c in cohorts), "cohort", problems)
     for cohort in cohorts:
         _check_cohort(cohort, templates, course.get("completion"), problems)
+        _check_cohort_enrolment(cohort, course.get("enrolment"), problems)
+
+
+def _check_cohort_enrolment(cohort: Record, course_enrolment: str | None, problems: list[Problem]) -> None:
+    """A cohort of an open course says how learners join it: ``enrolment: open`` captures everyone who enrols in the
+    course while it takes people, which must be a choice, never a default (issue 20: one far-off cohort locked an
+    open course for years). Other courses' cohorts default to the course's enrolment."""
+    if course_enrolment is None:
+        return
+    name = f"cohort '{cohort.get('id', '?')}'"
+    allowed = COHORT_ENROLMENTS_FOR_COURSE[course_enrolment]
+    chosen = cohort.get("enrolment")
+    if chosen is None:
+        if course_enrolment == "open" and cohort.has("id"):
+            problems.append(Problem(COURSE_FILE, cohort.line_of("id"), (
+                f"{name} of an open course must say how learners join it: 'enrolment: open' puts every learner "
+                "who enrols in the course while the cohort takes people into it, and they cannot study before "
+                "its starts_on; 'enrolment: invite' leaves the course open to all and staff add learners to "
+                "the cohort")))
+        return
+    if chosen not in allowed:
+        problems.append(Problem(COURSE_FILE, cohort.line_of("enrolment"), (
+            f"{name}: enrolment '{chosen}' does not fit a course whose enrolment is '{course_enrolment}'; "
+            f"use {' or '.join(allowed)}")))
 
 
 def _suggestion(value: str, known: Iterable[str]) -> str:
