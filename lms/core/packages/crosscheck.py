@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from lms.core.packages.files import case_hint
 from lms.core.packages.model import Problem
 from lms.core.packages.parsed import ParsedPackage
 from lms.core.packages.spec import COHORT_ENROLMENTS_FOR_COURSE
@@ -153,7 +154,8 @@ def _check_cover(course: Record, files: Collection[str], problems: list[Problem]
     image = cover.get("image", "") if cover else ""
     if image and image not in files:
         problems.append(Problem(COURSE_FILE, cover.line_of("image"),
-                                f"the cover image {image} is not in the package; add the file or fix the path"))
+                                f"the cover image {image} is not in the package"
+                                f"{case_hint(image, files) or '; add the file or fix the path'}"))
 
 
 def _check_resources(course: Record, files: Collection[str], problems: list[Problem]) -> None:
@@ -162,7 +164,7 @@ def _check_resources(course: Record, files: Collection[str], problems: list[Prob
         if url.startswith("assets/") and url not in files:
             problems.append(Problem(COURSE_FILE, resource.line_of("url"),
                                     f"resource '{resource.get('title', url)}' links to {url}, which is not in the "
-                                    "package; add the file or fix the path"))
+                                    f"package{case_hint(url, files) or '; add the file or fix the path'}"))
 
 
 def _check_cohort(cohort: Record, templates: list[str], completion: Record | None, problems: list[Problem]) -> None:

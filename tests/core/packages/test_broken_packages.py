@@ -437,3 +437,41 @@ def test_every_problem_is_reported_in_one_pass_sorted_by_file_then_line():
 def test_front_matter_lines_are_counted_from_the_top_of_the_file():
     files = edit(V, SPECIES, "minutes: 15", "minutes: [15]")
     assert problems(files) == ["basics/02-choosing-species.md:4: 'minutes' must be a whole number, not a list"]
+
+
+# Issue 20, defects 5 and 6: a package zipped one folder too deep; names that differ only in case.
+
+def test_a_zip_one_folder_too_deep_says_where_course_yaml_is_and_what_to_zip():
+    from lms.core.packages import load_package
+    from tests.core.packages.builders import zip_bytes
+
+    nested = {f"street-trees/{path}": data for path, data in V.items()}
+    result = load_package(zip_bytes(nested, root="my-courses"), name="upload.zip")
+    assert [str(p) for p in result.problems] == [
+        "upload.zip: course.yaml is not at the top of the package but at my-courses/street-trees/course.yaml: the "
+        "package is one folder too deep. Zip the folder 'street-trees' itself (or the files inside it), or point at "
+        "that folder"]
+
+
+def test_a_folder_one_level_too_high_says_which_folder_to_use(tmp_path):
+    from lms.core.packages import load_package
+    from tests.core.packages.builders import write_folder
+
+    write_folder({f"street-trees/{path}": data for path, data in V.items()}, tmp_path / "work")
+    [problem] = load_package(tmp_path / "work").problems
+    assert "but at street-trees/course.yaml: the package is one folder too deep" in str(problem)
+
+
+@pytest.mark.parametrize("files, expected", [
+    (edit(V, MODULE, "  - 01-why-trees.md", "  - 01-Why-Trees.md"),
+     "basics/module.yaml:5: lesson file '01-Why-Trees.md' does not exist in basics/; it differs only in case from "
+     "'basics/01-why-trees.md'"),
+    (edit(V, WHY, "(../assets/tree.png", "(../assets/Tree.png"),
+     "basics/01-why-trees.md:10: image '../assets/Tree.png' does not exist: assets/Tree.png is not in the package; "
+     "it differs only in case from 'assets/tree.png'"),
+    (edit(V, COURSE, "  - extras", "  - Extras"),
+     "course.yaml:16: module folder 'Extras' does not exist; it differs only in case from 'extras'"),
+])
+def test_names_that_differ_only_in_case_say_so(files, expected):
+    assert [expected] == [p.removesuffix(" (the same on macOS and Windows, not on the server): write it exactly as "
+                                       "the file is named") for p in problems(files)]
