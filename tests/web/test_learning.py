@@ -278,3 +278,14 @@ def test_a_lesson_page_costs_three_queries_whatever_the_learner_has_done(client,
         html = client.get(f"/courses/caring-cities/lessons/{second}").get_data(as_text=True)
     assert 'aria-label="completed"' in html
     assert len(queries) == 3, queries
+
+
+def test_the_course_page_names_required_modules_by_title_and_says_why_a_file_does_not_open(client, db, login_as,
+                                                                                          course):
+    """Issue 20, defect 7: module ids ('basics') and an unexplained plain-text resource title followed by a stray
+    space before its description."""
+    login_as("learner")
+    page = client.get(f"/courses/{SLUG}/").get_data(as_text=True)
+    assert "of the modules “The basics”" in page
+    assert ("Course handout (PDF) <span class=\"muted\">(a file of the course: it opens once you can study the "
+            "course)</span>: A one-page handout") in page

@@ -17,8 +17,20 @@ COURSE_FILE = "course.yaml"
 
 
 def cohort_warnings(package: Package, now: datetime) -> list[Problem]:
-    """One warning per open-mode cohort that has not ended: who joins it, and from when they can study."""
-    return [warning for spec in package.cohorts if (warning := _capture_warning(spec, now)) is not None]
+    """One warning per open-mode cohort that has not ended: who joins it, and from when they can study; and one per
+    session longer than its template says."""
+    warnings = [warning for spec in package.cohorts if (warning := _capture_warning(spec, now)) is not None]
+    durations = {template.id: template.duration_minutes for template in package.live_sessions}
+    for spec in package.cohorts:
+        for session in spec.sessions:
+            minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
+            usual = durations.get(session.template)
+            if usual is not None and minutes > usual:
+                warnings.append(Problem(COURSE_FILE, spec.line, (
+                    f"cohort '{spec.id}': the {session.template} session on {session.starts_at:%Y-%m-%d} lasts "
+                    f"{minutes} minutes, longer than its live session's duration_minutes ({usual}), which the "
+                    "course page shows learners as the session's length; make them agree")))
+    return warnings
 
 
 def _times(spec: CohortSpec) -> schedule.CohortTimes:

@@ -134,7 +134,8 @@ class _Checker:
         if value is UNUSABLE:
             return _INVALID
         if value is None:
-            self._report(node.where, f"{subject} has no value; give it one or remove the key")
+            advice = "give it one (it is required)" if f.required else "give it one or remove the key"
+            self._report(node.where, f"{subject} has no value; {advice}")
             return _INVALID
         if f.kind is Kind.OBJECT:
             assert f.spec is not None

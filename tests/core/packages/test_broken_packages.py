@@ -255,6 +255,10 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
          "it goes on from the text above, put that text in quotes or write it as a block (key: | and the text "
          "indented below it); otherwise add ': ' and a value after the key"],
     ),
+    "a required key with no value is not to be removed": (
+        edit(V, MODULE, "title: The basics", "title:"),
+        ["basics/module.yaml:2: 'title' has no value; give it one (it is required)"],
+    ),
     # Files and folders
     "missing lesson file": (
         edit(V, MODULE, "  - 02-choosing-species.md", "  - 02-choosing-species.md\n  - 03-missing.md"),
