@@ -52,9 +52,9 @@ def validate_packages(paths: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
-def _import_one(path: Path, publish: bool) -> None:
+def _import_one(path: Path, publish: bool, instructor: str | None = None) -> None:
     try:
-        outcome = publishing.import_package(None, path, publish=publish)
+        outcome = publishing.import_package(None, path, publish=publish, instructor=instructor)
     except publishing.PackageRejected as error:
         click.echo(f"{path}: {len(error.problems)} problem(s); nothing was imported", err=True)
         _print_problems(error.problems)
@@ -63,14 +63,19 @@ def _import_one(path: Path, publish: bool) -> None:
     state = "imported" if outcome.created else "already imported, unchanged"
     published = "; published" if outcome.published else ("" if version.is_current else "; draft (not published)")
     click.echo(f"{path}: {state} {version.title} {version.version}{published}")
+    if instructor:
+        click.echo(f"{instructor} is an instructor of {publishing.get_course_of(version).slug}: /author/ lists it.")
 
 
 @lms_cli.command("import")
 @click.argument("path")
 @click.option("--publish", is_flag=True, help="Publish the version right after importing it.")
-def import_command(path: str, publish: bool) -> None:
-    """Import a course package as a new version (a draft unless --publish)."""
-    _import_one(_package_path(path), publish)
+@click.option("--instructor", metavar="EMAIL",
+              help="Make this instructor staff of the course, so /author/ lists it and they can upload versions.")
+def import_command(path: str, publish: bool, instructor: str | None) -> None:
+    """Import a course package as a new version (a draft unless --publish). An import here makes nobody an
+    instructor of the course: give --instructor, or run flask lms assign-instructor later."""
+    _import_one(_package_path(path), publish, instructor)
 
 
 @lms_cli.command("import-all")

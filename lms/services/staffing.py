@@ -43,6 +43,26 @@ def add_instructor(course_id: int, user: User) -> CourseStaff:
     return row
 
 
+def instructor_by_email(email: str) -> User:
+    """The instructor with this address, or Invalid saying why not (no account, another role)."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise Invalid(f"No account has the e-mail address {email.strip()}.", field="email")
+    if user.role != Role.INSTRUCTOR:
+        raise Invalid(f"{user.email} is not an instructor (role: {user.role}). Change the role first.",
+                      field="email")
+    return user
+
+
+def assign_to_course(actor: User | None, course: Course, user: User) -> CourseStaff:
+    """Make the instructor staff of the course, audited the first time; the caller commits."""
+    row = add_instructor(course.id, user)
+    if row in db.session.new:  # assigning again changes nothing
+        audit.record(actor, "course.assign_instructor", "course", course.slug,
+                     {"instructor": user.email, "instructor_id": user.id})
+    return row
+
+
 def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     """Make an instructor staff of a course: its reports, authoring and attendance (lms.authz.is_course_staff);
     idempotent. ``actor`` None: the operator at the command line."""
@@ -51,15 +71,6 @@ def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     course = catalog.find_course(slug)
     if course is None:
         raise Invalid("There is no such course.", field="course")
-    user = accounts.find_by_email(email)
-    if user is None:
-        raise Invalid(f"No account has the e-mail address {email.strip()}.", field="email")
-    if user.role != Role.INSTRUCTOR:
-        raise Invalid(f"{user.email} is not an instructor (role: {user.role}). Change the role first.",
-                      field="email")
-    row = add_instructor(course.id, user)
-    if row in db.session.new:  # assigning again changes nothing
-        audit.record(actor, "course.assign_instructor", "course", course.slug,
-                     {"instructor": user.email, "instructor_id": user.id})
+    row = assign_to_course(actor, course, instructor_by_email(email))
     db.session.commit()
     return row

@@ -77,3 +77,23 @@ def test_schema_writes_json_schemas(runner, tmp_path):
     result = runner.invoke(args=["lms", "schema", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "course.schema.json").exists()
+
+
+def test_import_with_instructor_makes_them_staff_so_author_lists_the_course(runner, db, client, login_as):
+    """Issue 20, defect 8: an import at the command line made nobody an instructor of a new course."""
+    from tests.factories import make_user
+
+    teacher = make_user(role="instructor")
+    result = runner.invoke(args=["lms", "import", str(EXAMPLE), "--instructor", teacher.email])
+    assert result.exit_code == 0, result.output
+    assert f"{teacher.email} is an instructor of example-all-features" in result.output
+    login_as(teacher)
+    assert "example-all-features" in client.get("/author/").get_data(as_text=True)
+
+
+def test_import_with_an_unknown_instructor_imports_nothing(runner, db):
+    before = table_counts(db)
+    result = runner.invoke(args=["lms", "import", str(EXAMPLE), "--instructor", "nobody@example.org"])
+    assert result.exit_code == 1
+    assert "No account has the e-mail address nobody@example.org." in result.output
+    assert table_counts(db) == before

@@ -177,3 +177,20 @@ def test_upload_errors_name_the_uploaded_file(client, db, login_as):
     publishing.import_package(None, EXAMPLE, publish=True)
     older = upload(client, zipped(EXAMPLE), filename="old-copy.zip")
     assert "old-copy.zip was not imported: " in older.get_data(as_text=True)
+
+
+def test_each_published_version_keeps_its_change_summary_as_a_history(client, db, login_as, tmp_path):
+    """Issue 20, defect 8: after publishing, the diff disappeared from the version page."""
+    publishing.import_package(None, EXAMPLE, publish=True)
+    changed = copy_package(tmp_path)
+    set_version(changed, "1.1.0")
+    edit_file(changed / "basics" / "01-welcome.md", "---\n#", "---\nA new first line.\n\n#")
+    publishing.import_package(None, changed, publish=True)
+    login_as("admin")
+    html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
+    history = html[html.index("History of published versions"):]
+    assert "Replaced version 1.0.0:" in history
+    welcome = publishing.load_valid(EXAMPLE).lessons[0].title
+    assert f"Lessons changed: “{welcome}”." in history
+    assert "The first published version: everything in it was new." in history  # 1.0.0, below
+    assert history.index("1.1.0") < history.index("Replaced version 1.0.0") < history.index("The first published")
