@@ -97,3 +97,32 @@ def test_import_with_an_unknown_instructor_imports_nothing(runner, db):
     assert result.exit_code == 1
     assert "No account has the e-mail address nobody@example.org." in result.output
     assert table_counts(db) == before
+
+
+def test_new_course_writes_a_package_that_validates(runner, tmp_path):
+    target = tmp_path / "safe-streets"
+    result = runner.invoke(args=["lms", "new-course", "safe-streets", "--directory", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Next: flask lms preview" in result.output
+    validated = runner.invoke(args=["lms", "validate", str(target)])
+    assert validated.exit_code == 0 and "OK — safe-streets 0.1.0" in validated.output
+
+
+def test_gift_import_writes_the_quiz_and_reports_what_it_cannot_carry(runner, tmp_path):
+    from pathlib import Path
+
+    gift_file = Path(__file__).resolve().parent.parent / "data" / "gift" / "every-type.gift"
+    runner.invoke(args=["lms", "new-course", "safe-streets", "--directory", str(tmp_path / "safe-streets")])
+    quiz = tmp_path / "safe-streets" / "module-1" / "quiz.yaml"
+    refused = runner.invoke(args=["lms", "gift-import", str(gift_file), str(quiz)])
+    assert refused.exit_code == 1 and "exists already; give --force" in refused.output
+    result = runner.invoke(args=["lms", "gift-import", str(gift_file), str(quiz), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output and "with 7 question(s)" in result.output
+    assert f"{gift_file}:27: 'Essay' is an essay question" in result.output
+    assert "id: module-1-quiz" in quiz.read_text(encoding="utf-8")
+    assert runner.invoke(args=["lms", "validate", str(tmp_path / "safe-streets")]).exit_code == 0
+    exported = tmp_path / "back.gift"
+    result = runner.invoke(args=["lms", "gift-export", str(quiz), str(exported)])
+    assert result.exit_code == 0 and "with 7 question(s)" in result.output
+    assert "::crossing::[markdown]Where is it **safest** to cross a street?" in exported.read_text(encoding="utf-8")
