@@ -194,3 +194,16 @@ def test_each_published_version_keeps_its_change_summary_as_a_history(client, db
     assert f"Lessons changed: “{welcome}”." in history
     assert "The first published version: everything in it was new." in history  # 1.0.0, below
     assert history.index("1.1.0") < history.index("Replaced version 1.0.0") < history.index("The first published")
+
+
+def test_the_published_version_links_each_quiz_to_its_question_statistics(client, db, login_as, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    draft = copy_package(tmp_path)
+    set_version(draft, "1.1.0")
+    publishing.import_package(None, draft)
+    login_as("admin")
+    statistics = "/reports/example-all-features/quizzes/basics-quiz"
+    assert statistics in client.get("/author/example-all-features/1.0.0/").get_data(as_text=True)
+    assert statistics not in client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
+    page = client.get(statistics)
+    assert page.status_code == 200 and "Facility" in page.get_data(as_text=True)
