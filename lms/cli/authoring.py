@@ -51,3 +51,22 @@ def gift_export(quiz_yaml: str, gift_file: str) -> None:
     for note in outcome.notes:
         click.echo(f"{quiz_yaml}:{note.line}: {note.message}", err=True)
     click.echo(_("Wrote %(path)s with %(count)d question(s).", path=gift_file, count=outcome.questions))
+
+
+@lms_cli.command("preview")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to serve on (this machine only).")
+@click.option("--port", default=5050, show_default=True, type=int)
+def preview(path: str, host: str, port: int) -> None:
+    """Serve the package folder PATH as learners will see it, with its problems, reloading when a file changes.
+    Nothing is imported and nothing is recorded."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from lms.web.preview import enable_live_preview
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    enable_live_preview(app, Path(path))
+    click.echo(_("Live preview of %(folder)s at http://%(host)s:%(port)d/preview/ (Ctrl+C stops it)",
+                 folder=path, host=host, port=port))
+    run_simple(host, port, app, threaded=True, use_reloader=False)
