@@ -113,16 +113,17 @@ def diff_command(path: str) -> None:
         click.echo(f"{package.slug} has no published version yet: everything in {package.version} is new.")
         return
     click.echo(f"{package.slug}: {report.current.version} (published) → {package.version}")
-    for line in report.diff.summary_lines():
+    for line in report.summary_lines():  # items named by title, as on the version page
         click.echo(f"  {line}")
     lost = {key: n for key, n in report.lessons_lost.items() if n}
     passes = {key: n for key, n in report.quiz_passes_lost.items() if n}
     if not lost and not passes:
         click.echo("No learner loses any completion.")
     for key, count in sorted(lost.items()):
-        click.echo(f"  {count} learner(s) would lose the completion of lesson {key}")
+        title = report.titles.get(f"lesson:{key}", key)
+        click.echo(f"  {count} learner(s) would lose the completion of lesson “{title}”")
     for key, count in sorted(passes.items()):
-        click.echo(f"  {count} learner(s) would have to pass quiz {key} again")
+        click.echo(f"  {count} learner(s) would have to pass quiz “{report.titles.get('quiz:' + key, key)}” again")
 
 
 @lms_cli.command("courses")

@@ -1,5 +1,6 @@
 """The `flask lms` commands for course packages."""
 
+from lms.core.packages import load_package
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
 
 
@@ -38,6 +39,8 @@ def test_import_publish_courses_diff_and_export(runner, db, tmp_path):
     result = runner.invoke(args=["lms", "diff", str(package)])
     assert result.exit_code == 0, result.output
     assert "1.0.0 (published) → 1.1.0" in result.output
+    bonus = next(item for item in load_package(package).package.lessons if item.path == "extras/01-bonus.md")
+    assert f"Lessons changed: “{bonus.title}”." in result.output  # by title, not id (issue 20, defect 7)
 
     listing = runner.invoke(args=["lms", "courses"]).output
     assert "example-all-features" in listing and "* 1.0.0" in listing

@@ -7,10 +7,10 @@ from __future__ import annotations
 import shutil
 import threading
 
-import config
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+import config
 from lms import create_app
 from lms.extensions import db
 from lms.web.preview import enable_live_preview
