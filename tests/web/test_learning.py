@@ -140,6 +140,7 @@ def test_max_attempts_is_enforced(client, db, login_as, course):
 def test_application_courses_cannot_be_joined_in_one_click(client, db, login_as, tmp_path):
     package = copy_package(tmp_path)
     edit_file(package / "course.yaml", "enrolment: open", "enrolment: application")
+    edit_file(package / "course.yaml", "    enrolment: open", "    enrolment: application")  # its cohort's
     publishing.import_package(None, package, publish=True)
     login_as("learner")
     response = client.post(f"/courses/{SLUG}/enrol")
