@@ -76,8 +76,8 @@ def enrol_in_cohort(learner, cohort):
     """Enrol the learner in the cohort directly (as an accepted application does), committed."""
     from lms.extensions import db
     from lms.models import Course
-    from lms.services import learning
+    from lms.services import enrolments
 
-    enrolment = learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    enrolment = enrolments.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
     db.session.commit()  # enrol_user leaves the commit to its caller
     return enrolment

@@ -4,8 +4,8 @@ ServiceError. Services never touch the request, the session, flash() or abort().
 The transaction rule
     - The top-level use case (the function a view, a CLI command or the worker calls) commits once, at its end.
     - A function another service calls never commits: it adds, updates and at most flushes, and its caller's commit
-      writes everything together (application_review.decide enrols the applicant with learning.enrol_user and commits
-      once; applications.withdraw leaves the course with learning.withdraw_enrolment). So an error half-way leaves
+      writes everything together (application_review.decide enrols the applicant with enrolments.enrol_user and commits
+      once; applications.withdraw leaves the course with enrolments.withdraw_enrolment). So an error half-way leaves
       nothing half-written.
     - A refusal is raised, not rolled back first: lms.web.errors (pages) and lms.cli.group (commands) roll the
       session back in one place. A service rolls back itself only to go on after a failed statement

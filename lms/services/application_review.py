@@ -17,7 +17,7 @@ from lms.core.admissions import Status
 from lms.core.csvsafe import csv_text
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
-from lms.services import applications, audit, cohorts, learning, links, mail
+from lms.services import applications, audit, cohorts, enrolments, links, mail
 from lms.services.applications import own_or_reviewer
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -164,7 +164,7 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
                                 "application_decision", application=application, cohort=cohort, course=course,
                                 label=label, course_url=links.course(course.slug))
     if status == Status.ACCEPTED:
-        learning.enrol_user(applicant, course, cohort_id=cohort.id)
+        enrolments.enrol_user(applicant, course, cohort_id=cohort.id)
     db.session.commit()
     log.info("application %s: %s -> %s", application.id, previous, status)
     return application

@@ -26,7 +26,7 @@ from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohort_pages, cohorts, learning, mail
+from lms.services import cohort_pages, cohorts, enrolments, mail
 from lms.services.cohort_pages import CohortPage
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -245,9 +245,9 @@ def withdraw(actor: User, application_id: int, now: datetime | None = None) -> A
     cohort = cohorts.load_cohort(application.cohort_id)
     course, _ = cohorts.course_of(cohort)
     if previous == Status.ACCEPTED:
-        enrolment = learning.active_enrolment(actor, course.id)
+        enrolment = enrolments.active_enrolment(actor, course.id)
         if enrolment is not None and enrolment.cohort_id == cohort.id:
-            learning.withdraw_enrolment(actor, course)
+            enrolments.withdraw_enrolment(actor, course)
     db.session.commit()
     db.session.refresh(application)
     return application

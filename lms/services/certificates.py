@@ -33,7 +33,7 @@ from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
 from lms.services import accounts, audit, catalog, links, mail
-from lms.services.certificate_pdf import unprintable_characters
+from lms.services.certificate_fonts import unprintable_characters
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ the certificate), and every event that can change completion ends in it:
 - attendance marked, unmarked or imported from a Zoom report (lms.services.attendance), for the people it touched;
 - a new version published, whose carry-over may complete or reopen a course (lms.services.publishing), for every
   active learner of the course;
-- an enrolment (re)activated, on joining or rejoining a cohort (lms.services.learning.enrol_user).
+- an enrolment (re)activated, on joining or rejoining a cohort (lms.services.enrolments.enrol_user).
 
 Completion is reached once: the first time the rule is met, ``Enrolment.completed_at`` is set and the certificate is
 issued; a later version that asks for more does not take either back (a certificate states what was true when it was

@@ -1,4 +1,5 @@
-"""A learner's journey through a course: enrolment, lessons, progress and the dashboard.
+"""A learner's journey through a course once enrolled: lessons, progress and the dashboard (joining and leaving are
+lms.services.enrolments).
 
 The progress rules themselves live in lms.core.progress; this module gathers the learner's rows (a fixed number of
 queries, whatever the size of the course) and records what they do, idempotently: double clicks, two tabs or a retry
@@ -8,14 +9,12 @@ never create duplicate rows (unique constraints and INSERT … ON CONFLICT, not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
 
 from lms import authz
-from lms.core import clock, schedule
-from lms.core.admissions import Status
-from lms.core.packages import EnrolmentMode
+from lms.core import clock
 from lms.core.progress import (
     CourseProgress,
     LearnerStep,
@@ -43,14 +42,9 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, cohort_pages, cohorts, completion, live_sessions
+from lms.services import catalog, cohort_pages, cohorts, completion, enrolments, live_sessions
 from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
-from lms.services.errors import Conflict, NotAllowed, NotFound
-
-ENROLMENT_CLOSED = {
-    EnrolmentMode.APPLICATION: "This course takes participants by application. Apply to a cohort to join it.",
-    EnrolmentMode.INVITE: "This course is by invitation only. Contact the programme staff to be invited.",
-}
+from lms.services.errors import NotAllowed, NotFound
 
 
 @dataclass(frozen=True)
@@ -109,13 +103,6 @@ class Dashboard:
     entries: list[DashboardEntry]
     pending_applications: list[tuple[Application, Cohort, Course]]  # waiting for a decision
 
-
-
-def active_enrolment(user: User, course_id: int) -> Enrolment | None:
-    return db.session.execute(
-        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course_id,
-                                Enrolment.status == EnrolmentStatus.ACTIVE)
-    ).scalar_one_or_none()
 
 
 def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolment | None]:
@@ -207,13 +194,13 @@ def course_page(user: User | None, slug: str) -> CoursePage:
     if user is None or not user.is_authenticated:
         return CoursePage(course, version, outline, None, None, can_study=False,
                           applying=_cohorts_taking_applications(None, course, version))
-    enrolment = active_enrolment(user, course.id)
+    enrolment = enrolments.active_enrolment(user, course.id)
     state = learner_state(user, course.id, outline) if enrolment else None
     access = None if authz.is_staff(user) else cohorts.study_access_for(enrolment)
     can_study = authz.is_staff(user) or (enrolment is not None and (access is None or access.can_read))
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if enrolment else None
-    applications = tuple(application for application, _cohort, _course in pending_applications(user, course.id))
-    rejoinable = None if enrolment else rejoinable_cohort(user, course.id)
+    applications = tuple(application for application, _, _ in enrolments.pending_applications(user, course.id))
+    rejoinable = None if enrolment else enrolments.rejoinable_cohort(user, course.id)
     applying = _cohorts_taking_applications(user, course, version) if enrolment is None else ()
     return CoursePage(course, version, outline, enrolment, state, can_study=can_study, access=access,
                       next_step=step, pending_applications=applications, rejoinable=rejoinable, applying=applying)
@@ -244,124 +231,11 @@ def next_steps(user: User, progress: dict[int, tuple[Enrolment, CourseProgress]]
     }
 
 
-def pending_applications(user: User, course_id: int | None = None) -> list[tuple[Application, Cohort, Course]]:
-    """The learner's applications still waiting for a decision (submitted or on the waiting list), newest first;
-    those to one course's cohorts when ``course_id`` is given."""
-    query = (select(Application, Cohort, Course).join(Cohort, Cohort.id == Application.cohort_id)
-             .join(Course, Course.id == Cohort.course_id)
-             .where(Application.user_id == user.id,
-                    Application.status.in_([Status.SUBMITTED.value, Status.WAITLISTED.value]))
-             .order_by(Application.submitted_at.desc()))
-    if course_id is not None:
-        query = query.where(Cohort.course_id == course_id)
-    return [tuple(row) for row in db.session.execute(query).all()]
-
-
-def rejoinable_cohort(user: User, course_id: int, now: datetime | None = None) -> Cohort | None:
-    """The cohort of this course that the learner was accepted into, left, and may rejoin: it has not ended. The
-    accepted application keeps the seat (seats of application cohorts are accepted applications), so rejoining
-    never takes anyone else's place."""
-    now = now or clock.now()
-    for cohort in db.session.execute(
-        select(Cohort).join(Application, Application.cohort_id == Cohort.id)
-        .where(Application.user_id == user.id, Application.status == Status.ACCEPTED.value,
-               Cohort.course_id == course_id)
-        .order_by(Cohort.starts_on.desc())
-    ).scalars():
-        if schedule.cohort_phase(cohorts.cohort_times(cohort), now) is not schedule.CohortPhase.ENDED:
-            return cohort
-    return None
-
-
 def _cohorts_taking_applications(user: User | None, course: Course,
                                  version: CourseVersion) -> tuple[cohort_pages.CohortPage, ...]:
     if version.enrolment_mode != "application":
         return ()
     return tuple(cohort_pages.cohorts_taking_applications(user, course, version))
-
-
-def enrol(user: User, slug: str) -> Enrolment:
-    """Join an open course (staff may join any published course). Commits."""
-    course, version = catalog.published_version(slug)
-    if version.enrolment_mode != EnrolmentMode.OPEN and not authz.is_staff(user):
-        raise NotAllowed(ENROLMENT_CLOSED.get(version.enrolment_mode, "This course is not open for enrolment."))
-    existing = active_enrolment(user, course.id)
-    if existing is not None:
-        return existing
-    # An open course that runs in cohorts: joining puts the learner in its open cohort (a seat, under a row lock).
-    cohort_id = cohorts.claim_open_seat(course.id) if version.enrolment_mode == EnrolmentMode.OPEN else None
-    enrolment = enrol_user(user, course, cohort_id=cohort_id)
-    db.session.commit()
-    return enrolment
-
-
-def enrol_user(user: User, course: Course, *, cohort_id: int | None = None) -> Enrolment:
-    """Enrol, or re-activate a withdrawn enrolment with its history. Safe to repeat and to race. With ``cohort_id``
-    the enrolment is (also) put in that cohort. The caller commits."""
-    insert_ignoring_conflicts(db.session, Enrolment, {"user_id": user.id, "course_id": course.id,
-                                                      "status": EnrolmentStatus.ACTIVE, "enrolled_at": clock.now(),
-                                                      "cohort_id": cohort_id}, ["user_id", "course_id"])
-    db.session.execute(
-        update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                Enrolment.status == EnrolmentStatus.WITHDRAWN)
-        .values(status=EnrolmentStatus.ACTIVE, withdrawn_at=None)
-    )
-    if cohort_id is not None:
-        db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
-                           .values(cohort_id=cohort_id))
-    completion.reevaluate(course, [user.id])  # attendance marked while away, or a version published, may complete it
-    return active_enrolment(user, course.id)
-
-
-@dataclass(frozen=True)
-class LeavingTerms:
-    """What leaving a course means for this learner, said before they confirm."""
-
-    course: Course
-    version: CourseVersion
-    cohort: Cohort | None
-    keeps_place: bool  # an accepted applicant: the place stays theirs and they may rejoin until the cohort ends
-    cohort_ends: date | None
-
-
-def leaving_terms(user: User, slug: str) -> LeavingTerms:
-    course, version = catalog.published_version(slug)
-    enrolment = active_enrolment(user, course.id)
-    if enrolment is None:
-        raise Conflict("You are not enrolled in this course.")
-    cohort = db.session.get(Cohort, enrolment.cohort_id) if enrolment.cohort_id else None
-    keeps_place = cohort is not None and cohort.enrolment_mode == "application"
-    return LeavingTerms(course, version, cohort, keeps_place, cohort.ends_on if cohort else None)
-
-
-def unenrol(user: User, slug: str) -> None:
-    """Leave a course. Nothing the learner did is deleted: enrolling (or rejoining) again brings it all back. An
-    accepted applicant keeps the accepted application, so the place stays theirs (see rejoinable_cohort). Commits."""
-    withdraw_enrolment(user, catalog.get_course(slug))
-    db.session.commit()
-
-
-def withdraw_enrolment(user: User, course: Course) -> None:
-    """Mark the learner's active enrolment withdrawn. The caller commits."""
-    db.session.execute(
-        update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                Enrolment.status == EnrolmentStatus.ACTIVE)
-        .values(status=EnrolmentStatus.WITHDRAWN, withdrawn_at=clock.now())
-    )
-
-
-def rejoin(user: User, slug: str) -> Enrolment:
-    """Come back to the cohort the learner was accepted into and left, with everything they had done."""
-    course = catalog.get_course(slug)
-    existing = active_enrolment(user, course.id)
-    if existing is not None:
-        return existing
-    cohort = rejoinable_cohort(user, course.id)
-    if cohort is None:
-        raise NotAllowed("There is no cohort of this course that you can rejoin. Apply to a cohort to join it.")
-    enrolment = enrol_user(user, course, cohort_id=cohort.id)
-    db.session.commit()  # the use case's one commit (enrol_user leaves it to its caller)
-    return enrolment
 
 
 def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
@@ -456,4 +330,4 @@ def dashboard(user: User) -> Dashboard:
                        steps[course.id], None if staff else cohorts.study_access_for(enrolment))
         for enrolment, course, version in rows
     ]
-    return Dashboard(entries, pending_applications(user))
+    return Dashboard(entries, enrolments.pending_applications(user))

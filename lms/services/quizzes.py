@@ -19,7 +19,7 @@ from lms.core.packages import Quiz
 from lms.core.progress import LearnerStep, StepKind, item_after_quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, cohorts, completion, learning, publishing
+from lms.services import catalog, cohorts, completion, enrolments, learning, publishing
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.errors import Conflict, Invalid, NotFound
 
@@ -212,7 +212,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
         raise NotFound("There is no such attempt.")
     if attempt.submitted_at is not None:
         raise AlreadySubmitted(attempt.id)
-    enrolment = learning.require_study_access(user, course, learning.active_enrolment(user, course.id))
+    enrolment = learning.require_study_access(user, course, enrolments.active_enrolment(user, course.id))
     version = db.session.get(CourseVersion, attempt.version_id)
     quiz = _quiz_of(version, quiz_key)
     question_ids = attempt.layout["question_ids"]
@@ -260,7 +260,7 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     passed_ever = any(a.passed for a in submitted)
     shown = attempt_review.review_shown(quiz.review, quiz_passed=passed_ever, attempts_remaining=remaining)
     current = catalog.published_version(slug)[1]
-    enrolment = learning.active_enrolment(user, course.id)
+    enrolment = enrolments.active_enrolment(user, course.id)
     on_current = current.id == version.id or any(q.id == quiz.id and q.content_hash == quiz.content_hash
                                                  for q in publishing.version_package(current).quizzes)
     may_start = (on_current and enrolment is not None and (remaining is None or remaining > 0)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from lms.models import Cohort, LiveSession
-from lms.services import learning
+from lms.services import enrolments
 from tests.cohort_factories import make_cohort, publish_caring_cities, session_rows
 
 
@@ -57,7 +57,7 @@ def test_send_reminders_twice_sends_each_reminder_once(runner, db, make_user, ou
     learner = make_user()
     from lms.models import Course
 
-    learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    enrolments.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
     db.session.commit()
     hours = int((session_rows(cohort)[0].starts_at - datetime.now(UTC)) / timedelta(hours=1)) + 2
     first = runner.invoke(args=["lms", "send-reminders", "--hours", str(hours)])

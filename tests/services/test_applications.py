@@ -11,7 +11,7 @@ import pytest
 from lms.core import schedule
 from lms.extensions import db as _db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Enrolment
-from lms.services import application_review, applications, learning
+from lms.services import application_review, applications, enrolments
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.cohort_factories import EXE, PDF, apply, local_now, make_cohort, publish_caring_cities
 from tests.conftest import is_postgres
@@ -178,7 +178,7 @@ def test_withdrawn_and_accepted_applications_cannot_be_decided_again(db, make_us
     with pytest.raises(Conflict):
         application_review.decide(admin, application.id, "rejected")
     applications.withdraw(learner, application.id)
-    assert learning.active_enrolment(learner, cohort.course_id) is None, "withdrawing an acceptance unenrols"
+    assert enrolments.active_enrolment(learner, cohort.course_id) is None, "withdrawing an acceptance unenrols"
     with pytest.raises(Conflict, match="withdrew"):
         application_review.decide(admin, application.id, "accepted")
 

@@ -6,6 +6,7 @@ import pytest
 from lms.models import Attendance
 from lms.services import (
     attendance,
+    enrolments,
     learning,
 )
 from lms.services.errors import Invalid, NotAllowed
@@ -18,7 +19,7 @@ from tests.factories import make_instructor
 def test_attended_sessions_count_in_the_learners_progress(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path, min_sessions=2)
     learner, staff = make_user(), make_instructor("example-all-features")
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     first, second = session_rows(cohort)
     attendance.mark_attendance(staff, first.id, {learner.id})
     assert learning.course_page(learner, "example-all-features").state.sessions_attended == 1
@@ -34,7 +35,7 @@ def test_mark_attendance_sets_the_sheet_exactly(db, make_user, tmp_path):
     staff = make_instructor("example-all-features")
     ana, ben = make_user(), make_user()
     for learner in (ana, ben):
-        learning.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, "example-all-features")
     session = session_rows(cohort)[0]
     attendance.mark_attendance(staff, session.id, {ana.id, ben.id})
     sheet = attendance.mark_attendance(staff, session.id, {ben.id})
@@ -48,7 +49,7 @@ def test_mark_attendance_sets_the_sheet_exactly(db, make_user, tmp_path):
 def test_only_the_courses_instructors_and_admins_take_its_attendance(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     session = session_rows(cohort)[0]
     outsider = make_user("instructor")  # an instructor, but not of this course
     with pytest.raises(NotAllowed):
@@ -76,7 +77,7 @@ def test_importing_zoom_report_matches_by_email_and_lists_the_rest(db, make_user
     staff = make_instructor("example-all-features")
     ana, ben = make_user(display_name="Ana"), make_user(display_name="Ben")
     for learner in (ana, ben):
-        learning.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, "example-all-features")
     session = session_rows(cohort)[0]
     data = MESSY_ZOOM.format(ana_name=ana.display_name, ana_email_upper=ana.email.upper(), ben_name="Ben",
                              ben_email=ben.email).encode("utf-8")
@@ -101,7 +102,7 @@ def test_joining_from_two_devices_does_not_reach_the_minimum_minutes(db, make_us
     cohort = example_with_open_cohort(tmp_path)
     staff = make_instructor("example-all-features")
     ben = make_user(display_name="Ben")
-    learning.enrol(ben, "example-all-features")
+    enrolments.enrol(ben, "example-all-features")
     session = session_rows(cohort)[0]
     data = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n"
             f"Ben (laptop),{ben.email},07/03/2023 09:01:00 AM,07/03/2023 09:07:00 AM,6\r\n"
@@ -117,7 +118,7 @@ def test_importing_zoom_report_matches_only_confirmed_account_addresses(db, make
     staff = make_instructor("example-all-features")
     unconfirmed = accounts.create_user("claimed@example.org", "a good long password", accounts.Profile("Mallory"),
                                        verified=False)
-    learning.enrol(unconfirmed, "example-all-features")
+    enrolments.enrol(unconfirmed, "example-all-features")
     data = MESSY_ZOOM.format(ana_name="Mallory", ana_email_upper="CLAIMED@EXAMPLE.ORG", ben_name="Ben",
                              ben_email="ben@example.org").encode("utf-8")
     outcome = attendance.import_zoom_report(staff, session_rows(cohort)[0].id, data)

@@ -6,7 +6,7 @@ from icalendar import Calendar
 
 from lms.services import (
     calendars,
-    learning,
+    enrolments,
 )
 from lms.services.errors import NotFound
 from tests.cohort_factories import example_with_open_cohort, session_rows
@@ -18,7 +18,7 @@ from tests.factories import make_instructor
 def test_the_feed_lists_the_learners_sessions_with_links_and_a_reset_token_stops_working(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     token = calendars.feed_token(learner)
     assert calendars.feed_token(learner) == token, "one token per person until reset"
     events = list(Calendar.from_ical(calendars.feed_calendar(token)).walk("VEVENT"))
@@ -35,7 +35,7 @@ def test_the_feed_lists_the_learners_sessions_with_links_and_a_reset_token_stops
 def test_calendar_downloads_carry_the_joining_link_only_for_participants(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     participant, outsider = make_user(), make_user()
-    learning.enrol(participant, "example-all-features")
+    enrolments.enrol(participant, "example-all-features")
     session = session_rows(cohort)[0]
     assert b"zoom.us" in calendars.session_calendar(participant, session.id)[1]
     assert b"zoom.us" not in calendars.session_calendar(outsider, session.id)[1]

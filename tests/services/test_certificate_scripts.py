@@ -14,7 +14,8 @@ import pytest
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.models import Certificate
 from lms.services import certificates
-from lms.services.certificate_pdf import UnprintableText, render_certificate_pdf, unprintable_characters
+from lms.services.certificate_fonts import UnprintableText, unprintable_characters
+from lms.services.certificate_pdf import render_certificate_pdf
 from tests.factories import make_user
 from tests.services.test_certificates import SLUG, complete_course, course  # noqa: F401 - the fixture
 

@@ -24,6 +24,7 @@ from lms.services import (
     completion,
     credential_documents,
     credential_keys,
+    enrolments,
     learning,
     publishing,
     quizzes,
@@ -46,7 +47,7 @@ def course(db, tmp_path):
 
 
 def complete_course(user: User, version: CourseVersion) -> None:
-    learning.enrol(user, SLUG)
+    enrolments.enrol(user, SLUG)
     for lesson in publishing.version_package(version).modules[0].lessons:
         if lesson.required:
             learning.complete_lesson(user, SLUG, lesson.id)
@@ -72,7 +73,7 @@ def test_completing_the_course_issues_one_certificate_with_its_facts(db, course,
     assert certificate.issuers == [
         {"name": "Example City Council", "url": "https://example.org/city-council"},
         {"name": "Example Metropolitan Training Centre", "url": "https://example.org/training-centre"}]
-    enrolment = learning.active_enrolment(learner, certificate.course_id)
+    enrolment = enrolments.active_enrolment(learner, certificate.course_id)
     assert certificate.completed_at == enrolment.completed_at
     assert certificate.issued_by_id is None and certificate.revoked_at is None
     assert credentials.parse_certificate_id(certificate.public_id) == certificate.public_id
@@ -95,7 +96,7 @@ def test_nothing_more_happens_when_the_learner_goes_on(db, course, outbox):
     complete_course(learner, course)
     learning.complete_lesson(learner, SLUG, publishing.version_package(course).modules[0].lessons[0].id)
     course_row = db.session.get(Course, course.course_id)
-    enrolment = learning.active_enrolment(learner, course_row.id)
+    enrolment = enrolments.active_enrolment(learner, course_row.id)
     again = certificates.issue_on_completion(learner, course_row, course, enrolment.completed_at)
     completion.reevaluate(course_row, [learner.id])
     _db.session.commit()
@@ -112,7 +113,7 @@ def test_a_later_change_of_name_does_not_change_the_certificate(db, course):
 
 def test_no_certificate_before_completion(db, course, outbox):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     course_row = db.session.get(Course, course.course_id)
     completion.reevaluate(course_row, [learner.id])
     _db.session.commit()
@@ -130,9 +131,9 @@ def test_a_course_without_a_certificate_issues_none(db, tmp_path, outbox):
 
 def test_no_mail_about_a_certificate_that_was_rolled_back(db, course, outbox):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     course_row = db.session.get(Course, course.course_id)
-    enrolment = learning.active_enrolment(learner, course_row.id)
+    enrolment = enrolments.active_enrolment(learner, course_row.id)
     enrolment.completed_at = enrolment.enrolled_at
     completion.reevaluate(course_row, [learner.id])
     assert len(all_certificates(db)) == 1
@@ -166,9 +167,9 @@ def test_concurrent_completions_issue_one_certificate(app, db, course, outbox):
     if not is_postgres(app):
         pytest.skip("needs PostgreSQL: LMS_TEST_DATABASE_URL")
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     course_row = db.session.get(Course, course.course_id)
-    learning.active_enrolment(learner, course_row.id).completed_at = clock.now()
+    enrolments.active_enrolment(learner, course_row.id).completed_at = clock.now()
     _db.session.commit()
     ids = (learner.id, course_row.id, course.id)
     start = threading.Barrier(4)
@@ -181,7 +182,7 @@ def test_concurrent_completions_issue_one_certificate(app, db, course, outbox):
                 user, course_, version = (_db.session.get(User, ids[0]), _db.session.get(Course, ids[1]),
                                           _db.session.get(CourseVersion, ids[2]))
                 start.wait(10)
-                completed_at = learning.active_enrolment(user, course_.id).completed_at
+                completed_at = enrolments.active_enrolment(user, course_.id).completed_at
                 certificate = certificates.issue_on_completion(user, course_, version, completed_at)
                 time.sleep(hold)  # keep the transaction open while the others try
                 _db.session.commit()

@@ -11,6 +11,7 @@ from lms.services import (
     catalog,
     cohort_pages,
     cohorts,
+    enrolments,
     learning,
     live_sessions,
     publishing,
@@ -229,16 +230,16 @@ def test_sessions_must_end_after_they_start_and_links_must_be_web_links(db):
 def test_enrolling_in_an_open_course_joins_its_open_cohort(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    enrolment = learning.enrol(learner, "example-all-features")
+    enrolment = enrolments.enrol(learner, "example-all-features")
     assert enrolment.cohort_id == cohort.id
-    assert learning.enrol(learner, "example-all-features").cohort_id == cohort.id
+    assert enrolments.enrol(learner, "example-all-features").cohort_id == cohort.id
 
 
 def test_a_full_open_cohort_refuses_more_learners(db, make_user, tmp_path):
     example_with_open_cohort(tmp_path, capacity=1)
-    learning.enrol(make_user(), "example-all-features")
+    enrolments.enrol(make_user(), "example-all-features")
     with pytest.raises(Conflict, match="is full"):
-        learning.enrol(make_user(), "example-all-features")
+        enrolments.enrol(make_user(), "example-all-features")
 
 
 # The cohort window.
@@ -277,7 +278,7 @@ def test_after_the_cohort_ends_lessons_stay_readable_but_no_new_attempts(db, mak
 def test_session_views_hide_the_joining_link_from_outsiders(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     participant = make_user(timezone="Asia/Seoul")
-    learning.enrol(participant, "example-all-features")
+    enrolments.enrol(participant, "example-all-features")
     inside = cohort_pages.cohort_page(participant, cohort.id)
     outside = cohort_pages.cohort_page(make_user(), cohort.id)
     assert inside.enrolled and inside.sessions[0].join_url.startswith("https://zoom.us/")
@@ -290,8 +291,8 @@ def test_session_views_hide_the_joining_link_from_outsiders(db, make_user, tmp_p
 def test_withdrawn_enrolments_leave_the_cohort_list(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
-    learning.unenrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
+    enrolments.unenrol(learner, "example-all-features")
     summary = next(s for s in cohorts.list_cohorts(None) if s.cohort.id == cohort.id)
     assert summary.enrolled == 0
     assert db.session.execute(db.select(Enrolment)).scalar_one().cohort_id == cohort.id
@@ -337,7 +338,7 @@ def test_a_package_session_link_with_control_characters_is_a_problem(tmp_path):
 def test_a_bad_stored_link_never_breaks_a_calendar_or_the_feed(client, db, login_as, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = login_as("learner")
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     row = session_rows(cohort)[0]
     for stored in ("https://zoom.us/j/1\r\nATTENDEE:evil", "javascript:alert(1)"):
         db.session.execute(db.update(LiveSession).where(LiveSession.id == row.id).values(join_url=stored))

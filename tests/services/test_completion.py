@@ -17,7 +17,7 @@ from lms.core.progress import course_progress
 from lms.extensions import db as _db
 from lms.models import Attendance, Certificate, Course, Enrolment, LessonProgress
 from lms.models.user import Role
-from lms.services import attendance, catalog, certificates, learning, publishing, quizzes, reports
+from lms.services import attendance, catalog, certificates, enrolments, learning, publishing, quizzes, reports
 from tests.cohort_factories import make_cohort, session_rows
 from tests.factories import copy_package, edit_file, make_user, set_version
 
@@ -50,7 +50,7 @@ def programme(db, tmp_path):
 
 
 def study_everything(user) -> None:
-    learning.enrol(user, SLUG)
+    enrolments.enrol(user, SLUG)
     for key in LESSONS:
         learning.complete_lesson(user, SLUG, key)
     assert pass_quiz(user)
@@ -66,7 +66,7 @@ def test_attendance_marked_after_the_lessons_and_quiz_issues_the_certificate_and
     assert valid_certificates(learner) == [] and len(outbox) == 0  # the live session is still missing
     attendance.mark_attendance(admin, sessions[0].id, {learner.id})
     [certificate] = valid_certificates(learner)
-    assert learning.active_enrolment(learner, certificate.course_id).completed_at is not None
+    assert enrolments.active_enrolment(learner, certificate.course_id).completed_at is not None
     assert len(outbox) == 1 and certificate.public_id in outbox.last_body()
 
 
@@ -95,7 +95,7 @@ def test_unmarking_attendance_does_not_take_back_a_certificate_and_marking_again
 def test_attendance_before_the_last_lesson_issues_on_that_lesson(db, programme, outbox):
     _cohort, sessions = programme
     learner, admin = make_user(), make_user(Role.ADMIN)
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     attendance.mark_attendance(admin, sessions[1].id, {learner.id})
     assert pass_quiz(learner)
     for key in LESSONS:
@@ -119,12 +119,12 @@ def test_rejoining_a_course_whose_attendance_was_marked_while_away_completes_it(
     learner, admin = make_user(), make_user(Role.ADMIN)
     study_everything(learner)
     attendance.mark_attendance(admin, sessions[0].id, set())  # a sheet saved with nobody: nothing changes
-    learning.unenrol(learner, SLUG)
+    enrolments.unenrol(learner, SLUG)
     # Marked present while the enrolment was withdrawn (the sheet keeps former members who were present).
     _db.session.add(_attendance_row(sessions[0].id, learner.id, admin.id))
     _db.session.commit()
     assert valid_certificates(learner) == []
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     assert len(valid_certificates(learner)) == 1
 
 
@@ -151,7 +151,7 @@ def test_a_revoked_certificate_is_not_issued_again_by_the_rule(db, programme, ou
 def _complete_behind_the_rules_back(learner, admin, sessions) -> Course:
     """Rows written directly, as the engine before this rule did: complete, no completion recorded, no certificate."""
     course = catalog.get_course(SLUG)
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     for key in LESSONS:
         _db.session.add(LessonProgress(user_id=learner.id, course_id=course.id, lesson_key=key,
                                        first_viewed_at=clock.now(), completed_at=clock.now()))
@@ -244,7 +244,7 @@ def test_any_order_of_events_ends_with_a_certificate_exactly_when_the_rule_was_m
     cohort = make_cohort(slug, mode="open", sessions=2)
     sessions = session_rows(cohort)
     admin, learner = make_user(Role.ADMIN), make_user()
-    learning.enrol(learner, slug)
+    enrolments.enrol(learner, slug)
     course = catalog.get_course(slug)
     # The model: what the learner has done, as the rule sees it, and whether the rule was ever met.
     done_lessons: set[str] = set()
@@ -284,7 +284,7 @@ def test_any_order_of_events_ends_with_a_certificate_exactly_when_the_rule_was_m
                                                len(present)).complete
     held = valid_certificates(learner)
     assert len(held) == (1 if ever_met else 0), events
-    enrolment = learning.active_enrolment(learner, course.id)
+    enrolment = enrolments.active_enrolment(learner, course.id)
     assert (enrolment.completed_at is not None) == ever_met
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.models import Enrolment, LessonProgress
-from lms.services import catalog, learning
+from lms.services import catalog, enrolments, learning
 from tests.factories import make_course
 
 SLUG = "synthetic"
@@ -24,41 +24,41 @@ def _enrolments(db, user) -> list[tuple[str, int]]:
 
 def test_enrol_user_leaves_the_commit_to_its_caller(db, make_user, course):
     learner = make_user()
-    learning.enrol_user(learner, course)
+    enrolments.enrol_user(learner, course)
     db.session.rollback()  # what the caller's failure after it (a refused decision, say) does
     assert _enrolments(db, learner) == []
 
 
 def test_enrol_commits_the_enrolment(db, make_user, course):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     db.session.rollback()
     assert _enrolments(db, learner) == [("active", course.id)]
 
 
 def test_withdraw_enrolment_leaves_the_commit_to_its_caller(db, make_user, course):
     learner = make_user()
-    learning.enrol(learner, SLUG)
-    learning.withdraw_enrolment(learner, course)
+    enrolments.enrol(learner, SLUG)
+    enrolments.withdraw_enrolment(learner, course)
     db.session.rollback()
     assert _enrolments(db, learner) == [("active", course.id)]
 
 
 def test_unenrol_commits_the_withdrawal(db, make_user, course):
     learner = make_user()
-    learning.enrol(learner, SLUG)
-    learning.unenrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
+    enrolments.unenrol(learner, SLUG)
     db.session.rollback()
     assert _enrolments(db, learner) == [("withdrawn", course.id)]
 
 
 def test_the_lesson_page_records_the_visit_once_with_its_own_commit(db, make_user, course):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     lesson = catalog.version_outline(catalog.published_version(SLUG)[1]).lessons[1].key
     page = learning.lesson_page(learner, SLUG, lesson)
     db.session.rollback()
     assert page.lesson.key == lesson
     assert db.session.execute(select(LessonProgress.lesson_key).where(LessonProgress.user_id == learner.id)
                               ).scalars().all() == [lesson]
-    assert learning.active_enrolment(learner, course.id).last_lesson_key == lesson
+    assert enrolments.active_enrolment(learner, course.id).last_lesson_key == lesson

@@ -6,7 +6,7 @@ import pytest
 
 from lms.extensions import db as _db
 from lms.models import LessonProgress, ProgressEvent, QuizAttempt, User
-from lms.services import learning, publishing, quizzes
+from lms.services import enrolments, learning, publishing, quizzes
 from lms.services.errors import Conflict
 from tests.conftest import is_postgres
 from tests.factories import EXAMPLE, EXAMPLE_SLUG, make_user
@@ -23,7 +23,7 @@ def learner(app, db):
         pytest.skip("concurrent transactions are tested on PostgreSQL; set LMS_TEST_DATABASE_URL")
     publishing.import_package(None, EXAMPLE, publish=True)
     user = make_user()
-    learning.enrol(user, SLUG)
+    enrolments.enrol(user, SLUG)
     return user.id
 
 

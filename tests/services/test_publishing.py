@@ -3,7 +3,7 @@
 import pytest
 
 from lms.models import CourseStaff, CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
-from lms.services import learning, publishing, version_diff
+from lms.services import enrolments, learning, publishing, version_diff
 from lms.services.errors import Conflict, NotAllowed
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
@@ -117,7 +117,7 @@ def _second_version(tmp_path, change_quiz=False):
 def test_publishing_carries_progress_over_except_lessons_marked_reset(db, tmp_path, make_user):
     publishing.import_package(None, EXAMPLE, publish=True)
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     package, reset_id, kept_id = _second_version(tmp_path)
     for lesson_id in (reset_id, kept_id):
         learning.complete_lesson(learner, "example-all-features", lesson_id)
@@ -165,7 +165,7 @@ def test_the_diff_counts_learners_who_would_have_to_pass_a_quiz_again(db, tmp_pa
     passer, failer = make_user(), make_user()
     for learner, answers in ((passer, RIGHT), (failer, {**RIGHT, "q-single": ["web"], "q-multiple": ["essay"],
                                                         "q-short": ["no"]})):
-        learning.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, "example-all-features")
         attempt = quizzes.quiz_page(learner, "example-all-features", "basics-quiz").attempt
         quizzes.submit_attempt(learner, "example-all-features", "basics-quiz", attempt.id, answers)
     package, *_ = _second_version(tmp_path, change_quiz=change_quiz)

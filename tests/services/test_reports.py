@@ -24,7 +24,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import catalog, learning, publishing, reports, staffing
+from lms.services import catalog, enrolments, learning, publishing, reports, staffing
 from lms.services.errors import Invalid, NotAllowed, NotFound
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG, copy_package, make_user
@@ -74,11 +74,11 @@ def add_attempt(user: User, version, answers: dict, number: int = 1, at: datetim
 
 
 def enrol(user: User, **values) -> Enrolment:
-    learning.enrol(user, SLUG)
+    enrolments.enrol(user, SLUG)
     if values:
         _db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id).values(**values))
         _db.session.commit()
-    return learning.active_enrolment(user, course_id())
+    return enrolments.active_enrolment(user, course_id())
 
 
 # --- overview ------------------------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_withdrawn_learners_are_left_out(course, admin):
     stays, leaves = make_user(), make_user()
     enrol(stays)
     enrol(leaves)
-    learning.unenrol(leaves, SLUG)
+    enrolments.unenrol(leaves, SLUG)
     assert reports.overview(admin, SLUG).enrolled == 1
     assert reports.learner_table(admin, SLUG).total == 1
 
@@ -233,9 +233,9 @@ def test_sorting_and_paging(course, admin):
 
 def test_stored_percent_follows_lesson_completions(course):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     learning.complete_lesson(learner, SLUG, "welcome")
-    enrolment = learning.active_enrolment(learner, course_id())
+    enrolment = enrolments.active_enrolment(learner, course_id())
     state = learning.learner_state(learner, course_id(), catalog.version_outline(course))
     assert enrolment.progress_percent == state.progress.percent > 0
 
@@ -309,7 +309,7 @@ def test_places_equal_the_raw_rows(population, admin):
 
 def test_learner_history_shows_every_completion_and_answer_with_its_version(course, admin):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     learning.complete_lesson(learner, SLUG, "welcome")
     add_attempt(learner, course, {**RIGHT, "q-short": ["  reset_progress "]})
     history = reports.learner_history(admin, SLUG, learner.id)

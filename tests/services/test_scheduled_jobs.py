@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lms.extensions import db as _db
 from lms.models import Course, OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.outbox import FAILED, SENT
-from lms.services import application_review, learning, mail, scheduled_jobs
+from lms.services import application_review, enrolments, mail, scheduled_jobs
 from lms.services.scheduled_jobs import Job, next_occurrence
 from tests.cohort_factories import apply, make_cohort, publish_caring_cities, session_rows
 from tests.factories import make_learners
@@ -45,7 +45,7 @@ def test_a_scheduled_reminder_runs_once_per_occurrence_with_three_workers(app, d
     course = db.session.get(Course, cohort.course_id)
     learners = make_learners(3)
     for learner in learners:
-        learning.enrol_user(learner, course, cohort_id=cohort.id)
+        enrolments.enrol_user(learner, course, cohort_id=cohort.id)
     now = session_rows(cohort)[0].starts_at - timedelta(hours=2)
     scheduled_jobs.ensure_schedule(now)
 

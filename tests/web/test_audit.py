@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lms.models import AuditEntry, Certificate, Cohort, LiveSession, User
-from lms.services import application_review, learning, publishing
+from lms.services import application_review, enrolments, publishing
 from tests.cohort_factories import apply, make_cohort, publish_caring_cities, session_rows
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -140,7 +140,7 @@ def test_bulk_decisions_record_the_ones_made_and_not_the_refused(client, db, mak
 def test_marking_attendance_by_hand_and_importing_a_report(client, db, login_as, make_user, open_cohort):
     ana, ben = make_user(display_name="Ana"), make_user(display_name="Ben")
     for learner in (ana, ben):
-        learning.enrol(learner, SLUG)
+        enrolments.enrol(learner, SLUG)
     session = session_rows(open_cohort)[0]
     instructor = login_as(make_instructor(SLUG))
     before = len(entries(db))
@@ -175,7 +175,7 @@ def test_marking_attendance_by_hand_and_importing_a_report(client, db, login_as,
 def test_attendance_refused_to_an_instructor_of_another_course_records_nothing(client, db, login_as, make_user,
                                                                                open_cohort):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     login_as("instructor")
     before = len(entries(db))
     response = client.post(f"/staff/sessions/{session_rows(open_cohort)[0].id}/attendance",

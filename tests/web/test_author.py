@@ -67,11 +67,11 @@ def test_a_file_that_is_not_a_zip_is_refused_with_a_message(client, db, login_as
 
 
 def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, login_as, make_user, tmp_path):
-    from lms.services import learning
+    from lms.services import enrolments, learning
 
     publishing.import_package(None, EXAMPLE, publish=True)
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     package = publishing.load_valid(EXAMPLE)
     reset_lesson = next(lesson for lesson in package.lessons if lesson.reset_progress)
     learning.complete_lesson(learner, "example-all-features", reset_lesson.id)

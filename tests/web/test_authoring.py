@@ -6,7 +6,7 @@ import re
 import pytest
 
 from lms.models import AuditEntry, CourseVersion, QuizAttempt, VersionFile
-from lms.services import learning, publishing, quizzes
+from lms.services import enrolments, publishing, quizzes
 from tests.factories import EXAMPLE, copy_package, edit_file, make_user, set_version, table_counts
 
 SLUG = "example-all-features"
@@ -151,7 +151,7 @@ def test_a_published_version_cannot_be_deleted(client, login_as, draft, db):
 
 def test_a_version_learners_have_been_on_cannot_be_deleted(client, login_as, draft, db):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     attempt = quizzes.quiz_page(learner, SLUG, "basics-quiz").attempt
     db.session.execute(db.update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(version_id=draft.id))
     db.session.commit()  # as if the learner had been on 1.1.0 (a version published, then put back to draft)

@@ -37,7 +37,7 @@ from lms.services import (
     calendars,
     catalog,
     certificates,
-    learning,
+    enrolments,
     live_sessions,
     mail,
     publishing,
@@ -210,7 +210,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     session = live_sessions.sessions_of(cohort.id)[0]
     application = applications.submit_application(learner, cohort.id, answers(learner),
                                                    applications.LetterUpload("letter.pdf", PDF))
-    learning.enrol_user(learner, catalog.get_course(SLUG), cohort_id=cohort.id)
+    enrolments.enrol_user(learner, catalog.get_course(SLUG), cohort_id=cohort.id)
     _db.session.commit()
     first = quizzes.quiz_page(learner, SLUG, QUIZ).attempt
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)

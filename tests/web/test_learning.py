@@ -264,13 +264,13 @@ def test_a_lesson_page_costs_three_queries_whatever_the_learner_has_done(client,
     """The lesson page's budget: the user, the course with its version, enrolment and cohort, and everything the
     learner did (lessons, quizzes, live sessions) in one statement. The learner here has all of those."""
     from lms.models import Course
-    from lms.services import attendance, learning
+    from lms.services import attendance, enrolments
     from tests.cohort_factories import make_cohort, publish_caring_cities, session_rows
 
     version = publish_caring_cities()
     cohort = make_cohort(mode="open")
     learner = login_as("learner")
-    learning.enrol_user(learner, db.session.get(Course, version.course_id), cohort_id=cohort.id)
+    enrolments.enrol_user(learner, db.session.get(Course, version.course_id), cohort_id=cohort.id)
     attendance.mark_attendance(make_user(role="admin"), session_rows(cohort)[0].id, {learner.id})
     first, second = (lesson.id for lesson in publishing.version_package(version).lessons[:2])
     client.post(f"/courses/caring-cities/lessons/{first}/complete")

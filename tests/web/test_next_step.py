@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from lms.core.packages import load_package
 from lms.models import Application, Enrolment, QuizAttempt
 from lms.models.user import Role
-from lms.services import application_review, attendance, catalog, learning, quizzes
+from lms.services import application_review, attendance, catalog, enrolments, quizzes
 from tests.cohort_factories import CARING_CITIES, apply, make_cohort, publish_caring_cities, session_rows
 from tests.factories import make_user
 from tests.web.test_auth import registration
@@ -201,7 +201,7 @@ def test_back_then_submit_shows_the_result_and_burns_no_attempt(client, db, memb
 def test_leaving_asks_first_and_says_the_place_is_kept(client, db, member, cohort):
     page = client.get(f"/courses/{SLUG}/leave").get_data(as_text=True)
     assert f"Your place in {cohort.name} stays yours" in page and "rejoin" in page
-    assert learning.active_enrolment(member, catalog.get_course(SLUG).id) is not None  # nothing happened yet
+    assert enrolments.active_enrolment(member, catalog.get_course(SLUG).id) is not None  # nothing happened yet
     course_page = client.get(f"/courses/{SLUG}/").get_data(as_text=True)
     assert f'href="/courses/{SLUG}/leave"' in course_page  # a link to the question, not a button that leaves
 

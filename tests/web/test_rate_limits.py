@@ -16,7 +16,7 @@ import config
 from lms.core.packages import package_zip_bytes
 from lms.extensions import limiter
 from lms.models import Application, Attendance, CourseVersion
-from lms.services import learning, publishing
+from lms.services import enrolments, publishing
 from tests.cohort_factories import EXE, MOTIVATION, PDF, make_cohort, publish_caring_cities, session_rows
 from tests.factories import EXAMPLE, copy_package, make_instructor, table_counts
 
@@ -60,7 +60,7 @@ def test_attendance_imports_are_limited(client, db, login_as, make_user, upload_
     publishing.import_package(None, EXAMPLE, publish=True)
     cohort = make_cohort("example-all-features", mode="open", name="Example run")
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     session = session_rows(cohort)[0]
     login_as(make_instructor("example-all-features"))
     url = f"/staff/sessions/{session.id}/attendance/import"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.demo import population as demo_population
 from lms.extensions import db as _db
 from lms.models import Course, CourseStaff
-from lms.services import learning, publishing, reports, staffing
+from lms.services import enrolments, learning, publishing, reports, staffing
 from tests.factories import EXAMPLE_SLUG, copy_package, make_user
 
 SLUG = EXAMPLE_SLUG
@@ -53,7 +53,7 @@ def test_instructors_see_only_the_courses_they_teach(client, login_as, course):
 
 def test_an_instructor_of_the_course_sees_its_reports_but_not_the_api(client, login_as, course):
     learner = make_user(display_name="Zoë Dubois")
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     login_as(instructor_of(SLUG))
     for url in PAGES:
         assert client.get(url).status_code == 200, url
@@ -64,7 +64,7 @@ def test_an_instructor_of_the_course_sees_its_reports_but_not_the_api(client, lo
 
 def test_admins_see_everything_and_the_api(client, login_as, course):
     learner = make_user()
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     login_as("admin")
     for url in PAGES:
         assert client.get(url).status_code == 200, url
@@ -80,7 +80,7 @@ def test_admins_see_everything_and_the_api(client, login_as, course):
 
 def test_learner_history_page_shows_answers_and_versions(client, login_as, course):
     learner = make_user(display_name="Aïcha Diallo")
-    learning.enrol(learner, SLUG)
+    enrolments.enrol(learner, SLUG)
     learning.complete_lesson(learner, SLUG, "welcome")
     login_as("admin")
     page = client.get(f"/reports/{SLUG}/learners/{learner.id}").get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_report_pages_have_no_inline_script_or_style(client, login_as, course):
 
 def test_learner_table_filters_sorts_and_pages_through_the_query_string(client, login_as, course):
     for name, city in (("Ana", "Seoul"), ("Bea", "Bogotá"), ("Carla", "Seoul")):
-        learning.enrol(make_user(display_name=name, city=city), SLUG)
+        enrolments.enrol(make_user(display_name=name, city=city), SLUG)
     login_as("admin")
     page = client.get(f"/reports/{SLUG}/learners?city=seoul&sort=-name").get_data(as_text=True)
     assert page.index("Carla") < page.index("Ana") and "Bea" not in page
@@ -125,7 +125,7 @@ def test_learner_table_filters_sorts_and_pages_through_the_query_string(client, 
 def test_csv_export_is_safe_for_spreadsheets(client, login_as, course):
     tricky = make_user(display_name='=HYPERLINK("http://evil.example")', organisation='Ayuntamiento, "Área"\nNorte',
                        city="서울특별시", country="KR")
-    learning.enrol(tricky, SLUG)
+    enrolments.enrol(tricky, SLUG)
     login_as("admin")
     response = client.get(f"/reports/{SLUG}/export/learners.csv")
     assert response.status_code == 200 and response.is_streamed
@@ -141,8 +141,8 @@ def test_csv_export_is_safe_for_spreadsheets(client, login_as, course):
 
 
 def test_csv_export_keeps_the_filters(client, login_as, course):
-    learning.enrol(make_user(city="Seoul"), SLUG)
-    learning.enrol(make_user(city="Dakar"), SLUG)
+    enrolments.enrol(make_user(city="Seoul"), SLUG)
+    enrolments.enrol(make_user(city="Dakar"), SLUG)
     login_as("admin")
     text = client.get(f"/reports/{SLUG}/export/learners.csv?city=dakar").get_data(as_text=True)
     assert "Dakar" in text and "Seoul" not in text
@@ -173,7 +173,7 @@ def test_query_count_does_not_grow_with_the_learners(client, login_as, course, c
 
 def test_json_learners_are_paged(client, login_as, course):
     for _ in range(3):
-        learning.enrol(make_user(), SLUG)
+        enrolments.enrol(make_user(), SLUG)
     login_as("admin")
     data = client.get(f"/reports/api/courses/{SLUG}/learners?per_page=2&page=2").get_json()
     assert (data["total"], data["pages"], data["page"], len(data["learners"])) == (3, 2, 2, 1)

@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar
 
 from lms.models import Attendance, Cohort, LiveSession
-from lms.services import calendars, learning, publishing
+from lms.services import calendars, enrolments, publishing
 from tests.cohort_factories import local_now, make_cohort, publish_caring_cities, session_rows
 from tests.factories import EXAMPLE, copy_package, make_instructor, table_counts
 
@@ -38,7 +38,7 @@ def test_the_caring_cities_cohort_page_shows_times_in_both_zones(client, db, log
 
 def test_participants_see_the_joining_link_and_outsiders_do_not(client, db, login_as, make_user, open_cohort):
     participant = make_user()
-    learning.enrol(participant, "example-all-features")
+    enrolments.enrol(participant, "example-all-features")
     login_as(participant)
     html = client.get(f"/programmes/cohorts/{open_cohort.id}").get_data(as_text=True)
     assert "https://zoom.us/j/999000" in html and "You are in this cohort" in html
@@ -72,7 +72,7 @@ def test_a_cohort_downloads_as_one_calendar(client, db):
 
 def test_the_private_feed_works_without_logging_in_until_it_is_reset(client, db, login_as, make_user, open_cohort):
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     login_as(learner)
     page = client.get("/programmes/calendar").get_data(as_text=True)
     url = re.search(r'value="(http://lms\.test/programmes/feed/[^"]+\.ics)"', page).group(1)
@@ -163,7 +163,7 @@ def test_instructors_see_cohorts_and_take_attendance_but_do_not_edit(client, db,
 def test_attendance_by_hand_and_from_a_messy_zoom_report(client, db, login_as, make_user, open_cohort):
     ana, ben = make_user(display_name="Ana"), make_user(display_name="Ben")
     for learner in (ana, ben):
-        learning.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, "example-all-features")
     session = session_rows(open_cohort)[0]
     login_as(make_instructor("example-all-features"))
     sheet = client.get(f"/staff/sessions/{session.id}/attendance").get_data(as_text=True)
@@ -186,7 +186,7 @@ def test_attendance_by_hand_and_from_a_messy_zoom_report(client, db, login_as, m
 def test_attendance_for_a_session_not_started_yet_asks_for_confirmation(client, db, login_as, make_user,
                                                                           open_cohort):
     ana = make_user(display_name="Ana")
-    learning.enrol(ana, "example-all-features")
+    enrolments.enrol(ana, "example-all-features")
     session = session_rows(open_cohort)[0]  # in two days
     login_as(make_instructor("example-all-features"))
     url = f"/staff/sessions/{session.id}/attendance"
@@ -212,7 +212,7 @@ def test_attendance_for_a_session_not_started_yet_asks_for_confirmation(client, 
 def test_an_instructor_of_another_course_sees_the_cohort_but_not_its_attendance(client, db, login_as, make_user,
                                                                                    open_cohort):
     learner = make_user()
-    learning.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, "example-all-features")
     login_as("instructor")
     session = session_rows(open_cohort)[0]
     page = client.get(f"/staff/cohorts/{open_cohort.id}")
@@ -243,7 +243,7 @@ def test_before_the_start_the_lesson_page_says_when_the_cohort_opens(client, db,
     learner = login_as("learner")
     from lms.models import Course
 
-    learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    enrolments.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
     db.session.commit()
     response = client.get("/courses/caring-cities/lessons/m1-what-is-a-caring-city")
     assert response.status_code == 403 and "opens on" in response.get_data(as_text=True)
@@ -261,7 +261,7 @@ def test_after_the_end_the_quiz_page_explains_why_no_attempt_starts(client, db, 
     learner = login_as("learner")
     from lms.models import Course
 
-    learning.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
+    enrolments.enrol_user(learner, db.session.get(Course, cohort.course_id), cohort_id=cohort.id)
     db.session.commit()
     assert client.get("/courses/caring-cities/lessons/m1-what-is-a-caring-city").status_code == 200
     html = client.get("/courses/caring-cities/quizzes/m1-quiz").get_data(as_text=True)

@@ -35,7 +35,7 @@ from lms.demo.synthetic import write_synthetic_package
 from lms.extensions import db as _db
 from lms.extensions import limiter
 from lms.models import Application, Cohort, LiveSession, User
-from lms.services import applications, certificates, learning, live_sessions, quizzes
+from lms.services import applications, certificates, enrolments, learning, live_sessions, quizzes
 from lms.services.errors import Invalid
 from tests.cohort_factories import PDF, local_now
 from tests.factories import DEFAULT_PASSWORD, EXAMPLE, make_instructor, make_user, table_counts
@@ -501,7 +501,7 @@ def _build_and_crawl(app, tmp: Path) -> Crawl:
         learner_clients[payload] = _register(app, number, payload)
         user = db.session.execute(db.select(User).filter_by(email=f"xss{number}@example.org")).scalar_one()
         learners.append(user)
-        learning.enrol(user, SLUG)
+        enrolments.enrol(user, SLUG)
         applications.submit_application(user, main.id, applications.Answers(
             full_name=payload, organisation=payload, position=payload, city=payload,
             country="ES", language="es", motivation=f"{payload} is why I want to take part."),

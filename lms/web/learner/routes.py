@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.services import catalog, certificates, cohorts, learning, quizzes
+from lms.services import catalog, certificates, cohorts, enrolments, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.learner.forms import ActionForm
@@ -37,7 +37,7 @@ def cover(slug: str):
 @login_required
 def enrol(slug: str):
     if ActionForm().validate_on_submit():
-        learning.enrol(acting_user(), slug)  # refused (403): the course takes people another way
+        enrolments.enrol(acting_user(), slug)  # refused (403): the course takes people another way
         flash("You are enrolled. Welcome to the course!", "success")
     return redirect(url_for("learner.course", slug=slug))
 
@@ -48,13 +48,13 @@ def leave(slug: str):
     """Leaving asks first, on a page of its own (no JavaScript needed), saying what happens to the learner's place."""
     user = acting_user()
     try:
-        terms = learning.leaving_terms(user, slug)
+        terms = enrolments.leaving_terms(user, slug)
     except Conflict as error:
         flash(error.message, "info")
         return redirect(url_for("learner.course", slug=slug))
     form = ActionForm()
     if form.validate_on_submit():
-        learning.unenrol(user, slug)
+        enrolments.unenrol(user, slug)
         if terms.keeps_place:
             flash(f"You have left {terms.cohort.name}. Your place and your progress are kept: you can rejoin from "
                   "this page until the cohort ends.", "info")
@@ -69,7 +69,7 @@ def leave(slug: str):
 def rejoin(slug: str):
     if ActionForm().validate_on_submit():
         try:
-            learning.rejoin(acting_user(), slug)
+            enrolments.rejoin(acting_user(), slug)
         except NotAllowed as error:
             flash(error.message, "error")
         else:
