@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from lms.models import AuditEntry, Cohort, Enrolment
-from lms.services import learning, publishing, version_diff
+from lms.services import enrolments, learning, publishing, version_diff
 from tests.factories import EXAMPLE_SLUG, copy_package, set_version
 
 PILOT_2031 = """cohorts:
@@ -56,7 +56,7 @@ def test_validation_and_the_diff_say_what_an_open_cohort_does_in_words(db, tmp_p
 def test_an_invitation_cohort_in_an_open_course_captures_nobody(db, tmp_path, make_user):
     publishing.import_package(None, _open_course_with_far_cohort(tmp_path, mode="invite"), publish=True)
     learner = make_user()
-    enrolment = learning.enrol(learner, EXAMPLE_SLUG)
+    enrolment = enrolments.enrol(learner, EXAMPLE_SLUG)
     assert enrolment.cohort_id is None
     learning.lesson_page(learner, EXAMPLE_SLUG, "welcome")  # studies at once
 
@@ -65,7 +65,7 @@ def test_leaving_the_cohort_out_lets_its_waiting_learners_study(db, tmp_path, ma
     package = _open_course_with_far_cohort(tmp_path)
     publishing.import_package(None, package, publish=True)
     learner = make_user()
-    enrolment = learning.enrol(learner, EXAMPLE_SLUG)
+    enrolment = enrolments.enrol(learner, EXAMPLE_SLUG)
     cohort = db.session.get(Cohort, enrolment.cohort_id)
     assert cohort.key == "mexico-2031"  # captured, as the warning said
 
@@ -82,7 +82,7 @@ def test_leaving_the_cohort_out_lets_its_waiting_learners_study(db, tmp_path, ma
     learning.lesson_page(learner, EXAMPLE_SLUG, "welcome")  # no longer locked until 2031
     kept = db.session.get(Cohort, cohort.id)
     assert kept.enrolment_mode == "invite"  # kept, with its records, but it takes nobody more
-    assert learning.enrol(make_user(), EXAMPLE_SLUG).cohort_id is None
+    assert enrolments.enrol(make_user(), EXAMPLE_SLUG).cohort_id is None
     actions = db.session.execute(db.select(AuditEntry.action).where(AuditEntry.target_id == str(cohort.id))
                                  ).scalars().all()
     assert "cohort.release_learners" in actions
