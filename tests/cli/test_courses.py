@@ -129,3 +129,41 @@ def test_gift_import_writes_the_quiz_and_reports_what_it_cannot_carry(runner, tm
     result = runner.invoke(args=["lms", "gift-export", str(quiz), str(exported)])
     assert result.exit_code == 0 and "with 7 question(s)" in result.output
     assert "::crossing::[markdown]Where is it **safest** to cross a street?" in exported.read_text(encoding="utf-8")
+
+
+def test_preview_serves_the_folder_until_stopped(tmp_path):
+    """`flask lms preview PATH` as an author runs it: its own server process, on a loopback port, reading the folder
+    (the pages themselves are tested in tests/web/test_live_preview.py and tests/e2e/test_live_preview.py)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from lms.services import authoring_tools
+
+    folder = tmp_path / "safe-streets"
+    authoring_tools.write_new_course("safe-streets", folder)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "FLASK_APP": "wsgi", "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
+           "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'preview.sqlite3'}"}
+    server = subprocess.Popen([sys.executable, "-m", "flask", "lms", "preview", str(folder), "--port", str(port)],
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        page = ""
+        for _ in range(120):  # a loaded two-core machine starts the app in seconds
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/preview/", timeout=5) as response:
+                    page = response.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert "Safe streets" in page and "Live preview of safe-streets/" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
