@@ -207,3 +207,15 @@ def test_the_published_version_links_each_quiz_to_its_question_statistics(client
     assert statistics not in client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
     page = client.get(statistics)
     assert page.status_code == 200 and "Facility" in page.get_data(as_text=True)
+
+
+def test_a_text_asset_names_its_charset_once(client, db, login_as, tmp_path):
+    """Issue 20, defect 7: 'text/plain; charset=utf-8; charset=utf-8'."""
+    from lms.services import authoring_tools
+
+    authoring_tools.write_new_course("safe-streets", tmp_path / "safe-streets")
+    publishing.import_package(None, tmp_path / "safe-streets")
+    login_as("admin")
+    response = client.get("/author/safe-streets/0.1.0/preview/assets/handout.txt")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"

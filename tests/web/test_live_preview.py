@@ -41,7 +41,9 @@ def test_the_folder_is_served_as_learners_will_see_it_and_nothing_is_recorded(pr
     lesson = client.get("/preview/lessons/welcome").get_data(as_text=True)
     assert '<div class="lesson-body">' in lesson and 'href="next-steps"' in lesson
     assert "js/live-preview.js" in lesson and "data-preview-fingerprint" in lesson
-    assert client.get("/preview/assets/handout.txt").data.startswith(b"A handout")
+    handout = client.get("/preview/assets/handout.txt")
+    assert handout.data.startswith(b"A handout")
+    assert handout.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert 'name="format"' in client.get("/preview/quizzes/module-1-quiz").get_data(as_text=True)
     assert table_counts(db) == before
 
