@@ -2,7 +2,7 @@
 
 lms/cli/group.py owns the `lms` group and turns any ServiceError into "Error: <message>" with exit status 1; each
 subject adds its commands from its own module (accounts, authoring, courses, cohorts, certificates, reports, demo,
-worker, theme).
+worker, theme, translations).
 """
 
 from lms.cli import (  # noqa: F401  (each adds its commands)
@@ -14,6 +14,7 @@ from lms.cli import (  # noqa: F401  (each adds its commands)
     demo,
     reports,
     theme,
+    translations,
     worker,
 )
 from lms.cli.group import lms_cli

@@ -25,6 +25,21 @@ def _print_warnings(warnings) -> None:
         click.echo(f"{warning.file}:{warning.line}: warning: {warning.message}", err=True)
 
 
+def _print_translations(result) -> None:
+    """How complete each translation language is, then the stale translations (warnings: the import still works)."""
+    for language in result.coverage:
+        parts = [f"{language.translated} of {language.total} files translated"]
+        if language.complete and not language.stale:
+            parts.append("complete")
+        if language.stale:
+            parts.append(f"{len(language.stale)} stale ({', '.join(language.stale)})")
+        if language.missing:
+            parts.append(f"{len(language.missing)} missing ({', '.join(language.missing)})")
+        click.echo(f"  {language.language}: {', '.join(parts)}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 def _package_path(path: str) -> Path:
     source = Path(path)
     if not source.exists():
@@ -48,6 +63,7 @@ def validate_packages(paths: tuple[str, ...]) -> None:
             failed += 1
             click.echo(f"{path}: {len(result.problems)} problem(s)", err=True)
             _print_problems(result.problems)
+        _print_translations(result)
     if failed:
         raise SystemExit(1)
 
@@ -111,10 +127,12 @@ def diff_command(path: str) -> None:
             click.echo(f"  {line}")
     if report.diff is None:
         click.echo(f"{package.slug} has no published version yet: everything in {package.version} is new.")
+        _print_translation_changes(report)
         return
     click.echo(f"{package.slug}: {report.current.version} (published) → {package.version}")
     for line in report.summary_lines():  # items named by title, as on the version page
         click.echo(f"  {line}")
+    _print_translation_changes(report)
     lost = {key: n for key, n in report.lessons_lost.items() if n}
     passes = {key: n for key, n in report.quiz_passes_lost.items() if n}
     if not lost and not passes:
@@ -124,6 +142,11 @@ def diff_command(path: str) -> None:
         click.echo(f"  {count} learner(s) would lose the completion of lesson “{title}”")
     for key, count in sorted(passes.items()):
         click.echo(f"  {count} learner(s) would have to pass quiz “{report.titles.get('quiz:' + key, key)}” again")
+
+
+def _print_translation_changes(report: version_diff.DiffReport) -> None:
+    for change in report.translations:
+        click.echo(f"  Translation {change.summary_line()}")
 
 
 @lms_cli.command("courses")

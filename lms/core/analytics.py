@@ -23,6 +23,13 @@ Broken-question flags
     With at least ``min_attempts`` attempts (default 10): facility < 0.1 ("almost nobody right"), facility > 0.9
     ("almost everybody right"), and discrimination < 0 ("negative discrimination").
 
+Harder in one language (courses with translations)
+    Per question, the facility of the first attempts taken in each language. A language is flagged as *much harder*
+    when it has at least MIN_ATTEMPTS_PER_LANGUAGE (5) attempts at the question, the attempts in all the other
+    languages together number at least as many, and its facility is at least LANGUAGE_GAP (0.25, i.e. 25
+    percentage points) below theirs: the same question, graded the same way, is then very likely worded worse (or
+    wrongly) in that language: a translation problem to look at.
+
 Completion funnel
     For each module in course order: how many learners completed it, from the per-learner module completion
     computed by lms.core.progress.course_progress (the one progress rule).
@@ -37,6 +44,8 @@ from dataclasses import dataclass
 LOW_FACILITY = 0.1
 HIGH_FACILITY = 0.9
 MIN_ATTEMPTS_FOR_FLAGS = 10
+MIN_ATTEMPTS_PER_LANGUAGE = 5
+LANGUAGE_GAP = 0.25
 
 
 def median(values: Iterable[float]) -> float | None:
@@ -150,3 +159,29 @@ def funnel(enrolled: int, steps: Sequence[tuple[str, str, int]]) -> list[FunnelS
     rows = [("enrolled", "Enrolled", enrolled), *steps]
     return [FunnelStep(key, label, count, round(100 * count / enrolled, 1) if enrolled else 0.0)
             for key, label, count in rows]
+
+
+@dataclass(frozen=True)
+class LanguageFacility:
+    language: str
+    attempts: int
+    facility: float | None
+    much_harder: bool  # flagged: see "Harder in one language" above
+
+
+def facility_by_language(scores: Sequence[tuple[str, float]], max_score: float, languages: Sequence[str], *,
+                         min_attempts: int = MIN_ATTEMPTS_PER_LANGUAGE,
+                         gap: float = LANGUAGE_GAP) -> tuple[LanguageFacility, ...]:
+    """One question's facility per language (in ``languages``' order), from (language, score) per attempt."""
+    by_language: dict[str, list[float]] = {language: [] for language in languages}
+    for language, score in scores:
+        by_language.setdefault(language, []).append(score)
+    result = []
+    for language, own in by_language.items():
+        others = [score for other, values in by_language.items() if other != language for score in values]
+        facility = facility_index(own, max_score)
+        rest = facility_index(others, max_score)
+        harder = (len(own) >= min_attempts and len(others) >= min_attempts and facility is not None
+                  and rest is not None and rest - facility >= gap - 1e-9)
+        result.append(LanguageFacility(language, len(own), facility, harder))
+    return tuple(result)

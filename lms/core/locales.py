@@ -83,3 +83,14 @@ def country_name(code: str) -> str:
 
 def language_name(code: str) -> str:
     return dict(languages()).get(code, code)
+
+
+@cache
+def own_language_name(code: str) -> str:
+    """The language's name in itself ("español", "한국어"), as a language switch names each choice; the code when
+    CLDR does not know it."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    except (ValueError, LookupError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code

@@ -13,7 +13,7 @@ from lms.models.cohort import (
     LiveSession,
     ReminderSent,
 )
-from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule
+from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule, VersionTranslation
 from lms.models.learning import Enrolment, EnrolmentStatus, LessonProgress, ProgressEvent, QuizAttempt
 from lms.models.outbox import OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.staffing import CourseStaff
@@ -50,4 +50,5 @@ __all__ = [
     "VersionFile",
     "VersionLesson",
     "VersionModule",
+    "VersionTranslation",
 ]

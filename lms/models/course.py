@@ -63,7 +63,9 @@ class CourseVersion(Base):
 
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
-    language: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16))  # the source language
+    # The languages the package declares, source first, separated by spaces ("en es fr ko"); "" for the source only.
+    languages: Mapped[str] = mapped_column(String(200), default="", server_default="")
     estimated_hours: Mapped[float] = mapped_column(Float)
     enrolment_mode: Mapped[str] = mapped_column(String(16))
     # Everything else the pages show (authors, licence, resources, sessions, rules, eligibility HTML), as JSON.
@@ -85,6 +87,11 @@ class CourseVersion(Base):
     @property
     def version_key(self) -> tuple[int, int, int]:
         return (self.version_major, self.version_minor, self.version_patch)
+
+    @property
+    def language_list(self) -> list[str]:
+        """The course's languages, source first."""
+        return self.languages.split() or [self.language]
 
 
 class VersionModule(Base):
@@ -143,3 +150,35 @@ class VersionFile(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     version: Mapped[CourseVersion] = relationship(lazy="raise")
+
+
+class VersionTranslation(Base):
+    """One translated file of a version (course.es.yaml, a module's, a lesson's or a quiz's), with what pages show:
+    its title, summary and rendered HTML. ``recorded_hash`` differs from ``current_hash`` when the translation is
+    stale (lms.core.packages.translations). Quiz texts are read from the version's package, like the quiz itself."""
+
+    __tablename__ = "version_translations"
+    __table_args__ = (
+        UniqueConstraint("version_id", "language", "kind", "item_key"),
+        CheckConstraint("kind IN ('course', 'module', 'lesson', 'quiz')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    item_key: Mapped[str] = mapped_column(String(64), default="")  # the module, lesson or quiz id; "" for the course
+    path: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")  # a lesson's body; the course's eligibility
+    # The course's translated resources and live sessions (the same shape as CourseVersion.manifest's).
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    recorded_hash: Mapped[str | None] = mapped_column(String(80))
+    current_hash: Mapped[str] = mapped_column(String(80))
+
+    version: Mapped[CourseVersion] = relationship(lazy="raise")
+
+    @property
+    def stale(self) -> bool:
+        return self.recorded_hash != self.current_hash

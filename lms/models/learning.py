@@ -47,6 +47,10 @@ class Enrolment(Base):
     # The progress percentage (lms.core.progress) as of the learner's last lesson completion or quiz submission,
     # stored so that the reports can sort and filter by it in SQL; pages show the live value.
     progress_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The language the learner chose for this course (None: their interface language when the course has it).
+    language: Mapped[str | None] = mapped_column(String(16))
+    # The language of the content they last read (a lesson or a quiz): what the reports show and filter by.
+    studied_language: Mapped[str | None] = mapped_column(String(16), index=True)
 
 
 class LessonProgress(Base):
@@ -86,6 +90,8 @@ class QuizAttempt(Base):
     max_score: Mapped[float | None] = mapped_column(Float)
     percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    # The language the quiz was shown in when the attempt was submitted (quiz analytics split by language).
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class ProgressEvent(Base):

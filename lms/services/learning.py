@@ -42,9 +42,10 @@ from lms.models import (
     VersionModule,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, cohort_pages, cohorts, completion, enrolments, live_sessions
+from lms.services import catalog, cohort_pages, cohorts, completion, course_languages, enrolments, live_sessions
 from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
-from lms.services.errors import NotAllowed, NotFound
+from lms.services.course_languages import CourseReading
+from lms.services.errors import Invalid, NotAllowed, NotFound
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class CoursePage:
     rejoinable: Cohort | None = None  # the cohort an accepted applicant left and may rejoin
     # Application courses, for who is not enrolled: the cohorts taking applications, with their deadlines and dates.
     applying: tuple[cohort_pages.CohortPage, ...] = ()
+    reading: CourseReading | None = None  # the language the page shows the course in, and its texts
+
+    @property
+    def texts(self) -> course_languages.CourseTexts:
+        """course.yaml's texts (title, summary, resources, live sessions) in the reading language where translated."""
+        return course_languages.course_texts(self.version, self.reading)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,8 @@ class LessonPage:
     following_quiz: ModuleRef | None  # the module whose quiz comes next, when the next item is a quiz
     state: LearnerState
     next_step: LearnerStep | None  # for an enrolled learner
+    reading: CourseReading | None = None  # the language the lesson is shown in (lms.services.course_languages)
+    enrolled: bool = False  # the learner is enrolled (staff looking around are not): they may choose a language
 
 
 @dataclass(frozen=True)
@@ -188,13 +197,18 @@ def _learner_rows() -> CompoundSelect:
 _LEARNER_ROWS = _learner_rows()
 
 
-def course_page(user: User | None, slug: str) -> CoursePage:
+def course_page(user: User | None, slug: str, *, interface_language: str | None = None,
+                requested_language: str | None = None) -> CoursePage:
+    """``interface_language``: the page's; ``requested_language``: a language asked for on this page only."""
     course, version = catalog.published_version(slug)
     outline = catalog.version_outline(version)
     if user is None or not user.is_authenticated:
-        return CoursePage(course, version, outline, None, None, can_study=False,
-                          applying=_cohorts_taking_applications(None, course, version))
+        reading = course_languages.reading_for(version, None, interface_language, requested_language)
+        return CoursePage(course, version, course_languages.localised_outline(outline, reading), None, None,
+                          can_study=False, applying=_cohorts_taking_applications(None, course, version),
+                          reading=reading)
     enrolment = enrolments.active_enrolment(user, course.id)
+    reading = course_languages.reading_for(version, enrolment, interface_language, requested_language)
     state = learner_state(user, course.id, outline) if enrolment else None
     access = None if authz.is_staff(user) else cohorts.study_access_for(enrolment)
     can_study = authz.is_staff(user) or (enrolment is not None and (access is None or access.can_read))
@@ -202,8 +216,9 @@ def course_page(user: User | None, slug: str) -> CoursePage:
     applications = tuple(application for application, _, _ in enrolments.pending_applications(user, course.id))
     rejoinable = None if enrolment else enrolments.rejoinable_cohort(user, course.id)
     applying = _cohorts_taking_applications(user, course, version) if enrolment is None else ()
-    return CoursePage(course, version, outline, enrolment, state, can_study=can_study, access=access,
-                      next_step=step, pending_applications=applications, rejoinable=rejoinable, applying=applying)
+    return CoursePage(course, version, course_languages.localised_outline(outline, reading), enrolment, state,
+                      can_study=can_study, access=access, next_step=step, pending_applications=applications,
+                      rejoinable=rejoinable, applying=applying, reading=reading)
 
 
 def next_steps(user: User, progress: dict[int, tuple[Enrolment, CourseProgress]],
@@ -238,12 +253,16 @@ def _cohorts_taking_applications(user: User | None, course: Course,
     return tuple(cohort_pages.cohorts_taking_applications(user, course, version))
 
 
-def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
+def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: str | None = None,
+                requested_language: str | None = None) -> LessonPage:
+    """``interface_language``: the page's; ``requested_language``: a language asked for on this page only."""
     course, version, enrolment = study_context(user, slug)
-    outline = catalog.version_outline(version)
+    reading = course_languages.reading_for(version, enrolment, interface_language, requested_language)
+    outline = course_languages.localised_outline(catalog.version_outline(version), reading)
     lesson = outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
-    html = catalog.lesson_html(version, lesson_key)
+    html = course_languages.lesson_html(reading, lesson_key, catalog.lesson_html(version, lesson_key))
     visited = enrolment is not None and _record_visit(user, course, enrolment, lesson_key)
+    visited = course_languages.record_studied_language(enrolment, reading) or visited
     previous, _ = outline.neighbours(lesson_key)
     following = item_after_lesson(outline.outline, lesson_key)
     following_lesson = outline.lesson(following.id) if following and following.kind == StepKind.LESSON else None
@@ -253,7 +272,7 @@ def lesson_page(user: User, slug: str, lesson_key: str) -> LessonPage:
     at_the_end = following is None and enrolment is not None
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if at_the_end else None
     page = LessonPage(course, version, outline, lesson, html, previous, following_lesson, following_quiz, state,
-                      step)
+                      step, reading, enrolled=enrolment is not None)
     if visited:
         db.session.commit()  # the use case's one commit: the resume point, read on the dashboard
     return page
@@ -331,3 +350,16 @@ def dashboard(user: User) -> Dashboard:
         for enrolment, course, version in rows
     ]
     return Dashboard(entries, enrolments.pending_applications(user))
+
+
+def choose_course_language(user: User, slug: str, language: str) -> str | None:
+    """Remember the language the learner reads this course in, on their enrolment; "" goes back to the automatic
+    choice (their interface language when the course has it). Returns the language now chosen, if any."""
+    _course, version, enrolment = study_context(user, slug)
+    if enrolment is None:
+        raise NotAllowed("Enrol in this course to choose the language you read it in.")
+    if language and language not in version.language_list:
+        raise Invalid("This course is not offered in that language.")
+    enrolment.language = language or None
+    db.session.commit()
+    return enrolment.language

@@ -25,7 +25,15 @@ from sqlalchemy import delete, func, select, update
 
 from lms import authz
 from lms.core import clock
-from lms.core.packages import LoadResult, Package, Problem, diff_packages, load_package, package_zip_bytes
+from lms.core.packages import (
+    LoadResult,
+    Package,
+    Problem,
+    Translation,
+    diff_packages,
+    load_package,
+    package_zip_bytes,
+)
 from lms.core.packages.cohort_warnings import cohort_warnings
 from lms.core.packages.textdiff import item_titles
 from lms.extensions import db
@@ -42,6 +50,7 @@ from lms.models import (
     VersionFile,
     VersionLesson,
     VersionModule,
+    VersionTranslation,
 )
 from lms.services import audit, catalog, cohort_sync, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -285,7 +294,9 @@ def _store_version(course: Course, package: Package, actor: User | None) -> Cour
     version = CourseVersion(
         course=course, version=package.version, version_major=major, version_minor=minor, version_patch=patch,
         content_hash=package.content_hash, status="draft", is_current=False, title=package.title,
-        summary=package.summary, language=package.language, estimated_hours=package.estimated_hours,
+        summary=package.summary, language=package.language,
+        languages=" ".join(package.languages) if len(package.languages) > 1 else "",
+        estimated_hours=package.estimated_hours,
         enrolment_mode=package.enrolment.value, manifest=_manifest(package),
         imported_by_id=actor.id if actor else None,
     )
@@ -304,6 +315,8 @@ def _store_version(course: Course, package: Package, actor: User | None) -> Cour
                 title=lesson.title, minutes=lesson.minutes, required=lesson.required,
                 reset_progress=lesson.reset_progress, content_hash=lesson.content_hash, html=lesson.html,
             ))
+    for translation in package.translations:
+        db.session.add(_translation_row(version, translation))
     media_types = {asset.path: asset.media_type for asset in package.assets}
     for path, data in sorted(package.files.items()):
         db.session.add(VersionFile(
@@ -311,6 +324,20 @@ def _store_version(course: Course, package: Package, actor: User | None) -> Cour
             sha256=_sha256(data), data=data,
         ))
     return version
+
+
+def _translation_row(version: CourseVersion, translation: Translation) -> VersionTranslation:
+    data = None
+    if translation.kind == "course":
+        data = {"resources": [{"title": r.title, "url": r.url, "description": r.description}
+                              for r in translation.resources],
+                "live_sessions": [{"id": s.id, "title": s.title, "description": s.description,
+                                   "duration_minutes": s.duration_minutes} for s in translation.live_sessions]}
+    return VersionTranslation(
+        version=version, language=translation.language, kind=translation.kind, item_key=translation.key,
+        path=translation.path, title=translation.title, summary=translation.summary, html=translation.html, data=data,
+        recorded_hash=translation.recorded_hash, current_hash=translation.current_hash,
+    )
 
 
 def _text_media_type(path: str) -> str:

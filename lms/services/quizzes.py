@@ -19,8 +19,9 @@ from lms.core.packages import Quiz
 from lms.core.progress import LearnerStep, StepKind, item_after_quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, cohorts, completion, enrolments, learning, publishing
+from lms.services import catalog, cohorts, completion, course_languages, enrolments, learning, publishing
 from lms.services.catalog import LessonRef, VersionOutline
+from lms.services.course_languages import CourseReading
 from lms.services.errors import Conflict, Invalid, NotFound
 
 
@@ -53,6 +54,7 @@ class QuizPage:
     closed_message: str | None = None  # why no new attempt can start now (outside the learner's cohort window)
     scores_shown: bool = True  # the quiz's review options show scores now (else only passed / not passed)
     after: QuizNext | None = None  # where to go once the quiz is done
+    reading: CourseReading | None = None  # the language the quiz is shown in
 
     @property
     def may_start(self) -> bool:
@@ -99,10 +101,13 @@ class AttemptReview:
         return {question.id: question.prompt_html for question in self.quiz.questions}
 
 
-def _quiz_of(version: CourseVersion, quiz_key: str) -> Quiz:
-    for quiz in publishing.version_package(version).quizzes:
+def _quiz_of(version: CourseVersion, quiz_key: str, language: str | None = None) -> Quiz:
+    """The quiz, its texts in ``language`` where the version translates it: the same ids, answer key and hash in
+    every language, so grading and passes do not depend on it (short answers also accept that language's answers)."""
+    package = publishing.version_package(version)
+    for quiz in package.quizzes:
         if quiz.id == quiz_key:
-            return quiz
+            return package.quiz_in(quiz, language)
     raise NotFound("This quiz is not part of the course.")
 
 
@@ -114,12 +119,15 @@ def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
     ).scalars())
 
 
-def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> QuizPage:
+def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True, interface_language: str | None = None,
+              requested_language: str | None = None) -> QuizPage:
     """The quiz with the learner's open attempt. A first attempt starts when the page opens (``start``); any later
     one only when the learner asks (start_attempt), so that reopening a quiz, or going Back to it, never starts an
-    attempt the learner did not mean to take."""
+    attempt the learner did not mean to take. The quiz is shown in the learner's reading language
+    (lms.services.course_languages)."""
     course, version, enrolment = learning.study_context(user, slug)
-    quiz = _quiz_of(version, quiz_key)
+    reading = course_languages.reading_for(version, enrolment, interface_language, requested_language)
+    quiz = _quiz_of(version, quiz_key, reading.language)
     attempts = _attempts(user, course, quiz)
     submitted = [a for a in attempts if a.submitted_at is not None]
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
@@ -138,7 +146,7 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True) -> Qu
     shown = attempt_review.review_shown(quiz.review, quiz_passed=passed, attempts_remaining=remaining)
     return QuizPage(course, version, quiz, open_attempt, questions, len(submitted), remaining, passed,
                     tuple(submitted), closed, scores_shown=shown.score,
-                    after=_after(user, course, version, enrolment, quiz) if passed else None)
+                    after=_after(user, course, version, enrolment, quiz) if passed else None, reading=reading)
 
 
 def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
@@ -206,7 +214,10 @@ def get_attempt(user: User, slug: str, attempt_id: int) -> tuple[Course, QuizAtt
     return course, attempt
 
 
-def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: dict[str, list[str]]) -> QuizAttempt:
+def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: dict[str, list[str]], *,
+                   interface_language: str | None = None) -> QuizAttempt:
+    """Grade and record an attempt, in the language the learner reads the course in (``interface_language``: the
+    page's): its accepted short answers, and the language the reports split the quiz's results by."""
     course, attempt = get_attempt(user, slug, attempt_id)
     if attempt.quiz_key != quiz_key:
         raise NotFound("There is no such attempt.")
@@ -214,7 +225,8 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
         raise AlreadySubmitted(attempt.id)
     enrolment = learning.require_study_access(user, course, enrolments.active_enrolment(user, course.id))
     version = db.session.get(CourseVersion, attempt.version_id)
-    quiz = _quiz_of(version, quiz_key)
+    reading = course_languages.reading_for(version, enrolment, interface_language)
+    quiz = _quiz_of(version, quiz_key, reading.language)
     question_ids = attempt.layout["question_ids"]
     answers = {qid: [str(value) for value in raw.get(qid, [])] for qid in question_ids}
     try:
@@ -226,7 +238,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     submitted = db.session.execute(
         update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
         .values(submitted_at=now, responses=answers, score=result.score, max_score=result.max_score,
-                percent=result.percent, passed=result.passed)
+                percent=result.percent, passed=result.passed, language=reading.language)
     ).rowcount == 1
     if not submitted:
         db.session.rollback()
@@ -238,6 +250,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     current = catalog.published_version(slug)[1]
     if enrolment is not None:
         enrolment.last_activity_at = now  # a quiz submitted is activity, as a lesson read is
+        course_languages.record_studied_language(enrolment, reading)
         outline = catalog.version_outline(current)
         completion.record_progress(user, course, current, enrolment,
                                    learning.learner_state(user, course.id, outline).progress)
@@ -251,7 +264,7 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     if attempt.submitted_at is None:
         raise Conflict("This attempt has not been submitted yet.")
     version = db.session.get(CourseVersion, attempt.version_id)
-    quiz = _quiz_of(version, attempt.quiz_key)
+    quiz = _quiz_of(version, attempt.quiz_key, attempt.language)  # graded, and shown, as it was taken
     question_ids = attempt.layout["question_ids"]
     responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
     result = grading.grade_attempt(quiz, question_ids, responses, choice_order=attempt.layout.get("choice_order"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from lms.core.packages import Package, PackageDiff, Problem, diff_packages
+from lms.core.packages.diff import TranslationChanges, translation_changes
 from lms.core.packages.textdiff import TextChange, item_titles, text_changes
 from lms.extensions import db
 from lms.models import (
@@ -49,6 +50,8 @@ class DiffReport:
     released: tuple[cohort_sync.ReleasePlan, ...] = ()
     # What the package's cohorts will do to learners, in words (lms.core.packages.cohort_warnings).
     warnings: tuple[Problem, ...] = ()
+    # Per translation language: translations added, removed, changed, and the stale ones.
+    translations: tuple[TranslationChanges, ...] = ()
 
     def summary_lines(self) -> list[str]:
         return self.diff.summary_lines(self.titles) if self.diff is not None else []
@@ -65,7 +68,8 @@ def diff_against_current(source: PackageSource) -> DiffReport:
     current = current_version(course.id) if course else None
     if current is None:
         return DiffReport(package=package, current=None, diff=None, warnings=_warnings(package),
-                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)))
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)),
+                          translations=translation_changes(None, package))
     return _diff_report(course, current, package)
 
 
@@ -81,7 +85,8 @@ def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
     package = version_package(draft)
     if current is None or current.id == draft.id:
         return DiffReport(package=package, current=current, diff=None, warnings=_warnings(package),
-                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)) if current is None else ())
+                          cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)) if current is None else (),
+                          translations=translation_changes(None, package))
     return _diff_report(course, current, package)
 
 
@@ -94,7 +99,8 @@ def _diff_report(course: Course, current: CourseVersion, package: Package) -> Di
                       text_changes=text_changes(published, package), titles=item_titles(published, package),
                       cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)),
                       released=tuple(cohort_sync.plan_released_cohorts(course, package)),
-                      warnings=_warnings(package))
+                      warnings=_warnings(package),
+                      translations=translation_changes(published, package))
 
 
 def _completions_per_lesson(course_id: int, lesson_keys: Iterable[str]) -> dict[str, int]:

@@ -43,6 +43,11 @@ def select_locale() -> str:
     return best or current_app.config["DEFAULT_LANGUAGE"]
 
 
+def page_language() -> str:
+    """The interface language of this request (what select_locale chose), e.g. for the language a course is read in."""
+    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+
+
 def select_timezone() -> str:
     if has_request_context() and current_user.is_authenticated:
         return getattr(current_user, "timezone", None) or "UTC"

@@ -30,6 +30,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(locales.country_name, "country_name")
     app.add_template_filter(duration_phrase, "duration")  # seconds as "12 minutes", "3 hours"
     app.add_template_filter(locales.language_name, "language_name")
+    app.add_template_filter(locales.own_language_name, "own_language_name")  # "Español", "한국어": a language switch
     app.add_template_filter(hours_phrase, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
 
     @app.context_processor

@@ -2,7 +2,7 @@
 for the history on the author's version page.
 
 Revision ID: 7c3d9e2f4a10
-Revises: 3a16f74a9e6e
+Revises: 7a3c1e5d9b20
 Create Date: 2026-11-30 00:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3d9e2f4a10'
-down_revision = '3a16f74a9e6e'
+down_revision = '7a3c1e5d9b20'
 branch_labels = None
 depends_on = None
 

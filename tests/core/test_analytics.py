@@ -130,3 +130,21 @@ def test_bar_lengths_are_proportional_to_the_values():
     cols = charts.columns("T", "D", [("w1", 0, "0"), ("w2", 4, "4")])
     assert cols.bars[0].height == 0 and cols.bars[1].height == charts.COLUMN_HEIGHT
     assert not cols.horizontal and cols.height > charts.COLUMN_HEIGHT
+
+
+def test_a_language_much_harder_than_the_others_is_flagged():
+    from lms.core.analytics import facility_by_language
+
+    scores = [("en", 1.0)] * 5 + [("fr", 1.0)] * 3 + [("fr", 0.0)] * 2 + [("es", 0.0)] * 4 + [("es", 1.0)]
+    rows = facility_by_language(scores, 1.0, ["en", "es", "fr"])
+    assert [(r.language, r.attempts, round(r.facility, 2), r.much_harder) for r in rows] == [
+        ("en", 5, 1.0, False), ("es", 5, 0.2, True), ("fr", 5, 0.6, False)]
+
+
+def test_too_few_attempts_in_a_language_are_never_flagged():
+    from lms.core.analytics import facility_by_language
+
+    rows = facility_by_language([("en", 1.0)] * 10 + [("es", 0.0)] * 4, 1.0, ["en", "es"])
+    assert not any(r.much_harder for r in rows)
+    gap_exactly = facility_by_language([("en", 1.0)] * 5 + [("es", 0.75)] * 5, 1.0, ["en", "es"])
+    assert [r.much_harder for r in gap_exactly] == [False, True]  # 25 points below: flagged

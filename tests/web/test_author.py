@@ -1,6 +1,7 @@
 """Instructors upload, preview, diff and publish packages through the web."""
 
 import io
+import re
 
 from lms.core.packages import package_zip_bytes
 from lms.models import CourseStaff, CourseVersion
@@ -219,3 +220,19 @@ def test_a_text_asset_names_its_charset_once(client, db, login_as, tmp_path):
     response = client.get("/author/safe-streets/0.1.0/preview/assets/handout.txt")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_the_version_page_says_what_changed_in_each_translation(client, db, login_as, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    changed = copy_package(tmp_path)
+    set_version(changed, "1.1.0")
+    edit_file(changed / "basics" / "01-welcome.md", "most common lesson features", "commonest lesson features")
+    edit_file(changed / "basics" / "module.es.yaml", "title: Lo básico", "title: Lo esencial")
+    instructor = login_as("instructor")
+    staffing.assign_instructor(None, "example-all-features", instructor.email)
+    upload(client, zipped(changed))
+    html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
+    spanish = html.split("<li><strong>Spanish (español)</strong>:")[1].split("</li>")[0]
+    assert [part.strip() for part in re.findall(r'<span class="translation-count">([^<]+)</span>', spanish)] == [
+        "1 module changed", "1 translation stale"]
+    assert "Welcome to the example course" in html.split("Stale (the source changed")[1][:300]

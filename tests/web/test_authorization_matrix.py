@@ -149,6 +149,8 @@ POST = {
     "learner.enrol":                    "login     redirect  redirect* redirect* redirect* redirect*",
     "learner.leave":                    "login     redirect* redirect  redirect  redirect  redirect",
     "learner.rejoin":                   "login     redirect  redirect  redirect  redirect  redirect",
+    # The course's language switch is remembered on the enrolment: only the enrolled learner has one to change.
+    "learner.choose_language":          "login     redirect* 403       403       403       403",
     "learner.start_attempt":            "login     redirect  403       redirect  redirect  redirect",
     "learner.complete_lesson":          "login     redirect* 403       redirect  redirect  redirect",
     "learner.quiz":                     "login     redirect* 404       404       404       404",
@@ -346,6 +348,7 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "auth.request_reset": lambda w: {"email": w.values["learner_email"]},
     "auth.reset_password": lambda w: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     "learner.quiz": lambda w: {"attempt": str(w.values["open_attempt_id"]), **RIGHT},
+    "learner.choose_language": lambda w: {"language": "es", "next": f"/courses/{SLUG}/"},
     "programmes.apply": lambda w: {"full_name": "Ana Pérez", "email": "ana@city.gov", "organisation": "Matrix City",
                                    "position": "Planner", "city": "Madrid", "country": "ES", "language": "es",
                                    "motivation": "I lead the team that designs our care services.",

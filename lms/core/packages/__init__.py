@@ -15,6 +15,7 @@ from lms.core.packages.model import (
     CompletionRule,
     EnrolmentMode,
     Issuer,
+    LanguageCoverage,
     Lesson,
     LoadResult,
     Module,
@@ -29,6 +30,8 @@ from lms.core.packages.model import (
     ReviewTime,
     ScorePolicy,
     SessionTemplate,
+    Translation,
+    TranslationFile,
 )
 from lms.core.packages.render import LinkBuilder, PlaceholderLinks
 from lms.core.packages.schema import json_schemas
@@ -43,6 +46,7 @@ __all__ = [
     "CompletionRule",
     "EnrolmentMode",
     "Issuer",
+    "LanguageCoverage",
     "Lesson",
     "Limits",
     "LinkBuilder",
@@ -62,6 +66,8 @@ __all__ = [
     "ReviewTime",
     "ScorePolicy",
     "SessionTemplate",
+    "Translation",
+    "TranslationFile",
     "diff_packages",
     "json_schemas",
     "load_package",

@@ -48,7 +48,7 @@ def build_package(parsed: ParsedPackage, files: dict[str, bytes]) -> Package:
         title=course.get("title"),
         version=course.get("version"),
         summary=course.get("summary"),
-        language=course.get("language"),
+        language=parsed.languages[0],
         authors=tuple(Person(a.get("name"), a.get("organisation")) for a in course.get("authors")),
         licence=course.get("licence"),
         estimated_hours=course.get("estimated_hours"),
@@ -71,6 +71,7 @@ def build_package(parsed: ParsedPackage, files: dict[str, bytes]) -> Package:
         content_hash=hashing.package_hash(files),
         files=dict(files),
         cover=Cover(cover.get("image"), cover.get("alt")) if (cover := course.get("cover")) else None,
+        languages=parsed.languages,
     )
 
 

@@ -167,3 +167,72 @@ def _wording_and_key(question: Question) -> Question:
 def _settings(quiz: Quiz) -> tuple:
     return (quiz.title, quiz.pass_mark, quiz.max_attempts, quiz.shuffle_questions, quiz.shuffle_choices,
             quiz.score_policy, quiz.review, tuple(q.id for q in quiz.questions))
+
+
+@dataclass(frozen=True)
+class TranslationChanges:
+    """What a new version changes in one translation language, and which of its translations are stale. Items are
+    "<kind>:<id>" ("lesson:welcome", "quiz:basics-quiz", "module:basics", "course:")."""
+
+    language: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]  # the translation file's text changed
+    stale: tuple[str, ...]  # in the new version
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.stale)
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(verb, kind, how many): ("changed", "lesson", 2), in the order added, removed, changed."""
+        return [(verb, kind, len(items)) for verb, group in (
+            ("added", self.added), ("removed", self.removed), ("changed", self.changed))
+            for kind, items in _by_kind(group)]
+
+    def summary_line(self) -> str:
+        """'es: 2 lessons changed, 1 translation stale.' (the command line's wording; pages word it themselves)."""
+        parts = [f"{_count(n, kind)} {verb}" for verb, kind, n in self.counts()]
+        if self.stale:
+            parts.append(f"{len(self.stale)} translation{'s' if len(self.stale) != 1 else ''} stale")
+        return f"{self.language}: {', '.join(parts) or 'no change'}."
+
+
+_KIND_NOUNS = {"course": ("course text", "course texts"), "module": ("module", "modules"),
+               "lesson": ("lesson", "lessons"), "quiz": ("quiz", "quizzes")}
+
+
+def _by_kind(items: Sequence[str]) -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(item.split(":", 1)[0], []).append(item)
+    return [(kind, groups[kind]) for kind in _KIND_NOUNS if kind in groups]
+
+
+def _count(n: int, kind: str) -> str:
+    singular, plural = _KIND_NOUNS[kind]
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def translation_changes(old: Package | None, new: Package) -> tuple[TranslationChanges, ...]:
+    """Per translation language of the new version (in its order), what changed since ``old`` (None: everything is
+    added) and what is stale; languages with nothing to say are left out."""
+    def files(package: Package | None, language: str) -> dict[str, bytes]:
+        if package is None:
+            return {}
+        return {f"{t.kind}:{t.key}": package.files.get(t.path, b"") for t in package.translations
+                if t.language == language}
+
+    result = []
+    for language in new.languages[1:]:
+        before, after = files(old, language), files(new, language)
+        change = TranslationChanges(
+            language=language,
+            added=_missing(after, before),
+            removed=_missing(before, after),
+            changed=tuple(item for item, data in after.items() if item in before and before[item] != data),
+            stale=tuple(f"{t.kind}:{t.key}" for t in new.translations if t.language == language and t.stale),
+        )
+        if not change.is_empty:
+            result.append(change)
+    return tuple(result)

@@ -8,6 +8,9 @@ image; and only when nothing is wrong, build the model (build.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from lms.core.packages import translations as translating
 from lms.core.packages.build import build_package
 from lms.core.packages.crosscheck import COURSE_FILE, check_package
 from lms.core.packages.files import ASSETS, Limits, PackageSource, case_hint, collect_files, source_cost_problem
@@ -37,14 +40,23 @@ def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
         return LoadResult(None, _sorted([*problems, too_costly]))  # nothing parsed: that is the cost refused
     loader = _PackageReader(collected.files, collected.refused, problems)
     parsed = loader.read()
-    if parsed is not None:
-        check_package(parsed, set(collected.files) | collected.refused, problems)
-        renderer = MarkdownRenderer(_link_targets(parsed, collected.files, collected.refused),
-                                    links or PlaceholderLinks(), element_budget=limits.max_markdown_elements)
-        _render(parsed, renderer, problems)
-    if parsed is None or problems:
+    if parsed is None:
         return LoadResult(None, _sorted(problems))
-    return LoadResult(build_package(parsed, collected.files), ())
+    check_package(parsed, set(collected.files) | collected.refused, problems)
+    translations = translating.read_translations(parsed.translation_names, parsed, collected.files, problems)
+    renderer = MarkdownRenderer(_link_targets(parsed, collected.files, collected.refused),
+                                links or PlaceholderLinks(), element_budget=limits.max_markdown_elements)
+    _render(parsed, renderer, problems)
+    translating.render_translations(translations, renderer, problems)
+    files = translating.translation_files(translations)
+    quizzes = [m.quiz_path for m in parsed.modules if m.quiz is not None]
+    known = {"warnings": _sorted(translating.freshness_warnings(translations)), "translation_files": files,
+             "coverage": translating.coverage(parsed.languages, parsed, files, quizzes)}
+    if problems:
+        return LoadResult(None, _sorted(problems), **known)
+    package = build_package(parsed, collected.files)
+    package = replace(package, translations=translating.build_translations(translations, package))
+    return LoadResult(package, (), **known)
 
 
 def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
@@ -80,11 +92,14 @@ class _PackageReader:
         course = self._manifest(COURSE_FILE, COURSE)
         if course is None:
             return None
+        languages = translating.declared_languages(course, self.problems)
         modules = self._modules(course)
         listed = course.get("modules")
+        parsed = ParsedPackage(course, modules, all_modules_read=listed is not None and len(modules) == len(listed),
+                               languages=languages)
         if listed is not None:
-            self._check_layout(modules, set(listed))
-        return ParsedPackage(course, modules, all_modules_read=listed is not None and len(modules) == len(listed))
+            parsed.translation_names = self._check_layout(modules, set(listed), languages)
+        return parsed
 
     def _modules(self, course: Record) -> list[ParsedModule]:
         modules: list[ParsedModule] = []
@@ -151,19 +166,59 @@ class _PackageReader:
             check_document(node, LESSON_FRONT_MATTER, path, self.problems, line=1)
         return ParsedLesson(path, record, front.body, front.body_line_offset + 1)
 
-    def _check_layout(self, modules: list[ParsedModule], listed_folders: set[str]) -> None:
+    def _translation(self, path: str, modules: list[ParsedModule], languages: tuple[str, ...]
+                     ) -> tuple[bool, translating.TranslationName | None]:
+        """(whether ``path`` is named as a translation of a source in the package, that translation if usable).
+        A name like a translation's whose source is not in the package is left to the layout's own messages,
+        unless its language is declared (then it is surely a translation of a missing source)."""
+        name = translating.translation_name(path)
+        if name is None or path not in self.files:
+            return False, None
+        sources = {COURSE_FILE} | {p for m in modules for p in (
+            m.manifest, *((m.quiz_path,) if m.quiz_path in self.files else ()), *(lesson.path for lesson in m.lessons))}
+        source_exists = name.source_path in sources or name.source_path in self.files
+        declared = name.language in languages
+        if not source_exists:
+            if not declared:
+                return False, None
+            self._report(path, 0, f"translation of {name.source_path}, which is not in the package; rename it "
+                                  "after its source, or remove it")
+            return True, None
+        if languages and name.language == languages[0]:
+            self._report(path, 0, f"'{name.language}' is the source language (the first of course.yaml's "
+                                  f"languages): the source text is {name.source_path}; remove this file")
+            return True, None
+        if not declared:
+            listed = ", ".join(languages[1:]) or "none"
+            self._report(path, 0, f"translation into '{name.language}', a language course.yaml does not declare "
+                                  f"(its translation languages: {listed}); add it to languages, or remove the file")
+            return True, None
+        if name.source_path not in sources:
+            return True, None  # an unlisted or unreadable source: reported as such
+        return True, name
+
+    def _check_layout(self, modules: list[ParsedModule], listed_folders: set[str],
+                      languages: tuple[str, ...]) -> list[translating.TranslationName]:
         """Every file must be where the format puts it, and every lesson and module folder must be listed: an
-        unlisted one would silently never reach learners."""
+        unlisted one would silently never reach learners. Returns the translation files found."""
         by_folder = {m.folder: m for m in modules}
         reported_folders: set[str] = set()
+        found: list[translating.TranslationName] = []
         for path in sorted(self.files):
             if path == COURSE_FILE or path.startswith(ASSETS):
                 continue
             folder, _, rest = path.partition("/")
+            module = by_folder.get(folder)
+            if not (module is not None and path in {lesson.path for lesson in module.lessons}):
+                is_translation, name = self._translation(path, modules, languages)
+                if is_translation:
+                    if name is not None:
+                        found.append(name)
+                    continue
             if not rest:
                 if not path.endswith(".md"):  # Markdown at the root is authors' notes (README.md), not served
-                    self._report(path, 0, "unexpected file at the package root; the root holds course.yaml, "
-                                          "assets/ and one folder per module")
+                    self._report(path, 0, "unexpected file at the package root; the root holds course.yaml, its "
+                                          "translations (course.<language>.yaml), assets/ and one folder per module")
                 continue
             if folder not in listed_folders:
                 if folder.casefold() in {listed.casefold() for listed in listed_folders}:
@@ -185,7 +240,9 @@ class _PackageReader:
                                           "there or remove the file")
             elif rest not in (MODULE_FILE, QUIZ_FILE):
                 self._report(path, 0, f"unexpected file; a module folder holds {MODULE_FILE}, an optional "
-                                      f"{QUIZ_FILE} and its lessons (.md)")
+                                      f"{QUIZ_FILE}, its lessons (.md) and their translations "
+                                      "(<name>.<language>.md or .yaml)")
+        return found
 
 
 def _link_targets(parsed: ParsedPackage, files: dict[str, bytes], refused: set[str]) -> LinkTargets:

@@ -211,6 +211,65 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One translated file (``<stem>.<language>.<ext>`` beside its source), with the texts resolved: a text the
+    translation leaves out is the source's. Structure (ids, order, answers, points, urls) is always the source's."""
+
+    language: str
+    kind: str  # "course", "module", "lesson" or "quiz"
+    key: str  # the id of the module, lesson or quiz; "" for the course
+    path: str  # e.g. "module-1/01-intro.es.md"
+    source_path: str  # e.g. "module-1/01-intro.md"
+    recorded_hash: str | None  # the translation's source_hash: which source texts it translates (None: not stamped)
+    current_hash: str  # the hash of the current source's texts
+    title: str
+    summary: str = ""  # course, module
+    body: str = ""  # lesson: Markdown; course: eligibility Markdown
+    html: str = ""  # lesson: the body; course: the eligibility
+    resources: tuple[Resource, ...] = ()  # course: every resource, translated where the translation gives texts
+    live_sessions: tuple[SessionTemplate, ...] = ()  # course
+    quiz: Quiz | None = None  # quiz: the source quiz with its texts translated (same ids, answers and hash)
+
+    @property
+    def stale(self) -> bool:
+        return self.recorded_hash != self.current_hash
+
+
+@dataclass(frozen=True)
+class TranslationFile:
+    """What `translations status` and `stamp` need of a translation file, known even when the package has problems."""
+
+    path: str
+    language: str
+    source_path: str
+    recorded_hash: str | None
+    current_hash: str | None  # None when the source could not be read
+
+    @property
+    def state(self) -> str:
+        """"current", "stale" (the source changed since it was stamped) or "unstamped" (no source_hash)."""
+        if self.recorded_hash is None:
+            return "unstamped"
+        return "current" if self.recorded_hash == self.current_hash else "stale"
+
+
+@dataclass(frozen=True)
+class LanguageCoverage:
+    """How much of the package one language translates: files that have a translation (course.yaml, each
+    module.yaml, lesson and quiz.yaml), the ones that are stale, and the source files that have none."""
+
+    language: str
+    translated: int
+    total: int
+    stale: tuple[str, ...]  # translation paths
+    missing: tuple[str, ...]  # source paths without a translation
+
+    @property
+    def complete(self) -> bool:
+        return self.translated == self.total
+
+
+@dataclass(frozen=True)
 class Package:
     slug: str
     title: str
@@ -235,6 +294,18 @@ class Package:
     # store the version and export it back to a zip with the same content hash.
     files: dict[str, bytes] = field(repr=False, compare=False, default_factory=dict)
     cover: Cover | None = None
+    languages: tuple[str, ...] = ()  # the first is the source language (``language``); empty means just that one
+    translations: tuple[Translation, ...] = ()
+
+    def translation(self, language: str, kind: str, key: str = "") -> Translation | None:
+        return next((t for t in self.translations if t.language == language and t.kind == kind and t.key == key),
+                    None)
+
+    def quiz_in(self, quiz: Quiz, language: str | None) -> Quiz:
+        """The quiz as a learner reading ``language`` takes it: translated texts when there is a translation, the
+        same ids, answer key and content hash either way (so grading and passes do not depend on the language)."""
+        translation = self.translation(language, "quiz", quiz.id) if language else None
+        return translation.quiz if translation is not None and translation.quiz is not None else quiz
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -251,6 +322,10 @@ class LoadResult:
 
     package: Package | None
     problems: tuple[Problem, ...]
+    # Worth knowing but not stopping an import: translations that are stale (or were never stamped).
+    warnings: tuple[Problem, ...] = ()
+    coverage: tuple[LanguageCoverage, ...] = ()  # per translation language, in course.yaml's order
+    translation_files: tuple[TranslationFile, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -44,3 +44,6 @@ class ParsedPackage:
     # False when course.yaml's module list or a listed module could not be read: checks that need to know every
     # module (is this id a module's?) are skipped rather than report what is only a consequence.
     all_modules_read: bool = True
+    languages: tuple[str, ...] = ()  # source first; empty when course.yaml declares none (reported)
+    # Translation files found beside their sources (translations.TranslationName), read after the sources.
+    translation_names: list = field(default_factory=list)

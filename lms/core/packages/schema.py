@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms.core.packages.spec import DOCUMENTS, Field, Kind, Spec
+from lms.core.packages.spec import DOCUMENTS, ID, Field, Kind, Spec
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -37,6 +37,8 @@ def _object(spec: Spec, definitions: dict[str, Any]) -> dict[str, Any]:
     required = [f.name for f in spec.fields if f.required]
     if required:
         schema["required"] = required
+    if spec.one_of_required:
+        schema["allOf"] = [{"anyOf": [{"required": [name]} for name in group]} for group in spec.one_of_required]
     if spec.variants is None:
         schema["additionalProperties"] = False
         return schema
@@ -94,6 +96,11 @@ def _field(f: Field, definitions: dict[str, Any]) -> dict[str, Any]:
             _field(f.items, definitions)
         if f.min_items:
             schema["minItems"] = f.min_items
+    elif f.kind is Kind.MAP:
+        assert f.spec is not None
+        schema["type"] = "object"
+        schema["propertyNames"] = {"pattern": f"^{ID.pattern}$"}
+        schema["additionalProperties"] = _reference(f.spec, definitions)
     else:
         assert f.spec is not None
         return {**_reference(f.spec, definitions), "description": f.description}

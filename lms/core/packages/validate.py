@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lms.core.packages.model import Problem
-from lms.core.packages.spec import Field, Kind, Spec
+from lms.core.packages.spec import ID, Field, Kind, Spec
 from lms.core.packages.yamlio import UNUSABLE, Node
 
 
@@ -44,6 +44,7 @@ class Record:
 
 
 _INVALID = object()
+ID_PATTERN = ID.pattern or ""
 
 _KIND_PHRASES = {
     Kind.TEXT: "text",
@@ -53,14 +54,16 @@ _KIND_PHRASES = {
     Kind.BOOLEAN: "true or false",
     Kind.LIST: "a list",
     Kind.OBJECT: "a mapping of keys to values",
+    Kind.MAP: "a mapping of ids to values",
 }
 
 
 def check_document(node: Node | None, spec: Spec, file: str, problems: list[Problem], *, line: int = 1) -> Record:
     """Check a whole file (or front matter). An empty document is reported and gives an empty record."""
     if node is None:
-        problems.append(Problem(file, line, f"{spec.noun} is empty; it needs at least "
-                                            f"{', '.join(f.name for f in spec.fields if f.required)}"))
+        groups = {group[0]: " or ".join(group) for group in spec.one_of_required}  # where the first key is
+        needed = [f.name if f.required else groups[f.name] for f in spec.fields if f.required or f.name in groups]
+        problems.append(Problem(file, line, f"{spec.noun} is empty; it needs at least {', '.join(needed)}"))
         return Record(line)
     if node.value is UNUSABLE:
         return Record(node.line)
@@ -92,6 +95,10 @@ class _Checker:
         for key, value_node in entries.items():
             if key not in allowed:
                 self._report(value_node.key_line, self._unknown_key_message(key, spec, case, sorted(known)))
+        for group in spec.one_of_required:
+            if not any(name in entries for name in group):
+                others = _join([f"'{name}'" for name in group[1:]], "or")
+                self._report(node.line, f"{spec.noun} is missing required key '{group[0]}' (or {others})")
         for f in fields:
             value_node = entries.get(f.name)
             if value_node is not None and f.names_choices and (message := _positions_message(value_node, entries)):
@@ -119,6 +126,9 @@ class _Checker:
         return None
 
     def _unknown_key_message(self, key: str, spec: Spec, case: str | None, known: list[str]) -> str:
+        if key in spec.structure_keys:
+            return (f"'{key}' is not translated: a translation holds only texts, and the source gives '{key}'; "
+                    "remove it")
         if spec.variants is not None and case is not None:
             owners = spec.variants.owners(key)
             if owners:
@@ -143,6 +153,8 @@ class _Checker:
             return _INVALID if checked is None else checked
         if f.kind is Kind.LIST:
             return self._list(node, f, subject, record)
+        if f.kind is Kind.MAP:
+            return self._map(node, f, subject)
         if not _has_kind(value, f.kind):
             self._report(node.where, self._wrong_kind_message(node, f, subject))
             return _INVALID
@@ -198,6 +210,23 @@ class _Checker:
                 lines.append(item.line)
         if record is not None:
             record.item_lines[f.name] = lines
+        return values
+
+    def _map(self, node: Node, f: Field, subject: str) -> Any:
+        """A mapping from ids to records: {id: Record}; each record's ``line`` is its key's line."""
+        if not isinstance(node.value, dict):
+            self._report(node.where, f"{subject} must be {_KIND_PHRASES[Kind.MAP]}, not {_describe(node)}")
+            return _INVALID
+        assert f.spec is not None
+        values: dict[str, Record] = {}
+        for key, item in node.value.items():
+            if not re.fullmatch(ID_PATTERN, key):
+                self._report(item.key_line, f"'{_shorten(key)}' in {subject} must be an id: {ID.phrase}")
+                continue
+            checked = self.mapping(item, f.spec, f"'{key}' of {subject}")
+            if checked is not None:
+                checked.line = item.key_line
+                values[key] = checked
         return values
 
     def _text(self, node: Node, f: Field, subject: str) -> Any:

@@ -41,11 +41,12 @@ class ExportTable:
 
 
 # The learner table's columns, defined once as (header, value) for the CSV and JSON exports; the best score of each
-# quiz goes between "complete" and "sessions_attended".
+# quiz goes between "complete" and "sessions_attended". "language": the language code the learner last studied in.
 LEARNER_COLUMNS: tuple[tuple[str, Callable[[LearnerRow], Any]], ...] = (
     ("name", lambda r: r.name), ("email", lambda r: r.email), ("organisation", lambda r: r.organisation),
     ("city", lambda r: r.city), ("country", lambda r: r.country), ("cohort", lambda r: r.cohort),
-    ("enrolled_at", lambda r: r.enrolled_at), ("last_activity_at", lambda r: r.last_activity_at),
+    ("language", lambda r: r.language), ("enrolled_at", lambda r: r.enrolled_at),
+    ("last_activity_at", lambda r: r.last_activity_at),
     ("progress_percent", lambda r: r.progress), ("complete", lambda r: r.complete),
 )
 LEARNER_TAIL_COLUMNS: tuple[tuple[str, Callable[[LearnerRow], Any]], ...] = (
@@ -152,7 +153,7 @@ def _learner_export_rows(scope: ReportScope, filters: LearnerFilters, sort: str,
 def learner_rows_as_dicts(rows: Iterable[LearnerRow]) -> list[dict[str, Any]]:
     return [{
         "user_id": r.user_id, "name": r.name, "email": r.email, "organisation": r.organisation, "city": r.city,
-        "country": r.country, "cohort": r.cohort, "enrolled_at": r.enrolled_at.isoformat(),
+        "country": r.country, "cohort": r.cohort, "language": r.language, "enrolled_at": r.enrolled_at.isoformat(),
         "last_activity_at": r.last_activity_at.isoformat() if r.last_activity_at else None,
         "progress_percent": r.progress, "complete": r.complete, "quiz_best_percent": r.quiz_scores,
         "sessions_attended": r.sessions_attended, "certificate_id": r.certificate_id,

@@ -50,11 +50,13 @@ class LearnerFilters:
     organisation: str = ""  # part of the name, any case
     inactive_days: int | None = None  # no activity (or, never active, no enrolment) for this many days
     search: str = ""  # part of the name or e-mail
+    language: str = ""  # the language the learner studies the course in (Enrolment.studied_language)
 
     def as_args(self) -> dict[str, Any]:
         """The non-empty filters, as query-string arguments (for links that keep them)."""
         values = {"cohort": self.cohort_id, "status": self.status, "city": self.city, "country": self.country,
-                  "organisation": self.organisation, "inactive_days": self.inactive_days, "q": self.search}
+                  "organisation": self.organisation, "inactive_days": self.inactive_days, "q": self.search,
+                  "language": self.language}
         return {key: value for key, value in values.items() if value not in (None, "")}
 
 
@@ -78,6 +80,8 @@ class LearnerRow:
     # The learner meets the completion rule of a course that awards certificates, and holds none (not even a revoked
     # one): the rule was not applied to them. `flask lms refresh-progress` applies it.
     certificate_missing: bool = False
+    # The language the learner last studied the course in (a lesson read or a quiz submitted); "" before any.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
         search = filters.search.strip()
         conditions.append(or_(User.display_name.icontains(search, autoescape=True),
                               User.email.icontains(search, autoescape=True)))
+    if filters.language:
+        conditions.append(Enrolment.studied_language == filters.language)
     if filters.inactive_days is not None:
         if filters.inactive_days < 0:
             raise Invalid("The number of days cannot be negative.", field="inactive_days")
@@ -144,7 +150,7 @@ def learner_table(actor: User | None, slug: str, filters: LearnerFilters = Learn
 
 # Columns, not entities: a page (or an export chunk) never fills the session's identity map.
 _ROW_COLUMNS = (Enrolment.id, User.id, User.display_name, User.email, User.organisation, User.city, User.country,
-                Cohort.name, Enrolment.enrolled_at, Enrolment.last_activity_at)
+                Cohort.name, Enrolment.enrolled_at, Enrolment.last_activity_at, Enrolment.studied_language)
 
 
 def row_query():
@@ -184,9 +190,10 @@ def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
             quiz_scores={key: scores.get((user_id, key)) for key in quiz_keys},
             sessions_attended=attended.get(user_id, 0), certificate_id=certificates.get(user_id),
             certificate_missing=awards and progress[user_id].complete and user_id not in holders,
+            language=language or "",
         )
         for (enrolment_id, user_id, name, email, organisation, city, country, cohort_name, enrolled_at,
-             last_activity_at) in found
+             last_activity_at, language) in found
     ]
 
 

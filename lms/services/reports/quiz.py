@@ -59,6 +59,12 @@ class QuestionRow:
     discrimination: float | None
     flags: tuple[str, ...]
     choices: list[ChoiceRow]
+    # Courses with translations: the facility of the first attempts in each language, "much harder" ones flagged.
+    by_language: tuple[analytics.LanguageFacility, ...] = ()
+
+    @property
+    def much_harder_in(self) -> tuple[str, ...]:
+        return tuple(row.language for row in self.by_language if row.much_harder)
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,8 @@ def quiz_analytics(actor: User | None, slug: str, quiz_key: str, cohort_id: int 
     first = (select(QuizAttempt.user_id, func.min(QuizAttempt.number).label("number"))
              .where(*base).group_by(QuizAttempt.user_id).subquery())
     attempts = db.session.execute(
-        select(QuizAttempt.layout, QuizAttempt.responses, QuizAttempt.percent, QuizAttempt.passed)
+        select(QuizAttempt.layout, QuizAttempt.responses, QuizAttempt.percent, QuizAttempt.passed,
+               QuizAttempt.language)
         .join(first, and_(first.c.user_id == QuizAttempt.user_id, first.c.number == QuizAttempt.number))
         .where(*base)
     ).all()
@@ -98,14 +105,21 @@ def quiz_analytics(actor: User | None, slug: str, quiz_key: str, cohort_id: int 
     seen: dict[str, int] = defaultdict(int)
     percents = []
     passed = 0
-    for layout, responses, percent, was_passed in attempts:
+    package = publishing.version_package(scope.version)
+    languages = package.languages or (package.language,)
+    by_language: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for layout, responses, percent, was_passed, language in attempts:
         shown = layout.get("question_ids", [])
+        language = language or package.language  # attempts from before translations were in the source
+        graded_as = package.quiz_in(quiz, language)  # its short answers are accepted in the attempt's language
         try:
-            parsed = grading.parse_submission(quiz, shown, responses or {})
-            result = grading.grade_attempt(quiz, shown, parsed)
+            parsed = grading.parse_submission(graded_as, shown, responses or {})
+            result = grading.grade_attempt(graded_as, shown, parsed)
         except (grading.SubmissionError, ValueError):
             continue
         scores.append({r.question_id: r.score for r in result.questions})
+        for r in result.questions:
+            by_language[r.question_id].append((language, r.score))
         for qid in shown:
             seen[qid] += 1
             response = parsed.get(qid)
@@ -123,9 +137,11 @@ def quiz_analytics(actor: User | None, slug: str, quiz_key: str, cohort_id: int 
                                  round(100 * counts[c.id] / seen[question.id], 1) if seen[question.id] else 0.0)
                        for c in question.choices]
         stat = stats[question.id]
+        split = analytics.facility_by_language(by_language[question.id], float(question.points), languages) \
+            if len(languages) > 1 else ()
         questions.append(QuestionRow(question.id, position, question.prompt_html, str(question.type),
                                      seen[question.id], stat.facility, stat.discrimination,
-                                     stat.flags if seen[question.id] else (), choices))
+                                     stat.flags if seen[question.id] else (), choices, split))
     mean_percent = analytics.mean(percents)
     return QuizReport(scope, quiz, len(scores), submitted, passed,
                       round(mean_percent, 1) if mean_percent is not None else None, questions)

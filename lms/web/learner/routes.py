@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from lms.services import catalog, certificates, cohorts, enrolments, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
+from lms.web.i18n import page_language
 from lms.web.learner.forms import ActionForm
 from lms.web.lessons import asset_response, lesson_links
 from lms.web.query_args import form_id
@@ -23,8 +24,21 @@ def catalogue():
 @bp.route("/courses/<slug>/")
 def course(slug: str):
     user = acting_user() if current_user.is_authenticated else None
-    page = learning.course_page(user, slug)
+    page = learning.course_page(user, slug, interface_language=page_language(),
+                                requested_language=request.args.get("lang"))
     return render_template("learner/course.html", page=page, form=ActionForm())
+
+
+@bp.route("/courses/<slug>/language", methods=["POST"])
+@login_required
+def choose_language(slug: str):
+    """The course's language switch: remembered on the learner's enrolment, then back to the page it was on."""
+    back = request.form.get("next", "")
+    if not back.startswith(f"/courses/{slug}/") or "//" in back:  # only pages of this course: no open redirect
+        back = url_for("learner.course", slug=slug)
+    if ActionForm().validate_on_submit():
+        learning.choose_course_language(acting_user(), slug, request.form.get("language", ""))
+    return redirect(back)
 
 
 @bp.route("/courses/<slug>/cover")
@@ -80,13 +94,15 @@ def rejoin(slug: str):
 @bp.route("/courses/<slug>/lessons/<lesson_key>")
 @login_required
 def lesson(slug: str, lesson_key: str):
-    page = learning.lesson_page(acting_user(), slug, lesson_key)
+    page = learning.lesson_page(acting_user(), slug, lesson_key, interface_language=page_language(),
+                                requested_language=request.args.get("lang"))
     return render_template(
         "learner/lesson.html", preview=False, course_slug=slug, version=page.version, outline=page.outline,
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
         following_quiz=page.following_quiz, completed=page.state.completed_lessons,
         passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
-        lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(),
+        lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(), reading=page.reading,
+        can_choose_language=page.enrolled,
     )
 
 
@@ -123,7 +139,8 @@ def quiz(slug: str, quiz_key: str):
         attempt_id = form_id("attempt")
         answers = {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "attempt")}
         try:
-            attempt = quizzes.submit_attempt(user, slug, quiz_key, attempt_id, answers)
+            attempt = quizzes.submit_attempt(user, slug, quiz_key, attempt_id, answers,
+                                             interface_language=page_language())
         except quizzes.SubmissionRejected as error:
             problems = error.problems
         except quizzes.AlreadySubmitted as error:
@@ -134,7 +151,8 @@ def quiz(slug: str, quiz_key: str):
             return redirect(url_for("learner.quiz", slug=slug, quiz_key=quiz_key))
         else:
             return redirect(url_for("learner.attempt", slug=slug, attempt_id=attempt.id))
-    page = quizzes.quiz_page(user, slug, quiz_key)
+    page = quizzes.quiz_page(user, slug, quiz_key, interface_language=page_language(),
+                             requested_language=request.args.get("lang"))
     status = 422 if problems else 200
     response = make_response(render_template("learner/quiz.html", page=page, problems=problems,
                                              answers=request.form, form=ActionForm()), status)

@@ -30,6 +30,7 @@ class LearnerFilterForm(FlaskForm):
     organisation = StringField("Organisation contains", validators=[Optional(), Length(max=200)], filters=[strip])
     inactive_days = IntegerField("Inactive for at least (days)", validators=[Optional(), NumberRange(min=0,
                                  max=3650, message="Give a number of days from 0 to 3650.")])
+    language = SelectField("Language studied in", choices=[], validators=[Optional()])
     q = StringField("Name or e-mail contains", validators=[Optional(), Length(max=200)], filters=[strip])
     sort = SelectField("Sort by", choices=[SelectChoice(key, SORT_LABELS[key]) for key in SORTS]
                        + [SelectChoice(f"-{key}", f"{SORT_LABELS[key]} (descending)") for key in SORTS],

@@ -17,7 +17,8 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from lms import authz
-from lms.core import charts
+from lms.core import charts, locales
+from lms.core.packages.spec import LANGUAGE
 from lms.models import Role
 from lms.services import reports, staffing
 from lms.web.access import acting_user, require_role
@@ -42,6 +43,11 @@ def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilte
     form = LearnerFilterForm(request.args)
     form.cohort.choices = [SelectChoice("", "All cohorts")] + [SelectChoice(str(c.id), c.name)
                                                                 for c in (scope.cohorts if scope else ())]
+    # Without the scope (the exports, checked by the service), any language code is taken as given.
+    asked = request.args.get("language", "")
+    languages = scope.version.language_list if scope else ([asked] if LANGUAGE.matches(asked) else [])
+    form.language.choices = [SelectChoice("", "All languages")] + [
+        SelectChoice(code, locales.language_name(code)) for code in languages]
     form.validate()
     cohort = form.cohort.data
     filters = reports.LearnerFilters(
@@ -52,6 +58,7 @@ def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilte
         organisation=(form.organisation.data or "")[:200] if not form.organisation.errors else "",
         inactive_days=form.inactive_days.data if not form.inactive_days.errors else None,
         search=(form.q.data or "")[:200] if not form.q.errors else "",
+        language=form.language.data if form.language.data in languages else "",
     )
     return form, filters
 

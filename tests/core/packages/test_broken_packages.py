@@ -73,8 +73,8 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
     ),
     "empty course.yaml": (
         {**V, COURSE: b"# nothing yet\n"},
-        ["course.yaml:1: course is empty; it needs at least slug, title, version, summary, language, authors, "
-         "licence, estimated_hours, modules"],
+        ["course.yaml:1: course is empty; it needs at least slug, title, version, summary, language or languages, "
+         "authors, licence, estimated_hours, modules"],
     ),
     "no course.yaml": (
         {path: data for path, data in V.items() if path != COURSE},

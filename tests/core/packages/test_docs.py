@@ -15,12 +15,16 @@ from lms.core.packages.spec import (
     COHORT_SESSION,
     COMPLETION,
     COURSE,
+    COURSE_TRANSLATION,
     ISSUER,
     LESSON_FRONT_MATTER,
+    LESSON_TRANSLATION_FRONT_MATTER,
     MODULE,
+    MODULE_TRANSLATION,
     PERSON,
     QUESTION,
     QUIZ,
+    QUIZ_TRANSLATION,
     RESOURCE,
     REVIEW,
     SESSION_TEMPLATE,
@@ -52,6 +56,10 @@ SECTIONS = {
     "`module.yaml`": (MODULE,),
     "Lessons": (LESSON_FRONT_MATTER,),
     "`quiz.yaml`": (QUIZ, REVIEW, QUESTION, CHOICE),
+    "Translations": (COURSE_TRANSLATION, MODULE_TRANSLATION, LESSON_TRANSLATION_FRONT_MATTER, QUIZ_TRANSLATION,
+                     *(f.spec or f.items for spec in (COURSE_TRANSLATION, QUIZ_TRANSLATION) for f in spec.fields
+                       if isinstance(f.spec or f.items, Spec)),
+                     QUIZ_TRANSLATION.lookup("questions").items.lookup("choices").items),
 }
 
 

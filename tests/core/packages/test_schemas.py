@@ -45,8 +45,36 @@ def errors(name: str, document: Any) -> list[str]:
 
 
 def test_there_is_one_schema_per_manifest():
-    assert sorted(SCHEMAS) == ["course.schema.json", "lesson-front-matter.schema.json", "module.schema.json",
+    assert sorted(SCHEMAS) == ["course-translation.schema.json", "course.schema.json",
+                               "lesson-front-matter.schema.json", "lesson-translation-front-matter.schema.json",
+                               "module-translation.schema.json", "module.schema.json", "quiz-translation.schema.json",
                                "quiz.schema.json"]
+
+
+@pytest.mark.parametrize("name, path", [
+    ("course-translation.schema.json", "course.es.yaml"),
+    ("module-translation.schema.json", "basics/module.es.yaml"),
+    ("quiz-translation.schema.json", "basics/quiz.es.yaml"),
+    ("lesson-translation-front-matter.schema.json", "basics/01-welcome.es.md"),
+])
+def test_the_example_translations_validate_against_their_schemas(name, path):
+    from tests.factories import EXAMPLE
+
+    text = (EXAMPLE / path).read_text(encoding="utf-8")
+    if path.endswith(".md"):
+        text = split_front_matter(text).yaml_text
+    node, problems = parse_yaml(text, path)
+    assert not problems and errors(name, plain(node)) == []
+
+
+def test_a_translation_schema_refuses_structure_and_a_course_needs_a_language():
+    assert errors("quiz-translation.schema.json", {"title": "T", "questions": [
+        {"id": "q", "prompt": "P", "choices": [{"id": "c", "text": "x", "correct": True}]}]}) == [
+        "Additional properties are not allowed ('correct' was unexpected)"]
+    course = instance("course.yaml")
+    del course["language"]
+    assert errors("course.schema.json", course) != []
+    assert errors("course.schema.json", {**course, "languages": ["en", "es"]}) == []
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))

@@ -1,0 +1,479 @@
+"""Translations of a package: files named ``<stem>.<language>.<ext>`` beside their source, holding only texts.
+
+Layout (docs/course-packages.md, "Translations"): ``course.es.yaml``, ``<module>/module.es.yaml``,
+``<module>/<lesson>.es.md`` and ``<module>/quiz.es.yaml``. Structure is the source's: a translation that adds, drops or
+reorders questions or choices, changes an id or repeats an answer key is an error; a translation whose ``source_hash``
+is missing or differs from the hash of the current source's texts is *stale*, a warning (the import still works).
+
+The source hash covers only the texts a translation translates (not cohort dates, points or answers), so editing a
+cohort's dates does not make course.es.yaml stale; reordering or renaming what is translated does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from lms.core.packages.model import (
+    Choice,
+    LanguageCoverage,
+    Package,
+    Problem,
+    Question,
+    Quiz,
+    Resource,
+    SessionTemplate,
+    Translation,
+    TranslationFile,
+)
+from lms.core.packages.parsed import ParsedLesson, ParsedPackage
+from lms.core.packages.render import MarkdownRenderer
+from lms.core.packages.spec import (
+    COURSE_TRANSLATION,
+    LANGUAGE,
+    LESSON_TRANSLATION_FRONT_MATTER,
+    MODULE_TRANSLATION,
+    QUIZ_TRANSLATION,
+    Spec,
+)
+from lms.core.packages.validate import Record, check_document
+from lms.core.packages.yamlio import parse_yaml, split_front_matter
+
+COURSE_FILE = "course.yaml"
+MODULE_FILE = "module.yaml"
+QUIZ_FILE = "quiz.yaml"
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+HASH_PREFIX = "sha256:"
+_NAME = re.compile(rf"(?P<stem>[^/]+)\.(?P<language>{LANGUAGE.pattern})\.(?P<ext>md|yaml)")
+_SOURCE_HASH_LINE = re.compile(r"^source_hash[ \t]*:.*$", re.MULTILINE)
+_TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_\"']", re.MULTILINE)
+
+
+# ---- names ----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TranslationName:
+    path: str
+    language: str
+    source_path: str
+    kind: str  # "course", "module", "lesson" or "quiz"
+
+
+def translation_name(path: str) -> TranslationName | None:
+    """What ``path`` would translate, judging by its name alone; None when it is not named like a translation."""
+    folder, name = posixpath.split(path)
+    match = _NAME.fullmatch(name)
+    if match is None:
+        return None
+    source_name = f"{match['stem']}.{match['ext']}"
+    if not folder:
+        return TranslationName(path, match["language"], COURSE_FILE, "course") if source_name == COURSE_FILE \
+            else None  # other files at the root are not translated (README.es.md stays an author's note)
+    if "/" in folder:
+        return None
+    kind = {MODULE_FILE: "module", QUIZ_FILE: "quiz"}.get(source_name) or ("lesson" if match["ext"] == "md" else None)
+    if kind is None:
+        return None
+    return TranslationName(path, match["language"], f"{folder}/{source_name}", kind)
+
+
+def declared_languages(course: Record, problems: list[Problem]) -> tuple[str, ...]:
+    """The course's languages, source first: ``languages``, or the single ``language``. Reports a list with repeats
+    and a ``language`` that is not the first of ``languages``."""
+    listed: list[tuple[str, int]] = course.located_items("languages")
+    if not listed:
+        return (course.get("language"),) if course.has("language") else ()
+    seen: dict[str, int] = {}
+    for language, line in listed:
+        if language in seen:
+            problems.append(Problem(COURSE_FILE, line, f"language '{language}' is listed twice (first at line "
+                                                       f"{seen[language]})"))
+        seen.setdefault(language, line)
+    source = listed[0][0]
+    if course.has("language") and course.get("language") != source:
+        problems.append(Problem(COURSE_FILE, course.line_of("language"),
+                                f"language '{course.get('language')}' is not the first of languages ({source}), which "
+                                "is the source language; remove 'language' or make them agree"))
+    return tuple(seen)
+
+
+# ---- source hashes --------------------------------------------------------------------------------------------------
+
+def texts_hash(texts: Any) -> str:
+    canonical = json.dumps(texts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return HASH_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def course_texts(course: Record) -> dict[str, Any]:
+    return {
+        "title": course.get("title", ""), "summary": course.get("summary", ""),
+        "eligibility": course.get("eligibility", ""),
+        "resources": [[r.get("title", ""), r.get("description", "")] for r in course.get("resources", [])],
+        "live_sessions": {s.get("id"): [s.get("title", ""), s.get("description", "")]
+                          for s in course.get("live_sessions", []) if s.has("id")},
+    }
+
+
+def module_texts(module: Record) -> dict[str, Any]:
+    return {"title": module.get("title", ""), "summary": module.get("summary", "")}
+
+
+def lesson_texts(lesson: ParsedLesson) -> dict[str, Any]:
+    title = lesson.front.get("title", "") if lesson.front is not None else ""
+    return {"title": title, "body": lesson.body.rstrip()}
+
+
+def quiz_texts(quiz: Record) -> dict[str, Any]:
+    questions = []
+    for question in quiz.get("questions", []):
+        texts = {name: question.get(name, "") for name in
+                 ("id", "prompt", "explanation", "feedback_correct", "feedback_incorrect")}
+        texts["accepted_answers"] = list(question.get("accepted_answers", []))
+        texts["choices"] = [[c.get("id", ""), c.get("text", ""), c.get("feedback", "")]
+                            for c in question.get("choices", [])]
+        questions.append(texts)
+    return {"title": quiz.get("title", ""), "questions": questions}
+
+
+# ---- reading and checking -------------------------------------------------------------------------------------------
+
+@dataclass
+class ParsedTranslation:
+    name: TranslationName
+    record: Record | None  # None when unreadable (reported)
+    source: Record | ParsedLesson
+    key: str  # the source's id ("" for the course)
+    current_hash: str
+    body: str = ""  # lessons
+    body_line: int = 0
+    html: dict[str, str] | None = None  # lessons: {"body": ...}; other Markdown is in the records' html
+
+    @property
+    def recorded_hash(self) -> str | None:
+        return self.record.get("source_hash") if self.record is not None else None
+
+
+_SPECS: dict[str, Spec] = {"course": COURSE_TRANSLATION, "module": MODULE_TRANSLATION, "quiz": QUIZ_TRANSLATION}
+
+
+def source_of(name: TranslationName, parsed: ParsedPackage) -> tuple[Record | ParsedLesson, str] | None:
+    """The parsed source a translation translates, and its id; None when that source is not in the package."""
+    if name.kind == "course":
+        return parsed.course, ""
+    folder = name.source_path.split("/", 1)[0]
+    module = next((m for m in parsed.modules if m.folder == folder), None)
+    if module is None:
+        return None
+    if name.kind == "module":
+        return module.record, module.record.get("id", "")
+    if name.kind == "quiz":
+        return (module.quiz, module.quiz.get("id", "")) if module.quiz is not None else None
+    lesson = next((lesson for lesson in module.lessons if lesson.path == name.source_path), None)
+    if lesson is None:
+        return None
+    return lesson, lesson.front.get("id", "") if lesson.front is not None else ""
+
+
+def read_translations(names: Iterable[TranslationName], parsed: ParsedPackage, files: dict[str, bytes],
+                      problems: list[Problem]) -> list[ParsedTranslation]:
+    """Parse and check every translation file against its spec and against its source's structure."""
+    read: list[ParsedTranslation] = []
+    for name in names:
+        found = source_of(name, parsed)
+        if found is None:
+            continue  # the source has problems of its own (unreadable), reported there
+        source, key = found
+        text = files[name.path].decode("utf-8")
+        if name.kind == "lesson":
+            assert isinstance(source, ParsedLesson)
+            translation = _read_lesson(name, text, source, key, problems)
+        else:
+            assert isinstance(source, Record)
+            node, syntax = parse_yaml(text, name.path)
+            problems.extend(syntax)
+            record = None if syntax and node is None else check_document(node, _SPECS[name.kind], name.path,
+                                                                            problems)
+            translation = ParsedTranslation(name, record, source, key, _current_hash(name.kind, source))
+            if record is not None:
+                _CROSS_CHECKS[name.kind](record, source, name.path, problems)
+        read.append(translation)
+    return read
+
+
+def _read_lesson(name: TranslationName, text: str, source: ParsedLesson, key: str,
+                 problems: list[Problem]) -> ParsedTranslation:
+    current = texts_hash(lesson_texts(source))
+    front = split_front_matter(text)
+    if front is None:
+        problems.append(Problem(name.path, 1, "the translation has no front matter; start the file with a line "
+                                              "'---', then source_hash and title, then a line '---'"))
+        return ParsedTranslation(name, None, source, key, current, body=text, body_line=1)
+    node, syntax = parse_yaml(front.yaml_text, name.path, front.yaml_line_offset)
+    problems.extend(syntax)
+    record = None if syntax and node is None else \
+        check_document(node, LESSON_TRANSLATION_FRONT_MATTER, name.path, problems, line=1)
+    return ParsedTranslation(name, record, source, key, current, body=front.body,
+                             body_line=front.body_line_offset + 1)
+
+
+def _current_hash(kind: str, source: Record) -> str:
+    return texts_hash({"course": course_texts, "module": module_texts, "quiz": quiz_texts}[kind](source))
+
+
+def _check_course(translation: Record, source: Record, path: str, problems: list[Problem]) -> None:
+    if "resources" in translation.lines:
+        given, expected = len(translation.get("resources", [])), len(source.get("resources", []))
+        if given != expected:
+            problems.append(Problem(path, translation.line_of("resources"),
+                                    f"lists {given} resource(s) but the source lists {expected}; translate each "
+                                    "resource in the source's order (the url is the source's)"))
+    ids = [s.get("id") for s in source.get("live_sessions", []) if s.has("id")]
+    for session_id, session in (translation.get("live_sessions") or {}).items():
+        if session_id not in ids:
+            known = f"; the source's are: {', '.join(ids)}" if ids else "; the source has no live sessions"
+            problems.append(Problem(path, session.line, f"live session '{session_id}' is not in the source{known}"))
+
+
+def _check_module(translation: Record, source: Record, path: str, problems: list[Problem]) -> None:
+    """A module translation has nothing structural to compare: its keys are checked by its spec."""
+
+
+def _check_quiz(translation: Record, source: Record, path: str, problems: list[Problem]) -> None:
+    source_questions: list[Record] = source.get("questions", [])
+    questions: list[Record] = translation.get("questions", [])
+    _check_same_ids(questions, source_questions, "question", "the source quiz", translation.line_of("questions"),
+                    path, problems)
+    by_id = {q.get("id"): q for q in source_questions if q.has("id")}
+    for question in questions:
+        original = by_id.get(question.get("id"))
+        if original is None or not original.has("type"):
+            continue
+        _check_question(question, original, path, problems)
+
+
+def _check_question(question: Record, original: Record, path: str, problems: list[Problem]) -> None:
+    kind = original.get("type")
+    name = f"question '{question.get('id')}' ({kind} in the source)"
+
+    def refuse(key: str, why: str) -> None:
+        problems.append(Problem(path, question.line_of(key), f"'{key}' of {name}: {why}"))
+
+    if kind in CHOICE_TYPES:
+        if "choices" not in question.lines:
+            problems.append(Problem(path, question.line, f"{name} is missing its 'choices'; translate each choice "
+                                                         "of the source, in the same order, with the same ids"))
+        else:
+            _check_same_ids(question.get("choices", []), original.get("choices", []), "choice",
+                            f"the source's question '{original.get('id')}'", question.line_of("choices"), path,
+                            problems)
+        for key in ("feedback_correct", "feedback_incorrect"):
+            if key in question.lines:
+                refuse(key, f"{kind} questions give feedback per choice; remove it")
+    elif "choices" in question.lines:
+        refuse("choices", f"{kind} questions have no choices; remove it")
+    if "accepted_answers" in question.lines and kind != "short_answer":
+        why = ("a numeric question's answer and tolerance are the source's, the same in every language; remove it"
+               if kind == "numeric" else "only short_answer questions have accepted answers; remove it")
+        refuse("accepted_answers", why)
+
+
+def _check_same_ids(items: Sequence[Record], source_items: Sequence[Record], noun: str, source_name: str,
+                    list_line: int, path: str, problems: list[Problem]) -> None:
+    """A translated list must have the source's items: same count, same ids, same order."""
+    expected = [item.get("id") for item in source_items if item.has("id")]
+    given = [item.get("id") for item in items if item.has("id")]
+    for position, item in enumerate(items):
+        if not item.has("id"):
+            continue
+        item_id = item.get("id")
+        line = item.line_of("id")
+        if item_id not in expected:
+            problems.append(Problem(path, line, f"{noun} '{item_id}' is not in {source_name} (its {noun}s are "
+                                                f"{', '.join(expected)}); a translation keeps the source's ids, "
+                                                f"never adds a {noun}"))
+        elif given.count(item_id) > 1 and given.index(item_id) != position:
+            problems.append(Problem(path, line, f"{noun} '{item_id}' is translated twice"))
+        elif position >= len(expected) or expected[position] != item_id:
+            problems.append(Problem(path, line, f"{noun} '{item_id}' is {noun} {position + 1} here but "
+                                                f"{noun} {expected.index(item_id) + 1} in {source_name}; keep the "
+                                                "source's order"))
+    for item_id in expected:
+        if item_id not in given:
+            problems.append(Problem(path, list_line, f"the translation drops {noun} '{item_id}' of {source_name}; "
+                                                     f"translate every {noun}"))
+
+
+_CROSS_CHECKS: dict[str, Callable[[Record, Record, str, list[Problem]], None]] = {
+    "course": _check_course, "module": _check_module, "quiz": _check_quiz}
+
+
+def freshness_warnings(translations: Iterable[ParsedTranslation]) -> list[Problem]:
+    warnings = []
+    for translation in translations:
+        if translation.record is None:
+            continue
+        recorded = translation.recorded_hash
+        line = translation.record.line_of("source_hash") if recorded else 1
+        if recorded is None:
+            warnings.append(Problem(translation.name.path, line, f"stale translation: it has no source_hash, so "
+                                    f"nothing says which text of {translation.name.source_path} it translates; once "
+                                    "it matches the source, run: flask lms translations stamp PACKAGE_DIR"))
+        elif recorded != translation.current_hash:
+            warnings.append(Problem(translation.name.path, line, f"stale translation: "
+                                    f"{translation.name.source_path} changed since it was translated; update the "
+                                    "translation, then run: flask lms translations stamp PACKAGE_DIR"))
+    return warnings
+
+
+def translation_files(translations: Iterable[ParsedTranslation]) -> tuple[TranslationFile, ...]:
+    return tuple(TranslationFile(t.name.path, t.name.language, t.name.source_path, t.recorded_hash, t.current_hash)
+                 for t in sorted(translations, key=lambda t: t.name.path))
+
+
+def coverage(languages: Sequence[str], parsed: ParsedPackage, files: Iterable[TranslationFile],
+             quiz_paths: Iterable[str]) -> tuple[LanguageCoverage, ...]:
+    """Per translation language: how many source files it translates, which are stale, which are missing."""
+    sources = [COURSE_FILE]
+    for module in parsed.modules:
+        sources.append(module.manifest)
+        sources.extend(lesson.path for lesson in module.lessons)
+    sources.extend(quiz_paths)
+    result = []
+    files = list(files)
+    for language in languages[1:]:
+        mine = {f.source_path: f for f in files if f.language == language}
+        result.append(LanguageCoverage(
+            language=language,
+            translated=sum(1 for path in sources if path in mine),
+            total=len(sources),
+            stale=tuple(f.path for f in mine.values() if f.state != "current"),
+            missing=tuple(path for path in sources if path not in mine),
+        ))
+    return tuple(result)
+
+
+# ---- rendering and building -----------------------------------------------------------------------------------------
+
+def render_translations(translations: Iterable[ParsedTranslation], renderer: MarkdownRenderer,
+                        problems: list[Problem]) -> None:
+    """Render every translated Markdown text; links and images are checked as in the source (same folder)."""
+    for translation in translations:
+        record, path = translation.record, translation.name.path
+        if translation.name.kind == "lesson":
+            translation.html = {"body": renderer.block(translation.body, file=path, line=translation.body_line,
+                                                       problems=problems)}
+        if record is None:
+            continue
+        if translation.name.kind == "course" and record.get("eligibility"):
+            record.html["eligibility"] = renderer.block(record.get("eligibility"), file=path,
+                                                        line=record.line_of("eligibility"), problems=problems,
+                                                        exact_lines=False)
+        for question in record.get("questions", []) if translation.name.kind == "quiz" else []:
+            if question.has("prompt"):
+                question.html["prompt"] = renderer.block(question.get("prompt"), file=path,
+                                                         line=question.line_of("prompt"), problems=problems,
+                                                         exact_lines=False)
+            for choice in question.get("choices", []):
+                if choice.has("text"):
+                    choice.html["text"] = renderer.inline(choice.get("text"), file=path, line=choice.line_of("text"),
+                                                          problems=problems)
+
+
+def build_translations(translations: Iterable[ParsedTranslation], package: Package) -> tuple[Translation, ...]:
+    """The model of every translation, its texts resolved against the built source (``package``)."""
+    modules = {m.id: m for m in package.modules}
+    lessons = {lesson.id: lesson for lesson in package.lessons}
+    quizzes = {quiz.id: quiz for quiz in package.quizzes}
+    built = []
+    for t in sorted(translations, key=lambda t: t.name.path):
+        record = t.record
+        assert record is not None  # an unreadable translation is a problem, and then nothing is built
+        common = {"language": t.name.language, "kind": t.name.kind, "key": t.key, "path": t.name.path,
+                  "source_path": t.name.source_path, "recorded_hash": t.recorded_hash, "current_hash": t.current_hash,
+                  "title": record.get("title")}
+        if t.name.kind == "course":
+            built.append(Translation(**common, summary=record.get("summary", package.summary),
+                                     body=record.get("eligibility", package.eligibility),
+                                     html=record.html.get("eligibility", package.eligibility_html),
+                                     resources=_resources(record, package.resources),
+                                     live_sessions=_sessions(record, package.live_sessions)))
+        elif t.name.kind == "module":
+            built.append(Translation(**common, summary=record.get("summary", modules[t.key].summary)))
+        elif t.name.kind == "lesson":
+            assert t.key in lessons and t.html is not None
+            built.append(Translation(**common, body=t.body, html=t.html["body"]))
+        else:
+            built.append(Translation(**common, quiz=_quiz(record, quizzes[t.key])))
+    return tuple(built)
+
+
+def _resources(record: Record, resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
+    texts: list[Record] = record.get("resources") or []
+    return tuple(replace(resource, title=texts[i].get("title", resource.title),
+                         description=texts[i].get("description", resource.description)) if i < len(texts) else resource
+                 for i, resource in enumerate(resources))
+
+
+def _sessions(record: Record, sessions: tuple[SessionTemplate, ...]) -> tuple[SessionTemplate, ...]:
+    texts: dict[str, Record] = record.get("live_sessions") or {}
+    return tuple(replace(session, title=texts[session.id].get("title", session.title),
+                         description=texts[session.id].get("description", session.description))
+                 if session.id in texts else session for session in sessions)
+
+
+def _quiz(record: Record, quiz: Quiz) -> Quiz:
+    texts = {q.get("id"): q for q in record.get("questions", [])}
+    return replace(quiz, title=record.get("title"), questions=tuple(_question(texts[q.id], q) for q in quiz.questions))
+
+
+def _question(text: Record, question: Question) -> Question:
+    choices = {c.get("id"): c for c in text.get("choices", [])}
+    # Accepted answers: the translation's, then the source's (a proper name or a technical term typed as in the
+    # source is right in every language); grading is otherwise the source's (docs/course-packages.md).
+    accepted = tuple(dict.fromkeys((*text.get("accepted_answers", []), *question.accepted_answers)))
+    return replace(
+        question,
+        prompt=text.get("prompt"), prompt_html=text.html.get("prompt", ""),
+        explanation=text.get("explanation", question.explanation),
+        feedback_correct=text.get("feedback_correct", question.feedback_correct),
+        feedback_incorrect=text.get("feedback_incorrect", question.feedback_incorrect),
+        accepted_answers=accepted,
+        choices=tuple(_choice(choices[c.id], c) for c in question.choices),
+    )
+
+
+def _choice(text: Record, choice: Choice) -> Choice:
+    return replace(choice, text=text.get("text"), html=text.html.get("text", ""),
+                   feedback=text.get("feedback", choice.feedback))
+
+
+# ---- stamping -------------------------------------------------------------------------------------------------------
+
+def stamp_text(text: str, kind: str, source_hash: str) -> str | None:
+    """The file's text with its source_hash set to ``source_hash``: only that line changes (or is inserted), so
+    comments and formatting stay. None when there is nowhere sensible to put it (a lesson without front matter)."""
+    if "\r\n" in text:  # keep the file's line endings
+        stamped = stamp_text(text.replace("\r\n", "\n"), kind, source_hash)
+        return stamped.replace("\n", "\r\n") if stamped is not None else None
+    line = f"source_hash: {source_hash}"
+    if kind == "lesson":
+        front = split_front_matter(text)
+        if front is None:
+            return None
+        head, rest = text.split("\n", 1)
+        yaml_end = len(front.yaml_text)
+        yaml_text, after = rest[:yaml_end], rest[yaml_end:]
+        if _SOURCE_HASH_LINE.search(yaml_text):
+            return f"{head}\n{_SOURCE_HASH_LINE.sub(line, yaml_text, count=1)}{after}"
+        return f"{head}\n{line}\n{rest}"
+    if _SOURCE_HASH_LINE.search(text):
+        return _SOURCE_HASH_LINE.sub(line, text, count=1)
+    first_key = _TOP_LEVEL_KEY.search(text)  # after leading comments and a '---' line, before the first key
+    at = first_key.start() if first_key else len(text)
+    separator = "" if at == 0 or text[at - 1] == "\n" else "\n"
+    return f"{text[:at]}{separator}{line}\n{text[at:]}"

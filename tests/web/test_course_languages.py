@@ -1,0 +1,142 @@
+"""A course in several languages, as learners read it: their language when the course has it, a per-course switch
+remembered on the enrolment, notices for untranslated and stale texts, `lang` on the content, and grading that does
+not depend on the language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.extensions import db
+from lms.models import Enrolment, QuizAttempt, VersionTranslation
+from lms.services import publishing
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
+from tests.factories import EXAMPLE_SLUG as SLUG
+from tests.factories import copy_package, edit_file, make_user
+
+SPANISH_TITLE = "Bienvenida al curso de ejemplo"
+ENGLISH_TITLE = "Welcome to the example course"
+
+
+@pytest.fixture
+def course(db, tmp_path):
+    package = copy_package(tmp_path)
+    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    return publishing.import_package(None, package, publish=True).version
+
+
+def learner(login_as, client, language: str = "es"):
+    user = login_as(make_user(preferred_language=language))
+    assert client.post(f"/courses/{SLUG}/enrol").status_code == 302
+    return user
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_import_stores_each_translation_with_the_version(course):
+    rows = db.session.execute(db.select(VersionTranslation).filter_by(version_id=course.id)).scalars().all()
+    assert sorted((row.language, row.kind, row.item_key) for row in rows) == [
+        ("es", "course", ""), ("es", "lesson", "welcome"), ("es", "module", "basics"), ("es", "quiz", "basics-quiz")]
+    assert course.language_list == ["en", "es"]
+    assert not any(row.stale for row in rows)
+
+
+def test_a_spanish_speaker_reads_the_course_in_spanish(client, login_as, course):
+    learner(login_as, client)
+    course_page = page(client, f"/courses/{SLUG}/")
+    assert '<h1 lang="es">Curso de ejemplo: todas las funciones del formato de paquete</h1>' in course_page
+    assert '<span lang="es">Lo básico</span>' in course_page
+    assert "Sesión de inicio" in course_page and "Folleto del curso (PDF)" in course_page
+    lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
+    assert f'<h1 id="bienvenida-al-curso-de-ejemplo">{SPANISH_TITLE}</h1>' in lesson or SPANISH_TITLE in lesson
+    assert '<div class="lesson-body" lang="es">' in lesson
+    assert "not been translated" not in lesson
+    assert db.session.execute(db.select(Enrolment.studied_language)).scalar_one() == "es"
+
+
+def test_an_untranslated_lesson_is_shown_in_the_source_with_a_notice(client, login_as, course):
+    learner(login_as, client)
+    lesson = page(client, f"/courses/{SLUG}/lessons/going-further")
+    assert '<div class="lesson-body" lang="en">' in lesson
+    assert "This part of the course has not been translated into Spanish" in lesson
+
+
+def test_a_language_the_course_lacks_falls_back_to_the_source_with_a_notice(client, login_as, course):
+    learner(login_as, client, language="ko")
+    course_page = page(client, f"/courses/{SLUG}/")
+    assert '<h1 lang="en">Example course: every feature of the package format</h1>' in course_page
+    assert "This course is not offered in Korean" in course_page
+
+
+def test_the_language_switch_is_remembered_for_the_course(client, login_as, course):
+    learner(login_as, client)
+    response = client.post(f"/courses/{SLUG}/language",
+                           data={"language": "en", "next": f"/courses/{SLUG}/lessons/welcome"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/lessons/welcome")
+    assert db.session.execute(db.select(Enrolment.language)).scalar_one() == "en"
+    lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
+    assert '<div class="lesson-body" lang="en">' in lesson and ENGLISH_TITLE in lesson
+    assert 'name="language" value="es"' in lesson  # the switch offers the other language
+    client.post(f"/courses/{SLUG}/language", data={"language": "es"})
+    assert SPANISH_TITLE in page(client, f"/courses/{SLUG}/lessons/welcome")
+
+
+def test_the_switch_refuses_a_language_the_course_lacks_and_foreign_redirects(client, login_as, course):
+    learner(login_as, client)
+    assert client.post(f"/courses/{SLUG}/language", data={"language": "de"}).status_code == 422
+    response = client.post(f"/courses/{SLUG}/language", data={"language": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"].endswith(f"/courses/{SLUG}/")
+
+
+def test_a_stale_translation_shows_a_notice_linking_to_the_source(client, login_as, db, tmp_path):
+    package = copy_package(tmp_path)
+    edit_file(package / "basics" / "01-welcome.md", "most common lesson features", "commonest lesson features")
+    publishing.import_package(None, package, publish=True)
+    learner(login_as, client)
+    lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
+    assert "The original text has changed since this translation was made" in lesson
+    link = re.search(r'<a href="([^"]+)" hreflang="en">Read the original \(English\)</a>', lesson)
+    assert link and link.group(1) == f"/courses/{SLUG}/lessons/welcome?lang=en"
+    original = page(client, link.group(1))
+    assert ENGLISH_TITLE in original and "commonest lesson features" in original
+
+
+def take_quiz(client, answers: dict) -> QuizAttempt:
+    quiz = page(client, f"/courses/{SLUG}/quizzes/basics-quiz")
+    attempt = re.search(r'name="attempt" value="(\d+)"', quiz).group(1)
+    response = client.post(f"/courses/{SLUG}/quizzes/basics-quiz", data={"attempt": attempt, **answers})
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    return db.session.get(QuizAttempt, int(attempt))
+
+
+@pytest.mark.parametrize("answers", [
+    RIGHT,
+    {**RIGHT, "q-single": ["web"], "q-multiple": ["numeric", "essay"], "q-numeric": ["3"]},
+    {"q-single": ["module"], "q-multiple": ["essay"], "q-true-false": ["true"], "q-short": ["nope"],
+     "q-numeric": ["0"]},
+])
+def test_the_same_answers_get_the_same_score_in_every_language(client, login_as, course, answers):
+    scores = {}
+    for language in ("en", "es"):
+        learner(login_as, client, language)
+        quiz = page(client, f"/courses/{SLUG}/quizzes/basics-quiz")
+        assert ("Cuestionario sobre lo básico" in quiz) == (language == "es")
+        attempt = take_quiz(client, answers)
+        assert attempt.language == language
+        scores[language] = (attempt.score, attempt.max_score, attempt.percent, attempt.passed)
+        client.post("/logout")
+    assert scores["en"] == scores["es"]
+
+
+def test_a_short_answer_is_accepted_in_the_language_it_was_given_in(client, login_as, course):
+    spanish = {**RIGHT, "q-short": ["reset_progress: verdadero"]}
+    learner(login_as, client, "es")
+    assert take_quiz(client, spanish).percent == 100
+    client.post("/logout")
+    learner(login_as, client, "en")
+    assert take_quiz(client, spanish).percent < 100  # not an English answer
