@@ -45,10 +45,11 @@ class PreviewOutline:
 
 @dataclass(frozen=True)
 class PreviewVersion:
-    """What the lesson template shows of a version: title, version and status."""
+    """What the lesson template shows of a version: title, version, language and status."""
 
     title: str
     version: str
+    language: str
     status: str = "working folder"
 
 
@@ -118,7 +119,7 @@ def _load(folder: Path, fingerprint: str) -> PreviewState:
                     for i, m in enumerate(package.modules) for j, lesson in enumerate(m.lessons))
     return PreviewState(folder, fingerprint, result, warnings=tuple(publishing.package_warnings(package)),
                         outline=PreviewOutline(modules, lessons),
-                        version=PreviewVersion(package.title, package.version),
+                        version=PreviewVersion(package.title, package.version, package.language),
                         html={lesson.id: lesson.html for lesson in package.lessons})
 
 
