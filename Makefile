@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/nu
 
 # The interface's translations: lms/translations/<code>/LC_MESSAGES/messages.po, compiled here, never committed.
 CATALOGUES := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k N_ -k Nn_:1,2
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.12 for example")'
@@ -32,9 +32,8 @@ messages: install
 	$(BIN)/pybabel extract --mapping babel.cfg $(BABEL_KEYWORDS) --add-comments Translators: --sort-by-file \
 		--project LMS-lite --copyright-holder "LMS-lite contributors" --msgid-bugs-address "" \
 		--output-file lms/translations/messages.pot lms
-	@for catalogue in $(CATALOGUES); do \
-		$(BIN)/pybabel update --domain messages --input-file lms/translations/messages.pot \
-			--output-file $$catalogue --ignore-obsolete || exit 1; done
+	$(BIN)/pybabel update --domain messages --input-file lms/translations/messages.pot \
+		--output-dir lms/translations --ignore-obsolete
 
 migrate: install translations
 	$(FLASK) db upgrade

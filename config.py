@@ -61,6 +61,9 @@ class Config:
     BASE_URL = _env("LMS_BASE_URL", "http://127.0.0.1:5000")
     # The interface language for visitors whose browser asks for none the interface speaks (lms/web/i18n.py).
     DEFAULT_LANGUAGE = _env("LMS_DEFAULT_LANGUAGE", "en")
+    # WTForms' own messages ("This field is required.") in the request's language, from WTForms' catalogues through
+    # Flask-Babel's locale (Flask-WTF 1.3 with WTForms 3.3). On by default in Flask-WTF; stated so nobody turns it off.
+    WTF_I18N_ENABLED = True
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         _env("LMS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     )

@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from lms.core.i18n import N_, Phrase
+
 
 class Status(StrEnum):
     SUBMITTED = "submitted"
@@ -26,12 +28,13 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# Marked for the catalogue; pages and e-mails word them with lms.services.wording.word (gettext).
 STATUS_LABELS = {
-    Status.SUBMITTED: "Submitted, waiting for a decision",
-    Status.ACCEPTED: "Accepted",
-    Status.WAITLISTED: "On the waiting list",
-    Status.REJECTED: "Not accepted",
-    Status.WITHDRAWN: "Withdrawn",
+    Status.SUBMITTED: N_("Submitted, waiting for a decision"),
+    Status.ACCEPTED: N_("Accepted"),
+    Status.WAITLISTED: N_("On the waiting list"),
+    Status.REJECTED: N_("Not accepted"),
+    Status.WITHDRAWN: N_("Withdrawn"),
 }
 
 STAFF_DECISIONS = (Status.ACCEPTED, Status.WAITLISTED, Status.REJECTED)
@@ -49,17 +52,22 @@ def staff_may_move(current: str, target: str) -> bool:
     return Status(target) in _STAFF_MOVES[Status(current)]
 
 
-def refusal_of_decision(current: str, target: str) -> str | None:
+def refusal_of_decision(current: str, target: str) -> Phrase | None:
     """Why staff cannot move an application from ``current`` to ``target``; None when they can."""
     if Status(target) not in STAFF_DECISIONS:
-        return f"'{target}' is not a decision staff can take."
+        return Phrase(N_("'%(decision)s' is not a decision staff can take."), decision=target)
     if current == target:
-        return f"The application is already {STATUS_LABELS[Status(current)].lower()}."
+        return Phrase(N_("The application is already “%(status)s”."), status=status_label(current))
     if not staff_may_move(current, target):
         if current == Status.WITHDRAWN:
-            return "The applicant withdrew this application."
-        return f"An application that is {STATUS_LABELS[Status(current)].lower()} cannot be changed to {target}."
+            return Phrase(N_("The applicant withdrew this application."))
+        return Phrase(N_("An application that is “%(status)s” cannot be changed to “%(target)s”."),
+                      status=status_label(current), target=status_label(target))
     return None
+
+
+def status_label(status: str) -> Phrase:
+    return Phrase(STATUS_LABELS[Status(status)])
 
 
 def applicant_may_withdraw(current: str) -> bool:
@@ -97,7 +105,11 @@ _SIGNATURES: tuple[tuple[bytes, LetterKind], ...] = (
 
 
 class LetterRefused(ValueError):
-    pass
+    """Why a letter is refused, as a Phrase (``phrase``) to word in the applicant's language."""
+
+    def __init__(self, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
+        self.phrase = phrase
 
 
 def letter_kind(data: bytes) -> LetterKind | None:
@@ -113,15 +125,16 @@ def letter_kind(data: bytes) -> LetterKind | None:
 def check_letter(data: bytes, max_bytes: int) -> LetterKind:
     """The letter's kind, or LetterRefused with a message for the applicant."""
     if not data:
-        raise LetterRefused("The letter file is empty. Please upload the signed letter as a PDF or an image.")
+        raise LetterRefused(Phrase(N_("The letter file is empty. Please upload the signed letter as a PDF or an "
+                                      "image.")))
     if len(data) > max_bytes:
-        raise LetterRefused(f"The letter is {len(data) / (1024 * 1024):.2f} MB; the largest accepted is "
-                            f"{_size(max_bytes)}. "
-                            "Please upload a smaller scan (for example at 150 dpi).")
+        raise LetterRefused(Phrase(N_("The letter is %(size)s; the largest accepted is %(limit)s. Please upload a "
+                                      "smaller scan (for example at 150 dpi)."),
+                                   size=f"{len(data) / (1024 * 1024):.2f} MB", limit=_size(max_bytes)))
     kind = letter_kind(data)
     if kind is None:
-        raise LetterRefused("The letter must be a PDF, PNG or JPEG file. This file is none of these, whatever its "
-                            "name says.")
+        raise LetterRefused(Phrase(N_("The letter must be a PDF, PNG or JPEG file. This file is none of these, "
+                                      "whatever its name says.")))
     return kind
 
 

@@ -41,6 +41,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from lms.core.i18n import N_
+
 LOW_FACILITY = 0.1
 HIGH_FACILITY = 0.9
 MIN_ATTEMPTS_FOR_FLAGS = 10
@@ -156,7 +158,7 @@ class FunnelStep:
 
 def funnel(enrolled: int, steps: Sequence[tuple[str, str, int]]) -> list[FunnelStep]:
     """The enrolled learners, then how many reached each step ``(key, label, count)``, as a share of the enrolled."""
-    rows = [("enrolled", "Enrolled", enrolled), *steps]
+    rows = [("enrolled", N_("Enrolled"), enrolled), *steps]
     return [FunnelStep(key, label, count, round(100 * count / enrolled, 1) if enrolled else 0.0)
             for key, label, count in rows]
 

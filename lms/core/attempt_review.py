@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lms.core.grading import AttemptResult, Outcome, QuestionResult
+from lms.core.i18n import N_
 from lms.core.packages.model import QuestionType, ReviewOptions, ReviewTime
 
 
@@ -46,17 +47,18 @@ def review_shown(options: ReviewOptions, *, quiz_passed: bool, attempts_remainin
 
 
 def correct_answers_notice(options: ReviewOptions, shown: ReviewShown, *, attempts_limited: bool) -> str:
-    """Why the review shows no correct answers yet, as a sentence for the learner; "" when it shows them."""
+    """Why the review shows no correct answers yet, as a sentence for the learner (marked with N_: services word it
+    with lms.services.wording.word); "" when it shows them."""
     if shown.correct_answers:
         return ""
     when = ReviewTime(options.correct_answers)
     if when is ReviewTime.AFTER_LAST_ATTEMPT and attempts_limited:
-        return "The correct answers are shown once you have used all your attempts."
+        return N_("The correct answers are shown once you have used all your attempts.")
     if when is ReviewTime.AFTER_PASSING_OR_LAST_ATTEMPT and attempts_limited:
-        return "The correct answers are shown once you pass this quiz or have used all your attempts."
+        return N_("The correct answers are shown once you pass this quiz or have used all your attempts.")
     if when in (ReviewTime.AFTER_PASSING, ReviewTime.AFTER_PASSING_OR_LAST_ATTEMPT):
-        return "The correct answers are shown once you pass this quiz."
-    return "This quiz does not show its correct answers."
+        return N_("The correct answers are shown once you pass this quiz.")
+    return N_("This quiz does not show its correct answers.")
 
 
 @dataclass(frozen=True, slots=True)

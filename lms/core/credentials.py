@@ -56,6 +56,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
 
+from lms.core.durations import quantity_phrase
 from lms.core.packages.model import Issuer
 
 # Identifiers.
@@ -261,8 +262,9 @@ def format_hours(hours: float) -> str:
     return f"{hours:.2f}".rstrip("0").rstrip(".")
 
 
-def hours_phrase(hours: float) -> str:
-    return f"{format_hours(hours)} hour{'' if hours == 1 else 's'}"
+def hours_phrase(hours: float, locale: str = "en") -> str:
+    """"12 hours", "1.5 hours", "1 hour" (to two decimals) in the reader's language ("1,5 horas")."""
+    return quantity_phrase(round(hours, 2), "duration-hour", locale)
 
 
 def iso_utc(moment: datetime) -> str:

@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from lms.core.i18n import N_, Nn_, Phrase
 from lms.core.packages.model import Choice, Question, QuestionType, Quiz
 
 MAX_TEXT_LENGTH = 1000
@@ -75,12 +76,13 @@ class Outcome(StrEnum):
 
 
 class SubmissionError(ValueError):
-    """A submitted quiz form that cannot be graded; ``problems`` lists every reason, in question order."""
+    """A submitted quiz form that cannot be graded; ``problems`` lists every reason, in question order, as Phrases
+    to word in the learner's language (lms.services.wording.word; ``str()`` gives the English)."""
 
-    def __init__(self, problems: list[str], by_question: Mapping[str, list[str]] | None = None) -> None:
-        super().__init__("\n".join(problems))
+    def __init__(self, problems: list[Phrase], by_question: Mapping[str, list[Phrase]] | None = None) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
         self.problems = list(problems)
-        self.by_question: dict[str, list[str]] = {key: list(value) for key, value in (by_question or {}).items()}
+        self.by_question: dict[str, list[Phrase]] = {key: list(value) for key, value in (by_question or {}).items()}
 
 
 # --- responses -------------------------------------------------------------------------------------------------------
@@ -116,10 +118,6 @@ class Response:
         return ", ".join(self.choice_ids)
 
 
-def _position_label(position: int) -> str:
-    return f"Question {position}"
-
-
 def _parse_number(value: str) -> float | None:
     cleaned = unicodedata.normalize("NFKC", value).strip().replace("\u2212", "-")
     if not _NUMBER.fullmatch(cleaned):  # one decimal separator at most: "1,000.5" is refused as ambiguous
@@ -128,43 +126,49 @@ def _parse_number(value: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _parse_one(question: Question, label: str, values: list[str]) -> tuple[Response | None, list[str]]:
+def _parse_one(question: Question, position: int, values: list[str]) -> tuple[Response | None, list[Phrase]]:
     """Validate the values sent for one question: the response, or the problems (never both)."""
+
+    def problem(message: str, **values: object) -> list[Phrase]:
+        return [Phrase(message, number=position, **values)]
+
     present = [value for value in values if value.strip()]
     if not present:
         if question.type == QuestionType.MULTIPLE_CHOICE:
-            return None, [f"{label}: choose at least one answer."]
+            return None, problem(N_("Question %(number)s: choose at least one answer."))
         if question.type in _CHOICE_TYPES or question.type == QuestionType.TRUE_FALSE:
-            return None, [f"{label}: choose an answer."]
-        return None, [f"{label}: type an answer."]
+            return None, problem(N_("Question %(number)s: choose an answer."))
+        return None, problem(N_("Question %(number)s: type an answer."))
 
     if question.type in _CHOICE_TYPES:
         known = {choice.id for choice in question.choices}
         picked = {value.strip() for value in present}
         if not picked <= known:
-            return None, [f"{label}: one of the answers sent is not a choice of this question. "
-                          "Reload the page and choose again."]
+            return None, problem(N_("Question %(number)s: one of the answers sent is not a choice of this question. "
+                                    "Reload the page and choose again."))
         if question.type == QuestionType.SINGLE_CHOICE and len(picked) > 1:
-            return None, [f"{label}: choose only one answer."]
+            return None, problem(N_("Question %(number)s: choose only one answer."))
         ordered = tuple(choice.id for choice in question.choices if choice.id in picked)
         return Response(question.id, choice_ids=ordered), []
 
     if len(present) > 1:
-        return None, [f"{label}: give only one answer."]
+        return None, problem(N_("Question %(number)s: give only one answer."))
     value = present[0].strip()
 
     if question.type == QuestionType.TRUE_FALSE:
         if value not in ("true", "false"):
-            return None, [f"{label}: choose True or False."]
+            return None, problem(N_("Question %(number)s: choose True or False."))
         return Response(question.id, boolean=value == "true"), []
 
     if len(value) > MAX_TEXT_LENGTH:
-        return None, [f"{label}: the answer is too long ({len(value)} characters; at most {MAX_TEXT_LENGTH})."]
+        return None, problem(N_("Question %(number)s: the answer is too long (%(length)s characters; at most "
+                                "%(limit)s)."), length=len(value), limit=MAX_TEXT_LENGTH)
 
     if question.type == QuestionType.NUMERIC:
         number = _parse_number(value)
         if number is None:
-            return None, [f"{label}: enter a number, such as 12 or 4.5 (a decimal comma, 4,5, works too)."]
+            return None, problem(N_("Question %(number)s: enter a number, such as 12 or 4.5 (a decimal comma, 4,5, "
+                                    "works too)."))
         return Response(question.id, text=value, number=number), []
 
     if question.type == QuestionType.SHORT_ANSWER:
@@ -196,14 +200,14 @@ def parse_submission(
     ``ValueError`` (a programming error, not the learner's) when ``question_ids`` are not questions of the quiz.
     """
     questions = _questions_of(quiz, question_ids)
-    problems: list[str] = []
-    by_question: dict[str, list[str]] = {}
+    problems: list[Phrase] = []
+    by_question: dict[str, list[Phrase]] = {}
     responses: dict[str, Response] = {}
     for position, question in enumerate(questions, start=1):
         values = raw.get(question.id, [])
         if isinstance(values, str):  # a plain dict of strings: one value
             values = [values]
-        response, found = _parse_one(question, _position_label(position), list(values))
+        response, found = _parse_one(question, position, list(values))
         if found:
             problems.extend(found)
             by_question[question.id] = found
@@ -212,10 +216,11 @@ def parse_submission(
     attempt_ids = set(question_ids)
     unexpected = sorted(key for key in raw if key not in attempt_ids and key not in ignore)
     if unexpected:
-        problems.append(
-            f"The form contained {len(unexpected)} answer(s) for questions that are not part of this attempt. "
-            "Reload the quiz and submit again."
-        )
+        singular, plural = Nn_("The form contained %(num)s answer for a question that is not part of this attempt. "
+                               "Reload the quiz and submit again.",
+                               "The form contained %(num)s answers for questions that are not part of this attempt. "
+                               "Reload the quiz and submit again.")
+        problems.append(Phrase(singular, plural=plural, num=len(unexpected)))
     if problems:
         raise SubmissionError(problems, by_question)
     return responses

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import re
 
+from lms.core.i18n import N_
+
 # Also the package format's pattern (lms.core.packages.spec.HTTP_URL) and so the JSON Schema's.
 HTTP_URL_PATTERN = r"https?://[^\s/\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*"
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
 
 
 def link_problem(url: str) -> str | None:
-    """Why this link is refused; None when it is acceptable (or empty)."""
+    """Why this link is refused (marked with N_: word it for the reader); None when it is acceptable (or empty)."""
     if not url:
         return None
     if any(ord(char) < 32 or ord(char) == 127 for char in url):
-        return "Links cannot contain control characters (such as line breaks or tabs)."
+        return N_("Links cannot contain control characters (such as line breaks or tabs).")
     if not url.startswith(("https://", "http://")):
-        return "Links must start with https:// (or http://)."
+        return N_("Links must start with https:// (or http://).")
     if not _HTTP_URL.fullmatch(url):
-        return "Links cannot contain spaces."
+        return N_("Links cannot contain spaces.")
     return None
 
 

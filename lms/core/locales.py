@@ -11,6 +11,17 @@ from babel import Locale, UnknownLocaleError
 # language, and the list the translation catalogues (lms/translations/<code>) follow. The one place that names them.
 INTERFACE_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "ko", "ar")
 
+
+
+def interface_language(code: str | None) -> str | None:
+    """The interface language a language code (BCP 47, any case, perhaps with a region) is served in, or None: the
+    one rule for a page's language (lms.web.i18n) and for the language of an e-mail to a person (lms.services.mail)."""
+    if not code:
+        return None
+    primary = code.replace("_", "-").split("-")[0].lower()
+    return primary if primary in INTERFACE_LANGUAGES else None
+
+
 # CLDR territory codes that are groupings or placeholders, not countries.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 

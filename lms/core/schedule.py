@@ -31,15 +31,27 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date, format_skeleton, get_datetime_format
+
+from lms.core.i18n import N_, Phrase
+
 DEADLINE_GRACE = timedelta(minutes=1)  # the deadline's own minute is included
 DASH = "\u2013"  # en dash, between the start and end of a time range
 
 
-class UnknownTimeZone(ValueError):
+class ScheduleError(ValueError):
+    """A time a person gave cannot be used; ``phrase`` says why, to word in their language (str(): English)."""
+
+    def __init__(self, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
+        self.phrase = phrase
+
+
+class UnknownTimeZone(ScheduleError):
     pass
 
 
-class NonexistentLocalTime(ValueError):
+class NonexistentLocalTime(ScheduleError):
     """The local time falls in the gap of a daylight-saving change (it never appears on a clock there)."""
 
 
@@ -47,7 +59,8 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimeZone(f"Unknown time zone {name!r}; use an IANA name such as Europe/Madrid.") from None
+        raise UnknownTimeZone(Phrase(N_("Unknown time zone %(zone)s; use an IANA name such as Europe/Madrid."),
+                                     zone=repr(name))) from None
 
 
 def local_to_utc(local: datetime, tz_name: str) -> datetime:
@@ -61,10 +74,10 @@ def local_to_utc(local: datetime, tz_name: str) -> datetime:
     if instant.astimezone(tz).replace(tzinfo=None) != local:
         shift = ((local + timedelta(hours=3)).replace(tzinfo=tz).utcoffset()
                  - (local - timedelta(hours=3)).replace(tzinfo=tz).utcoffset())
-        raise NonexistentLocalTime(
-            f"{local:%H:%M} on {local:%Y-%m-%d} does not exist in {tz_name}: the clocks move forward by "
-            f"{_duration(shift)} that night. Pick a time before or after the change."
-        )
+        raise NonexistentLocalTime(Phrase(
+            N_("%(time)s on %(day)s does not exist in %(zone)s: the clocks move forward by %(shift)s that night. "
+               "Pick a time before or after the change."),
+            time=f"{local:%H:%M}", day=f"{local:%Y-%m-%d}", zone=tz_name, shift=_duration(shift)))
     return instant
 
 
@@ -72,12 +85,14 @@ def utc_to_local(instant: datetime, tz_name: str) -> datetime:
     return instant.astimezone(zone(tz_name))
 
 
-def _duration(delta: timedelta) -> str:
+def _duration(delta: timedelta) -> Phrase:
     minutes = int(delta.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     if hours and minutes:
-        return f"{hours} h {minutes} min"
-    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else f"{minutes} minutes"
+        return Phrase(N_("%(hours)s h %(minutes)s min"), hours=hours, minutes=minutes)
+    if hours:
+        return Phrase(N_("1 hour") if hours == 1 else N_("%(hours)s hours"), hours=hours)
+    return Phrase(N_("%(minutes)s minutes"), minutes=minutes)
 
 
 def start_of_day(day: date, tz_name: str) -> datetime:
@@ -103,21 +118,42 @@ def zone_abbreviation(moment: datetime) -> str:
     return name
 
 
+# Days in the reader's language (``locale``: an interface language code). English keeps the programme's house
+# style ("Mon 3 Jul 2023", "Monday 3 July 2023 at 14:00"); other languages use CLDR's patterns for the same fields,
+# so the order, the words and the joining word ("à", a comma, nothing) are theirs. Clocks are 24-hour everywhere.
+_ENGLISH_SHORT_DAY = "EEE d MMM y"
+_ENGLISH_LONG_DAY = "EEEE d MMMM y"
+
+
 def _clock(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+def _day(moment: datetime | date, locale: str = "en") -> str:
+    if locale == "en":
+        return format_date(moment, _ENGLISH_SHORT_DAY, locale="en")
+    return format_skeleton("yMMMEd", moment, locale=locale)
 
 
-def format_two_zones(instant: datetime, home_tz: str, viewer_tz: str | None) -> str:
+def _long_day(day: datetime | date, locale: str = "en") -> str:
+    if locale == "en":
+        return format_date(day, _ENGLISH_LONG_DAY, locale="en")
+    return format_date(day, "full", locale=locale)
+
+
+def _day_and_time(day: str, clock: str, locale: str) -> str:
+    if locale == "en":
+        return f"{day} at {clock}"
+    return get_datetime_format("long", locale=locale).replace("'", "").replace("{1}", day).replace("{0}", clock)
+
+
+def format_two_zones(instant: datetime, home_tz: str, viewer_tz: str | None, locale: str = "en") -> str:
     """``09:00 CEST / 16:00 KST``: the time in the zone it was set in, then in the viewer's zone (once when equal)."""
     home = utc_to_local(instant, home_tz)
     parts = [f"{_clock(home)} {zone_abbreviation(home)}"]
     if viewer_tz and not _same_clock(home, utc_to_local(instant, viewer_tz)):
         viewer = utc_to_local(instant, viewer_tz)
-        day = "" if viewer.date() == home.date() else f" ({_day(viewer)})"
+        day = "" if viewer.date() == home.date() else f" ({_day(viewer, locale)})"
         parts.append(f"{_clock(viewer)} {zone_abbreviation(viewer)}{day}")
     return " / ".join(parts)
 
@@ -126,11 +162,11 @@ def _same_clock(a: datetime, b: datetime) -> bool:
     return a.utcoffset() == b.utcoffset() and zone_abbreviation(a) == zone_abbreviation(b)
 
 
-def _range_in(starts_at: datetime, ends_at: datetime, tz_name: str) -> tuple[str, datetime]:
+def _range_in(starts_at: datetime, ends_at: datetime, tz_name: str, locale: str = "en") -> tuple[str, datetime]:
     start, end = utc_to_local(starts_at, tz_name), utc_to_local(ends_at, tz_name)
     start_abbr, end_abbr = zone_abbreviation(start), zone_abbreviation(end)
     if start.date() != end.date():
-        text = f"{_clock(start)} {start_abbr} {DASH} {_day(end)} {_clock(end)} {end_abbr}"
+        text = f"{_clock(start)} {start_abbr} {DASH} {_day(end, locale)} {_clock(end)} {end_abbr}"
     elif start_abbr != end_abbr:
         text = f"{_clock(start)} {start_abbr}{DASH}{_clock(end)} {end_abbr}"
     else:
@@ -138,24 +174,46 @@ def _range_in(starts_at: datetime, ends_at: datetime, tz_name: str) -> tuple[str
     return text, start
 
 
-def format_session_time(starts_at: datetime, ends_at: datetime, home_tz: str, viewer_tz: str | None) -> str:
+def format_session_time(starts_at: datetime, ends_at: datetime, home_tz: str, viewer_tz: str | None,
+                        locale: str = "en") -> str:
     """``Mon 3 Jul 2023, 09:00-11:00 CEST / 16:00-18:00 KST`` (en dashes), with the viewer's date when it differs."""
-    home_text, home_start = _range_in(starts_at, ends_at, home_tz)
-    text = f"{_day(home_start)}, {home_text}"
+    home_text, home_start = _range_in(starts_at, ends_at, home_tz, locale)
+    text = f"{_day(home_start, locale)}, {home_text}"
     if viewer_tz and not _same_clock(home_start, utc_to_local(starts_at, viewer_tz)):
-        viewer_text, viewer_start = _range_in(starts_at, ends_at, viewer_tz)
-        day = "" if viewer_start.date() == home_start.date() else f"{_day(viewer_start)}, "
+        viewer_text, viewer_start = _range_in(starts_at, ends_at, viewer_tz, locale)
+        day = "" if viewer_start.date() == home_start.date() else f"{_day(viewer_start, locale)}, "
         text += f" / {day}{viewer_text}"
     return text
 
 
-def format_deadline(instant: datetime, tz_name: str) -> str:
+def format_deadline(instant: datetime, tz_name: str, locale: str = "en") -> str:
+    """``Monday 3 March 2025 at 14:00 CET (Europe/Madrid)``; in Spanish ``lunes, 3 de marzo de 2025, 14:00 CET…``."""
     local = utc_to_local(instant, tz_name)
-    return f"{local:%A} {local.day} {local:%B %Y} at {_clock(local)} {zone_abbreviation(local)} ({tz_name})"
+    when = _day_and_time(_long_day(local, locale), _clock(local), locale)
+    return f"{when} {zone_abbreviation(local)} ({tz_name})"
 
 
-def format_day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def format_day(day: date, locale: str = "en") -> str:
+    return _long_day(day, locale)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A moment inside a Phrase, written when the phrase is worded, in the reader's language (lms.core.i18n)."""
+
+    instant: datetime
+    tz_name: str
+
+    def in_language(self, locale: str) -> str:
+        return format_deadline(self.instant, self.tz_name, locale)
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+
+    def in_language(self, locale: str) -> str:
+        return format_day(self.day, locale)
 
 
 # Applications: open, not yet open, closed.
@@ -209,18 +267,17 @@ def application_open(times: CohortTimes, now: datetime) -> bool:
     return application_window(times, now) is ApplicationWindow.OPEN
 
 
-def application_refusal(times: CohortTimes, now: datetime) -> str | None:
+def application_refusal(times: CohortTimes, now: datetime) -> Phrase | None:
     """Why an application made at ``now`` is refused, in words a person understands; None when it is on time."""
     window = application_window(times, now)
     if window is ApplicationWindow.NOT_YET_OPEN:
         assert times.applications_open_at is not None
-        return (f"Applications for {times.name} open on "
-                f"{format_deadline(times.applications_open_at, times.timezone)}.")
+        return Phrase(N_("Applications for %(cohort)s open on %(when)s."), cohort=times.name,
+                      when=Deadline(times.applications_open_at, times.timezone))
     if window is ApplicationWindow.CLOSED:
         assert times.application_deadline_at is not None
-        return (f"Applications for {times.name} closed on "
-                f"{format_deadline(times.application_deadline_at, times.timezone)}. "
-                "Late applications cannot be accepted.")
+        return Phrase(N_("Applications for %(cohort)s closed on %(when)s. Late applications cannot be accepted."),
+                      cohort=times.name, when=Deadline(times.application_deadline_at, times.timezone))
     return None
 
 
@@ -247,7 +304,7 @@ class StudyAccess:
     phase: CohortPhase
     can_read: bool
     can_attempt: bool
-    message: str = ""
+    message: Phrase | str | None = None  # a Phrase from here; services word it for the reader
 
 
 def study_access(times: CohortTimes, now: datetime, *, allow_late_attempts: bool = False) -> StudyAccess:
@@ -255,11 +312,13 @@ def study_access(times: CohortTimes, now: datetime, *, allow_late_attempts: bool
     phase = cohort_phase(times, now)
     if phase is CohortPhase.NOT_STARTED:
         return StudyAccess(phase, False, False,
-                           f"{times.name} opens on {format_day(times.starts_on)}. The lessons and quizzes open then.")
+                           Phrase(N_("%(cohort)s opens on %(day)s. The lessons and quizzes open then."),
+                                  cohort=times.name, day=Day(times.starts_on)))
     if phase is CohortPhase.ENDED and not allow_late_attempts:
         return StudyAccess(phase, True, False,
-                           f"{times.name} ended on {format_day(times.ends_on)}. You can still read every lesson, "
-                           "but new quiz attempts are closed. Ask the programme staff if you need more time.")
+                           Phrase(N_("%(cohort)s ended on %(day)s. You can still read every lesson, but new quiz "
+                                     "attempts are closed. Ask the programme staff if you need more time."),
+                                  cohort=times.name, day=Day(times.ends_on)))
     return StudyAccess(phase, True, True)
 
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 from dateutil import parser as dateutil_parser
 
+from lms.core.i18n import N_, Phrase
+
 EMAIL_HEADERS = ("user email", "email", "e-mail", "participant email", "attendee email", "email address")
 NAME_HEADERS = ("name (original name)", "name", "participant", "user name", "participant name", "display name")
 DURATION_HEADERS = ("duration (minutes)", "total duration (minutes)", "duration (mins)", "duration",
@@ -37,7 +39,7 @@ class SkippedRow:
     line: int
     name: str
     email: str
-    reason: str
+    reason: str  # marked with N_: worded for the reader by the service
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,11 @@ class ParticipantsReport:
 
 
 class ReportUnreadable(ValueError):
-    pass
+    """Why the file cannot be read, as a Phrase (``phrase``) to word in the reader's language."""
+
+    def __init__(self, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
+        self.phrase = phrase
 
 
 def _decode(data: bytes) -> str:
@@ -119,7 +125,7 @@ def parse_participants_report(data: bytes) -> ParticipantsReport:
     ``skipped`` with the reason, never dropped."""
     text = _decode(data)
     if not text.strip():
-        raise ReportUnreadable("The file is empty.")
+        raise ReportUnreadable(Phrase(N_("The file is empty.")))
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -136,8 +142,9 @@ def parse_participants_report(data: bytes) -> ParticipantsReport:
             header_index = index
             break
     if header_index is None or email_col is None:
-        raise ReportUnreadable("No column of e-mail addresses was found. Export the participants report from Zoom "
-                               "with the e-mail column (it is called \"User Email\" or \"Email\").")
+        raise ReportUnreadable(Phrase(N_("No column of e-mail addresses was found. Export the participants report "
+                                         "from Zoom with the e-mail column (it is called \"User Email\" or "
+                                         "\"Email\").")))
     headers = [_normalise_header(cell) for cell in rows[header_index]]
     name_col = _find(headers, NAME_HEADERS)
     duration_col = _find(headers, DURATION_HEADERS)
@@ -150,10 +157,11 @@ def parse_participants_report(data: bytes) -> ParticipantsReport:
             continue
         email, name = _cell(row, email_col).lower(), _cell(row, name_col)
         if not email:
-            skipped.append(SkippedRow(offset, name, "", "no e-mail address (a guest who joined without signing in)"))
+            skipped.append(SkippedRow(offset, name, "",
+                                      N_("no e-mail address (a guest who joined without signing in)")))
             continue
         if not _EMAIL.match(email):
-            skipped.append(SkippedRow(offset, name, email, "not an e-mail address"))
+            skipped.append(SkippedRow(offset, name, email, N_("not an e-mail address")))
             continue
         person = people.setdefault(email, {"name": name, "minutes": 0, "intervals": [], "lines": []})
         joined, left = _moment(_cell(row, join_col)), _moment(_cell(row, leave_col))

@@ -9,6 +9,9 @@ import unicodedata
 from dataclasses import dataclass, fields
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -24,8 +27,8 @@ from lms.services.paging import Page, paginate
 log = logging.getLogger(__name__)
 
 # One message for an unknown e-mail and a wrong password, so the form cannot be used to find out who has an account.
-BAD_CREDENTIALS = "That e-mail and password do not match an account."
-INACTIVE_ACCOUNT = "This account has been deactivated. Please contact the programme staff."
+BAD_CREDENTIALS = _l("That e-mail and password do not match an account.")
+INACTIVE_ACCOUNT = _l("This account has been deactivated. Please contact the programme staff.")
 RESET_SALT = "lms.password-reset"
 VERIFY_SALT = "lms.verify-email"
 
@@ -57,16 +60,16 @@ def password_problem(password: str, email: str = "") -> str | None:
     """The one password rule, used by every form and the CLI. None when the password is acceptable."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return f"Use at least {minimum} characters."
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", minimum)
     if len(password) > 1024:
-        return "Use at most 1024 characters."
+        return _("Use at most %(num)d characters.", num=1024)
     if email and password.strip().lower() == normalise_email(email):
-        return "Do not use your e-mail address as your password."
+        return _("Do not use your e-mail address as your password.")
     if len(set(password)) < 4:
-        return "Use a less repetitive password."
+        return _("Use a less repetitive password.")
     if passwords.is_common_password(password):
-        return "This password is one of the most common ones, which are tried first when accounts are attacked. " \
-               "Choose another."
+        return _("This password is one of the most common ones, which are tried first when accounts are attacked. "
+                 "Choose another.")
     return None
 
 
@@ -84,7 +87,7 @@ def get_user(actor: User, user_id: int) -> User:
     """The account, for administrators and for its owner; NotFound for everyone else (no hint it exists)."""
     user = db.session.get(User, user_id)
     if user is None or not (authz.can_manage_users(actor) or actor.id == user_id):
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return user
 
 
@@ -98,13 +101,14 @@ def _apply_profile(user: User, profile: Profile) -> None:
         setattr(user, field.name, value.strip() if isinstance(value, str) else value)
     user.display_name = normalise_name(profile.display_name)
     if not user.display_name:
-        raise Invalid("Please give your name.", field="display_name")
+        raise Invalid(_("Please give your name."), field="display_name")
     if user.country and not locales.is_country(user.country):
-        raise Invalid(f"Unknown country code {user.country!r}.", field="country")
+        raise Invalid(_("Unknown country code %(code)s.", code=repr(user.country)), field="country")
     if not locales.is_time_zone(user.timezone):
-        raise Invalid(f"Unknown time zone {user.timezone!r}.", field="timezone")
+        raise Invalid(_("Unknown time zone %(zone)s.", zone=repr(user.timezone)), field="timezone")
     if not locales.is_language(user.preferred_language):
-        raise Invalid(f"Unknown language code {user.preferred_language!r}.", field="preferred_language")
+        raise Invalid(_("Unknown language code %(code)s.", code=repr(user.preferred_language)),
+                      field="preferred_language")
 
 
 def create_user(email: str, password: str, profile: Profile, role: Role = Role.LEARNER, *,
@@ -122,7 +126,7 @@ def create_user(email: str, password: str, profile: Profile, role: Role = Role.L
     except IntegrityError:
         # The unique constraint decides, not a check before the insert: two simultaneous sign-ups can't both win.
         db.session.rollback()
-        raise Conflict("An account with this e-mail address already exists.", field="email") from None
+        raise Conflict(_("An account with this e-mail address already exists."), field="email") from None
     return user
 
 
@@ -147,7 +151,7 @@ def register(email: str, password: str, profile: Profile, next_url: str | None =
 
 
 def _mail_account_exists(user: User) -> None:
-    mail.enqueue(user.email, "You already have an account", "account_exists", user=user,
+    mail.enqueue(user, _l("You already have an account"), "account_exists", user=user,
                  login_link=links.absolute("auth.login"), reset_link=links.absolute("auth.request_reset"))
     db.session.commit()
 
@@ -164,7 +168,7 @@ def send_verification(user: User, next_url: str | None = None) -> None:
         payload["next"] = next_url
     token = _verify_serializer().dumps(payload)
     hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
-    mail.enqueue(user.email, "Confirm your e-mail address", "verify_email", user=user,
+    mail.enqueue(user, _l("Confirm your e-mail address"), "verify_email", user=user,
                  link=links.absolute("auth.verify_email", token=token), hours=hours)
     db.session.commit()
 
@@ -174,12 +178,12 @@ def verify_email(token: str) -> tuple[User, str | None]:
     try:
         data = _verify_serializer().loads(token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
     except SignatureExpired:
-        raise Invalid("This confirmation link has expired. Log in to get a new one.") from None
+        raise Invalid(_("This confirmation link has expired. Log in to get a new one.")) from None
     except BadSignature:
-        raise Invalid("This confirmation link is not valid. Log in to get a new one.") from None
+        raise Invalid(_("This confirmation link is not valid. Log in to get a new one.")) from None
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or not user.active or user.email != data.get("email"):
-        raise Invalid("This confirmation link is not valid any more. Log in to get a new one.")
+        raise Invalid(_("This confirmation link is not valid any more. Log in to get a new one."))
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
         db.session.commit()
@@ -256,7 +260,7 @@ def update_profile(user: User, profile: Profile) -> User:
     return user
 
 
-WRONG_CURRENT_PASSWORD = "Your current password is not correct."  # noqa: S105  (a message)
+WRONG_CURRENT_PASSWORD = _l("Your current password is not correct.")
 
 
 def _set_password(user: User, new_password: str, keep_login: str | None = None) -> None:
@@ -298,7 +302,7 @@ def request_password_reset(email: str) -> None:
     token = make_reset_token(user)
     link = links.password_reset(token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.enqueue(user.email, "Reset your password", "password_reset", user=user, link=link, minutes=minutes)
+    mail.enqueue(user, _l("Reset your password"), "password_reset", user=user, link=link, minutes=minutes)
     db.session.commit()
 
 
@@ -306,12 +310,12 @@ def user_for_reset_token(token: str) -> User:
     try:
         data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     except SignatureExpired:
-        raise Invalid("This reset link has expired. Please ask for a new one.") from None
+        raise Invalid(_("This reset link has expired. Please ask for a new one.")) from None
     except BadSignature:
-        raise Invalid("This reset link is not valid. Please ask for a new one.") from None
+        raise Invalid(_("This reset link is not valid. Please ask for a new one.")) from None
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or not user.active or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
-        raise Invalid("This reset link has already been used. Please ask for a new one.")
+        raise Invalid(_("This reset link has already been used. Please ask for a new one."))
     return user
 
 
@@ -329,7 +333,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per_page: int = 50) -> Page[User]:
     if not authz.can_manage_users(actor):
-        raise NotAllowed("Only administrators can manage people.")
+        raise NotAllowed(_("Only administrators can manage people."))
     query = db.select(User).order_by(User.display_name, User.id)
     search = search.strip()
     if search:
@@ -342,15 +346,15 @@ def list_users(actor: User, search: str = "", role: str = "", page: int = 1, per
 
 def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> User:
     if not authz.can_manage_users(actor):
-        raise NotAllowed("Only administrators can manage people.")
+        raise NotAllowed(_("Only administrators can manage people."))
     user = get_user(actor, user_id)
     if user.id == actor.id and (role != Role.ADMIN or not active):
-        raise Conflict("You cannot remove your own administrator role or deactivate yourself.")
+        raise Conflict(_("You cannot remove your own administrator role or deactivate yourself."))
     before = {"role": user.role, "active": user.active}
     try:
         user.role = Role(role).value
     except ValueError:
-        raise Invalid(f"Unknown role {role!r}.", field="role") from None
+        raise Invalid(_("Unknown role %(role)s.", role=repr(role)), field="role") from None
     user.active = active
     if user.role != before["role"]:
         audit.record(actor, "user.role_change", "user", user.id,

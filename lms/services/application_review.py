@@ -9,6 +9,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext, ngettext
 from sqlalchemy import func, select, update
 
 from lms import authz
@@ -17,7 +20,7 @@ from lms.core.admissions import Status
 from lms.core.csvsafe import csv_text
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
-from lms.services import applications, audit, cohorts, enrolments, links, mail
+from lms.services import applications, audit, cohorts, enrolments, links, mail, wording
 from lms.services.applications import own_or_reviewer
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -26,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def _require_reviewer(actor: User | None) -> None:
     if actor is not None and not authz.can_review_applications(actor):
-        raise NotAllowed("Only administrators can review applications.")
+        raise NotAllowed(_("Only administrators can review applications."))
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def _filtered(query, filters: QueueFilters):
 def review_queue(actor: User, cohort_id: int, filters: QueueFilters = QueueFilters()) -> ReviewQueue:
     _require_reviewer(actor)
     cohort = cohorts.load_cohort(cohort_id)
-    course, _ = cohorts.course_of(cohort)
+    course, _version = cohorts.course_of(cohort)
     query = (select(Application, ApplicationLetter.filename, ApplicationLetter.size)
              .outerjoin(ApplicationLetter, ApplicationLetter.application_id == Application.id)
              .where(Application.cohort_id == cohort.id).order_by(Application.submitted_at, Application.id))
@@ -105,7 +108,7 @@ class ApplicationDetail:
 def application_detail(actor: User, application_id: int) -> ApplicationDetail:
     application = own_or_reviewer(actor, application_id)
     cohort = cohorts.load_cohort(application.cohort_id)
-    course, _ = cohorts.course_of(cohort)
+    course, _version = cohorts.course_of(cohort)
     letter = db.session.execute(
         select(ApplicationLetter.filename, ApplicationLetter.size, ApplicationLetter.media_type)
         .where(ApplicationLetter.application_id == application.id)).first()
@@ -130,10 +133,10 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     now = now or clock.now()
     note = (note or "").strip()
     if len(note) > 2000:
-        raise Invalid("Please keep the note under 2,000 characters.", field="note")
+        raise Invalid(_("Please keep the note under 2,000 characters."), field="note")
     application = db.session.get(Application, application_id)
     if application is None:
-        raise NotFound("There is no such application.")
+        raise NotFound(_("There is no such application."))
     cohort = cohorts.lock_cohort(application.cohort_id)
     application = db.session.execute(
         select(Application).where(Application.id == application_id).with_for_update()
@@ -143,11 +146,13 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     refusal = admissions.refusal_of_decision(previous, status) if status in {s.value for s in Status} else \
         f"Unknown decision {status!r}."
     if refusal:
-        raise Conflict(refusal)
+        raise Conflict(wording.word(refusal))
     if status == Status.ACCEPTED and cohort.capacity is not None \
             and schedule.seats_left(cohort.capacity, cohorts.taken_seats(cohort)) == 0:
-        raise Conflict(f"{cohort.name} is full ({cohort.capacity} places). Waitlist the application instead, "
-                       "or raise the capacity first.")
+        raise Conflict(ngettext("%(cohort)s is full (%(num)d place). Waitlist the application instead, or raise "
+                                "the capacity first.",
+                                "%(cohort)s is full (%(num)d places). Waitlist the application instead, or raise "
+                                "the capacity first.", cohort.capacity, cohort=cohort.name))
     application.status = status
     application.decided_at = now
     application.decided_by_id = actor.id if actor else None
@@ -157,10 +162,11 @@ def decide(actor: User | None, application_id: int, status: str, note: str = "",
     audit.record(actor, "application.decide", "application", application.id,
                  {"status": {"from": previous, "to": status}, "note": note, "applicant": application.email,
                   "cohort_id": cohort.id})
-    course, _ = cohorts.course_of(cohort)
+    course, _version = cohorts.course_of(cohort)
     applicant = db.session.get(User, application.user_id)
-    label = admissions.STATUS_LABELS[Status(status)]
-    applications.mail_applicant(applicant, f"Your application to {cohort.name}: {label.lower()}",
+    label = _l(admissions.STATUS_LABELS[Status(status)])  # marked in lms.core.admissions; worded for the applicant
+    applications.mail_applicant(applicant, _l("Your application to %(cohort)s: %(status)s", cohort=cohort.name,
+                                              status=label),
                                 "application_decision", application=application, cohort=cohort, course=course,
                                 label=label, course_url=links.course(course.slug))
     if status == Status.ACCEPTED:
@@ -262,7 +268,8 @@ def notify_reviewers(now: datetime | None = None) -> int:
         select(User).where(User.active, User.role == "admin").order_by(User.id)).scalars()
         if authz.can_review_applications(user)]
     for reviewer in reviewers:
-        mail.enqueue(reviewer.email, f"Applications to review: {len(ids)} new", "applications_digest",
+        subject = lazy_ngettext("Applications to review: %(num)d new", "Applications to review: %(num)d new", len(ids))
+        mail.enqueue(reviewer, subject, "applications_digest",
                      reviewer=reviewer, groups=groups, total=len(ids))
     db.session.commit()
     log.info("reviewers told of %s new application(s): %s message(s)", len(ids), len(reviewers))

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from lms import authz
@@ -26,7 +29,7 @@ from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, ApplicationDecision, ApplicationLetter, Cohort, Course, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohort_pages, cohorts, enrolments, mail
+from lms.services import cohort_pages, cohorts, enrolments, mail, wording
 from lms.services.cohort_pages import CohortPage
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -61,52 +64,58 @@ def _published_cohort(cohort_id: int) -> tuple[Cohort, Course]:
     cohort = cohorts.load_cohort(cohort_id)
     course, version = cohorts.course_of(cohort)
     if version is None:
-        raise NotFound("There is no such cohort.")
+        raise NotFound(_("There is no such cohort."))
     return cohort, course
 
 
 def _clean_answers(answers: Answers) -> Answers:
-    def text(value: str, field: str, label: str, limit: int) -> str:
+    def text(value: str, field: str, missing: str, too_long: str, limit: int) -> str:
         value = " ".join((value or "").split())
         if not value:
-            raise Invalid(f"Please give your {label}.", field=field)
+            raise Invalid(missing, field=field)
         if len(value) > limit:
-            raise Invalid(f"Your {label} is too long (at most {limit} characters).", field=field)
+            raise Invalid(too_long % {"num": limit}, field=field)
         return value
 
     if not locales.is_country(answers.country or ""):
-        raise Invalid("Please choose your country.", field="country")
+        raise Invalid(_("Please choose your country."), field="country")
     if not locales.is_language(answers.language or ""):
-        raise Invalid("Please choose your preferred language.", field="language")
+        raise Invalid(_("Please choose your preferred language."), field="language")
     motivation = (answers.motivation or "").strip()
     if len(motivation) < 20:
-        raise Invalid("Please tell us in a few sentences why you want to take part.", field="motivation")
+        raise Invalid(_("Please tell us in a few sentences why you want to take part."), field="motivation")
     if len(motivation) > 5000:
-        raise Invalid("Please keep your motivation under 5,000 characters.", field="motivation")
+        raise Invalid(_("Please keep your motivation under 5,000 characters."), field="motivation")
     return Answers(
-        full_name=text(answers.full_name, "full_name", "name", 200),
-        organisation=text(answers.organisation, "organisation", "organisation", 200),
-        position=text(answers.position, "position", "position", 200),
-        city=text(answers.city, "city", "city", 120), country=answers.country, language=answers.language,
+        full_name=text(answers.full_name, "full_name", _("Please give your name."),
+                       _("Your name is too long (at most %(num)d characters)."), 200),
+        organisation=text(answers.organisation, "organisation", _("Please give your organisation."),
+                          _("Your organisation is too long (at most %(num)d characters)."), 200),
+        position=text(answers.position, "position", _("Please give your position."),
+                      _("Your position is too long (at most %(num)d characters)."), 200),
+        city=text(answers.city, "city", _("Please give your city."),
+                  _("Your city is too long (at most %(num)d characters)."), 120),
+        country=answers.country, language=answers.language,
         motivation=motivation,
     )
 
 
 def _checked_letter(letter: LetterUpload | None) -> tuple[admissions.LetterKind, bytes, str]:
     if letter is None:
-        raise Invalid("Please upload the signed letter of support.", field="letter")
+        raise Invalid(_("Please upload the signed letter of support."), field="letter")
     try:
         kind = admissions.check_letter(letter.data, current_app.config["LETTER_MAX_BYTES"])
     except admissions.LetterRefused as error:
-        raise Invalid(str(error), field="letter") from None
+        raise Invalid(wording.word(error.phrase), field="letter") from None
     return kind, letter.data, admissions.safe_filename(letter.filename, kind)
 
 
 def application_refusal(cohort: Cohort, now: datetime | None = None) -> str | None:
     """Why nobody can apply to this cohort now; None when applications are open."""
     if cohort.enrolment_mode != EnrolmentMode.APPLICATION:
-        return "This cohort does not take applications."
-    return schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
+        return _("This cohort does not take applications.")
+    refusal = schedule.application_refusal(cohorts.cohort_times(cohort), now or clock.now())
+    return wording.word(refusal) if refusal else None
 
 
 @dataclass(frozen=True)
@@ -160,7 +169,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
                     decision_note="", **values)
         ).rowcount == 1
         if not reopened:
-            raise Conflict("You have already applied to this cohort. See its status under \"My applications\".")
+            raise Conflict(_("You have already applied to this cohort. See its status under \"My applications\"."))
         _refuse_too_many_submissions(actor, cohort.id)
     application = db.session.execute(
         select(Application).where(Application.user_id == actor.id, Application.cohort_id == cohort.id)
@@ -174,7 +183,7 @@ def submit_application(actor: User, cohort_id: int, answers: Answers, letter: Le
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id,
                                        from_status=None if inserted else Status.WITHDRAWN.value,
                                        to_status=Status.SUBMITTED.value, note="", at=now))
-    mail_applicant(actor, f"We received your application to {cohort.name}", "application_received",
+    mail_applicant(actor, _l("We received your application to %(cohort)s", cohort=cohort.name), "application_received",
                    application=application, cohort=cohort, course=course)
     db.session.commit()
     log.info("application %s submitted to cohort %s", application.id, cohort.id)
@@ -210,7 +219,7 @@ def my_application(actor: User, application_id: int) -> MyApplication:
     for row in my_applications(actor):
         if row.application.id == application_id:
             return row
-    raise NotFound("There is no such application.")
+    raise NotFound(_("There is no such application."))
 
 
 def blocks_a_new_application(application: Application | None) -> bool:
@@ -222,7 +231,7 @@ def own_or_reviewer(actor: User, application_id: int) -> Application:
     """The application, for its applicant or a reviewer; NotFound for anyone else (no hint it exists)."""
     application = db.session.get(Application, application_id)
     if application is None or not (application.user_id == actor.id or authz.can_review_applications(actor)):
-        raise NotFound("There is no such application.")
+        raise NotFound(_("There is no such application."))
     return application
 
 
@@ -230,20 +239,21 @@ def withdraw(actor: User, application_id: int, now: datetime | None = None) -> A
     now = now or clock.now()
     application = own_or_reviewer(actor, application_id)
     if application.user_id != actor.id:
-        raise NotAllowed("Only the applicant can withdraw an application.")
+        raise NotAllowed(_("Only the applicant can withdraw an application."))
     previous = application.status
     if not admissions.applicant_may_withdraw(previous):
-        raise Conflict(f"This application is {previous} and cannot be withdrawn.")
+        raise Conflict(_("This application is %(status)s and cannot be withdrawn.",
+                         status=wording.word(admissions.STATUS_LABELS[Status(previous)])))
     changed = db.session.execute(
         update(Application).where(Application.id == application.id, Application.status == previous)
         .values(status=Status.WITHDRAWN.value, decided_at=now)
     ).rowcount == 1
     if not changed:
-        raise Conflict("The application changed in the meantime. Reload the page.")
+        raise Conflict(_("The application changed in the meantime. Reload the page."))
     db.session.add(ApplicationDecision(application_id=application.id, actor_id=actor.id, from_status=previous,
                                        to_status=Status.WITHDRAWN.value, note="Withdrawn by the applicant", at=now))
     cohort = cohorts.load_cohort(application.cohort_id)
-    course, _ = cohorts.course_of(cohort)
+    course, _version = cohorts.course_of(cohort)
     if previous == Status.ACCEPTED:
         enrolment = enrolments.active_enrolment(actor, course.id)
         if enrolment is not None and enrolment.cohort_id == cohort.id:
@@ -257,12 +267,12 @@ def letter_for(actor: User, application_id: int) -> ApplicationLetter:
     """The letter of support, for the applicant and administrators only; NotFound for everyone else."""
     application = db.session.get(Application, application_id)
     if application is None or not authz.can_read_letter(actor, application.user_id):
-        raise NotFound("There is no such letter.")
+        raise NotFound(_("There is no such letter."))
     letter = db.session.execute(
         select(ApplicationLetter).where(ApplicationLetter.application_id == application.id)
     ).scalar_one_or_none()
     if letter is None:
-        raise NotFound("There is no such letter.")
+        raise NotFound(_("There is no such letter."))
     return letter
 
 
@@ -277,14 +287,16 @@ def _refuse_too_many_submissions(actor: User, cohort_id: int) -> None:
                ApplicationDecision.to_status == Status.SUBMITTED.value)).scalar_one()
     if sent >= limit:
         db.session.rollback()
-        raise Conflict(f"You have sent an application to this cohort {sent} times, the most we accept. If you need "
-                       "to change it, please write to the programme staff.")
+        raise Conflict(ngettext("You have sent an application to this cohort %(num)d time, the most we accept. If "
+                                "you need to change it, please write to the programme staff.",
+                                "You have sent an application to this cohort %(num)d times, the most we accept. If "
+                                "you need to change it, please write to the programme staff.", sent))
 
 
-def mail_applicant(applicant: User, subject: str, template: str, **context: object) -> None:
+def mail_applicant(applicant: User, subject: object, template: str, **context: object) -> None:
     """Queue mail to the applicant's account address, and only once its owner confirmed it: never to an address
     typed in a form, so the site cannot be made to mail someone else text of the applicant's."""
     if not applicant.email_verified:
         log.warning("no %s mail to user %s: the address is not confirmed", template, applicant.id)
         return
-    mail.enqueue(applicant.email, subject, template, **context)
+    mail.enqueue(applicant, subject, template, **context)

@@ -9,8 +9,9 @@ to the person importing, never dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from lms import authz
@@ -18,7 +19,7 @@ from lms.core import clock, schedule, zoom_report
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Course, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import audit, cohorts, completion, live_sessions, staffing
+from lms.services import audit, cohorts, completion, live_sessions, staffing, wording
 from lms.services.errors import Conflict, Invalid, NotAllowed
 
 
@@ -31,7 +32,7 @@ def _session_for_attendance(actor: User | None, session_id: int) -> tuple[LiveSe
     session = live_sessions.load_live_session(session_id)
     cohort = cohorts.load_cohort(session.cohort_id)
     if not may_take_attendance(actor, cohort.course_id):
-        raise NotAllowed("Only the course's instructors and administrators can see and mark its attendance.")
+        raise NotAllowed(_("Only the course's instructors and administrators can see and mark its attendance."))
     return session, cohort
 
 
@@ -78,7 +79,8 @@ def attendance_sheet(actor: User, session_id: int) -> AttendanceSheet:
         members += list(db.session.execute(select(User).where(User.id.in_(missing))).scalars())
     rows = tuple(SheetRow(user, user.id in marks, marks[user.id].source if user.id in marks else "",
                           marks[user.id].minutes if user.id in marks else None) for user in members)
-    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone)
+    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone,
+                                        wording.current_language())
     return AttendanceSheet(session, cohort, when, rows)
 
 
@@ -90,7 +92,8 @@ class SessionNotStarted(Conflict):
 def _require_started(actor: User, session: LiveSession, unless_confirmed: bool) -> None:
     if not unless_confirmed or session.starts_at <= clock.now():
         return
-    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone)
+    when = schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, actor.timezone,
+                                        wording.current_language())
     raise SessionNotStarted(f"“{session.title}” has not started yet ({when}). Is this the right session? "
                             "Confirm to mark people present anyway.")
 
@@ -106,7 +109,7 @@ def mark_attendance(actor: User, session_id: int, present_user_ids: set[int], *,
         select(Attendance.user_id).where(Attendance.session_id == session.id)).scalars())
     unknown = present_user_ids - members - marked
     if unknown:
-        raise Invalid("Some of the people marked are not in this cohort.")
+        raise Invalid(_("Some of the people marked are not in this cohort."))
     if present_user_ids - marked:
         _require_started(actor, session, ask_if_early)
     now = clock.now()
@@ -145,7 +148,7 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
     try:
         report = zoom_report.parse_participants_report(data)
     except zoom_report.ReportUnreadable as error:
-        raise Invalid(str(error), field="report") from None
+        raise Invalid(wording.word(error.phrase), field="report") from None
     _require_started(actor, session, ask_if_early)  # a report that can't be read is said first
     by_email = {user.email.lower(): user for user in _members(session.cohort_id) if user.email_verified}
     now = clock.now()
@@ -170,5 +173,6 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
                   "unmatched": len(unmatched), "min_minutes": min_minutes, "cohort_id": session.cohort_id})
     completion.reevaluate(_course_of(cohort), {user.id for user, _ in marked})
     db.session.commit()
-    return ImportOutcome(tuple(marked), tuple(already), tuple(too_short), tuple(unmatched), report.skipped,
+    skipped = tuple(replace(row, reason=wording.word(row.reason)) for row in report.skipped)
+    return ImportOutcome(tuple(marked), tuple(already), tuple(too_short), tuple(unmatched), skipped,
                          report.problems)

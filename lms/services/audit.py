@@ -20,6 +20,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, select
 
 from lms import authz
@@ -30,29 +33,29 @@ from lms.models.audit import COMMAND_LINE
 from lms.services.errors import NotAllowed
 from lms.services.paging import Page, paginate
 
-# Every action the log knows, with the label the admin page shows. The names are stable: filters, exports and
-# scripts read them.
-ACTIONS: dict[str, str] = {
-    "course.import": "Course version imported",
-    "course.publish": "Course version published",
-    "course.delete_version": "Draft course version deleted",
-    "course.assign_instructor": "Instructor assigned to a course",
-    "application.decide": "Application decided",
-    "attendance.mark": "Attendance marked by hand",
-    "attendance.import": "Attendance imported from a Zoom report",
-    "certificate.issue": "Certificate issued by hand",
-    "certificate.revoke": "Certificate revoked",
-    "user.role_change": "Role changed",
-    "user.activate": "Account activated",
-    "user.deactivate": "Account deactivated",
-    "cohort.create": "Cohort created",
-    "cohort.update": "Cohort edited",
-    "cohort.release_learners": "Learners waiting for a cohort left out of its package released from it",
-    "session.create": "Live session added",
-    "session.update": "Live session edited",
-    "theme.update": "Site theme changed",
-    "mail.retry": "Failed e-mail queued again",
-    "mail.discard": "Failed e-mail discarded",
+# Every action the log knows, with the label the admin page shows (lazy: worded in the reader's language). The names
+# are stable: filters, exports and scripts read them.
+ACTIONS: dict[str, LazyString] = {
+    "course.import": _l("Course version imported"),
+    "course.publish": _l("Course version published"),
+    "course.delete_version": _l("Draft course version deleted"),
+    "course.assign_instructor": _l("Instructor assigned to a course"),
+    "application.decide": _l("Application decided"),
+    "attendance.mark": _l("Attendance marked by hand"),
+    "attendance.import": _l("Attendance imported from a Zoom report"),
+    "certificate.issue": _l("Certificate issued by hand"),
+    "certificate.revoke": _l("Certificate revoked"),
+    "user.role_change": _l("Role changed"),
+    "user.activate": _l("Account activated"),
+    "user.deactivate": _l("Account deactivated"),
+    "cohort.create": _l("Cohort created"),
+    "cohort.update": _l("Cohort edited"),
+    "cohort.release_learners": _l("Learners waiting for a cohort left out of its package released from it"),
+    "session.create": _l("Live session added"),
+    "session.update": _l("Live session edited"),
+    "theme.update": _l("Site theme changed"),
+    "mail.retry": _l("Failed e-mail queued again"),
+    "mail.discard": _l("Failed e-mail discarded"),
 }
 
 PER_PAGE = 50
@@ -143,7 +146,7 @@ class AuditFilters:
 
 def _require_reader(actor: User) -> None:
     if not authz.is_admin(actor):
-        raise NotAllowed("Only administrators can read the audit log.")
+        raise NotAllowed(_("Only administrators can read the audit log."))
 
 
 def _filtered(filters: AuditFilters) -> Select:

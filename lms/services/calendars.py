@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms import authz
@@ -19,7 +21,7 @@ from lms.core.links import safe_link
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import cohorts, links, live_sessions, staffing
+from lms.services import cohorts, links, live_sessions, staffing, wording
 from lms.services.errors import NotFound
 
 
@@ -30,16 +32,16 @@ def _event(row: LiveSession, cohort: Cohort, *, with_link: bool) -> CalendarEven
     join_url = safe_link(row.join_url) if with_link else ""
     recording_url = safe_link(row.recording_url) if with_link else ""
     lines = [row.description] if row.description else []
-    lines.append(f"{cohort.name}. Times set in {row.timezone}.")
+    lines.append(_("%(cohort)s. Times set in %(zone)s.", cohort=cohort.name, zone=row.timezone))
     if join_url:
-        lines.append(f"Join: {join_url}")
+        lines.append(_("Join: %(url)s", url=join_url))
     if recording_url:
-        lines.append(f"Recording: {recording_url}")
-    lines.append(f"Programme page: {page}")
+        lines.append(_("Recording: %(url)s", url=recording_url))
+    lines.append(_("Programme page: %(url)s", url=page))
     return CalendarEvent(
         uid=f"live-session-{row.id}@{host}", title=row.title, starts_at=row.starts_at, ends_at=row.ends_at,
-        description="\n\n".join(lines), url=join_url or page, location=join_url or "Online", sequence=row.sequence,
-        updated_at=row.updated_at,
+        description="\n\n".join(lines), url=join_url or page, location=join_url or _("Online"),
+        sequence=row.sequence, updated_at=row.updated_at,
     )
 
 
@@ -50,15 +52,15 @@ def _may_see_links(actor: User | None, cohort: Cohort) -> bool:
 
 def session_calendar(actor: User | None, session_id: int) -> tuple[str, bytes]:
     row = live_sessions.load_live_session(session_id)  # visible_cohort below checks the actor
-    cohort, _, _ = cohorts.visible_cohort(actor, row.cohort_id)
+    cohort, _course, _version = cohorts.visible_cohort(actor, row.cohort_id)
     with_link = _may_see_links(actor, cohort)
-    data = build_calendar([_event(row, cohort, with_link=with_link)], name=f"{cohort.name}: {row.title}",
-                          now=clock.now())
+    data = build_calendar([_event(row, cohort, with_link=with_link)],
+                          name=_("%(cohort)s: %(session)s", cohort=cohort.name, session=row.title), now=clock.now())
     return f"session-{row.id}.ics", data
 
 
 def cohort_calendar(actor: User | None, cohort_id: int) -> tuple[str, bytes]:
-    cohort, _, _ = cohorts.visible_cohort(actor, cohort_id)
+    cohort, _course, _version = cohorts.visible_cohort(actor, cohort_id)
     with_link = _may_see_links(actor, cohort)
     events = [_event(row, cohort, with_link=with_link) for row in live_sessions.sessions_of(cohort.id)]
     return f"cohort-{cohort.id}-sessions.ics", build_calendar(events, name=cohort.name, now=clock.now())
@@ -91,12 +93,15 @@ def feed_calendar(token: str) -> bytes:
     """The sessions of every cohort the token's owner is in. NotFound for an unknown (or reset) token, or when the
     owner's account is deactivated."""
     if not token or len(token) > 64:
-        raise NotFound("There is no such calendar.")
+        raise NotFound(_("There is no such calendar."))
     user = db.session.execute(
         select(User).join(CalendarFeedToken, CalendarFeedToken.user_id == User.id)
         .where(CalendarFeedToken.token == token)
     ).scalar_one_or_none()
     if user is None or not user.active:
-        raise NotFound("There is no such calendar.")
-    events = [_event(row, cohort, with_link=True) for row, cohort in live_sessions.learner_sessions(user)]
-    return build_calendar(events, name="My live sessions (LMS-lite)", now=clock.now())
+        raise NotFound(_("There is no such calendar."))
+    # A calendar program fetches the feed without the person's session or browser language: it is written in the
+    # owner's language (downloads from a page are in the page's).
+    with force_locale(wording.language_of(user)):
+        events = [_event(row, cohort, with_link=True) for row, cohort in live_sessions.learner_sessions(user)]
+        return build_calendar(events, name=_("My live sessions (LMS-lite)"), now=clock.now())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.core.progress import Outline, OutlineLesson, OutlineModule, OutlineQuiz
@@ -63,13 +64,13 @@ class VersionOutline:
         for lesson in self.lessons:
             if lesson.key == lesson_key:
                 return lesson
-        raise NotFound("This lesson is not part of the course.")
+        raise NotFound(_("This lesson is not part of the course."))
 
     def module(self, module_key: str) -> ModuleRef:
         for module in self.modules:
             if module.module_key == module_key:
                 return module
-        raise NotFound("This module is not part of the course.")
+        raise NotFound(_("This module is not part of the course."))
 
     @property
     def total_minutes(self) -> int:
@@ -142,18 +143,18 @@ def _lesson_html(version_id: int, content_hash: str, lesson_key: str) -> str:
                                          VersionLesson.lesson_key == lesson_key)
     ).scalar_one_or_none()
     if html is None:
-        raise NotFound("This lesson is not part of the course.")
+        raise NotFound(_("This lesson is not part of the course."))
     return html
 
 
 def asset(version_id: int, path: str) -> VersionFile:
     if not path.startswith("assets/"):
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     row = db.session.execute(
         select(VersionFile).where(VersionFile.version_id == version_id, VersionFile.path == path)
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return row
 
 
@@ -164,7 +165,7 @@ def cover_image(slug: str) -> VersionFile:
         .where(Course.slug == slug, CourseVersion.is_current)).scalar_one_or_none()
     cover = (version.manifest or {}).get("cover") if version is not None else None
     if not cover:
-        raise NotFound("This course has no cover picture.")
+        raise NotFound(_("This course has no cover picture."))
     return asset(version.id, cover["image"])
 
 
@@ -198,7 +199,7 @@ def get_course(slug: str) -> Course:
     """The course with this slug, published or not; NotFound names the slug."""
     course = find_course(slug)
     if course is None:
-        raise NotFound(f"There is no course '{slug}'.")
+        raise NotFound(_("There is no course '%(slug)s'.", slug=slug))
     return course
 
 
@@ -208,5 +209,5 @@ def published_version(slug: str) -> tuple[Course, CourseVersion]:
         .where(Course.slug == slug, CourseVersion.is_current)
     ).first()
     if row is None:
-        raise NotFound("There is no such course.")
+        raise NotFound(_("There is no such course."))
     return row[0], row[1]

@@ -22,6 +22,7 @@ bytes.
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ from datetime import datetime
 from pathlib import Path
 
 import segno
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from fpdf import FPDF
 
 from lms.core.credentials import CertificateFacts, hours_phrase
@@ -51,9 +56,35 @@ RED = (176, 0, 32)
 PAGE_W, PAGE_H = 297.0, 210.0
 CONTENT_W = 225.0
 
+log = logging.getLogger(__name__)
 
-def format_date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+
+def format_date(moment: datetime, language: str = "en") -> str:
+    """"3 July 2023" in English (the certificate's house style), the language's long date otherwise."""
+    if language == "en":
+        return babel_format_date(moment, "d MMMM y", locale="en")
+    return babel_format_date(moment, "long", locale=language)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The certificate's own words, in the learner's language (the names and the course title stay as issued)."""
+
+    certificate: str
+    of_completion: str
+    certify: str
+    completed_the_course: str
+    issued_by: str
+    issued_on: str
+    certificate_id: str
+    verify: str
+    scan: str
+    hours_number: str
+    hours_unit: str
+
+    def texts(self) -> list[str]:
+        return [self.certificate, self.of_completion, self.certify, self.completed_the_course, self.issued_by,
+                self.issued_on, self.certificate_id, self.verify, self.scan, self.hours_unit]
 
 
 @dataclass(frozen=True)
@@ -66,6 +97,44 @@ class PageText:
     verify_url: str
     issued_on: str
     revoked: str | None
+    labels: Labels
+    language: str = "en"
+    title: str = ""
+
+
+def _labels(facts: CertificateFacts, language: str) -> Labels:
+    hours = round(float(facts.hours), 2)
+    # ngettext counts in whole numbers; a fraction takes the "other" plural form in every language, as 100 does.
+    count = int(hours) if hours.is_integer() else 100
+    return Labels(
+        certificate=_("CERTIFICATE"), of_completion=_("OF COMPLETION"), certify=_("This is to certify that"),
+        completed_the_course=_("has successfully completed the course"), issued_by=_("ISSUED BY"),
+        issued_on=_("Issued on %(date)s", date=format_date(facts.issued_at, language)),
+        certificate_id=_("CERTIFICATE ID"), verify=_("VERIFY THIS CERTIFICATE"), scan=_("Scan the code or open"),
+        hours_number=format_decimal(hours, "#,##0.##", locale=language),
+        # Translators: under the number of hours in the certificate's seal, in capitals where the script has them.
+        hours_unit=ngettext("HOUR", "HOURS", count))
+
+
+def _page_text(facts: CertificateFacts, verify_url: str, revoked_at: datetime | None, language: str) -> PageText:
+    """Every text of the page, the certificate's own worded in ``language`` (inside force_locale)."""
+    with force_locale(language):
+        labels = _labels(facts, language)
+        course_title = _nfc(facts.course_title)
+        return PageText(
+            issuers=tuple(_nfc(issuer.name) for issuer in facts.issuers),
+            learner_name=_nfc(facts.learner_name),
+            course_title=course_title,
+            details=_("Version %(version)s  ·  %(hours)s of training  ·  completed on %(date)s",
+                      version=facts.course_version, hours=hours_phrase(facts.hours, language),
+                      date=format_date(facts.completed_at, language)),
+            certificate_id=facts.certificate_id,
+            verify_url=verify_url,
+            issued_on=format_date(facts.issued_at, language),
+            revoked=_("REVOKED %(date)s", date=format_date(revoked_at, language)) if revoked_at else None,
+            labels=labels, language=language,
+            title=_("Certificate of completion: %(course)s", course=course_title),
+        )
 
 
 def _nfc(text: str) -> str:
@@ -86,23 +155,17 @@ def page_texts(facts: CertificateFacts) -> list[str]:
 
 
 def render_certificate_pdf(facts: CertificateFacts, verify_url: str, *, revoked_at: datetime | None = None,
-                           branding: Branding | None = None) -> bytes:
-    """The certificate as PDF bytes. A revoked certificate carries a red "REVOKED" stamp with the date.
-    Raises UnprintableText when a text has a character no shipped font has."""
+                           branding: Branding | None = None, language: str = "en") -> bytes:
+    """The certificate as PDF bytes, its labels in ``language`` (an interface language: the learner's). A revoked
+    certificate carries a red "REVOKED" stamp with the date. Raises UnprintableText when a text has a character no
+    shipped font has."""
     missing = unprintable_characters(page_texts(facts))
     if missing:
         raise UnprintableText(missing)
-    text = PageText(
-        issuers=tuple(_nfc(issuer.name) for issuer in facts.issuers),
-        learner_name=_nfc(facts.learner_name),
-        course_title=_nfc(facts.course_title),
-        details=f"Version {facts.course_version}  ·  {hours_phrase(facts.hours)} of training  ·  "
-                f"completed on {format_date(facts.completed_at)}",
-        certificate_id=facts.certificate_id,
-        verify_url=verify_url,
-        issued_on=format_date(facts.issued_at),
-        revoked=f"REVOKED {format_date(revoked_at)}" if revoked_at else None,
-    )
+    text = _page_text(facts, verify_url, revoked_at, language)
+    if unprintable_characters([*text.labels.texts(), text.details]):  # a translation no shipped font can print
+        log.warning("certificate labels in %r cannot be printed; using English", language)
+        text = _page_text(facts, verify_url, revoked_at, "en")
     with tempfile.TemporaryDirectory(prefix="lms-certificate-fonts-") as folder:
         pdf = _new_document(text, facts, Path(folder))
         _frame(pdf)
@@ -136,7 +199,9 @@ def _new_document(text: PageText, facts: CertificateFacts, folder: Path) -> FPDF
     pdf.set_margin(0)
     pdf.add_font("serif", "B", SERIF_BOLD)
     pdf.add_font("sans", "", SANS)
-    strings = [*text.issuers, text.learner_name, text.course_title]
+    strings = [*text.issuers, text.learner_name, text.course_title, text.details, *text.labels.texts()]
+    if text.revoked:
+        strings.append(text.revoked)
     fallbacks = fallback_fonts_needed(strings)
     for fallback in fallbacks:
         path = fallback.path
@@ -148,11 +213,13 @@ def _new_document(text: PageText, facts: CertificateFacts, folder: Path) -> FPDF
         pdf.set_fallback_fonts([fallback.family for fallback in fallbacks], exact_match=False)
     if any(fallback.kind == "shaped" for fallback in fallbacks):
         pdf.set_text_shaping(True)
-    pdf.set_title(f"Certificate of completion: {text.course_title}")
+    pdf.set_title(text.title)
     pdf.set_author(", ".join(text.issuers))
-    pdf.set_subject(f"{text.learner_name} completed {text.course_title}. Verify: {text.verify_url}")
+    with force_locale(text.language):
+        pdf.set_subject(_("%(name)s completed %(course)s. Verify: %(url)s", name=text.learner_name,
+                          course=text.course_title, url=text.verify_url))
     pdf.set_creator("LMS-lite")
-    pdf.set_lang("en")
+    pdf.set_lang(text.language)
     pdf.set_creation_date(facts.issued_at)
     pdf.add_page()
     return pdf
@@ -196,8 +263,14 @@ def _centered(pdf: FPDF, y: float, height: float, text: str) -> None:
     pdf.cell(CONTENT_W, height, text, align="C")
 
 
+def _spacing(text: str, spacing: float) -> float:
+    """Letter-spacing for small capitals in alphabets that take it (Latin, Greek, Cyrillic); none for the others,
+    whose letters join (Arabic) or are syllable blocks (Hangul), where spacing would break the words apart."""
+    return spacing if all(ord(char) < 0x0530 for char in text) else 0
+
+
 def _spaced(pdf: FPDF, y: float, height: float, text: str, spacing: float) -> None:
-    pdf.set_char_spacing(spacing)
+    pdf.set_char_spacing(_spacing(text, spacing))
     _centered(pdf, y, height, text)
     pdf.set_char_spacing(0)
 
@@ -215,10 +288,10 @@ def _heading(pdf: FPDF, text: PageText) -> None:
     pdf.set_char_spacing(0)
     pdf.set_text_color(*NAVY)
     pdf.set_font("serif", "B", 38)
-    _spaced(pdf, 36, 16, "CERTIFICATE", 3)
+    _spaced(pdf, 36, 16, text.labels.certificate, 3)
     pdf.set_text_color(*GOLD)
     pdf.set_font("sans", "", 11)
-    _spaced(pdf, 53, 6, "OF COMPLETION", 2.5)
+    _spaced(pdf, 53, 6, text.labels.of_completion, 2.5)
     pdf.set_draw_color(*GOLD)
     pdf.set_fill_color(*GOLD)
     pdf.set_line_width(0.3)
@@ -230,7 +303,7 @@ def _heading(pdf: FPDF, text: PageText) -> None:
 def _recipient(pdf: FPDF, text: PageText) -> None:
     pdf.set_text_color(*MUTED)
     pdf.set_font("sans", "", 12)
-    _centered(pdf, 70, 7, "This is to certify that")
+    _centered(pdf, 70, 7, text.labels.certify)
     pdf.set_text_color(*INK)
     _fit(pdf, text.learner_name, "serif", "B", 34, CONTENT_W, 16)
     if pdf.get_string_width(text.learner_name) <= CONTENT_W:
@@ -244,7 +317,7 @@ def _recipient(pdf: FPDF, text: PageText) -> None:
     pdf.line(PAGE_W / 2 - 75, 97, PAGE_W / 2 + 75, 97)
     pdf.set_text_color(*MUTED)
     pdf.set_font("sans", "", 12)
-    _centered(pdf, 101, 7, "has successfully completed the course")
+    _centered(pdf, 101, 7, text.labels.completed_the_course)
     pdf.set_text_color(*NAVY)
     size = _fit(pdf, text.course_title, "serif", "B", 22, CONTENT_W, 15)
     if pdf.get_string_width(text.course_title) > CONTENT_W:  # too long even small: two lines
@@ -262,7 +335,7 @@ def _recipient(pdf: FPDF, text: PageText) -> None:
 def _label(pdf: FPDF, x: float, y: float, width: float, text: str, align: str = "L") -> None:
     pdf.set_text_color(*GOLD)
     pdf.set_font("sans", "", 7.5)
-    pdf.set_char_spacing(1.2)
+    pdf.set_char_spacing(_spacing(text, 1.2))
     pdf.set_xy(x, y)
     pdf.cell(width, 4, text, align=align)
     pdf.set_char_spacing(0)
@@ -271,7 +344,7 @@ def _label(pdf: FPDF, x: float, y: float, width: float, text: str, align: str = 
 def _footer(pdf: FPDF, text: PageText, facts: CertificateFacts) -> None:
     top, left, width = 146.0, 24.0, 92.0
     # Left: who issues it.
-    _label(pdf, left, top, width, "ISSUED BY")
+    _label(pdf, left, top, width, text.labels.issued_by)
     pdf.set_text_color(*INK)
     size = 9.5 if len(text.issuers) <= 3 else 8.5 if len(text.issuers) <= 4 else 7.5
     pdf.set_font("serif", "B", size)
@@ -287,31 +360,31 @@ def _footer(pdf: FPDF, text: PageText, facts: CertificateFacts) -> None:
     pdf.set_text_color(*MUTED)
     pdf.set_font("sans", "", 8)
     pdf.set_xy(left, max(PAGE_H - 30, y + 1))
-    pdf.cell(width, 4, f"Issued on {text.issued_on}")
+    pdf.cell(width, 4, text.labels.issued_on)
     # Centre: a seal with the hours.
-    _seal(pdf, PAGE_W / 2, top + 20, facts.hours)
+    _seal(pdf, PAGE_W / 2, top + 20, text.labels)
     # Right: how to check it.
     qr_size = 30.0
     qr_x = PAGE_W - left - qr_size
     _qr_code(pdf, text.verify_url, qr_x, top, qr_size)
     right, block = qr_x - 4, 64.0
-    _label(pdf, right - block, top, block, "CERTIFICATE ID", "R")
+    _label(pdf, right - block, top, block, text.labels.certificate_id, "R")
     pdf.set_text_color(*INK)
     _fit(pdf, text.certificate_id, "serif", "B", 9.5, block, 7)
     pdf.set_xy(right - block, top + 5)
     pdf.cell(block, 5, text.certificate_id, align="R", link=text.verify_url)
-    _label(pdf, right - block, top + 15, block, "VERIFY THIS CERTIFICATE", "R")
+    _label(pdf, right - block, top + 15, block, text.labels.verify, "R")
     pdf.set_text_color(*MUTED)
     pdf.set_font("sans", "", 7.5)
     # The address on two lines (the site, then the id), so it stays legible however long the site's name is.
-    base, _, tail = text.verify_url.rpartition("/")
-    for number, line in enumerate(("Scan the code or open", base + "/", tail)):
+    base, _slash, tail = text.verify_url.rpartition("/")
+    for number, line in enumerate((text.labels.scan, base + "/", tail)):
         _fit(pdf, line, "sans", "", 7.5, block, 5.5)
         pdf.set_xy(right - block, top + 20.5 + number * 3.6)
         pdf.cell(block, 3.6, line, align="R", link=text.verify_url if number else "")
 
 
-def _seal(pdf: FPDF, cx: float, cy: float, hours: float) -> None:
+def _seal(pdf: FPDF, cx: float, cy: float, labels: Labels) -> None:
     pdf.set_draw_color(*GOLD)
     pdf.set_fill_color(*GOLD)
     pdf.star(cx, cy, 17, 15.5, 24, style="F")
@@ -320,14 +393,14 @@ def _seal(pdf: FPDF, cx: float, cy: float, hours: float) -> None:
     pdf.set_line_width(0.4)
     pdf.circle(cx, cy, 12.4, style="D")
     pdf.set_text_color(*NAVY)
-    number, unit = hours_phrase(hours).split(" ", 1)
+    number, unit = labels.hours_number, labels.hours_unit
     pdf.set_font("serif", "B", 20 if len(number) <= 3 else 14)
     pdf.set_xy(cx - 12, cy - 8)
     pdf.cell(24, 10, number, align="C")
     pdf.set_font("sans", "", 6.5)
-    pdf.set_char_spacing(1)
+    pdf.set_char_spacing(_spacing(unit, 1))
     pdf.set_xy(cx - 12, cy + 2)
-    pdf.cell(24, 4, unit.upper(), align="C")
+    pdf.cell(24, 4, unit, align="C")
     pdf.set_char_spacing(0)
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -141,7 +143,7 @@ def get_for_download(actor: User, public_id: str) -> Certificate:
     """The certificate, for its learner or an admin; anyone else gets NotFound, as for an id that does not exist."""
     certificate = _by_public_id(public_id)
     if certificate is None or not authz.can_download_certificate(actor, certificate.user_id):
-        raise NotFound("There is no such certificate.")
+        raise NotFound(_("There is no such certificate."))
     return certificate
 
 
@@ -163,16 +165,20 @@ class UnprintableCertificate(Invalid):
 
 
 def _refuse_unprintable(name: str, version: CourseVersion, rule: dict[str, Any]) -> None:
-    texts = {"the name": name, "the course title": version.title,
-             **{f"the issuer {issuer.get('name', '')}": issuer.get("name", "") for issuer in rule.get("issuers", [])}}
-    for what, text in texts.items():
+    # Translators: %(text)s is a name, a course title or an issuer's name; %(characters)s lists the characters.
+    texts = [(_("No certificate was issued: the name “%(text)s” has characters the certificate cannot print yet "
+                "(%(characters)s). Correct the name in the profile, or ask the administrators to add a font for "
+                "them."), name),
+             (_("No certificate was issued: the course title “%(text)s” has characters the certificate cannot print "
+                "yet (%(characters)s). Ask the administrators to add a font for them."), version.title),
+             *((_("No certificate was issued: the issuer “%(text)s” has characters the certificate cannot print yet "
+                  "(%(characters)s). Ask the administrators to add a font for them."), issuer.get("name", ""))
+               for issuer in rule.get("issuers", []))]
+    for message, text in texts:
         missing = unprintable_characters([text])
         if missing:
             listed = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing)
-            raise UnprintableCertificate(
-                f"No certificate was issued: {what} “{text}” has characters the certificate cannot print yet "
-                f"({listed}). Correct the name in the profile, or ask the administrators to add a font for them.",
-                field="email")
+            raise UnprintableCertificate(message % {"text": text, "characters": listed}, field="email")
 
 
 def _status_index_span(adding: int = 1) -> int:
@@ -226,7 +232,7 @@ def _insert(user: User, course: Course, version: CourseVersion, rule: dict[str, 
     Refused (UnprintableCertificate) when the PDF could not print the name: never a certificate with a blank name."""
     _refuse_unprintable(user.display_name, version, rule)
     span = _status_index_span()
-    for _ in range(STATUS_INDEX_DRAWS):
+    for _draw in range(STATUS_INDEX_DRAWS):
         inserted = _try_insert(user, course, version, rule, completed_at, secrets.randbelow(span),
                                issued_by=issued_by, reason=reason)
         certificate = db.session.execute(
@@ -272,7 +278,7 @@ def issue_on_completion(user: User, course: Course, version: CourseVersion,
     if held is not None:
         return held if held.revoked_at is None else None
     try:
-        certificate, _ = _insert(user, course, version, rule, completed_at)
+        certificate, _created = _insert(user, course, version, rule, completed_at)
     except UnprintableCertificate as refusal:
         # The learner's progress stands; the certificate waits until the name can be printed (an admin issues it
         # by hand after correcting the name). Logged as an error so that the operators see it.
@@ -288,12 +294,12 @@ def certified_learners(course_id: int, user_ids: list[int]) -> set[int]:
     ).scalars())
 
 
-def _clean_reason(reason: str | None, what: str) -> str:
+def _clean_reason(reason: str | None, missing: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid(f"Give the reason for {what}: it is recorded.", field="reason")
+        raise Invalid(missing, field="reason")
     if len(reason) > REASON_MAX:
-        raise Invalid(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+        raise Invalid(_("Keep the reason under %(num)d characters.", num=REASON_MAX), field="reason")
     return reason
 
 
@@ -301,22 +307,22 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
     """An admin issues a certificate by hand (for a learner who met the requirements elsewhere, or to replace a
     revoked one), with the reason recorded. Refused while the learner has a valid certificate for the course."""
     if not authz.can_manage_certificates(actor):
-        raise NotAllowed("Only administrators can issue certificates by hand.")
-    reason = _clean_reason(reason, "issuing this certificate")
+        raise NotAllowed(_("Only administrators can issue certificates by hand."))
+    reason = _clean_reason(reason, _("Give the reason for issuing this certificate: it is recorded."))
     learner = db.session.get(User, user_id)
     if learner is None:
-        raise NotFound("There is no such person.")
+        raise NotFound(_("There is no such person."))
     course, version = catalog.published_version(slug)
     rule = certificate_rule(version)
     if rule is None:
-        raise Invalid("This course does not award a certificate.", field="course")
+        raise Invalid(_("This course does not award a certificate."), field="course")
     completed_at = db.session.execute(
         select(Enrolment.completed_at).where(Enrolment.user_id == learner.id, Enrolment.course_id == course.id)
     ).scalar_one_or_none() or clock.now()
     certificate, inserted = _insert(learner, course, version, rule, completed_at, issued_by=actor, reason=reason)
     if not inserted:
-        raise Conflict(f"{learner.display_name} already has a valid certificate for this course "
-                       f"({certificate.public_id}). Revoke it first to issue a new one.")
+        raise Conflict(_("%(name)s already has a valid certificate for this course (%(id)s). Revoke it first to issue "
+                         "a new one.", name=learner.display_name, id=certificate.public_id))
     audit.record(actor, "certificate.issue", "certificate", certificate.public_id,
                  {"learner": learner.email, "course": slug, "version": version.version, "reason": reason})
     db.session.commit()
@@ -326,28 +332,28 @@ def issue_by_admin(actor: User, user_id: int, slug: str, reason: str) -> Certifi
 def issue_by_admin_email(actor: User, email: str, slug: str, reason: str) -> Certificate:
     """issue_by_admin, for a learner named by e-mail address (what the admin page asks for)."""
     if not authz.can_manage_certificates(actor):
-        raise NotAllowed("Only administrators can issue certificates by hand.")
+        raise NotAllowed(_("Only administrators can issue certificates by hand."))
     learner = accounts.find_by_email(email or "")
     if learner is None:
-        raise Invalid("Nobody has an account with this e-mail address.", field="email")
+        raise Invalid(_("Nobody has an account with this e-mail address."), field="email")
     return issue_by_admin(actor, learner.id, slug, reason)
 
 
 def revoke(actor: User, public_id: str, reason: str) -> Certificate:
     """Revoke a certificate, with the reason (shown on the verification page). Revoking twice is refused."""
     if not authz.can_manage_certificates(actor):
-        raise NotAllowed("Only administrators can revoke certificates.")
-    reason = _clean_reason(reason, "revoking this certificate")
+        raise NotAllowed(_("Only administrators can revoke certificates."))
+    reason = _clean_reason(reason, _("Give the reason for revoking this certificate: it is recorded."))
     certificate = _by_public_id(public_id)
     if certificate is None:
-        raise NotFound("There is no such certificate.")
+        raise NotFound(_("There is no such certificate."))
     revoked = db.session.execute(
         update(Certificate).where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
         .values(revoked_at=clock.now(), revoked_by_id=actor.id, revoke_reason=reason)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     if not revoked:
-        raise Conflict("This certificate has already been revoked.")
+        raise Conflict(_("This certificate has already been revoked."))
     audit.record(actor, "certificate.revoke", "certificate", certificate.public_id,
                  {"learner_name": certificate.learner_name, "course_title": certificate.course_title,
                   "reason": reason})
@@ -379,7 +385,7 @@ class AdminView:
 
 def _require_manager(actor: User) -> None:
     if not authz.can_manage_certificates(actor):
-        raise NotAllowed("Only administrators can manage certificates.")
+        raise NotAllowed(_("Only administrators can manage certificates."))
 
 
 def recent_certificates(actor: User, search: str = "", limit: int = 50) -> list[AdminRow]:
@@ -399,7 +405,7 @@ def admin_view(actor: User, public_id: str) -> AdminView:
     _require_manager(actor)
     certificate = _by_public_id(public_id)
     if certificate is None:
-        raise NotFound("There is no such certificate.")
+        raise NotFound(_("There is no such certificate."))
     learner = db.session.get(User, certificate.user_id)
     slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
     issued_by = db.session.get(User, certificate.issued_by_id) if certificate.issued_by_id else None
@@ -418,6 +424,6 @@ def certifiable_courses(actor: User) -> list[tuple[str, str]]:
 
 
 def _mail_certificate(user: User, certificate: Certificate) -> None:
-    mail.enqueue(user.email, f"Your certificate: {certificate.course_title}", "certificate_issued",
+    mail.enqueue(user, _l("Your certificate: %(course)s", course=certificate.course_title), "certificate_issued",
                  name=user.display_name, course_title=certificate.course_title, public_id=certificate.public_id,
                  verify_url=verify_url(certificate.public_id), certificates_url=links.my_certificates())

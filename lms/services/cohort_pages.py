@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.core import clock, schedule
 from lms.extensions import db
 from lms.models import Cohort, Course, CourseVersion, LiveSession, User
-from lms.services import attendance
+from lms.services import attendance, wording
 from lms.services.cohorts import (
     CohortSummary,
     cohort_times,
@@ -88,9 +88,9 @@ def _cohort_page(viewer: User | None, cohort: Cohort, course: Course, version: C
     return CohortPage(
         cohort=cohort, course=course, version=version, phase=schedule.cohort_phase(times, now),
         window=schedule.application_window(times, now),
-        opens=schedule.format_deadline(cohort.applications_open_at, cohort.timezone)
+        opens=schedule.format_deadline(cohort.applications_open_at, cohort.timezone, wording.current_language())
         if cohort.applications_open_at else "",
-        deadline=schedule.format_deadline(cohort.application_deadline_at, cohort.timezone)
+        deadline=schedule.format_deadline(cohort.application_deadline_at, cohort.timezone, wording.current_language())
         if cohort.application_deadline_at else "",
         sessions=session_views(viewer, sessions, enrolled_ids, now),
         enrolled=cohort.id in enrolled_ids,

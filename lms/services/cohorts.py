@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms import authz
@@ -21,7 +22,7 @@ from lms.core import clock, schedule
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
-from lms.services import audit, catalog
+from lms.services import audit, catalog, wording
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def load_cohort(cohort_id: int) -> Cohort:
     """The cohort, for a service that checks the actor's rights itself (and for the operator's CLI)."""
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
-        raise NotFound("There is no such cohort.")
+        raise NotFound(_("There is no such cohort."))
     return cohort
 
 
@@ -73,7 +74,7 @@ def list_cohorts(actor: User | None, course_slug: str | None = None,
     """Cohorts with their counts (all, a course's, or one), for staff pages and the CLI (actor None: the operator at
     the command line)."""
     if actor is not None and not authz.is_staff(actor):
-        raise NotAllowed("Only programme staff can list cohorts.")
+        raise NotAllowed(_("Only programme staff can list cohorts."))
     session_count = (select(func.count()).select_from(LiveSession)
                      .where(LiveSession.cohort_id == Cohort.id).scalar_subquery())
     enrolled_count = (select(func.count()).select_from(Enrolment)
@@ -172,7 +173,7 @@ def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course,
     cohort = load_cohort(cohort_id)
     course, version = course_of(cohort)
     if version is None and not authz.is_staff(viewer):
-        raise NotFound("There is no such cohort.")
+        raise NotFound(_("There is no such cohort."))
     return cohort, course, version
 
 
@@ -183,8 +184,9 @@ def study_access_for(enrolment: Enrolment | None, now: datetime | None = None) -
     cohort = db.session.get(Cohort, enrolment.cohort_id)
     if cohort is None:
         return None
-    return schedule.study_access(cohort_times(cohort), now or clock.now(),
-                                 allow_late_attempts=cohort.allow_late_attempts)
+    access = schedule.study_access(cohort_times(cohort), now or clock.now(),
+                                   allow_late_attempts=cohort.allow_late_attempts)
+    return replace(access, message=wording.word(access.message)) if access.message else access
 
 
 def require_cohort_open(user: User, enrolment: Enrolment | None) -> None:
@@ -233,7 +235,7 @@ def lock_cohort(cohort_id: int) -> Cohort:
         select(Cohort).where(Cohort.id == cohort_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if cohort is None:
-        raise NotFound("There is no such cohort.")
+        raise NotFound(_("There is no such cohort."))
     return cohort
 
 
@@ -246,7 +248,7 @@ def claim_open_seat(course_id: int, now: datetime | None = None) -> int | None:
     cohort = lock_cohort(cohort.id)
     left = schedule.seats_left(cohort.capacity, taken_seats(cohort))
     if left == 0:
-        raise Conflict(f"{cohort.name} is full. Please contact the programme staff.")
+        raise Conflict(_("%(cohort)s is full. Please contact the programme staff.", cohort=cohort.name))
     return cohort.id
 
 
@@ -266,7 +268,7 @@ class CohortData:
 
 def require_manager(actor: User | None) -> None:
     if actor is not None and not authz.can_manage_cohorts(actor):
-        raise NotAllowed("Only administrators can create or change cohorts.")
+        raise NotAllowed(_("Only administrators can create or change cohorts."))
 
 
 def to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
@@ -274,28 +276,29 @@ def to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
         return None
     try:
         return schedule.local_to_utc(local, tz_name)
-    except (schedule.NonexistentLocalTime, schedule.UnknownTimeZone) as error:
-        raise Invalid(str(error), field=field) from None
+    except schedule.ScheduleError as error:
+        raise Invalid(wording.word(error.phrase), field=field) from None
 
 
 def apply_cohort_data(cohort: Cohort, data: CohortData) -> None:
     name = " ".join((data.name or "").split())
     if not name:
-        raise Invalid("Give the cohort a name.", field="name")
+        raise Invalid(_("Give the cohort a name."), field="name")
     try:
         schedule.zone(data.timezone)
     except schedule.UnknownTimeZone as error:
         raise Invalid(str(error), field="timezone") from None
     if data.ends_on < data.starts_on:
-        raise Invalid("The cohort cannot end before it starts.", field="ends_on")
+        raise Invalid(_("The cohort cannot end before it starts."), field="ends_on")
     if data.capacity is not None and data.capacity < 1:
-        raise Invalid("Capacity must be at least 1, or empty for no limit.", field="capacity")
+        raise Invalid(_("Capacity must be at least 1, or empty for no limit."), field="capacity")
     if data.enrolment_mode not in set(EnrolmentMode):
-        raise Invalid(f"Enrolment mode must be one of {', '.join(EnrolmentMode)}.", field="enrolment_mode")
+        raise Invalid(_("Enrolment mode must be one of %(modes)s.", modes=", ".join(EnrolmentMode)),
+                      field="enrolment_mode")
     opens = to_utc(data.applications_open, data.timezone, "applications_open")
     deadline = to_utc(data.application_deadline, data.timezone, "application_deadline")
     if opens and deadline and deadline <= opens:
-        raise Invalid("The application deadline must come after applications open.", field="application_deadline")
+        raise Invalid(_("The application deadline must come after applications open."), field="application_deadline")
     cohort.name, cohort.timezone = name, data.timezone
     cohort.starts_on, cohort.ends_on = data.starts_on, data.ends_on
     cohort.applications_open_at, cohort.application_deadline_at = opens, deadline

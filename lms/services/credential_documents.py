@@ -10,13 +10,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.core import credentials
 from lms.core.contrast import parse_hex
 from lms.extensions import db
-from lms.models import Certificate, Course
-from lms.services import credential_keys, links, theme
+from lms.models import Certificate, Course, User
+from lms.services import credential_keys, links, theme, wording
 from lms.services.certificate_pdf import Branding, render_certificate_pdf
 from lms.services.certificates import (
     REVOKED,
@@ -35,8 +36,12 @@ log = logging.getLogger(__name__)
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
+    """The PDF, its labels in the learner's language (whoever downloads it: a learner's certificate speaks to them and
+    to whom they show it); the course title and the names stay as issued."""
+    learner = db.session.get(User, certificate.user_id)
     return render_certificate_pdf(facts_of(certificate), verify_url(certificate.public_id),
-                                  revoked_at=certificate.revoked_at, branding=_branding())
+                                  revoked_at=certificate.revoked_at, branding=_branding(),
+                                  language=wording.language_of(learner))
 
 
 def _branding() -> Branding | None:
@@ -51,7 +56,7 @@ def _branding() -> Branding | None:
 def credential_json(certificate: Certificate) -> dict[str, Any]:
     """The signed OpenBadgeCredential. Deterministic: the same certificate always gives the same document."""
     slug = db.session.execute(select(Course.slug).where(Course.id == certificate.course_id)).scalar_one()
-    list_number, _ = credentials.status_list_place(certificate.status_index)
+    list_number, _position = credentials.status_list_place(certificate.status_index)
     document = credentials.open_badge_credential(
         facts_of(certificate), issuer_id=issuer_document_url(), verify_url=verify_url(certificate.public_id),
         achievement_url=links.course(slug),
@@ -69,7 +74,7 @@ def status_list_credential(list_number: int) -> dict[str, Any]:
     rows = db.session.execute(select(Certificate.status_index, Certificate.issued_at, Certificate.revoked_at)
                               .where(in_list)).all()
     if list_number < 0 or not rows:
-        raise NotFound("There is no such status list.")
+        raise NotFound(_("There is no such status list."))
     revoked = tuple(sorted(index - first for index, _, revoked_at in rows if revoked_at is not None))
     changed = max(revoked_at or issued_at for _, issued_at, revoked_at in rows)
     return _signed_status_list(status_list_url(list_number), issuer_document_url(), verification_method(),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from lms import authz
@@ -22,8 +24,8 @@ from lms.services import catalog, cohorts, completion
 from lms.services.errors import Conflict, NotAllowed
 
 ENROLMENT_CLOSED = {
-    EnrolmentMode.APPLICATION: "This course takes participants by application. Apply to a cohort to join it.",
-    EnrolmentMode.INVITE: "This course is by invitation only. Contact the programme staff to be invited.",
+    EnrolmentMode.APPLICATION: _l("This course takes participants by application. Apply to a cohort to join it."),
+    EnrolmentMode.INVITE: _l("This course is by invitation only. Contact the programme staff to be invited."),
 }
 
 
@@ -67,7 +69,7 @@ def enrol(user: User, slug: str) -> Enrolment:
     """Join an open course (staff may join any published course). Commits."""
     course, version = catalog.published_version(slug)
     if version.enrolment_mode != EnrolmentMode.OPEN and not authz.is_staff(user):
-        raise NotAllowed(ENROLMENT_CLOSED.get(version.enrolment_mode, "This course is not open for enrolment."))
+        raise NotAllowed(ENROLMENT_CLOSED.get(version.enrolment_mode) or _("This course is not open for enrolment."))
     existing = active_enrolment(user, course.id)
     if existing is not None:
         return existing
@@ -111,7 +113,7 @@ def leaving_terms(user: User, slug: str) -> LeavingTerms:
     course, version = catalog.published_version(slug)
     enrolment = active_enrolment(user, course.id)
     if enrolment is None:
-        raise Conflict("You are not enrolled in this course.")
+        raise Conflict(_("You are not enrolled in this course."))
     cohort = db.session.get(Cohort, enrolment.cohort_id) if enrolment.cohort_id else None
     keeps_place = cohort is not None and cohort.enrolment_mode == "application"
     return LeavingTerms(course, version, cohort, keeps_place, cohort.ends_on if cohort else None)
@@ -141,7 +143,7 @@ def rejoin(user: User, slug: str) -> Enrolment:
         return existing
     cohort = rejoinable_cohort(user, course.id)
     if cohort is None:
-        raise NotAllowed("There is no cohort of this course that you can rejoin. Apply to a cohort to join it.")
+        raise NotAllowed(_("There is no cohort of this course that you can rejoin. Apply to a cohort to join it."))
     enrolment = enrol_user(user, course, cohort_id=cohort.id)
     db.session.commit()  # the use case's one commit (enrol_user leaves it to its caller)
     return enrolment

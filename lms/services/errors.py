@@ -1,4 +1,11 @@
-"""Errors a use case can end with. lms.web.errors maps each to one HTTP status in one place."""
+"""Errors a use case can end with. lms.web.errors maps each to one HTTP status in one place.
+
+The message is for the person who caused the error, in their language: services word it with gettext where they raise
+(``raise Invalid(_("Please give your name."), field="display_name")``), so it is in the request's language on a page,
+the site default (LMS_DEFAULT_LANGUAGE) on the command line, and the recipient's inside ``force_locale``. A lazy
+string (lazy_gettext, for a module-level constant) is worded here, when raised, so ``message`` is always a plain str
+that can be flashed, logged or put into JSON. See docs/translating.md.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,8 @@ from __future__ import annotations
 class ServiceError(Exception):
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: object, *, field: str | None = None) -> None:
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field

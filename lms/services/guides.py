@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from lms.core.packages.render import render_document
 from lms.services.errors import NotFound
 
@@ -23,8 +25,8 @@ def course_packages_guide(path: Path = COURSE_PACKAGES) -> Guide:
     try:
         modified = path.stat().st_mtime_ns
     except FileNotFoundError:
-        raise NotFound("The course package guide is not installed on this server; read docs/course-packages.md in "
-                       "the project's repository.") from None
+        raise NotFound(_("The course package guide is not installed on this server; read docs/course-packages.md in "
+                       "the project's repository.")) from None
     return _rendered(str(path), modified)
 
 

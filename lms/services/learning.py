@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
 
 from lms import authz
@@ -120,7 +121,7 @@ def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolme
     enrolment's cohort comes with it, for the cohort-window check."""
     row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id}).first()
     if row is None:
-        raise NotFound("There is no such course.")
+        raise NotFound(_("There is no such course."))
     course, version, enrolment, _cohort = row  # the cohort is now in the session, where the window check finds it
     return course, version, require_study_access(user, course, enrolment)
 
@@ -139,7 +140,7 @@ def require_study_access(user: User, course: Course, enrolment: Enrolment | None
     """The per-object check for everything inside a course: enrolled learners and course staff only. ``enrolment`` is
     the learner's active enrolment in ``course`` (or None)."""
     if enrolment is None and not authz.is_staff(user):
-        raise NotAllowed("Enrol in this course to study it.")
+        raise NotAllowed(_("Enrol in this course to study it."))
     cohorts.require_cohort_open(user, enrolment)  # before its cohort starts, a learner is told when it opens
     return enrolment
 
@@ -357,9 +358,9 @@ def choose_course_language(user: User, slug: str, language: str) -> str | None:
     choice (their interface language when the course has it). Returns the language now chosen, if any."""
     _course, version, enrolment = study_context(user, slug)
     if enrolment is None:
-        raise NotAllowed("Enrol in this course to choose the language you read it in.")
+        raise NotAllowed(_("Enrol in this course to choose the language you read it in."))
     if language and language not in version.language_list:
-        raise Invalid("This course is not offered in that language.")
+        raise Invalid(_("This course is not offered in that language."))
     enrolment.language = language or None
     db.session.commit()
     return enrolment.language

@@ -8,13 +8,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from lms import authz
 from lms.core import clock, links, schedule
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
-from lms.services import audit, cohorts, staffing
+from lms.services import audit, cohorts, staffing, wording
 from lms.services.cohorts import flush_unique, load_cohort, release_from_package, require_manager, to_utc
 from lms.services.errors import Invalid, NotFound
 
@@ -23,7 +24,7 @@ def load_live_session(session_id: int) -> LiveSession:
     """The live session, for a service that checks the actor's rights itself."""
     row = db.session.get(LiveSession, session_id)
     if row is None:
-        raise NotFound("There is no such live session.")
+        raise NotFound(_("There is no such live session."))
     return row
 
 
@@ -60,7 +61,8 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
         may_join = authz.can_see_join_link(viewer, cohort.course_id, teaching,
                                            enrolled_in_cohort=row.cohort_id in enrolled_ids)
         views.append(SessionView(
-            session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz),
+            session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz,
+                                                           wording.current_language()),
             join_url=links.safe_link(row.join_url) if may_join else "",
             recording_url=links.safe_link(row.recording_url) if may_join else "",
             past=row.ends_at <= now,
@@ -134,19 +136,19 @@ def session_data(row: LiveSession) -> SessionData:
 def _check_url(url: str, field: str) -> str:
     url = (url or "").strip()
     if problem := links.link_problem(url):
-        raise Invalid(problem, field=field)
+        raise Invalid(wording.word(problem), field=field)
     return url
 
 
 def apply_session_data(row: LiveSession, data: SessionData) -> None:
     title = " ".join((data.title or "").split())
     if not title:
-        raise Invalid("Give the session a title.", field="title")
+        raise Invalid(_("Give the session a title."), field="title")
     starts = to_utc(data.starts_at, data.timezone, "starts_at")
     ends = to_utc(data.ends_at, data.timezone, "ends_at")
     assert starts is not None and ends is not None
     if ends <= starts:
-        raise Invalid("The session must end after it starts.", field="ends_at")
+        raise Invalid(_("The session must end after it starts."), field="ends_at")
     if row.id is not None and (row.starts_at != starts or row.ends_at != ends):
         row.sequence = (row.sequence or 0) + 1
     row.title, row.description = title, (data.description or "").strip()

@@ -19,28 +19,45 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 
 from lms.core import clock
 from lms.extensions import db
-from lms.models import OutboxMessage
+from lms.models import OutboxMessage, User
 from lms.models.outbox import QUEUED
-from lms.services import links
+from lms.services import links, wording
 
 log = logging.getLogger(__name__)
 
 SUBJECT_MAX = 500
 
 
-def enqueue(to: str, subject: str, template: str, **context: object) -> OutboxMessage:
-    """Render templates/mail/<template>.txt with the context and queue it for ``to``, in the caller's transaction
-    (the caller commits). The Message-ID is fixed now, so every delivery attempt carries the same one."""
+def enqueue(to: User | str, subject: object, template: str, **context: object) -> OutboxMessage:
+    """Render templates/mail/<template>.txt with the context and queue it for the person ``to``, in the caller's
+    transaction (the caller commits). The Message-ID is fixed now, so every delivery attempt carries the same one.
+
+    The message is written in the recipient's language, whoever sends it and from where (a page in another
+    language, the worker, a command): ``subject`` is a lazy string (``lazy_gettext``) and both it and the body are
+    worded inside ``force_locale`` of the recipient's interface language (lms.core.locales.interface_language of their
+    preferred language; the site default when the interface does not speak it, or when ``to`` is only an address).
+    Templates give times with ``local_time(zone)`` in the zone they name (the recipient's or the cohort's)."""
+    language = recipient_language(to)
+    with force_locale(language):
+        subject_text = str(subject)
+        body = render_template(f"mail/{template}.txt", recipient_language=language, **context)
     now = clock.now()
     message = OutboxMessage(
-        message_id=make_msgid(domain=_message_id_domain()), template=template, recipient=to,
-        subject=subject[:SUBJECT_MAX], text_body=render_template(f"mail/{template}.txt", **context), status=QUEUED,
+        message_id=make_msgid(domain=_message_id_domain()), template=template,
+        recipient=to.email if isinstance(to, User) else to,
+        subject=subject_text[:SUBJECT_MAX], text_body=body, status=QUEUED,
         attempts=0, created_at=now, next_attempt_at=now)
     db.session.add(message)
     return message
+
+
+def recipient_language(person: User | str) -> str:
+    """The interface language a person's mail is written in (the site default for a bare address)."""
+    return wording.language_of(person if isinstance(person, User) else None)
 
 
 def _message_id_domain() -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from lms import authz
@@ -222,7 +223,7 @@ def queue_status(now: datetime | None = None) -> QueueStatus:
 
 def _require_admin(actor: User) -> None:
     if not authz.can_manage_mail(actor):
-        raise NotAllowed("Only administrators can manage outgoing mail.")
+        raise NotAllowed(_("Only administrators can manage outgoing mail."))
 
 
 def mail_queue(actor: User, page: int = 1, per_page: int = 50):
@@ -239,9 +240,10 @@ def _audited_failed_message(actor: User, message_id: int, action: str) -> Outbox
     _require_admin(actor)
     row = db.session.get(OutboxMessage, message_id)
     if row is None:
-        raise NotFound("There is no such message in the outbox.")
+        raise NotFound(_("There is no such message in the outbox."))
     if row.status != FAILED:
-        raise Conflict(f"The message to {row.recipient} is {row.status}, not failed: there is nothing to do.")
+        raise Conflict(_("The message to %(recipient)s is %(status)s, not failed: there is nothing to do.",
+                         recipient=row.recipient, status=row.status))
     audit.record(actor, action, "mail", row.id, {"to": row.recipient, "subject": row.subject,
                                                  "last_error": row.last_error, "attempts": row.attempts})
     return row

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from lms.core.packages import LoadResult, TranslationFile, load_package
 from lms.core.packages.translations import stamp_text, translation_name
 from lms.services.errors import Invalid
@@ -26,10 +28,10 @@ class StampOutcome:
 def _folder(path: str | Path) -> Path:
     folder = Path(path)
     if not folder.is_dir():
-        raise Invalid(f"{path}: not a package folder (translations are stamped in the folder the translators edit, "
-                      "not in a .zip)")
+        raise Invalid(_("%(path)s: not a package folder (translations are stamped in the folder the translators "
+                        "edit, not in a .zip)", path=path))
     if not (folder / "course.yaml").is_file():
-        raise Invalid(f"{path}: no course.yaml in this folder")
+        raise Invalid(_("%(path)s: no course.yaml in this folder", path=path))
     return folder
 
 
@@ -44,9 +46,9 @@ def stamp(path: str | Path, language: str | None = None) -> StampOutcome:
     folder = _folder(path)
     result = load_package(folder)
     if language is not None and result.coverage and language not in {c.language for c in result.coverage}:
-        declared = ", ".join(c.language for c in result.coverage) or "none"
-        raise Invalid(f"'{language}' is not a translation language of this package (course.yaml declares: "
-                      f"{declared})")
+        declared = ", ".join(c.language for c in result.coverage) or _("none")
+        raise Invalid(_("'%(language)s' is not a translation language of this package (course.yaml declares: "
+                        "%(declared)s)", language=language, declared=declared))
     stamped, unchanged, skipped = [], [], []
     for file in result.translation_files:
         if language is not None and file.language != language:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from lms import authz
@@ -91,14 +93,14 @@ class ImportOutcome:
 def _require_author(actor: User | None) -> None:
     # actor None is the operator at the command line, who already has the server.
     if actor is not None and not authz.can_create_course(actor):
-        raise NotAllowed("Only instructors and administrators can manage course packages.")
+        raise NotAllowed(_("Only instructors and administrators can manage course packages."))
 
 
 def _require_course_author(actor: User | None, course: Course) -> None:
     _require_author(actor)
     if actor is not None and not authz.can_author_course(actor, course.id, staffing.teaching_course_ids(actor)):
-        raise NotAllowed(f"You are not an instructor of '{course.slug}'. An administrator can assign you to it "
-                         "(on the reports page, or with flask lms assign-instructor).")
+        raise NotAllowed(_("You are not an instructor of '%(slug)s'. An administrator can assign you to it (on the "
+                           "reports page, or with flask lms assign-instructor).", slug=course.slug))
 
 
 def _version_key(version: str) -> tuple[int, int, int]:
@@ -134,7 +136,7 @@ def get_version(slug: str, version: str) -> CourseVersion:
         select(CourseVersion).join(Course).where(Course.slug == slug, CourseVersion.version == version)
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"Course '{slug}' has no version {version}.")
+        raise NotFound(_("Course '%(slug)s' has no version %(version)s.", slug=slug, version=version))
     return row
 
 
@@ -207,7 +209,7 @@ def one_import_at_a_time(actor: User | None) -> Iterator[None]:
             _importing.discard(actor.id)
 
 
-IMPORT_BUSY = "You are already importing a package. Wait until it is done, then upload the next one."
+IMPORT_BUSY = _l("You are already importing a package. Wait until it is done, then upload the next one.")
 
 
 def import_package(actor: User | None, source: PackageSource, *, publish: bool = False,
@@ -233,10 +235,9 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
         ).scalar_one_or_none()
         if existing is not None:
             if existing.content_hash != package.content_hash:
-                raise Conflict(
-                    f"Version {package.version} of '{package.slug}' is already imported with different content. "
-                    "Bump the version in course.yaml and import again."
-                )
+                raise Conflict(_("Version %(version)s of '%(slug)s' is already imported with different content. "
+                                 "Bump the version in course.yaml and import again.",
+                                 version=package.version, slug=package.slug))
             published = False
             if teacher is not None:
                 staffing.assign_to_course(actor, course, teacher)
@@ -247,10 +248,9 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
             return ImportOutcome(existing, created=False, published=published)
         current = current_version(course.id)
         if current is not None and _version_key(package.version) <= current.version_key:
-            raise Conflict(
-                f"Version {package.version} is not above the published version {current.version} of "
-                f"'{package.slug}'. Bump the version in course.yaml."
-            )
+            raise Conflict(_("Version %(version)s is not above the published version %(published)s of '%(slug)s'. "
+                             "Bump the version in course.yaml.", version=package.version, published=current.version,
+                             slug=package.slug))
     else:
         course = Course(slug=package.slug)
         db.session.add(course)
@@ -385,8 +385,8 @@ def publish_version(actor: User | None, slug: str, version: str) -> CourseVersio
         return row
     current = current_version(course.id)
     if current is not None and row.version_key <= current.version_key:
-        raise Conflict(f"Version {version} is not above the published version {current.version}; "
-                       "publish a higher version.")
+        raise Conflict(_("Version %(version)s is not above the published version %(published)s; publish a higher "
+                         "version.", version=version, published=current.version))
     package = version_package(row)
     _refuse_foreign_cohorts(course, package)
     _publish(actor, course, row, package)
@@ -409,8 +409,8 @@ def publish_confirmed(actor: User | None, slug: str, version: str, replacing: st
     current = current_version(course.id)
     published = current.version if current is not None else ""
     if published not in (replacing, version):  # publishing the version that is already current does nothing
-        raise Conflict(f"Another version of '{slug}' ({published or 'none'}) was published since you confirmed. "
-                       "Check the changes again before publishing.")
+        raise Conflict(_("Another version of '%(slug)s' (%(published)s) was published since you confirmed. Check "
+                         "the changes again before publishing.", slug=slug, published=published or _("none")))
     return publish_version(actor, slug, version)
 
 
@@ -419,11 +419,11 @@ def delete_draft(actor: User | None, slug: str, version: str) -> None:
     deletion is audited; published versions stay stored for good, as learners' records point at them."""
     row = version_for_author(actor, slug, version)
     if row.is_current or row.published_at is not None or row.status != "draft":
-        raise Conflict(f"Version {version} has been published, so it is kept: learners' records point at it. "
-                       "Only drafts that were never published can be deleted.")
+        raise Conflict(_("Version %(version)s has been published, so it is kept: learners' records point at it. "
+                         "Only drafts that were never published can be deleted.", version=version))
     if _learner_records(row.id):
-        raise Conflict(f"Learners have studied version {version} (their progress, attempts or certificates point at "
-                       "it), so it is kept.")
+        raise Conflict(_("Learners have studied version %(version)s (their progress, attempts or certificates point "
+                         "at it), so it is kept.", version=version))
     course = get_course_of(row)
     db.session.execute(delete(CourseVersion).where(CourseVersion.id == row.id))  # files, modules, lessons cascade
     audit.record(actor, "course.delete_version", "course", course.slug,

@@ -10,10 +10,12 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import gettext as _
+
 from lms.core import attempt_policies, attempt_review, grading
 from lms.core.packages import Quiz
 from lms.models import CourseVersion, User
-from lms.services import publishing
+from lms.services import publishing, wording
 from lms.services.errors import NotFound
 
 
@@ -48,7 +50,7 @@ def _quiz(version: CourseVersion, quiz_key: str) -> Quiz:
     for quiz in publishing.version_package(version).quizzes:
         if quiz.id == quiz_key:
             return quiz
-    raise NotFound(f"Version {version.version} has no quiz '{quiz_key}'.")
+    raise NotFound(_("Version %(version)s has no quiz '%(quiz)s'.", version=version.version, quiz=quiz_key))
 
 
 def preview_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: int | None = None) -> QuizPreview:
@@ -76,4 +78,5 @@ def try_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: i
         remaining = attempt_policies.attempts_remaining(quiz, 1)
     shown = attempt_review.review_shown(quiz.review, quiz_passed=result.passed, attempts_remaining=remaining)
     return PreviewReview(preview, situation, attempt_review.reviewed_attempt(result, shown),
-                         attempt_review.correct_answers_notice(quiz.review, shown, attempts_limited=limited))
+                         wording.word(attempt_review.correct_answers_notice(quiz.review, shown,
+                                                                            attempts_limited=limited)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +20,7 @@ from lms.core.packages import Quiz
 from lms.core.progress import LearnerStep, StepKind, item_after_quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, cohorts, completion, course_languages, enrolments, learning, publishing
+from lms.services import catalog, cohorts, completion, course_languages, enrolments, learning, publishing, wording
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.course_languages import CourseReading
 from lms.services.errors import Conflict, Invalid, NotFound
@@ -93,8 +94,8 @@ class AttemptReview:
 
     @property
     def notice(self) -> str:
-        return attempt_review.correct_answers_notice(self.quiz.review, self.result.shown,
-                                              attempts_limited=self.attempts_remaining is not None)
+        return wording.word(attempt_review.correct_answers_notice(
+            self.quiz.review, self.result.shown, attempts_limited=self.attempts_remaining is not None))
 
     @property
     def prompts(self) -> dict[str, str]:
@@ -108,7 +109,7 @@ def _quiz_of(version: CourseVersion, quiz_key: str, language: str | None = None)
     for quiz in package.quizzes:
         if quiz.id == quiz_key:
             return package.quiz_in(quiz, language)
-    raise NotFound("This quiz is not part of the course.")
+    raise NotFound(_("This quiz is not part of the course."))
 
 
 def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
@@ -154,7 +155,7 @@ def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
     course, version, enrolment = learning.study_context(user, slug)
     quiz = _quiz_of(version, quiz_key)
     if enrolment is None:
-        raise Conflict("Only enrolled learners take quizzes.")
+        raise Conflict(_("Only enrolled learners take quizzes."))
     attempts = _attempts(user, course, quiz)
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     if open_attempt is not None:
@@ -164,7 +165,7 @@ def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
         raise Conflict(refusal)
     remaining = attempt_policies.attempts_remaining(quiz, len(attempts))
     if remaining is not None and remaining <= 0:
-        raise Conflict("You have used all your attempts at this quiz.")
+        raise Conflict(_("You have used all your attempts at this quiz."))
     return _start_attempt(user, course, version, quiz, len(attempts) + 1)
 
 
@@ -200,7 +201,7 @@ def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Qui
                                           quiz_hash=quiz.content_hash, number=number)
         ).scalar_one()
         if existing.submitted_at is not None:
-            raise Conflict("This attempt was just submitted from another window. Reload the page.") from None
+            raise Conflict(_("This attempt was just submitted from another window. Reload the page.")) from None
         return existing
     return attempt
 
@@ -210,7 +211,7 @@ def get_attempt(user: User, slug: str, attempt_id: int) -> tuple[Course, QuizAtt
     course = catalog.find_course(slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
     if course is None or attempt is None or attempt.course_id != course.id or attempt.user_id != user.id:
-        raise NotFound("There is no such attempt.")
+        raise NotFound(_("There is no such attempt."))
     return course, attempt
 
 
@@ -220,7 +221,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     page's): its accepted short answers, and the language the reports split the quiz's results by."""
     course, attempt = get_attempt(user, slug, attempt_id)
     if attempt.quiz_key != quiz_key:
-        raise NotFound("There is no such attempt.")
+        raise NotFound(_("There is no such attempt."))
     if attempt.submitted_at is not None:
         raise AlreadySubmitted(attempt.id)
     enrolment = learning.require_study_access(user, course, enrolments.active_enrolment(user, course.id))
@@ -232,7 +233,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     try:
         responses = grading.parse_submission(quiz, question_ids, raw)
     except grading.SubmissionError as error:
-        raise SubmissionRejected(list(error.problems)) from None
+        raise SubmissionRejected([wording.word(problem) for problem in error.problems]) from None
     result = grading.grade_attempt(quiz, question_ids, responses)
     now = clock.now()
     submitted = db.session.execute(
@@ -262,7 +263,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
 def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     course, attempt = get_attempt(user, slug, attempt_id)
     if attempt.submitted_at is None:
-        raise Conflict("This attempt has not been submitted yet.")
+        raise Conflict(_("This attempt has not been submitted yet."))
     version = db.session.get(CourseVersion, attempt.version_id)
     quiz = _quiz_of(version, attempt.quiz_key, attempt.language)  # graded, and shown, as it was taken
     question_ids = attempt.layout["question_ids"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.core import clock, schedule
@@ -60,9 +61,10 @@ def send_reminders(now: datetime | None = None, hours_before: int | None = None)
             already += 1
             continue
         mail.enqueue(
-            user.email, f"Reminder: {session.title} ({cohort.name})", "session_reminder", user=user,
-            session=session, cohort=cohort,
-            when=schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, user.timezone),
+            user, _l("Reminder: %(session)s (%(cohort)s)", session=session.title, cohort=cohort.name),
+            "session_reminder", user=user, session=session, cohort=cohort,
+            when=schedule.format_session_time(session.starts_at, session.ends_at, session.timezone, user.timezone,
+                                              locale=mail.recipient_language(user)),
             page=links.cohort_page(cohort.id),
         )
         queued += 1

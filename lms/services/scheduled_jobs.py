@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from lms import authz
@@ -146,7 +147,7 @@ def job_states(actor: User | None) -> list[JobState]:
     """Each job with its schedule and last run, for the admin page and `flask lms jobs` (``actor`` None: the
     operator at the command line)."""
     if actor is not None and not authz.can_manage_mail(actor):
-        raise NotAllowed("Only administrators can see the scheduled jobs.")
+        raise NotAllowed(_("Only administrators can see the scheduled jobs."))
     schedules = {row.name: row for row in db.session.execute(select(ScheduledJob)).scalars()}
     latest = (select(ScheduledJobRun.job_name, db.func.max(ScheduledJobRun.id).label("id"))
               .group_by(ScheduledJobRun.job_name).subquery())

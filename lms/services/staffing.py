@@ -6,6 +6,7 @@ on the reports index) or when they import the course's first version. Administra
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, select, true
 
 from lms import authz
@@ -47,10 +48,10 @@ def instructor_by_email(email: str) -> User:
     """The instructor with this address, or Invalid saying why not (no account, another role)."""
     user = accounts.find_by_email(email)
     if user is None:
-        raise Invalid(f"No account has the e-mail address {email.strip()}.", field="email")
+        raise Invalid(_("No account has the e-mail address %(email)s.", email=email.strip()), field="email")
     if user.role != Role.INSTRUCTOR:
-        raise Invalid(f"{user.email} is not an instructor (role: {user.role}). Change the role first.",
-                      field="email")
+        raise Invalid(_("%(email)s is not an instructor (role: %(role)s). Change the role first.", email=user.email,
+                        role=user.role), field="email")
     return user
 
 
@@ -67,10 +68,10 @@ def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     """Make an instructor staff of a course: its reports, authoring and attendance (lms.authz.is_course_staff);
     idempotent. ``actor`` None: the operator at the command line."""
     if actor is not None and not authz.can_assign_instructors(actor):
-        raise NotAllowed("Only administrators can assign instructors.")
+        raise NotAllowed(_("Only administrators can assign instructors."))
     course = catalog.find_course(slug)
     if course is None:
-        raise Invalid("There is no such course.", field="course")
+        raise Invalid(_("There is no such course."), field="course")
     row = assign_to_course(actor, course, instructor_by_email(email))
     db.session.commit()
     return row

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from lms import authz
 from lms.core import contrast
@@ -119,7 +120,7 @@ def save_theme(actor: User | None, data: ThemeInput) -> Theme:
     """Check and store the theme; refuse (Invalid, naming the ratio and the nearest passing colour) a theme whose
     colours fall below WCAG AA. actor None: the operator at the command line."""
     if actor is not None and not authz.is_admin(actor):
-        raise NotAllowed("Only administrators can change the site's theme.")
+        raise NotAllowed(_("Only administrators can change the site's theme."))
     wanted = preview(data)
     problems = contrast_problems(wanted)
     if problems:
@@ -151,7 +152,7 @@ def save_theme(actor: User | None, data: ThemeInput) -> Theme:
 def reset_theme(actor: User | None) -> Theme:
     """Back to the default theme (the row is removed)."""
     if actor is not None and not authz.is_admin(actor):
-        raise NotAllowed("Only administrators can change the site's theme.")
+        raise NotAllowed(_("Only administrators can change the site's theme."))
     row = db.session.get(SiteTheme, 1)
     if row is not None:
         audit.record(actor, "theme.update", "theme", 1, audit.changes(_snapshot(row), _snapshot(None)))
@@ -175,11 +176,11 @@ def load_theme_file(actor: User | None, path: Path) -> Theme:
     try:
         settings = core_theme.theme_from_file(tomllib.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError) as error:
-        raise Invalid(f"The theme file {path} cannot be read: {error}.") from None
+        raise Invalid(_("The theme file %(path)s cannot be read: %(error)s.", path=path, error=error)) from None
     except tomllib.TOMLDecodeError as error:
-        raise Invalid(f"The theme file {path} is not valid TOML: {error}.") from None
+        raise Invalid(_("The theme file %(path)s is not valid TOML: %(error)s.", path=path, error=error)) from None
     except ThemeError as error:
-        raise Invalid(f"{path}: {error.message}", field=error.field) from None
+        raise Invalid(_("%(path)s: %(problem)s", path=path, problem=error.message), field=error.field) from None
     images = {}
     for kind in ("logo", "favicon"):
         if settings[kind]:
@@ -187,7 +188,8 @@ def load_theme_file(actor: User | None, path: Path) -> Theme:
             try:
                 images[kind] = (image_path.read_bytes(), image_path.name)
             except OSError:
-                raise Invalid(f"{path}: the {kind} file {settings[kind]} cannot be read.", field=kind) from None
+                raise Invalid(_("%(path)s: the %(kind)s file %(file)s cannot be read.", path=path, kind=kind,
+                                  file=settings[kind]), field=kind) from None
     return save_theme(actor, ThemeInput(
         site_name=settings["site_name"], brand_colour=settings["brand_colour"],
         accent_colour=settings["accent_colour"], footer_text=settings["footer_text"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -18,25 +20,25 @@ from lms.services.errors import ServiceError
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "The request could not be understood",
-    403: "You do not have access to this page",
-    404: "Page not found",
-    405: "This action is not allowed here",
-    409: "This conflicts with what is already there",
-    413: "The file is too large",
-    422: "Please check what you entered",
-    429: "Too many requests",
-    500: "Something went wrong on our side",
+    400: _l("The request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("This conflicts with what is already there"),
+    413: _l("The file is too large"),
+    422: _l("Please check what you entered"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
 }
 
 EXPLANATIONS = {
-    400: "Please go back and try again.",
-    403: "If you think you should have access, contact the programme staff.",
-    404: "The address may be mistyped, or the page may have moved.",
-    405: "Please go back and use the page's own buttons and links.",
-    413: "Please upload a smaller file.",
-    429: "Please wait a moment before trying again.",
-    500: "The error has been logged. Please try again in a few minutes.",
+    400: _l("Please go back and try again."),
+    403: _l("If you think you should have access, contact the programme staff."),
+    404: _l("The address may be mistyped, or the page may have moved."),
+    405: _l("Please go back and use the page's own buttons and links."),
+    413: _l("Please upload a smaller file."),
+    429: _l("Please wait a moment before trying again."),
+    500: _l("The error has been logged. Please try again in a few minutes."),
 }
 
 
@@ -46,8 +48,8 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, message: str | None = None):
-    title = TITLES.get(status, "Error")
-    detail = message or EXPLANATIONS.get(status, "")
+    title = str(TITLES.get(status) or _("Error"))
+    detail = message or str(EXPLANATIONS.get(status, ""))
     if _wants_json():
         return jsonify(error=title, message=detail, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=detail), status
@@ -59,7 +61,8 @@ def handle_service_error(error: ServiceError):
 
 
 def handle_csrf_error(error: CSRFError):
-    return render_error(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+    return render_error(400, _("This form has expired or was not sent from this site. Reload the page and try "
+                               "again."))
 
 
 def handle_http_error(error: HTTPException):

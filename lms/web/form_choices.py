@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from lms.core import locales
@@ -10,5 +11,5 @@ from lms.core import locales
 def language_choices() -> dict[str, list[SelectChoice]]:
     """The interface's languages first, then every other language: two groups of the select (optgroups)."""
     first, others = locales.language_choices()
-    return {"Languages of this site": [SelectChoice(code, name) for code, name in first],
-            "Other languages": [SelectChoice(code, name) for code, name in others]}
+    return {_("Languages of this site"): [SelectChoice(code, name) for code, name in first],
+            _("Other languages"): [SelectChoice(code, name) for code, name in others]}

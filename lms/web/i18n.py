@@ -15,18 +15,11 @@ from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 from lms.core import locales
+from lms.core.locales import interface_language  # the rule lives in the pure core: mail uses it too
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 SESSION_KEY = "language"
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
-
-
-def interface_language(code: str | None) -> str | None:
-    """The interface language a language code (BCP 47, any case, perhaps with a region) is served in, or None."""
-    if not code:
-        return None
-    primary = code.replace("_", "-").split("-")[0].lower()
-    return primary if primary in locales.INTERFACE_LANGUAGES else None
 
 
 def select_locale() -> str:

@@ -4,6 +4,7 @@ client's mistake (400/404), not an overflow inside a query (500)."""
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the largest value of an INTEGER column (PostgreSQL; SQLite's limit is higher)
@@ -32,7 +33,7 @@ def _whole_number(name: str, default: int | None, maximum: int) -> int | None:
     except ValueError:
         return default  # as before: a link with ?page=abc shows the first page
     if number > maximum:
-        abort(400, description=f"The number in “{name}” is too large.")
+        abort(400, description=_("The number in “%(name)s” is too large.", name=name))
     return number
 
 

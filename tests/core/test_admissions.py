@@ -58,8 +58,17 @@ def test_staff_moves(current, target, allowed):
 
 
 def test_refusals_explain_themselves():
-    assert "withdrew" in admissions.refusal_of_decision("withdrawn", "accepted")
-    assert "already accepted" in admissions.refusal_of_decision("accepted", "accepted")
+    assert "withdrew" in str(admissions.refusal_of_decision("withdrawn", "accepted"))
+    assert str(admissions.refusal_of_decision("accepted", "accepted")) == "The application is already “Accepted”."
+
+
+def test_refusals_are_phrases_worded_later_in_the_readers_language():
+    """The core says which sentence (marked for the catalogue) and with what; the reader's layer translates both the
+    sentence and the status label inside it."""
+    refusal = admissions.refusal_of_decision("waitlisted", "waitlisted")
+    spanish = {"The application is already “%(status)s”.": "La solicitud ya está «%(status)s».",
+               "On the waiting list": "En lista de espera"}
+    assert refusal.render(lambda message: spanish.get(message, message)) == "La solicitud ya está «En lista de espera»."
 
 
 def test_the_applicant_may_withdraw_until_a_final_state():

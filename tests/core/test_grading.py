@@ -86,7 +86,7 @@ def ids(quiz: Quiz) -> tuple[str, ...]:
 def problems_of(quiz: Quiz, raw, question_ids=None) -> list[str]:
     with pytest.raises(SubmissionError) as caught:
         parse_submission(quiz, question_ids if question_ids is not None else ids(quiz), raw)
-    return caught.value.problems
+    return [str(problem) for problem in caught.value.problems]
 
 
 def grade(q: Question, *values: str):
@@ -226,7 +226,7 @@ def test_every_problem_is_reported_at_once_in_question_order():
     raw = {"single": ["a", "b"], "multi": ["nope"], "tf": ["perhaps"], "num": ["lots"], "extra": ["1"]}
     with pytest.raises(SubmissionError) as caught:
         parse_submission(quiz, ids(quiz), raw)
-    problems = caught.value.problems
+    problems = [str(problem) for problem in caught.value.problems]
     assert [p.split(":")[0] for p in problems[:5]] == [f"Question {n}" for n in range(1, 6)]
     assert "not part of this attempt" in problems[5]
     assert len(problems) == 6
@@ -653,7 +653,17 @@ def test_any_form_either_parses_or_raises_submission_error(raw):
         responses = parse_submission(quiz, ids(quiz), raw)
     except SubmissionError as error:
         assert error.problems
-        assert all(p.startswith(("Question ", "The form contained")) for p in error.problems)
+        assert all(str(p).startswith(("Question ", "The form contained")) for p in error.problems)
     else:
         assert set(responses) == set(ids(quiz))
         grade_attempt(quiz, ids(quiz), responses)
+
+
+def test_problems_are_phrases_with_the_question_number_worded_later():
+    """The learner reads them in their language: the core gives the sentence and the number, not English text."""
+    with pytest.raises(SubmissionError) as caught:
+        parse_submission(make_quiz(short()), ["short"], {"short": ["a", "b"], "other": ["x"], "more": ["y"]})
+    one, unexpected = caught.value.problems
+    spanish = {one.message: "Pregunta %(number)s: dé una sola respuesta."}
+    assert one.render(lambda message: spanish.get(message, message)) == "Pregunta 1: dé una sola respuesta."
+    assert str(unexpected).startswith("The form contained 2 answers for questions that are not part of this attempt.")

@@ -84,8 +84,8 @@ def test_an_application_during_the_deadline_minute_is_on_time():
 
 def test_deadline_one_minute_late_is_refused():
     refusal = application_refusal(CARING_CITIES, utc(2023, 6, 9, 22, 0))
-    assert refusal == ("Applications for Caring Cities 2023 closed on Friday 9 June 2023 at 23:59 CEST "
-                       "(Europe/Madrid). Late applications cannot be accepted.")
+    assert str(refusal) == ("Applications for Caring Cities 2023 closed on Friday 9 June 2023 at 23:59 CEST "
+                            "(Europe/Madrid). Late applications cannot be accepted.")
 
 
 def test_the_deadline_is_the_cohorts_not_the_applicants_time_zone():
@@ -100,7 +100,7 @@ def test_the_deadline_is_the_cohorts_not_the_applicants_time_zone():
 def test_applications_are_not_open_before_the_opening_minute():
     assert application_window(CARING_CITIES, utc(2023, 4, 30, 21, 59, 59)) is ApplicationWindow.NOT_YET_OPEN
     assert application_window(CARING_CITIES, utc(2023, 4, 30, 22, 0)) is ApplicationWindow.OPEN
-    assert "open on Monday 1 May 2023 at 00:00 CEST" in application_refusal(CARING_CITIES, utc(2023, 4, 1))
+    assert "open on Monday 1 May 2023 at 00:00 CEST" in str(application_refusal(CARING_CITIES, utc(2023, 4, 1)))
 
 
 @pytest.mark.parametrize(("tz", "deadline", "last_ok_utc"), [
@@ -144,13 +144,13 @@ def test_the_cohort_runs_from_local_midnight_of_its_first_day_to_the_end_of_its_
 def test_before_the_start_learners_are_told_when_it_opens():
     access = study_access(CARING_CITIES, utc(2023, 6, 20))
     assert not access.can_read and not access.can_attempt
-    assert "opens on Monday 3 July 2023" in access.message
+    assert "opens on Monday 3 July 2023" in str(access.message)
 
 
 def test_after_the_end_lessons_stay_readable_but_attempts_close():
     access = study_access(CARING_CITIES, utc(2023, 8, 1))
     assert access.can_read and not access.can_attempt
-    assert "ended on Sunday 23 July 2023" in access.message
+    assert "ended on Sunday 23 July 2023" in str(access.message)
 
 
 def test_staff_can_allow_late_attempts():
@@ -196,3 +196,15 @@ def test_daylight_saving_is_the_databases_not_arithmetic():
 
 def test_zones_without_an_abbreviation_show_their_offset():
     assert format_two_zones(ORIENTATION_START, "Europe/Madrid", "Asia/Dubai") == "09:00 CEST / 11:00 UTC+04"
+
+
+def test_refusals_and_times_are_written_in_the_readers_language():
+    """The core gives a Phrase with the moment in it; the moment is written in the language the phrase is worded in
+    (CLDR's day and month names and order), the sentence by the catalogue (here a stand-in translation)."""
+    refusal = application_refusal(CARING_CITIES, utc(2023, 6, 9, 22, 0))
+    spanish = {refusal.message: "Las solicitudes para %(cohort)s se cerraron el %(when)s."}
+    assert refusal.render(lambda message: spanish.get(message, message), "es") == (
+        "Las solicitudes para Caring Cities 2023 se cerraron el viernes, 9 de junio de 2023, 23:59 CEST "
+        "(Europe/Madrid).")
+    seoul = format_session_time(utc(2023, 7, 3, 7, 0), utc(2023, 7, 3, 9, 0), "Europe/Madrid", "Asia/Seoul", "ko")
+    assert seoul == "2023년 7월 3일 (월), 09:00–11:00 CEST / 16:00–18:00 KST"  # noqa: RUF001

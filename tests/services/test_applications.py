@@ -134,7 +134,7 @@ def test_accepting_enrols_the_applicant_records_who_and_mails_them(db, make_user
                                                                              "Welcome aboard!")
     assert last.at is not None
     message = outbox.messages[-1]
-    assert message["To"] == learner.email and "accepted" in message["Subject"]
+    assert message["To"] == learner.email and message["Subject"] == "Your application to Test cohort: Accepted"
     assert "Welcome aboard!" in outbox.last_body() and "/courses/caring-cities/" in outbox.last_body()
 
 

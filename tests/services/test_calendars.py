@@ -9,6 +9,7 @@ from lms.services import (
     enrolments,
 )
 from lms.services.errors import NotFound
+from tests.catalogues import translations
 from tests.cohort_factories import example_with_open_cohort, session_rows
 from tests.factories import make_instructor
 
@@ -42,3 +43,18 @@ def test_calendar_downloads_carry_the_joining_link_only_for_participants(db, mak
     assert b"zoom.us" not in calendars.cohort_calendar(None, cohort.id)[1]
     assert b"zoom.us" in calendars.cohort_calendar(make_instructor("example-all-features"), cohort.id)[1]
     assert b"zoom.us" not in calendars.cohort_calendar(make_user("instructor"), cohort.id)[1], "another course's"
+
+
+def test_the_feed_is_written_in_its_owners_language_whoever_fetches_it(app, db, make_user, tmp_path):
+    """A calendar program fetches the feed with no session and no browser language: the descriptions are worded in
+    the owner's language (translations from a temporary catalogue; the old code wrote English)."""
+    example_with_open_cohort(tmp_path)
+    learner = make_user(preferred_language="fr")
+    enrolments.enrol(learner, "example-all-features")
+    french = {"Programme page: %(url)s": "Page du programme : %(url)s", "Join: %(url)s": "Rejoindre : %(url)s",
+              "My live sessions (LMS-lite)": "Mes sessions en direct (LMS-lite)"}
+    with translations(app, "fr", french):
+        calendar = Calendar.from_ical(calendars.feed_calendar(calendars.feed_token(learner)))
+    description = str(next(iter(calendar.walk("VEVENT")))["description"])
+    assert "Page du programme : " in description and "Rejoindre : https://zoom.us/j/999000" in description
+    assert str(calendar["x-wr-calname"]) == "Mes sessions en direct (LMS-lite)"

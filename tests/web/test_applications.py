@@ -184,7 +184,7 @@ def test_bulk_decisions_from_the_queue(client, db, make_user, login_as):
                            data={"application_ids": [str(i) for i in ids], "decision": "accepted", "note": ""},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "for 1 application(s)" in html and f"Application {ids[1]}:" in html and "is full" in html
+    assert "for 1 application." in html and f"Application {ids[1]}:" in html and "is full" in html
     statuses = [db.session.get(Application, i).status for i in ids]
     assert statuses == ["accepted", "submitted"]
 

@@ -109,7 +109,7 @@ def test_wrong_password_and_unknown_email_give_the_same_message(client, db, make
     wrong_password = client.post("/login", data={"email": user.email, "password": "not the password"})
     unknown_email = client.post("/login", data={"email": "nobody@example.org", "password": "not the password"})
     assert wrong_password.status_code == unknown_email.status_code == 422
-    message = accounts.BAD_CREDENTIALS
+    message = str(accounts.BAD_CREDENTIALS)
     assert message in wrong_password.get_data(as_text=True)
     assert message in unknown_email.get_data(as_text=True)
 
@@ -126,7 +126,7 @@ def test_login_of_an_inactive_user_is_refused(client, db, make_user):
     db.session.commit()
     response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 422
-    assert accounts.INACTIVE_ACCOUNT in response.get_data(as_text=True)
+    assert str(accounts.INACTIVE_ACCOUNT) in response.get_data(as_text=True)
     assert client.get("/account").status_code == 302
 
 

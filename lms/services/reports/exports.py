@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
@@ -106,7 +107,7 @@ def _places(table: str) -> Callable[[_Request], ExportTable]:
 
 def _questions(request: _Request) -> ExportTable:
     if not request.quiz_key:
-        raise Invalid("Say which quiz.", field="quiz")
+        raise Invalid(_("Say which quiz."), field="quiz")
     report = quiz_analytics(request.actor, request.slug, request.quiz_key, request.filters.cohort_id)
     return ExportTable(f"{request.slug}-{request.quiz_key}-questions",
                        ["position", "question", "type", "attempts", "facility", "discrimination", "flags",
@@ -130,7 +131,7 @@ def export_table(actor: User | None, slug: str, table: str, *, filters: LearnerF
     """Any report table, for CSV or JSON. Access is checked now, before the first row is read."""
     build = EXPORTS.get(table)
     if build is None:
-        raise NotFound("There is no such report table.")
+        raise NotFound(_("There is no such report table."))
     return build(_Request(actor, slug, filters, sort, quiz_key))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.core import grading
@@ -76,7 +77,7 @@ def learner_history(actor: User | None, slug: str, user_id: int) -> LearnerHisto
         .where(Enrolment.course_id == course_id, Enrolment.user_id == user_id)
     ).first()
     if row is None:
-        raise NotFound("This person is not enrolled in the course.")
+        raise NotFound(_("This person is not enrolled in the course."))
     enrolment, user = row
     versions = {v.id: v for v in db.session.execute(
         select(CourseVersion).where(CourseVersion.course_id == course_id)).scalars()}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from lms.core import clock
@@ -106,7 +107,8 @@ def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
     elif filters.status == "not-started":
         conditions += [Enrolment.completed_at.is_(None), ~started_condition(scope.course.id)]
     elif filters.status:
-        raise Invalid(f"Unknown status {filters.status!r}; use one of: {', '.join(STATUSES)}.", field="status")
+        raise Invalid(_("Unknown status %(status)s; use one of: %(statuses)s.", status=repr(filters.status),
+                        statuses=", ".join(STATUSES)), field="status")
     if filters.city.strip():
         conditions.append(func.lower(User.city) == filters.city.strip().lower())
     if filters.country.strip():
@@ -121,7 +123,7 @@ def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:
         conditions.append(Enrolment.studied_language == filters.language)
     if filters.inactive_days is not None:
         if filters.inactive_days < 0:
-            raise Invalid("The number of days cannot be negative.", field="inactive_days")
+            raise Invalid(_("The number of days cannot be negative."), field="inactive_days")
         cutoff = clock.now() - timedelta(days=filters.inactive_days)
         conditions.append(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at) < cutoff)
     return conditions
@@ -134,7 +136,8 @@ def order_by(sort: str) -> list:
                "country": User.country, "progress": Enrolment.progress_percent,
                "last_activity": Enrolment.last_activity_at, "enrolled": Enrolment.enrolled_at}
     if key not in columns:
-        raise Invalid(f"Unknown sort {key!r}; use one of: {', '.join(SORTS)}.", field="sort")
+        raise Invalid(_("Unknown sort %(sort)s; use one of: %(sorts)s.", sort=repr(key), sorts=", ".join(SORTS)),
+                      field="sort")
     column = columns[key]
     ordered = column.desc() if descending else column.asc()
     return [ordered.nulls_last(), Enrolment.id.asc()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Date, cast, func, select
 
 from lms.core import analytics, clock
@@ -72,9 +73,10 @@ def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Ove
         for module in progress.modules:
             if module.complete:
                 module_done[module.module_id] += 1
-    steps = [("started", "Started", started)]
-    steps += [(m.module_key, f"Completed {m.title}", module_done[m.module_key]) for m in scope.outline.modules]
-    steps += [("completed", "Completed the course", completed), ("certified", "Certified", certified)]
+    steps = [("started", _("Started"), started)]
+    steps += [(m.module_key, _("Completed %(module)s", module=m.title), module_done[m.module_key])
+              for m in scope.outline.modules]
+    steps += [("completed", _("Completed the course"), completed), ("certified", _("Certified"), certified)]
     median = analytics.median(durations)
     return Overview(scope, enrolled, started, completed, certified,
                     round(median, 1) if median is not None else None,

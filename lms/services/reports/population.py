@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, or_, select, update
 
 from lms import authz
@@ -68,7 +69,7 @@ def refresh_stored_progress(actor: User | None, slug: str) -> int:
     meet the completion rule without a recorded completion or certificate get them. Returns the number of enrolments
     whose percentage changed. ``actor`` None: the operator at the command line."""
     if actor is not None and not authz.is_admin(actor):
-        raise NotAllowed("Only administrators can recompute stored progress.")
+        raise NotAllowed(_("Only administrators can recompute stored progress."))
     course, version = catalog.published_version(slug)
     scope = ReportScope(course, version, catalog.version_outline(version), (), None)
     stored = dict(core_rows(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from lms.core import analytics, grading
@@ -83,10 +84,10 @@ def quiz_analytics(actor: User | None, slug: str, quiz_key: str, cohort_id: int 
     scope = report_scope(actor, slug, cohort_id)
     module = next((m for m in scope.outline.modules if m.quiz_key == quiz_key), None)
     if module is None:
-        raise NotFound("This quiz is not part of the course.")
+        raise NotFound(_("This quiz is not part of the course."))
     quiz = quiz_in(scope.version, quiz_key)
     if quiz is None:  # pragma: no cover  (the outline and the package come from the same version)
-        raise NotFound("This quiz is not part of the course.")
+        raise NotFound(_("This quiz is not part of the course."))
     base = [QuizAttempt.course_id == scope.course.id, QuizAttempt.quiz_key == quiz_key,
             QuizAttempt.quiz_hash == module.quiz_hash, QuizAttempt.submitted_at.is_not(None),
             QuizAttempt.user_id.in_(population_user_ids(scope))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms import authz
@@ -23,7 +24,7 @@ from lms.services.errors import NotAllowed, NotFound
 
 def require_staff(actor: User | None) -> None:
     if not authz.is_staff(actor):
-        raise NotAllowed("Only programme staff can read progress reports.")
+        raise NotAllowed(_("Only programme staff can read progress reports."))
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def report_scope(actor: User | None, slug: str, cohort_id: int | None = None) ->
     require_staff(actor)
     course, version = catalog.published_version(slug)
     if not authz.can_view_reports(actor, course.id, staffing.teaching_course_ids(actor)):
-        raise NotAllowed("You can read the reports of the courses you teach only.")
+        raise NotAllowed(_("You can read the reports of the courses you teach only."))
     outline = catalog.version_outline(version)
     cohorts = tuple(db.session.execute(
         select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.starts_on.desc(), Cohort.id)
@@ -59,7 +60,7 @@ def report_scope(actor: User | None, slug: str, cohort_id: int | None = None) ->
     if cohort_id is not None:
         cohort = next((c for c in cohorts if c.id == cohort_id), None)
         if cohort is None:
-            raise NotFound("This course has no such cohort.")
+            raise NotFound(_("This course has no such cohort."))
     return ReportScope(course, version, outline, cohorts, cohort)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.core import theme as core_theme
@@ -45,7 +46,7 @@ def user_detail(user_id: int):
     saved, status = save_form(
         form, lambda: accounts.set_role_and_status(acting_user(), user_id, form.role.data, form.active.data))
     if saved is not None:
-        flash(f"Saved the access of {person.display_name}.", "success")
+        flash(_("Saved the access of %(name)s.", name=person.display_name), "success")
         return redirect(url_for("admin.user_detail", user_id=user_id))
     return render_template("admin/user_detail.html", person=person, form=form), status
 
@@ -78,7 +79,7 @@ def audit_log():
 
 @bp.route("/audit.csv")
 def audit_csv():
-    _, filters, _ = _audit_filters()
+    _form, filters, _args = _audit_filters()
     rows = audit.export_rows(acting_user(), filters)  # access is checked here, before the first byte is sent
     return csv_download(audit.CSV_HEADER, rows, "audit-log.csv")
 
@@ -118,7 +119,7 @@ def theme_settings():
                 problems = theme.contrast_problems(shown)
             else:
                 theme.save_theme(acting_user(), data)
-                flash("The theme was saved: every page now uses it.", "success")
+                flash(_("The theme was saved: every page now uses it."), "success")
                 return redirect(url_for("admin.theme_settings"))
         except Invalid as error:
             show_service_error(form, error)
@@ -149,7 +150,7 @@ def theme_preview_css():
 def reset_theme():
     if ResetThemeForm().validate_on_submit():
         theme.reset_theme(acting_user())
-        flash("The default theme is back.", "success")
+        flash(_("The default theme is back."), "success")
     return redirect(url_for("admin.theme_settings"))
 
 
@@ -172,7 +173,8 @@ def retry_mail(message_id: int):
         except Conflict as error:  # NotAllowed and NotFound get their error page (lms.web.form_errors)
             flash(error.message, "error")
         else:
-            flash(f"The message to {row.recipient} is queued again; the worker sends it within moments.", "success")
+            flash(_("The message to %(recipient)s is queued again; the worker sends it within moments.",
+                    recipient=row.recipient), "success")
     return redirect(url_for("admin.mail_queue"))
 
 
@@ -184,5 +186,5 @@ def discard_mail(message_id: int):
         except Conflict as error:  # NotAllowed and NotFound get their error page (lms.web.form_errors)
             flash(error.message, "error")
         else:
-            flash("The message was discarded; the audit log records it.", "success")
+            flash(_("The message was discarded; the audit log records it."), "success")
     return redirect(url_for("admin.mail_queue"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
@@ -18,32 +19,33 @@ def strong_password(form: FlaskForm, field: PasswordField) -> None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)], filters=[strip],
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)], filters=[strip],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[DataRequired()],
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
-    remember = BooleanField("Keep me logged in on this device")
-    submit = SubmitField("Log in")
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
 
 
 class ProfileFields(FlaskForm):
-    display_name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
-                               description="As it should appear on your certificate.",
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)],
+                               description=_l("As it should appear on your certificate."),
                                render_kw={"autocomplete": "name"})
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)],
-                               description="Your city, local or regional government, or other organisation.",
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
+                               description=_l("Your city, local or regional government, or other organisation."),
                                render_kw={"autocomplete": "organization"})
-    job_title = StringField("Position", validators=[Optional(), Length(max=200)],
+    job_title = StringField(_l("Position"), validators=[Optional(), Length(max=200)],
                             render_kw={"autocomplete": "organization-title"})
-    city = StringField("City", validators=[Optional(), Length(max=120)], render_kw={"autocomplete": "address-level2"})
-    country = SelectField("Country", validators=[Optional()], render_kw={"autocomplete": "country"})
-    timezone = SelectField("Time zone", default="UTC",
-                           description="Live sessions and deadlines are shown in this time zone.")
-    preferred_language = SelectField("Preferred language", default="en")
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)],
+                       render_kw={"autocomplete": "address-level2"})
+    country = SelectField(_l("Country"), validators=[Optional()], render_kw={"autocomplete": "country"})
+    timezone = SelectField(_l("Time zone"), default="UTC",
+                           description=_l("Live sessions and deadlines are shown in this time zone."))
+    preferred_language = SelectField(_l("Preferred language"), default="en")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [SelectChoice("", "Choose a country")] + [
+        self.country.choices = [SelectChoice("", _l("Choose a country"))] + [
             SelectChoice(code, name) for code, name in locales.countries()]
         self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in locales.time_zones()]
         self.preferred_language.choices = language_choices()
@@ -61,15 +63,15 @@ class ProfileFields(FlaskForm):
 
 
 class RegistrationForm(ProfileFields):
-    email = EmailField("E-mail address", validators=[DataRequired(), Email(check_deliverability=False),
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(check_deliverability=False),
                                                      Length(max=254)], filters=[strip],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password", validators=[DataRequired(), strong_password],
-                             description="At least 10 characters.", render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", "The two passwords do not match.")],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), strong_password],
+                             description=_l("At least 10 characters."), render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The two passwords do not match."))],
                             render_kw={"autocomplete": "new-password"})
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -78,35 +80,35 @@ class RegistrationForm(ProfileFields):
 
 
 class ProfileForm(ProfileFields):
-    submit = SubmitField("Save profile")
+    submit = SubmitField(_l("Save profile"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()],
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
-    password = PasswordField("New password", validators=[DataRequired(), strong_password],
-                             description="At least 10 characters. Other devices will be logged out.",
+    password = PasswordField(_l("New password"), validators=[DataRequired(), strong_password],
+                             description=_l("At least 10 characters. Other devices will be logged out."),
                              render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("password", "The two passwords do not match.")],
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The two passwords do not match."))],
                             render_kw={"autocomplete": "new-password"})
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class LogOutEverywhereForm(FlaskForm):
-    submit = SubmitField("Log out everywhere")
+    submit = SubmitField(_l("Log out everywhere"))
 
 
 class RequestResetForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)], filters=[strip],
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)], filters=[strip],
                        render_kw={"autocomplete": "email"})
-    submit = SubmitField("Send me a reset link")
+    submit = SubmitField(_l("Send me a reset link"))
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), strong_password],
-                             description="At least 10 characters.", render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("password", "The two passwords do not match.")],
+    password = PasswordField(_l("New password"), validators=[DataRequired(), strong_password],
+                             description=_l("At least 10 characters."), render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The two passwords do not match."))],
                             render_kw={"autocomplete": "new-password"})
-    submit = SubmitField("Set new password")
+    submit = SubmitField(_l("Set new password"))

@@ -3,6 +3,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.extensions import configured_limit, limiter
@@ -67,7 +69,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     sign_out()
-    flash("You have been logged out.", "info")
+    flash(_("You have been logged out."), "info")
     return redirect(url_for("public.index"))
 
 
@@ -78,7 +80,8 @@ def logout_everywhere():
     if form.validate_on_submit():
         ended = accounts.log_out_everywhere(acting_user())
         sign_out()
-        flash(f"You have been logged out on every device ({ended} log-in{'' if ended == 1 else 's'} ended).", "info")
+        flash(ngettext("You have been logged out on every device (%(num)d log-in ended).",
+                       "You have been logged out on every device (%(num)d log-ins ended).", ended), "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for("auth.profile"))
 
@@ -111,7 +114,7 @@ def verify_email(token: str):
         flash(error.message, "error")
         return redirect(url_for("auth.login"))
     sign_in(user)
-    flash("Thank you: your e-mail address is confirmed and your account is ready.", "success")
+    flash(_("Thank you: your e-mail address is confirmed and your account is ready."), "success")
     return redirect(safe_next_url(next_url) or home_for(user))
 
 
@@ -121,7 +124,7 @@ def profile():
     form = ProfileForm(obj=current_user)
     saved, status = save_form(form, lambda: accounts.update_profile(acting_user(), form.profile()))
     if saved is not None:
-        flash("Your profile has been saved.", "success")
+        flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, logout_everywhere_form=LogOutEverywhereForm()), status
 
@@ -141,7 +144,7 @@ def change_password():
     if user is not None:
         # Typing the password again starts a new log-in here (a new absolute window); the others have ended.
         sign_in(user, remember=session.get(REMEMBERED, False))
-        flash("Your password has been changed. Other devices have been logged out.", "success")
+        flash(_("Your password has been changed. Other devices have been logged out."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), status
 
@@ -162,7 +165,7 @@ def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        flash("If an account exists for that address, we have e-mailed it a link to choose a new password.", "info")
+        flash(_("If an account exists for that address, we have e-mailed it a link to choose a new password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/request_reset.html", form=form)
 
@@ -178,6 +181,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     saved, status = save_form(form, lambda: accounts.reset_password(token, form.password.data))
     if saved is not None:
-        flash("Your password has been changed. You can log in now.", "success")
+        flash(_("Your password has been changed. You can log in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), status

@@ -16,8 +16,11 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user, user_loaded_from_cookie
 
+from lms.core.durations import quantity_phrase
 from lms.services import accounts
 
 # Flask-Login's session key for the identity; the remember-me cookie is made from it.
@@ -46,16 +49,12 @@ def parse_identity(value: str) -> Identity | None:
     return Identity(int(parts[0]), parts[1], int(parts[2]))
 
 
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-
-
 def _minutes(span: timedelta) -> str:
-    return _plural(int(span.total_seconds() // 60), "minute")
+    return quantity_phrase(int(span.total_seconds() // 60), "duration-minute", str(get_locale()))
 
 
 def _hours(span: timedelta) -> str:
-    return _plural(int(span.total_seconds() // 3600), "hour")
+    return quantity_phrase(int(span.total_seconds() // 3600), "duration-hour", str(get_locale()))
 
 
 def sign_in(user, *, remember: bool = False) -> None:
@@ -115,9 +114,11 @@ def end_expired_session():
     absolute, idle = config["SESSION_ABSOLUTE_TIMEOUT"], config["SESSION_IDLE_TIMEOUT"]
     seen_at = session.get(SEEN_AT)
     if now - identity.signed_in_at >= absolute.total_seconds():
-        message = f"You were signed out because you logged in more than {_hours(absolute)} ago. Please log in again."
+        message = _("You were signed out because you logged in more than %(hours)s ago. Please log in again.",
+                    hours=_hours(absolute))
     elif seen_at is not None and not session.get(REMEMBERED) and now - seen_at >= idle.total_seconds():
-        message = f"You were signed out after {_minutes(idle)} without activity. Please log in again."
+        message = _("You were signed out after %(minutes)s without activity. Please log in again.",
+                    minutes=_minutes(idle))
     else:
         if seen_at is None or now - seen_at >= SEEN_AT_RESOLUTION:
             session[SEEN_AT] = now

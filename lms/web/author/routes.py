@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from lms.core import grading
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import catalog, guides, publishing, quiz_preview, version_diff
+from lms.services import catalog, guides, publishing, quiz_preview, version_diff, wording
 from lms.services.errors import Conflict, Invalid, ServiceError
 from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
@@ -55,10 +56,11 @@ def upload():
     version = outcome.version
     slug = publishing.get_course_of(version).slug
     if outcome.created:
-        flash(f"Imported version {version.version} as a draft. Preview it, check the changes, then publish.",
-              "success")
+        flash(_("Imported version %(version)s as a draft. Preview it, check the changes, then publish.",
+                version=version.version), "success")
     else:
-        flash(f"Version {version.version} was already imported with exactly this content.", "info")
+        flash(_("Version %(version)s was already imported with exactly this content.", version=version.version),
+              "info")
     return redirect(url_for("author.version", slug=slug, version=version.version))
 
 
@@ -80,15 +82,15 @@ def publish(slug: str, version: str):
             publishing.publish_confirmed(acting_user(), slug, version, form.replacing.data or "")
         except publishing.PackageRejected as error:
             for problem in error.problems:
-                flash(f"Not published: {problem}", "error")
+                flash(_("Not published: %(problem)s", problem=problem), "error")
         except Conflict as error:  # refusals (403, 404) get their error page
             flash(error.message, "error")
             return redirect(url_for("author.publish", slug=slug, version=version))
-        flash(f"Version {version} is now published. Learners have moved to it.", "success")
+        flash(_("Version %(version)s is now published. Learners have moved to it.", version=version), "success")
         return redirect(url_for("author.version", slug=slug, version=version))
     row = publishing.version_for_author(acting_user(), slug, version)
     if row.is_current:
-        flash(f"Version {version} is already the published version.", "info")
+        flash(_("Version %(version)s is already the published version.", version=version), "info")
         return redirect(url_for("author.version", slug=slug, version=version))
     report = version_diff.diff_versions(acting_user(), slug, version)
     form.replacing.data = report.current.version if report.current else ""
@@ -105,7 +107,7 @@ def delete(slug: str, version: str):
         except Conflict as error:
             flash(error.message, "error")
             return redirect(url_for("author.version", slug=slug, version=version))
-        flash(f"The draft version {version} of {slug} was deleted.", "success")
+        flash(_("The draft version %(version)s of %(slug)s was deleted.", version=version, slug=slug), "success")
         return redirect(url_for("author.index"))
     row = publishing.version_for_author(acting_user(), slug, version)
     return render_template("author/delete.html", slug=slug, version=row, form=form)
@@ -146,7 +148,7 @@ def preview_quiz(slug: str, version: str, quiz_key: str):
                 review = quiz_preview.try_quiz(acting_user(), slug, version, quiz_key, seed,
                                                request.form.to_dict(flat=False), Situation(form.situation.data))
             except grading.SubmissionError as error:
-                problems = list(error.problems)
+                problems = [wording.word(problem) for problem in error.problems]
             else:
                 return render_template("author/quiz_review.html", slug=slug, review=review)
     elif request.method == "POST":

@@ -4,12 +4,13 @@ downloads), admins (issue by hand, revoke). Public URLs carry only the random pu
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from lms.core.credentials import hours_phrase
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import certificates, credential_documents
+from lms.services import certificates, credential_documents, wording
 from lms.services.certificate_pdf import format_date
 from lms.web.access import acting_user, role_required
 from lms.web.certificates.forms import IssueForm, RevokeForm
@@ -20,13 +21,14 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 @bp.app_template_filter("certificate_date")
 def certificate_date(moment) -> str:
-    """The day as printed on certificates ("23 November 2026", in UTC, the same for every reader)."""
-    return format_date(moment) if moment else ""
+    """The day as printed on certificates ("23 November 2026", in UTC, the same day for every reader), in the
+    reader's language ("23 de noviembre de 2026")."""
+    return format_date(moment, wording.current_language()) if moment else ""
 
 
 @bp.app_template_filter("certificate_hours")
 def certificate_hours(hours: float) -> str:
-    return f"{hours_phrase(hours)} of training"
+    return _("%(hours)s of training", hours=hours_phrase(hours, wording.current_language()))
 
 
 def _wants_json() -> bool:
@@ -127,7 +129,8 @@ def admin_index():
     certificate, status = save_form(form, lambda: certificates.issue_by_admin_email(
         actor, form.email.data, form.course.data, form.reason.data))
     if certificate is not None:
-        flash(f"Issued certificate {certificate.public_id} to {certificate.learner_name}.", "success")
+        flash(_("Issued certificate %(id)s to %(name)s.", id=certificate.public_id, name=certificate.learner_name),
+              "success")
         return redirect(url_for("certificates.admin_detail", public_id=certificate.public_id))
     search = request.args.get("q", "", type=str)[:100]
     rows = certificates.recent_certificates(actor, search=search)
@@ -143,7 +146,7 @@ def admin_detail(public_id: str):
     revoked, status = save_form(form, lambda: certificates.revoke(actor, view.certificate.public_id,
                                                                   form.reason.data))
     if revoked is not None:
-        flash(f"Revoked certificate {view.certificate.public_id}.", "success")
+        flash(_("Revoked certificate %(id)s.", id=view.certificate.public_id), "success")
         return redirect(url_for("certificates.admin_detail", public_id=view.certificate.public_id))
     return render_template("certificates/admin_detail.html", view=view, form=form,
                            verify_link=url_for("certificates.verify", public_id=view.certificate.public_id)), status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.services import catalog, certificates, cohorts, enrolments, learning, quizzes
@@ -52,7 +53,7 @@ def cover(slug: str):
 def enrol(slug: str):
     if ActionForm().validate_on_submit():
         enrolments.enrol(acting_user(), slug)  # refused (403): the course takes people another way
-        flash("You are enrolled. Welcome to the course!", "success")
+        flash(_("You are enrolled. Welcome to the course!"), "success")
     return redirect(url_for("learner.course", slug=slug))
 
 
@@ -70,10 +71,10 @@ def leave(slug: str):
     if form.validate_on_submit():
         enrolments.unenrol(user, slug)
         if terms.keeps_place:
-            flash(f"You have left {terms.cohort.name}. Your place and your progress are kept: you can rejoin from "
-                  "this page until the cohort ends.", "info")
+            flash(_("You have left %(cohort)s. Your place and your progress are kept: you can rejoin from this page "
+                    "until the cohort ends.", cohort=terms.cohort.name), "info")
         else:
-            flash("You have left the course. Your progress is kept if you enrol again.", "info")
+            flash(_("You have left the course. Your progress is kept if you enrol again."), "info")
         return redirect(url_for("learner.course", slug=slug))
     return render_template("learner/leave.html", terms=terms, form=form)
 
@@ -87,7 +88,7 @@ def rejoin(slug: str):
         except NotAllowed as error:
             flash(error.message, "error")
         else:
-            flash("Welcome back! You have rejoined the course, with all your progress.", "success")
+            flash(_("Welcome back! You have rejoined the course, with all your progress."), "success")
     return redirect(url_for("learner.course", slug=slug))
 
 

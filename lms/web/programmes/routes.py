@@ -4,12 +4,14 @@ live sessions with times in two zones, calendar downloads and the private calend
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.core import admissions
 from lms.extensions import configured_limit, limiter
-from lms.services import applications, calendars, cohort_pages, live_sessions
+from lms.services import applications, calendars, cohort_pages, live_sessions, wording
 from lms.services.errors import Conflict
 from lms.web.access import acting_user
 from lms.web.downloads import attachment
@@ -25,7 +27,8 @@ def _viewer():
 
 @bp.app_context_processor
 def status_labels() -> dict:
-    return {"application_status_labels": {status.value: label for status, label in admissions.STATUS_LABELS.items()}}
+    return {"application_status_labels": {status.value: wording.word(label)
+                                          for status, label in admissions.STATUS_LABELS.items()}}
 
 
 @bp.route("/programmes/courses/<slug>/cohorts")
@@ -53,7 +56,7 @@ def apply(cohort_id: int):
     view = applications.apply_page(user, cohort_id)
     page, refusal = view.cohort_page, view.refusal
     if view.already_applied:
-        flash("You have already applied to this cohort. Here is its status.", "info")
+        flash(_("You have already applied to this cohort. Here is its status."), "info")
         return redirect(url_for("programmes.my_applications"))
     # Pre-filled from the withdrawn application being sent again, or else from the profile.
     source = view.existing or user
@@ -76,8 +79,8 @@ def apply(cohort_id: int):
         except applications.ApplicationsClosed as error:  # closed while the form was open
             sent, refusal, status = None, error.message, 403
         if sent is not None:
-            flash(f"Your application to {page.cohort.name} was sent. We have e-mailed you a confirmation.",
-                  "success")
+            flash(_("Your application to %(cohort)s was sent. We have e-mailed you a confirmation.",
+                    cohort=page.cohort.name), "success")
             return redirect(url_for("programmes.my_applications"))
     return render_template("programmes/apply.html", page=page, form=form, refusal=refusal,
                            eligibility=view.eligibility_html), status
@@ -97,8 +100,9 @@ def letter_too_large(_error):
     if request.endpoint != "programmes.apply":
         return _error
     limit = current_app.config["LETTER_MAX_BYTES"] / (1024 * 1024)
-    flash(f"The letter you chose is too large to send: letters of support may be at most {limit:g} MB. Nothing was "
-          "sent; please fill in the form again with a smaller file (a scan at 150 dpi is usually enough).", "error")
+    flash(_("The letter you chose is too large to send: letters of support may be at most %(limit)s MB. Nothing was "
+            "sent; please fill in the form again with a smaller file (a scan at 150 dpi is usually enough).",
+            limit=format_decimal(limit)), "error")
     return redirect(request.path, 303)
 
 
@@ -120,12 +124,12 @@ def withdraw(application_id: int):
         except Conflict as error:
             flash(error.message, "error")
         else:
-            flash("Your application was withdrawn.", "info")
+            flash(_("Your application was withdrawn."), "info")
         return redirect(url_for("programmes.my_applications"))
     row = applications.my_application(acting_user(), application_id)
     if not row.may_withdraw:
-        flash(f"This application is {admissions.STATUS_LABELS[row.application.status].lower()} and cannot be "
-              "withdrawn.", "error")
+        flash(_("This application is “%(status)s” and cannot be withdrawn.",
+                status=wording.word(admissions.STATUS_LABELS[row.application.status])), "error")
         return redirect(url_for("programmes.my_applications"))
     return render_template("programmes/withdraw.html", row=row, form=form)
 
@@ -169,8 +173,8 @@ def calendar():
 def reset_calendar():
     if ActionForm().validate_on_submit():
         calendars.reset_feed_token(acting_user())
-        flash("Your calendar address was changed. Subscribe again with the new address; the old one no longer works.",
-              "success")
+        flash(_("Your calendar address was changed. Subscribe again with the new address; the old one no longer "
+                "works."), "success")
     return redirect(url_for("programmes.calendar"))
 
 

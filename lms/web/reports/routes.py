@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, format_decimal, format_percent, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -20,7 +22,7 @@ from lms import authz
 from lms.core import charts, locales
 from lms.core.packages.spec import LANGUAGE
 from lms.models import Role
-from lms.services import reports, staffing
+from lms.services import reports, staffing, wording
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import csv_download
 from lms.web.form_errors import save_form
@@ -90,7 +92,8 @@ def assign_instructor():
     assigned, status = save_form(
         form, lambda: staffing.assign_instructor(acting_user(), form.course.data, form.email.data))
     if assigned is not None:
-        flash(f"{form.email.data} is now an instructor of this course (reports, authoring, attendance).", "success")
+        flash(_("%(email)s is now an instructor of this course (reports, authoring, attendance).",
+                email=form.email.data), "success")
         return redirect(url_for("reports.index"))
     return render_template("reports/index.html", courses=courses, form=form), status
 
@@ -99,14 +102,22 @@ def assign_instructor():
 def overview(slug: str):
     report = reports.overview(acting_user(), slug, _cohort_arg())
     funnel_chart = charts.horizontal_bars(
-        "Completion funnel", f"Of {report.enrolled:,} enrolled learners, how many reached each step.",
-        [(step.label, step.count, f"{step.count:,} ({step.percent}%)") for step in report.funnel],
-        headers=("Step", "Learners (share of enrolled)"))
+        _("Completion funnel"),
+        ngettext("Of %(count)s enrolled learner, how many reached each step.",
+                 "Of %(count)s enrolled learners, how many reached each step.", report.enrolled,
+                 count=format_decimal(report.enrolled)),
+        [(wording.word(step.label), step.count,
+          _("%(count)s (%(share)s)", count=format_decimal(step.count),
+            share=format_percent(step.percent / 100, "#,##0.0%")))
+         for step in report.funnel],
+        headers=(_("Step"), _("Learners (share of enrolled)")))
     activity_chart = charts.columns(
-        "Learners active per week", f"Distinct learners with any progress in each of the last "
-        f"{len(report.activity)} weeks (weeks start on Monday).",
-        [(week.strftime("%d %b"), count, f"{count:,}") for week, count in report.activity],
-        headers=("Week starting", "Active learners"))
+        _("Learners active per week"),
+        ngettext("Distinct learners with any progress in the last week (weeks start on Monday).",
+                 "Distinct learners with any progress in each of the last %(num)d weeks (weeks start on Monday).",
+                 len(report.activity)),
+        [(format_date(week, "d MMM"), count, format_decimal(count)) for week, count in report.activity],
+        headers=(_("Week starting"), _("Active learners")))
     return render_template("reports/overview.html", report=report, scope=report.scope, funnel_chart=funnel_chart,
                            activity_chart=activity_chart)
 
@@ -136,14 +147,16 @@ def quiz(slug: str, quiz_key: str):
 def places(slug: str):
     report = reports.places(acting_user(), slug, _cohort_arg())
     country_chart = charts.horizontal_bars(
-        "Completion rate by country", "Share of each country's enrolled learners who completed the course.",
-        [(row.country or "(none)", row.completion_rate, f"{row.completion_rate}% of {row.enrolled:,}")
-         for row in report.countries[:15]], headers=("Country", "Completed (of enrolled)"), maximum=100)
+        _("Completion rate by country"), _("Share of each country's enrolled learners who completed the course."),
+        [(row.country or _("(none)"), row.completion_rate,
+          _("%(share)s of %(count)s", share=format_percent(row.completion_rate / 100),
+            count=format_decimal(row.enrolled)))
+         for row in report.countries[:15]], headers=(_("Country"), _("Completed (of enrolled)")), maximum=100)
     return render_template("reports/places.html", report=report, scope=report.scope, country_chart=country_chart)
 
 
 def _export(slug: str, table: str) -> reports.ExportTable:
-    _, filters = _filter_form()
+    _form, filters = _filter_form()
     return reports.export_table(acting_user(), slug, table, filters=filters, sort=_sort_arg(),
                                 quiz_key=request.args.get("quiz"))
 
@@ -174,7 +187,7 @@ def api_table(slug: str, table: str):
                          for week, count in report.activity],
         })
     if table == "learners":
-        _, filters = _filter_form()
+        _form, filters = _filter_form()
         page = reports.learner_table(acting_user(), slug, filters, _sort_arg(),
                                      page_arg(),
                                      page_arg("per_page", reports.PER_PAGE))

@@ -6,13 +6,25 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms import authz
+from lms.core import admissions
 from lms.core.admissions import Status
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import application_review, applications, attendance, cohort_pages, cohorts, live_sessions, publishing
+from lms.services import (
+    application_review,
+    applications,
+    attendance,
+    cohort_pages,
+    cohorts,
+    live_sessions,
+    publishing,
+    wording,
+)
 from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
 from lms.web.downloads import attachment
@@ -70,7 +82,7 @@ def new_cohort():
     cohort, status = save_form(
         form, lambda: cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form)), (Invalid, Conflict))
     if cohort is not None:
-        flash(f"Created {cohort.name}.", "success")
+        flash(_("Created %(cohort)s.", cohort=cohort.name), "success")
         return redirect(url_for("staff.cohort", cohort_id=cohort.id))
     return render_template("staff/cohort_form.html", form=form, cohort=None), status
 
@@ -86,14 +98,14 @@ def cohort(cohort_id: int):
 def edit_cohort(cohort_id: int):
     _admins_only()
     row = cohorts.get_cohort(acting_user(), cohort_id)
-    course, _ = cohorts.course_of(row)
+    course, _version = cohorts.course_of(row)
     current = cohorts.cohort_data(row)
     form = CohortForm(obj=current, courses=[course.slug], course=course.slug)
     del form.course  # a cohort stays in its course
     saved, status = save_form(
         form, lambda: cohorts.update_cohort(acting_user(), cohort_id, _cohort_data(form, key=row.key)))
     if saved is not None:
-        flash("Saved the cohort.", "success")
+        flash(_("Saved the cohort."), "success")
         return redirect(url_for("staff.cohort", cohort_id=cohort_id))
     return render_template("staff/cohort_form.html", form=form, cohort=row, course=course), status
 
@@ -112,7 +124,7 @@ def new_session(cohort_id: int):
     form = SessionForm(timezone=row.timezone)
     added, status = save_form(form, lambda: live_sessions.add_session(acting_user(), cohort_id, _session_data(form)))
     if added is not None:
-        flash("Added the session.", "success")
+        flash(_("Added the session."), "success")
         return redirect(url_for("staff.cohort", cohort_id=cohort_id))
     return render_template("staff/session_form.html", form=form, cohort=row, session=None), status
 
@@ -126,7 +138,7 @@ def edit_session(session_id: int):
     saved, status = save_form(
         form, lambda: live_sessions.update_session(acting_user(), session_id, _session_data(form, key=session.key)))
     if saved is not None:
-        flash("Saved the session.", "success")
+        flash(_("Saved the session."), "success")
         return redirect(url_for("staff.cohort", cohort_id=row.id))
     return render_template("staff/session_form.html", form=form, cohort=row, session=session), status
 
@@ -165,16 +177,18 @@ def decide_many(cohort_id: int):
     form = BulkDecisionForm()
     ids = [int(value) for value in request.form.getlist("application_ids") if value.isdigit()]
     if not form.validate_on_submit():
-        flash("Choose a decision.", "error")
+        flash(_("Choose a decision."), "error")
     elif not ids:
-        flash("Select at least one application.", "error")
+        flash(_("Select at least one application."), "error")
     else:
         outcome = application_review.decide_many(acting_user(), cohort_id, ids, form.decision.data,
                                                  form.note.data or "")
         if outcome.done:
-            flash(f"Recorded '{form.decision.data}' for {len(outcome.done)} application(s).", "success")
+            flash(ngettext("Recorded “%(decision)s” for %(num)d application.",
+                           "Recorded “%(decision)s” for %(num)d applications.", len(outcome.done),
+                           decision=wording.word(admissions.STATUS_LABELS[Status(form.decision.data)])), "success")
         for app_id, message in outcome.refused:
-            flash(f"Application {app_id}: {message}", "error")
+            flash(_("Application %(id)s: %(problem)s", id=app_id, problem=message), "error")
     return redirect(url_for("staff.application_queue", cohort_id=cohort_id, **request.args))
 
 
@@ -186,7 +200,7 @@ def application(application_id: int):
     decided, status = save_form(
         form, lambda: application_review.decide(user, application_id, form.decision.data, form.note.data or ""))
     if decided is not None:
-        flash("The decision was recorded and the applicant was e-mailed.", "success")
+        flash(_("The decision was recorded and the applicant was e-mailed."), "success")
         return redirect(url_for("staff.application", application_id=application_id))
     if status == 422:  # the refusal rolled back: show the application as it is now
         detail = application_review.application_detail(user, application_id)
@@ -214,7 +228,7 @@ def attendance_sheet(session_id: int):
         except attendance.SessionNotStarted as error:
             early = (error.message, present)
         else:
-            flash("Saved the attendance.", "success")
+            flash(_("Saved the attendance."), "success")
             return redirect(url_for("staff.attendance_sheet", session_id=session_id))
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(),
