@@ -6,11 +6,10 @@ FLASK := $(BIN)/flask
 PORT ?= 5000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test e2e install lint migrate courses demo bench clean loadtest messages translations
+.PHONY: run test e2e install lint migrate courses demo bench clean loadtest messages translations check-translations
 
 # The interface's translations: lms/translations/<code>/LC_MESSAGES/messages.po, compiled here, never committed.
 CATALOGUES := $(wildcard lms/translations/*/LC_MESSAGES/messages.po)
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k N_ -k Nn_:1,2
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.12 for example")'
@@ -27,13 +26,16 @@ install: $(STAMP)
 
 translations: $(CATALOGUES:.po=.mo)
 
-# After changing interface text: extract lms/translations/messages.pot and merge it into every catalogue.
+# After changing interface text: extract lms/translations/messages.pot from the code and merge it into every catalogue
+# (tools/check_translations.py holds the extraction's options; `make lint` checks that both are up to date).
 messages: install
-	$(BIN)/pybabel extract --mapping babel.cfg $(BABEL_KEYWORDS) --add-comments Translators: --sort-by-file \
-		--project LMS-lite --copyright-holder "LMS-lite contributors" --msgid-bugs-address "" \
-		--output-file lms/translations/messages.pot lms
+	$(BIN)/python tools/check_translations.py --extract lms/translations/messages.pot
 	$(BIN)/pybabel update --domain messages --input-file lms/translations/messages.pot \
 		--output-dir lms/translations --ignore-obsolete
+
+# Every catalogue complete: no untranslated or fuzzy entry (counts per language). Part of `make lint` once translated.
+check-translations: install
+	$(BIN)/python tools/check_translations.py --complete
 
 migrate: install translations
 	$(FLASK) db upgrade
@@ -63,6 +65,7 @@ e2e: install translations
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python tools/check_translations.py
 
 bench: migrate
 	@for script in bench/bench_*.py; do [ "$$script" = bench/bench_instances.py ] || $(BIN)/python $$script; done; true

@@ -69,9 +69,14 @@ def can_manage_cohorts(actor: Actor | None) -> bool:
     return is_admin(actor)
 
 
+# Who reviews applications: these roles read applications and letters of support, decide on them, export them, and
+# receive the digest of new applications (lms.services.application_review.notify_reviewers selects them by role).
+APPLICATION_REVIEWER_ROLES = ("admin",)
+
+
 def can_review_applications(actor: Actor | None) -> bool:
     """Read applications and letters of support, decide on them, export them."""
-    return is_admin(actor)
+    return has_role(actor, *APPLICATION_REVIEWER_ROLES)
 
 
 def can_take_attendance(actor: Actor | None, course_id: int, teaching_course_ids: TeachingIds) -> bool:

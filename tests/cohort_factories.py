@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from lms.core import schedule
+from lms.core import clock, schedule
 from lms.models import Application, Cohort, LiveSession, User
 from lms.services import applications, cohorts, live_sessions, publishing
 from tests.factories import COURSES, EXAMPLE, copy_package, edit_file
@@ -20,7 +20,7 @@ def publish_caring_cities():
 
 
 def local_now(tz: str = "Europe/Madrid") -> datetime:
-    return datetime.now(UTC).astimezone(schedule.zone(tz)).replace(tzinfo=None, second=0, microsecond=0)
+    return clock.now().astimezone(schedule.zone(tz)).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def make_cohort(course_slug: str = "caring-cities", *, key: str | None = None, tz: str = "Europe/Madrid",

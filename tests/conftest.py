@@ -6,6 +6,7 @@ temporary file unless LMS_TEST_DATABASE_URL points at another (CI runs the suite
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.pool import NullPool
 
 import config
 from lms import create_app
@@ -35,10 +37,51 @@ def _database_url(tmp_dir: Path) -> str:
     return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
 
+# A PostgreSQL database serves one test run at a time. Two runs on the same database (two engineers, or a focused run
+# beside a full one) delete each other's rows: every test's teardown empties every table, so the other run's objects
+# vanish under it (an ObjectDeletedError on a Cohort the test had just created, and the first run's schema dropped by
+# the second's start). A run holds this advisory lock for its whole life, on a connection of its own; a second run
+# on the same database stops at once and says why. SQLite runs use a file of their own and need no lock.
+TEST_RUN_LOCK = 0x4C4D5354  # "LMST"
+_claims: dict[str, object] = {}
+
+
+class DatabaseInUse(RuntimeError):
+    pass
+
+
+def claim_test_database(url: str) -> None:
+    """Hold the test-run lock on this PostgreSQL database for the rest of the process (once per process)."""
+    if not url.startswith("postgresql") or url in _claims:
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    connection = engine.connect()
+    if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": TEST_RUN_LOCK}).scalar_one():
+        holder = connection.execute(text(
+            "SELECT a.pid, a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+            "WHERE l.locktype = 'advisory' AND l.objid = :key AND l.granted AND a.datname = current_database()"),
+            {"key": TEST_RUN_LOCK}).first()
+        connection.close()
+        engine.dispose()
+        raise DatabaseInUse(
+            f"Another test run is using {make_url(url).database!r} (PostgreSQL backend {holder[0] if holder else '?'}):"
+            " two runs on one database delete each other's rows. Wait for it to finish, or give this run its own "
+            "database in LMS_TEST_DATABASE_URL.")
+    connection.commit()  # the lock is the session's, not the transaction's: it stays while the connection lives
+    _claims[url] = (engine, connection)
+    atexit.register(_release, connection, engine)  # closed, not left to the interpreter (a ResourceWarning)
+
+
+def _release(connection, engine) -> None:
+    connection.close()
+    engine.dispose()
+
+
 def _reset_database(url: str) -> None:
     """Start from nothing, so the schema under test is the one the migrations build."""
     if not url.startswith("postgresql"):
         return
+    claim_test_database(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+from lms.core import clock
 from lms.models import Role, User
 from lms.services import accounts
 
@@ -31,7 +31,7 @@ def make_learners(count: int) -> list[User]:
     from lms.extensions import db
 
     shared_hash = accounts.hash_password(DEFAULT_PASSWORD)
-    verified_at = datetime.now(UTC)  # as accounts made by staff are
+    verified_at = clock.now()  # as accounts made by staff are
     users = []
     for _ in range(count):
         number = next(_sequence)

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
 from lms.core.packages import Package, load_package
 from tests.cohort_factories import local_now, make_cohort, publish_caring_cities
@@ -80,7 +81,7 @@ def test_the_course_page_prints_the_deadline_and_dates_of_the_cohorts_taking_app
     assert "Caring Cities autumn run" in html and "A closed run" not in html
     assert f"Applications close on <strong>{deadline:%A} {deadline.day} {deadline:%B %Y}" in html
     starts = now.date() + timedelta(days=14)
-    assert f"{starts:%d %B %Y} to" in html and "2 live sessions" in html
+    assert f"{format_date(starts, 'long', locale='en')} to" in html and "2 live sessions" in html
     assert "2023" not in html, "neither the course text nor the package's 2023 run is presented as open"
 
 

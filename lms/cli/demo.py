@@ -4,11 +4,11 @@ population of demo learners, for a local trial and the reports' benchmark. The d
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import click
 
 from lms.cli.group import lms_cli
+from lms.core import clock
 from lms.demo import accounts as demo_accounts
 from lms.demo import cohort as demo_cohort
 from lms.demo import population
@@ -26,7 +26,7 @@ def demo() -> None:
     if slugs:
         click.echo(f"The demo instructor teaches {', '.join(slugs)}: authoring, attendance and reports.")
     # An open call for applications dated from today, so the learner can apply and the admin can accept.
-    cohort = demo_cohort.ensure_demo_cohort("caring-cities", date.today())
+    cohort = demo_cohort.ensure_demo_cohort("caring-cities", clock.now().date())
     if cohort is not None:
         click.echo(f"Demo cohort: {cohort.name}, {cohort.starts_on} to {cohort.ends_on}. Apply as the learner at "
                    f"/programmes/cohorts/{cohort.id}/apply, then accept as the admin at "

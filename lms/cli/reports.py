@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from lms.cli.group import lms_cli
-from lms.services import accounts, reports, staffing
+from lms.services import accounts, completion, staffing
 
 
 @lms_cli.command("assign-instructor")
@@ -22,5 +22,5 @@ def assign_instructor(slug: str, email: str) -> None:
 @click.argument("slug")
 def refresh_progress(slug: str) -> None:
     """Recompute the stored progress percentage (what the reports sort by) of every learner of the course SLUG."""
-    changed = reports.refresh_stored_progress(None, slug)
+    changed = completion.refresh_stored_progress(None, slug)
     click.echo(f"Updated the stored progress of {changed} learner(s) of {slug}.")

@@ -52,6 +52,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import secrets
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -381,6 +382,11 @@ def grade_attempt(
 class AttemptLayout:
     question_ids: tuple[str, ...]
     choice_order: dict[str, tuple[str, ...]]  # every question; () for questions without choices
+
+
+def new_layout_seed() -> int:
+    """The seed of a new attempt's (or preview's) order of questions and choices."""
+    return secrets.randbelow(2**31)
 
 
 def attempt_layout(quiz: Quiz, seed: int) -> AttemptLayout:

@@ -105,3 +105,10 @@ def own_language_name(code: str) -> str:
     except (ValueError, LookupError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:] if name else code
+
+
+@cache
+def interface_language_names() -> tuple[tuple[str, str], ...]:
+    """(code, the language's name in itself) for the interface's languages, e.g. ("ko", "한국어"): how the language
+    menu offers them, so that a person who cannot read the current language still finds their own."""
+    return tuple((code, own_language_name(code)) for code in INTERFACE_LANGUAGES)

@@ -156,8 +156,26 @@ def _mail_account_exists(user: User) -> None:
     db.session.commit()
 
 
-def _verify_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=VERIFY_SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    """Signs the links mailed to people; each kind of link has its own salt, so one kind never passes for another."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
+
+
+def _token_user(serializer: URLSafeTimedSerializer, token: str, max_age: int, *, expired: str,
+                invalid: str) -> tuple[User | None, dict]:
+    """The active account a signed, time-stamped link names, and the link's data; (None, data) when the account is
+    gone or deactivated (the caller says so in its own words). Invalid with ``expired`` or ``invalid`` when the
+    signature is too old or not ours."""
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Invalid(expired) from None
+    except BadSignature:
+        raise Invalid(invalid) from None
+    if not isinstance(data, dict):
+        return None, {}
+    user = db.session.get(User, data.get("uid"))
+    return (user if user is not None and user.active else None), data
 
 
 def send_verification(user: User, next_url: str | None = None) -> None:
@@ -166,7 +184,7 @@ def send_verification(user: User, next_url: str | None = None) -> None:
     payload = {"uid": user.id, "email": user.email}
     if next_url:
         payload["next"] = next_url
-    token = _verify_serializer().dumps(payload)
+    token = _serializer(VERIFY_SALT).dumps(payload)
     hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
     mail.enqueue(user, _l("Confirm your e-mail address"), "verify_email", user=user,
                  link=links.absolute("auth.verify_email", token=token), hours=hours)
@@ -175,14 +193,10 @@ def send_verification(user: User, next_url: str | None = None) -> None:
 
 def verify_email(token: str) -> tuple[User, str | None]:
     """Mark the address verified (opening the link twice is fine); the user and the page to go on to."""
-    try:
-        data = _verify_serializer().loads(token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
-    except SignatureExpired:
-        raise Invalid(_("This confirmation link has expired. Log in to get a new one.")) from None
-    except BadSignature:
-        raise Invalid(_("This confirmation link is not valid. Log in to get a new one.")) from None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.active or user.email != data.get("email"):
+    user, data = _token_user(_serializer(VERIFY_SALT), token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"],
+                             expired=_("This confirmation link has expired. Log in to get a new one."),
+                             invalid=_("This confirmation link is not valid. Log in to get a new one."))
+    if user is None or user.email != data.get("email"):
         raise Invalid(_("This confirmation link is not valid any more. Log in to get a new one."))
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
@@ -282,16 +296,12 @@ def change_password(user: User, current_password: str, new_password: str, curren
 # password changes (which is what using the token does) the fingerprint no longer matches, so each token works once.
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
-
-
 def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
 def make_reset_token(user: User) -> str:
-    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return _serializer(RESET_SALT).dumps({"uid": user.id, "fp": _password_fingerprint(user)})
 
 
 def request_password_reset(email: str) -> None:
@@ -307,14 +317,10 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
-    try:
-        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired:
-        raise Invalid(_("This reset link has expired. Please ask for a new one.")) from None
-    except BadSignature:
-        raise Invalid(_("This reset link is not valid. Please ask for a new one.")) from None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.active or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
+    user, data = _token_user(_serializer(RESET_SALT), token, current_app.config["PASSWORD_RESET_MAX_AGE"],
+                             expired=_("This reset link has expired. Please ask for a new one."),
+                             invalid=_("This reset link is not valid. Please ask for a new one."))
+    if user is None or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
         raise Invalid(_("This reset link has already been used. Please ask for a new one."))
     return user
 
@@ -366,3 +372,15 @@ def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> U
             _end_logins(user)
     db.session.commit()
     return user
+
+
+def set_preferred_language(user: User, code: str) -> bool:
+    """The language menu's choice, kept on the person's profile (so e-mails follow it too). True when it changed.
+    Only an interface language is accepted here: the menu offers nothing else."""
+    if code not in locales.INTERFACE_LANGUAGES:
+        raise Invalid(f"Unknown interface language {code!r}.", field="language")
+    if user.preferred_language == code:
+        return False
+    user.preferred_language = code
+    db.session.commit()
+    return True

@@ -264,9 +264,8 @@ def notify_reviewers(now: datetime | None = None) -> int:
         course, version = cohorts.course_of(cohorts_by_id[cohort_id])
         groups.append(CohortArrivals(cohorts_by_id[cohort_id], version.title if version else course.slug,
                                      tuple(apps), links.application_queue(cohort_id)))
-    reviewers = [user for user in db.session.execute(
-        select(User).where(User.active, User.role == "admin").order_by(User.id)).scalars()
-        if authz.can_review_applications(user)]
+    reviewers = list(db.session.execute(
+        select(User).where(User.active, User.role.in_(authz.APPLICATION_REVIEWER_ROLES)).order_by(User.id)).scalars())
     for reviewer in reviewers:
         subject = lazy_ngettext("Applications to review: %(num)d new", "Applications to review: %(num)d new", len(ids))
         mail.enqueue(reviewer, subject, "applications_digest",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from lms import authz
 from lms.core import clock
 from lms.core.calendar import CalendarEvent, build_calendar
-from lms.core.links import safe_link
+from lms.core.session_links import safe_link
 from lms.extensions import db
 from lms.models import CalendarFeedToken, Cohort, LiveSession, User
 from lms.models.upsert import insert_ignoring_conflicts

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, catalog, wording
-from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound, found
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,7 @@ def cohort_times(cohort: Cohort) -> schedule.CohortTimes:
 
 def load_cohort(cohort_id: int) -> Cohort:
     """The cohort, for a service that checks the actor's rights itself (and for the operator's CLI)."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(_("There is no such cohort."))
-    return cohort
+    return found(db.session.get(Cohort, cohort_id), _("There is no such cohort."))
 
 
 def get_cohort(actor: User | None, cohort_id: int) -> Cohort:
@@ -324,13 +322,22 @@ def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Coh
 def update_cohort(actor: User | None, cohort_id: int, data: CohortData) -> Cohort:
     require_manager(actor)
     cohort = load_cohort(cohort_id)
-    before = cohort_data(cohort)
-    apply_cohort_data(cohort, data)
-    if changed := audit.changes(before, cohort_data(cohort)):
-        audit.record(actor, "cohort.update", "cohort", cohort.id, changed)
-        release_from_package(cohort)
+    record_edit(actor, "cohort.update", "cohort", cohort, cohort_data, lambda: apply_cohort_data(cohort, data),
+                released=lambda: (cohort,))
     db.session.commit()
     return cohort
+
+
+def record_edit(actor: User | None, action: str, kind: str, row: Cohort | LiveSession, read: Callable[[Any], Any],
+                edit: Callable[[], None], released: Callable[[], Iterable[Cohort | LiveSession]]) -> None:
+    """Make an administrator's ``edit`` to a cohort or a live session: when it changed what ``read`` shows, audit
+    the changes and take the rows ``released`` gives away from their package (release_from_package). The caller
+    commits."""
+    before = read(row)
+    edit()
+    if changed := audit.changes(before, read(row)):
+        audit.record(actor, action, kind, row.id, changed)
+        release_from_package(*released())
 
 
 def release_from_package(*rows: Cohort | LiveSession) -> None:

@@ -23,8 +23,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection
 
-from sqlalchemy import ColumnElement, func, select, update
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 
+from lms import authz
 from lms.core import clock
 from lms.core.progress import CourseProgress, course_progress
 from lms.extensions import db
@@ -34,6 +36,7 @@ from lms.models import (
     Course,
     CourseVersion,
     Enrolment,
+    EnrolmentStatus,
     LessonProgress,
     LiveSession,
     ProgressEvent,
@@ -42,6 +45,7 @@ from lms.models import (
 )
 from lms.services import catalog, certificates
 from lms.services.catalog import VersionOutline
+from lms.services.errors import NotAllowed
 
 # Which learners a bulk read is about: a column (a user id) -> the condition that selects them.
 Restriction = Callable[[ColumnElement[int]], ColumnElement[bool]]
@@ -85,7 +89,7 @@ def reevaluate(course: Course, user_ids: Collection[int]) -> None:
         return
     enrolments = db.session.execute(
         select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.user_id.in_(ids),
-                                Enrolment.status == "active")
+                                Enrolment.status == EnrolmentStatus.ACTIVE)
     ).scalars().all()
     if not enrolments:
         return
@@ -98,6 +102,30 @@ def reevaluate(course: Course, user_ids: Collection[int]) -> None:
     for enrolment in enrolments:
         record_progress(learners[enrolment.user_id], course, version, enrolment, progress[enrolment.user_id],
                         certified=enrolment.user_id in certified)
+
+
+def refresh_stored_progress(actor: User | None, slug: str) -> int:
+    """Recompute every active learner's stored percentage (what the reports' learner table sorts by) with the rule:
+    after the upgrade that added it, after attendance was marked, or after a new version was published; learners who
+    meet the completion rule without a recorded completion or certificate get them. Returns the number of enrolments
+    whose percentage changed. ``actor`` None: the operator at the command line (and the worker's nightly job)."""
+    if actor is not None and not authz.is_admin(actor):
+        raise NotAllowed(_("Only administrators can recompute stored progress."))
+    course, version = catalog.published_version(slug)
+    active = (Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+    stored = dict(_rows(select(Enrolment.user_id, Enrolment.progress_percent).where(*active)).all())
+    progress = progress_by_learner(course.id, catalog.version_outline(version),
+                                   lambda column: column.in_(select(Enrolment.user_id).where(*active)), list(stored))
+    changed = [{"uid": user_id, "percent": learner.percent} for user_id, learner in progress.items()
+               if stored.get(user_id) != learner.percent]
+    if changed:
+        db.session.connection().execute(
+            update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.user_id == bindparam("uid"))
+            .values(progress_percent=bindparam("percent")), changed)
+    # Learners who meet the rule get what it gives (their completion and certificate), if something ever missed them.
+    reevaluate(course, [user_id for user_id, learner in progress.items() if learner.complete])
+    db.session.commit()
+    return len(changed)
 
 
 def progress_by_learner(course_id: int, outline: VersionOutline, restrict: Restriction,

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.core import credentials
+from lms.core import credential_proofs, credentials
 from lms.core.contrast import parse_hex
 from lms.extensions import db
 from lms.models import Certificate, Course, User
@@ -61,7 +61,7 @@ def credential_json(certificate: Certificate) -> dict[str, Any]:
         facts_of(certificate), issuer_id=issuer_document_url(), verify_url=verify_url(certificate.public_id),
         achievement_url=links.course(slug),
         status=credentials.status_list_entry(status_list_url(list_number), certificate.status_index))
-    return credentials.sign_credential(document, credential_keys.signing_key(), verification_method(),
+    return credential_proofs.sign_credential(document, credential_keys.signing_key(), verification_method(),
                                        certificate.issued_at)
 
 
@@ -86,7 +86,7 @@ def _signed_status_list(list_url: str, issuer_id: str, method: str, key_path: st
                         changed: datetime) -> dict[str, Any]:
     """Signing (RDF canonicalisation of a 16 KB list) is done once per state of the list, not per request."""
     document = credentials.status_list_credential(list_url, issuer_id, revoked, changed)
-    return credentials.sign_credential(document, credential_keys.load_or_create_key(key_path), method, changed)
+    return credential_proofs.sign_credential(document, credential_keys.load_or_create_key(key_path), method, changed)
 
 
 def issuer_document() -> dict[str, Any]:
@@ -103,12 +103,12 @@ class CredentialCheck:
 
 def check_credential(document: Any) -> CredentialCheck:
     """Verify a credential file: signed by this engine's key, unchanged since, and its certificate not revoked."""
-    for proof in credentials.proofs_of(document) if isinstance(document, dict) else []:
+    for proof in credential_proofs.proofs_of(document) if isinstance(document, dict) else []:
         method = proof.get("verificationMethod") if isinstance(proof, dict) else None
         if method != verification_method():
             return CredentialCheck(False, f"it was not signed by this engine (verification method {method!r}, "
                                           f"expected {verification_method()!r})")
-    signature = credentials.verify_credential(document, credential_keys.signing_key().public_key())
+    signature = credential_proofs.verify_credential(document, credential_keys.signing_key().public_key())
     if not signature.ok:
         return CredentialCheck(False, signature.reason)
     public_id = credentials.certificate_id_of(document)

@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
-from lms.core import credentials
+from lms.core import credential_proofs
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,14 @@ def load_or_create_key(path: str) -> Ed25519PrivateKey:
         _create_key_file(file)
     if file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("%s can be read by other users: chmod 600 it", file)
-    return credentials.private_key_from_pem(file.read_bytes())
+    return credential_proofs.private_key_from_pem(file.read_bytes())
 
 
 def _create_key_file(file: Path) -> None:
     """Write the key to a private temporary file, then link it into place: two processes starting at once both end
     up with the one key that was linked first."""
     file.parent.mkdir(parents=True, exist_ok=True)
-    pem = credentials.private_key_to_pem(credentials.new_signing_key())
+    pem = credential_proofs.private_key_to_pem(credential_proofs.new_signing_key())
     temporary = file.with_name(f".{file.name}.{secrets.token_hex(6)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -9,6 +9,10 @@ that can be flashed, logged or put into JSON. See docs/translating.md.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class ServiceError(Exception):
     status_code = 400
@@ -34,3 +38,11 @@ class Conflict(ServiceError):
 
 class Invalid(ServiceError):
     status_code = 422
+
+
+def found(row: T | None, message: str) -> T:
+    """``row``, or NotFound with ``message`` when the look-up found nothing: a loader's one line,
+    ``return found(db.session.get(Cohort, cohort_id), "There is no such cohort.")``."""
+    if row is None:
+        raise NotFound(message)
+    return row

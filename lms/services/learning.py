@@ -263,7 +263,8 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
     lesson = outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
     html = course_languages.lesson_html(reading, lesson_key, catalog.lesson_html(version, lesson_key))
     visited = enrolment is not None and _record_visit(user, course, enrolment, lesson_key)
-    visited = course_languages.record_studied_language(enrolment, reading) or visited
+    if requested_language is None:  # a one-off look at another language (the source of a stale text) is not studying
+        visited = course_languages.record_studied_language(enrolment, reading) or visited
     previous, _ = outline.neighbours(lesson_key)
     following = item_after_lesson(outline.outline, lesson_key)
     following_lesson = outline.lesson(following.id) if following and following.kind == StepKind.LESSON else None

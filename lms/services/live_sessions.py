@@ -12,20 +12,17 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from lms import authz
-from lms.core import clock, links, schedule
+from lms.core import clock, schedule, session_links
 from lms.extensions import db
 from lms.models import Attendance, Cohort, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit, cohorts, staffing, wording
-from lms.services.cohorts import flush_unique, load_cohort, release_from_package, require_manager, to_utc
-from lms.services.errors import Invalid, NotFound
+from lms.services.cohorts import flush_unique, load_cohort, record_edit, release_from_package, require_manager, to_utc
+from lms.services.errors import Invalid, found
 
 
 def load_live_session(session_id: int) -> LiveSession:
     """The live session, for a service that checks the actor's rights itself."""
-    row = db.session.get(LiveSession, session_id)
-    if row is None:
-        raise NotFound(_("There is no such live session."))
-    return row
+    return found(db.session.get(LiveSession, session_id), _("There is no such live session."))
 
 
 def get_live_session(actor: User | None, session_id: int) -> LiveSession:
@@ -63,8 +60,8 @@ def session_views(viewer: User | None, sessions: list[LiveSession], enrolled_ids
         views.append(SessionView(
             session=row, when=schedule.format_session_time(row.starts_at, row.ends_at, row.timezone, viewer_tz,
                                                            wording.current_language()),
-            join_url=links.safe_link(row.join_url) if may_join else "",
-            recording_url=links.safe_link(row.recording_url) if may_join else "",
+            join_url=session_links.safe_link(row.join_url) if may_join else "",
+            recording_url=session_links.safe_link(row.recording_url) if may_join else "",
             past=row.ends_at <= now,
         ))
     return tuple(views)
@@ -135,7 +132,7 @@ def session_data(row: LiveSession) -> SessionData:
 
 def _check_url(url: str, field: str) -> str:
     url = (url or "").strip()
-    if problem := links.link_problem(url):
+    if problem := session_links.link_problem(url):
         raise Invalid(wording.word(problem), field=field)
     return url
 
@@ -175,10 +172,7 @@ def add_session(actor: User | None, cohort_id: int, data: SessionData) -> LiveSe
 def update_session(actor: User | None, session_id: int, data: SessionData) -> LiveSession:
     require_manager(actor)
     row = load_live_session(session_id)
-    before = session_data(row)
-    apply_session_data(row, data)
-    if changed := audit.changes(before, session_data(row)):
-        audit.record(actor, "session.update", "live_session", row.id, changed)
-        release_from_package(row, load_cohort(row.cohort_id))
+    record_edit(actor, "session.update", "live_session", row, session_data, lambda: apply_session_data(row, data),
+                released=lambda: (row, load_cohort(row.cohort_id)))
     db.session.commit()
     return row

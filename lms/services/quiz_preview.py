@@ -6,7 +6,6 @@ lms.core.grading's, the same functions the learner's pages use.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,7 +56,7 @@ def preview_quiz(actor: User | None, slug: str, version: str, quiz_key: str, see
     """The quiz in a learner's layout: a new random one, or the one of ``seed`` (to grade what was shown)."""
     row = publishing.version_for_author(actor, slug, version)
     quiz = _quiz(row, quiz_key)
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    seed = grading.new_layout_seed() if seed is None else seed
     layout = grading.attempt_layout(quiz, seed)
     return QuizPreview(row, quiz, seed, grading.public_attempt_view(quiz, layout))
 

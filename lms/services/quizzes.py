@@ -8,7 +8,6 @@ Answer keys never leave the server before submission: pages get lms.core.grading
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -182,7 +181,7 @@ def _after(user: User, course: Course, version: CourseVersion, enrolment, quiz: 
 
 
 def _start_attempt(user: User, course: Course, version: CourseVersion, quiz: Quiz, number: int) -> QuizAttempt:
-    seed = secrets.randbelow(2**31)
+    seed = grading.new_layout_seed()
     layout = grading.attempt_layout(quiz, seed)
     attempt = QuizAttempt(
         user_id=user.id, course_id=course.id, version_id=version.id, quiz_key=quiz.id, quiz_hash=quiz.content_hash,

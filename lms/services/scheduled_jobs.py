@@ -25,7 +25,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import application_review, outbox, reminders, reports
+from lms.services import application_review, completion, outbox, reminders
 from lms.services.errors import NotAllowed
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def _refresh_progress(now: datetime) -> str:
     slugs = list(db.session.execute(
         select(Course.slug).join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
         .order_by(Course.slug)).scalars())
-    changed = sum(reports.refresh_stored_progress(None, slug) for slug in slugs)
+    changed = sum(completion.refresh_stored_progress(None, slug) for slug in slugs)
     return f"{changed} stored progress figure(s) corrected in {len(slugs)} course(s)."
 
 

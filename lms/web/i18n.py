@@ -64,4 +64,5 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language() -> dict:
         code = str(get_locale() or app.config["DEFAULT_LANGUAGE"])
-        return {"current_language": code, "text_direction": text_direction(code)}
+        return {"current_language": code, "text_direction": text_direction(code),
+                "interface_languages": locales.interface_language_names()}

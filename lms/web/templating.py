@@ -2,36 +2,124 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError, dates, numbers, units
 from flask import Flask, has_request_context
+from flask_babel import get_locale
 from flask_login import current_user
 
 from lms import authz
 from lms.core import locales
-from lms.core.credentials import hours_phrase
-from lms.core.durations import duration_phrase
 from lms.core.theme import DEFAULT
 from lms.services import theme
 
 
-def local_time(value: datetime | None, tz_name: str | None = None, fmt: str = "%d %b %Y, %H:%M %Z") -> str:
+def _locale():
+    return get_locale() or "en"
+
+
+def local_time(value: datetime | None, tz_name: str | None = None, format: str = "medium") -> str:
+    """A moment in the reader's language and in a time zone (the logged-in person's unless one is given): the date
+    ("medium": 5 Jan 2031 in the language's own order), the time (short: 24 or 12 hours as the language writes it)
+    and the zone. `format` may be "short" or "long" too, or a CLDR pattern ("yyyy-MM-dd HH:mm:ss zzz")."""
     if value is None:
         return ""
     if tz_name is None:
         tz_name = getattr(current_user, "timezone", None) or "UTC"
-    return value.astimezone(ZoneInfo(tz_name)).strftime(fmt)
+    zone = ZoneInfo(tz_name)
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    locale = _locale()
+    if format not in ("short", "medium", "long"):
+        return dates.format_datetime(moment, format, tzinfo=zone, locale=locale)
+    day = dates.format_date(moment, format, locale=locale)
+    time = dates.format_time(moment, "short", tzinfo=zone, locale=locale)
+    zone_name = moment.strftime("%Z")  # the zone's own abbreviation (CET, KST, -05), the same in every language
+    combined = dates.get_datetime_format(format, locale=locale)
+    return combined.replace("{1}", day).replace("{0}", f"{time} {zone_name}")
+
+
+def local_date(value: date | datetime | None, format: str = "medium") -> str:
+    """A calendar day (a cohort's start, a deadline's day) in the reader's language: "medium" (5 Jan 2031), "long"
+    (5 January 2031) or "full" (with the weekday)."""
+    if value is None:
+        return ""
+    return dates.format_date(value, format, locale=_locale())
+
+
+def percent(value: float | int | None, decimals: int = 0) -> str:
+    """A percentage given as 0 to 100 (how the reports and grading hold them) in the reader's language: 45 %, ٪45…"""
+    if value is None:
+        return ""
+    pattern = "#,##0%" if decimals == 0 else "#,##0." + "0" * decimals + "%"
+    return numbers.format_percent(value / 100, pattern, locale=_locale())
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """A count or measure with the language's grouping and decimal signs (1,234.5 / 1 234,5)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" if decimals == 0 else "#,##0." + "#" * decimals
+    return numbers.format_decimal(value, pattern, locale=_locale())
+
+
+def _unit(value: float, unit: str) -> str:
+    """"3 hours", "3 heures", "3시간", "٣ ساعات": CLDR's unit patterns, with the plural the language needs. Where
+    Babel's data has no long pattern for a language (Korean), its short one, rather than an English word."""
+    locale = _locale()
+    text = units.format_unit(value, unit, length="long", locale=locale)
+    if unit in text and getattr(locale, "language", "en") != "en":
+        text = units.format_unit(value, unit, length="short", locale=locale)
+    return text
+
+
+def duration(seconds: float) -> str:
+    """A length of time in its largest whole unit: "12 minutes", "3 hours", "2 days" (as lms.core.durations)."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            return _unit(seconds // size, unit)
+    return _unit(seconds, "second")
+
+
+def hours(value: float) -> str:
+    """A number of study hours: "12 hours", "1.5 hours", "1 hour" (the certificate's and the catalogue's)."""
+    return _unit(value, "hour")
+
+
+def minutes(value: float) -> str:
+    return _unit(value, "minute")
+
+
+def localised_language_name(code: str) -> str:
+    """A language's name in the reader's language, then in itself when that differs: "Spanish (español)",
+    "espagnol (español)", "스페인어(español)"; the code when CLDR does not know it."""
+    try:
+        language = Locale.parse(code.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    name, own = language.get_display_name(_locale()) or code, language.get_display_name(language)
+    return f"{name} ({own})" if own and own.lower() != name.lower() else name
+
+
+def localised_country_name(code: str) -> str:
+    """A country's name in the reader's language (Colombia, Colombie, 콜롬비아…)."""
+    return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(local_time, "local_time")
-    app.add_template_filter(locales.country_name, "country_name")
-    app.add_template_filter(duration_phrase, "duration")  # seconds as "12 minutes", "3 hours"
-    app.add_template_filter(locales.language_name, "language_name")
+    app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(localised_country_name, "country_name")
+    app.add_template_filter(duration, "duration")  # seconds as "12 minutes", "3 hours"
+    app.add_template_filter(minutes, "minutes")
+    app.add_template_filter(localised_language_name, "language_name")
+    app.add_template_filter(hours, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
     app.add_template_filter(locales.own_language_name, "own_language_name")  # "Español", "한국어": a language switch
-    app.add_template_filter(hours_phrase, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
 
     @app.context_processor
     def navigation() -> dict:
@@ -42,6 +130,6 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def site_theme() -> dict:
         try:
-            return {"theme": theme.current_theme()}
+            return {"theme": theme.current_theme(), "default_theme": DEFAULT}
         except Exception:  # an error page must still render when the database is what failed
-            return {"theme": DEFAULT}
+            return {"theme": DEFAULT, "default_theme": DEFAULT}

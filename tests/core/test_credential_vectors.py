@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lms.core import credentials
+from lms.core import credential_proofs
 
 VECTORS = Path(__file__).resolve().parent.parent / "data" / "vc-di-eddsa"
 EXAMPLES_CONTEXT = "https://www.w3.org/ns/credentials/examples/v2"
@@ -22,16 +22,16 @@ def vector_loader(url: str, options: dict | None = None) -> dict:
     if url == EXAMPLES_CONTEXT:
         document = json.loads((VECTORS / "credentials-examples-v2.jsonld").read_text(encoding="utf-8"))
         return {"contextUrl": None, "documentUrl": url, "document": document}
-    return credentials.local_document_loader(url, options)
+    return credential_proofs.local_document_loader(url, options)
 
 
 def key_pair() -> tuple[Ed25519PrivateKey, object]:
     pair = json.loads((VECTORS / "keyPair.json").read_text(encoding="utf-8"))
-    secret = credentials.base58btc_decode(pair["privateKeyMultibase"][1:])
+    secret = credential_proofs.base58btc_decode(pair["privateKeyMultibase"][1:])
     assert secret[:2] == b"\x80\x26" and len(secret) == 34  # multicodec ed25519-priv
     private = Ed25519PrivateKey.from_private_bytes(secret[2:])
-    public = credentials.public_key_from_multibase(pair["publicKeyMultibase"])
-    assert credentials.public_key_multibase(private.public_key()) == pair["publicKeyMultibase"]
+    public = credential_proofs.public_key_from_multibase(pair["publicKeyMultibase"])
+    assert credential_proofs.public_key_multibase(private.public_key()) == pair["publicKeyMultibase"]
     return private, public
 
 
@@ -40,7 +40,7 @@ def key_pair() -> tuple[Ed25519PrivateKey, object]:
 def test_the_published_credential_verifies(file, suite):
     signed = json.loads((VECTORS / file).read_text(encoding="utf-8"))
     assert signed["proof"]["cryptosuite"] == suite
-    check = credentials.verify_credential(signed, key_pair()[1], loader=vector_loader)
+    check = credential_proofs.verify_credential(signed, key_pair()[1], loader=vector_loader)
     assert check.ok, check.reason
 
 
@@ -50,7 +50,7 @@ def test_signing_the_vector_gives_the_published_proof(file, suite):
     signed = json.loads((VECTORS / file).read_text(encoding="utf-8"))
     published = signed.pop("proof")
     created = datetime.fromisoformat(published["created"].replace("Z", "+00:00"))
-    mine = credentials.sign_credential(signed, key_pair()[0], published["verificationMethod"], created,
+    mine = credential_proofs.sign_credential(signed, key_pair()[0], published["verificationMethod"], created,
                                        cryptosuites=(suite,), loader=vector_loader)
     assert mine["proof"] == published
 
@@ -60,17 +60,17 @@ def test_the_rdfc_proof_options_canonicalise_as_published():
     options = {name: value for name, value in signed["proof"].items() if name != "proofValue"}
     options["@context"] = signed["@context"]
     expected = (VECTORS / "proofCanonDataInt.txt").read_text(encoding="utf-8")
-    assert credentials.canonical_nquads(options, vector_loader) == expected
+    assert credential_proofs.canonical_nquads(options, vector_loader) == expected
 
 
 @pytest.mark.parametrize("file", ["signedDataInt.json", "signedJCS.json"])
 def test_a_changed_vector_fails(file):
     signed = json.loads((VECTORS / file).read_text(encoding="utf-8"))
     signed["credentialSubject"]["alumniOf"] = "Another School"
-    assert not credentials.verify_credential(signed, key_pair()[1], loader=vector_loader).ok
+    assert not credential_proofs.verify_credential(signed, key_pair()[1], loader=vector_loader).ok
 
 
 def test_a_context_the_engine_does_not_ship_is_refused_not_fetched():
     signed = json.loads((VECTORS / "signedDataInt.json").read_text(encoding="utf-8"))
-    check = credentials.verify_credential(signed, key_pair()[1])  # the engine's loader lacks the examples context
+    check = credential_proofs.verify_credential(signed, key_pair()[1])  # the engine's loader lacks the examples context
     assert not check.ok and "examples/v2" in check.reason

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lms.core import credentials
+from lms.core import credential_proofs, credentials
 from lms.core.credentials import CertificateFacts, Issuer
 
 ISSUED = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
@@ -41,14 +41,14 @@ def build(certificate: CertificateFacts | None = None) -> dict:
 
 @pytest.fixture(scope="module")
 def key() -> Ed25519PrivateKey:
-    return credentials.new_signing_key()
+    return credential_proofs.new_signing_key()
 
 
 METHOD = "https://learning.example.org/.well-known/lms-issuer.json#key-1"
 
 
 def signed(key, document=None) -> dict:
-    return credentials.sign_credential(document or build(), key, METHOD, ISSUED)
+    return credential_proofs.sign_credential(document or build(), key, METHOD, ISSUED)
 
 
 # Identifiers.
@@ -125,38 +125,39 @@ def test_one_mistyped_symbol_is_caught_by_the_check_symbols():
 
 
 def test_canonical_json_sorts_keys_without_whitespace_and_keeps_unicode():
-    assert credentials.canonical_json({"b": [1, True, None], "a": "김민수 Núñez"}) == \
+    assert credential_proofs.canonical_json({"b": [1, True, None], "a": "김민수 Núñez"}) == \
         '{"a":"김민수 Núñez","b":[1,true,null]}'.encode()
 
 
 def test_canonical_json_refuses_floats_rather_than_guess_their_form():
     with pytest.raises(ValueError, match="integers only"):
-        credentials.canonical_json({"hours": 1.5})
+        credential_proofs.canonical_json({"hours": 1.5})
 
 
 @pytest.mark.parametrize("data", [b"", b"\0", b"\0\0abc", bytes(range(256)), b"hello world"])
 def test_base58btc_round_trips(data):
-    assert credentials.base58btc_decode(credentials.base58btc_encode(data)) == data
+    assert credential_proofs.base58btc_decode(credential_proofs.base58btc_encode(data)) == data
 
 
 def test_base58btc_known_value():
-    assert credentials.base58btc_encode(b"hello world") == "StV1DL6CwTryKyV"
+    assert credential_proofs.base58btc_encode(b"hello world") == "StV1DL6CwTryKyV"
 
 
 def test_the_public_key_round_trips_as_a_multikey(key):
-    multikey = credentials.public_key_multibase(key.public_key())
+    multikey = credential_proofs.public_key_multibase(key.public_key())
     assert multikey.startswith("z6Mk")
-    again = credentials.public_key_from_multibase(multikey)
-    assert credentials.public_key_multibase(again) == multikey
+    again = credential_proofs.public_key_from_multibase(multikey)
+    assert credential_proofs.public_key_multibase(again) == multikey
     with pytest.raises(ValueError):
-        credentials.public_key_from_multibase("zabc")
+        credential_proofs.public_key_from_multibase("zabc")
 
 
 def test_the_private_key_round_trips_as_pem(key):
-    pem = credentials.private_key_to_pem(key)
+    pem = credential_proofs.private_key_to_pem(key)
     assert pem.startswith(b"-----BEGIN PRIVATE KEY-----")
-    again = credentials.private_key_from_pem(pem)
-    assert credentials.public_key_multibase(again.public_key()) == credentials.public_key_multibase(key.public_key())
+    again = credential_proofs.private_key_from_pem(pem)
+    assert (credential_proofs.public_key_multibase(again.public_key())
+            == credential_proofs.public_key_multibase(key.public_key()))
 
 
 def test_the_issuer_document_publishes_the_key_and_is_its_own_controller(key):
@@ -167,7 +168,7 @@ def test_the_issuer_document_publishes_the_key_and_is_its_own_controller(key):
     method = document["verificationMethod"][0]
     assert document["assertionMethod"] == [method["id"]] == [f"{url}#key-1"]
     assert method["type"] == "Multikey" and method["controller"] == document["id"] == url
-    assert credentials.public_key_multibase(key.public_key()) == method["publicKeyMultibase"]
+    assert credential_proofs.public_key_multibase(key.public_key()) == method["publicKeyMultibase"]
 
 
 # The credential.
@@ -200,7 +201,7 @@ def test_the_credential_is_an_open_badges_3_credential():
     assert document["id"].endswith(certificate.certificate_id)
     assert credentials.certificate_id_of(document) == certificate.certificate_id
     json.dumps(document)
-    credentials.canonical_json(document)  # no floats anywhere
+    credential_proofs.canonical_json(document)  # no floats anywhere
 
 
 def test_one_issuer_with_a_url_becomes_the_profile_url():
@@ -226,7 +227,7 @@ def test_a_signed_credential_carries_a_proof_set_that_verifies(key):
         assert proof["verificationMethod"] == METHOD and proof["created"] == "2026-11-23T10:30:00Z"
         assert proof["proofValue"].startswith("z")
     assert jcs["@context"] == document["@context"] and "@context" not in rdfc
-    check = credentials.verify_credential(document, key.public_key())
+    check = credential_proofs.verify_credential(document, key.public_key())
     assert check.ok, check.reason
     assert check.verification_method == METHOD
 
@@ -235,9 +236,9 @@ def test_a_signed_credential_carries_a_proof_set_that_verifies(key):
 def test_each_proof_of_the_set_is_checked(key, which):
     document = signed(key)
     document["proof"][which]["created"] = "2026-11-24T10:30:00Z"
-    assert not credentials.verify_credential(document, key.public_key()).ok
+    assert not credential_proofs.verify_credential(document, key.public_key()).ok
     alone = {**document, "proof": document["proof"][1 - which]}
-    assert credentials.verify_credential(alone, key.public_key()).ok
+    assert credential_proofs.verify_credential(alone, key.public_key()).ok
 
 
 def test_the_rdfc_proof_signs_the_meaning_not_the_spelling(key):
@@ -245,7 +246,7 @@ def test_the_rdfc_proof_signs_the_meaning_not_the_spelling(key):
     verifies with that proof alone."""
     document = signed(key)
     reordered = dict(reversed(list({**document, "proof": document["proof"][0]}.items())))
-    assert credentials.verify_credential(reordered, key.public_key()).ok
+    assert credential_proofs.verify_credential(reordered, key.public_key()).ok
 
 
 def test_a_term_no_context_defines_cannot_be_signed_silently(key):
@@ -253,9 +254,10 @@ def test_a_term_no_context_defines_cannot_be_signed_silently(key):
     catches it, so it is signed too (changing it breaks the rdfc proof)."""
     document = build()
     document["credentialSubject"]["extra"] = "kept"
-    signed_document = credentials.sign_credential(document, key, METHOD, ISSUED, cryptosuites=("eddsa-rdfc-2022",))
+    signed_document = credential_proofs.sign_credential(document, key, METHOD, ISSUED,
+                                                        cryptosuites=("eddsa-rdfc-2022",))
     signed_document["credentialSubject"]["extra"] = "changed"
-    assert not credentials.verify_credential(signed_document, key.public_key()).ok
+    assert not credential_proofs.verify_credential(signed_document, key.public_key()).ok
 
 
 def test_signing_is_deterministic(key):
@@ -265,7 +267,7 @@ def test_signing_is_deterministic(key):
 
 def test_it_survives_a_round_trip_through_a_file(key):
     document = json.loads(json.dumps(signed(key), indent=2))
-    assert credentials.verify_credential(document, key.public_key()).ok
+    assert credential_proofs.verify_credential(document, key.public_key()).ok
 
 
 def _leaves(value, path=()):
@@ -294,7 +296,7 @@ def test_changing_any_field_breaks_the_signature(key):
     paths = [path for path in _leaves(document) if path != ("proof", "proofValue")]
     assert len(paths) > 25
     for path in paths:
-        check = credentials.verify_credential(_tampered(document, path), key.public_key())
+        check = credential_proofs.verify_credential(_tampered(document, path), key.public_key())
         assert not check.ok, path
 
 
@@ -302,14 +304,14 @@ def test_adding_or_removing_a_field_breaks_the_signature(key):
     document = signed(key)
     added = copy.deepcopy(document)
     added["credentialSubject"]["achievement"]["creditsAvailable"] = 10
-    assert not credentials.verify_credential(added, key.public_key()).ok
+    assert not credential_proofs.verify_credential(added, key.public_key()).ok
     removed = copy.deepcopy(document)
     del removed["credentialStatus"]
-    assert not credentials.verify_credential(removed, key.public_key()).ok
+    assert not credential_proofs.verify_credential(removed, key.public_key()).ok
 
 
 def test_another_key_does_not_verify(key):
-    check = credentials.verify_credential(signed(key), credentials.new_signing_key().public_key())
+    check = credential_proofs.verify_credential(signed(key), credential_proofs.new_signing_key().public_key())
     assert not check.ok and "signature does not match" in check.reason
 
 
@@ -327,15 +329,15 @@ def test_another_key_does_not_verify(key):
 def test_broken_proofs_are_refused_with_a_reason(key, change, reason):
     document = signed(key)
     change(document)
-    check = credentials.verify_credential(document, key.public_key())
+    check = credential_proofs.verify_credential(document, key.public_key())
     assert not check.ok and reason in check.reason
 
 
 @pytest.mark.parametrize("document", [None, [], "text", 3])
 def test_a_document_that_is_not_an_object_is_refused(key, document):
-    assert not credentials.verify_credential(document, key.public_key()).ok
+    assert not credential_proofs.verify_credential(document, key.public_key()).ok
 
 
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="naive"):
-        credentials.iso_utc(datetime(2026, 1, 1))
+        credential_proofs.iso_utc(datetime(2026, 1, 1))

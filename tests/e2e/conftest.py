@@ -7,14 +7,21 @@ browser here) and axe-core from npm (`npm ci`); without either they fail and say
 One server and one database per session, set up as `make run` does (`flask db upgrade`, `flask lms import-all`,
 `flask lms demo`): SQLite in a temporary file, or the database LMS_TEST_DATABASE_URL names (its schema is dropped
 and recreated). Each test uses its own people, so the tests do not depend on each other's order.
+
+Every run starts on the same day: the engine's clock (lms.core.clock) is set to SCREENSHOT_MOMENT and runs a
+thousand times slower than real time, so the demo cohort, deadlines, sessions, "last activity" and certificates show
+the same dates and times in every run; certificate ids and the order of quiz questions are drawn from seeded
+generators, so they repeat too. So docs/screenshots/ changes only when a page does.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +31,7 @@ from werkzeug.serving import make_server
 
 import config
 from lms import create_app
+from lms.core import clock, credentials, grading
 from lms.extensions import db
 from tests.conftest import _database_url, _reset_database
 
@@ -38,6 +46,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-b
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 BLOCKING_IMPACTS = ("serious", "critical")
+SCREENSHOT_MOMENT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday morning, in Madrid and in Manila
+CLOCK_PACE = 0.001  # a ten-minute run moves the clock by 0.6 s: times shown to the minute never change
 
 
 def _require_browser_tools() -> None:
@@ -84,6 +94,12 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         RATELIMIT_REGISTRATION = "1000 per minute"
         RATELIMIT_CURRENT_PASSWORD = "1000 per minute"
 
+    clock.run_from(SCREENSHOT_MOMENT, pace=CLOCK_PACE)
+    # The same certificate ids and quiz layouts in every run (the tests run in order).
+    drawn_ids, drawn_seeds = random.Random(2026).getrandbits, random.Random(2026).randrange
+    real_new_id, real_new_seed = credentials.new_certificate_id, grading.new_layout_seed
+    credentials.new_certificate_id = lambda randbits=drawn_ids: real_new_id(randbits)
+    grading.new_layout_seed = lambda: drawn_seeds(2**31)
     app = create_app(BrowserTestConfig)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -100,6 +116,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     thread.join(timeout=10)
     with app.app_context():
         db.engine.dispose()
+    clock.run_in_real_time()
+    credentials.new_certificate_id, grading.new_layout_seed = real_new_id, real_new_seed
 
 
 # The browser.

@@ -7,11 +7,11 @@ changes a question, the tests follow.
 from __future__ import annotations
 
 import re
-from datetime import date
 from functools import cache
 
 from playwright.sync_api import Page, expect
 
+from lms.core import clock
 from lms.core.packages import Package, Question, QuestionType, Quiz, load_package
 from lms.demo import cohort as demo_cohort
 from lms.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -57,7 +57,7 @@ def enrolled_learner(live_server, name: str) -> str:
     through the application form is test_learner_journey); returns the e-mail address to log in with."""
     with live_server.app.app_context():
         learner = factories.make_user(display_name=name, city="Quezon City", country="PH")
-        cohort = demo_cohort.ensure_demo_cohort(COURSE, date.today())
+        cohort = demo_cohort.ensure_demo_cohort(COURSE, clock.now().date())
         application = apply(learner, cohort)
         application_review.decide(None, application.id, "accepted")
         return learner.email

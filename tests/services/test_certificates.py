@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from lms.core import clock, credentials
+from lms.core import clock, credential_proofs, credentials
 from lms.extensions import db as _db
 from lms.models import Certificate, Course, CourseVersion, User
 from lms.services import (
@@ -400,9 +400,9 @@ def test_the_credential_verifies_with_the_published_key(db, course):
     assert document["id"] == f"http://lms.test/verify/{certificate.public_id}"
     assert document["credentialSubject"]["achievement"]["id"] == f"http://lms.test/courses/{SLUG}/"
     published = credential_documents.issuer_document()["verificationMethod"][0]
-    key = credentials.public_key_from_multibase(published["publicKeyMultibase"])
+    key = credential_proofs.public_key_from_multibase(published["publicKeyMultibase"])
     assert [proof["verificationMethod"] for proof in document["proof"]] == [published["id"]] * 2
-    assert credentials.verify_credential(document, key).ok
+    assert credential_proofs.verify_credential(document, key).ok
     outcome = credential_documents.check_credential(document)
     assert outcome.ok and outcome.message.startswith("valid")
 
@@ -415,11 +415,11 @@ def test_check_credential_refuses_tampering_revocation_and_strangers(db, course)
     tampered = {**document, "credentialSubject": {**document["credentialSubject"], "identifier": [
         {**document["credentialSubject"]["identifier"][0], "identityHash": "Someone Else"}]}}
     assert not credential_documents.check_credential(tampered).ok
-    foreign = credentials.sign_credential(document, credentials.new_signing_key(), "https://evil.example/#k",
+    foreign = credential_proofs.sign_credential(document, credential_proofs.new_signing_key(), "https://evil.example/#k",
                                           certificate.issued_at)
     outcome = credential_documents.check_credential(foreign)
     assert not outcome.ok and "not signed by this engine" in outcome.message
-    forged = credentials.sign_credential(document, credentials.new_signing_key(),
+    forged = credential_proofs.sign_credential(document, credential_proofs.new_signing_key(),
                                          certificates.verification_method(), certificate.issued_at)
     assert not credential_documents.check_credential(forged).ok
     certificates.revoke(admin, certificate.public_id, "Issued by mistake")
@@ -432,8 +432,8 @@ def test_a_credential_for_a_certificate_the_engine_does_not_have_is_refused(db, 
     complete_course(learner, course)
     document = credential_documents.credential_json(all_certificates(db)[0])
     document["id"] = f"http://lms.test/verify/{credentials.new_certificate_id()}"
-    resigned = credentials.sign_credential(document, credential_keys.signing_key(), certificates.verification_method(),
-                                           all_certificates(db)[0].issued_at)
+    resigned = credential_proofs.sign_credential(document, credential_keys.signing_key(),
+                                                 certificates.verification_method(), all_certificates(db)[0].issued_at)
     outcome = credential_documents.check_credential(resigned)
     assert not outcome.ok and "no certificate" in outcome.message
 
@@ -443,8 +443,9 @@ def test_the_signing_key_is_private_and_kept(app, db):
     key = credential_keys.signing_key()
     assert path.exists()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert credentials.public_key_multibase(credentials.private_key_from_pem(path.read_bytes()).public_key()) == \
-        credentials.public_key_multibase(key.public_key())
+    stored = credential_proofs.private_key_from_pem(path.read_bytes())
+    assert credential_proofs.public_key_multibase(stored.public_key()) == \
+        credential_proofs.public_key_multibase(key.public_key())
 
 
 def test_a_new_key_file_is_created_once(tmp_path):

@@ -17,7 +17,17 @@ from lms.core.progress import course_progress
 from lms.extensions import db as _db
 from lms.models import Attendance, Certificate, Course, Enrolment, LessonProgress
 from lms.models.user import Role
-from lms.services import attendance, catalog, certificates, enrolments, learning, publishing, quizzes, reports
+from lms.services import (
+    attendance,
+    catalog,
+    certificates,
+    completion,
+    enrolments,
+    learning,
+    publishing,
+    quizzes,
+    reports,
+)
 from tests.cohort_factories import make_cohort, session_rows
 from tests.factories import copy_package, edit_file, make_user, set_version
 
@@ -172,7 +182,7 @@ def test_the_reports_flag_a_complete_learner_without_a_certificate_and_refresh_p
     [row] = reports.learner_table(admin, SLUG).rows
     assert row.complete and row.certificate_id is None and row.certificate_missing
     assert reports.overview(admin, SLUG).certificates_missing == 1
-    reports.refresh_stored_progress(None, SLUG)
+    completion.refresh_stored_progress(None, SLUG)
     [row] = reports.learner_table(admin, SLUG).rows
     assert row.certificate_id is not None and not row.certificate_missing
     assert reports.overview(admin, SLUG).certificates_missing == 0
@@ -204,7 +214,7 @@ def test_the_overview_page_shows_the_fault(client, db, programme, login_as):
     _complete_behind_the_rules_back(learner, admin, sessions)
     login_as(admin)
     page = client.get(f"/reports/{SLUG}/").get_data(as_text=True)
-    assert "One learner meets the completion rule but holds no certificate." in page
+    assert "1 learner meets the completion rule but holds no certificate." in page
     assert "flask lms refresh-progress example-all-features" in page
 
 

@@ -94,6 +94,26 @@ def test_the_reviewers_digest_announces_each_application_once(app, db, make_user
     assert third.full_name in latest.text_body and first.full_name not in latest.text_body
 
 
+def test_the_digest_goes_to_whoever_authz_says_reviews_applications(app, db, make_user, monkeypatch):
+    """Who reviews applications is one rule (lms.authz.APPLICATION_REVIEWER_ROLES): widen it and the digest follows,
+    and a deactivated reviewer gets nothing."""
+    from lms import authz
+
+    publish_caring_cities()
+    cohort = make_cohort()
+    admin, instructor, gone = make_user("admin"), make_user("instructor"), make_user("instructor")
+    gone.active = False
+    apply(make_learners(1)[0], cohort)
+    _db.session.execute(_db.delete(OutboxMessage))
+    _db.session.commit()
+    monkeypatch.setattr(authz, "APPLICATION_REVIEWER_ROLES", ("admin", "instructor"))
+    assert authz.can_review_applications(instructor) and not authz.can_review_applications(gone)
+    with app.test_request_context():
+        assert application_review.notify_reviewers() == 1
+    recipients = _db.session.execute(select(OutboxMessage.recipient).order_by(OutboxMessage.id)).scalars().all()
+    assert recipients == [admin.email, instructor.email]
+
+
 def test_a_failing_job_is_recorded_and_the_others_still_run(app, db, monkeypatch):
     def broken(now):
         raise RuntimeError("the reports are unavailable")

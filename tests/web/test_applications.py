@@ -169,7 +169,7 @@ def test_an_admin_reviews_filters_opens_the_letter_and_accepts(client, db, make_
     response = client.post(f"/staff/applications/{second.id}", data={"decision": "accepted", "note": "Welcome"})
     assert response.status_code == 302
     detail = client.get(f"/staff/applications/{second.id}").get_data(as_text=True)
-    assert "submitted → accepted" in detail and "Welcome" in detail
+    assert "Submitted, waiting for a decision → Accepted" in detail and "Welcome" in detail
     enrolment = db.session.execute(db.select(Enrolment)).scalar_one()
     assert (enrolment.user_id, enrolment.cohort_id) == (minsu.id, cohort.id)
     assert outbox.messages[-1]["To"] == minsu.email

@@ -85,7 +85,7 @@ def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, l
     staffing.assign_instructor(None, "example-all-features", instructor.email)
     upload(client, zipped(changed))
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
-    assert f"1 learner would lose the completion of the lesson “{reset_lesson.title}”" in html
+    assert f"1 learner would lose the completion of the lesson “<bdi>{reset_lesson.title}</bdi>”" in html
 
 
 def test_export_downloads_a_zip(client, db, login_as):
@@ -236,3 +236,16 @@ def test_the_version_page_says_what_changed_in_each_translation(client, db, logi
     assert [part.strip() for part in re.findall(r'<span class="translation-count">([^<]+)</span>', spanish)] == [
         "1 module changed", "1 translation stale"]
     assert "Welcome to the example course" in html.split("Stale (the source changed")[1][:300]
+
+
+def test_an_author_previews_a_lesson_in_each_of_its_languages(client, db, login_as):
+    publishing.import_package(None, EXAMPLE)
+    login_as("admin")
+    url = "/author/example-all-features/1.0.0/preview/lessons/welcome"
+    english = client.get(url).get_data(as_text=True)
+    assert '<div class="lesson-body" lang="en">' in english
+    assert f'<a href="{url}?lang=es" lang="es" hreflang="es">Español</a>' in english
+    spanish = client.get(f"{url}?lang=es").get_data(as_text=True)
+    assert '<div class="lesson-body" lang="es">' in spanish and "Bienvenida al curso de ejemplo" in spanish
+    untranslated = client.get(url.replace("welcome", "going-further") + "?lang=es").get_data(as_text=True)
+    assert "has not been translated into Spanish" in untranslated

@@ -92,8 +92,8 @@ def test_the_version_page_shows_the_text_of_each_change_by_title(client, login_a
     login_as("admin")
     lesson = publishing.load_valid(EXAMPLE).lessons[0]
     html = client.get(f"/author/{SLUG}/1.1.0/").get_data(as_text=True)
-    assert f"Lesson “{lesson.title}”" in html and "Quiz “Quiz on the basics, revised”" in html
-    assert "renamed from “Quiz on the basics”" in html
+    assert f"Lesson “<bdi>{lesson.title}</bdi>”" in html and "Quiz “<bdi>Quiz on the basics, revised</bdi>”" in html
+    assert "renamed from “<bdi>Quiz on the basics</bdi>”" in html
     assert '<ins class="diff-added">+ A closing line added in 1.1.0.</ins>' in html
     removed = "\N{MINUS SIGN}         feedback: No. External images are not allowed, only links."
     assert f'<del class="diff-removed">{removed}</del>' in html

@@ -177,6 +177,8 @@ POST = {
     "admin.reset_theme":                "login     403       403       403       403       redirect",  # no theme saved
     "admin.retry_mail":                 "login     403       403       403       403       redirect*",
     "admin.discard_mail":               "login     403       403       403       403       redirect*",
+    # The language menu: kept in the session for everyone, and on the profile of a person who is logged in.
+    "public.language":                  "redirect  redirect* redirect* redirect* redirect* redirect*",
 }
 
 
@@ -195,17 +197,18 @@ def _zipped(folder: Path) -> bytes:
                               for path in sorted(folder.rglob("*")) if path.is_file()}, root=folder.name)
 
 
-def _build_world(tmp: Path) -> tuple[dict, dict]:
+def _build_world(tmp: Path, example: Path = EXAMPLE,
+                 synthetic: Callable[..., Path] = write_synthetic_package) -> tuple[dict, dict]:
+    """The rows every request meets. The pseudo-locale test builds it from its own copies of the packages."""
     admin = make_user("admin")
     instructor, other_instructor = make_user("instructor"), make_user("instructor")
     learner, other_learner = make_user(), make_user()
-    publishing.import_package(instructor, EXAMPLE, publish=True)  # importing a new course makes them its staff
-    draft = copy_package(tmp)
+    publishing.import_package(instructor, example, publish=True)  # importing a new course makes them its staff
+    draft = copy_package(tmp, source=example)
     set_version(draft, "1.1.0")
     publishing.import_package(instructor, draft)
-    publishing.import_package(other_instructor, write_synthetic_package(tmp / "other", lessons=2, slug="other-course"),
-                              publish=True)
-    newer = copy_package(tmp / "newer")
+    publishing.import_package(other_instructor, synthetic(tmp / "other", lessons=2, slug="other-course"), publish=True)
+    newer = copy_package(tmp / "newer", source=example)
     set_version(newer, "1.2.0")
 
     cohort = make_cohort(SLUG, key="matrix", name="Matrix cohort", sessions=1)
@@ -218,7 +221,7 @@ def _build_world(tmp: Path) -> tuple[dict, dict]:
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)
     second = quizzes.start_attempt(learner, SLUG, QUIZ)
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = publishing.load_valid(example).lessons[0]
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
                                  minutes=5)
     undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"
@@ -251,18 +254,23 @@ def _delete_all() -> None:
             connection.execute(table.delete())
 
 
-@pytest.fixture(scope="module")
-def module_world(app, tmp_path_factory):
+def build_module_world(app, tmp: Path, **packages) -> World:
+    """The world built once, its rows kept and the tables emptied again (each test restores the rows)."""
     with app.app_context():
         limiter.reset()
         try:
-            users, values = _build_world(tmp_path_factory.mktemp("matrix"))
+            users, values = _build_world(tmp, **packages)
             rows = _all_rows()
         finally:
             _db.session.rollback()
             _delete_all()
             _db.session.remove()
     return World(users, values, rows)
+
+
+@pytest.fixture(scope="module")
+def module_world(app, tmp_path_factory):
+    return build_module_world(app, tmp_path_factory.mktemp("matrix"))
 
 
 @pytest.fixture(scope="module")
@@ -371,6 +379,7 @@ FORMS: dict[str, Callable[[World], dict]] = {
                    "participants.csv"), "min_minutes": "0", "confirm_early": "y"},
     "reports.assign_instructor": lambda w: {"course": SLUG, "email": w.values["other_instructor_email"]},
     "admin.user_detail": lambda w: {"role": "instructor", "active": "y"},
+    "public.language": lambda w: {"language": "fr", "next": "/courses"},
     "admin.theme_settings": lambda w: {"site_name": "Matrix Academy", "brand_colour": "#1f3a5f",
                                        "accent_colour": "#0f7c8c", "submit": "Save theme"},
 }

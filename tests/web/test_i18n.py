@@ -48,3 +48,54 @@ def test_a_logged_in_person_gets_their_profile_language(app, db, make_user):
         session[i18n.SESSION_KEY] = "ko"
         login_user(person)
         assert str(get_locale()) == "es"
+
+
+# The page says which language it is in and which way it reads; the language menu changes it.
+
+
+def _html_tag(html: str) -> str:
+    return html[html.index("<html"):html.index(">", html.index("<html")) + 1]
+
+
+def test_the_page_tells_its_language_and_direction(client, db):
+    assert _html_tag(client.get("/", headers={"Accept-Language": "ar"}).get_data(as_text=True)) == \
+        '<html lang="ar" dir="rtl">'
+    assert _html_tag(client.get("/", headers={"Accept-Language": "ko"}).get_data(as_text=True)) == \
+        '<html lang="ko" dir="ltr">'
+
+
+def test_the_language_menu_offers_each_language_in_its_own_name(client, db):
+    html = client.get("/").get_data(as_text=True)
+    for code, name in (("en", "English"), ("es", "Español"), ("fr", "Français"), ("ko", "한국어"), ("ar", "العربية")):
+        assert f'<option value="{code}" lang="{code}"' in html and f">{name}</option>" in html
+    assert '<option value="en" lang="en" selected>' in html
+
+
+def test_a_visitor_chooses_a_language_with_the_menu_and_goes_back_to_their_page(client, db):
+    response = client.post("/language", data={"language": "ar", "next": "/courses?page=2"},
+                           headers={"Accept-Language": "fr"})
+    assert response.status_code == 302 and response.headers["Location"] == "/courses?page=2"
+    assert _html_tag(client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)) == \
+        '<html lang="ar" dir="rtl">'
+
+
+@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/", "/\\evil.example", "", None])
+def test_the_language_menu_only_goes_back_to_a_page_of_this_site(client, db, unsafe):
+    data = {"language": "es"} if unsafe is None else {"language": "es", "next": unsafe}
+    response = client.post("/language", data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_an_unknown_language_changes_nothing(client, db):
+    client.post("/language", data={"language": "de", "next": "/"})
+    assert _html_tag(client.get("/").get_data(as_text=True)) == '<html lang="en" dir="ltr">'
+
+
+def test_the_language_menu_keeps_a_logged_in_persons_choice_on_their_profile(client, db, make_user, login_as):
+    person = make_user(preferred_language="en")
+    login_as(person)
+    client.post("/language", data={"language": "ko", "next": "/my"})
+    db.session.refresh(person)
+    assert person.preferred_language == "ko"
+    assert _html_tag(client.get("/").get_data(as_text=True)) == '<html lang="ko" dir="ltr">'
+

@@ -61,6 +61,10 @@ def test_the_whole_journey(client, db, login_as, course):
 
     dashboard = client.get("/learning").get_data(as_text=True)
     assert "100% complete" in dashboard and "Completed" in dashboard
+    # The course card's progress ring: one image, named in words, its arc the whole circle.
+    ring = re.search(r'<div class="progress-ring" role="img" aria-label="([^"]+)">(.*?)</div>', dashboard, re.S)
+    assert ring.group(1).endswith(": 100% complete") and ring.group(1).startswith("Progress in ")
+    assert 'stroke-dasharray="100 100"' in ring.group(2) and ">100%</text>" in ring.group(2)
     assert "Continue: " not in dashboard, "a finished course names no lesson already done as the next step"
     assert "You have met every requirement of this course." in dashboard and "Certificate earned" in dashboard
 

@@ -37,10 +37,11 @@ def test_the_style_guide_draws_every_component_in_each_state(client, db, login_a
     components = ('class="page-header"', 'class="breadcrumbs"', 'class="button danger"', '<details class="confirm">',
                   'class="alert alert-error" role="alert"', "badge badge-ok", "<progress", 'class="empty-state"',
                   '<details class="filter-bar"', 'role="region" aria-label="Sample learners" tabindex="0"',
-                  'aria-sort="descending"', 'class="pager"', 'aria-invalid="true"', 'class="hint"')
+                  'aria-sort="descending"', 'class="pager"', 'aria-invalid="true"', 'class="hint"',
+                  'class="progress-ring" role="img"')
     for component in components:
         assert component in html, component
-    names = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    names = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', html)
     assert names == ["Ana Pérez", "김민수", "Siddharth Venkataraman"]  # progress 100, 45, 0
 
 

@@ -4,10 +4,12 @@ to the application form after creating an account."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date, format_time
 from sqlalchemy import func, select
 
 from lms.core.packages import load_package
@@ -110,7 +112,8 @@ def test_the_courses_last_lesson_says_the_live_sessions_are_missing(client, memb
     assert "attend 2 more live sessions — next:" in quiz_page
     first_session = session_rows(cohort)[0]
     local = first_session.starts_at.astimezone(ZoneInfo("America/Bogota"))
-    assert local.strftime("%d %b %Y, %H:%M") in quiz_page, "the date in the learner's own time zone"
+    day, time = format_date(local, "medium", locale="en"), format_time(local, "short", locale="en")
+    assert f"{day}, {time}" in quiz_page, "the date in the learner's own time zone"
 
 
 # "My learning" and the course page.
@@ -142,6 +145,17 @@ def test_my_sessions_says_which_sessions_were_attended(client, member, cohort):
     attendance.mark_attendance(make_user(Role.ADMIN), rows[0].id, {member.id})
     html = client.get("/programmes/sessions").get_data(as_text=True)
     assert html.count("Attended") == 1 and "You were marked present." in html
+
+
+def test_my_sessions_and_the_cohort_page_never_skip_a_heading_level(client, member, cohort):
+    """Each session's card title is one level below the heading above it (axe: heading-order): h2 under the page's
+    h1 on "My sessions", h3 under "Live sessions" on the cohort page."""
+    for url in ("/programmes/sessions", f"/programmes/cohorts/{cohort.id}"):
+        html = client.get(url).get_data(as_text=True)
+        levels = [int(level) for level in re.findall(r"<h([1-6])\b", html.split("<main", 1)[1])]
+        assert levels and levels[0] == 1, url
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (url, levels)
+        assert html.count(f">{session_rows(cohort)[0].title}</h") == 1, url
 
 
 def test_a_pending_application_shows_on_the_course_page_and_on_my_learning(client, db, cohort, login_as):
@@ -200,7 +214,7 @@ def test_back_then_submit_shows_the_result_and_burns_no_attempt(client, db, memb
 
 def test_leaving_asks_first_and_says_the_place_is_kept(client, db, member, cohort):
     page = client.get(f"/courses/{SLUG}/leave").get_data(as_text=True)
-    assert f"Your place in {cohort.name} stays yours" in page and "rejoin" in page
+    assert f"Your place in <bdi>{cohort.name}</bdi> stays yours" in page and "rejoin" in page
     assert enrolments.active_enrolment(member, catalog.get_course(SLUG).id) is not None  # nothing happened yet
     course_page = client.get(f"/courses/{SLUG}/").get_data(as_text=True)
     assert f'href="/courses/{SLUG}/leave"' in course_page  # a link to the question, not a button that leaves
@@ -210,7 +224,7 @@ def test_an_accepted_member_who_left_can_rejoin_with_everything_kept(client, db,
     first = ORIENTATION.lessons[0]
     client.post(f"/courses/{SLUG}/lessons/{first.id}/complete")
     left = client.post(f"/courses/{SLUG}/leave", follow_redirects=True).get_data(as_text=True)
-    assert f"Rejoin {cohort.name}" in left and "Your place in it is still yours" in left
+    assert f"Rejoin <bdi>{cohort.name}</bdi>" in left and "Your place in it is still yours" in left
     assert client.get(f"/courses/{SLUG}/lessons/{first.id}").status_code == 403
     rejoined = client.post(f"/courses/{SLUG}/rejoin", follow_redirects=True).get_data(as_text=True)
     assert "You have rejoined the course" in rejoined

@@ -12,7 +12,7 @@ from lms.models import Role
 
 def test_home_page_has_landmarks_skip_link_and_language(client):
     html = client.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert 'class="skip-link" href="#main"' in html
     for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
         assert landmark in html

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from lms.core import links
+from lms.core import session_links
 
 
 class Kind(Enum):
@@ -84,9 +84,10 @@ LOCAL_DATETIME = Format(
 )
 TIMEZONE = Format("timezone", "an IANA time zone name such as Europe/Madrid", pattern=r"[A-Za-z0-9_+/-]+",
                   parse=_parse_timezone, suggest=_suggest_timezone)
-HTTP_URL = Format("http-url", "an http:// or https:// address", pattern=links.HTTP_URL_PATTERN, json_format="uri")
+HTTP_URL = Format("http-url", "an http:// or https:// address", pattern=session_links.HTTP_URL_PATTERN,
+                  json_format="uri")
 RESOURCE_URL = Format("resource-url", "an http:// or https:// address or a path under assets/",
-                      pattern=rf"(?:{links.HTTP_URL_PATTERN}|assets/[A-Za-z0-9._/-]+)")
+                      pattern=rf"(?:{session_links.HTTP_URL_PATTERN}|assets/[A-Za-z0-9._/-]+)")
 COVER_IMAGE = Format("cover-image", "a PNG, JPEG, SVG or WebP file under assets/, such as assets/cover.jpg",
                      pattern=r"assets/[A-Za-z0-9._/-]+\.(?:png|jpe?g|svg|webp)")
 # Titles and names become page titles, headings, certificate lines and e-mail subjects: one line, whitespace collapsed

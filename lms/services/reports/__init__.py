@@ -27,6 +27,7 @@ Queries
     it); exports read the learners in chunks of ``EXPORT_CHUNK``, so memory does not grow with the population.
 """
 
+from lms.services.reports.columns import Column, as_dicts
 from lms.services.reports.exports import EXPORT_CHUNK, ExportTable, export_table, learner_rows_as_dicts, table_as_dicts
 from lms.services.reports.history import HistoryAttempt, HistoryLesson, HistorySession, LearnerHistory, learner_history
 from lms.services.reports.learners import (
@@ -39,20 +40,23 @@ from lms.services.reports.learners import (
     LearnerTable,
     learner_table,
 )
-from lms.services.reports.overview import ACTIVITY_WEEKS, Overview, overview
-from lms.services.reports.places import PlaceRow, Places, places
-from lms.services.reports.population import refresh_stored_progress
-from lms.services.reports.quiz import ChoiceRow, QuestionRow, QuizReport, quiz_analytics
+from lms.services.reports.overview import ACTIVITY_COLUMNS, ACTIVITY_WEEKS, FUNNEL_COLUMNS, Overview, overview
+from lms.services.reports.places import PlaceRow, Places, place_columns, places
+from lms.services.reports.quiz import QUESTION_COLUMNS, ChoiceRow, QuestionRow, QuizReport, quiz_analytics
 from lms.services.reports.scope import ReportableCourse, ReportScope, report_scope, reportable_courses
 
 __all__ = [
+    "ACTIVITY_COLUMNS",
     "ACTIVITY_WEEKS",
     "EXPORT_CHUNK",
+    "FUNNEL_COLUMNS",
     "MAX_PER_PAGE",
     "PER_PAGE",
+    "QUESTION_COLUMNS",
     "SORTS",
     "STATUSES",
     "ChoiceRow",
+    "Column",
     "ExportTable",
     "HistoryAttempt",
     "HistoryLesson",
@@ -68,14 +72,15 @@ __all__ = [
     "QuizReport",
     "ReportScope",
     "ReportableCourse",
+    "as_dicts",
     "export_table",
     "learner_history",
     "learner_rows_as_dicts",
     "learner_table",
     "overview",
+    "place_columns",
     "places",
     "quiz_analytics",
-    "refresh_stored_progress",
     "report_scope",
     "reportable_courses",
     "table_as_dicts",

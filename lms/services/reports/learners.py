@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from lms.core import clock
@@ -22,6 +23,7 @@ from lms.models import (
 )
 from lms.services.errors import Invalid
 from lms.services.paging import Page, paginate
+from lms.services.reports.columns import Column
 from lms.services.reports.population import (
     attendance_counts,
     population_conditions,
@@ -85,6 +87,29 @@ class LearnerRow:
     language: str = ""
 
 
+def learner_columns(quizzes: Sequence[tuple[str, str]], multilingual: bool = False) -> list[Column[LearnerRow]]:
+    """The learner table's columns, for the page, the CSV and the JSON; ``quizzes`` are the course's (key, title),
+    each with its best score; the language studied in is on the page when the course has several."""
+    return [
+        Column("name", _l("Name"), lambda r: r.name, cell="learner", sort="name"),
+        Column("email", _l("E-mail"), lambda r: r.email, sort="email", on_page=False),  # under the name on the page
+        Column("organisation", _l("Organisation"), lambda r: r.organisation, sort="organisation"),
+        Column("city", _l("City"), lambda r: r.city, sort="city"),
+        Column("country", _l("Country"), lambda r: r.country, cell="country", sort="country"),
+        Column("cohort", _l("Cohort"), lambda r: r.cohort),
+        Column("language", _l("Language"), lambda r: r.language, cell="language", on_page=multilingual),
+        Column("enrolled_at", _l("Enrolled"), lambda r: r.enrolled_at, cell="date", sort="enrolled", on_page=False),
+        Column("last_activity_at", _l("Last activity"), lambda r: r.last_activity_at, cell="date",
+               sort="last_activity"),
+        Column("progress_percent", _l("Progress"), lambda r: r.progress, cell="progress", sort="progress"),
+        Column("complete", _l("Complete"), lambda r: r.complete, on_page=False),  # "(complete)" beside the progress
+        *(Column(f"quiz_{key}_best_percent", _l("%(quiz)s (best)", quiz=title),
+                 lambda r, key=key: r.quiz_scores[key], cell="percent") for key, title in quizzes),
+        Column("sessions_attended", _l("Sessions attended"), lambda r: r.sessions_attended, cell="number"),
+        Column("certificate_id", _l("Certificate"), lambda r: r.certificate_id, cell="certificate"),
+    ]
+
+
 @dataclass(frozen=True)
 class LearnerTable(Page[LearnerRow]):
     """One page of the learner table (lms.services.paging.Page), with the course and the filters it shows."""
@@ -96,6 +121,12 @@ class LearnerTable(Page[LearnerRow]):
     @property
     def rows(self) -> Sequence[LearnerRow]:
         return self.items
+
+    @property
+    def columns(self) -> list[Column[LearnerRow]]:
+        if self.scope is None:
+            return learner_columns(())
+        return learner_columns(self.scope.quizzes, multilingual=len(self.scope.version.language_list) > 1)
 
 
 def filter_conditions(scope: ReportScope, filters: LearnerFilters) -> list:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, cast, func, select
 
 from lms.core import analytics, clock
@@ -17,6 +18,7 @@ from lms.models import (
     ProgressEvent,
     User,
 )
+from lms.services.reports.columns import Column
 from lms.services.reports.population import (
     core_rows,
     population_conditions,
@@ -27,6 +29,19 @@ from lms.services.reports.population import (
 from lms.services.reports.scope import ReportScope, report_scope
 
 ACTIVITY_WEEKS = 12
+
+# The funnel's and the weekly activity's columns, for the CSV and the JSON (the page draws them as charts, with the
+# same labels heading the data table under each chart).
+FUNNEL_COLUMNS: tuple[Column[analytics.FunnelStep], ...] = (
+    Column("step", _l("Step key"), lambda s: s.key),
+    Column("label", _l("Step"), lambda s: s.label),
+    Column("learners", _l("Learners"), lambda s: s.count, cell="number"),
+    Column("percent_of_enrolled", _l("Share of enrolled"), lambda s: s.percent, cell="percent"),
+)
+ACTIVITY_COLUMNS: tuple[Column[tuple[date, int]], ...] = (
+    Column("week_starting", _l("Week starting"), lambda week: week[0], cell="date"),
+    Column("active_learners", _l("Active learners"), lambda week: week[1], cell="number"),
+)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.models import (
     Enrolment,
     User,
 )
+from lms.services.reports.columns import Column
 from lms.services.reports.population import core_rows, population_conditions, progress_by_user
 from lms.services.reports.scope import ReportScope, report_scope
 
@@ -26,6 +28,19 @@ class PlaceRow:
     @property
     def completion_rate(self) -> float:
         return round(100 * self.completed / self.enrolled, 1) if self.enrolled else 0.0
+
+
+def place_columns(with_city: bool) -> list[Column[PlaceRow]]:
+    """The columns of the by-city (``with_city``) or by-country table, for the page, the CSV and the JSON."""
+    city = [Column("city", _l("City"), lambda r: r.city, cell="place")] if with_city else []
+    return [
+        *city,
+        Column("country", _l("Country"), lambda r: r.country, cell="place"),
+        Column("enrolled", _l("Enrolled"), lambda r: r.enrolled, cell="number"),
+        Column("completed", _l("Completed"), lambda r: r.completed, cell="number"),
+        Column("completion_rate", _l("Completion rate"), lambda r: r.completion_rate, cell="percent"),
+        Column("mean_progress_percent", _l("Mean progress"), lambda r: r.mean_progress, cell="percent"),
+    ]
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import exists, or_, select
 
-from lms import authz
 from lms.core.progress import CourseProgress
 from lms.extensions import db
 from lms.models import (
@@ -16,10 +14,8 @@ from lms.models import (
     EnrolmentStatus,
     LessonProgress,
     QuizAttempt,
-    User,
 )
-from lms.services import catalog, completion
-from lms.services.errors import NotAllowed
+from lms.services import completion
 from lms.services.reports.scope import ReportScope
 
 
@@ -61,27 +57,3 @@ def core_rows(statement):
 
 def attendance_counts(scope: ReportScope, user_ids: Sequence[int] | None) -> dict[int, int]:
     return completion.sessions_attended(scope.course.id, lambda column: _restrict(column, scope, user_ids))
-
-
-def refresh_stored_progress(actor: User | None, slug: str) -> int:
-    """Recompute every active learner's stored percentage (what the learner table sorts by) with the progress rule:
-    after the upgrade that added it, after attendance was marked, or after a new version was published; learners who
-    meet the completion rule without a recorded completion or certificate get them. Returns the number of enrolments
-    whose percentage changed. ``actor`` None: the operator at the command line."""
-    if actor is not None and not authz.is_admin(actor):
-        raise NotAllowed(_("Only administrators can recompute stored progress."))
-    course, version = catalog.published_version(slug)
-    scope = ReportScope(course, version, catalog.version_outline(version), (), None)
-    stored = dict(core_rows(
-        select(Enrolment.user_id, Enrolment.progress_percent).where(*population_conditions(scope))).all())
-    progress = progress_by_user(scope, None)
-    changed = [{"uid": user_id, "percent": learner.percent} for user_id, learner in progress.items()
-               if stored.get(user_id) != learner.percent]
-    if changed:
-        db.session.connection().execute(
-            update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.user_id == bindparam("uid"))
-            .values(progress_percent=bindparam("percent")), changed)
-    # Learners who meet the rule get what it gives (their completion and certificate), if something ever missed them.
-    completion.reevaluate(course, [user_id for user_id, learner in progress.items() if learner.complete])
-    db.session.commit()
-    return len(changed)

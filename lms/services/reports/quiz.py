@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from lms.core import analytics, grading
@@ -20,6 +21,7 @@ from lms.models import (
 )
 from lms.services import publishing
 from lms.services.errors import NotFound
+from lms.services.reports.columns import Column
 from lms.services.reports.population import population_user_ids
 from lms.services.reports.scope import ReportScope, report_scope
 
@@ -66,6 +68,24 @@ class QuestionRow:
     @property
     def much_harder_in(self) -> tuple[str, ...]:
         return tuple(row.language for row in self.by_language if row.much_harder)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# The question table's columns, for the page, the CSV and the JSON.
+QUESTION_COLUMNS: tuple[Column[QuestionRow], ...] = (
+    Column("position", "#", lambda q: q.position, cell="number"),
+    Column("question", _l("Question"), lambda q: q.question_id, cell="question"),
+    Column("type", _l("Type"), lambda q: q.type, on_page=False),  # under the question on the page
+    Column("attempts", _l("Attempts"), lambda q: q.attempts, cell="number"),
+    Column("facility", _l("Facility"), lambda q: _rounded(q.facility), cell="decimal"),
+    Column("discrimination", _l("Discrimination"), lambda q: _rounded(q.discrimination), cell="decimal"),
+    Column("flags", _l("Flags"), lambda q: "; ".join(q.flags), cell="flags"),
+    Column("choice_picks", _l("Choices picked"), lambda q: "; ".join(f"{c.choice_id}={c.picked}" for c in q.choices),
+           cell="choices"),
+)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@
       link.textContent = form.getAttribute("data-forward-label");
     } else {
       link.href = window.location.pathname + "#lesson-end";
-      link.textContent = "See what comes next";
+      link.textContent = form.getAttribute("data-next-label");  // worded by the page, in its language
       link.addEventListener("click", function () { window.location.reload(); });
     }
     replacement.appendChild(link);
@@ -40,7 +40,7 @@
       if (!response.ok) { done = false; return; }
       if (status) {
         status.classList.remove("muted");
-        status.textContent = "✓ You reached the end of this lesson: it is marked as complete.";
+        status.textContent = form.getAttribute("data-done-status");
       }
       showCompleted();
     }).catch(function () { done = false; });

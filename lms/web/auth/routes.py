@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -23,22 +21,10 @@ from lms.web.auth.forms import (
 )
 from lms.web.auth.timeouts import REMEMBERED, current_login_token, end_expired_session, sign_in, sign_out
 from lms.web.form_errors import save_form
+from lms.web.safe_urls import safe_next_url
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.before_app_request(end_expired_session)
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """Only a path on this site: anything with a scheme or host (including '//evil' and '/\\evil') is ignored."""
-    if not target:
-        return None
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    if any(ord(char) < 32 for char in target):
-        return None
-    return target
 
 
 def home_for(user) -> str:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from lms.core import grading
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import catalog, guides, publishing, quiz_preview, version_diff, wording
+from lms.services import catalog, course_languages, guides, publishing, quiz_preview, version_diff, wording
 from lms.services.errors import Conflict, Invalid, ServiceError
 from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
@@ -123,14 +123,17 @@ def export(slug: str, version: str):
 @bp.route("/<slug>/<version>/preview/lessons/<lesson_key>")
 def preview_lesson(slug: str, version: str, lesson_key: str):
     row = publishing.version_for_author(acting_user(), slug, version)
-    outline = catalog.version_outline(row)
+    # In the source language, or in one of its translations with ?lang= (the language switch's links).
+    reading = course_languages.reading_for(row, None, None, request.args.get("lang"))
+    outline = course_languages.localised_outline(catalog.version_outline(row), reading)
     lesson = outline.lesson(lesson_key)
     previous, following = outline.neighbours(lesson_key)
     return render_template(
         "learning/lesson.html", preview=True, course_slug=slug, version=row, outline=outline, lesson=lesson,
-        html=catalog.lesson_html(row, lesson_key), previous=previous, following=following,
-        completed=frozenset(), progress=None,
-        lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version),
+        html=course_languages.lesson_html(reading, lesson_key, catalog.lesson_html(row, lesson_key)),
+        previous=previous, following=following, completed=frozenset(), progress=None,
+        lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version), reading=reading,
+        can_choose_language=False,
     )
 
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
 from lms.core import theme as core_theme
 from lms.extensions import db, limiter
-from lms.services import outbox, theme
+from lms.services import accounts, outbox, theme
+from lms.web import i18n
+from lms.web.access import acting_user
+from lms.web.safe_urls import safe_next_url
 
 bp = Blueprint("public", __name__, template_folder="templates")
 
@@ -13,6 +17,18 @@ bp = Blueprint("public", __name__, template_folder="templates")
 @bp.route("/")
 def index():
     return render_template("public/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """The language menu (a form, so it works without JavaScript): the choice is kept in the session and, for a
+    person who is logged in, on their profile. Back to the page the menu was on; an unknown code changes nothing."""
+    code = i18n.interface_language(request.form.get("language"))
+    if code:
+        session[i18n.SESSION_KEY] = code
+        if current_user.is_authenticated:
+            accounts.set_preferred_language(acting_user(), code)
+    return redirect(safe_next_url(request.form.get("next")) or url_for("public.index"))
 
 
 def _database_reachable() -> bool:

@@ -48,7 +48,7 @@ def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilte
     # Without the scope (the exports, checked by the service), any language code is taken as given.
     asked = request.args.get("language", "")
     languages = scope.version.language_list if scope else ([asked] if LANGUAGE.matches(asked) else [])
-    form.language.choices = [SelectChoice("", "All languages")] + [
+    form.language.choices = [SelectChoice("", _("All languages"))] + [
         SelectChoice(code, locales.language_name(code)) for code in languages]
     form.validate()
     cohort = form.cohort.data
@@ -140,7 +140,8 @@ def learner(slug: str, user_id: int):
 @bp.route("/<slug>/quizzes/<quiz_key>")
 def quiz(slug: str, quiz_key: str):
     report = reports.quiz_analytics(acting_user(), slug, quiz_key, _cohort_arg())
-    return render_template("reports/quiz.html", report=report, scope=report.scope)
+    return render_template("reports/quiz.html", report=report, scope=report.scope,
+                           question_columns=reports.QUESTION_COLUMNS)
 
 
 @bp.route("/<slug>/places")
@@ -152,7 +153,8 @@ def places(slug: str):
           _("%(share)s of %(count)s", share=format_percent(row.completion_rate / 100),
             count=format_decimal(row.enrolled)))
          for row in report.countries[:15]], headers=(_("Country"), _("Completed (of enrolled)")), maximum=100)
-    return render_template("reports/places.html", report=report, scope=report.scope, country_chart=country_chart)
+    return render_template("reports/places.html", report=report, scope=report.scope, country_chart=country_chart,
+                           place_columns=reports.place_columns)
 
 
 def _export(slug: str, table: str) -> reports.ExportTable:
@@ -181,10 +183,8 @@ def api_table(slug: str, table: str):
             "cohort": report.scope.cohort.id if report.scope.cohort else None,
             "enrolled": report.enrolled, "started": report.started, "completed": report.completed,
             "certified": report.certified, "median_days_to_complete": report.median_days_to_complete,
-            "funnel": [{"step": s.key, "label": s.label, "learners": s.count, "percent_of_enrolled": s.percent}
-                       for s in report.funnel],
-            "activity": [{"week_starting": week.isoformat(), "active_learners": count}
-                         for week, count in report.activity],
+            "funnel": reports.as_dicts(reports.FUNNEL_COLUMNS, report.funnel),
+            "activity": reports.as_dicts(reports.ACTIVITY_COLUMNS, report.activity),
         })
     if table == "learners":
         _form, filters = _filter_form()
@@ -192,5 +192,5 @@ def api_table(slug: str, table: str):
                                      page_arg(),
                                      page_arg("per_page", reports.PER_PAGE))
         return jsonify({"course": slug, "total": page.total, "page": page.page, "per_page": page.per_page,
-                        "pages": page.pages, "learners": reports.learner_rows_as_dicts(page.rows)})
+                        "pages": page.pages, "learners": reports.learner_rows_as_dicts(page)})
     return jsonify({"course": slug, "table": table, "rows": reports.table_as_dicts(_export(slug, table))})

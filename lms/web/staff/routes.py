@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -270,4 +271,5 @@ def styleguide():
     form = StyleguideForm(data={"name": "Ana Pérez", "email": "ana@", "note": "Welcome to the programme!"})
     form.email.errors = ["Give a valid e-mail address, such as name@city.gov."]
     pages = SimpleNamespace(pages=3, page=2, has_prev=True, has_next=True, prev_num=1, next_num=3)
-    return render_template("staff/styleguide.html", form=form, rows=rows, sort=sort, pages=pages)
+    return render_template("staff/styleguide.html", form=form, rows=rows, sort=sort, pages=pages,
+                           sample_start=date(2027, 1, 12), sample_end=date(2027, 3, 30))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lms.core.links import link_problem, safe_link
+from lms.core.session_links import link_problem, safe_link
 
 
 @pytest.mark.parametrize("url", ["https://zoom.us/j/123", "http://example.org/a?b=c#d", ""])
