@@ -243,9 +243,9 @@ def test_an_author_previews_a_lesson_in_each_of_its_languages(client, db, login_
     login_as("admin")
     url = "/author/example-all-features/1.0.0/preview/lessons/welcome"
     english = client.get(url).get_data(as_text=True)
-    assert '<div class="lesson-body" lang="en">' in english
+    assert '<div class="lesson-body" lang="en" dir="auto">' in english
     assert f'<a href="{url}?lang=es" lang="es" hreflang="es">Español</a>' in english
     spanish = client.get(f"{url}?lang=es").get_data(as_text=True)
-    assert '<div class="lesson-body" lang="es">' in spanish and "Bienvenida al curso de ejemplo" in spanish
+    assert '<div class="lesson-body" lang="es" dir="auto">' in spanish and "Bienvenida al curso de ejemplo" in spanish
     untranslated = client.get(url.replace("welcome", "going-further") + "?lang=es").get_data(as_text=True)
     assert "has not been translated into Spanish" in untranslated
