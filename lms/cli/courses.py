@@ -20,6 +20,11 @@ def _print_problems(problems) -> None:
         click.echo(str(problem), err=True)
 
 
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"{warning.file}:{warning.line}: warning: {warning.message}", err=True)
+
+
 def _print_translations(result) -> None:
     """How complete each translation language is, then the stale translations (warnings: the import still works)."""
     for language in result.coverage:
@@ -53,6 +58,7 @@ def validate_packages(paths: tuple[str, ...]) -> None:
             package = result.package
             click.echo(f"{path}: OK — {package.slug} {package.version}, {len(package.modules)} modules, "
                        f"{len(package.lessons)} lessons, {len(package.quizzes)} quizzes")
+            _print_warnings(publishing.package_warnings(package))
         else:
             failed += 1
             click.echo(f"{path}: {len(result.problems)} problem(s)", err=True)
@@ -62,9 +68,9 @@ def validate_packages(paths: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
-def _import_one(path: Path, publish: bool) -> None:
+def _import_one(path: Path, publish: bool, instructor: str | None = None) -> None:
     try:
-        outcome = publishing.import_package(None, path, publish=publish)
+        outcome = publishing.import_package(None, path, publish=publish, instructor=instructor)
     except publishing.PackageRejected as error:
         click.echo(f"{path}: {len(error.problems)} problem(s); nothing was imported", err=True)
         _print_problems(error.problems)
@@ -73,14 +79,19 @@ def _import_one(path: Path, publish: bool) -> None:
     state = "imported" if outcome.created else "already imported, unchanged"
     published = "; published" if outcome.published else ("" if version.is_current else "; draft (not published)")
     click.echo(f"{path}: {state} {version.title} {version.version}{published}")
+    if instructor:
+        click.echo(f"{instructor} is an instructor of {publishing.get_course_of(version).slug}: /author/ lists it.")
 
 
 @lms_cli.command("import")
 @click.argument("path")
 @click.option("--publish", is_flag=True, help="Publish the version right after importing it.")
-def import_command(path: str, publish: bool) -> None:
-    """Import a course package as a new version (a draft unless --publish)."""
-    _import_one(_package_path(path), publish)
+@click.option("--instructor", metavar="EMAIL",
+              help="Make this instructor staff of the course, so /author/ lists it and they can upload versions.")
+def import_command(path: str, publish: bool, instructor: str | None) -> None:
+    """Import a course package as a new version (a draft unless --publish). An import here makes nobody an
+    instructor of the course: give --instructor, or run flask lms assign-instructor later."""
+    _import_one(_package_path(path), publish, instructor)
 
 
 @lms_cli.command("import-all")
@@ -110,6 +121,7 @@ def diff_command(path: str) -> None:
         _print_problems(error.problems)
         raise SystemExit(1) from None
     package = report.package
+    _print_warnings(report.warnings)
     for plan in report.cohort_changes:
         for line in plan.summary_lines():
             click.echo(f"  {line}")
@@ -118,7 +130,7 @@ def diff_command(path: str) -> None:
         _print_translation_changes(report)
         return
     click.echo(f"{package.slug}: {report.current.version} (published) → {package.version}")
-    for line in report.diff.summary_lines():
+    for line in report.summary_lines():  # items named by title, as on the version page
         click.echo(f"  {line}")
     _print_translation_changes(report)
     lost = {key: n for key, n in report.lessons_lost.items() if n}
@@ -126,9 +138,10 @@ def diff_command(path: str) -> None:
     if not lost and not passes:
         click.echo("No learner loses any completion.")
     for key, count in sorted(lost.items()):
-        click.echo(f"  {count} learner(s) would lose the completion of lesson {key}")
+        title = report.titles.get(f"lesson:{key}", key)
+        click.echo(f"  {count} learner(s) would lose the completion of lesson “{title}”")
     for key, count in sorted(passes.items()):
-        click.echo(f"  {count} learner(s) would have to pass quiz {key} again")
+        click.echo(f"  {count} learner(s) would have to pass quiz “{report.titles.get('quiz:' + key, key)}” again")
 
 
 def _print_translation_changes(report: version_diff.DiffReport) -> None:

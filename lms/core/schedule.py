@@ -255,6 +255,14 @@ def application_window(times: CohortTimes, now: datetime) -> ApplicationWindow:
     return ApplicationWindow.OPEN
 
 
+def takes_open_enrolments(times: CohortTimes, now: datetime) -> bool:
+    """The capture rule of an open-mode cohort (``enrolment: open`` in a package, or an administrator's choice): a
+    learner who enrols in its open course at ``now`` joins it while it has not ended and its window is open, from
+    ``applications_open`` (or at once) until ``application_deadline`` (or its end). Joined before the first day,
+    the learner cannot study until the cohort starts (``study_access``)."""
+    return cohort_phase(times, now) is not CohortPhase.ENDED and application_open(times, now)
+
+
 def application_open(times: CohortTimes, now: datetime) -> bool:
     return application_window(times, now) is ApplicationWindow.OPEN
 

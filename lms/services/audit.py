@@ -50,6 +50,7 @@ ACTIONS: dict[str, LazyString] = {
     "user.deactivate": _l("Account deactivated"),
     "cohort.create": _l("Cohort created"),
     "cohort.update": _l("Cohort edited"),
+    "cohort.release_learners": _l("Learners waiting for a cohort left out of its package released from it"),
     "session.create": _l("Live session added"),
     "session.update": _l("Live session edited"),
     "theme.update": _l("Site theme changed"),

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from lms.core.packages import CohortSpec, Package, Problem, SessionTemplate
+from lms.core import clock, schedule
+from lms.core.packages import CohortSpec, EnrolmentMode, Package, Problem, SessionTemplate
 from lms.extensions import db
-from lms.models import Cohort, Course, LiveSession, User
+from lms.models import Cohort, Course, Enrolment, EnrolmentStatus, LiveSession, User
 from lms.services import audit
-from lms.services.cohorts import cohort_data
+from lms.services.cohorts import cohort_data, cohort_times
 from lms.services.live_sessions import session_data
 
 
@@ -72,7 +73,8 @@ class CohortPlan:
         return lines
 
 
-_FIELD_LABELS = {"name": "name", "timezone": "time zone", "applications_open_at": "applications open",
+_FIELD_LABELS = {"enrolment_mode": "enrolment", "name": "name", "timezone": "time zone",
+                 "applications_open_at": "applications open",
                  "application_deadline_at": "application deadline", "starts_on": "first day", "ends_on": "last day",
                  "capacity": "capacity", "title": "title", "description": "description", "starts_at": "start",
                  "ends_at": "end", "join_url": "joining link"}
@@ -94,7 +96,8 @@ def _package_cohort_values(spec: CohortSpec) -> dict[str, Any]:
     def iso(moment: datetime | None) -> str | None:
         return moment.astimezone(UTC).isoformat() if moment is not None else None
 
-    return {"name": spec.name, "timezone": spec.timezone, "applications_open_at": iso(spec.applications_open),
+    return {"enrolment_mode": spec.enrolment.value, "name": spec.name, "timezone": spec.timezone,
+            "applications_open_at": iso(spec.applications_open),
             "application_deadline_at": iso(spec.application_deadline), "starts_on": spec.starts_on.isoformat(),
             "ends_on": spec.ends_on.isoformat(), "capacity": spec.capacity}
 
@@ -190,8 +193,7 @@ def sync_package_cohorts(actor: User | None, course: Course, package: Package) -
         assert plan.refusal is None, plan.refusal
         cohort = plan.row
         if cohort is None:
-            cohort = Cohort(course_id=course.id, key=plan.spec.id, enrolment_mode=package.enrolment.value,
-                            allow_late_attempts=False)
+            cohort = Cohort(course_id=course.id, key=plan.spec.id, allow_late_attempts=False)
             _apply_package_values(cohort, plan.values)
             db.session.add(cohort)
             db.session.flush()
@@ -199,16 +201,90 @@ def sync_package_cohorts(actor: User | None, course: Course, package: Package) -
                          {"course": course.slug, "by_package_version": package.version,
                           **audit.fields_of(cohort_data(cohort))})
         elif plan.changes:
+            stops_capturing = cohort.enrolment_mode == EnrolmentMode.OPEN and plan.spec.enrolment != EnrolmentMode.OPEN
             before = cohort_data(cohort)
             _apply_package_values(cohort, plan.values)
             audit.record(actor, "cohort.update", "cohort", cohort.id,
                          {**audit.changes(before, cohort_data(cohort)), "by_package_version": package.version})
+            if stops_capturing:
+                _let_waiting_learners_go(actor, cohort, package.version)
         else:
             cohort.package_values = plan.values
         for session_plan in plan.sessions:
             _sync_session(actor, cohort, session_plan, package.version)
         synced.append(cohort)
     return synced
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """A cohort an earlier version of the package created to take every learner who enrols (``enrolment: open``)
+    that this version leaves out: publishing keeps it, with its learners' records, but it stops taking learners,
+    and the learners waiting for it to start leave it and can study at once (issue 20: removing a far-off cohort
+    must not keep anyone locked out)."""
+
+    row: Cohort
+    waiting: int  # learners in it who cannot study yet because it has not started
+    refusal: None = None  # shown like a CohortPlan on the version page
+
+    def summary_lines(self) -> list[str]:
+        name = f"“{self.row.name}” ({self.row.key})"
+        line = (f"Cohort {name} is left out of this version: it is kept, with its learners' records, but stops "
+                "taking the learners who enrol")
+        if self.waiting:
+            line += (f"; the {self.waiting} learner(s) waiting for it to start on {self.row.starts_on:%Y-%m-%d} "
+                     "leave it and can study at once")
+        return [line + "."]
+
+
+def plan_released_cohorts(course: Course | None, package: Package, now: datetime | None = None) -> list[ReleasePlan]:
+    """The open-mode cohorts, made by an earlier version of the package and not ended, that ``package`` leaves out."""
+    if course is None:
+        return []
+    now = now or clock.now()
+    declared = [spec.id for spec in package.cohorts]
+    query = select(Cohort).where(Cohort.course_id == course.id, Cohort.enrolment_mode == EnrolmentMode.OPEN,
+                                 Cohort.package_values.is_not(None))
+    if declared:
+        query = query.where(Cohort.key.not_in(declared))
+    plans = []
+    for cohort in db.session.execute(query.order_by(Cohort.starts_on, Cohort.id)).scalars():
+        phase = schedule.cohort_phase(cohort_times(cohort), now)
+        if phase is schedule.CohortPhase.ENDED:
+            continue
+        waiting = db.session.execute(select(func.count()).select_from(Enrolment).where(_active_in(cohort))
+                                     ).scalar_one() if phase is schedule.CohortPhase.NOT_STARTED else 0
+        plans.append(ReleasePlan(cohort, waiting))
+    return plans
+
+
+def _active_in(cohort: Cohort) -> Any:
+    return (Enrolment.cohort_id == cohort.id) & (Enrolment.status == EnrolmentStatus.ACTIVE.value)
+
+
+def release_left_out_cohorts(actor: User | None, course: Course, package: Package) -> None:
+    """Apply plan_released_cohorts: the cohort takes nobody more (it becomes an invitation cohort, still the
+    package's), and its waiting learners leave it. Inside the publishing transaction (no commit here)."""
+    for plan in plan_released_cohorts(course, package):
+        cohort = plan.row
+        before = cohort_data(cohort)
+        cohort.enrolment_mode = EnrolmentMode.INVITE.value
+        cohort.package_values = {**(cohort.package_values or {}), "enrolment_mode": EnrolmentMode.INVITE.value}
+        audit.record(actor, "cohort.update", "cohort", cohort.id,
+                     {**audit.changes(before, cohort_data(cohort)), "by_package_version": package.version,
+                      "reason": "left out of the package"})
+        _let_waiting_learners_go(actor, cohort, package.version)
+
+
+def _let_waiting_learners_go(actor: User | None, cohort: Cohort, package_version: str) -> None:
+    """Learners an open-mode cohort took who are still waiting for it to start leave it: in an open course they
+    study at once. Learners of a cohort that has started stay in it."""
+    if schedule.cohort_phase(cohort_times(cohort), clock.now()) is not schedule.CohortPhase.NOT_STARTED:
+        return
+    moved = db.session.execute(update(Enrolment).where(_active_in(cohort)).values(cohort_id=None)).rowcount
+    if moved:
+        audit.record(actor, "cohort.release_learners", "cohort", cohort.id,
+                     {"learners": moved, "by_package_version": package_version})
 
 
 def _apply_package_values(row: Any, values: dict[str, Any]) -> None:

@@ -221,9 +221,7 @@ def open_cohort_for(course_id: int, now: datetime | None = None) -> Cohort | Non
         .order_by(Cohort.starts_on, Cohort.id)
     ).scalars()
     for cohort in candidates:
-        times = cohort_times(cohort)
-        if schedule.cohort_phase(times, now) is not schedule.CohortPhase.ENDED and schedule.application_open(times,
-                                                                                                             now):
+        if schedule.takes_open_enrolments(cohort_times(cohort), now):
             return cohort
     return None
 

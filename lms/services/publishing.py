@@ -36,6 +36,8 @@ from lms.core.packages import (
     load_package,
     package_zip_bytes,
 )
+from lms.core.packages.cohort_warnings import cohort_warnings
+from lms.core.packages.textdiff import item_titles
 from lms.extensions import db
 from lms.models import (
     Certificate,
@@ -112,6 +114,11 @@ def validate(source: PackageSource, name: str | None = None) -> LoadResult:
     return load_package(source, links=RelativeLinks(), name=name)
 
 
+def package_warnings(package: Package) -> list[Problem]:
+    """What the package's cohorts will do to learners as of now, in words (not problems: the package is valid)."""
+    return cohort_warnings(package, clock.now())
+
+
 def load_valid(source: PackageSource, name: str | None = None) -> Package:
     result = validate(source, name)
     if not result.ok:
@@ -144,6 +151,13 @@ def current_version(course_id: int) -> CourseVersion | None:
     return db.session.execute(
         select(CourseVersion).where(CourseVersion.course_id == course_id, CourseVersion.is_current)
     ).scalar_one_or_none()
+
+
+def version_history(course_id: int) -> list[CourseVersion]:
+    """The course's versions that were published, newest first, each with what publishing it changed."""
+    return list(db.session.execute(
+        select(CourseVersion).where(CourseVersion.course_id == course_id, CourseVersion.published_at.is_not(None))
+        .order_by(CourseVersion.published_at.desc(), CourseVersion.id.desc())).scalars())
 
 
 def list_courses(actor: User | None) -> list[tuple[Course, list[CourseVersion]]]:
@@ -199,15 +213,18 @@ IMPORT_BUSY = _l("You are already importing a package. Wait until it is done, th
 
 
 def import_package(actor: User | None, source: PackageSource, *, publish: bool = False,
-                   name: str | None = None) -> ImportOutcome:
+                   name: str | None = None, instructor: str | None = None) -> ImportOutcome:
     """Validate and store a package as a new draft version, in one transaction; optionally publish it. ``name``:
-    the uploaded file's name, for the problems."""
+    the uploaded file's name, for the problems. ``instructor``: the e-mail address of an instructor to make staff of
+    the course (the operator's import at the command line otherwise makes nobody its instructor)."""
     _require_author(actor)
+    teacher = staffing.instructor_by_email(instructor) if instructor else None  # refused before any work
     with one_import_at_a_time(actor):
-        return _import_package(actor, source, publish, name)
+        return _import_package(actor, source, publish, name, teacher)
 
 
-def _import_package(actor: User | None, source: PackageSource, publish: bool, name: str | None) -> ImportOutcome:
+def _import_package(actor: User | None, source: PackageSource, publish: bool, name: str | None,
+                    teacher: User | None = None) -> ImportOutcome:
     package = load_valid(source, name)
     course = catalog.find_course(package.slug)
     if course is not None:
@@ -222,6 +239,9 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
                                  "Bump the version in course.yaml and import again.",
                                  version=package.version, slug=package.slug))
             published = False
+            if teacher is not None:
+                staffing.assign_to_course(actor, course, teacher)
+                db.session.commit()
             if publish and not existing.is_current:
                 publish_version(actor, package.slug, package.version)
                 published = True
@@ -240,6 +260,8 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
 
     version = _store_version(course, package, actor)
     db.session.flush()
+    if teacher is not None:
+        staffing.assign_to_course(actor, course, teacher)
     audit.record(actor, "course.import", "course", course.slug,
                  {"version": package.version, "content_hash": package.content_hash})
     log.info("imported %s %s (%d lessons)", package.slug, package.version, len(package.lessons))
@@ -420,6 +442,7 @@ def _learner_records(version_id: int) -> int:
 
 def _publish(actor: User | None, course: Course, new: CourseVersion, package: Package) -> None:
     current = current_version(course.id)
+    new.change_summary = _change_summary(course, current, package)  # before the cohorts change
     if current is not None:
         _carry_over(course, current, new, package)
         current.is_current = False
@@ -430,6 +453,7 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     new.published_at = clock.now()
     new.published_by_id = actor.id if actor else None
     cohort_sync.sync_package_cohorts(actor, course, package)  # its own cohorts and sessions, created or updated
+    cohort_sync.release_left_out_cohorts(actor, course, package)  # open-mode ones it leaves out stop taking learners
     db.session.flush()
     # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
     learners = db.session.execute(
@@ -438,6 +462,19 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
     log.info("published %s %s", course.slug, new.version)
+
+
+def _change_summary(course: Course, current: CourseVersion | None, package: Package) -> dict:
+    """What publishing ``package`` changes, as the version page's history keeps it: the diff against the version it
+    replaces (items named by title) and what happens to cohorts."""
+    lines: list[str] = []
+    if current is not None:
+        published = version_package(current)
+        lines = diff_packages(published, package).summary_lines(item_titles(published, package))
+    cohort_plans = [*(plan for plan in cohort_sync.plan_package_cohorts(course, package) if plan.changes_anything),
+                    *cohort_sync.plan_released_cohorts(course, package)]
+    lines += [line for plan in cohort_plans for line in plan.summary_lines()]
+    return {"replaced": current.version if current is not None else None, "lines": lines}
 
 
 def _carry_over(course: Course, current: CourseVersion, new: CourseVersion, package: Package) -> None:

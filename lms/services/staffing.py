@@ -44,6 +44,26 @@ def add_instructor(course_id: int, user: User) -> CourseStaff:
     return row
 
 
+def instructor_by_email(email: str) -> User:
+    """The instructor with this address, or Invalid saying why not (no account, another role)."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise Invalid(_("No account has the e-mail address %(email)s.", email=email.strip()), field="email")
+    if user.role != Role.INSTRUCTOR:
+        raise Invalid(_("%(email)s is not an instructor (role: %(role)s). Change the role first.", email=user.email,
+                        role=user.role), field="email")
+    return user
+
+
+def assign_to_course(actor: User | None, course: Course, user: User) -> CourseStaff:
+    """Make the instructor staff of the course, audited the first time; the caller commits."""
+    row = add_instructor(course.id, user)
+    if row in db.session.new:  # assigning again changes nothing
+        audit.record(actor, "course.assign_instructor", "course", course.slug,
+                     {"instructor": user.email, "instructor_id": user.id})
+    return row
+
+
 def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     """Make an instructor staff of a course: its reports, authoring and attendance (lms.authz.is_course_staff);
     idempotent. ``actor`` None: the operator at the command line."""
@@ -52,15 +72,6 @@ def assign_instructor(actor: User | None, slug: str, email: str) -> CourseStaff:
     course = catalog.find_course(slug)
     if course is None:
         raise Invalid(_("There is no such course."), field="course")
-    user = accounts.find_by_email(email)
-    if user is None:
-        raise Invalid(_("No account has the e-mail address %(email)s.", email=email.strip()), field="email")
-    if user.role != Role.INSTRUCTOR:
-        raise Invalid(_("%(email)s is not an instructor (role: %(role)s). Change the role first.", email=user.email,
-                        role=user.role), field="email")
-    row = add_instructor(course.id, user)
-    if row in db.session.new:  # assigning again changes nothing
-        audit.record(actor, "course.assign_instructor", "course", course.slug,
-                     {"instructor": user.email, "instructor_id": user.id})
+    row = assign_to_course(actor, course, instructor_by_email(email))
     db.session.commit()
     return row

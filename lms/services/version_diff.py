@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from lms.core.packages import Package, PackageDiff, diff_packages
+from lms.core.packages import Package, PackageDiff, Problem, diff_packages
 from lms.core.packages.diff import TranslationChanges, translation_changes
 from lms.core.packages.textdiff import TextChange, item_titles, text_changes
 from lms.extensions import db
@@ -22,7 +22,14 @@ from lms.models import (
     VersionModule,
 )
 from lms.services import catalog, cohort_sync
-from lms.services.publishing import PackageSource, current_version, load_valid, version_for_author, version_package
+from lms.services.publishing import (
+    PackageSource,
+    current_version,
+    load_valid,
+    package_warnings,
+    version_for_author,
+    version_package,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,10 @@ class DiffReport:
     # "lesson:<id>" / "quiz:<id>" / "module:<id>", so the page names items by title.
     text_changes: tuple[TextChange, ...] = ()
     titles: dict[str, str] = field(default_factory=dict)
+    # Open-mode cohorts of earlier versions that this one leaves out: they stop taking learners.
+    released: tuple[cohort_sync.ReleasePlan, ...] = ()
+    # What the package's cohorts will do to learners, in words (lms.core.packages.cohort_warnings).
+    warnings: tuple[Problem, ...] = ()
     # Per translation language: translations added, removed, changed, and the stale ones.
     translations: tuple[TranslationChanges, ...] = ()
 
@@ -46,8 +57,8 @@ class DiffReport:
         return self.diff.summary_lines(self.titles) if self.diff is not None else []
 
     @property
-    def cohort_changes(self) -> tuple[cohort_sync.CohortPlan, ...]:
-        return tuple(plan for plan in self.cohorts if plan.changes_anything or plan.refusal)
+    def cohort_changes(self) -> tuple[cohort_sync.CohortPlan | cohort_sync.ReleasePlan, ...]:
+        return (*(plan for plan in self.cohorts if plan.changes_anything or plan.refusal), *self.released)
 
 
 def diff_against_current(source: PackageSource) -> DiffReport:
@@ -56,10 +67,14 @@ def diff_against_current(source: PackageSource) -> DiffReport:
     course = catalog.find_course(package.slug)
     current = current_version(course.id) if course else None
     if current is None:
-        return DiffReport(package=package, current=None, diff=None,
+        return DiffReport(package=package, current=None, diff=None, warnings=_warnings(package),
                           cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)),
                           translations=translation_changes(None, package))
     return _diff_report(course, current, package)
+
+
+def _warnings(package: Package) -> tuple[Problem, ...]:
+    return tuple(package_warnings(package))
 
 
 def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
@@ -69,7 +84,7 @@ def diff_versions(actor: User | None, slug: str, version: str) -> DiffReport:
     current = current_version(course.id)
     package = version_package(draft)
     if current is None or current.id == draft.id:
-        return DiffReport(package=package, current=current, diff=None,
+        return DiffReport(package=package, current=current, diff=None, warnings=_warnings(package),
                           cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)) if current is None else (),
                           translations=translation_changes(None, package))
     return _diff_report(course, current, package)
@@ -83,6 +98,8 @@ def _diff_report(course: Course, current: CourseVersion, package: Package) -> Di
                       quiz_passes_lost=_passes_per_quiz(course.id, current, diff.quizzes_reset),
                       text_changes=text_changes(published, package), titles=item_titles(published, package),
                       cohorts=tuple(cohort_sync.plan_package_cohorts(course, package)),
+                      released=tuple(cohort_sync.plan_released_cohorts(course, package)),
+                      warnings=_warnings(package),
                       translations=translation_changes(published, package))
 
 

@@ -180,6 +180,48 @@ def test_upload_errors_name_the_uploaded_file(client, db, login_as):
     assert "old-copy.zip was not imported: " in older.get_data(as_text=True)
 
 
+def test_each_published_version_keeps_its_change_summary_as_a_history(client, db, login_as, tmp_path):
+    """Issue 20, defect 8: after publishing, the diff disappeared from the version page."""
+    publishing.import_package(None, EXAMPLE, publish=True)
+    changed = copy_package(tmp_path)
+    set_version(changed, "1.1.0")
+    edit_file(changed / "basics" / "01-welcome.md", "---\n#", "---\nA new first line.\n\n#")
+    publishing.import_package(None, changed, publish=True)
+    login_as("admin")
+    html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
+    history = html[html.index("History of published versions"):]
+    assert "Replaced version 1.0.0:" in history
+    welcome = publishing.load_valid(EXAMPLE).lessons[0].title
+    assert f"Lessons changed: “{welcome}”." in history
+    assert "The first published version: everything in it was new." in history  # 1.0.0, below
+    assert history.index("1.1.0") < history.index("Replaced version 1.0.0") < history.index("The first published")
+
+
+def test_the_published_version_links_each_quiz_to_its_question_statistics(client, db, login_as, tmp_path):
+    publishing.import_package(None, EXAMPLE, publish=True)
+    draft = copy_package(tmp_path)
+    set_version(draft, "1.1.0")
+    publishing.import_package(None, draft)
+    login_as("admin")
+    statistics = "/reports/example-all-features/quizzes/basics-quiz"
+    assert statistics in client.get("/author/example-all-features/1.0.0/").get_data(as_text=True)
+    assert statistics not in client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
+    page = client.get(statistics)
+    assert page.status_code == 200 and "Facility" in page.get_data(as_text=True)
+
+
+def test_a_text_asset_names_its_charset_once(client, db, login_as, tmp_path):
+    """Issue 20, defect 7: 'text/plain; charset=utf-8; charset=utf-8'."""
+    from lms.services import authoring_tools
+
+    authoring_tools.write_new_course("safe-streets", tmp_path / "safe-streets")
+    publishing.import_package(None, tmp_path / "safe-streets")
+    login_as("admin")
+    response = client.get("/author/safe-streets/0.1.0/preview/assets/handout.txt")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
 def test_the_version_page_says_what_changed_in_each_translation(client, db, login_as, tmp_path):
     publishing.import_package(None, EXAMPLE, publish=True)
     changed = copy_package(tmp_path)
@@ -201,9 +243,9 @@ def test_an_author_previews_a_lesson_in_each_of_its_languages(client, db, login_
     login_as("admin")
     url = "/author/example-all-features/1.0.0/preview/lessons/welcome"
     english = client.get(url).get_data(as_text=True)
-    assert '<div class="lesson-body" lang="en">' in english
+    assert '<div class="lesson-body" lang="en" dir="auto">' in english
     assert f'<a href="{url}?lang=es" lang="es" hreflang="es">Español</a>' in english
     spanish = client.get(f"{url}?lang=es").get_data(as_text=True)
-    assert '<div class="lesson-body" lang="es">' in spanish and "Bienvenida al curso de ejemplo" in spanish
+    assert '<div class="lesson-body" lang="es" dir="auto">' in spanish and "Bienvenida al curso de ejemplo" in spanish
     untranslated = client.get(url.replace("welcome", "going-further") + "?lang=es").get_data(as_text=True)
     assert "has not been translated into Spanish" in untranslated

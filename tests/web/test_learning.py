@@ -144,6 +144,7 @@ def test_max_attempts_is_enforced(client, db, login_as, course):
 def test_application_courses_cannot_be_joined_in_one_click(client, db, login_as, tmp_path):
     package = copy_package(tmp_path)
     edit_file(package / "course.yaml", "enrolment: open", "enrolment: application")
+    edit_file(package / "course.yaml", "    enrolment: open", "    enrolment: application")  # its cohort's
     publishing.import_package(None, package, publish=True)
     login_as("learner")
     response = client.post(f"/courses/{SLUG}/enrol")
@@ -282,3 +283,14 @@ def test_a_lesson_page_costs_three_queries_whatever_the_learner_has_done(client,
         html = client.get(f"/courses/caring-cities/lessons/{second}").get_data(as_text=True)
     assert 'aria-label="completed"' in html
     assert len(queries) == 3, queries
+
+
+def test_the_course_page_names_required_modules_by_title_and_says_why_a_file_does_not_open(client, db, login_as,
+                                                                                          course):
+    """Issue 20, defect 7: module ids ('basics') and an unexplained plain-text resource title followed by a stray
+    space before its description."""
+    login_as("learner")
+    page = client.get(f"/courses/{SLUG}/").get_data(as_text=True)
+    assert "of the modules “The basics”" in page
+    assert ("Course handout (PDF) <span class=\"muted\">(a file of the course: it opens once you can study the "
+            "course)</span>: A one-page handout") in page

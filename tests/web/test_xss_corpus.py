@@ -183,7 +183,8 @@ def test_package_link_fields_refuse_every_dangerous_url(tmp_path, field, url):
     elif field == "issuer":
         course["certificate"]["issuers"][0]["url"] = url
     else:
-        course["cohorts"] = [{"id": "run", "name": "Run", "timezone": "UTC", "starts_on": "2031-01-01",
+        course["cohorts"] = [{"id": "run", "name": "Run", "timezone": "UTC", "enrolment": "invite",
+                              "starts_on": "2031-01-01",
                               "ends_on": "2031-01-31", "sessions": [{"template": "kick-off", "join_url": url,
                                                                      "starts_at": "2031-01-02T10:00",
                                                                      "ends_at": "2031-01-02T11:00"}]}]
@@ -200,6 +201,7 @@ def test_titles_and_names_of_a_package_are_one_line(tmp_path):
     course["title"] = "Caring\r\nBcc: victim@example.org"
     course["live_sessions"][0]["title"] = "Kick-off\nX-Injected: yes"
     course["cohorts"] = [{"id": "run", "name": "Seoul\r\n\tBcc: victim@example.org", "timezone": "UTC",
+                          "enrolment": "invite",
                           "starts_on": "2031-01-01", "ends_on": "2031-01-31"}]
     (folder / "course.yaml").write_text(yaml.safe_dump(course, allow_unicode=True), encoding="utf-8")
     package = load_package(folder).package
@@ -215,7 +217,8 @@ def test_applying_to_a_package_cohort_with_a_line_break_in_its_name_mails_one_su
     folder = copy_package(tmp_path)
     course = yaml.safe_load((folder / "course.yaml").read_text("utf-8"))
     course["enrolment"] = "application"
-    course["cohorts"][0].update(name="Seoul\r\nBcc: victim@example.org", applications_open="2020-01-01T00:00")
+    course["cohorts"][0].update(name="Seoul\r\nBcc: victim@example.org", applications_open="2020-01-01T00:00",
+                                enrolment="application")
     (folder / "course.yaml").write_text(yaml.safe_dump(course, allow_unicode=True), encoding="utf-8")
     from lms.services import publishing
 
@@ -314,7 +317,7 @@ def _write_xss_package(dest: Path) -> Path:
         + [{"title": "A drawing", "url": "assets/drawing.svg"}],
         "live_sessions": [{"id": f"s-{n}", "title": payload, "description": payload}
                           for n, payload in enumerate(TEXT[:4], start=1)],
-        "cohorts": [{"id": "package-run", "name": TEXT[13], "timezone": "Europe/Madrid",
+        "cohorts": [{"id": "package-run", "name": TEXT[13], "timezone": "Europe/Madrid", "enrolment": "open",
                      "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=60)).isoformat(),
                      "sessions": [{"template": f"s-{n}", "join_url": HTTPS_URLS[n % len(HTTPS_URLS)],
                                    "starts_at": f"{start + timedelta(days=n + 3)}T10:00",

@@ -60,7 +60,7 @@ def build_package(parsed: ParsedPackage, files: dict[str, bytes]) -> Package:
                         for r in course.get("resources")),
         live_sessions=tuple(SessionTemplate(s.get("id"), s.get("title"), s.get("description"),
                                             s.get("duration_minutes")) for s in course.get("live_sessions")),
-        cohorts=tuple(_cohort(c) for c in course.get("cohorts")),
+        cohorts=tuple(_cohort(c, course.get("enrolment")) for c in course.get("cohorts")),
         completion=CompletionRule(
             required_modules=tuple(completion.get("required_modules", ())) if completion else (),
             min_sessions_attended=completion.get("min_sessions_attended") if completion else 0,
@@ -167,7 +167,7 @@ def _question(record: Record) -> Question:
     return Question(**common, numeric_answer=record.get("answer"), tolerance=record.get("tolerance"))
 
 
-def _cohort(record: Record) -> CohortSpec:
+def _cohort(record: Record, course_enrolment: str) -> CohortSpec:
     zone = ZoneInfo(record.get("timezone"))
 
     def aware(moment: datetime | None) -> datetime | None:
@@ -185,4 +185,5 @@ def _cohort(record: Record) -> CohortSpec:
         sessions=tuple(CohortSession(s.get("template"), aware(s.get("starts_at")), aware(s.get("ends_at")),
                                      s.get("join_url")) for s in record.get("sessions")),
         line=record.line_of("id"),
+        enrolment=EnrolmentMode(record.get("enrolment") or course_enrolment),
     )

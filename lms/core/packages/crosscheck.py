@@ -10,8 +10,10 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from lms.core.packages.files import case_hint
 from lms.core.packages.model import Problem
 from lms.core.packages.parsed import ParsedPackage
+from lms.core.packages.spec import COHORT_ENROLMENTS_FOR_COURSE
 from lms.core.packages.validate import Record
 
 COURSE_FILE = "course.yaml"
@@ -34,6 +36,30 @@ def check_package(parsed: ParsedPackage, files: Collection[str], problems: list[
     _check_unique(((c.get("id"), COURSE_FILE, c.line_of("id")) for c in cohorts), "cohort", problems)
     for cohort in cohorts:
         _check_cohort(cohort, templates, course.get("completion"), problems)
+        _check_cohort_enrolment(cohort, course.get("enrolment"), problems)
+
+
+def _check_cohort_enrolment(cohort: Record, course_enrolment: str | None, problems: list[Problem]) -> None:
+    """A cohort of an open course says how learners join it: ``enrolment: open`` captures everyone who enrols in the
+    course while it takes people, which must be a choice, never a default (issue 20: one far-off cohort locked an
+    open course for years). Other courses' cohorts default to the course's enrolment."""
+    if course_enrolment is None:
+        return
+    name = f"cohort '{cohort.get('id', '?')}'"
+    allowed = COHORT_ENROLMENTS_FOR_COURSE[course_enrolment]
+    chosen = cohort.get("enrolment")
+    if chosen is None:
+        if course_enrolment == "open" and cohort.has("id"):
+            problems.append(Problem(COURSE_FILE, cohort.line_of("id"), (
+                f"{name} of an open course must say how learners join it: 'enrolment: open' puts every learner "
+                "who enrols in the course while the cohort takes people into it, and they cannot study before "
+                "its starts_on; 'enrolment: invite' leaves the course open to all and staff add learners to "
+                "the cohort")))
+        return
+    if chosen not in allowed:
+        problems.append(Problem(COURSE_FILE, cohort.line_of("enrolment"), (
+            f"{name}: enrolment '{chosen}' does not fit a course whose enrolment is '{course_enrolment}'; "
+            f"use {' or '.join(allowed)}")))
 
 
 def _suggestion(value: str, known: Iterable[str]) -> str:
@@ -128,7 +154,8 @@ def _check_cover(course: Record, files: Collection[str], problems: list[Problem]
     image = cover.get("image", "") if cover else ""
     if image and image not in files:
         problems.append(Problem(COURSE_FILE, cover.line_of("image"),
-                                f"the cover image {image} is not in the package; add the file or fix the path"))
+                                f"the cover image {image} is not in the package"
+                                f"{case_hint(image, files) or '; add the file or fix the path'}"))
 
 
 def _check_resources(course: Record, files: Collection[str], problems: list[Problem]) -> None:
@@ -137,7 +164,7 @@ def _check_resources(course: Record, files: Collection[str], problems: list[Prob
         if url.startswith("assets/") and url not in files:
             problems.append(Problem(COURSE_FILE, resource.line_of("url"),
                                     f"resource '{resource.get('title', url)}' links to {url}, which is not in the "
-                                    "package; add the file or fix the path"))
+                                    f"package{case_hint(url, files) or '; add the file or fix the path'}"))
 
 
 def _check_cohort(cohort: Record, templates: list[str], completion: Record | None, problems: list[Problem]) -> None:

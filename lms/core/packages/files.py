@@ -170,7 +170,7 @@ def _collect_zip(source: bytes | Path, label: str, limits: Limits) -> CollectedF
             return lambda limit: zipio.read_at_most(archive, entry, limit)
 
         candidates = [_Candidate(path, entry.declared_size, reader(entry)) for path, entry in sorted(by_path.items())]
-        _Collector(result, limits, label).collect(candidates)
+        _Collector(result, limits, label, shown_root=root).collect(candidates)
     return result
 
 
@@ -262,10 +262,11 @@ def _file_reader(path: Path) -> Callable[[int], bytes | None]:
 class _Collector:
     """The checks shared by folders and zips: names, counts, sizes (declared and actual), encoding, file types."""
 
-    def __init__(self, result: CollectedFiles, limits: Limits, label: str) -> None:
+    def __init__(self, result: CollectedFiles, limits: Limits, label: str, shown_root: str = "") -> None:
         self.result = result
         self.limits = limits
         self.label = label
+        self.shown_root = shown_root  # the zip's top folder, stripped from the paths: said when naming a place in it
 
     def _problem(self, path: str, message: str, line: int = 0) -> None:
         self.result.problems.append(Problem(path, line, message))
@@ -279,6 +280,9 @@ class _Collector:
         limits = self.limits
         if len(candidates) > limits.max_files:
             self._stop(f"the package has {len(candidates)} files, more than the limit of {limits.max_files}")
+            return
+        if (too_deep := self._too_deep(candidates)) is not None:
+            self._stop(too_deep)
             return
         usable = [c for c in candidates if self._acceptable(c)]
         if sum(c.declared_size for c in usable) > limits.max_total_bytes:
@@ -303,6 +307,23 @@ class _Collector:
                 continue
             total += len(data)
             self._store(candidate.path, data)
+
+    def _too_deep(self, candidates: list[_Candidate]) -> str | None:
+        """A package zipped (or pointed at) one folder too high: course.yaml is in a subfolder, and every other path
+        would be reported as misplaced. Say where course.yaml is and what to zip instead."""
+        paths = [c.path for c in candidates]
+        if "course.yaml" in paths:
+            return None
+        nested = sorted((p for p in paths if p.endswith("/course.yaml")), key=lambda p: (p.count("/"), p))
+        if not nested:
+            return None
+        folder = nested[0].removesuffix("/course.yaml")
+        found = self.shown_root + nested[0]
+        depth = folder.count("/") + 1
+        levels = "one folder" if depth == 1 else f"{depth} folders"
+        return (f"course.yaml is not at the top of the package but at {found}: the package is {levels} too deep. "
+                f"Zip the folder '{folder.rsplit('/', 1)[-1]}' itself (or the files inside it), or point at that "
+                "folder")
 
     def _size_limit(self, path: str) -> int:
         if extension(path) in SOURCE_EXTENSIONS:
@@ -345,6 +366,18 @@ class _Collector:
                 return
             data = normalise_text(data)
         self.result.files[path] = data
+
+
+def case_hint(wanted: str, existing: Iterable[str]) -> str:
+    """'; it differs only in case from …' when a missing path (or folder name) matches one that exists but for
+    upper and lower case: it works on the author's macOS or Windows disk, whose names ignore case, and nowhere
+    else. Empty otherwise."""
+    folded = wanted.casefold()
+    match = next((path for path in sorted(set(existing)) if path.casefold() == folded and path != wanted), None)
+    if match is None:
+        return ""
+    return (f"; it differs only in case from '{match}' (the same on macOS and Windows, not on the server): write "
+            "it exactly as the file is named")
 
 
 def normalise_text(data: bytes) -> bytes:

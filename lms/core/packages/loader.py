@@ -13,7 +13,7 @@ from dataclasses import replace
 from lms.core.packages import translations as translating
 from lms.core.packages.build import build_package
 from lms.core.packages.crosscheck import COURSE_FILE, check_package
-from lms.core.packages.files import ASSETS, Limits, PackageSource, collect_files, source_cost_problem
+from lms.core.packages.files import ASSETS, Limits, PackageSource, case_hint, collect_files, source_cost_problem
 from lms.core.packages.model import LoadResult, Problem
 from lms.core.packages.parsed import ParsedLesson, ParsedModule, ParsedPackage
 from lms.core.packages.render import LinkBuilder, LinkTargets, MarkdownRenderer, PlaceholderLinks
@@ -117,8 +117,10 @@ class _PackageReader:
             if manifest not in self.files:
                 if manifest not in self.refused:
                     exists = any(path.startswith(f"{folder}/") for path in (*self.files, *self.refused))
+                    folders = {path.split("/", 1)[0] for path in (*self.files, *self.refused) if "/" in path}
+                    advice = case_hint(folder, folders) or "; create it with a module.yaml, or remove it here"
                     message = f"module folder '{folder}' has no module.yaml" if exists else \
-                        f"module folder '{folder}' does not exist; create it with a module.yaml, or remove it here"
+                        f"module folder '{folder}' does not exist{advice}"
                     self._report(COURSE_FILE, line, message)
                 continue
             record = self._manifest(manifest, MODULE)
@@ -143,7 +145,8 @@ class _PackageReader:
             seen[name] = line
             if path not in self.files:
                 if path not in self.refused:
-                    self._report(module.manifest, line, f"lesson file '{name}' does not exist in {module.folder}/")
+                    self._report(module.manifest, line, f"lesson file '{name}' does not exist in {module.folder}/"
+                                                        f"{case_hint(path, self.files)}")
                 continue
             lessons.append(self._lesson(path))
         return lessons
@@ -218,6 +221,8 @@ class _PackageReader:
                                           "translations (course.<language>.yaml), assets/ and one folder per module")
                 continue
             if folder not in listed_folders:
+                if folder.casefold() in {listed.casefold() for listed in listed_folders}:
+                    continue  # listed with other upper and lower case: reported at the listing
                 if folder not in reported_folders:
                     reported_folders.add(folder)
                     self._report(path, 0, f"folder '{folder}' is not listed in course.yaml's modules; add it there "
@@ -229,7 +234,8 @@ class _PackageReader:
             elif rest.endswith(".md"):
                 module = by_folder.get(folder)
                 listed = module.record.get("lessons") if module is not None else None
-                if listed is not None and rest not in listed:  # None: unreadable lessons, reported already
+                if listed is not None and rest.casefold() not in {name.casefold() for name in listed}:
+                    # None: unreadable lessons, reported already; listed in other case: reported at the listing
                     self._report(path, 0, f"lesson file is not listed in {folder}/module.yaml's lessons; add it "
                                           "there or remove the file")
             elif rest not in (MODULE_FILE, QUIZ_FILE):

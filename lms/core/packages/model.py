@@ -178,6 +178,9 @@ class CohortSpec:
     capacity: int | None
     sessions: tuple[CohortSession, ...] = ()
     line: int = field(default=0, compare=False)  # of its ``id`` in course.yaml, for problems found at import
+    # How learners get in: OPEN captures every learner who enrols in the open course while the cohort takes people
+    # (lms.core.cohort_capture); INVITE only by staff; APPLICATION by applying.
+    enrolment: EnrolmentMode = EnrolmentMode.APPLICATION
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 
-from lms.core.packages.files import ASSETS, IMAGE_EXTENSIONS, extension
+from lms.core.packages.files import ASSETS, IMAGE_EXTENSIONS, case_hint, extension
 from lms.core.packages.model import Problem
 
 
@@ -219,7 +219,8 @@ class MarkdownRenderer:
             return None, None  # a lesson with problems of its own (or an unlisted one), reported there
         if target not in self._targets.files:
             what = "lesson" if target.endswith(".md") else "asset" if target.startswith(ASSETS) else "file"
-            return None, f"link to missing {what} '{_short(href)}': {target} is not in the package"
+            return None, (f"link to missing {what} '{_short(href)}': {target} is not in the package"
+                          f"{case_hint(target, self._targets.files)}")
         return None, f"link to '{_short(href)}' points to {target}, which is neither a lesson nor an asset"
 
     def _image_source(self, src: str, file: str) -> tuple[str | None, str | None]:
@@ -235,7 +236,8 @@ class MarkdownRenderer:
         if extension(target) not in IMAGE_EXTENSIONS:
             return None, f"image '{_short(src)}' is not an image file; images may be {_IMAGE_TYPES}"
         if target not in self._targets.files:
-            return None, f"image '{_short(src)}' does not exist: {target} is not in the package"
+            return None, (f"image '{_short(src)}' does not exist: {target} is not in the package"
+                          f"{case_hint(target, self._targets.files)}")
         return self._links.asset_url(target), None
 
 

@@ -120,6 +120,7 @@ class Field:
     item_noun: str = "item"  # LIST: used in "must list at least one …"
     non_empty: bool = True  # TEXT: blank text is refused
     max_length: int | None = None  # TEXT: most characters (after the format's clean-up); the database column's size
+    names_choices: bool = False  # a choice question's ``answer``: numbers there are positions, which it does not take
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,11 @@ COHORT_SESSION = Spec("cohort_session", "cohort session", "One scheduled live se
           max_length=URL_LENGTH),
 ))
 
+COHORT_ENROLMENTS = ("open", "application", "invite")
+# Which cohort enrolments each course enrolment allows (lms.core.packages.crosscheck checks it).
+COHORT_ENROLMENTS_FOR_COURSE = {"open": ("open", "invite"), "application": ("application", "invite"),
+                                "invite": ("invite",)}
+
 COHORT = Spec("cohort", "cohort", "A run of the course with dates, declared by the package.", (
     _text("id", "Stable cohort id.", required=True, format=ID),
     _text("name", "Name shown to learners.", required=True, format=ONE_LINE, max_length=NAME_LENGTH),
@@ -221,6 +227,11 @@ COHORT = Spec("cohort", "cohort", "A run of the course with dates, declared by t
     _text("application_deadline", "When applications close (local date and time).", format=LOCAL_DATETIME),
     _text("starts_on", "First day of the cohort.", required=True, format=DATE),
     _text("ends_on", "Last day of the cohort.", required=True, format=DATE),
+    _text("enrolment", "How learners get into this cohort. open: every learner who enrols in the (open) course "
+          "while the cohort takes people (from applications_open, or publishing, until application_deadline, or the "
+          "cohort's end) joins it and can study only from starts_on; invite: staff add learners; application: "
+          "learners apply. Required in an open course; default: the course's enrolment.",
+          enum=COHORT_ENROLMENTS),
     Field("capacity", Kind.INTEGER, "Most learners admitted; no limit when absent.", minimum=1),
     Field("sessions", Kind.LIST, "The cohort's live sessions.", default=(), items=COHORT_SESSION,
           item_noun="session"),
@@ -335,12 +346,14 @@ QUESTION = Spec(
     Variants("type", {
         "single_choice": (
             _choices(2),
-            _text("answer", "The id of the correct choice, instead of `correct: true` on it.", format=ID),
+            _text("answer", "The id of the correct choice, instead of `correct: true` on it.", format=ID,
+                  names_choices=True),
         ),
         "multiple_choice": (
             _choices(2),
             Field("answer", Kind.LIST, "The ids of the correct choices, instead of `correct: true` on them.",
-                  items=_text("choice", "A choice id.", format=ID), min_items=1, item_noun="choice id"),
+                  items=_text("choice", "A choice id.", format=ID), min_items=1, item_noun="choice id",
+                  names_choices=True),
         ),
         "true_false": (
             Field("answer", Kind.BOOLEAN, "The correct answer: true or false.", required=True),

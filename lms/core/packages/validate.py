@@ -101,6 +101,10 @@ class _Checker:
                 self._report(node.line, f"{spec.noun} is missing required key '{group[0]}' (or {others})")
         for f in fields:
             value_node = entries.get(f.name)
+            if value_node is not None and f.names_choices and (message := _positions_message(value_node, entries)):
+                record.lines[f.name] = value_node.where
+                self._report(value_node.where, message)
+                continue
             if value_node is None:
                 if f.required:
                     self._report(node.line, f"{spec.noun} is missing required key '{f.name}'")
@@ -140,7 +144,8 @@ class _Checker:
         if value is UNUSABLE:
             return _INVALID
         if value is None:
-            self._report(node.where, f"{subject} has no value; give it one or remove the key")
+            advice = "give it one (it is required)" if f.required else "give it one or remove the key"
+            self._report(node.where, f"{subject} has no value; {advice}")
             return _INVALID
         if f.kind is Kind.OBJECT:
             assert f.spec is not None
@@ -162,6 +167,17 @@ class _Checker:
     def _wrong_kind_message(self, node: Node, f: Field, subject: str) -> str:
         value = node.value
         scalar = not isinstance(value, list | dict)
+        if f.kind is Kind.BOOLEAN and isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+            word = "true" if value.lower() in ("yes", "y", "on") else "false"
+            return f"{subject} must be true or false, not the text '{_shorten(value)}'; write {word}"
+        if f.kind in (Kind.INTEGER, Kind.NUMBER) and isinstance(value, str):
+            if re.fullmatch(r"[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9]*)?", value.strip()):
+                return (f"{subject} must be {_KIND_PHRASES[f.kind]}, not the text '{_shorten(value)}': a time such "
+                        "as 1:30 is not a number; write it in one unit (90 for 1 hour 30 minutes)")
+            if re.fullmatch(r"[-+]?[0-9]+,[0-9]+", value.strip()):
+                return (f"{subject} must be {_KIND_PHRASES[f.kind]}, not the text '{_shorten(value)}'; write "
+                        f"decimals with a point: {value.strip().replace(',', '.')} (learners may type a decimal "
+                        "comma in their answers, package files may not)")
         if f.kind in (Kind.TEXT, Kind.MARKDOWN) and scalar:
             # YAML read the text as a number, a date or true/false ("version: 1.0", "id: 2023", "title: yes").
             if f.format is not None and not f.format.matches(node.source):
@@ -254,6 +270,34 @@ class _Checker:
             return float(value) if f.kind is Kind.NUMBER else value
         self._report(node.where, f"{subject} must be {message}, not {_number(value)}")
         return _INVALID
+
+
+_YAML11_BOOLEANS = frozenset({"yes", "no", "y", "n", "on", "off"})  # booleans in YAML 1.1, text in YAML 1.2
+
+
+def _positions_message(node: Node, entries: dict[str, Node]) -> str | None:
+    """When a choice question's ``answer`` is written as positions (``answer: [0, 3]``, ``answer: 4``): say that it
+    takes choice ids, list them, and name the choices the numbers would be, if they are valid positions."""
+    items = node.value if isinstance(node.value, list) else [node]
+    positions = [item.value for item in items if isinstance(item.value, int) and not isinstance(item.value, bool)]
+    if not positions:
+        return None
+    choices = entries.get("choices")
+    ids = [choice.value["id"].value for choice in (choices.value if choices and isinstance(choices.value, list)
+                                                   else [])
+           if isinstance(choice.value, dict) and "id" in choice.value and isinstance(choice.value["id"].value, str)]
+    message = ("'answer' lists choice ids, not positions" if isinstance(node.value, list) else
+               "'answer' names a choice id, not a position")
+    if not ids:
+        return f"{message}; give each choice an id and name the correct ones"
+    message += f"; the ids are: {', '.join(ids)}"
+    start = 0 if 0 in positions else 1
+    if len(positions) == len(items) and all(start <= p < len(ids) + start for p in positions):
+        named = [ids[p - start] for p in positions]
+        written = named[0] if not isinstance(node.value, list) else f"[{', '.join(named)}]"
+        counting = "counting from 0" if start == 0 else "counting from 1"
+        message += f" (as positions {counting}, {_shorten(node.source or str(positions))} would be: answer: {written})"
+    return message
 
 
 def _has_kind(value: Any, kind: Kind) -> bool:

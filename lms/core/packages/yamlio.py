@@ -1,21 +1,29 @@
-"""YAML that remembers where everything is, and refuses anything but plain data.
+"""YAML that remembers where everything is, and refuses anything but plain data, read with YAML 1.2 semantics.
 
 PyYAML's composer gives nodes with positions; we convert them ourselves instead of letting a constructor build Python
 objects, so that every key and value keeps its line, only the plain YAML types exist (a ``!!python/object`` tag is a
 problem, not an object), aliases are refused before anything can expand (no billion laughs), and nesting depth is
 bounded (the composer is recursive).
+
+Plain scalars are resolved by YAML 1.2's core schema, which is what editors' YAML language servers (and the JSON
+Schemas we write for them) use, not PyYAML's YAML 1.1 defaults: ``1:30`` is the text '1:30', not the sexagesimal 90;
+``yes``, ``no``, ``on`` and ``off`` are text, not booleans; ``0o17`` is octal and ``017`` is seventeen; ``1_000`` is
+text; dates stay text (the field decides whether it is a date). We keep PyYAML (with libyaml's fast parser) and only
+replace its resolver, rather than move to ruamel.yaml, because the composer below already gives us positions, refused
+aliases and a depth bound on PyYAML's node API, and a resolver is a small table that is easy to check against the
+spec (YAML 1.2.2, section 10.3.2). ``parse_yaml`` is the one function every package file's YAML goes through.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.constructor import SafeConstructor
-from yaml.resolver import Resolver
+from yaml.resolver import BaseResolver
 
 try:  # libyaml's scanner and parser, about ten times faster; our composer runs on its events either way
     from yaml.cyaml import CParser as _Parser
@@ -35,6 +43,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _ERROR_POSITION_IN_BYTES = False
 
 from lms.core.packages.model import Problem
+from lms.core.packages.yamlerrors import describe_syntax_error
 
 MAX_DEPTH = 50  # manifests nest four levels deep; anything far deeper is an attack on the recursive composer
 
@@ -43,8 +52,53 @@ _TAG = "tag:yaml.org,2002:"
 # strictly), and "<<" / "=" are only keys nobody declared.
 _TEXT_TAGS = frozenset({_TAG + "str", _TAG + "timestamp", _TAG + "merge", _TAG + "value"})
 _CONVERTED_TAGS = frozenset({_TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"})
-_SCALAR_NAMES = {_TAG + "int": "whole number (at most 4,300 digits)", _TAG + "float": "number",
+_SCALAR_NAMES: dict[str, str] = {_TAG + "int": "whole number (at most 4,300 digits)", _TAG + "float": "number",
                  _TAG + "bool": "true/false value"}
+
+
+
+
+class Yaml12CoreResolver(BaseResolver):
+    """Plain scalars resolved by the YAML 1.2 core schema; everything else is text ('str')."""
+
+
+_CORE_SCHEMA = (
+    (_TAG + "bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    (_TAG + "int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (_TAG + "float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+                     r"|\.(?:nan|NaN|NAN)", "-+.0123456789"),
+    (_TAG + "null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+)
+for _tag, _pattern, _first in _CORE_SCHEMA:
+    Yaml12CoreResolver.add_implicit_resolver(_tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
+_CORE_PATTERNS = {tag: re.compile(pattern) for tag, pattern, _first in _CORE_SCHEMA}
+
+
+def core_scalar(tag: str, text: str) -> Any:
+    """The value of a scalar tagged int, float, bool or null (implicitly, or explicitly with ``!!int``), by the YAML
+    1.2 core schema; ValueError when the text is not one (``!!int 1:30``)."""
+    if tag == _TAG + "null":
+        if text not in ("", "~", "null", "Null", "NULL"):
+            raise ValueError(text)
+        return None
+    if tag == _TAG + "bool":
+        if text not in ("true", "True", "TRUE", "false", "False", "FALSE"):
+            raise ValueError(text)
+        return text.lower() == "true"
+    if tag == _TAG + "int":
+        if _CORE_PATTERNS[tag].fullmatch(text) is None:
+            raise ValueError(text)
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text)  # ValueError beyond Python's 4,300 digits
+    if _CORE_PATTERNS[_TAG + "float"].fullmatch(text) is None and _CORE_PATTERNS[_TAG + "int"].fullmatch(text) is None:
+        raise ValueError(text)
+    lowered = text.lower()
+    if lowered.endswith(".inf"):
+        return float(lowered.replace(".inf", "inf"))
+    if lowered == ".nan":
+        return math.nan
+    return float(int(text, 0) if text.startswith(("0o", "0x")) else text)
 
 
 class _Unusable:
@@ -80,14 +134,14 @@ class _Refused(Exception):
         self.message = message
 
 
-class _Composer(Composer, _Parser, Resolver):
-    """PyYAML's composer (nodes with positions, plain tags resolved as the safe loader does) over the parser's events,
+class _Composer(Composer, _Parser, Yaml12CoreResolver):
+    """PyYAML's composer (nodes with positions, plain tags resolved by YAML 1.2's core schema) over the parser's events,
     refusing aliases and deep nesting as it goes. Nothing here constructs Python objects."""
 
     def __init__(self, text: str) -> None:
         _Parser.__init__(self, text)
         Composer.__init__(self)
-        Resolver.__init__(self)
+        Yaml12CoreResolver.__init__(self)
         self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
@@ -114,9 +168,8 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Node | None,
     except _Refused as refused:
         return None, [Problem(file, refused.line + 1 + line_offset, refused.message)]
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = (mark.line + 1 if mark else 1) + line_offset
-        return None, [Problem(file, line, f"YAML syntax error: {_describe_syntax_error(error, text, line_offset)}")]
+        line, message = describe_syntax_error(error, text).numbered(line_offset)
+        return None, [Problem(file, line, f"YAML syntax error: {message}")]
     except yaml.reader.ReaderError as error:
         before = text.encode("utf-8")[: error.position].decode("utf-8", "ignore") if _ERROR_POSITION_IN_BYTES \
             else text[: error.position]
@@ -133,30 +186,11 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Node | None,
     return _Converter(file, line_offset, problems).convert(root), problems
 
 
-def _describe_syntax_error(error: yaml.MarkedYAMLError, text: str, line_offset: int) -> str:
-    problem = (error.problem or "").removeprefix("but ")
-    mark = error.problem_mark
-    if mark is not None and _character_at(text, mark.line, mark.column) == "\t":
-        return "a tab character; indent with spaces, not tabs"
-    if not error.context:
-        return problem
-    context_mark, problem_mark = error.context_mark, error.problem_mark
-    same_line = context_mark is None or (problem_mark is not None and context_mark.line == problem_mark.line)
-    where = "" if same_line else f" at line {context_mark.line + 1 + line_offset}"
-    return f"{problem} ({error.context}{where})"
-
-
-def _character_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n")
-    return lines[line][column : column + 1] if line < len(lines) else ""
-
-
 class _Converter:
     def __init__(self, file: str, line_offset: int, problems: list[Problem]) -> None:
         self.file = file
         self.line_offset = line_offset
         self.problems = problems
-        self.scalars = SafeConstructor()
 
     def _line(self, node: yaml.Node) -> int:
         return node.start_mark.line + 1 + self.line_offset
@@ -179,8 +213,8 @@ class _Converter:
         if node.tag not in _CONVERTED_TAGS:
             return self._refuse(node, _tag_message(node.tag))
         try:
-            value = self.scalars.construct_object(node)
-        except (ValueError, KeyError, IndexError):  # "!!int abc", "!!bool maybe", an integer of 5,000 digits
+            value = core_scalar(node.tag, node.value)
+        except ValueError:  # "!!int abc", "!!bool maybe", an integer of 5,000 digits
             what = _SCALAR_NAMES.get(node.tag, "value")
             return self._refuse(node, f"'{_shorten(node.value)}' cannot be read as a {what}")
         if isinstance(value, float) and not math.isfinite(value):

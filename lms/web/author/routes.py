@@ -69,7 +69,8 @@ def version(slug: str, version: str):
     row = publishing.version_for_author(acting_user(), slug, version)
     outline = catalog.version_outline(row)
     report = version_diff.diff_versions(acting_user(), slug, version)
-    return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report)
+    return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report,
+                           history=publishing.version_history(row.course_id))
 
 
 @bp.route("/<slug>/<version>/publish", methods=["GET", "POST"])

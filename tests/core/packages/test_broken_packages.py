@@ -19,12 +19,13 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
     # YAML itself
     "yaml syntax error": (
         edit(V, COURSE, "title: Street trees for cooler cities", "title: Street trees: for cooler cities"),
-        ["course.yaml:2: YAML syntax error: mapping values are not allowed in this context"],
+        ["course.yaml:2: YAML syntax error: the value of 'title' contains ': ', which YAML reads as a new key; a value "
+         "containing ': ' must be quoted: title: \"Street trees: for cooler cities\""],
     ),
     "unclosed quote points at where it starts": (
         edit(V, COURSE, "title: Street trees for cooler cities", 'title: "Street trees for cooler cities'),
-        ["course.yaml:52: YAML syntax error: found unexpected end of stream "
-         "(while scanning a quoted scalar at line 2)"],
+        ["course.yaml:2: YAML syntax error: the text in quotes that starts with \" on this line is never closed; end "
+         "it with \" (inside the text, write a \" as \\\")"],
     ),
     "tab indentation": (
         edit(V, MODULE, "id: basics", "id: basics\n\tx: 1"),
@@ -207,7 +208,56 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
     ),
     "true_false answer that is not a boolean": (
         edit(V, QUIZ, "answer: true", 'answer: "yes"'),
-        ["basics/quiz.yaml:36: 'answer' must be true or false, not text ('yes')"],
+        ["basics/quiz.yaml:36: 'answer' must be true or false, not the text 'yes'; write true"],
+    ),
+    # Issue 20: YAML 1.2 values, answers written as positions, syntax errors said as what to do
+    "numeric answer written as a time is text, not the sexagesimal 90": (
+        edit(V, QUIZ, "answer: 10", "answer: 1:30"),
+        ["basics/quiz.yaml:48: 'answer' must be a number, not the text '1:30': a time such as 1:30 is not a "
+         "number; write it in one unit (90 for 1 hour 30 minutes)"],
+    ),
+    "a decimal comma in a package file": (
+        edit(V, QUIZ, "tolerance: 2", "tolerance: 1,5"),
+        ["basics/quiz.yaml:49: 'tolerance' must be a number, not the text '1,5'; write decimals with a point: "
+         "1.5 (learners may type a decimal comma in their answers, package files may not)"],
+    ),
+    "yes is text, not a boolean": (
+        edit(V, QUIZ, "shuffle_choices: true", "shuffle_choices: yes"),
+        ["basics/quiz.yaml:6: 'shuffle_choices' must be true or false, not the text 'yes'; write true"],
+    ),
+    "multiple_choice answer written as positions from 0": (
+        edit(V, QUIZ, "answer: [shade, quiet]", "answer: [0, 1]"),
+        ["basics/quiz.yaml:32: 'answer' lists choice ids, not positions; the ids are: shade, quiet, parking "
+         "(as positions counting from 0, [0, 1] would be: answer: [shade, quiet])"],
+    ),
+    "single_choice answer written as a position from 1": (
+        edit(edit(V, QUIZ, "        correct: true\n", ""), QUIZ, "feedback: No. Asphalt stores heat.",
+             "feedback: No. Asphalt stores heat.\n    answer: 1"),
+        ["basics/quiz.yaml:19: 'answer' names a choice id, not a position; the ids are: trees, asphalt (as "
+         "positions counting from 1, 1 would be: answer: trees)"],
+    ),
+    "a key indented to no level": (
+        edit(V, MODULE, "title: The basics", "  title: The basics"),
+        ["basics/module.yaml:2: YAML syntax error: 'title' is indented more than 'id' at line 1, whose value "
+         "is already given there; indent 'title' like 'id' (0 spaces), or if the text above goes on here, put "
+         "it in quotes"],
+    ),
+    "a list item indented to no level": (
+        edit(V, MODULE, "  - 02-choosing-species.md", " - 02-choosing-species.md"),
+        ["basics/module.yaml:6: YAML syntax error: the indentation of this list item (1 space) matches no key "
+         "or list above it; indent it by 2 spaces like the list item at line 5, or by 0 spaces like 'lessons' "
+         "at line 4, whichever it belongs with"],
+    ),
+    "text that goes on over two lines": (
+        edit(V, MODULE, "summary: Why street trees matter and how to choose them.",
+             "summary: Why street trees matter\nand how to choose them."),
+        ["basics/module.yaml:4: YAML syntax error: 'and how to choose them.' is not a 'key: value' line; if "
+         "it goes on from the text above, put that text in quotes or write it as a block (key: | and the text "
+         "indented below it); otherwise add ': ' and a value after the key"],
+    ),
+    "a required key with no value is not to be removed": (
+        edit(V, MODULE, "title: The basics", "title:"),
+        ["basics/module.yaml:2: 'title' has no value; give it one (it is required)"],
     ),
     # Files and folders
     "missing lesson file": (
@@ -391,3 +441,41 @@ def test_every_problem_is_reported_in_one_pass_sorted_by_file_then_line():
 def test_front_matter_lines_are_counted_from_the_top_of_the_file():
     files = edit(V, SPECIES, "minutes: 15", "minutes: [15]")
     assert problems(files) == ["basics/02-choosing-species.md:4: 'minutes' must be a whole number, not a list"]
+
+
+# Issue 20, defects 5 and 6: a package zipped one folder too deep; names that differ only in case.
+
+def test_a_zip_one_folder_too_deep_says_where_course_yaml_is_and_what_to_zip():
+    from lms.core.packages import load_package
+    from tests.core.packages.builders import zip_bytes
+
+    nested = {f"street-trees/{path}": data for path, data in V.items()}
+    result = load_package(zip_bytes(nested, root="my-courses"), name="upload.zip")
+    assert [str(p) for p in result.problems] == [
+        "upload.zip: course.yaml is not at the top of the package but at my-courses/street-trees/course.yaml: the "
+        "package is one folder too deep. Zip the folder 'street-trees' itself (or the files inside it), or point at "
+        "that folder"]
+
+
+def test_a_folder_one_level_too_high_says_which_folder_to_use(tmp_path):
+    from lms.core.packages import load_package
+    from tests.core.packages.builders import write_folder
+
+    write_folder({f"street-trees/{path}": data for path, data in V.items()}, tmp_path / "work")
+    [problem] = load_package(tmp_path / "work").problems
+    assert "but at street-trees/course.yaml: the package is one folder too deep" in str(problem)
+
+
+@pytest.mark.parametrize("files, expected", [
+    (edit(V, MODULE, "  - 01-why-trees.md", "  - 01-Why-Trees.md"),
+     "basics/module.yaml:5: lesson file '01-Why-Trees.md' does not exist in basics/; it differs only in case from "
+     "'basics/01-why-trees.md'"),
+    (edit(V, WHY, "(../assets/tree.png", "(../assets/Tree.png"),
+     "basics/01-why-trees.md:10: image '../assets/Tree.png' does not exist: assets/Tree.png is not in the package; "
+     "it differs only in case from 'assets/tree.png'"),
+    (edit(V, COURSE, "  - extras", "  - Extras"),
+     "course.yaml:16: module folder 'Extras' does not exist; it differs only in case from 'extras'"),
+])
+def test_names_that_differ_only_in_case_say_so(files, expected):
+    assert [expected] == [p.removesuffix(" (the same on macOS and Windows, not on the server): write it exactly as "
+                                       "the file is named") for p in problems(files)]

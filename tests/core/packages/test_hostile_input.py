@@ -362,4 +362,6 @@ def test_the_example_packages_are_well_within_the_cost_limit():
     for course in ("caring-cities", "example-all-features"):
         cost = sum(markdown_cost(path.read_text(encoding="utf-8")) for path in (courses / course).rglob("*")
                    if path.suffix in (".md", ".yaml"))
-        assert cost < Limits().max_markdown_cost / 10, course
+        # A fifth of the limit: Caring Cities carries four languages (en and its es, fr, ko translations), about
+        # 2.0M of the 15M limit; the check still catches a package that grows towards the limit.
+        assert cost < Limits().max_markdown_cost / 5, course

@@ -128,3 +128,14 @@ def test_quiz_schema_requires_the_keys_of_each_type():
 def test_lesson_schema_checks_numbers():
     assert errors("lesson-front-matter.schema.json", {"id": "a", "title": "A", "minutes": 0}) == [
         "0 is less than or equal to the minimum of 0"]
+
+
+def test_the_loader_and_the_schemas_read_yaml_alike():
+    """An editor's YAML 1.2 language server and the loader agree: a date is text that the schema's date format
+    accepts, and '1:30' is text that a number field refuses in both."""
+    course = instance("course.yaml")
+    assert course["cohorts"][0]["starts_on"] == "2030-03-04"
+    node, _ = parse_yaml(V["basics/quiz.yaml"].decode().replace("answer: 10", "answer: 1:30"), "basics/quiz.yaml")
+    quiz = plain(node)
+    assert quiz["questions"][4]["answer"] == "1:30"
+    assert "'1:30' is not of type 'number'" in errors("quiz.schema.json", quiz)

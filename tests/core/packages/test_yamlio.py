@@ -73,3 +73,26 @@ def test_front_matter_is_split_with_its_offsets():
 @pytest.mark.parametrize("text", ["# no front matter\n", "---\nid: a\n", "", "--- \n"])
 def test_missing_or_unclosed_front_matter_is_none(text):
     assert split_front_matter(text) is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1:30", "1:30"),  # YAML 1.1 read this as the sexagesimal 90
+    ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"), ("y", "y"),  # YAML 1.1 booleans
+    ("1_000", "1_000"),
+    ("2030-03-04", "2030-03-04"),
+    ("0o17", 15), ("017", 17), ("0x1F", 31), ("-12", -12),
+    ("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5),
+    ("true", True), ("False", False), ("TRUE", True),
+    ("~", None), ("null", None),
+])
+def test_plain_scalars_follow_the_yaml_1_2_core_schema(text, value):
+    node, problems = parse_yaml(f"key: {text}\n", "f.yaml")
+    assert problems == []
+    assert node.value["key"].value == value
+    assert type(node.value["key"].value) is type(value)
+
+
+def test_an_explicit_tag_that_the_core_schema_cannot_read_is_refused():
+    node, problems = parse_yaml("a: !!int 1:30\n", "f.yaml")
+    assert node.value["a"].value is UNUSABLE
+    assert [str(p) for p in problems] == ["f.yaml:1: '1:30' cannot be read as a whole number (at most 4,300 digits)"]
