@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError, dates, numbers, units
+from babel import Locale, UnknownLocaleError, dates, numbers
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 
 from lms import authz
-from lms.core import locales
+from lms.core import durations, locales
 from lms.core.theme import DEFAULT
 from lms.services import theme
 
@@ -64,32 +64,18 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return numbers.format_decimal(value, pattern, locale=_locale())
 
 
-def _unit(value: float, unit: str) -> str:
-    """"3 hours", "3 heures", "3시간", "٣ ساعات": CLDR's unit patterns, with the plural the language needs. Where
-    Babel's data has no long pattern for a language (Korean), its short one, rather than an English word."""
-    locale = _locale()
-    text = units.format_unit(value, unit, length="long", locale=locale)
-    if unit in text and getattr(locale, "language", "en") != "en":
-        text = units.format_unit(value, unit, length="short", locale=locale)
-    return text
-
-
 def duration(seconds: float) -> str:
-    """A length of time in its largest whole unit: "12 minutes", "3 hours", "2 days" (as lms.core.durations)."""
-    seconds = max(0, int(seconds))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            return _unit(seconds // size, unit)
-    return _unit(seconds, "second")
+    """A length of time in its largest whole unit: "12 minutes", "3 hours", "2 days", in the reader's language."""
+    return durations.duration_phrase(seconds, str(_locale()))
 
 
 def hours(value: float) -> str:
     """A number of study hours: "12 hours", "1.5 hours", "1 hour" (the certificate's and the catalogue's)."""
-    return _unit(value, "hour")
+    return durations.quantity_phrase(value, "duration-hour", str(_locale()))
 
 
 def minutes(value: float) -> str:
-    return _unit(value, "minute")
+    return durations.quantity_phrase(value, "duration-minute", str(_locale()))
 
 
 def localised_language_name(code: str) -> str:

@@ -40,7 +40,9 @@ def log_in(page: Page, email: str, password: str = factories.DEFAULT_PASSWORD) -
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    # The log-out button, found by its form rather than its words: after logging in, the page speaks the person's
+    # profile language, which need not be English.
+    expect(page.locator("header form[action='/logout'] button")).to_be_visible()
 
 
 def open_confirmation_link(page: Page, live_server, address: str) -> None:
