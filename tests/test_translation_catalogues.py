@@ -72,10 +72,13 @@ def _translate(path: Path, translate) -> None:
 
 
 def test_complete_counts_untranslated_entries_per_language_and_passes_when_all_are_translated(source, capsys):
+    korean = source / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
+    _translate(korean, lambda msgid: "" if msgid == "Log in" else f"«{msgid}»")
     assert _run(source, "--complete") == 1
     out = capsys.readouterr().out
     counts = r"^{}: \d+ strings, \d+ untranslated, \d+ fuzzy$"
     assert all(re.search(counts.format(code), out, re.M) for code in ("es", "fr", "ko", "ar"))
+    assert re.search(r"^ko: \d+ strings, 1 untranslated, 0 fuzzy$", out, re.M)
     for code in ("es", "fr", "ko", "ar"):
         _translate(source / "translations" / code / "LC_MESSAGES" / "messages.po", lambda msgid: f"«{msgid}»")
     assert _run(source, "--complete") == 0, capsys.readouterr().err

@@ -55,7 +55,7 @@ def test_a_spanish_speaker_reads_the_course_in_spanish(client, login_as, course)
     lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
     assert f'<h1 id="bienvenida-al-curso-de-ejemplo">{SPANISH_TITLE}</h1>' in lesson or SPANISH_TITLE in lesson
     assert '<div class="lesson-body" lang="es" dir="auto">' in lesson
-    assert "not been translated" not in lesson
+    assert "aún no se ha traducido" not in lesson
     assert db.session.execute(db.select(Enrolment.studied_language)).scalar_one() == "es"
 
 
@@ -63,15 +63,15 @@ def test_an_untranslated_lesson_is_shown_in_the_source_with_a_notice(client, log
     learner(login_as, client)
     lesson = page(client, f"/courses/{SLUG}/lessons/going-further")
     assert '<div class="lesson-body" lang="en" dir="auto">' in lesson
-    # The learner's interface is Spanish: the language is named in it (the catalogue is not translated yet).
-    assert "This part of the course has not been translated into español" in lesson
+    # The learner's interface is Spanish: the notice and the language's name are in Spanish.
+    assert "Esta parte del curso aún no se ha traducido al español" in lesson
 
 
 def test_a_language_the_course_lacks_falls_back_to_the_source_with_a_notice(client, login_as, course):
     learner(login_as, client, language="ko")
     course_page = page(client, f"/courses/{SLUG}/")
     assert '<h1 lang="en" dir="auto">Example course: every feature of the package format</h1>' in course_page
-    assert "This course is not offered in 한국어" in course_page  # named in the interface's language, Korean
+    assert "이 과정은 한국어(으)로 제공되지 않아" in course_page  # the notice, and the language named, in Korean
 
 
 def test_the_language_switch_is_remembered_for_the_course(client, login_as, course):
@@ -100,8 +100,8 @@ def test_a_stale_translation_shows_a_notice_linking_to_the_source(client, login_
     publishing.import_package(None, package, publish=True)
     learner(login_as, client)
     lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
-    assert "The original text has changed since this translation was made" in lesson
-    link = re.search(r'<a href="([^"]+)" hreflang="en">Read the original \(inglés \(English\)\)</a>', lesson)
+    assert "El texto original ha cambiado desde que se hizo esta traducción" in lesson
+    link = re.search(r'<a href="([^"]+)" hreflang="en">Leer el original \(inglés \(English\)\)</a>', lesson)
     assert link and link.group(1) == f"/courses/{SLUG}/lessons/welcome?lang=en"
     original = page(client, link.group(1))
     assert ENGLISH_TITLE in original and "commonest lesson features" in original

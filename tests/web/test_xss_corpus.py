@@ -643,8 +643,10 @@ def test_certificate_pdfs_hold_the_name_as_text_in_their_metadata(crawl):
     assert crawl.pdfs
     for url, data in crawl.pdfs.items():
         metadata = PdfReader(io.BytesIO(data)).metadata
+        # Worded in the learner's language (the corpus's people prefer several): the name and the title as text.
         subject = metadata["/Subject"]
-        assert isinstance(subject, str) and any(subject.startswith(f"{name} completed ")
+        assert isinstance(subject, str) and any(subject.startswith(f"{name} ")
                                                 for name in crawl.names.values()), (url, subject)
-        assert metadata["/Title"] == f"Certificate of completion: XSS corpus {TEXT[0]}"
+        assert f" XSS corpus {TEXT[0]}" in subject, (url, subject)
+        assert metadata["/Title"].endswith(f": XSS corpus {TEXT[0]}"), (url, metadata["/Title"])
         assert pdf_problems(data) == []
