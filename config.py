@@ -95,6 +95,11 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a stale form is the bigger risk to users
     MAX_CONTENT_LENGTH = _env_int("LMS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+    # Package files (lms/storage.py): a directory, instance/files unless set; every app instance of one site must see
+    # the same one (a shared volume). With the prefix set, asset responses carry X-Accel-Redirect for nginx to send
+    # the file after the app has checked access (docs/file-store.md).
+    FILE_STORE_PATH = _env("LMS_FILE_STORE_PATH")
+    FILE_STORE_ACCEL_PREFIX = _env("LMS_FILE_STORE_ACCEL_PREFIX")
     # Letters of support uploaded with applications (PDF, PNG or JPEG), checked by content.
     LETTER_MAX_BYTES = _env_int("LMS_LETTER_MAX_MB", 5) * 1024 * 1024
     # How many times one person may send an application to one cohort (withdrawing and sending it again).

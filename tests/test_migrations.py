@@ -31,3 +31,32 @@ def test_every_migration_can_be_downgraded(app, db):
         source = Path(revision.path).read_text(encoding="utf-8")
         body = source.split("def downgrade", 1)[1]
         assert "op." in body, f"{revision.path} has an empty downgrade"
+
+
+def test_package_files_move_out_to_the_file_store_and_back_without_loss(app, db, tmp_path):
+    import shutil
+
+    from flask_migrate import downgrade, upgrade
+
+    from lms.models import VersionFile
+    from lms.services import publishing
+    from lms.storage import file_store, store_root
+    from tests.factories import copy_package
+
+    publishing.import_package(None, copy_package(tmp_path), publish=True)
+    store = file_store()
+    contents = {row.path: store.read(row.sha256) for row in _db.session.execute(_db.select(VersionFile)).scalars()}
+    assert "assets/handout.pdf" in contents
+    _db.session.commit()
+    _db.session.remove()
+    try:
+        downgrade(revision="7c3d9e2f4a10")  # the files back into the database
+        with _db.engine.connect() as connection:
+            rows = connection.execute(_db.text("SELECT path, data FROM version_files")).all()
+        assert {path: bytes(data) for path, data in rows} == contents
+        shutil.rmtree(store_root(app.config))  # nothing left outside the database
+        upgrade()  # and out again
+        assert {row.path: store.read(row.sha256)
+                for row in _db.session.execute(_db.select(VersionFile)).scalars()} == contents
+    finally:
+        upgrade()

@@ -18,7 +18,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -136,7 +135,8 @@ class VersionLesson(Base):
 
 
 class VersionFile(Base):
-    """Every file of the imported package, so a version can be exported, previewed and re-read exactly."""
+    """Every file of the imported package, so a version can be exported, previewed and re-read exactly. The bytes are
+    in the file store (lms.storage) under ``sha256``, kept once however many versions share them."""
 
     __tablename__ = "version_files"
     __table_args__ = (UniqueConstraint("version_id", "path"),)
@@ -147,7 +147,6 @@ class VersionFile(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
 
     version: Mapped[CourseVersion] = relationship(lazy="raise")
 

@@ -12,7 +12,6 @@ The rules (see docs/course-packages.md, "Publishing and progress"):
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -56,6 +55,7 @@ from lms.models import (
 )
 from lms.services import audit, catalog, cohort_sync, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from lms.storage import file_store
 
 log = logging.getLogger(__name__)
 
@@ -318,10 +318,12 @@ def _store_version(course: Course, package: Package, actor: User | None) -> Cour
     for translation in package.translations:
         db.session.add(_translation_row(version, translation))
     media_types = {asset.path: asset.media_type for asset in package.assets}
+    store = file_store()
     for path, data in sorted(package.files.items()):
+        stored = store.put(data)
         db.session.add(VersionFile(
-            version=version, path=path, media_type=media_types.get(path, _text_media_type(path)), size=len(data),
-            sha256=_sha256(data), data=data,
+            version=version, path=path, media_type=media_types.get(path, _text_media_type(path)), size=stored.size,
+            sha256=stored.sha256,
         ))
     return version
 
@@ -348,13 +350,10 @@ def _text_media_type(path: str) -> str:
     return "application/octet-stream"
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def version_files(version_id: int) -> dict[str, bytes]:
-    rows = db.session.execute(select(VersionFile.path, VersionFile.data).filter_by(version_id=version_id)).all()
-    return {path: data for path, data in rows}
+    store = file_store()
+    rows = db.session.execute(select(VersionFile.path, VersionFile.sha256).filter_by(version_id=version_id)).all()
+    return {path: store.read(sha256) for path, sha256 in rows}
 
 
 def version_package(version: CourseVersion) -> Package:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -72,7 +72,12 @@ def handle_http_error(error: HTTPException):
     message = None
     if status == 400 and error.description and error.description != type(error).description:
         message = error.description
-    return render_error(status, message)
+    response = make_response(render_error(status, message))
+    # What the error says in its headers is part of the answer: Content-Range on a 416, Allow on a 405.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_crash(error: Exception):
