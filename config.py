@@ -100,6 +100,11 @@ class Config:
     # the file after the app has checked access (docs/file-store.md).
     FILE_STORE_PATH = _env("LMS_FILE_STORE_PATH")
     FILE_STORE_ACCEL_PREFIX = _env("LMS_FILE_STORE_ACCEL_PREFIX")
+    # Hosts whose video players a lesson may embed (space-separated), and so the only ones in the CSP's frame-src.
+    # A PeerTube instance is added by its host name.
+    VIDEO_HOSTS = tuple((_env("LMS_VIDEO_HOSTS", "www.youtube-nocookie.com player.vimeo.com") or "").split())
+    # The share of a video a learner must have watched (the union of the parts played) for the lesson to complete.
+    VIDEO_COMPLETION_SHARE = float(_env("LMS_VIDEO_COMPLETION_SHARE", "0.9") or 0.9)
     # Letters of support uploaded with applications (PDF, PNG or JPEG), checked by content.
     LETTER_MAX_BYTES = _env_int("LMS_LETTER_MAX_MB", 5) * 1024 * 1024
     # How many times one person may send an application to one cohort (withdrawing and sending it again).

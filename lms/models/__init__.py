@@ -14,7 +14,14 @@ from lms.models.cohort import (
     ReminderSent,
 )
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule, VersionTranslation
-from lms.models.learning import Enrolment, EnrolmentStatus, LessonProgress, ProgressEvent, QuizAttempt
+from lms.models.learning import (
+    Enrolment,
+    EnrolmentStatus,
+    LessonProgress,
+    ProgressEvent,
+    QuizAttempt,
+    VideoWatching,
+)
 from lms.models.outbox import OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.staffing import CourseStaff
 from lms.models.theme import SiteTheme
@@ -51,4 +58,5 @@ __all__ = [
     "VersionLesson",
     "VersionModule",
     "VersionTranslation",
+    "VideoWatching",
 ]

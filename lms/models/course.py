@@ -129,6 +129,9 @@ class VersionLesson(Base):
     reset_progress: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64))
     html: Mapped[str] = mapped_column(Text)
+    # The lesson's video (file or external player, poster, duration, captions and chapters with their cues), as
+    # lms.services.video_lessons writes it at import; None for a lesson of text only.
+    video: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     module: Mapped[VersionModule] = relationship(back_populates="lessons", lazy="raise")
     version: Mapped[CourseVersion] = relationship(lazy="raise")

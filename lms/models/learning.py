@@ -67,6 +67,24 @@ class LessonProgress(Base):
         ForeignKey("course_versions.id", ondelete="SET NULL"))
 
 
+class VideoWatching(Base):
+    """How much of a lesson's video a learner has watched (lms.core.watching) and where to resume, on any device.
+    Kept per video file (its SHA-256): a new version with the same video keeps the learner's watching."""
+
+    __tablename__ = "video_watching"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "lesson_key", "video_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    lesson_key: Mapped[str] = mapped_column(String(64))
+    video_sha256: Mapped[str] = mapped_column(String(64))
+    intervals: Mapped[list[Any]] = mapped_column(JSON)  # [[start, end], ...] in seconds, merged
+    watched_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    position: Mapped[float] = mapped_column(Float, default=0.0)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class QuizAttempt(Base):
     __tablename__ = "quiz_attempts"
     __table_args__ = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -133,18 +134,23 @@ def _outline_parts(version_id: int, content_hash: str, completion: tuple[tuple[s
 
 
 def lesson_html(version: CourseVersion, lesson_key: str) -> str:
-    return _lesson_html(version.id, version.content_hash, lesson_key)
+    return _lesson_content(version.id, version.content_hash, lesson_key)[0]
+
+
+def lesson_video(version: CourseVersion, lesson_key: str) -> dict[str, Any] | None:
+    """The lesson's video as stored at import (lms.services.video_lessons.video_record), or None."""
+    return _lesson_content(version.id, version.content_hash, lesson_key)[1]
 
 
 @lru_cache(maxsize=512)
-def _lesson_html(version_id: int, content_hash: str, lesson_key: str) -> str:
-    html = db.session.execute(
-        select(VersionLesson.html).where(VersionLesson.version_id == version_id,
-                                         VersionLesson.lesson_key == lesson_key)
-    ).scalar_one_or_none()
-    if html is None:
+def _lesson_content(version_id: int, content_hash: str, lesson_key: str) -> tuple[str, dict[str, Any] | None]:
+    row = db.session.execute(
+        select(VersionLesson.html, VersionLesson.video).where(VersionLesson.version_id == version_id,
+                                                              VersionLesson.lesson_key == lesson_key)
+    ).one_or_none()
+    if row is None:
         raise NotFound(_("This lesson is not part of the course."))
-    return html
+    return row.html, row.video
 
 
 def asset(version_id: int, path: str) -> VersionFile:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
@@ -41,6 +42,7 @@ from lms.models import (
     User,
     VersionFile,
     VersionModule,
+    VideoWatching,
 )
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import catalog, cohort_pages, cohorts, completion, course_languages, enrolments, live_sessions
@@ -95,6 +97,8 @@ class LessonPage:
     next_step: LearnerStep | None  # for an enrolled learner
     reading: CourseReading | None = None  # the language the lesson is shown in (lms.services.course_languages)
     enrolled: bool = False  # the learner is enrolled (staff looking around are not): they may choose a language
+    video: dict[str, Any] | None = None  # the lesson's video (lms.services.video_lessons.video_record)
+    resume_at: float = 0.0  # seconds into the video where the learner stopped, on whichever device
 
 
 @dataclass(frozen=True)
@@ -273,11 +277,22 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
     # At the course's last item the page says what is still missing (two more queries, on that page only).
     at_the_end = following is None and enrolment is not None
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if at_the_end else None
+    video = catalog.lesson_video(version, lesson_key)
     page = LessonPage(course, version, outline, lesson, html, previous, following_lesson, following_quiz, state,
-                      step, reading, enrolled=enrolment is not None)
+                      step, reading, enrolled=enrolment is not None, video=video,
+                      resume_at=_resume_position(user, course, lesson_key, video) if enrolment else 0.0)
     if visited:
         db.session.commit()  # the use case's one commit: the resume point, read on the dashboard
     return page
+
+
+def _resume_position(user: User, course: Course, lesson_key: str, video: dict[str, Any] | None) -> float:
+    if not video or not video.get("sha256"):
+        return 0.0  # no video, or an external player, whose position the page cannot know
+    position = db.session.execute(
+        select(VideoWatching.position).filter_by(user_id=user.id, course_id=course.id, lesson_key=lesson_key,
+                                                 video_sha256=video["sha256"])).scalar_one_or_none()
+    return position or 0.0
 
 
 def course_asset(user: User, slug: str, path: str) -> VersionFile:
@@ -307,6 +322,14 @@ def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: 
 def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
     """Mark a lesson complete. Repeating it changes nothing; the first completion is the one recorded."""
     course, version, enrolment = study_context(user, slug)
+    state = record_completion(user, course, version, enrolment, lesson_key)
+    db.session.commit()
+    return state
+
+
+def record_completion(user: User, course: Course, version: CourseVersion, enrolment: Enrolment | None,
+                      lesson_key: str) -> LearnerState:
+    """complete_lesson's work without its commit, for another use case (a video watched to the end)."""
     outline = catalog.version_outline(version)
     outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
     if enrolment is None:  # staff looking around record nothing
@@ -328,7 +351,6 @@ def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
     enrolment.last_activity_at = now
     state = learner_state(user, course.id, outline)
     completion.record_progress(user, course, version, enrolment, state.progress)
-    db.session.commit()
     return state
 
 

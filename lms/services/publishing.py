@@ -55,6 +55,7 @@ from lms.models import (
 )
 from lms.services import audit, catalog, cohort_sync, completion, staffing
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from lms.services.video_lessons import video_hosts, video_record
 from lms.storage import file_store
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def _version_key(version: str) -> tuple[int, int, int]:
 
 def validate(source: PackageSource, name: str | None = None) -> LoadResult:
     """``name``: the uploaded file's name, for problems with zip bytes."""
-    return load_package(source, links=RelativeLinks(), name=name)
+    return load_package(source, links=RelativeLinks(), name=name, video_hosts=video_hosts())
 
 
 def package_warnings(package: Package) -> list[Problem]:
@@ -314,7 +315,7 @@ def _store_version(course: Course, package: Package, actor: User | None) -> Cour
                 version=version, module=module_row, lesson_key=lesson.id, position=lesson_position,
                 title=lesson.title, minutes=lesson.minutes, required=lesson.required,
                 reset_progress=lesson.reset_progress, content_hash=lesson.content_hash, html=lesson.html,
-            ))
+                video=video_record(lesson.video, package)))
     for translation in package.translations:
         db.session.add(_translation_row(version, translation))
     media_types = {asset.path: asset.media_type for asset in package.assets}

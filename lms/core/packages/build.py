@@ -37,6 +37,7 @@ from lms.core.packages.model import (
 )
 from lms.core.packages.parsed import ParsedLesson, ParsedModule, ParsedPackage
 from lms.core.packages.validate import Record
+from lms.core.packages.video import estimated_minutes
 
 
 def build_package(parsed: ParsedPackage, files: dict[str, bytes]) -> Package:
@@ -104,13 +105,14 @@ def _lesson(lesson: ParsedLesson, files: dict[str, bytes]) -> Lesson:
     return Lesson(
         id=front.get("id"),
         title=front.get("title"),
-        minutes=front.get("minutes"),
+        minutes=front.get("minutes") or estimated_minutes(lesson.video),
         required=front.get("required"),
         reset_progress=front.get("reset_progress"),
         source=lesson.body,
         html=lesson.html,
         content_hash=hashing.sha256_hex(files[lesson.path]),
         path=lesson.path,
+        video=lesson.video,
     )
 
 

@@ -44,7 +44,7 @@ class Limits:
 MAX_PATH_LENGTH = 500
 
 SOURCE_EXTENSIONS = frozenset({".yaml", ".yml", ".md"})
-TEXT_EXTENSIONS = SOURCE_EXTENSIONS | {".txt", ".csv"}
+TEXT_EXTENSIONS = SOURCE_EXTENSIONS | {".txt", ".csv", ".vtt"}
 ASSET_MEDIA_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -57,6 +57,8 @@ ASSET_MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".mp3": "audio/mpeg",
     ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".vtt": "text/vtt; charset=utf-8",
 }
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 ASSETS = "assets/"

@@ -8,6 +8,7 @@ image; and only when nothing is wrong, build the model (build.py).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from lms.core.packages import translations as translating
@@ -19,6 +20,7 @@ from lms.core.packages.parsed import ParsedLesson, ParsedModule, ParsedPackage
 from lms.core.packages.render import LinkBuilder, LinkTargets, MarkdownRenderer, PlaceholderLinks
 from lms.core.packages.spec import COURSE, LESSON_FRONT_MATTER, MODULE, QUIZ, Spec
 from lms.core.packages.validate import Record, check_document
+from lms.core.packages.video import read_videos
 from lms.core.packages.yamlio import parse_yaml, split_front_matter
 
 MODULE_FILE = "module.yaml"
@@ -29,9 +31,11 @@ DEFAULT_LIMITS = Limits()
 
 
 def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
-                 links: LinkBuilder | None = None, name: str | None = None) -> LoadResult:
+                 links: LinkBuilder | None = None, name: str | None = None,
+                 video_hosts: Collection[str] = ()) -> LoadResult:
     """Load and check a package. Never raises for anything in the package: every problem is in the result, sorted by
-    file and line. ``links`` decides the URLs of lessons and assets in the rendered HTML (placeholders if None)."""
+    file and line. ``links`` decides the URLs of lessons and assets in the rendered HTML (placeholders if None).
+    ``video_hosts``: the hosts whose players a lesson's external video may use (the site's configuration)."""
     collected = collect_files(source, limits, name)
     problems = list(collected.problems)
     if collected.stopped:
@@ -43,6 +47,7 @@ def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
     if parsed is None:
         return LoadResult(None, _sorted(problems))
     check_package(parsed, set(collected.files) | collected.refused, problems)
+    read_videos(parsed, collected.files, set(collected.files) | collected.refused, video_hosts, problems)
     translations = translating.read_translations(parsed.translation_names, parsed, collected.files, problems)
     renderer = MarkdownRenderer(_link_targets(parsed, collected.files, collected.refused),
                                 links or PlaceholderLinks(), element_budget=limits.max_markdown_elements)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 
 class EnrolmentMode(StrEnum):
@@ -108,6 +109,37 @@ class Quiz:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """One cue of a WebVTT track (lms.core.packages.video)."""
+
+    start: float  # seconds
+    end: float
+    text: str  # plain text: WebVTT's tags (<v Speaker>, <b>) removed
+
+
+@dataclass(frozen=True)
+class Track:
+    language: str  # "" for chapters
+    path: str  # under assets/
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class Video:
+    file: str | None  # a video under assets/, or
+    url: str | None  # an external player's address on an allowed host
+    poster: str | None
+    captions: tuple[Track, ...]
+    chapters: Track | None
+    duration: float | None  # seconds, read from the file
+    no_captions_reason: str
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "") if self.url else ""
+
+
+@dataclass(frozen=True)
 class Lesson:
     id: str
     title: str
@@ -118,6 +150,7 @@ class Lesson:
     html: str  # sanitised HTML, links and images rewritten by the importer's URL builders
     content_hash: str
     path: str  # e.g. "module-1/01-intro.md"
+    video: Video | None = None
 
 
 @dataclass(frozen=True)

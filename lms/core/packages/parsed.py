@@ -7,6 +7,7 @@ work on whatever is valid and every problem is found in one pass; the model (bui
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lms.core.packages.validate import Record
 
@@ -18,6 +19,7 @@ class ParsedLesson:
     body: str  # the Markdown after the front matter
     body_line: int  # the file's line number of the body's first line
     html: str = ""
+    video: Any = None  # model.Video, read after the package-wide checks (video.py)
 
 
 @dataclass

@@ -302,14 +302,36 @@ MODULE = Spec("module", "module", "A module's id, title and lessons in order.", 
 
 # Lesson front matter
 
+ASSET_PATH = Format("asset-path", "a path under assets/, such as assets/intro.mp4",
+                    pattern=r"assets/[A-Za-z0-9._/-]+")
+CAPTIONS = Spec("captions", "captions", "Captions of the video in one language (a WebVTT file).", (
+    _text("language", "The language of the captions, one of the course's languages.", required=True,
+          format=LANGUAGE),
+    _text("file", "The WebVTT (.vtt) file under assets/.", required=True, format=ASSET_PATH),
+))
+VIDEO = Spec("video", "video", "The lesson's video, shown above its text: a file of the package or an external "
+              "player on a host the site allows, with captions, chapters and a poster.", (
+    _text("file", "An MP4 (H.264/AAC) or WebM video under assets/.", format=ASSET_PATH),
+    _text("url", "The address of an external player (https://) on a host the site allows, such as "
+          "https://www.youtube-nocookie.com/embed/ID.", format=HTTP_URL, max_length=URL_LENGTH),
+    _text("poster", "An image under assets/ shown before the video plays.", format=ASSET_PATH),
+    Field("captions", Kind.LIST, "Captions, one WebVTT file per language.", items=CAPTIONS,
+          item_noun="captions file"),
+    _text("chapters", "A WebVTT file under assets/ whose cues are the video's chapters.", format=ASSET_PATH),
+    _optional_text("no_captions_reason", "Why the video needs no captions in the course's language (no speech, "
+                   "for instance); without it, those captions are required."),
+))
+
 LESSON_FRONT_MATTER = Spec("lesson", "front matter", "The YAML front matter at the top of a lesson file.",
                            title="Lesson front matter", fields=(
     _text("id", "Stable lesson id, unique in the package.", required=True, format=ID),
     _text("title", "Title of the lesson.", required=True, format=ONE_LINE, max_length=TITLE_LENGTH),
-    Field("minutes", Kind.INTEGER, "Estimated study time in minutes.", required=True, exclusive_minimum=0),
+    Field("minutes", Kind.INTEGER, "Estimated study time in minutes; required unless the lesson has a video file, "
+          "whose length is then used.", exclusive_minimum=0),
     _flag("required", "Whether the lesson counts towards module completion.", True),
     _flag("reset_progress", "When this version is published, learners who completed the lesson in an earlier "
           "version must do it again.", False),
+    Field("video", Kind.OBJECT, "The lesson's video.", spec=VIDEO),
 ))
 
 # quiz.yaml

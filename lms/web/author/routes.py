@@ -133,7 +133,7 @@ def preview_lesson(slug: str, version: str, lesson_key: str):
         html=course_languages.lesson_html(reading, lesson_key, catalog.lesson_html(row, lesson_key)),
         previous=previous, following=following, completed=frozenset(), progress=None,
         lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version), reading=reading,
-        can_choose_language=False,
+        can_choose_language=False, video=catalog.lesson_video(row, lesson_key),
     )
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.services import catalog, certificates, cohorts, enrolments, learning, quizzes
+from lms.services import catalog, certificates, cohorts, enrolments, learning, quizzes, video_lessons
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.i18n import page_language
@@ -103,8 +103,21 @@ def lesson(slug: str, lesson_key: str):
         following_quiz=page.following_quiz, completed=page.state.completed_lessons,
         passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
         lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(), reading=page.reading,
-        can_choose_language=page.enrolled,
+        can_choose_language=page.enrolled, video=page.video, resume_at=page.resume_at,
+        watching_url=url_for("learner.report_watching", slug=slug, lesson_key=lesson_key) if page.enrolled else None,
     )
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_key>/watching", methods=["POST"])
+@login_required
+def report_watching(slug: str, lesson_key: str):
+    """What the video player reports (static/js/video.js): JSON {"intervals": [[start, end], ...], "position": s}."""
+    report = request.get_json(silent=True)
+    if not isinstance(report, dict) or not isinstance(report.get("intervals"), list) \
+            or not isinstance(report.get("position"), int | float):
+        return {"error": _("Send the watched intervals and the position as JSON.")}, 400
+    state = video_lessons.report_watching(acting_user(), slug, lesson_key, report["intervals"], report["position"])
+    return {"watched_share": round(state.watched_share, 4), "completed": state.completed}
 
 
 @bp.route("/courses/<slug>/lessons/<lesson_key>/complete", methods=["POST"])

@@ -296,7 +296,7 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
     "asset type not allowed": (
         {**V, "assets/run.exe": b"MZ"},
         ["assets/run.exe: assets of type '.exe' are not allowed; an asset may be: csv, gif, jpeg, jpg, mp3, mp4, "
-         "pdf, png, svg, txt, webp"],
+         "pdf, png, svg, txt, vtt, webm, webp"],
     ),
     "file name with a space": (
         {**V, "assets/street map.png": V["assets/tree.png"]},

@@ -9,6 +9,7 @@ import pytest
 
 from lms.core.packages import load_package
 from lms.core.packages.spec import (
+    CAPTIONS,
     CERTIFICATE,
     CHOICE,
     COHORT,
@@ -28,6 +29,7 @@ from lms.core.packages.spec import (
     RESOURCE,
     REVIEW,
     SESSION_TEMPLATE,
+    VIDEO,
     Spec,
 )
 from tests.core.packages.builders import valid_files, write_folder
@@ -54,7 +56,7 @@ SECTIONS = {
     "`course.yaml`": (COURSE, PERSON, ISSUER, RESOURCE, SESSION_TEMPLATE, COHORT, COHORT_SESSION, COMPLETION,
                       CERTIFICATE),
     "`module.yaml`": (MODULE,),
-    "Lessons": (LESSON_FRONT_MATTER,),
+    "Lessons": (LESSON_FRONT_MATTER, VIDEO, CAPTIONS),
     "`quiz.yaml`": (QUIZ, REVIEW, QUESTION, CHOICE),
     "Translations": (COURSE_TRANSLATION, MODULE_TRANSLATION, LESSON_TRANSLATION_FRONT_MATTER, QUIZ_TRANSLATION,
                      *(f.spec or f.items for spec in (COURSE_TRANSLATION, QUIZ_TRANSLATION) for f in spec.fields
