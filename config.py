@@ -95,6 +95,9 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a stale form is the bigger risk to users
     MAX_CONTENT_LENGTH = _env_int("LMS_MAX_UPLOAD_MB", 20) * 1024 * 1024
+    # Course packages (with their videos) are uploaded to this limit instead; the package's own limits on each file
+    # and on the whole (lms.core.packages.files.Limits) still apply.
+    PACKAGE_MAX_UPLOAD_BYTES = _env_int("LMS_PACKAGE_MAX_UPLOAD_MB", 200) * 1024 * 1024
     # Package files (lms/storage.py): a directory, instance/files unless set; every app instance of one site must see
     # the same one (a shared volume). With the prefix set, asset responses carry X-Accel-Redirect for nginx to send
     # the file after the app has checked access (docs/file-store.md).

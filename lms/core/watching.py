@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 Interval = tuple[float, float]
 
-# The fastest playback the player offers (the native player goes to 2x); a report may add at most this many seconds
-# of video per second of wall-clock time since the previous one, plus the slack below for clocks and buffering.
+# The fastest playback the player offers (the native player goes to 2x): all that a learner has watched of a video
+# can be at most this many seconds per second of wall-clock time since their first report, plus the slack below (the
+# first report comes a few seconds after playing starts; clocks and buffering). The budget is counted from the first
+# report, not per report, so that many quick reports cannot add up to more than the time allows.
 MAX_PLAYBACK_RATE = 2.0
-SLACK_SECONDS = 10.0
+SLACK_SECONDS = 15.0
 # Seconds a reported position may pass the recorded duration (containers round their length).
 END_TOLERANCE = 1.0
 MAX_INTERVALS_PER_REPORT = 200
@@ -47,10 +49,10 @@ class Watching:
 
 
 def apply_report(previous: Sequence[Interval], reported: Sequence[Sequence[float]], position: float,
-                 duration: float, elapsed_seconds: float | None) -> Watching:
-    """The watching after a report of played ``reported`` intervals and the current ``position``. ``elapsed_seconds``:
-    wall-clock time since the previous report (None for the first). Raises ImpossibleReport for positions outside
-    the video, malformed intervals, or more new watching than the time since the last report allows."""
+                 duration: float, seconds_since_first_report: float) -> Watching:
+    """The watching after a report of played ``reported`` intervals and the current ``position``. Raises
+    ImpossibleReport for positions outside the video, malformed intervals, or more watching in all than the
+    wall-clock time since the learner's first report on this video allows (0 for the first report)."""
     if len(reported) > MAX_INTERVALS_PER_REPORT:
         raise ImpossibleReport("too many intervals in one report")
     limit = duration + END_TOLERANCE
@@ -64,15 +66,11 @@ def apply_report(previous: Sequence[Interval], reported: Sequence[Sequence[float
         if not 0 <= start <= end <= limit:
             raise ImpossibleReport(f"interval [{start}, {end}] is not within the video (0 to {duration})")
         cleaned.append((start, min(end, duration)))
-    before = covered(previous)
     intervals = merge([*previous, *cleaned])
-    after = covered(intervals)
-    if elapsed_seconds is not None and after - before > elapsed_seconds * MAX_PLAYBACK_RATE + SLACK_SECONDS:
-        raise ImpossibleReport(f"{after - before:.0f} new seconds watched in {elapsed_seconds:.0f} seconds")
-    if elapsed_seconds is None and after - before > SLACK_SECONDS:
-        # The first report of a page comes a few seconds after playing starts; the player reports often.
-        raise ImpossibleReport(f"{after - before:.0f} seconds watched before any report")
-    return Watching(tuple(intervals), min(position, duration), after)
+    watched = covered(intervals)
+    if watched > seconds_since_first_report * MAX_PLAYBACK_RATE + SLACK_SECONDS:
+        raise ImpossibleReport(f"{watched:.0f} seconds watched within {seconds_since_first_report:.0f} seconds")
+    return Watching(tuple(intervals), min(position, duration), watched)
 
 
 def is_watched(watched_seconds: float, duration: float, share: float) -> bool:

@@ -82,6 +82,8 @@ class VideoWatching(Base):
     intervals: Mapped[list[Any]] = mapped_column(JSON)  # [[start, end], ...] in seconds, merged
     watched_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     position: Mapped[float] = mapped_column(Float, default=0.0)
+    # The first report starts the clock against which all the watching must be possible (lms.core.watching).
+    first_reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

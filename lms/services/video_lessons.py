@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -20,8 +20,9 @@ from lms.services.errors import Invalid, NotFound
 
 
 def video_hosts() -> tuple[str, ...]:
-    """The hosts whose players a lesson may embed (configuration: LMS_VIDEO_HOSTS)."""
-    return tuple(current_app.config["VIDEO_HOSTS"])
+    """The hosts whose players a lesson may embed (configuration: LMS_VIDEO_HOSTS). Checking a package needs no
+    application (tests, tools); without one, no host is allowed."""
+    return tuple(current_app.config["VIDEO_HOSTS"]) if has_app_context() else ()
 
 
 def video_record(video: Video | None, package: Package) -> dict[str, Any] | None:
@@ -47,11 +48,10 @@ class WatchingState:
     completed: bool  # the lesson is complete (now or before)
 
 
-def report_watching(user: User, slug: str, lesson_key: str, intervals: list[Any], position: float
-                    ) -> WatchingState:
-    """Record what the player reports as played (``intervals`` of [start, end] seconds) and where it is; complete
-    the lesson once the configured share of the video is covered. An impossible report (positions outside the video,
-    more watched than the time since the last report allows) is refused whole (Invalid)."""
+def report_watching(user: User, slug: str, lesson_key: str, report: Any) -> WatchingState:
+    """Record what the player reports (``report``: {"intervals": [[start, end] seconds played], "position": s}) and
+    complete the lesson once the configured share of the video is covered. An impossible report (positions outside
+    the video, more watched than the time since the first report allows) is refused whole (Invalid)."""
     course, version, enrolment = learning.study_context(user, slug)
     video = catalog.lesson_video(version, lesson_key)
     if not video or not video.get("sha256") or not video.get("duration"):
@@ -59,16 +59,19 @@ def report_watching(user: User, slug: str, lesson_key: str, intervals: list[Any]
     duration = float(video["duration"])
     if enrolment is None:  # staff looking around record nothing
         return WatchingState(0.0, False)
+    if not isinstance(report, dict) or not isinstance(report.get("intervals"), list) \
+            or not isinstance(report.get("position"), int | float):
+        raise Invalid(_("Send the watched intervals and the position as JSON."))
+    intervals, position = report["intervals"], report["position"]
     keys = {"user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "video_sha256": video["sha256"]}
     now = clock.now()
     insert_ignoring_conflicts(db.session, VideoWatching, {**keys, "intervals": [], "watched_seconds": 0.0,
-                                                          "position": 0.0, "reported_at": now}, list(keys))
+                                                          "position": 0.0, "first_reported_at": now,
+                                                          "reported_at": now}, list(keys))
     row = db.session.execute(select(VideoWatching).filter_by(**keys).with_for_update()).scalar_one()
-    first = not row.intervals
-    elapsed = None if first else (now - row.reported_at).total_seconds()
     try:
         result = watching.apply_report([tuple(pair) for pair in row.intervals], intervals, position, duration,
-                                       elapsed)
+                                       max(0.0, (now - row.first_reported_at).total_seconds()))
     except (watching.ImpossibleReport, TypeError, ValueError) as error:
         db.session.rollback()
         # The reason (lms.core.watching) is for the log and tests; a real player never sees this answer.

@@ -30,6 +30,7 @@ def upgrade():
         sa.Column('intervals', sa.JSON(), nullable=False),
         sa.Column('watched_seconds', sa.Float(), nullable=False),
         sa.Column('position', sa.Float(), nullable=False),
+        sa.Column('first_reported_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('reported_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_video_watching_course_id_courses'),
                                 ondelete='CASCADE'),

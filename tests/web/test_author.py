@@ -217,9 +217,9 @@ def test_a_text_asset_names_its_charset_once(client, db, login_as, tmp_path):
     authoring_tools.write_new_course("safe-streets", tmp_path / "safe-streets")
     publishing.import_package(None, tmp_path / "safe-streets")
     login_as("admin")
-    response = client.get("/author/safe-streets/0.1.0/preview/assets/handout.txt")
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    with client.get("/author/safe-streets/0.1.0/preview/assets/handout.txt") as response:  # streamed from a file
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
 def test_the_version_page_says_what_changed_in_each_translation(client, db, login_as, tmp_path):
@@ -249,3 +249,16 @@ def test_an_author_previews_a_lesson_in_each_of_its_languages(client, db, login_
     assert '<div class="lesson-body" lang="es" dir="auto">' in spanish and "Bienvenida al curso de ejemplo" in spanish
     untranslated = client.get(url.replace("welcome", "going-further") + "?lang=es").get_data(as_text=True)
     assert "has not been translated into Spanish" in untranslated
+
+
+def test_packages_have_their_own_upload_limit_larger_than_other_uploads(app, client, db, login_as):
+    login_as("instructor")
+    data = zipped(EXAMPLE)  # with the example video, about a quarter of a megabyte
+    limits = app.config["MAX_CONTENT_LENGTH"], app.config["PACKAGE_MAX_UPLOAD_BYTES"]
+    app.config["MAX_CONTENT_LENGTH"] = 100_000  # what a letter of support may be here
+    try:
+        assert upload(client, data).status_code == 302  # imported: a package is allowed more
+        app.config["PACKAGE_MAX_UPLOAD_BYTES"] = 100_000
+        assert upload(client, data).status_code == 413
+    finally:
+        app.config["MAX_CONTENT_LENGTH"], app.config["PACKAGE_MAX_UPLOAD_BYTES"] = limits

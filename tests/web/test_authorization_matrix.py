@@ -153,6 +153,8 @@ POST = {
     "learner.choose_language":          "login     redirect* 403       403       403       403",
     "learner.start_attempt":            "login     redirect  403       redirect  redirect  redirect",
     "learner.complete_lesson":          "login     redirect* 403       redirect  redirect  redirect",
+    # The matrix's lesson has no video: nothing to report on, once access is granted.
+    "learner.report_watching":          "login     404       403       404       404       404",
     "learner.quiz":                     "login     redirect* 404       404       404       404",
     "programmes.apply":                 "login     redirect  redirect* redirect* redirect* redirect*",
     "programmes.withdraw":              "login     redirect* 404       404       404       403",

@@ -120,3 +120,13 @@ def test_with_an_accel_prefix_nginx_is_told_which_stored_file_to_send(app, learn
     assert status == 200 and body == b""
     assert headers["X-Accel-Redirect"] == f"/_stored/{digest[:2]}/{digest[2:4]}/{digest}"
     assert headers["ETag"] == f'"{digest}"' and headers["Content-Type"] == "application/pdf"
+
+
+def test_captions_are_served_as_webvtt_that_cannot_run_as_a_page(learner_client):
+    with learner_client.get(f"/courses/{SLUG}/assets/street-trees-captions-en.vtt") as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/vtt; charset=utf-8"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with learner_client.get(f"/courses/{SLUG}/assets/street-trees.webm", headers={"Range": "bytes=0-3"}) as video:
+        assert video.status_code == 206 and video.get_data() == b"\x1a\x45\xdf\xa3"
+        assert video.headers["Content-Type"] == "video/webm"

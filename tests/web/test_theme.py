@@ -208,6 +208,6 @@ def test_the_cover_picture_shows_on_the_course_card_and_page_for_anyone(client, 
     assert re.search(r'<img class="cover" src="/courses/example-all-features/cover\?v=\w+" alt="A city skyline above a '
                      r'park with trees and people walking">', catalogue)
     assert 'class="course-cover"' in client.get("/courses/example-all-features/").get_data(as_text=True)
-    cover = client.get("/courses/example-all-features/cover")
-    assert cover.status_code == 200 and cover.mimetype == "image/svg+xml"
+    with client.get("/courses/example-all-features/cover") as cover:  # streamed from the file store
+        assert cover.status_code == 200 and cover.mimetype == "image/svg+xml"
     assert client.get("/courses/no-such-course/cover").status_code == 404

@@ -2,13 +2,13 @@
 back executable: not in a page, not in a certificate PDF's metadata, not as a formula in a CSV export.
 
 The fields: the name and profile of an account (registration form), the application form and its letter's file name,
-a course package's Markdown (lesson bodies, eligibility, quiz prompts and choices) and YAML strings (course, module,
-lesson and quiz titles, summary, authors, issuers, resources, feedback, explanations, live sessions, cohorts),
-cohorts and sessions made by staff (web form and command line), decision notes, certificate reasons, a Zoom
-attendance report, the request id the audit log keeps, and the query strings pages echo back. The pages are found by
-crawling the site as an administrator, as the course's instructor and as learners, from the main pages; every HTML
-page is parsed (html.parser) and checked by ``executable_content``, every CSV by ``formula_cells``, every certificate
-PDF by ``pdf_problems``.
+a course package's Markdown (lesson bodies, eligibility, quiz prompts and choices), a video's caption texts (its
+transcript) and chapter titles, and YAML strings (course, module, lesson and quiz titles, summary, authors, issuers,
+resources, feedback, explanations, live sessions, cohorts), cohorts and sessions made by staff (web form and command
+line), decision notes, certificate reasons, a Zoom attendance report, the request id the audit log keeps, and the
+query strings pages echo back. The pages are found by crawling the site as an administrator, as the course's
+instructor and as learners, from the main pages; every HTML page is parsed (html.parser) and checked by
+``executable_content``, every CSV by ``formula_cells``, every certificate PDF by ``pdf_problems``.
 """
 
 from __future__ import annotations
@@ -281,8 +281,17 @@ def _write_xss_package(dest: Path) -> Path:
         (dest / folder / name).write_text(f"---\n{matter}---\n{body}\n", encoding="utf-8")
         return name
 
+    # A video whose captions (so its transcript) and chapter titles are the payloads, one cue each.
+    shutil.copy(EXAMPLE / "assets" / "street-trees.webm", dest / "assets" / "video.webm")
+    cues = "".join(f"\n00:00:{n * 0.4:06.3f} --> 00:00:{n * 0.4 + 0.4:06.3f}\n{payload}\n"
+                   for n, payload in enumerate(TEXT))
+    (dest / "assets" / "captions.vtt").write_text(f"WEBVTT\n{cues}", encoding="utf-8")
+    (dest / "assets" / "chapters.vtt").write_text(f"WEBVTT\n{cues}", encoding="utf-8")
+    video = {"file": "assets/video.webm", "captions": [{"language": "en", "file": "assets/captions.vtt"}],
+             "chapters": "assets/chapters.vtt", "poster": "assets/figure.png"}
     text_lessons = [
-        lesson("text", f"{n:02d}.md", {"id": f"text-{n}", "title": payload, "minutes": 1}, "\n\n".join([
+        lesson("text", f"{n:02d}.md", {"id": f"text-{n}", "title": payload, "minutes": 1,
+                                       **({"video": video} if n == 1 else {})}, "\n\n".join([
             payload, f"## {payload}", f"- {payload}", f"> {payload}", f"`{payload}`",
             f"[{payload}](https://example.org/)", f"![{payload}](../assets/figure.png)",
             f"![{payload}](../assets/drawing.svg) and [the drawing](../assets/drawing.svg)"]))

@@ -118,7 +118,7 @@ class _Candidate:
 
 
 def collect_files(source: PackageSource, limits: Limits, name: str | None = None) -> CollectedFiles:
-    """``name``: what to call zip bytes in problems (the uploaded file's name)."""
+    """``name``: what to call a zip in problems (the uploaded file's name) instead of its path's name."""
     if isinstance(source, bytes | bytearray | memoryview):
         return _collect_zip(bytes(source), name or "package.zip", limits)
     path = Path(source)
@@ -126,7 +126,7 @@ def collect_files(source: PackageSource, limits: Limits, name: str | None = None
         if path.is_dir():
             return _collect_folder(path, limits)
         if path.is_file():
-            return _collect_zip(path, path.name, limits)
+            return _collect_zip(path, name or path.name, limits)
     except (OSError, ValueError):  # a name too long, or with a NUL byte, for the file system
         pass
     result = CollectedFiles(stopped=True)

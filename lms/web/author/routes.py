@@ -6,8 +6,10 @@ Any instructor may bring a new course; a course's versions are for its staff and
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from lms.core import grading
@@ -40,13 +42,22 @@ def index():
 @bp.route("/upload", methods=["POST"])
 @limiter.limit(configured_limit("RATELIMIT_UPLOAD"))
 def upload():
+    # A package (videos and all) has its own size limit, larger than other uploads': set before the body is read.
+    request.max_content_length = current_app.config["PACKAGE_MAX_UPLOAD_BYTES"]
     form = UploadPackageForm()
     if not form.validate_on_submit():
         return _index(form), 422
-    data = form.package.data.read()
     filename = form.package.data.filename or "the uploaded file"
+    # The upload goes to a file on disk (never whole into memory here); the import reads the zip from there.
+    with tempfile.TemporaryDirectory(prefix="lms-upload-") as folder:
+        saved = Path(folder) / "package.zip"
+        form.package.data.save(saved)
+        return _import_upload(form, saved, filename)
+
+
+def _import_upload(form: UploadPackageForm, saved: Path, filename: str):
     try:
-        outcome = publishing.import_package(acting_user(), data, name=filename)
+        outcome = publishing.import_package(acting_user(), saved, name=filename)
     except publishing.PackageRejected as error:
         return render_template("author/rejected.html", problems=error.problems, filename=filename), 422
     except ServiceError as error:
