@@ -313,12 +313,11 @@ def muted_until(user_id: int, course_id: int, cohort_id: int | None):
 # The lesson page's link.
 
 
-def lesson_post_count(actor: User, course_id: int, lesson_key: str) -> int:
-    """Posts (opening posts and replies) in the lesson's threads that ``actor`` sees: "Discuss this lesson (N)"."""
+def lesson_post_count(actor: User, course_id: int, cohort_id: int | None, lesson_key: str) -> int:
+    """Posts (opening posts and replies) in the lesson's threads that ``actor`` sees: "Discuss this lesson (N)".
+    ``cohort_id`` is the learner's cohort (the lesson page has it already: one query here)."""
     is_staff = authz.can_moderate_discussions(actor, course_id, staffing.teaching_course_ids(actor))
-    cohort_id = None if is_staff else db.session.execute(select(Enrolment.cohort_id).where(
-        Enrolment.user_id == actor.id, Enrolment.course_id == course_id)).scalar()
-    viewer = Viewer(actor.id, is_staff, cohort_id)
+    viewer = Viewer(actor.id, is_staff, None if is_staff else cohort_id)
     return db.session.execute(
         select(func.coalesce(func.sum(DiscussionThread.reply_count + 1), 0))
         .where(DiscussionThread.course_id == course_id, DiscussionThread.place == Place.LESSON.value,

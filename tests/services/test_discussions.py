@@ -197,9 +197,9 @@ def test_threads_belong_to_a_lesson_of_the_course(two_cohorts):
     lesson_key = discussions.course_space(two_cohorts["ana"], SLUG).outline.lessons[0].key
     thread = _thread(two_cohorts["ana"], place="lesson", item_key=lesson_key)
     discussion_posts.reply(two_cohorts["ben"], thread.id, "Reply")
-    course_id = thread.course_id
-    assert discussions.lesson_post_count(two_cohorts["ben"], course_id, lesson_key) == 2
-    assert discussions.lesson_post_count(two_cohorts["chloe"], course_id, lesson_key) == 0
+    course_id, first, second = thread.course_id, two_cohorts["first"].id, two_cohorts["second"].id
+    assert discussions.lesson_post_count(two_cohorts["ben"], course_id, first, lesson_key) == 2
+    assert discussions.lesson_post_count(two_cohorts["chloe"], course_id, second, lesson_key) == 0
     board = discussions.board(two_cohorts["ben"], SLUG, place="lesson", item_key=lesson_key)
     assert [row.thread.id for row in board.threads.items] == [thread.id]
 

@@ -97,7 +97,7 @@ def rejoin(slug: str):
 def lesson(slug: str, lesson_key: str):
     page = learning.lesson_page(acting_user(), slug, lesson_key, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
-    discussion_posts = discussions.lesson_post_count(acting_user(), page.course.id, lesson_key)
+    discussion_posts = discussions.lesson_post_count(acting_user(), page.course.id, page.cohort_id, lesson_key)
     return render_template(
         "learner/lesson.html", preview=False, course_slug=slug, version=page.version, outline=page.outline,
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
