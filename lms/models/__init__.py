@@ -14,6 +14,14 @@ from lms.models.cohort import (
     ReminderSent,
 )
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule, VersionTranslation
+from lms.models.discussion import (
+    DiscussionMute,
+    DiscussionPost,
+    DiscussionRead,
+    DiscussionReport,
+    DiscussionRevision,
+    DiscussionThread,
+)
 from lms.models.learning import (
     Enrolment,
     EnrolmentStatus,
@@ -40,6 +48,12 @@ __all__ = [
     "Course",
     "CourseStaff",
     "CourseVersion",
+    "DiscussionMute",
+    "DiscussionPost",
+    "DiscussionRead",
+    "DiscussionReport",
+    "DiscussionRevision",
+    "DiscussionThread",
     "Enrolment",
     "EnrolmentStatus",
     "LessonProgress",

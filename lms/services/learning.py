@@ -97,6 +97,7 @@ class LessonPage:
     next_step: LearnerStep | None  # for an enrolled learner
     reading: CourseReading | None = None  # the language the lesson is shown in (lms.services.course_languages)
     enrolled: bool = False  # the learner is enrolled (staff looking around are not): they may choose a language
+    cohort_id: int | None = None  # the learner's cohort: whose discussion space the lesson's link counts
     video: dict[str, Any] | None = None  # the lesson's video (lms.services.video_lessons.video_record)
     resume_at: float = 0.0  # seconds into the video where the learner stopped, on whichever device
 
@@ -279,7 +280,8 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if at_the_end else None
     video = catalog.lesson_video(version, lesson_key)
     page = LessonPage(course, version, outline, lesson, html, previous, following_lesson, following_quiz, state,
-                      step, reading, enrolled=enrolment is not None, video=video,
+                      step, reading, enrolled=enrolment is not None,
+                      cohort_id=enrolment.cohort_id if enrolment is not None else None, video=video,
                       resume_at=_resume_position(user, course, lesson_key, video) if enrolment else 0.0)
     if visited:
         db.session.commit()  # the use case's one commit: the resume point, read on the dashboard

@@ -3,7 +3,7 @@ SHA-256; the downgrade reads every file back into the column. Each file is check
 ways, so a missing or damaged file stops the migration instead of losing content.
 
 Revision ID: 9e4b7c2a1f30
-Revises: 7c3d9e2f4a10
+Revises: ec371cedab2a
 Create Date: 2026-11-30 04:10:00
 
 """
@@ -18,7 +18,7 @@ from lms.storage import DirectoryStore, store_root
 
 # revision identifiers, used by Alembic.
 revision = '9e4b7c2a1f30'
-down_revision = '7c3d9e2f4a10'
+down_revision = 'ec371cedab2a'
 branch_labels = None
 depends_on = None
 
