@@ -58,6 +58,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import quiz_answers  # noqa: E402
+
 COURSE = "example-all-features"
 COURSE_URL = f"/courses/{COURSE}/"
 PASSWORD = "load test password 123"  # noqa: S105
@@ -351,7 +353,6 @@ class CourseFacts:
 
 
 def course_facts() -> CourseFacts:
-    from lms.core.packages.model import QuestionType
     from lms.services.publishing import load_valid
 
     package = load_valid(ROOT / "courses" / COURSE)
@@ -362,18 +363,7 @@ def course_facts() -> CourseFacts:
     (quiz,) = [module.quiz for module in package.modules if module.quiz is not None]
 
     def answers(correct: bool) -> tuple[tuple[str, str], ...]:
-        fields = []
-        for question in quiz.questions:
-            if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-                picks = [choice.id for choice in question.choices if choice.correct == correct]
-                fields += [(question.id, pick) for pick in picks[:1 if question.type == "single_choice" else None]]
-            elif question.type == QuestionType.TRUE_FALSE:
-                fields.append((question.id, str(question.correct_bool == correct).lower()))
-            elif question.type == QuestionType.SHORT_ANSWER:
-                fields.append((question.id, question.accepted_answers[0] if correct else "not the answer"))
-            else:
-                fields.append((question.id, str(question.numeric_answer + (0 if correct else 1000))))
-        return tuple(fields)
+        return tuple((key, value) for key, values in quiz_answers(quiz, correct=correct).items() for value in values)
 
     return CourseFacts(lessons, required, quiz.id, answers(True), answers(False))
 

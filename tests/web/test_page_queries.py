@@ -1,0 +1,60 @@
+"""The query count of every page a learner opens more than once per session, pinned (issue 18).
+
+bench/bench_pages.py prints the same pages' CPU cost beside their counts; a count that grows is a page that got
+dearer on every view, so a change to one of these numbers must be deliberate (update it here, say why in the commit).
+The learner has done a bit of everything (lessons, a submitted quiz, an attended live session, a certificate), so
+that every part of each page runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.models import Role
+from lms.services import attendance, catalog, certificates, learning, publishing, quizzes
+from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, session_rows
+from tests.factories import EXAMPLE_RIGHT_ANSWERS, EXAMPLE_SLUG, make_user
+
+QUIZ = "basics-quiz"
+
+# page name → (path, queries); {lesson} and {attempt} are filled in below.
+BUDGET = {
+    "home": ("/", 1),
+    "dashboard": ("/learning", 9),
+    "course page": (f"/courses/{EXAMPLE_SLUG}/", 8),
+    "lesson": (f"/courses/{EXAMPLE_SLUG}/lessons/{{lesson}}", 3),
+    "quiz": (f"/courses/{EXAMPLE_SLUG}/quizzes/{QUIZ}", 4),
+    "quiz result": (f"/courses/{EXAMPLE_SLUG}/attempts/{{attempt}}", 8),
+    "live sessions": ("/programmes/sessions", 3),
+    "certificates": ("/certificates", 2),
+}
+
+
+@pytest.fixture
+def busy_learner(db, tmp_path, login_as):
+    """A logged-in learner of an open cohort with lessons done, a quiz passed, a session attended, a certificate."""
+    cohort = example_with_open_cohort(tmp_path)
+    learner = login_as("learner")
+    enrol_in_cohort(learner, cohort)
+    admin = make_user(role=Role.ADMIN)
+    attendance.mark_attendance(admin, session_rows(cohort)[0].id, {learner.id})
+    course, version = catalog.published_version(EXAMPLE_SLUG)
+    lessons = publishing.version_package(version).lessons
+    for lesson in lessons[:2]:
+        learning.complete_lesson(learner, EXAMPLE_SLUG, lesson.id)
+    attempt = quizzes.quiz_page(learner, EXAMPLE_SLUG, QUIZ).attempt
+    quizzes.submit_attempt(learner, EXAMPLE_SLUG, QUIZ, attempt.id, EXAMPLE_RIGHT_ANSWERS)
+    if certificates.certificates_by_course(learner).get(course.id) is None:
+        certificates.issue_by_admin(admin, learner.id, EXAMPLE_SLUG, "Query budget test")
+    return {"lesson": lessons[2].id, "attempt": attempt.id}
+
+
+@pytest.mark.parametrize("page", list(BUDGET))
+def test_each_learner_page_runs_its_pinned_number_of_queries(client, count_queries, busy_learner, page):
+    path, budget = BUDGET[page]
+    url = path.format(**busy_learner)
+    assert client.get(url).status_code == 200  # the first view may fill per-process caches
+    with count_queries() as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(queries) == budget, "\n".join(queries)
