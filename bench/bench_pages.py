@@ -149,12 +149,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(app_spec: str, port: int, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
+def start_gunicorn(app_spec: str, port: int, env: dict[str, str], log_file: Path, cwd: Path = ROOT) -> subprocess.Popen:
+    """gunicorn in its own process group; its output (the app's access log, one line per request) goes to a file."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
-        cwd=cwd, env={**env, "PYTHONPATH": str(cwd)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(
+            [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+            cwd=cwd, env={**env, "PYTHONPATH": str(cwd)}, stdout=log, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -162,7 +163,7 @@ def start_gunicorn(app_spec: str, port: int, env: dict[str, str], cwd: Path = RO
             return process
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(f"gunicorn {app_spec} in {cwd} exited: {process.stderr.read().decode()}") from None
+                raise RuntimeError(f"gunicorn {app_spec} in {cwd} exited: {log_file.read_text()[-3000:]}") from None
             time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)
     raise RuntimeError(f"gunicorn {app_spec} did not start")
@@ -295,19 +296,20 @@ def main() -> None:
         database_url, pages, queries = prepare(folder, os.environ.get("LMS_BENCH_DATABASE_URL"))
         if args.pages:
             pages = [page for page in pages if page.name in args.pages.split(",")]
+        # Production settings, logging included: the access log writes its line for every request.
         env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": "benchmark-secret",
                "LMS_SECURE_COOKIES": "false", "LMS_DATABASE_URL": database_url,
-               "LMS_INSTANCE_PATH": str(folder / "instance"), "LMS_LOG_LEVEL": "WARNING"}
+               "LMS_INSTANCE_PATH": str(folder / "instance"), "LMS_LOG_LEVEL": "INFO"}
         checkouts = [("this checkout", ROOT)]
         if args.compare:
             checkouts.append((args.compare, cleanup.enter_context(worktree_of(args.compare, folder))))
         port = free_port()
-        hello = Server("hello", start_gunicorn("bench.hello:app", port, env), port)
+        hello = Server("hello", start_gunicorn("bench.hello:app", port, env, folder / "hello.log"), port)
         cleanup.callback(stop, hello.process)
         servers = []
-        for label, path in checkouts:
+        for number, (label, path) in enumerate(checkouts):
             port = free_port()
-            process = start_gunicorn("wsgi:app", port, env, cwd=path)
+            process = start_gunicorn("wsgi:app", port, env, folder / f"app-{number}.log", cwd=path)
             cleanup.callback(stop, process)
             servers.append(Server(label, process, port, log_in(port)))
         backends = measure.PostgresBackends(database_url) if database_url.startswith("postgresql") else None
