@@ -2,9 +2,10 @@
 
 Each page is served by gunicorn (2 sync workers, LMS_ENV=production: sessions with timeouts, CSRF, rate limiting,
 security headers, access log and request ids all on) to a logged-in learner of Caring Cities who has done a bit of
-everything: lessons read, a quiz submitted, a live session attended, a certificate. The figure that matters is the
-CPU time the server's processes spent (gunicorn master and workers, plus the PostgreSQL backends of the database when
-it runs here), divided by the requests answered: far steadier than throughput on a machine shared with other work.
+everything: lessons read, a quiz submitted, a live session attended, a certificate, a discussion thread with
+replies. The figure that matters is the CPU time the server's processes spent (gunicorn master and workers, plus the
+PostgreSQL backends of the database when it runs here), divided by the requests answered: far steadier than
+throughput on a machine shared with other work.
 Throughput and p50/p99 latency are printed beside it, and the machine's load and busy share, to read them by.
 
 Every target (hello-world, each page; with --compare, each page of the BASE commit too) runs once per round, rounds
@@ -57,7 +58,8 @@ class Page:
 
 def prepare(folder: Path, database_url: str | None) -> tuple[str, list[Page], dict[str, int]]:
     """Migrate, publish Caring Cities, and give one learner a bit of everything: a cohort with a past and a coming
-    live session (the past one attended), three lessons done, a quiz submitted, a certificate. Returns the database
+    live session (the past one attended), three lessons done, a quiz submitted, a certificate, a thread with three
+    replies. Returns the database
     URL, the pages to measure and each page's query count (the second of two views, measured in-process)."""
     from lms.core import clock
     from lms.extensions import db
@@ -67,6 +69,7 @@ def prepare(folder: Path, database_url: str | None) -> tuple[str, list[Page], di
         attendance,
         certificates,
         cohorts,
+        discussion_posts,
         enrolments,
         learning,
         live_sessions,
@@ -101,12 +104,18 @@ def prepare(folder: Path, database_url: str | None) -> tuple[str, list[Page], di
         attempt = quizzes.quiz_page(user, SLUG, quiz.id).attempt
         quizzes.submit_attempt(user, SLUG, quiz.id, attempt.id, quiz_answers(quiz, correct=True))
         certificates.issue_by_admin(admin, user.id, SLUG, "Benchmark data")
+        thread = discussion_posts.start_thread(user, SLUG, discussion_posts.Draft(
+            title="Care strategies in small towns", body="How do small towns fund neighbourhood care?"))
+        for number in range(3):
+            discussion_posts.reply(user, thread.id, f"Reply {number + 1}: a first idea, then a second one.")
         lesson = package.lessons[len(package.lessons) // 2]
         pages = [Page("home", "/"), Page("dashboard", "/learning"), Page("course page", f"/courses/{SLUG}/"),
                  Page("lesson", f"/courses/{SLUG}/lessons/{lesson.id}"),
                  Page("quiz", f"/courses/{SLUG}/quizzes/{package.quizzes[1].id}"),
                  Page("quiz result", f"/courses/{SLUG}/attempts/{attempt.id}"),
-                 Page("live sessions", "/programmes/sessions"), Page("certificates", "/certificates")]
+                 Page("live sessions", "/programmes/sessions"), Page("certificates", "/certificates"),
+                 Page("discussions", f"/courses/{SLUG}/discussions/"),
+                 Page("thread", f"/discussions/{thread.id}")]
         return app.config["SQLALCHEMY_DATABASE_URI"], pages, query_counts(app, pages)
 
 

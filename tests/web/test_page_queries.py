@@ -13,7 +13,7 @@ import re
 import pytest
 
 from lms.models import Role
-from lms.services import attendance, catalog, certificates, learning, publishing, quizzes
+from lms.services import attendance, catalog, certificates, discussion_posts, learning, publishing, quizzes
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, session_rows
 from tests.factories import EXAMPLE_RIGHT_ANSWERS, EXAMPLE_SLUG, make_user
 
@@ -24,17 +24,20 @@ BUDGET = {
     "home": ("/", 1),
     "dashboard": ("/learning", 9),
     "course page": (f"/courses/{EXAMPLE_SLUG}/", 8),
-    "lesson": (f"/courses/{EXAMPLE_SLUG}/lessons/{{lesson}}", 3),
+    "lesson": (f"/courses/{EXAMPLE_SLUG}/lessons/{{lesson}}", 4),
     "quiz": (f"/courses/{EXAMPLE_SLUG}/quizzes/{QUIZ}", 4),
     "quiz result": (f"/courses/{EXAMPLE_SLUG}/attempts/{{attempt}}", 8),
     "live sessions": ("/programmes/sessions", 3),
     "certificates": ("/certificates", 2),
+    "discussions": (f"/courses/{EXAMPLE_SLUG}/discussions/", 5),
+    "thread": ("/discussions/{thread}", 11),
 }
 
 
 @pytest.fixture
 def busy_learner(db, tmp_path, login_as):
-    """A logged-in learner of an open cohort with lessons done, a quiz passed, a session attended, a certificate."""
+    """A logged-in learner of an open cohort with lessons done, a quiz passed, a session attended, a certificate, a
+    discussion thread with replies."""
     cohort = example_with_open_cohort(tmp_path)
     learner = login_as("learner")
     enrol_in_cohort(learner, cohort)
@@ -48,7 +51,11 @@ def busy_learner(db, tmp_path, login_as):
     quizzes.submit_attempt(learner, EXAMPLE_SLUG, QUIZ, attempt.id, EXAMPLE_RIGHT_ANSWERS)
     if certificates.certificates_by_course(learner).get(course.id) is None:
         certificates.issue_by_admin(admin, learner.id, EXAMPLE_SLUG, "Query budget test")
-    return {"lesson": lessons[2].id, "attempt": attempt.id}
+    thread = discussion_posts.start_thread(learner, EXAMPLE_SLUG, discussion_posts.Draft(
+        title="Where do I start?", body="Which lesson first?"))
+    for number in range(3):
+        discussion_posts.reply(learner, thread.id, f"Reply {number + 1}")
+    return {"lesson": lessons[2].id, "attempt": attempt.id, "thread": thread.id}
 
 
 @pytest.mark.parametrize("page", list(BUDGET))
