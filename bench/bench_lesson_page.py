@@ -45,14 +45,14 @@ def prepare(folder: Path, database_url: str | None) -> tuple[str, str]:
     """Migrate, import the Caring Cities course, enrol a learner. Returns (database URL, a lesson path)."""
     from lms.extensions import db
     from lms.models import Course
-    from lms.services import accounts, enrolments, learning, publishing
+    from lms.services import accounts, course_versions, enrolments, learning, publishing
 
     with bench_app(folder, database_url) as app:
         version = publishing.import_package(None, ROOT / "courses" / "caring-cities", publish=True).version
         # The programme is by application; for the benchmark the learner is enrolled directly.
         user = accounts.create_user(EMAIL, PASSWORD, accounts.Profile(display_name="Bench Learner"))
         enrolments.enrol_user(user, db.session.get(Course, version.course_id))
-        lessons = publishing.version_package(version).lessons
+        lessons = course_versions.version_package(version).lessons
         lesson = lessons[len(lessons) // 2]
         for done in lessons[:3]:
             learning.complete_lesson(user, "caring-cities", done.id)

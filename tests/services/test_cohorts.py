@@ -14,6 +14,7 @@ from lms.services import (
     enrolments,
     learning,
     live_sessions,
+    package_validation,
     publishing,
     quizzes,
     version_diff,
@@ -103,7 +104,7 @@ def test_a_package_cannot_change_a_cohort_an_administrator_edited(db, tmp_path, 
     instructor = make_instructor("caring-cities")
     before = table_counts(db)
 
-    with pytest.raises(publishing.PackageRejected) as refused:
+    with pytest.raises(package_validation.PackageRejected) as refused:
         _republish_with_changes(package, actor=instructor)
 
     [problem] = refused.value.problems
@@ -130,7 +131,7 @@ def test_a_package_cannot_take_over_a_cohort_staff_created(db, tmp_path):
     report = version_diff.diff_against_current(package)
     [plan] = report.cohort_changes
     assert plan.refusal and "cannot be changed by this package" in plan.summary_lines()[0]
-    with pytest.raises(publishing.PackageRejected) as refused:
+    with pytest.raises(package_validation.PackageRejected) as refused:
         publishing.import_package(instructor, package, publish=True)
     assert [(p.file, p.line) for p in refused.value.problems] == [("course.yaml", _cohort_yaml_line(package, "2027"))]
     db.session.rollback()
@@ -151,7 +152,7 @@ def test_a_draft_imported_before_an_edit_is_refused_at_publish_time(db, tmp_path
 
     report = version_diff.diff_versions(None, "caring-cities", "1.1.1")
     assert report.cohort_changes[0].refusal
-    with pytest.raises(publishing.PackageRejected):
+    with pytest.raises(package_validation.PackageRejected):
         publishing.publish_version(None, "caring-cities", "1.1.1")
 
 
@@ -330,7 +331,7 @@ def test_a_package_session_link_with_control_characters_is_a_problem(tmp_path):
     package = copy_package(tmp_path, CARING_CITIES)
     edit_file(package / "course.yaml", "join_url: https://zoom.us/j/0000000000",
               'join_url: "https://zoom.us/j/0\\e[31m"')
-    result = publishing.validate(package)
+    result = package_validation.validate(package)
     assert any("join_url" in problem.message or "http" in problem.message for problem in result.problems), \
         result.problems
 

@@ -3,7 +3,15 @@
 import pytest
 
 from lms.models import CourseStaff, CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
-from lms.services import enrolments, learning, publishing, version_diff
+from lms.services import (
+    course_versions,
+    enrolments,
+    learning,
+    package_validation,
+    publishing,
+    version_diff,
+    version_storage,
+)
 from lms.services.errors import Conflict, NotAllowed
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
@@ -14,7 +22,7 @@ def versions(db, slug="example-all-features"):
 
 
 def test_import_creates_a_draft_with_every_lesson_and_file(db):
-    package = publishing.load_valid(EXAMPLE)
+    package = package_validation.load_valid(EXAMPLE)
     outcome = publishing.import_package(None, EXAMPLE)
     version = outcome.version
     assert outcome.created and not outcome.published
@@ -64,21 +72,21 @@ def test_a_refused_package_leaves_the_database_as_it_was(db, tmp_path):
     set_version(package, "1.1.0")
     edit_file(package / "course.yaml", "title:", "titel:")
     before = table_counts(db)
-    with pytest.raises(publishing.PackageRejected) as error:
+    with pytest.raises(package_validation.PackageRejected) as error:
         publishing.import_package(None, package)
     assert any("titel" in str(problem) for problem in error.value.problems)
     assert table_counts(db) == before
 
 
 def test_a_crash_half_way_through_an_import_leaves_nothing(db, monkeypatch):
-    original = publishing._store_version
+    original = version_storage.store_version
 
     def store_then_crash(*args, **kwargs):
         original(*args, **kwargs)
         db.session.flush()
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(publishing, "_store_version", store_then_crash)
+    monkeypatch.setattr(version_storage, "store_version", store_then_crash)
     before = table_counts(db)
     with pytest.raises(RuntimeError):
         publishing.import_package(None, EXAMPLE)
@@ -93,14 +101,14 @@ def test_learners_cannot_import(db, make_user):
 
 def test_export_reimports_with_the_same_hash(db, tmp_path):
     version = publishing.import_package(None, EXAMPLE).version
-    data = publishing.export_version(None, "example-all-features", version.version)
-    assert publishing.load_valid(data).content_hash == version.content_hash
+    data = course_versions.export_version(None, "example-all-features", version.version)
+    assert package_validation.load_valid(data).content_hash == version.content_hash
 
 
 def _second_version(tmp_path, change_quiz=False):
     package = copy_package(tmp_path)
     set_version(package, "1.1.0")
-    package_obj = publishing.load_valid(EXAMPLE)
+    package_obj = package_validation.load_valid(EXAMPLE)
     module = package_obj.modules[0]
     reset_lesson = next(lesson for lesson in module.lessons if lesson.reset_progress)
     kept_lesson = next(lesson for lesson in module.lessons if not lesson.reset_progress)
@@ -142,7 +150,7 @@ def test_the_old_version_stays_stored_after_publishing(db, tmp_path):
     rows = versions(db)
     assert [(v.version, v.status, v.is_current) for v in rows] == [("1.0.0", "retired", False),
                                                                   ("1.1.0", "published", True)]
-    assert publishing.export_version(None, "example-all-features", "1.0.0")
+    assert course_versions.export_version(None, "example-all-features", "1.0.0")
 
 
 def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
@@ -186,14 +194,14 @@ def test_the_instructor_who_imports_a_new_course_becomes_its_staff_and_others_ar
     with pytest.raises(NotAllowed, match="not an instructor of 'example-all-features'"):
         publishing.import_package(stranger, newer)
     for refused in (lambda: publishing.publish_version(stranger, "example-all-features", "1.0.0"),
-                    lambda: publishing.export_version(stranger, "example-all-features", "1.0.0"),
+                    lambda: course_versions.export_version(stranger, "example-all-features", "1.0.0"),
                     lambda: version_diff.diff_versions(stranger, "example-all-features", "1.0.0"),
-                    lambda: publishing.version_for_author(stranger, "example-all-features", "1.0.0")):
+                    lambda: course_versions.version_for_author(stranger, "example-all-features", "1.0.0")):
         with pytest.raises(NotAllowed):
             refused()
     assert table_counts(db) == before
-    assert publishing.list_courses(stranger) == []
-    assert [course.slug for course, _ in publishing.list_courses(author)] == ["example-all-features"]
+    assert course_versions.list_courses(stranger) == []
+    assert [course.slug for course, _ in course_versions.list_courses(author)] == ["example-all-features"]
     assert publishing.publish_version(admin, "example-all-features", "1.0.0").is_current  # admins: every course
     assert publishing.import_package(author, newer).created
 

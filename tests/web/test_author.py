@@ -5,7 +5,7 @@ import re
 
 from lms.core.packages import package_zip_bytes
 from lms.models import CourseStaff, CourseVersion
-from lms.services import publishing, staffing
+from lms.services import package_validation, publishing, staffing
 from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
 
 
@@ -34,7 +34,7 @@ def test_an_instructor_uploads_previews_and_publishes(client, db, login_as):
     version_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Draft" in version_page and "No version of this course is published yet" in version_page
 
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0]
     preview = client.get(f"/author/example-all-features/1.0.0/preview/lessons/{lesson.id}")
     assert preview.status_code == 200
     assert "Preview of version 1.0.0" in preview.get_data(as_text=True)
@@ -73,7 +73,7 @@ def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, l
     publishing.import_package(None, EXAMPLE, publish=True)
     learner = make_user()
     enrolments.enrol(learner, "example-all-features")
-    package = publishing.load_valid(EXAMPLE)
+    package = package_validation.load_valid(EXAMPLE)
     reset_lesson = next(lesson for lesson in package.lessons if lesson.reset_progress)
     learning.complete_lesson(learner, "example-all-features", reset_lesson.id)
 
@@ -110,7 +110,7 @@ def test_an_instructor_of_another_course_cannot_touch_its_versions(client, db, l
     set_version(newer, "1.1.0")
     publishing.import_package(None, newer)
     login_as("instructor")
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0]
     before = table_counts(db)
 
     assert "example-all-features" not in client.get("/author/").get_data(as_text=True)
@@ -191,7 +191,7 @@ def test_each_published_version_keeps_its_change_summary_as_a_history(client, db
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
     history = html[html.index("History of published versions"):]
     assert "Replaced version 1.0.0:" in history
-    welcome = publishing.load_valid(EXAMPLE).lessons[0].title
+    welcome = package_validation.load_valid(EXAMPLE).lessons[0].title
     assert f"Lessons changed: “{welcome}”." in history
     assert "The first published version: everything in it was new." in history  # 1.0.0, below
     assert history.index("1.1.0") < history.index("Replaced version 1.0.0") < history.index("The first published")

@@ -40,6 +40,7 @@ from lms.services import (
     enrolments,
     live_sessions,
     mail,
+    package_validation,
     publishing,
     quizzes,
 )
@@ -221,7 +222,7 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)
     second = quizzes.start_attempt(learner, SLUG, QUIZ)
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
-    lesson = publishing.load_valid(example).lessons[0]
+    lesson = package_validation.load_valid(example).lessons[0]
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
                                  minutes=5)
     undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"

@@ -19,7 +19,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import publishing
+from lms.services import course_versions
 from lms.services.errors import NotFound
 from lms.services.reports.columns import Column
 from lms.services.reports.population import population_user_ids
@@ -27,7 +27,7 @@ from lms.services.reports.scope import ReportScope, report_scope
 
 
 def quiz_in(version: CourseVersion, quiz_key: str) -> Quiz | None:
-    for quiz in publishing.version_package(version).quizzes:
+    for quiz in course_versions.version_package(version).quizzes:
         if quiz.id == quiz_key:
             return quiz
     return None
@@ -126,7 +126,7 @@ def quiz_analytics(actor: User | None, slug: str, quiz_key: str, cohort_id: int 
     seen: dict[str, int] = defaultdict(int)
     percents = []
     passed = 0
-    package = publishing.version_package(scope.version)
+    package = course_versions.version_package(scope.version)
     languages = package.languages or (package.language,)
     by_language: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for layout, responses, percent, was_passed, language in attempts:

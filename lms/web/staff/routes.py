@@ -22,8 +22,8 @@ from lms.services import (
     attendance,
     cohort_pages,
     cohorts,
+    course_versions,
     live_sessions,
-    publishing,
     wording,
 )
 from lms.services.errors import Conflict, Invalid
@@ -78,7 +78,7 @@ def _cohort_data(form: CohortForm, key: str | None = None) -> cohorts.CohortData
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 def new_cohort():
     _admins_only()
-    courses = [course.slug for course, _ in publishing.list_courses(acting_user())]
+    courses = [course.slug for course, _ in course_versions.list_courses(acting_user())]
     form = CohortForm(courses=courses, course=request.args.get("course"))
     cohort, status = save_form(
         form, lambda: cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form)), (Invalid, Conflict))
