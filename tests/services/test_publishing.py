@@ -212,18 +212,18 @@ def test_an_admin_importing_a_new_course_adds_no_staff_row(db, make_user):
 
 
 def test_the_package_length_limits_are_the_sizes_of_the_columns_that_keep_the_values():
-    from lms.core.packages import files, spec
+    from lms.core.packages import fields, files
     from lms.models import Cohort, CourseVersion, LiveSession, VersionFile, VersionLesson, VersionModule
 
     def size(column) -> int:
         return column.property.columns[0].type.length
 
     assert {size(CourseVersion.title), size(VersionModule.title), size(VersionModule.quiz_title),
-            size(VersionLesson.title), size(LiveSession.title)} == {spec.TITLE_LENGTH}
-    assert size(Cohort.name) == spec.NAME_LENGTH
-    assert size(LiveSession.join_url) == spec.URL_LENGTH
-    assert size(CourseVersion.version) == spec.VERSION_LENGTH
-    assert size(CourseVersion.language) == spec.LANGUAGE_LENGTH
+            size(VersionLesson.title), size(LiveSession.title)} == {fields.TITLE_LENGTH}
+    assert size(Cohort.name) == fields.NAME_LENGTH
+    assert size(LiveSession.join_url) == fields.URL_LENGTH
+    assert size(CourseVersion.version) == fields.VERSION_LENGTH
+    assert size(CourseVersion.language) == fields.LANGUAGE_LENGTH
     assert size(VersionFile.path) == files.MAX_PATH_LENGTH
 
 

@@ -13,11 +13,12 @@ from dataclasses import replace
 from lms.core.packages import translations as translating
 from lms.core.packages.build import build_package
 from lms.core.packages.crosscheck import COURSE_FILE, check_package
+from lms.core.packages.fields import Spec
 from lms.core.packages.files import ASSETS, Limits, PackageSource, case_hint, collect_files, source_cost_problem
 from lms.core.packages.model import LoadResult, Problem
 from lms.core.packages.parsed import ParsedLesson, ParsedModule, ParsedPackage
 from lms.core.packages.render import LinkBuilder, LinkTargets, MarkdownRenderer, PlaceholderLinks
-from lms.core.packages.spec import COURSE, LESSON_FRONT_MATTER, MODULE, QUIZ, Spec
+from lms.core.packages.spec import COURSE, LESSON_FRONT_MATTER, MODULE, QUIZ
 from lms.core.packages.validate import Record, check_document
 from lms.core.packages.yamlio import parse_yaml, split_front_matter
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from lms.core.packages.fields import LANGUAGE, Spec
 from lms.core.packages.model import (
     Choice,
     LanguageCoverage,
@@ -33,13 +34,11 @@ from lms.core.packages.model import (
 )
 from lms.core.packages.parsed import ParsedLesson, ParsedPackage
 from lms.core.packages.render import MarkdownRenderer
-from lms.core.packages.spec import (
+from lms.core.packages.translation_spec import (
     COURSE_TRANSLATION,
-    LANGUAGE,
     LESSON_TRANSLATION_FRONT_MATTER,
     MODULE_TRANSLATION,
     QUIZ_TRANSLATION,
-    Spec,
 )
 from lms.core.packages.validate import Record, check_document
 from lms.core.packages.yamlio import parse_yaml, split_front_matter

@@ -20,7 +20,7 @@ from wtforms import SelectChoice
 
 from lms import authz
 from lms.core import charts, locales
-from lms.core.packages.spec import LANGUAGE
+from lms.core.packages.fields import LANGUAGE
 from lms.models import Role
 from lms.services import reports, staffing, wording
 from lms.web.access import acting_user, require_role
