@@ -1,5 +1,6 @@
 """lms.services.attendance: the sheet, who may take it, the Zoom import, and attendance in the progress rule."""
 
+import unicodedata
 
 import pytest
 
@@ -90,6 +91,18 @@ def test_importing_zoom_report_matches_by_email_and_lists_the_rest(db, make_user
     assert not again.marked and [user.id for user in again.already] == [ana.id]
     rows = db.session.execute(db.select(Attendance)).scalars().all()
     assert [(row.user_id, row.source, row.minutes) for row in rows] == [(ana.id, "zoom-import", 89)]
+
+
+def test_a_zoom_report_address_typed_with_combining_accents_finds_the_member(db, make_user, tmp_path):
+    """The same NFC rule as logging in (lms.core.emails): Zoom may write the address decomposed and in capitals."""
+    cohort = example_with_open_cohort(tmp_path)
+    staff = make_instructor("example-all-features")
+    jose = make_user(email="jos\u00e9.n\u00fa\u00f1ez@example.org", display_name="José")
+    enrolments.enrol(jose, "example-all-features")
+    typed = unicodedata.normalize("NFD", "JOS\u00c9.N\u00da\u00d1EZ@example.org")
+    data = f"Name (Original Name),User Email,Duration (Minutes)\r\nJosé,{typed},45\r\n".encode()
+    outcome = attendance.import_zoom_report(staff, session_rows(cohort)[0].id, data)
+    assert [(user.id, minutes) for user, minutes in outcome.marked] == [(jose.id, 45)] and not outcome.unmatched
 
 
 def test_an_unreadable_report_is_invalid(db, make_user, tmp_path):
