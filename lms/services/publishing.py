@@ -32,6 +32,7 @@ from lms.models import (
     Course,
     CourseVersion,
     Enrolment,
+    EnrolmentStatus,
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
@@ -234,8 +235,8 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     cohort_sync.release_left_out_cohorts(actor, course, package)  # open-mode ones it leaves out stop taking learners
     db.session.flush()
     # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
-    learners = db.session.execute(
-        select(Enrolment.user_id).where(Enrolment.course_id == course.id, Enrolment.status == "active")).scalars()
+    learners = db.session.execute(select(Enrolment.user_id).where(
+        Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ACTIVE)).scalars()
     completion.reevaluate(course, learners.all())
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})
