@@ -194,14 +194,14 @@ def test_attendance_for_a_session_not_started_yet_asks_for_confirmation(client, 
     asked = client.post(url, data={"present": [str(ana.id)]})
 
     html = asked.get_data(as_text=True)
-    assert asked.status_code == 409
+    assert asked.status_code == 422
     assert "has not started yet" in html and 'name="confirm_early"' in html
     assert f'value="{ana.id}" id="present-{ana.id}" checked' in html, "the ticks are kept"
     assert db.session.execute(db.select(Attendance)).first() is None
     report = f"User Email,Duration (Minutes)\n{ana.email},75\n".encode()
     imported = client.post(f"{url}/import", data={"report": (io.BytesIO(report), "p.csv"), "min_minutes": "0"},
                            content_type="multipart/form-data")
-    assert imported.status_code == 409 and "Import even if the session has not started yet" in \
+    assert imported.status_code == 422 and "Import even if the session has not started yet" in \
         imported.get_data(as_text=True)
     assert db.session.execute(db.select(Attendance)).first() is None
 

@@ -233,7 +233,7 @@ def attendance_sheet(session_id: int):
             return redirect(url_for("staff.attendance_sheet", session_id=session_id))
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(),
-                           import_form=AttendanceImportForm(), outcome=None, early=early), 409 if early else 200
+                           import_form=AttendanceImportForm(), outcome=None, early=early), 422 if early else 200
 
 
 @bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
@@ -247,7 +247,7 @@ def import_attendance(session_id: int):
             ask_if_early=not import_form.confirm_early.data), (Invalid,))
     except attendance.SessionNotStarted as error:  # asked first: the confirmation box is ticked to import anyway
         import_form.confirm_early.errors = [error.message]
-        outcome, status = None, 409
+        outcome, status = None, 422
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(), import_form=import_form,
                            outcome=outcome, early=None), status
