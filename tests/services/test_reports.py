@@ -28,10 +28,9 @@ from lms.services import catalog, course_versions, enrolments, learning, publish
 from lms.services.errors import Invalid, NotAllowed, NotFound
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG, copy_package, make_user
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
 SLUG = EXAMPLE_SLUG
-WRONG = {"q-single": ["web"], "q-multiple": ["essay"], "q-true-false": ["true"], "q-short": ["nope"],
-         "q-numeric": ["7"]}
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ import pytest
 from lms.models import AuditEntry, CourseVersion, QuizAttempt, VersionFile
 from lms.services import enrolments, package_validation, publishing, quizzes
 from tests.factories import EXAMPLE, copy_package, edit_file, make_user, set_version, table_counts
+from tests.factories import EXAMPLE_SLUG as SLUG
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": "assets", "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": "false",
-         "q-short": "reset_progress", "q-numeric": "2,5"}
-WRONG = {"q-single": "web", "q-multiple": ["essay"], "q-true-false": "true", "q-short": "nope", "q-numeric": "7"}
 QUIZ_URL = f"/author/{SLUG}/1.1.0/preview/quizzes/basics-quiz"
 
 

@@ -8,9 +8,9 @@ from lms.models import LessonProgress, QuizAttempt
 from lms.services import course_versions, publishing
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_course
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
 SLUG = EXAMPLE_SLUG
-WRONG = {"q-single": "web", "q-multiple": ["essay"], "q-true-false": "true", "q-short": "nope", "q-numeric": "7"}
 
 
 @pytest.fixture
