@@ -356,7 +356,7 @@ class CourseFacts:
 
 
 def course_facts() -> CourseFacts:
-    from lms.services.publishing import load_valid
+    from lms.services.package_validation import load_valid
 
     package = load_valid(ROOT / "courses" / COURSE)
     required_modules = set(package.completion.required_modules)
@@ -567,7 +567,7 @@ class PlanFacts:
 
 
 def plan_facts() -> PlanFacts:
-    from lms.services.publishing import load_valid
+    from lms.services.package_validation import load_valid
 
     package = load_valid(ROOT / "courses" / PLAN_COURSE)
     quizzes = package.quizzes

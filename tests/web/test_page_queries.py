@@ -13,7 +13,7 @@ import re
 import pytest
 
 from lms.models import Role
-from lms.services import attendance, catalog, certificates, discussion_posts, learning, publishing, quizzes
+from lms.services import attendance, catalog, certificates, course_versions, discussion_posts, learning, quizzes
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, session_rows
 from tests.factories import EXAMPLE_RIGHT_ANSWERS, EXAMPLE_SLUG, make_user
 
@@ -44,7 +44,7 @@ def busy_learner(db, tmp_path, login_as):
     admin = make_user(role=Role.ADMIN)
     attendance.mark_attendance(admin, session_rows(cohort)[0].id, {learner.id})
     course, version = catalog.published_version(EXAMPLE_SLUG)
-    lessons = publishing.version_package(version).lessons
+    lessons = course_versions.version_package(version).lessons
     for lesson in lessons[:2]:
         learning.complete_lesson(learner, EXAMPLE_SLUG, lesson.id)
     attempt = quizzes.quiz_page(learner, EXAMPLE_SLUG, QUIZ).attempt
