@@ -25,7 +25,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import application_review, completion, outbox, reminders
+from lms.services import application_review, completion, discussion_mail, outbox, reminders
 from lms.services.errors import NotAllowed
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,10 @@ def _expire_stale_data(now: datetime) -> str:
     return f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed."
 
 
+def _discussion_digest(now: datetime) -> str:
+    return f"{discussion_mail.send_digests(now)} discussion digest(s) queued."
+
+
 JOBS: tuple[Job, ...] = (
     Job("session_reminders", timedelta(minutes=15), _session_reminders,
         "Reminds enrolled learners before each live session (LMS_REMINDER_HOURS ahead)."),
@@ -74,6 +78,8 @@ JOBS: tuple[Job, ...] = (
         "Recomputes the stored progress percentages the learner reports sort by."),
     Job("expire_stale_data", timedelta(days=1), _expire_stale_data,
         "Removes delivered messages and job records older than LMS_OUTBOX_KEEP_DAYS."),
+    Job("discussion_digest", timedelta(days=1), _discussion_digest,
+        "Mails the daily digest of followed discussions to those who chose it."),
 )
 JOBS_BY_NAME = {job.name: job for job in JOBS}
 
