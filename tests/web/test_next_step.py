@@ -102,18 +102,37 @@ def test_a_lesson_in_the_middle_offers_one_button_and_continues_to_the_next_less
 
 
 def test_the_courses_last_lesson_says_the_live_sessions_are_missing(client, member, cohort):
-    for module in PACKAGE.modules:
+    *before, last_module = PACKAGE.modules
+    for module in [*before, last_module]:
         study_module(client, module)
+    for module in before:
         pass_quiz(member, module.quiz)
-    last = PACKAGE.modules[-1].lessons[-1]
+    last = last_module.lessons[-1]
     html = client.get(f"/courses/{SLUG}/lessons/{last.id}").get_data(as_text=True)
-    assert f"Next: the quiz “{PACKAGE.modules[-1].quiz.title}”" in html  # the player still leads through the quiz
-    quiz_page = client.get(f"/courses/{SLUG}/quizzes/{PACKAGE.modules[-1].quiz.id}").get_data(as_text=True)
-    assert "attend 2 more live sessions — next:" in quiz_page
+    assert f"Next: the quiz “{last_module.quiz.title}”" in html  # the last quiz is still missing: the player leads there
+    pass_quiz(member, last_module.quiz)
     first_session = session_rows(cohort)[0]
     local = first_session.starts_at.astimezone(ZoneInfo("America/Bogota"))
     day, time = format_date(local, "medium", locale="en"), format_time(local, "short", locale="en")
-    assert f"{day}, {time}" in quiz_page, "the date in the learner's own time zone"
+    lesson_page = client.get(f"/courses/{SLUG}/lessons/{last.id}").get_data(as_text=True)
+    quiz_page = client.get(f"/courses/{SLUG}/quizzes/{last_module.quiz.id}").get_data(as_text=True)
+    for html in (lesson_page, quiz_page):
+        assert "attend 2 more live sessions — next:" in html
+        assert f"{day}, {time}" in html, "the date in the learner's own time zone"
+    assert "Next: the quiz" not in lesson_page  # not back to a quiz already passed
+
+
+def test_the_courses_last_lesson_links_to_the_certificate_once_it_is_issued(client, member, cohort):
+    for module in PACKAGE.modules:
+        study_module(client, module)
+        pass_quiz(member, module.quiz)
+    admin = make_user(Role.ADMIN)
+    for row in session_rows(cohort):
+        attendance.mark_attendance(admin, row.id, {member.id})
+    html = client.get(f"/courses/{SLUG}/lessons/{PACKAGE.modules[-1].lessons[-1].id}").get_data(as_text=True)
+    assert "Next: the quiz" not in html and "more live session" not in html
+    end = html.split('id="lesson-end"')[1].split("</div>")[0]
+    assert '<a class="button" href="/certificates">Get your certificate</a>' in end
 
 
 # "My learning" and the course page.
