@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("script, arguments, figures", [
-    ("bench_outbox.py", ["--applications", "2", "--messages", "3"], ["sending directly:", "Worker throughput: 3 messages"]),
+    ("bench_outbox.py", ["--applications", "2", "--messages", "3"],
+     ["sending directly:", "Worker throughput: 3 messages"]),
     ("bench_certificates.py", ["--repeat", "1", "--certificates", "2"], ["PDF with a CJK name:"]),
 ])
 def test_the_benchmark_runs_and_prints_its_figures(script, arguments, figures):

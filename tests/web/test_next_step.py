@@ -109,7 +109,7 @@ def test_the_courses_last_lesson_says_the_live_sessions_are_missing(client, memb
         pass_quiz(member, module.quiz)
     last = last_module.lessons[-1]
     html = client.get(f"/courses/{SLUG}/lessons/{last.id}").get_data(as_text=True)
-    assert f"Next: the quiz “{last_module.quiz.title}”" in html  # the last quiz is still missing: the player leads there
+    assert f"Next: the quiz “{last_module.quiz.title}”" in html  # the last quiz still missing: the player leads there
     pass_quiz(member, last_module.quiz)
     first_session = session_rows(cohort)[0]
     local = first_session.starts_at.astimezone(ZoneInfo("America/Bogota"))
