@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,7 @@ from babel.dates import format_date, format_time
 from sqlalchemy import func, select
 
 from lms.core.packages import load_package
-from lms.models import Application, Enrolment, QuizAttempt
+from lms.models import Application, Enrolment, LiveSession, QuizAttempt
 from lms.models.user import Role
 from lms.services import application_review, attendance, catalog, enrolments, quizzes
 from tests.cohort_factories import CARING_CITIES, apply, make_cohort, publish_caring_cities, session_rows
@@ -164,6 +165,19 @@ def test_my_sessions_says_which_sessions_were_attended(client, member, cohort):
     attendance.mark_attendance(make_user(Role.ADMIN), rows[0].id, {member.id})
     html = client.get("/programmes/sessions").get_data(as_text=True)
     assert html.count("Attended") == 1 and "You were marked present." in html
+
+
+def test_my_sessions_says_which_past_sessions_were_not_attended(client, db, member, cohort):
+    first, second = session_rows(cohort)[:2]
+    now = datetime.now(UTC)
+    for row, days_ago in ((first, 8), (second, 1)):  # both over: one attended, one missed
+        db.session.execute(db.update(LiveSession).where(LiveSession.id == row.id).values(
+            starts_at=now - timedelta(days=days_ago, hours=2), ends_at=now - timedelta(days=days_ago)))
+    db.session.commit()
+    attendance.mark_attendance(make_user(Role.ADMIN), first.id, {member.id})
+    html = client.get("/programmes/sessions").get_data(as_text=True)
+    assert html.count("You were marked present.") == 1
+    assert html.count("Not attended") == 1 and "You were not marked present." in html
 
 
 def test_my_sessions_and_the_cohort_page_never_skip_a_heading_level(client, member, cohort):
