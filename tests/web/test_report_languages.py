@@ -68,3 +68,11 @@ def quizzes_report():
     from lms.services import reports
 
     return reports.quiz_analytics(make_user("admin"), SLUG, "basics-quiz")
+
+
+def test_the_learner_filters_offer_all_cohorts_in_the_readers_language(client, login_as, course):
+    """The cohort filter's first choice is worded in Python, not in the template: it is translated too."""
+    admin = make_user("admin", preferred_language="es")
+    login_as(admin)
+    html = client.get(f"/reports/{SLUG}/learners").get_data(as_text=True)
+    assert "Todas las cohortes" in html and "All cohorts" not in html

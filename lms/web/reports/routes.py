@@ -43,7 +43,7 @@ def _cohort_arg() -> int | None:
 
 def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilterForm, reports.LearnerFilters]:
     form = LearnerFilterForm(request.args)
-    form.cohort.choices = [SelectChoice("", "All cohorts")] + [SelectChoice(str(c.id), c.name)
+    form.cohort.choices = [SelectChoice("", _("All cohorts"))] + [SelectChoice(str(c.id), c.name)
                                                                 for c in (scope.cohorts if scope else ())]
     # Without the scope (the exports, checked by the service), any language code is taken as given.
     asked = request.args.get("language", "")
