@@ -25,7 +25,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import application_review, completion, discussion_mail, outbox, reminders
+from lms.services import accounts, application_review, completion, discussion_mail, outbox, reminders
 from lms.services.errors import NotAllowed
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,10 @@ def _expire_stale_data(now: datetime) -> str:
     messages = outbox.expire_sent(cutoff)
     runs = db.session.execute(delete(ScheduledJobRun).where(ScheduledJobRun.started_at < cutoff)
                               .execution_options(synchronize_session=False)).rowcount
+    logins = accounts.expire_logins(now - current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
     db.session.commit()
-    return f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed."
+    return (f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed; "
+            f"{logins} log-in(s) past the session limit ended.")
 
 
 def _discussion_digest(now: datetime) -> str:
@@ -77,7 +79,8 @@ JOBS: tuple[Job, ...] = (
     Job("refresh_progress", timedelta(days=1), _refresh_progress,
         "Recomputes the stored progress percentages the learner reports sort by."),
     Job("expire_stale_data", timedelta(days=1), _expire_stale_data,
-        "Removes delivered messages and job records older than LMS_OUTBOX_KEEP_DAYS."),
+        "Removes delivered messages and job records older than LMS_OUTBOX_KEEP_DAYS, and log-ins past the "
+        "session limit."),
     Job("discussion_digest", timedelta(days=1), _discussion_digest,
         "Mails the daily digest of followed discussions to those who chose it."),
 )
