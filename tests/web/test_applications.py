@@ -287,7 +287,7 @@ def test_the_application_page_names_the_language_and_country(client, db, login_a
     application = apply(make_user(), cohort, language="es", country="ES")
     login_as("admin")
     html = client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
-    assert "<dd>Spanish (español)</dd>" in html and "Spain" in html
+    assert "<dd>Spanish (<span lang=\"es\">español</span>)</dd>" in html and "Spain" in html
 
 
 def test_a_letter_too_large_to_send_brings_the_form_back_with_the_limit(app, client, db, login_as, cohort,

@@ -101,7 +101,7 @@ def test_a_stale_translation_shows_a_notice_linking_to_the_source(client, login_
     learner(login_as, client)
     lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
     assert "El texto original ha cambiado desde que se hizo esta traducción" in lesson
-    link = re.search(r'<a href="([^"]+)" hreflang="en">Leer el original \(inglés \(English\)\)</a>', lesson)
+    link = re.search(r'<a href="([^"]+)" hreflang="en">Leer el original \(inglés \(<span lang="en">English</span>\)\)</a>', lesson)
     assert link and link.group(1) == f"/courses/{SLUG}/lessons/welcome?lang=en"
     original = page(client, link.group(1))
     assert ENGLISH_TITLE in original and "commonest lesson features" in original

@@ -125,7 +125,7 @@ def credential(public_id: str):
 def admin_index():
     actor = acting_user()
     form = IssueForm()
-    form.course.choices = [("", "Choose a course"), *certificates.certifiable_courses(actor)]
+    form.course.choices = [("", _("Choose a course")), *certificates.certifiable_courses(actor)]
     certificate, status = save_form(form, lambda: certificates.issue_by_admin_email(
         actor, form.email.data, form.course.data, form.reason.data))
     if certificate is not None:

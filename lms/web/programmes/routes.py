@@ -67,7 +67,9 @@ def apply(cohort_id: int):
                                                                              user.preferred_language),
         "motivation": getattr(source, "motivation", "")})
     max_bytes = current_app.config["LETTER_MAX_BYTES"]
-    form.letter.description = f"{form.letter.description} At most {max_bytes / (1024 * 1024):g} MB."
+    # Two whole sentences side by side: the field's own hint, then the limit.
+    form.letter.description = " ".join((str(form.letter.description),
+                                        _("At most %(size)s MB.", size=format_decimal(max_bytes / (1024 * 1024)))))
     form.letter.render_kw = {**(form.letter.render_kw or {}), "data-max-bytes": str(max_bytes)}
     if form.is_submitted() and refusal is not None:
         status = 403
