@@ -79,7 +79,7 @@ def apply(source: Path) -> int:
                 message.string = wanted if isinstance(wanted, str) else wanted[0]
             message.flags.discard("fuzzy")
             message.previous_id = []
-    for code, (path, catalog) in catalogues.items():
+    for _code, (path, catalog) in catalogues.items():
         with path.open("wb") as file:
             write_po(file, catalog, ignore_obsolete=True)
     print(f"applied {len(entries)} entries; {problems} could not be")

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from lms.core import clock, schedule
-from lms.core.i18n import N_, Listing, Phrase
+from lms.core.i18n import N_, Listing, Nn_, Phrase
 from lms.core.packages import CohortSpec, EnrolmentMode, Package, Problem, SessionTemplate
 from lms.extensions import db
 from lms.models import Cohort, Course, Enrolment, EnrolmentStatus, LiveSession, User
@@ -68,9 +68,9 @@ class CohortPlan:
             return [Phrase(N_("Cohort “%(name)s” (%(key)s) cannot be changed by this package: %(why)s."),
                            name=name, key=key, why=self.refusal)]
         if self.is_new:
-            return [Phrase(N_("Creates cohort “%(name)s” (%(key)s) with %(num)d live session."),
-                           plural=N_("Creates cohort “%(name)s” (%(key)s) with %(num)d live sessions."),
-                           name=name, key=key, num=len(self.sessions))]
+            singular, plural = Nn_("Creates cohort “%(name)s” (%(key)s) with %(num)d live session.",
+                                   "Creates cohort “%(name)s” (%(key)s) with %(num)d live sessions.")
+            return [Phrase(singular, plural=plural, name=name, key=key, num=len(self.sessions))]
         lines = [Phrase(N_("Changes cohort “%(name)s” (%(key)s): %(changes)s."), name=name, key=key,
                         changes=_describe_changes(self.changes))] if self.changes else []
         lines += [Phrase(N_("Adds live session “%(title)s” (%(key)s)."), title=plan.values["title"], key=plan.key)
@@ -241,14 +241,15 @@ class ReleasePlan:
     def summary_lines(self) -> list[Phrase]:
         name, key = self.row.name, self.row.key
         if self.waiting:
-            return [Phrase(
-                N_("Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' records, "
-                   "but stops taking the learners who enrol; the %(num)d learner waiting for it to start on "
-                   "%(day)s leaves it and can study at once."),
-                plural=N_("Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' "
-                          "records, but stops taking the learners who enrol; the %(num)d learners waiting for it to "
-                          "start on %(day)s leave it and can study at once."),
-                name=name, key=key, num=self.waiting, day=f"{self.row.starts_on:%Y-%m-%d}")]
+            singular, plural = Nn_(
+                "Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' records, but "
+                "stops taking the learners who enrol; the %(num)d learner waiting for it to start on %(day)s leaves "
+                "it and can study at once.",
+                "Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' records, but "
+                "stops taking the learners who enrol; the %(num)d learners waiting for it to start on %(day)s leave "
+                "it and can study at once.")
+            return [Phrase(singular, plural=plural, name=name, key=key, num=self.waiting,
+                           day=f"{self.row.starts_on:%Y-%m-%d}")]
         return [Phrase(N_("Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' "
                           "records, but stops taking the learners who enrol."), name=name, key=key)]
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
+from babel.units import format_unit
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
@@ -94,6 +95,15 @@ def localised_language_name(code: str) -> Markup | str:
     return Markup('{} (<span lang="{}">{}</span>)').format(name, code, own)
 
 
+def file_size(size: int) -> str:
+    """A file's size in the reader's language ("83 byte", "1,5 kB", "2,3 Mo"): CLDR's short digital units, in
+    powers of 1000 like Jinja's filesizeformat, which writes English only."""
+    for unit, factor in (("digital-megabyte", 1_000_000), ("digital-kilobyte", 1_000)):
+        if size >= factor:
+            return format_unit(size / factor, unit, length="short", format="#,##0.#", locale=str(_locale()))
+    return format_unit(size, "digital-byte", length="short", locale=str(_locale()))
+
+
 def worded(text: Phrase | Mapping | str) -> str:
     """A sentence the core or a service gave as a Phrase (or stored as a Phrase's data) in the reader's language."""
     return wording.word(Phrase.from_data(text) if isinstance(text, Mapping) else text)
@@ -115,6 +125,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(minutes, "minutes")
     app.add_template_filter(localised_language_name, "language_name")
     app.add_template_filter(worded, "word")
+    app.add_template_filter(file_size, "file_size")
     app.add_template_filter(hours, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
     app.add_template_filter(locales.own_language_name, "own_language_name")  # "Español", "한국어": a language switch
 

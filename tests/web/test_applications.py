@@ -164,7 +164,7 @@ def test_an_admin_reviews_filters_opens_the_letter_and_accepts(client, db, make_
     assert "Min-su" in filtered and ">Ana<" not in filtered
     letter = client.get(f"/staff/applications/{first.id}/letter")
     assert letter.data == PDF and letter.headers["Content-Disposition"].startswith("attachment;")
-    assert f"({len(PDF)} Bytes)" in client.get(f"/staff/applications/{first.id}").get_data(as_text=True)
+    assert f"({len(PDF)} byte)" in client.get(f"/staff/applications/{first.id}").get_data(as_text=True)
 
     response = client.post(f"/staff/applications/{second.id}", data={"decision": "accepted", "note": "Welcome"})
     assert response.status_code == 302

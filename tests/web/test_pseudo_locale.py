@@ -9,9 +9,10 @@ when the world is built. So any word in Latin letters left outside brackets in a
 title, placeholder, alt or a button's value is interface text that does not go through the catalogue.
 
 Not checked: text inside an element whose `lang` is another language than the page's (course content in the course's
-language, and the language menu, where each language is named in itself), and tokens that are identifiers rather than
-words (with digits, @, /, ., _, - or :, such as e-mail addresses, time zones, versions, slugs and ids; or acronyms in
-capitals such as UTC or PDF).
+language, a language named in itself), text inside an element marked `translate="no"` (what is not words but a
+record or identifiers: time-zone names, a cohort's key, an audit entry's stored details, sample people's names), and
+tokens that are identifiers rather than words (with digits, @, /, ., _, - or :, such as e-mail addresses, versions,
+slugs and ids; or acronyms in capitals such as UTC or PDF).
 """
 
 # ruff: noqa: F811  (the matrix's fixtures are imported to be used, by name, as the tests' arguments)
@@ -154,6 +155,9 @@ PEOPLES_COLUMNS = {
     "certificates": ("learner_name", "issue_reason", "revoke_reason"),
     "outbox_messages": ("subject", "last_error"),
 }
+# The audit entries' details that copy people's words (a name, a title, a reason) at the time of the action.
+AUDIT_PEOPLES_DETAILS = frozenset({"name", "title", "description", "reason", "learner_name", "course_title",
+                                   "applicant", "note"})
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +172,9 @@ def module_world(app, tmp_path_factory) -> World:
     for table, columns in PEOPLES_COLUMNS.items():
         for row in built.rows[table]:
             row.update({column: wrapped(row[column]) for column in columns if row.get(column)})
+    for row in built.rows["audit_log"]:
+        row["details"] = {key: wrapped(value) if key in AUDIT_PEOPLES_DETAILS and isinstance(value, str) else value
+                          for key, value in (row["details"] or {}).items()} or row["details"]
     for row in built.rows["users"]:
         row["preferred_language"] = SERVED_AS
     return built
@@ -187,7 +194,7 @@ class _Visible(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.page_language: str | None = None
-        self.open: list[tuple[str, str | None]] = []  # (tag, the language in force)
+        self.open: list[tuple[str, str | None]] = []  # (tag, the language in force; None inside translate="no")
         self.stream: list[str] = []
         self.attributes: list[tuple[str, str]] = []
 
@@ -198,7 +205,7 @@ class _Visible(HTMLParser):
         attrs = dict(attrs)
         if tag == "html":
             self.page_language = attrs.get("lang")
-        language = attrs.get("lang") or self._language()
+        language = None if attrs.get("translate") == "no" else attrs.get("lang") or self._language()
         if language == self.page_language:
             self.attributes += [(name, attrs[name]) for name in _CHECKED_ATTRIBUTES if attrs.get(name)]
             if tag == "input" and attrs.get("type") in ("submit", "button", "reset") and attrs.get("value"):
@@ -284,5 +291,7 @@ def test_a_word_outside_the_brackets_is_found_and_identifiers_are_not():
     html = ('<html lang="ar"><head><title>«Ŀǿɠ īƞ» · LMS-lite</title></head><body>'
             '<p>«Ẇḗŀƈǿḿḗ <strong>«Ana»</strong>» 2031-01-05 UTC ana@example.org Europe/Madrid</p>'
             '<p lang="en">Course text in English</p><button aria-label="Close">«x»</button>'
-            '<p>Forgotten text</p></body></html>')
-    assert [problem.split(" in ")[0] for problem in page_problems(html)] == ["'Forgotten'", "'text'", "'Close'"]
+            '<p>Forgotten text</p><select translate="no"><option>America/Buenos Aires</option></select>'
+            '<p>«Ķḗẏ»: <code translate="no">matrix</code> Left</p></body></html>')
+    assert [problem.split(" in ")[0] for problem in page_problems(html)] == ["'Forgotten'", "'text'", "'Left'",
+                                                                           "'Close'"]

@@ -91,7 +91,9 @@ def status_list(list_number: int):
 @bp.route("/certificates")
 @login_required
 def mine():
-    return render_template("certificates/mine.html", certificates=certificates.my_certificates(acting_user()))
+    mine = certificates.my_certificates(acting_user())
+    return render_template("certificates/mine.html", certificates=mine,
+                           names=certificates.course_names(mine, wording.current_language()))
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:

@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.core import admissions
 from lms.extensions import configured_limit, limiter
-from lms.services import applications, calendars, cohort_pages, live_sessions, wording
+from lms.services import applications, calendars, cohort_pages, course_languages, live_sessions, wording
 from lms.services.errors import Conflict
 from lms.web.access import acting_user
 from lms.web.downloads import attachment
@@ -34,7 +34,8 @@ def status_labels() -> dict:
 @bp.route("/programmes/courses/<slug>/cohorts")
 def course_cohorts(slug: str):
     course, version, pages = cohort_pages.course_cohort_pages(_viewer(), slug)
-    return render_template("programmes/course_cohorts.html", course=course, version=version, pages=pages)
+    return render_template("programmes/course_cohorts.html", course=course, version=version, pages=pages,
+                           name=course_languages.course_name(version, wording.current_language()))
 
 
 @bp.route("/programmes/cohorts/<int:cohort_id>")
@@ -44,6 +45,8 @@ def cohort(cohort_id: int):
     application = applications.find_application(viewer, cohort_id) if viewer else None
     refusal = applications.application_refusal(page.cohort)
     return render_template("programmes/cohort.html", page=page, application=application,
+                           name=course_languages.course_name(page.version, wording.current_language())
+                           if page.version else None,
                            has_application=applications.blocks_a_new_application(application), refusal=refusal,
                            form=ActionForm())
 
