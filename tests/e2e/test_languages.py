@@ -134,6 +134,8 @@ def test_the_main_pages_pass_axe_core_in_arabic_and_korean(language, arabic_lear
         check_accessibility(page, f"{name} in {language}")
         if language == "ar" and name in ("catalogue", "course page"):
             screenshot(page, f"{name.replace(' ', '-')}-ar")
+        if language == "ko" and name == "lesson":  # Hangul in the interface and the lesson (fonts-noto-cjk)
+            screenshot(page, "lesson-ko")
 
 
 def test_the_style_guide_in_arabic(arabic_staff, check_accessibility, screenshot):
