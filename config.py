@@ -101,6 +101,8 @@ class Config:
     APPLICATION_MAX_SUBMISSIONS = _env_positive_int("LMS_APPLICATION_MAX_SUBMISSIONS", 3)
     # `flask lms send-reminders` mails each enrolled learner once per session, this many hours before it starts.
     REMINDER_HOURS_BEFORE = _env_int("LMS_REMINDER_HOURS", 24)
+    # Discussions: how long authors may edit their own post (its earlier texts are kept).
+    DISCUSSION_EDIT_MINUTES = _env_int("LMS_DISCUSSION_EDIT_MINUTES", 30)
 
     # Mail: "file" writes each message to instance/outbox/, "smtp" sends it.
     MAIL_BACKEND = _env("LMS_MAIL_BACKEND", "file")
@@ -149,6 +151,8 @@ class Config:
     # Certificate verification: typing an id into the search, and opening a verification page.
     RATELIMIT_VERIFY_SEARCH = _env("LMS_RATELIMIT_VERIFY_SEARCH", "10 per minute; 100 per hour")
     RATELIMIT_VERIFY_PAGE = _env("LMS_RATELIMIT_VERIFY_PAGE", "120 per minute")
+    # Discussions: posts (threads, replies, comments, reports) per person, whatever address they write from.
+    RATELIMIT_DISCUSSION_POST = _env("LMS_RATELIMIT_DISCUSSION_POST", "6 per minute; 60 per hour")
 
     # Behind a reverse proxy or load balancer every request comes from the proxy's address. Set this to the number
     # of proxies in front of the app, and the client's address is read from the X-Forwarded-For they add (rate

@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.web.auth.routes import bp as auth_bp
     from lms.web.author.routes import bp as author_bp
     from lms.web.certificates.routes import bp as certificates_bp
+    from lms.web.discussions.routes import bp as discussions_bp
     from lms.web.learner.routes import bp as learner_bp
     from lms.web.programmes.routes import bp as programmes_bp
     from lms.web.public.routes import bp as public_bp
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programmes_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(discussions_bp)
     security.register(app)
     register_template_helpers(app)
 

@@ -130,3 +130,12 @@ def can_use_report_api(actor: Actor | None) -> bool:
 
 def can_assign_instructors(actor: Actor | None) -> bool:
     return is_admin(actor)
+
+
+# Discussions. Learners read and write in their own cohort's space (lms.core.discussions has the rules of spaces).
+
+
+def can_moderate_discussions(actor: Actor | None, course_id: int, teaching_course_ids: TeachingIds) -> bool:
+    """See every cohort's discussions of a course, post announcements, pin, lock, hide, restore and mute: the
+    course's staff."""
+    return is_course_staff(actor, course_id, teaching_course_ids)

@@ -14,6 +14,14 @@ from lms.models.cohort import (
     ReminderSent,
 )
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule, VersionTranslation
+from lms.models.discussion import (
+    DiscussionMute,
+    DiscussionPost,
+    DiscussionRead,
+    DiscussionReport,
+    DiscussionRevision,
+    DiscussionThread,
+)
 from lms.models.learning import Enrolment, EnrolmentStatus, LessonProgress, ProgressEvent, QuizAttempt
 from lms.models.outbox import OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.staffing import CourseStaff
@@ -33,6 +41,12 @@ __all__ = [
     "Course",
     "CourseStaff",
     "CourseVersion",
+    "DiscussionMute",
+    "DiscussionPost",
+    "DiscussionRead",
+    "DiscussionReport",
+    "DiscussionRevision",
+    "DiscussionThread",
     "Enrolment",
     "EnrolmentStatus",
     "LessonProgress",

@@ -56,6 +56,11 @@ ACTIONS: dict[str, LazyString] = {
     "theme.update": _l("Site theme changed"),
     "mail.retry": _l("Failed e-mail queued again"),
     "mail.discard": _l("Failed e-mail discarded"),
+    "discussion.pin": _l("Discussion pinned or unpinned"),
+    "discussion.lock": _l("Discussion locked or unlocked"),
+    "discussion.hide": _l("Discussion post hidden"),
+    "discussion.restore": _l("Discussion post restored"),
+    "discussion.mute": _l("Person muted in a discussion space"),
 }
 
 PER_PAGE = 50

@@ -104,6 +104,7 @@ class LessonPage:
     next_step: LearnerStep | None  # for an enrolled learner
     reading: CourseReading | None = None  # the language the lesson is shown in (lms.services.course_languages)
     enrolled: bool = False  # the learner is enrolled (staff looking around are not): they may choose a language
+    cohort_id: int | None = None  # the learner's cohort: whose discussion space the lesson's link counts
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,8 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
     at_the_end = following is None and enrolment is not None
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if at_the_end else None
     page = LessonPage(course, version, outline, lesson, html, previous, following_lesson, following_quiz, state,
-                      step, reading, enrolled=enrolment is not None)
+                      step, reading, enrolled=enrolment is not None,
+                      cohort_id=enrolment.cohort_id if enrolment is not None else None)
     if visited:
         db.session.commit()  # the use case's one commit: the resume point, read on the dashboard
     return page

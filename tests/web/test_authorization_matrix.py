@@ -37,6 +37,8 @@ from lms.services import (
     calendars,
     catalog,
     certificates,
+    discussion_moderation,
+    discussion_posts,
     enrolments,
     live_sessions,
     mail,
@@ -133,6 +135,14 @@ GET = {
     "public.theme_image":               "404    404      404      404      404      404",  # no logo in this world
     "staff.styleguide":                 "login  403      403      200      200      200",
     "admin.mail_queue":                 "login  403      403      403      403      200",
+    # Discussions: a thread or post id of a space someone cannot read is "not found", never "forbidden".
+    "discussions.board":                "login  200      403      403      200      200",
+    "discussions.new_thread":           "login  200      403      403      200      200",
+    "discussions.thread":               "login  200      404      404      200      200",
+    "discussions.edit_post":            "login  200      404      404      403      403",
+    "discussions.report_post":          "login  200      404      404      200      200",
+    "discussions.moderation":           "login  403      403      403      200      200",
+    "discussions.hide_post":            "login  403      404      404      200      200",
 }
 
 POST = {
@@ -179,6 +189,19 @@ POST = {
     "admin.discard_mail":               "login     403       403       403       403       redirect*",
     # The language menu: kept in the session for everyone, and on the profile of a person who is logged in.
     "public.language":                  "redirect  redirect* redirect* redirect* redirect* redirect*",
+    "discussions.new_thread":           "login     redirect* 403       403       redirect* redirect*",
+    "discussions.reply":                "login     redirect* 404       404       redirect* redirect*",
+    "discussions.edit_post":            "login     redirect* 404       404       403       403",
+    "discussions.remove_post":          "login     redirect* 404       404       403       403",
+    "discussions.mark_answer":          "login     redirect* 404       404       redirect* redirect*",
+    "discussions.pin":                  "login     403       404       404       redirect* redirect*",
+    "discussions.lock":                 "login     403       404       404       redirect* redirect*",
+    # The learner reported the post already: a second report of theirs changes nothing.
+    "discussions.report_post":          "login     redirect  404       404       redirect* redirect*",
+    "discussions.hide_post":            "login     403       404       404       redirect* redirect*",
+    "discussions.restore_post":         "login     403       404       404       422       422",  # it is not hidden
+    "discussions.dismiss_reports":      "login     403       404       404       redirect* redirect*",
+    "discussions.mute":                 "login     403       403       403       redirect* redirect*",
 }
 
 
@@ -222,6 +245,10 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
     second = quizzes.start_attempt(learner, SLUG, QUIZ)
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
     lesson = publishing.load_valid(example).lessons[0]
+    thread = discussion_posts.start_thread(learner, SLUG, discussion_posts.Draft(
+        title="Matrix question", body="How do you map care needs?", kind="question"))
+    reply = discussion_posts.reply(learner, thread.id, "We start with a survey.")
+    discussion_moderation.report_post(learner, reply.id, "Matrix report")
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
                                  minutes=5)
     undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"
@@ -237,7 +264,7 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
         "reset_token": accounts.make_reset_token(learner), "feed_token": calendars.feed_token(learner),
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,
-        "message_id": undeliverable.id,
+        "message_id": undeliverable.id, "thread_id": thread.id, "post_id": reply.id,
     }
     return {name: SimpleNamespace(id=user.id, email=user.email) for name, user in people.items()}, values
 
@@ -380,6 +407,16 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "reports.assign_instructor": lambda w: {"course": SLUG, "email": w.values["other_instructor_email"]},
     "admin.user_detail": lambda w: {"role": "instructor", "active": "y"},
     "public.language": lambda w: {"language": "fr", "next": "/courses"},
+    "discussions.new_thread": lambda w: {"kind": "discussion", "place": "general", "title": "Matrix news",
+                                         "body": "Hello, cohort."},
+    "discussions.reply": lambda w: {"body": "Matrix reply"},
+    "discussions.edit_post": lambda w: {"body": "We start with a survey, then interviews."},
+    "discussions.mark_answer": lambda w: {"post_id": str(w.values["post_id"])},
+    "discussions.pin": lambda w: {"pinned": "1"},
+    "discussions.lock": lambda w: {"locked": "1"},
+    "discussions.report_post": lambda w: {"reason": "Off topic"},
+    "discussions.hide_post": lambda w: {"reason": "Off topic"},
+    "discussions.mute": lambda w: {"user_id": str(w.values["user_id"]), "days": "3", "reason": "Spam"},
     "admin.theme_settings": lambda w: {"site_name": "Matrix Academy", "brand_colour": "#1f3a5f",
                                        "accent_colour": "#0f7c8c", "submit": "Save theme"},
 }

@@ -29,6 +29,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from lms.core.discussion_markdown import render_post
 from lms.demo.synthetic import write_synthetic_package
 from tests.factories import EXAMPLE
 from tests.web.test_authorization_matrix import (  # noqa: F401  (fixtures: the personas' clients and the world)
@@ -154,6 +155,11 @@ PEOPLES_COLUMNS = {
     "application_decisions": ("note",),
     "certificates": ("learner_name", "issue_reason", "revoke_reason"),
     "outbox_messages": ("subject", "last_error"),
+    "discussion_threads": ("title",),
+    "discussion_posts": ("body", "hidden_reason"),
+    "discussion_revisions": ("title", "body"),
+    "discussion_reports": ("reason",),
+    "discussion_mutes": ("reason",),
 }
 # The audit entries' details that copy people's words (a name, a title, a reason) at the time of the action.
 AUDIT_PEOPLES_DETAILS = frozenset({"name", "title", "description", "reason", "learner_name", "course_title",
@@ -172,6 +178,8 @@ def module_world(app, tmp_path_factory) -> World:
     for table, columns in PEOPLES_COLUMNS.items():
         for row in built.rows[table]:
             row.update({column: wrapped(row[column]) for column in columns if row.get(column)})
+    for row in built.rows["discussion_posts"]:  # the sanitised HTML, made again from the wrapped Markdown
+        row["html"] = render_post(row["body"])
     for row in built.rows["audit_log"]:
         row["details"] = {key: wrapped(value) if key in AUDIT_PEOPLES_DETAILS and isinstance(value, str) else value
                           for key, value in (row["details"] or {}).items()} or row["details"]

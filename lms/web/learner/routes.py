@@ -6,7 +6,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.services import catalog, certificates, cohorts, enrolments, learning, quizzes
+from lms.services import catalog, certificates, cohorts, discussions, enrolments, learning, quizzes
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.i18n import page_language
@@ -97,13 +97,14 @@ def rejoin(slug: str):
 def lesson(slug: str, lesson_key: str):
     page = learning.lesson_page(acting_user(), slug, lesson_key, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
+    discussion_posts = discussions.lesson_post_count(acting_user(), page.course.id, page.cohort_id, lesson_key)
     return render_template(
         "learner/lesson.html", preview=False, course_slug=slug, version=page.version, outline=page.outline,
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
         following_quiz=page.following_quiz, completed=page.state.completed_lessons,
         passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
         lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(), reading=page.reading,
-        can_choose_language=page.enrolled,
+        can_choose_language=page.enrolled, discussion_posts=discussion_posts,
     )
 
 

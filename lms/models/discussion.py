@@ -1,0 +1,126 @@
+"""Cohort discussions: threads, their posts (replies and one level of comments), the edit history, each person's
+read position, reports of posts and mutes.
+
+A thread lives in a course's space: a cohort's (``cohort_id``) or, for learners outside any cohort and for
+course-wide announcements, the course's own (``cohort_id`` NULL). Where in the course it belongs is ``place``:
+"general", or "module"/"lesson" with the item's key from the package (stable across versions). The thread's opening
+text is its first post (``is_opening``), so replies, edits and moderation treat every text alike. Counts the board
+shows (replies, last activity) are kept on the thread, so the board never counts posts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.models.base import Base, UTCDateTime, utcnow
+from lms.models.user import User
+
+
+class DiscussionThread(Base):
+    __tablename__ = "discussion_threads"
+    __table_args__ = (
+        CheckConstraint("place IN ('general', 'module', 'lesson')", name="place_known"),
+        CheckConstraint("kind IN ('discussion', 'question', 'announcement')", name="kind_known"),
+        Index("ix_discussion_threads_space", "course_id", "cohort_id", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    place: Mapped[str] = mapped_column(String(16), default="general")
+    item_key: Mapped[str] = mapped_column(String(64), default="")  # the module or lesson id; "" for general
+    kind: Mapped[str] = mapped_column(String(16), default="discussion")
+    title: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_post_id: Mapped[int] = mapped_column(Integer, default=0)  # the newest post's id: unread markers compare to it
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)  # replies and comments, not the opening post
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The post accepted as the answer to a question (no foreign key: posts already point at their thread, and a
+    # cycle between the two tables would make their creation order ambiguous; posts are never deleted, only removed).
+    answer_post_id: Mapped[int | None] = mapped_column(Integer)
+
+    author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
+
+
+class DiscussionPost(Base):
+    __tablename__ = "discussion_posts"
+    __table_args__ = (Index("ix_discussion_posts_thread", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_threads.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("discussion_posts.id", ondelete="CASCADE"))
+    is_opening: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    body: Mapped[str] = mapped_column(Text)  # Markdown as written
+    html: Mapped[str] = mapped_column(Text)  # sanitised, made when written (lms.core.discussion_markdown)
+    language: Mapped[str] = mapped_column(String(16), default="en")  # the author's language when they wrote it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # removed by its author
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # hidden by staff
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
+
+
+class DiscussionRevision(Base):
+    """A post's text before an edit: the history the author's edits leave."""
+
+    __tablename__ = "discussion_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("discussion_posts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))  # the thread's title then, for an opening post
+    body: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when that text was written
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DiscussionRead(Base):
+    """How far a person has read a thread: the newest post id they have seen."""
+
+    __tablename__ = "discussion_reads"
+    __table_args__ = (UniqueConstraint("user_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_threads.id", ondelete="CASCADE"), index=True)
+    last_read_post_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DiscussionReport(Base):
+    """Someone's report of a post, waiting in the course staff's moderation queue until resolved."""
+
+    __tablename__ = "discussion_reports"
+    __table_args__ = (UniqueConstraint("post_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("discussion_posts.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class DiscussionMute(Base):
+    """A person may not post in a course's space (a cohort's, or the course's own) until ``until``."""
+
+    __tablename__ = "discussion_mutes"
+    __table_args__ = (Index("ix_discussion_mutes_user_course", "user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    muted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Cohort discussions: boards, threads, replies, and their moderation by the course's staff."""

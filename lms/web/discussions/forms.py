@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from lms.core.discussions import BODY_MAX, REASON_MAX, TITLE_MAX
+
+MARKDOWN_HINT = _l("Markdown works: *emphasis*, **strong**, lists, [links](https://example.org). No images.")
+
+
+class ThreadForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("discussion", _l("Discussion")),
+                                                 SelectChoice("question", _l("Question"))])
+    place = HiddenField()
+    item_key = HiddenField()
+    space = SelectField(_l("Space"), choices=[], validate_choice=False)  # staff only: filled by the view
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the discussion a title.")),
+                                                 Length(max=TITLE_MAX)])
+    body = TextAreaField(_l("Message"), description=MARKDOWN_HINT,
+                         validators=[DataRequired(_l("Write something first.")), Length(max=BODY_MAX)])
+    submit = SubmitField(_l("Post"))
+
+
+class ReplyForm(FlaskForm):
+    parent_id = HiddenField()
+    body = TextAreaField(_l("Your reply"), description=MARKDOWN_HINT,
+                         validators=[DataRequired(_l("Write something first.")), Length(max=BODY_MAX)])
+    submit = SubmitField(_l("Reply"))
+
+
+class EditForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_MAX)])
+    body = TextAreaField(_l("Message"), description=MARKDOWN_HINT,
+                         validators=[DataRequired(_l("Write something first.")), Length(max=BODY_MAX)])
+    submit = SubmitField(_l("Save"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=REASON_MAX)])
+    submit = SubmitField(_l("Send"))
+
+
+class MuteForm(FlaskForm):
+    user_id = IntegerField(validators=[DataRequired()])
+    days = IntegerField(_l("Days"), default=7, validators=[DataRequired(), NumberRange(min=1, max=365)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=REASON_MAX)])
+    submit = SubmitField(_l("Mute"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (remove, pin, lock, restore): a form so it carries the CSRF token."""
+
+    submit = SubmitField(_l("Go"))
+
+
+class AnswerForm(FlaskForm):
+    post_id = HiddenField()
+    submit = SubmitField(_l("Mark as the answer"))

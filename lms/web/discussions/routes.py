@@ -1,0 +1,218 @@
+"""Cohort discussions: a course's board, its threads, writing and moderating. Every view calls one service; what a
+person may see and do is the services' (and lms.core.discussions') business."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from lms.extensions import configured_limit, limiter
+from lms.services import discussion_moderation, discussion_posts, discussions
+from lms.services.discussion_posts import Draft
+from lms.web.access import acting_user
+from lms.web.discussions.forms import ActionForm, AnswerForm, EditForm, MuteForm, ReasonForm, ReplyForm, ThreadForm
+from lms.web.form_errors import save_form
+from lms.web.query_args import form_id
+
+bp = Blueprint("discussions", __name__, template_folder="templates")
+
+
+def _per_person() -> str:
+    """Posting limits count per person, whatever address or device they write from."""
+    return f"discussion-post:{current_user.get_id()}"
+
+
+posting_limit = limiter.limit(configured_limit("RATELIMIT_DISCUSSION_POST"), methods=["POST"], key_func=_per_person)
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.route("/courses/<slug>/discussions/")
+@login_required
+def board(slug: str):
+    board = discussions.board(acting_user(), slug, place=request.args.get("place", ""),
+                              item_key=request.args.get("item", ""), sort=request.args.get("sort", "latest"),
+                              page=_page(), cohort_id=request.args.get("cohort", type=int))
+    return render_template("discussions/board.html", board=board, slug=slug, place_title=discussions.place_title)
+
+
+@bp.route("/courses/<slug>/discussions/new", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def new_thread(slug: str):
+    space = discussions.course_space(acting_user(), slug)
+    form = ThreadForm()
+    if request.method == "GET":
+        form.place.data = request.args.get("place", "general")
+        form.item_key.data = request.args.get("item", "")
+    if space.viewer.is_staff:
+        form.kind.choices = [*form.kind.choices, SelectChoice("announcement", _("Announcement"))]
+        form.space.choices = [SelectChoice("", _("Learners outside a cohort, or every cohort for an announcement")),
+                              *[SelectChoice(str(cohort.id), cohort.name) for cohort in space.cohorts]]
+
+    def save():
+        draft = Draft(title=form.title.data or "", body=form.body.data or "", kind=form.kind.data,
+                      place=form.place.data or "general", item_key=form.item_key.data or "",
+                      cohort_id=int(form.space.data) if space.viewer.is_staff and form.space.data else None)
+        return discussion_posts.start_thread(acting_user(), slug, draft)
+
+    thread, status = save_form(form, save)
+    if thread is not None:
+        return redirect(url_for("discussions.thread", thread_id=thread.id))
+    place = form.place.data or "general"
+    return render_template("discussions/new_thread.html", form=form, space=space, slug=slug,
+                           where=discussions.place_title(space.outline, place, form.item_key.data or "")), status
+
+
+@bp.route("/discussions/<int:thread_id>")
+@login_required
+def thread(thread_id: int):
+    page = discussions.thread_page(acting_user(), thread_id, _page())
+    return render_template("discussions/thread.html", page=page, form=ReplyForm(), action=ActionForm(),
+                           answer_form=AnswerForm())
+
+
+@bp.route("/discussions/<int:thread_id>/reply", methods=["POST"])
+@login_required
+@posting_limit
+def reply(thread_id: int):
+    form = ReplyForm()
+    parent = request.form.get("parent_id", type=int)
+    post, _status = save_form(form, lambda: discussion_posts.reply(acting_user(), thread_id, form.body.data or "",
+                                                                    parent))
+    if post is None:
+        for message in [*form.form_errors, *form.body.errors]:
+            flash(str(message), "error")
+        return redirect(url_for("discussions.thread", thread_id=thread_id))
+    return redirect(url_for("discussions.thread", thread_id=thread_id, page=request.args.get("page", 1, type=int),
+                            _anchor=f"post-{post.id}"))
+
+
+@bp.route("/discussions/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):
+    post, visit = discussion_posts.post_to_edit(acting_user(), post_id)
+    form = EditForm()
+    if request.method == "GET":
+        form.body.data = post.body
+        form.title.data = visit.thread.title if post.is_opening else None
+    saved, status = save_form(form, lambda: discussion_posts.edit_post(
+        acting_user(), post_id, form.body.data or "", form.title.data if post.is_opening else None))
+    if saved is not None:
+        flash(_("Your post is saved."), "success")
+        return redirect(url_for("discussions.thread", thread_id=visit.thread.id, _anchor=f"post-{post_id}"))
+    return render_template("discussions/edit.html", form=form, post=post, thread=visit.thread,
+                           history=discussion_posts.revisions(acting_user(), post_id)), status
+
+
+@bp.route("/discussions/posts/<int:post_id>/remove", methods=["POST"])
+@login_required
+def remove_post(post_id: int):
+    if ActionForm().validate_on_submit():
+        post = discussion_posts.remove_post(acting_user(), post_id)
+        flash(_("Your post is removed."), "success")
+        return redirect(url_for("discussions.thread", thread_id=post.thread_id))
+    return redirect(url_for("learner.dashboard"))
+
+
+@bp.route("/discussions/<int:thread_id>/answer", methods=["POST"])
+@login_required
+def mark_answer(thread_id: int):
+    form = AnswerForm()
+    if form.validate_on_submit():
+        discussion_posts.mark_answer(acting_user(), thread_id, form_id("post_id") or None)
+    return redirect(url_for("discussions.thread", thread_id=thread_id))
+
+
+@bp.route("/discussions/<int:thread_id>/pin", methods=["POST"])
+@login_required
+def pin(thread_id: int):
+    if ActionForm().validate_on_submit():
+        discussion_posts.set_pinned(acting_user(), thread_id, request.form.get("pinned") == "1")
+    return redirect(url_for("discussions.thread", thread_id=thread_id))
+
+
+@bp.route("/discussions/<int:thread_id>/lock", methods=["POST"])
+@login_required
+def lock(thread_id: int):
+    if ActionForm().validate_on_submit():
+        discussion_posts.set_locked(acting_user(), thread_id, request.form.get("locked") == "1")
+    return redirect(url_for("discussions.thread", thread_id=thread_id))
+
+
+# Moderation.
+
+
+@bp.route("/discussions/posts/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def report_post(post_id: int):
+    post, visit = discussion_posts.post_and_visit(acting_user(), post_id)
+    form = ReasonForm()
+    saved, status = save_form(form, lambda: discussion_moderation.report_post(acting_user(), post_id,
+                                                                              form.reason.data or ""))
+    if saved is not None:
+        flash(_("Thank you: the course's staff will look at this post."), "success")
+        return redirect(url_for("discussions.thread", thread_id=visit.thread.id))
+    return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
+                           heading=_("Report a post")), status
+
+
+@bp.route("/courses/<slug>/discussions/moderation")
+@login_required
+def moderation(slug: str):
+    queue = discussion_moderation.moderation_queue(acting_user(), slug)
+    return render_template("discussions/moderation.html", queue=queue, slug=slug, action=ActionForm(),
+                           mute_form=MuteForm())
+
+
+@bp.route("/discussions/posts/<int:post_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide_post(post_id: int):
+    post, visit = discussion_moderation.post_to_moderate(acting_user(), post_id)
+    form = ReasonForm()
+    saved, status = save_form(form, lambda: discussion_moderation.hide_post(acting_user(), post_id,
+                                                                            form.reason.data or ""))
+    if saved is not None:
+        flash(_("The post is hidden."), "success")
+        return redirect(url_for("discussions.thread", thread_id=visit.thread.id))
+    return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
+                           heading=_("Hide a post")), status
+
+
+@bp.route("/discussions/posts/<int:post_id>/restore", methods=["POST"])
+@login_required
+def restore_post(post_id: int):
+    if ActionForm().validate_on_submit():
+        post = discussion_moderation.restore_post(acting_user(), post_id)
+        flash(_("The post is shown again."), "success")
+        return redirect(url_for("discussions.thread", thread_id=post.thread_id))
+    return redirect(url_for("learner.dashboard"))
+
+
+@bp.route("/discussions/posts/<int:post_id>/dismiss", methods=["POST"])
+@login_required
+def dismiss_reports(post_id: int):
+    if ActionForm().validate_on_submit():
+        visit = discussion_moderation.dismiss_reports(acting_user(), post_id)
+        return redirect(url_for("discussions.moderation", slug=visit.course.slug))
+    return redirect(url_for("learner.dashboard"))
+
+
+@bp.route("/courses/<slug>/discussions/mute", methods=["POST"])
+@login_required
+def mute(slug: str):
+    form = MuteForm()
+    saved, _status = save_form(form, lambda: discussion_moderation.mute(
+        acting_user(), slug, form.user_id.data, form.days.data, form.reason.data or ""))
+    if saved is not None:
+        flash(_("The person is muted until %(until)s.", until=saved.until.date().isoformat()), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+    return redirect(url_for("discussions.moderation", slug=slug))
