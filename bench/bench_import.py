@@ -47,7 +47,7 @@ def main() -> None:
 
     from lms.extensions import db
     from lms.models import Course
-    from lms.services import publishing
+    from lms.services import package_validation, publishing
 
     with tempfile.TemporaryDirectory() as tmp, bench_app(Path(tmp), os.environ.get("LMS_BENCH_DATABASE_URL")) as app:
         print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
@@ -64,17 +64,17 @@ def main() -> None:
 
         rows = []
         caring = ROOT / "courses" / "caring-cities"
-        validate_s, _ = timed(lambda: publishing.validate(caring), args.repeat)
+        validate_s, _ = timed(lambda: package_validation.validate(caring), args.repeat)
         import_s, _ = timed(import_fresh(caring), args.repeat)
-        rows.append(("caring-cities", len(publishing.load_valid(caring).lessons), package_bytes(caring),
+        rows.append(("caring-cities", len(package_validation.load_valid(caring).lessons), package_bytes(caring),
                      validate_s, import_s, None))
 
         for size in (int(s) for s in args.sizes.split(",")):
             folder = write_synthetic_package(Path(tmp) / f"synthetic-{size}", lessons=size, slug=f"synthetic-{size}")
-            validate_s, _ = timed(lambda folder=folder: publishing.validate(folder), args.repeat)
+            validate_s, _ = timed(lambda folder=folder: package_validation.validate(folder), args.repeat)
             import_s, _ = timed(import_fresh(folder), max(1, args.repeat // 2))
             tracemalloc.start()
-            publishing.validate(folder)
+            package_validation.validate(folder)
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             rows.append((f"synthetic-{size}", size, package_bytes(folder), validate_s, import_s, peak))

@@ -352,7 +352,7 @@ class CourseFacts:
 
 def course_facts() -> CourseFacts:
     from lms.core.packages.model import QuestionType
-    from lms.services.publishing import load_valid
+    from lms.services.package_validation import load_valid
 
     package = load_valid(ROOT / "courses" / COURSE)
     required_modules = set(package.completion.required_modules)

@@ -50,12 +50,12 @@ def prepare(folder: Path, database_url: str | None) -> tuple[str, str]:
     """Migrate, import the Caring Cities course, enrol a learner. Returns (database URL, a lesson path)."""
     from lms.extensions import db
     from lms.models import Course
-    from lms.services import accounts, enrolments, learning, publishing
+    from lms.services import accounts, course_versions, enrolments, learning, publishing
 
     with bench_app(folder, database_url) as app:
         version = publishing.import_package(None, ROOT / "courses" / "caring-cities", publish=True).version
         # The programme is by application; for the benchmark the learners are enrolled directly.
-        lessons = publishing.version_package(version).lessons
+        lessons = course_versions.version_package(version).lessons
         lesson = lessons[len(lessons) // 2]
         for email, name, language in ((EMAIL, "Bench Learner", "en"), (KOREAN_EMAIL, "벤치 학습자", "ko")):
             user = accounts.create_user(email, PASSWORD, accounts.Profile(display_name=name,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from lms.core import clock, schedule
 from lms.models import Application, Cohort, LiveSession, User
 from lms.services import applications, cohorts, live_sessions, publishing
-from tests.factories import COURSES, EXAMPLE, copy_package, edit_file
+from tests.factories import COURSES, EXAMPLE, EXAMPLE_SLUG, copy_package, edit_file
 
 CARING_CITIES = COURSES / "caring-cities"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -69,7 +69,7 @@ def example_with_open_cohort(tmp_path, capacity=None, min_sessions=None):
     if min_sessions is not None:
         edit_file(package / "course.yaml", "min_sessions_attended: 1", f"min_sessions_attended: {min_sessions}")
     publishing.import_package(None, package, publish=True)
-    return make_cohort("example-all-features", mode="open", capacity=capacity, key="now", sessions=2)
+    return make_cohort(EXAMPLE_SLUG, mode="open", capacity=capacity, key="now", sessions=2)
 
 
 def enrol_in_cohort(learner, cohort):

@@ -79,6 +79,9 @@ EXAMPLE_SLUG = "example-all-features"
 # comma, which the grader accepts like a point).
 EXAMPLE_RIGHT_ANSWERS = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"],
                          "q-true-false": ["false"], "q-short": ["reset_progress"], "q-numeric": ["2,5"]}
+# Wrong answers to every question of the same quiz.
+EXAMPLE_WRONG_ANSWERS = {"q-single": ["web"], "q-multiple": ["essay"], "q-true-false": ["true"], "q-short": ["nope"],
+                         "q-numeric": ["7"]}
 
 
 def copy_package(destination: Path, source: Path = EXAMPLE) -> Path:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import click
 
 from lms.cli.group import fail, lms_cli
+from lms.core.admissions import Status
 from lms.core.packages import EnrolmentMode
 from lms.services import cohorts, live_sessions, reminders
 
@@ -85,7 +86,7 @@ def list_command(course_slug: str | None) -> None:
         click.echo("No cohorts yet. Create one with: flask lms cohort create --course SLUG ...")
     for summary in summaries:
         _print(summary.cohort)
-        pending = summary.applications.get("submitted", 0)
+        pending = summary.applications.get(Status.SUBMITTED, 0)
         click.echo(f"      {summary.course.slug}: {summary.sessions} session(s), {summary.enrolled} participant(s)"
                    f"{f', {pending} application(s) to review' if pending else ''}")
 

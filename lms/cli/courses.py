@@ -10,7 +10,7 @@ import click
 
 from lms.cli.group import fail, lms_cli
 from lms.core.packages import json_schemas
-from lms.services import publishing, version_diff
+from lms.services import course_versions, package_validation, publishing, version_diff
 
 COURSES_DIR = Path(__file__).resolve().parent.parent.parent / "courses"
 
@@ -53,12 +53,12 @@ def validate_packages(paths: tuple[str, ...]) -> None:
     """Check course packages (folders or .zip files) and list every problem as file:line: message."""
     failed = 0
     for path in paths:
-        result = publishing.validate(_package_path(path))
+        result = package_validation.validate(_package_path(path))
         if result.ok:
             package = result.package
             click.echo(f"{path}: OK — {package.slug} {package.version}, {len(package.modules)} modules, "
                        f"{len(package.lessons)} lessons, {len(package.quizzes)} quizzes")
-            _print_warnings(publishing.package_warnings(package))
+            _print_warnings(package_validation.package_warnings(package))
         else:
             failed += 1
             click.echo(f"{path}: {len(result.problems)} problem(s)", err=True)
@@ -71,7 +71,7 @@ def validate_packages(paths: tuple[str, ...]) -> None:
 def _import_one(path: Path, publish: bool, instructor: str | None = None) -> None:
     try:
         outcome = publishing.import_package(None, path, publish=publish, instructor=instructor)
-    except publishing.PackageRejected as error:
+    except package_validation.PackageRejected as error:
         click.echo(f"{path}: {len(error.problems)} problem(s); nothing was imported", err=True)
         _print_problems(error.problems)
         raise SystemExit(1) from None
@@ -80,7 +80,8 @@ def _import_one(path: Path, publish: bool, instructor: str | None = None) -> Non
     published = "; published" if outcome.published else ("" if version.is_current else "; draft (not published)")
     click.echo(f"{path}: {state} {version.title} {version.version}{published}")
     if instructor:
-        click.echo(f"{instructor} is an instructor of {publishing.get_course_of(version).slug}: /author/ lists it.")
+        slug = course_versions.get_course_of(version).slug
+        click.echo(f"{instructor} is an instructor of {slug}: /author/ lists it.")
 
 
 @lms_cli.command("import")
@@ -117,7 +118,7 @@ def diff_command(path: str) -> None:
     """Show what a package changes against the published version, and which completions learners would lose."""
     try:
         report = version_diff.diff_against_current(_package_path(path))
-    except publishing.PackageRejected as error:
+    except package_validation.PackageRejected as error:
         _print_problems(error.problems)
         raise SystemExit(1) from None
     package = report.package
@@ -152,7 +153,7 @@ def _print_translation_changes(report: version_diff.DiffReport) -> None:
 @lms_cli.command("courses")
 def courses_command() -> None:
     """List courses and their versions."""
-    rows = publishing.list_courses(None)  # the operator sees every course
+    rows = course_versions.list_courses(None)  # the operator sees every course
     if not rows:
         click.echo("No courses yet. Import one with: flask lms import PATH --publish")
     for course, versions in rows:
@@ -169,7 +170,7 @@ def courses_command() -> None:
 @click.argument("destination", type=click.Path(dir_okay=False, writable=True))
 def export_command(slug: str, version: str, destination: str) -> None:
     """Write a stored version back to a .zip package (it re-imports with the same hash)."""
-    data = publishing.export_version(None, slug, version)
+    data = course_versions.export_version(None, slug, version)
     Path(destination).write_bytes(data)
     click.echo(f"Wrote {destination} ({len(data)} bytes).")
 

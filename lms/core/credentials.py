@@ -154,11 +154,6 @@ class CertificateFacts:
     issued_at: datetime
 
 
-def format_hours(hours: float) -> str:
-    """2.0 → "2", 1.5 → "1.5", 1.25 → "1.25"."""
-    return f"{hours:.2f}".rstrip("0").rstrip(".")
-
-
 def hours_phrase(hours: float, locale: str = "en") -> str:
     """"12 hours", "1.5 hours", "1 hour" (to two decimals) in the reader's language ("1,5 horas")."""
     return quantity_phrase(round(hours, 2), "duration-hour", locale)

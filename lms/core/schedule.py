@@ -147,17 +147,6 @@ def _day_and_time(day: str, clock: str, locale: str) -> str:
     return get_datetime_format("long", locale=locale).replace("'", "").replace("{1}", day).replace("{0}", clock)
 
 
-def format_two_zones(instant: datetime, home_tz: str, viewer_tz: str | None, locale: str = "en") -> str:
-    """``09:00 CEST / 16:00 KST``: the time in the zone it was set in, then in the viewer's zone (once when equal)."""
-    home = utc_to_local(instant, home_tz)
-    parts = [f"{_clock(home)} {zone_abbreviation(home)}"]
-    if viewer_tz and not _same_clock(home, utc_to_local(instant, viewer_tz)):
-        viewer = utc_to_local(instant, viewer_tz)
-        day = "" if viewer.date() == home.date() else f" ({_day(viewer, locale)})"
-        parts.append(f"{_clock(viewer)} {zone_abbreviation(viewer)}{day}")
-    return " / ".join(parts)
-
-
 def _same_clock(a: datetime, b: datetime) -> bool:
     return a.utcoffset() == b.utcoffset() and zone_abbreviation(a) == zone_abbreviation(b)
 

@@ -11,7 +11,7 @@ import re
 
 from lms.core.i18n import N_
 
-# Also the package format's pattern (lms.core.packages.spec.HTTP_URL) and so the JSON Schema's.
+# Also the package format's pattern (lms.core.packages.fields.HTTP_URL) and so the JSON Schema's.
 HTTP_URL_PATTERN = r"https?://[^\s/\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*"
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from dateutil import parser as dateutil_parser
 
+from lms.core.emails import normalise_email
 from lms.core.i18n import N_, Phrase
 
 EMAIL_HEADERS = ("user email", "email", "e-mail", "participant email", "attendee email", "email address")
@@ -28,7 +29,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @dataclass(frozen=True)
 class Participant:
-    email: str  # lower-cased
+    email: str  # as lms.core.emails.normalise_email writes it
     name: str
     minutes: int  # the time the person was there: overlapping joins (two devices at once) count once
     lines: tuple[int, ...]
@@ -155,7 +156,7 @@ def parse_participants_report(data: bytes) -> ParticipantsReport:
     for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
         if not any(cell.strip() for cell in row):
             continue
-        email, name = _cell(row, email_col).lower(), _cell(row, name_col)
+        email, name = normalise_email(_cell(row, email_col)), _cell(row, name_col)
         if not email:
             skipped.append(SkippedRow(offset, name, "",
                                       N_("no e-mail address (a guest who joined without signing in)")))

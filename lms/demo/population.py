@@ -43,7 +43,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import accounts, catalog, certificates, publishing
+from lms.services import accounts, catalog, certificates, course_versions
 from lms.services.catalog import VersionOutline
 from lms.services.errors import Invalid
 
@@ -166,7 +166,7 @@ def seed_demo_population(slug: str, learners: int, seed: int = 0, *, now: dateti
 
 def _read_course(slug: str, rng: random.Random) -> _Course:
     course, version = catalog.published_version(slug)
-    package = publishing.version_package(version)
+    package = course_versions.version_package(version)
     quizzes: dict[str, Quiz] = {quiz.id: quiz for quiz in package.quizzes}
     cohort_ids = list(db.session.execute(select(Cohort.id).where(Cohort.course_id == course.id)).scalars())
     sessions: dict[int, list[int]] = {cid: [] for cid in cohort_ids}

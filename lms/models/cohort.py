@@ -26,10 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.admissions import Status
 from lms.models.base import Base, UTCDateTime, utcnow
 
-APPLICATION_STATUSES = ("submitted", "accepted", "waitlisted", "rejected", "withdrawn")
-_STATUS_SQL = ", ".join(f"'{status}'" for status in APPLICATION_STATUSES)
+_STATUS_SQL = ", ".join(f"'{status.value}'" for status in Status)
 
 
 class Cohort(Base):
@@ -100,7 +100,7 @@ class Application(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    status: Mapped[str] = mapped_column(String(16), default=Status.SUBMITTED.value)
     # The answers, as the applicant gave them (the profile may change later; the application does not).
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))

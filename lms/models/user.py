@@ -28,7 +28,7 @@ class User(UserMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored lower-cased (see lms.services.accounts.normalise_email) so the unique constraint is case-insensitive.
+    # Stored lower-cased (see lms.core.emails.normalise_email) so the unique constraint is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str] = mapped_column(String(200), default="")

@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import authz
 from lms.core import clock, locales, passwords
+from lms.core.emails import normalise_email
 from lms.extensions import db
 from lms.models import Login, Role, User
 from lms.services import audit, links, mail
@@ -45,10 +46,6 @@ class Profile:
     country: str = ""
     timezone: str = "UTC"
     preferred_language: str = "en"
-
-
-def normalise_email(email: str) -> str:
-    return unicodedata.normalize("NFC", email.strip()).lower()
 
 
 def normalise_name(name: str) -> str:

@@ -286,7 +286,6 @@ def _refuse_too_many_submissions(actor: User, cohort_id: int) -> None:
         .where(Application.user_id == actor.id, Application.cohort_id == cohort_id,
                ApplicationDecision.to_status == Status.SUBMITTED.value)).scalar_one()
     if sent >= limit:
-        db.session.rollback()
         raise Conflict(ngettext("You have sent an application to this cohort %(num)d time, the most we accept. If "
                                 "you need to change it, please write to the programme staff.",
                                 "You have sent an application to this cohort %(num)d times, the most we accept. If "

@@ -150,7 +150,7 @@ def import_zoom_report(actor: User, session_id: int, data: bytes, *, min_minutes
     except zoom_report.ReportUnreadable as error:
         raise Invalid(wording.word(error.phrase), field="report") from None
     _require_started(actor, session, ask_if_early)  # a report that can't be read is said first
-    by_email = {user.email.lower(): user for user in _members(session.cohort_id) if user.email_verified}
+    by_email = {user.email: user for user in _members(session.cohort_id) if user.email_verified}  # stored normalised
     now = clock.now()
     marked, already, too_short, unmatched = [], [], [], []
     for person in report.participants:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.core import gift
-from lms.core.packages.spec import ID
+from lms.core.packages.fields import ID
 from lms.core.packages.starter import starter_package, title_from_slug
 from lms.core.packages.yamlio import parse_yaml
 from lms.core.packages.yamlwrite import dump_yaml

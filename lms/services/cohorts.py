@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from lms import authz
 from lms.core import clock, schedule
+from lms.core.admissions import Status
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
@@ -158,7 +159,7 @@ def taken_seats_of(cohorts: list[Cohort]) -> dict[int, int]:
     if by_applications:
         taken.update({cohort_id: count for cohort_id, count in db.session.execute(
             select(Application.cohort_id, func.count()).where(
-                Application.cohort_id.in_(by_applications), Application.status == "accepted")
+                Application.cohort_id.in_(by_applications), Application.status == Status.ACCEPTED)
             .group_by(Application.cohort_id))})
     if by_members:
         taken.update({cohort_id: count for cohort_id, count in db.session.execute(

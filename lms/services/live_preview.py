@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lms.core.packages import LoadResult, Package, Problem
-from lms.services import publishing
+from lms.services import package_validation
 from lms.services.catalog import LessonRef, ModuleRef
 from lms.services.errors import NotFound
 
@@ -106,7 +106,7 @@ def preview_state(folder: Path) -> PreviewState:
 
 
 def _load(folder: Path, fingerprint: str) -> PreviewState:
-    result = publishing.validate(folder)
+    result = package_validation.validate(folder)
     if not result.ok or result.package is None:
         return PreviewState(folder, fingerprint, result)
     package = result.package
@@ -117,7 +117,7 @@ def _load(folder: Path, fingerprint: str) -> PreviewState:
     lessons = tuple(LessonRef(key=lesson.id, title=lesson.title, minutes=lesson.minutes, required=lesson.required,
                               module_key=m.id, module_title=m.title, module_position=i, position=j)
                     for i, m in enumerate(package.modules) for j, lesson in enumerate(m.lessons))
-    return PreviewState(folder, fingerprint, result, warnings=tuple(publishing.package_warnings(package)),
+    return PreviewState(folder, fingerprint, result, warnings=tuple(package_validation.package_warnings(package)),
                         outline=PreviewOutline(modules, lessons),
                         version=PreviewVersion(package.title, package.version, package.language),
                         html={lesson.id: lesson.html for lesson in package.lessons})

@@ -13,7 +13,8 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from lms.core.packages import LoadResult, TranslationFile, load_package
-from lms.core.packages.translations import stamp_text, translation_name
+from lms.core.packages.source_hashes import stamp_text
+from lms.core.packages.translations import translation_name
 from lms.services.errors import Invalid
 
 

@@ -1,5 +1,6 @@
-"""Course packages in and out: validate, import as an immutable version, diff, publish with progress carry-over,
-export.
+"""A course version's life: import a package as an immutable draft, publish it with progress carry-over, delete a
+draft uploaded by mistake. Checking a package is lms.services.package_validation; reading stored versions back
+(lookup, parsed package, export) is lms.services.course_versions; writing their rows is lms.services.version_storage.
 
 The rules (see docs/course-packages.md, "Publishing and progress"):
 - importing creates a draft version; the same version with the same content is a no-op; the same version with other
@@ -12,31 +13,18 @@ The rules (see docs/course-packages.md, "Publishing and progress"):
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
-from lms import authz
 from lms.core import clock
-from lms.core.packages import (
-    LoadResult,
-    Package,
-    Problem,
-    Translation,
-    diff_packages,
-    load_package,
-    package_zip_bytes,
-)
-from lms.core.packages.cohort_warnings import cohort_warnings
+from lms.core.packages import Package, diff_packages
 from lms.core.packages.textdiff import item_titles
 from lms.extensions import db
 from lms.models import (
@@ -44,43 +32,27 @@ from lms.models import (
     Course,
     CourseVersion,
     Enrolment,
+    EnrolmentStatus,
     LessonProgress,
     ProgressEvent,
     QuizAttempt,
     Role,
     User,
-    VersionFile,
-    VersionLesson,
-    VersionModule,
-    VersionTranslation,
 )
-from lms.services import audit, catalog, cohort_sync, completion, staffing
-from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from lms.services import audit, catalog, cohort_sync, completion, staffing, version_storage
+from lms.services.course_versions import (
+    current_version,
+    get_course_of,
+    require_author,
+    require_course_author,
+    version_for_author,
+    version_key,
+    version_package,
+)
+from lms.services.errors import Conflict
+from lms.services.package_validation import PackageRejected, PackageSource, load_valid
 
 log = logging.getLogger(__name__)
-
-
-PackageSource = str | Path | bytes
-
-
-class PackageRejected(Invalid):
-    """The package has problems; ``problems`` lists every one as file:line: message."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__(f"The package has {len(self.problems)} problem(s).")
-
-
-class RelativeLinks:
-    """Links in lesson HTML are relative, so one rendering works wherever the lessons are served from: lessons at
-    ``<base>/lessons/<lesson id>`` and assets at ``<base>/assets/<path>`` (the learner's pages and the author's
-    preview both follow that shape)."""
-
-    def lesson_url(self, lesson_id: str) -> str:
-        return lesson_id
-
-    def asset_url(self, asset_path: str) -> str:
-        return "../" + asset_path
 
 
 @dataclass(frozen=True)
@@ -88,92 +60,6 @@ class ImportOutcome:
     version: CourseVersion
     created: bool  # False when this exact version was already imported
     published: bool
-
-
-def _require_author(actor: User | None) -> None:
-    # actor None is the operator at the command line, who already has the server.
-    if actor is not None and not authz.can_create_course(actor):
-        raise NotAllowed(_("Only instructors and administrators can manage course packages."))
-
-
-def _require_course_author(actor: User | None, course: Course) -> None:
-    _require_author(actor)
-    if actor is not None and not authz.can_author_course(actor, course.id, staffing.teaching_course_ids(actor)):
-        raise NotAllowed(_("You are not an instructor of '%(slug)s'. An administrator can assign you to it (on the "
-                           "reports page, or with flask lms assign-instructor).", slug=course.slug))
-
-
-def _version_key(version: str) -> tuple[int, int, int]:
-    core = version.split("+", 1)[0].split("-", 1)[0]
-    major, minor, patch = (int(part) for part in core.split("."))
-    return major, minor, patch
-
-
-def validate(source: PackageSource, name: str | None = None) -> LoadResult:
-    """``name``: the uploaded file's name, for problems with zip bytes."""
-    return load_package(source, links=RelativeLinks(), name=name)
-
-
-def package_warnings(package: Package) -> list[Problem]:
-    """What the package's cohorts will do to learners as of now, in words (not problems: the package is valid)."""
-    return cohort_warnings(package, clock.now())
-
-
-def load_valid(source: PackageSource, name: str | None = None) -> Package:
-    result = validate(source, name)
-    if not result.ok:
-        raise PackageRejected(result.problems)
-    assert result.package is not None
-    return result.package
-
-
-def get_course_of(version: CourseVersion) -> Course:
-    return db.session.get(Course, version.course_id)
-
-
-def get_version(slug: str, version: str) -> CourseVersion:
-    row = db.session.execute(
-        select(CourseVersion).join(Course).where(Course.slug == slug, CourseVersion.version == version)
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound(_("Course '%(slug)s' has no version %(version)s.", slug=slug, version=version))
-    return row
-
-
-def version_for_author(actor: User | None, slug: str, version: str) -> CourseVersion:
-    """A stored version (draft or not) for its preview, diff and export, if the actor may author its course."""
-    row = get_version(slug, version)
-    _require_course_author(actor, get_course_of(row))
-    return row
-
-
-def current_version(course_id: int) -> CourseVersion | None:
-    return db.session.execute(
-        select(CourseVersion).where(CourseVersion.course_id == course_id, CourseVersion.is_current)
-    ).scalar_one_or_none()
-
-
-def version_history(course_id: int) -> list[CourseVersion]:
-    """The course's versions that were published, newest first, each with what publishing it changed."""
-    return list(db.session.execute(
-        select(CourseVersion).where(CourseVersion.course_id == course_id, CourseVersion.published_at.is_not(None))
-        .order_by(CourseVersion.published_at.desc(), CourseVersion.id.desc())).scalars())
-
-
-def list_courses(actor: User | None) -> list[tuple[Course, list[CourseVersion]]]:
-    """Courses with their versions: the ones the actor may author, or all of them for the operator at the command
-    line (``actor`` None)."""
-    query = select(Course).order_by(Course.slug)
-    if actor is not None:
-        query = query.where(staffing.staff_courses_condition(actor))
-    courses = db.session.execute(query).scalars().all()
-    versions = db.session.execute(
-        select(CourseVersion).where(CourseVersion.course_id.in_([course.id for course in courses]))
-        .order_by(CourseVersion.id)).scalars().all()
-    by_course: dict[int, list[CourseVersion]] = {}
-    for version in versions:
-        by_course.setdefault(version.course_id, []).append(version)
-    return [(course, sorted(by_course.get(course.id, []), key=lambda v: v.version_key)) for course in courses]
 
 
 class ImportInProgress(Conflict):
@@ -217,7 +103,7 @@ def import_package(actor: User | None, source: PackageSource, *, publish: bool =
     """Validate and store a package as a new draft version, in one transaction; optionally publish it. ``name``:
     the uploaded file's name, for the problems. ``instructor``: the e-mail address of an instructor to make staff of
     the course (the operator's import at the command line otherwise makes nobody its instructor)."""
-    _require_author(actor)
+    require_author(actor)
     teacher = staffing.instructor_by_email(instructor) if instructor else None  # refused before any work
     with one_import_at_a_time(actor):
         return _import_package(actor, source, publish, name, teacher)
@@ -228,7 +114,7 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
     package = load_valid(source, name)
     course = catalog.find_course(package.slug)
     if course is not None:
-        _require_course_author(actor, course)
+        require_course_author(actor, course)
         _refuse_foreign_cohorts(course, package)
         existing = db.session.execute(
             select(CourseVersion).filter_by(course_id=course.id, version=package.version)
@@ -247,7 +133,7 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
                 published = True
             return ImportOutcome(existing, created=False, published=published)
         current = current_version(course.id)
-        if current is not None and _version_key(package.version) <= current.version_key:
+        if current is not None and version_key(package.version) <= current.version_key:
             raise Conflict(_("Version %(version)s is not above the published version %(published)s of '%(slug)s'. "
                              "Bump the version in course.yaml.", version=package.version, published=current.version,
                              slug=package.slug))
@@ -258,7 +144,7 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
             db.session.flush()
             staffing.add_instructor(course.id, actor)  # who brings a new course teaches it
 
-    version = _store_version(course, package, actor)
+    version = version_storage.store_version(course, package, actor)
     db.session.flush()
     if teacher is not None:
         staffing.assign_to_course(actor, course, teacher)
@@ -269,113 +155,6 @@ def _import_package(actor: User | None, source: PackageSource, publish: bool, na
         _publish(actor, course, version, package)
     db.session.commit()
     return ImportOutcome(version, created=True, published=publish)
-
-
-def _manifest(package: Package) -> dict:
-    completion, certificate = package.completion, package.certificate
-    return {
-        "authors": [{"name": a.name, "organisation": a.organisation} for a in package.authors],
-        "licence": package.licence,
-        "eligibility_html": package.eligibility_html,
-        "resources": [{"title": r.title, "url": r.url, "description": r.description} for r in package.resources],
-        "live_sessions": [{"id": s.id, "title": s.title, "description": s.description,
-                           "duration_minutes": s.duration_minutes} for s in package.live_sessions],
-        "completion": {"required_modules": list(completion.required_modules),
-                       "min_sessions_attended": completion.min_sessions_attended},
-        "certificate": {"enabled": certificate.enabled, "hours": certificate.hours,
-                        "issuers": [{"name": i.name, "url": i.url} for i in certificate.issuers]},
-        "cohorts": [{"id": c.id, "name": c.name} for c in package.cohorts],
-        "cover": {"image": package.cover.image, "alt": package.cover.alt} if package.cover else None,
-    }
-
-
-def _store_version(course: Course, package: Package, actor: User | None) -> CourseVersion:
-    major, minor, patch = _version_key(package.version)
-    version = CourseVersion(
-        course=course, version=package.version, version_major=major, version_minor=minor, version_patch=patch,
-        content_hash=package.content_hash, status="draft", is_current=False, title=package.title,
-        summary=package.summary, language=package.language,
-        languages=" ".join(package.languages) if len(package.languages) > 1 else "",
-        estimated_hours=package.estimated_hours,
-        enrolment_mode=package.enrolment.value, manifest=_manifest(package),
-        imported_by_id=actor.id if actor else None,
-    )
-    db.session.add(version)
-    for position, module in enumerate(package.modules):
-        module_row = VersionModule(
-            version=version, module_key=module.id, position=position, title=module.title, summary=module.summary,
-            required=module.required, quiz_key=module.quiz.id if module.quiz else None,
-            quiz_title=module.quiz.title if module.quiz else None,
-            quiz_hash=module.quiz.content_hash if module.quiz else None,
-        )
-        db.session.add(module_row)
-        for lesson_position, lesson in enumerate(module.lessons):
-            db.session.add(VersionLesson(
-                version=version, module=module_row, lesson_key=lesson.id, position=lesson_position,
-                title=lesson.title, minutes=lesson.minutes, required=lesson.required,
-                reset_progress=lesson.reset_progress, content_hash=lesson.content_hash, html=lesson.html,
-            ))
-    for translation in package.translations:
-        db.session.add(_translation_row(version, translation))
-    media_types = {asset.path: asset.media_type for asset in package.assets}
-    for path, data in sorted(package.files.items()):
-        db.session.add(VersionFile(
-            version=version, path=path, media_type=media_types.get(path, _text_media_type(path)), size=len(data),
-            sha256=_sha256(data), data=data,
-        ))
-    return version
-
-
-def _translation_row(version: CourseVersion, translation: Translation) -> VersionTranslation:
-    data = None
-    if translation.kind == "course":
-        data = {"resources": [{"title": r.title, "url": r.url, "description": r.description}
-                              for r in translation.resources],
-                "live_sessions": [{"id": s.id, "title": s.title, "description": s.description,
-                                   "duration_minutes": s.duration_minutes} for s in translation.live_sessions]}
-    return VersionTranslation(
-        version=version, language=translation.language, kind=translation.kind, item_key=translation.key,
-        path=translation.path, title=translation.title, summary=translation.summary, html=translation.html, data=data,
-        recorded_hash=translation.recorded_hash, current_hash=translation.current_hash,
-    )
-
-
-def _text_media_type(path: str) -> str:
-    if path.endswith((".yaml", ".yml")):
-        return "application/yaml"
-    if path.endswith(".md"):
-        return "text/markdown; charset=utf-8"
-    return "application/octet-stream"
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def version_files(version_id: int) -> dict[str, bytes]:
-    rows = db.session.execute(select(VersionFile.path, VersionFile.data).filter_by(version_id=version_id)).all()
-    return {path: data for path, data in rows}
-
-
-def version_package(version: CourseVersion) -> Package:
-    """The parsed package of a stored version, e.g. for grading its quizzes. Versions are immutable, so it is kept per
-    process; the key includes the content hash, so a version id reused after rows were deleted can't bring back
-    another package."""
-    return _parsed_version(version.id, version.content_hash)
-
-
-@lru_cache(maxsize=16)
-def _parsed_version(version_id: int, content_hash: str) -> Package:
-    slug = db.session.execute(
-        select(Course.slug).join(CourseVersion, CourseVersion.course_id == Course.id)
-        .where(CourseVersion.id == version_id)
-    ).scalar_one()
-    return load_valid(package_zip_bytes(version_files(version_id), root=slug))
-
-
-def export_version(actor: User | None, slug: str, version: str) -> bytes:
-    row = version_for_author(actor, slug, version)
-    return package_zip_bytes(version_files(row.id), root=slug)
 
 
 def publish_version(actor: User | None, slug: str, version: str) -> CourseVersion:
@@ -456,8 +235,8 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
     cohort_sync.release_left_out_cohorts(actor, course, package)  # open-mode ones it leaves out stop taking learners
     db.session.flush()
     # What the new version asks may complete the course for some learners (a lesson removed, say): apply the rule.
-    learners = db.session.execute(
-        select(Enrolment.user_id).where(Enrolment.course_id == course.id, Enrolment.status == "active")).scalars()
+    learners = db.session.execute(select(Enrolment.user_id).where(
+        Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ACTIVE)).scalars()
     completion.reevaluate(course, learners.all())
     audit.record(actor, "course.publish", "course", course.slug,
                  {"version": new.version, "previous_version": current.version if current else None})

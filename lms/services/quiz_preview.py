@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from lms.core import attempt_policies, attempt_review, grading
 from lms.core.packages import Quiz
 from lms.models import CourseVersion, User
-from lms.services import publishing, wording
+from lms.services import course_versions, wording
 from lms.services.errors import NotFound
 
 
@@ -46,7 +46,7 @@ class PreviewReview:
 
 
 def _quiz(version: CourseVersion, quiz_key: str) -> Quiz:
-    for quiz in publishing.version_package(version).quizzes:
+    for quiz in course_versions.version_package(version).quizzes:
         if quiz.id == quiz_key:
             return quiz
     raise NotFound(_("Version %(version)s has no quiz '%(quiz)s'.", version=version.version, quiz=quiz_key))
@@ -54,7 +54,7 @@ def _quiz(version: CourseVersion, quiz_key: str) -> Quiz:
 
 def preview_quiz(actor: User | None, slug: str, version: str, quiz_key: str, seed: int | None = None) -> QuizPreview:
     """The quiz in a learner's layout: a new random one, or the one of ``seed`` (to grade what was shown)."""
-    row = publishing.version_for_author(actor, slug, version)
+    row = course_versions.version_for_author(actor, slug, version)
     quiz = _quiz(row, quiz_key)
     seed = grading.new_layout_seed() if seed is None else seed
     layout = grading.attempt_layout(quiz, seed)

@@ -19,7 +19,7 @@ from lms.core.packages import Quiz
 from lms.core.progress import LearnerStep, StepKind, item_after_quiz
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
-from lms.services import catalog, cohorts, completion, course_languages, enrolments, learning, publishing, wording
+from lms.services import catalog, cohorts, completion, course_languages, course_versions, enrolments, learning, wording
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.course_languages import CourseReading
 from lms.services.errors import Conflict, Invalid, NotFound
@@ -104,7 +104,7 @@ class AttemptReview:
 def _quiz_of(version: CourseVersion, quiz_key: str, language: str | None = None) -> Quiz:
     """The quiz, its texts in ``language`` where the version translates it: the same ids, answer key and hash in
     every language, so grading and passes do not depend on it (short answers also accept that language's answers)."""
-    package = publishing.version_package(version)
+    package = course_versions.version_package(version)
     for quiz in package.quizzes:
         if quiz.id == quiz_key:
             return package.quiz_in(quiz, language)
@@ -275,7 +275,7 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     current = catalog.published_version(slug)[1]
     enrolment = enrolments.active_enrolment(user, course.id)
     on_current = current.id == version.id or any(q.id == quiz.id and q.content_hash == quiz.content_hash
-                                                 for q in publishing.version_package(current).quizzes)
+                                                 for q in course_versions.version_package(current).quizzes)
     may_start = (on_current and enrolment is not None and (remaining is None or remaining > 0)
                  and cohorts.attempt_refusal(user, enrolment) is None)
     after = _after(user, course, current, enrolment, quiz) if passed_ever and on_current else None

@@ -22,14 +22,8 @@ from lms.models import (
     VersionModule,
 )
 from lms.services import catalog, cohort_sync
-from lms.services.publishing import (
-    PackageSource,
-    current_version,
-    load_valid,
-    package_warnings,
-    version_for_author,
-    version_package,
-)
+from lms.services.course_versions import current_version, version_for_author, version_package
+from lms.services.package_validation import PackageSource, load_valid, package_warnings
 
 
 @dataclass(frozen=True)

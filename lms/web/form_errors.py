@@ -1,7 +1,8 @@
 """Showing a service's refusal on the form that caused it, the same way on every page.
 
 Every view with a form saves it through ``save_form``: a refusal of what was typed (Invalid) or of the state it
-meets (Conflict) is shown on the form, which is kept, with status 422. NotAllowed and NotFound are not the form's
+meets (Conflict) is shown on the form, which is kept, with status 422, and what the use case wrote before refusing is
+rolled back here (services raise, they do not roll back first). NotAllowed and NotFound are not the form's
 business: they reach lms.web.errors and answer 403 and 404 like any other page.
 """
 
@@ -12,6 +13,7 @@ from typing import TypeVar
 
 from flask_wtf import FlaskForm
 
+from lms.extensions import db
 from lms.services.errors import Conflict, Invalid, ServiceError
 
 Saved = TypeVar("Saved")
@@ -34,6 +36,7 @@ def save_form(form: FlaskForm, save: Callable[[], Saved],
         try:
             return save(), 200
         except refusals as error:
+            db.session.rollback()  # the one place for refusals kept on a form, as lms.web.errors for the others
             show_service_error(form, error)
             return None, 422
     return None, 422 if form.is_submitted() else 200

@@ -1,7 +1,7 @@
 """The `flask lms` commands for course packages."""
 
 from lms.core.packages import load_package
-from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
+from tests.factories import EXAMPLE, EXAMPLE_SLUG, copy_package, edit_file, set_version, table_counts
 
 
 def test_validate_reports_ok(runner):
@@ -29,7 +29,7 @@ def test_import_publish_courses_diff_and_export(runner, db, tmp_path):
     result = runner.invoke(args=["lms", "import", str(EXAMPLE)])
     assert result.exit_code == 0 and "draft (not published)" in result.output
     assert "already imported, unchanged" in runner.invoke(args=["lms", "import", str(EXAMPLE)]).output
-    result = runner.invoke(args=["lms", "publish", "example-all-features", "1.0.0"])
+    result = runner.invoke(args=["lms", "publish", EXAMPLE_SLUG, "1.0.0"])
     assert result.exit_code == 0, result.output
 
     package = copy_package(tmp_path)
@@ -43,10 +43,10 @@ def test_import_publish_courses_diff_and_export(runner, db, tmp_path):
     assert f"Lessons changed: “{bonus.title}”." in result.output  # by title, not id (issue 20, defect 7)
 
     listing = runner.invoke(args=["lms", "courses"]).output
-    assert "example-all-features" in listing and "* 1.0.0" in listing
+    assert EXAMPLE_SLUG in listing and "* 1.0.0" in listing
 
     destination = tmp_path / "export.zip"
-    result = runner.invoke(args=["lms", "export", "example-all-features", "1.0.0", str(destination)])
+    result = runner.invoke(args=["lms", "export", EXAMPLE_SLUG, "1.0.0", str(destination)])
     assert result.exit_code == 0 and destination.stat().st_size > 0
     assert runner.invoke(args=["lms", "validate", str(destination)]).exit_code == 0
 
@@ -70,7 +70,7 @@ def test_publish_an_unknown_version_is_a_clear_error(runner, db):
 def test_import_all_imports_every_bundled_course_once(runner, db):
     first = runner.invoke(args=["lms", "import-all"])
     assert first.exit_code == 0, first.output
-    assert "caring-cities" in first.output and "example-all-features" in first.output
+    assert "caring-cities" in first.output and EXAMPLE_SLUG in first.output
     before = table_counts(db)
     second = runner.invoke(args=["lms", "import-all"])
     assert second.exit_code == 0 and table_counts(db) == before
@@ -91,7 +91,7 @@ def test_import_with_instructor_makes_them_staff_so_author_lists_the_course(runn
     assert result.exit_code == 0, result.output
     assert f"{teacher.email} is an instructor of example-all-features" in result.output
     login_as(teacher)
-    assert "example-all-features" in client.get("/author/").get_data(as_text=True)
+    assert EXAMPLE_SLUG in client.get("/author/").get_data(as_text=True)
 
 
 def test_import_with_an_unknown_instructor_imports_nothing(runner, db):

@@ -4,12 +4,12 @@ from sqlalchemy import func, select, update
 
 from lms.models import Certificate, CourseStaff, Enrolment, QuizAttempt, User
 from lms.services import publishing
-from tests.factories import EXAMPLE, make_user
+from tests.factories import EXAMPLE, EXAMPLE_SLUG, make_user
 
 
 def test_seed_demo_adds_a_varied_population(runner, db):
     publishing.import_package(None, EXAMPLE, publish=True)
-    result = runner.invoke(args=["lms", "seed-demo", "--learners", "60", "--course", "example-all-features"])
+    result = runner.invoke(args=["lms", "seed-demo", "--learners", "60", "--course", EXAMPLE_SLUG])
     assert result.exit_code == 0, result.output
     assert "Added 60 learners" in result.output
     count = db.session.execute(select(func.count()).select_from(Enrolment)).scalar_one()
@@ -18,7 +18,7 @@ def test_seed_demo_adds_a_varied_population(runner, db):
     assert db.session.execute(select(func.count()).select_from(QuizAttempt)).scalar_one() > 0
     assert db.session.execute(select(func.count()).select_from(Certificate)).scalar_one() > 0
     assert any(ord(c) > 0xAC00 for c in "".join(db.session.execute(select(User.city)).scalars()))
-    again = runner.invoke(args=["lms", "seed-demo", "--learners", "5", "--course", "example-all-features"])
+    again = runner.invoke(args=["lms", "seed-demo", "--learners", "5", "--course", EXAMPLE_SLUG])
     assert again.exit_code == 0, again.output  # new e-mail addresses: running it twice adds more
 
 
@@ -30,11 +30,11 @@ def test_seed_demo_refuses_an_unknown_course(runner, db):
 def test_assign_instructor(runner, db):
     publishing.import_package(None, EXAMPLE, publish=True)
     instructor = make_user("instructor")
-    result = runner.invoke(args=["lms", "assign-instructor", "example-all-features", instructor.email])
+    result = runner.invoke(args=["lms", "assign-instructor", EXAMPLE_SLUG, instructor.email])
     assert result.exit_code == 0, result.output
     assert db.session.execute(select(CourseStaff.user_id)).scalar_one() == instructor.id
     learner = make_user()
-    refused = runner.invoke(args=["lms", "assign-instructor", "example-all-features", learner.email])
+    refused = runner.invoke(args=["lms", "assign-instructor", EXAMPLE_SLUG, learner.email])
     assert refused.exit_code == 1 and "is not an instructor" in refused.output
 
 
@@ -50,11 +50,11 @@ def test_demo_makes_the_demo_instructor_staff_of_the_imported_courses(runner, db
 
 def test_refresh_progress_recomputes_stored_percentages(runner, db):
     publishing.import_package(None, EXAMPLE, publish=True)
-    runner.invoke(args=["lms", "seed-demo", "--learners", "20", "--course", "example-all-features"])
+    runner.invoke(args=["lms", "seed-demo", "--learners", "20", "--course", EXAMPLE_SLUG])
     seeded = dict(db.session.execute(select(Enrolment.user_id, Enrolment.progress_percent)).all())
     db.session.execute(update(Enrolment).values(progress_percent=0))
     db.session.commit()
-    result = runner.invoke(args=["lms", "refresh-progress", "example-all-features"])
+    result = runner.invoke(args=["lms", "refresh-progress", EXAMPLE_SLUG])
     assert result.exit_code == 0, result.output
     assert f"Updated the stored progress of {sum(1 for v in seeded.values() if v)} learner(s)" in result.output
     db.session.expire_all()

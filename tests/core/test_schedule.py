@@ -15,7 +15,6 @@ from lms.core.schedule import (
     application_window,
     cohort_phase,
     format_session_time,
-    format_two_zones,
     local_to_utc,
     study_access,
 )
@@ -170,13 +169,10 @@ ORIENTATION_START = local_to_utc(datetime(2023, 7, 3, 9, 0), "Europe/Madrid")
 ORIENTATION_END = local_to_utc(datetime(2023, 7, 3, 11, 0), "Europe/Madrid")
 
 
-def test_a_time_is_shown_in_the_sessions_zone_and_the_viewers():
-    assert format_two_zones(ORIENTATION_START, "Europe/Madrid", "Asia/Seoul") == "09:00 CEST / 16:00 KST"
-
-
 def test_the_same_zone_is_shown_once():
-    assert format_two_zones(ORIENTATION_START, "Europe/Madrid", "Europe/Paris") == "09:00 CEST"
-    assert format_two_zones(ORIENTATION_START, "Europe/Madrid", None) == "09:00 CEST"
+    for viewer in ("Europe/Paris", None):
+        assert format_session_time(ORIENTATION_START, ORIENTATION_END, "Europe/Madrid", viewer) == \
+            "Mon 3 Jul 2023, 09:00–11:00 CEST"  # noqa: RUF001
 
 
 def test_a_session_range_with_the_viewers_date_when_it_differs():
@@ -191,11 +187,13 @@ def test_a_session_range_with_the_viewers_date_when_it_differs():
 def test_daylight_saving_is_the_databases_not_arithmetic():
     # The same 09:00 Madrid session is 16:00 in Seoul in summer and 17:00 in winter.
     winter = local_to_utc(datetime(2023, 12, 4, 9, 0), "Europe/Madrid")
-    assert format_two_zones(winter, "Europe/Madrid", "Asia/Seoul") == "09:00 CET / 17:00 KST"
+    assert format_session_time(winter, winter + timedelta(hours=2), "Europe/Madrid", "Asia/Seoul") == \
+        "Mon 4 Dec 2023, 09:00–11:00 CET / 17:00–19:00 KST"  # noqa: RUF001
 
 
 def test_zones_without_an_abbreviation_show_their_offset():
-    assert format_two_zones(ORIENTATION_START, "Europe/Madrid", "Asia/Dubai") == "09:00 CEST / 11:00 UTC+04"
+    assert format_session_time(ORIENTATION_START, ORIENTATION_END, "Europe/Madrid", "Asia/Dubai") == \
+        "Mon 3 Jul 2023, 09:00–11:00 CEST / 11:00–13:00 UTC+04"  # noqa: RUF001
 
 
 def test_refusals_and_times_are_written_in_the_readers_language():

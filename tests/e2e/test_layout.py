@@ -5,6 +5,7 @@ and cards. The pages are photographed for docs/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from lms.services import accounts, application_review, certificates
 from tests import factories
 from tests.cohort_factories import apply, make_cohort
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.steps import ADMIN, COURSE, STAFF_PASSWORD, log_in
+from tests.e2e.steps import ADMIN, COURSE, STAFF_PASSWORD, enrolled_learner, log_in
 
 SMALL_PHONE = {"width": 360, "height": 740}
 WIDTHS = {"1280": DESKTOP, "390": PHONE, "360": SMALL_PHONE}
@@ -61,14 +62,14 @@ class Pages:
 
 @pytest.fixture(scope="module")
 def staff_pages(live_server) -> Pages:
-    """A cohort of its own with applications waiting and learners accepted, so every table has rows."""
+    """A cohort of its own with an application waiting and learners accepted, so every table has rows."""
     with live_server.app.app_context():
         cohort = make_cohort(COURSE, name="Layout check: spring cohort for intergovernmental coordination")
         for number, country in enumerate(("CO", "KR", "PH")):
             person = factories.make_user(display_name=f"{LEARNER_NAME} {number}", city="Villavicencio",
                                          country=country, organisation="Departamento Administrativo de Planeación")
             application = apply(person, cohort)
-            if number == 0:
+            if number < 2:
                 application_review.decide(None, application.id, "accepted")
         cohort_id = cohort.id
     return Pages(learner_report=f"/reports/{COURSE}/learners",
@@ -179,3 +180,43 @@ def test_a_course_page_prints_without_navigation_or_buttons(admin_page):
         assert pdf.startswith(b"%PDF")
     finally:
         admin_page.emulate_media(media="screen")
+
+
+def test_the_learner_report_fits_a_1280_screen_with_the_filters_and_the_first_rows_in_view(staff_pages, admin_page):
+    """An organiser opens the report and sees, without scrolling, every filter with its button, the column headings
+    and the first learners; the course's report tabs take one line; the learner's name stays in view while the
+    table scrolls sideways."""
+    admin_page.set_viewport_size(DESKTOP)
+    admin_page.goto(staff_pages.learner_report)
+    screen = DESKTOP["height"]
+    for control in (admin_page.get_by_label("Name or e-mail contains"),
+                    admin_page.get_by_role("button", name="Apply filters")):
+        expect(control).to_be_in_viewport()
+    rows = admin_page.locator(".report-table tbody tr")
+    assert rows.count() >= 2
+    first, second = rows.nth(0).bounding_box(), rows.nth(1).bounding_box()
+    assert first["y"] + first["height"] <= screen, f"the first learner ends at {first['y'] + first['height']} px"
+    assert second["y"] + 40 <= screen, f"the second learner starts at {second['y']} px"
+    headings = admin_page.locator(".report-table thead tr").bounding_box()
+    assert headings["height"] <= 100, f"the column headings are {headings['height']} px tall"
+    tabs = admin_page.locator(".report-nav .nav-list").bounding_box()
+    assert tabs["height"] <= 50, f"the report tabs take {tabs['height']} px (more than one line)"
+    region = admin_page.get_by_role("region", name="Learners")
+    region.evaluate("(el) => el.scrollBy({left: 2000, behavior: 'instant'})")
+    name = admin_page.locator(".report-table tbody th").first.bounding_box()
+    box = region.bounding_box()
+    assert box["x"] <= name["x"] < box["x"] + 20, "the learner's name scrolled out of view with the table"
+
+
+def test_the_learners_progress_prints_without_navigation_or_buttons(live_server, new_page):
+    page = new_page()
+    log_in(page, enrolled_learner(live_server, "Nadia Rahman"))
+    page.goto("/learning")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("complete")).first).to_be_visible()  # the progress ring
+    for button in page.locator("main .button").all():
+        expect(button).to_be_hidden()
+    assert page.pdf(format="A4").startswith(b"%PDF")

@@ -1,5 +1,6 @@
 """lms.services.attendance: the sheet, who may take it, the Zoom import, and attendance in the progress rule."""
 
+import unicodedata
 
 import pytest
 
@@ -11,31 +12,31 @@ from lms.services import (
 )
 from lms.services.errors import Invalid, NotAllowed
 from tests.cohort_factories import example_with_open_cohort, session_rows
-from tests.factories import make_instructor
+from tests.factories import EXAMPLE_SLUG, make_instructor
 
 # Attendance counts towards completion.
 
 
 def test_attended_sessions_count_in_the_learners_progress(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path, min_sessions=2)
-    learner, staff = make_user(), make_instructor("example-all-features")
-    enrolments.enrol(learner, "example-all-features")
+    learner, staff = make_user(), make_instructor(EXAMPLE_SLUG)
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     first, second = session_rows(cohort)
     attendance.mark_attendance(staff, first.id, {learner.id})
-    assert learning.course_page(learner, "example-all-features").state.sessions_attended == 1
+    assert learning.course_page(learner, EXAMPLE_SLUG).state.sessions_attended == 1
     attendance.mark_attendance(staff, first.id, {learner.id})  # marking again counts once
-    assert learning.course_page(learner, "example-all-features").state.sessions_attended == 1
+    assert learning.course_page(learner, EXAMPLE_SLUG).state.sessions_attended == 1
     attendance.mark_attendance(staff, second.id, {learner.id})
-    page = learning.course_page(learner, "example-all-features")
+    page = learning.course_page(learner, EXAMPLE_SLUG)
     assert page.state.sessions_attended == 2 and page.state.progress.sessions_missing == 0
 
 
 def test_mark_attendance_sets_the_sheet_exactly(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
-    staff = make_instructor("example-all-features")
+    staff = make_instructor(EXAMPLE_SLUG)
     ana, ben = make_user(), make_user()
     for learner in (ana, ben):
-        enrolments.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, EXAMPLE_SLUG)
     session = session_rows(cohort)[0]
     attendance.mark_attendance(staff, session.id, {ana.id, ben.id})
     sheet = attendance.mark_attendance(staff, session.id, {ben.id})
@@ -49,7 +50,7 @@ def test_mark_attendance_sets_the_sheet_exactly(db, make_user, tmp_path):
 def test_only_the_courses_instructors_and_admins_take_its_attendance(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     session = session_rows(cohort)[0]
     outsider = make_user("instructor")  # an instructor, but not of this course
     with pytest.raises(NotAllowed):
@@ -74,10 +75,10 @@ MESSY_ZOOM = (
 
 def test_importing_zoom_report_matches_by_email_and_lists_the_rest(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
-    staff = make_instructor("example-all-features")
+    staff = make_instructor(EXAMPLE_SLUG)
     ana, ben = make_user(display_name="Ana"), make_user(display_name="Ben")
     for learner in (ana, ben):
-        enrolments.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, EXAMPLE_SLUG)
     session = session_rows(cohort)[0]
     data = MESSY_ZOOM.format(ana_name=ana.display_name, ana_email_upper=ana.email.upper(), ben_name="Ben",
                              ben_email=ben.email).encode("utf-8")
@@ -92,6 +93,18 @@ def test_importing_zoom_report_matches_by_email_and_lists_the_rest(db, make_user
     assert [(row.user_id, row.source, row.minutes) for row in rows] == [(ana.id, "zoom-import", 89)]
 
 
+def test_a_zoom_report_address_typed_with_combining_accents_finds_the_member(db, make_user, tmp_path):
+    """The same NFC rule as logging in (lms.core.emails): Zoom may write the address decomposed and in capitals."""
+    cohort = example_with_open_cohort(tmp_path)
+    staff = make_instructor(EXAMPLE_SLUG)
+    jose = make_user(email="jos\u00e9.n\u00fa\u00f1ez@example.org", display_name="José")
+    enrolments.enrol(jose, EXAMPLE_SLUG)
+    typed = unicodedata.normalize("NFD", "JOS\u00c9.N\u00da\u00d1EZ@example.org")
+    data = f"Name (Original Name),User Email,Duration (Minutes)\r\nJosé,{typed},45\r\n".encode()
+    outcome = attendance.import_zoom_report(staff, session_rows(cohort)[0].id, data)
+    assert [(user.id, minutes) for user, minutes in outcome.marked] == [(jose.id, 45)] and not outcome.unmatched
+
+
 def test_an_unreadable_report_is_invalid(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     with pytest.raises(Invalid, match="e-mail"):
@@ -100,9 +113,9 @@ def test_an_unreadable_report_is_invalid(db, make_user, tmp_path):
 
 def test_joining_from_two_devices_does_not_reach_the_minimum_minutes(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
-    staff = make_instructor("example-all-features")
+    staff = make_instructor(EXAMPLE_SLUG)
     ben = make_user(display_name="Ben")
-    enrolments.enrol(ben, "example-all-features")
+    enrolments.enrol(ben, EXAMPLE_SLUG)
     session = session_rows(cohort)[0]
     data = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n"
             f"Ben (laptop),{ben.email},07/03/2023 09:01:00 AM,07/03/2023 09:07:00 AM,6\r\n"
@@ -115,10 +128,10 @@ def test_importing_zoom_report_matches_only_confirmed_account_addresses(db, make
     from lms.services import accounts
 
     cohort = example_with_open_cohort(tmp_path)
-    staff = make_instructor("example-all-features")
+    staff = make_instructor(EXAMPLE_SLUG)
     unconfirmed = accounts.create_user("claimed@example.org", "a good long password", accounts.Profile("Mallory"),
                                        verified=False)
-    enrolments.enrol(unconfirmed, "example-all-features")
+    enrolments.enrol(unconfirmed, EXAMPLE_SLUG)
     data = MESSY_ZOOM.format(ana_name="Mallory", ana_email_upper="CLAIMED@EXAMPLE.ORG", ben_name="Ben",
                              ben_email="ben@example.org").encode("utf-8")
     outcome = attendance.import_zoom_report(staff, session_rows(cohort)[0].id, data)

@@ -11,7 +11,7 @@ from lms.services import (
 from lms.services.errors import NotFound
 from tests.catalogues import translations
 from tests.cohort_factories import example_with_open_cohort, session_rows
-from tests.factories import make_instructor
+from tests.factories import EXAMPLE_SLUG, make_instructor
 
 # Calendars.
 
@@ -19,7 +19,7 @@ from tests.factories import make_instructor
 def test_the_feed_lists_the_learners_sessions_with_links_and_a_reset_token_stops_working(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     token = calendars.feed_token(learner)
     assert calendars.feed_token(learner) == token, "one token per person until reset"
     events = list(Calendar.from_ical(calendars.feed_calendar(token)).walk("VEVENT"))
@@ -36,12 +36,12 @@ def test_the_feed_lists_the_learners_sessions_with_links_and_a_reset_token_stops
 def test_calendar_downloads_carry_the_joining_link_only_for_participants(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     participant, outsider = make_user(), make_user()
-    enrolments.enrol(participant, "example-all-features")
+    enrolments.enrol(participant, EXAMPLE_SLUG)
     session = session_rows(cohort)[0]
     assert b"zoom.us" in calendars.session_calendar(participant, session.id)[1]
     assert b"zoom.us" not in calendars.session_calendar(outsider, session.id)[1]
     assert b"zoom.us" not in calendars.cohort_calendar(None, cohort.id)[1]
-    assert b"zoom.us" in calendars.cohort_calendar(make_instructor("example-all-features"), cohort.id)[1]
+    assert b"zoom.us" in calendars.cohort_calendar(make_instructor(EXAMPLE_SLUG), cohort.id)[1]
     assert b"zoom.us" not in calendars.cohort_calendar(make_user("instructor"), cohort.id)[1], "another course's"
 
 
@@ -50,7 +50,7 @@ def test_the_feed_is_written_in_its_owners_language_whoever_fetches_it(app, db, 
     the owner's language (translations from a temporary catalogue; the old code wrote English)."""
     example_with_open_cohort(tmp_path)
     learner = make_user(preferred_language="fr")
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     french = {"Programme page: %(url)s": "Page du programme : %(url)s", "Join: %(url)s": "Rejoindre : %(url)s",
               "My live sessions (LMS-lite)": "Mes sessions en direct (LMS-lite)"}
     with translations(app, "fr", french):

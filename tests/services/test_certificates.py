@@ -22,6 +22,7 @@ from lms.services import (
     accounts,
     certificates,
     completion,
+    course_versions,
     credential_documents,
     credential_keys,
     enrolments,
@@ -48,7 +49,7 @@ def course(db, tmp_path):
 
 def complete_course(user: User, version: CourseVersion) -> None:
     enrolments.enrol(user, SLUG)
-    for lesson in publishing.version_package(version).modules[0].lessons:
+    for lesson in course_versions.version_package(version).modules[0].lessons:
         if lesson.required:
             learning.complete_lesson(user, SLUG, lesson.id)
     page = quizzes.quiz_page(user, SLUG, "basics-quiz")
@@ -94,7 +95,7 @@ def test_the_learner_is_mailed_once_with_the_links(db, course, outbox):
 def test_nothing_more_happens_when_the_learner_goes_on(db, course, outbox):
     learner = make_user()
     complete_course(learner, course)
-    learning.complete_lesson(learner, SLUG, publishing.version_package(course).modules[0].lessons[0].id)
+    learning.complete_lesson(learner, SLUG, course_versions.version_package(course).modules[0].lessons[0].id)
     course_row = db.session.get(Course, course.course_id)
     enrolment = enrolments.active_enrolment(learner, course_row.id)
     again = certificates.issue_on_completion(learner, course_row, course, enrolment.completed_at)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from lms.models import AuditEntry, Cohort, Enrolment
-from lms.services import enrolments, learning, publishing, version_diff
+from lms.services import enrolments, learning, package_validation, publishing, version_diff
 from tests.factories import EXAMPLE_SLUG, copy_package, set_version
 
 PILOT_2031 = """cohorts:
@@ -35,7 +35,7 @@ def _open_course_with_far_cohort(tmp_path, mode="open"):
 def test_a_cohort_of_an_open_course_must_say_how_learners_join_it(tmp_path):
     package = copy_package(tmp_path)
     _with_cohorts(package, PILOT_2031.replace("    enrolment: {mode}\n", ""))
-    problems = [str(p) for p in publishing.validate(package).problems]
+    problems = [str(p) for p in package_validation.validate(package).problems]
     assert len(problems) == 1
     assert problems[0].startswith("course.yaml:")
     assert "cohort 'mexico-2031' of an open course must say how learners join it: 'enrolment: open'" in problems[0]
@@ -43,9 +43,9 @@ def test_a_cohort_of_an_open_course_must_say_how_learners_join_it(tmp_path):
 
 def test_validation_and_the_diff_say_what_an_open_cohort_does_in_words(db, tmp_path):
     package = _open_course_with_far_cohort(tmp_path)
-    result = publishing.validate(package)
+    result = package_validation.validate(package)
     assert result.ok
-    [warning] = publishing.package_warnings(result.package)
+    [warning] = package_validation.package_warnings(result.package)
     assert warning.message == (
         "learners who enrol now (until it ends on 28 March 2031) join 'Mexico City pilot 2031' and cannot study "
         "until 3 February 2031; to stop it taking learners earlier give it an application_deadline, or use "

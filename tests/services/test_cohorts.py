@@ -14,6 +14,7 @@ from lms.services import (
     enrolments,
     learning,
     live_sessions,
+    package_validation,
     publishing,
     quizzes,
     version_diff,
@@ -28,7 +29,7 @@ from tests.cohort_factories import (
     publish_caring_cities,
     session_rows,
 )
-from tests.factories import copy_package, edit_file, make_instructor, set_version, table_counts
+from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_instructor, set_version, table_counts
 
 # Cohorts declared by packages.
 
@@ -103,7 +104,7 @@ def test_a_package_cannot_change_a_cohort_an_administrator_edited(db, tmp_path, 
     instructor = make_instructor("caring-cities")
     before = table_counts(db)
 
-    with pytest.raises(publishing.PackageRejected) as refused:
+    with pytest.raises(package_validation.PackageRejected) as refused:
         _republish_with_changes(package, actor=instructor)
 
     [problem] = refused.value.problems
@@ -130,7 +131,7 @@ def test_a_package_cannot_take_over_a_cohort_staff_created(db, tmp_path):
     report = version_diff.diff_against_current(package)
     [plan] = report.cohort_changes
     assert plan.refusal and "cannot be changed by this package" in str(plan.summary_lines()[0])
-    with pytest.raises(publishing.PackageRejected) as refused:
+    with pytest.raises(package_validation.PackageRejected) as refused:
         publishing.import_package(instructor, package, publish=True)
     assert [(p.file, p.line) for p in refused.value.problems] == [("course.yaml", _cohort_yaml_line(package, "2027"))]
     db.session.rollback()
@@ -151,7 +152,7 @@ def test_a_draft_imported_before_an_edit_is_refused_at_publish_time(db, tmp_path
 
     report = version_diff.diff_versions(None, "caring-cities", "1.1.1")
     assert report.cohort_changes[0].refusal
-    with pytest.raises(publishing.PackageRejected):
+    with pytest.raises(package_validation.PackageRejected):
         publishing.publish_version(None, "caring-cities", "1.1.1")
 
 
@@ -230,16 +231,16 @@ def test_sessions_must_end_after_they_start_and_links_must_be_web_links(db):
 def test_enrolling_in_an_open_course_joins_its_open_cohort(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    enrolment = enrolments.enrol(learner, "example-all-features")
+    enrolment = enrolments.enrol(learner, EXAMPLE_SLUG)
     assert enrolment.cohort_id == cohort.id
-    assert enrolments.enrol(learner, "example-all-features").cohort_id == cohort.id
+    assert enrolments.enrol(learner, EXAMPLE_SLUG).cohort_id == cohort.id
 
 
 def test_a_full_open_cohort_refuses_more_learners(db, make_user, tmp_path):
     example_with_open_cohort(tmp_path, capacity=1)
-    enrolments.enrol(make_user(), "example-all-features")
+    enrolments.enrol(make_user(), EXAMPLE_SLUG)
     with pytest.raises(Conflict, match="is full"):
-        enrolments.enrol(make_user(), "example-all-features")
+        enrolments.enrol(make_user(), EXAMPLE_SLUG)
 
 
 # The cohort window.
@@ -278,7 +279,7 @@ def test_after_the_cohort_ends_lessons_stay_readable_but_no_new_attempts(db, mak
 def test_session_views_hide_the_joining_link_from_outsiders(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     participant = make_user(timezone="Asia/Seoul")
-    enrolments.enrol(participant, "example-all-features")
+    enrolments.enrol(participant, EXAMPLE_SLUG)
     inside = cohort_pages.cohort_page(participant, cohort.id)
     outside = cohort_pages.cohort_page(make_user(), cohort.id)
     assert inside.enrolled and inside.sessions[0].join_url.startswith("https://zoom.us/")
@@ -291,8 +292,8 @@ def test_session_views_hide_the_joining_link_from_outsiders(db, make_user, tmp_p
 def test_withdrawn_enrolments_leave_the_cohort_list(db, make_user, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
-    enrolments.unenrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
+    enrolments.unenrol(learner, EXAMPLE_SLUG)
     summary = next(s for s in cohorts.list_cohorts(None) if s.cohort.id == cohort.id)
     assert summary.enrolled == 0
     assert db.session.execute(db.select(Enrolment)).scalar_one().cohort_id == cohort.id
@@ -301,7 +302,7 @@ def test_withdrawn_enrolments_leave_the_cohort_list(db, make_user, tmp_path):
 def test_views_load_a_cohort_only_as_the_actor_may_see_it(db, make_user, tmp_path):
     package = copy_package(tmp_path)
     publishing.import_package(None, package)  # imported, not published: its cohorts are not public yet
-    course = catalog.get_course("example-all-features")
+    course = catalog.get_course(EXAMPLE_SLUG)
     cohort = cohorts.create_cohort(None, course.slug, cohorts.CohortData(
         name="Draft run", timezone="UTC", starts_on=date(2030, 1, 1), ends_on=date(2030, 2, 1)))
     session = live_sessions.add_session(None, cohort.id, live_sessions.SessionData(
@@ -330,7 +331,7 @@ def test_a_package_session_link_with_control_characters_is_a_problem(tmp_path):
     package = copy_package(tmp_path, CARING_CITIES)
     edit_file(package / "course.yaml", "join_url: https://zoom.us/j/0000000000",
               'join_url: "https://zoom.us/j/0\\e[31m"')
-    result = publishing.validate(package)
+    result = package_validation.validate(package)
     assert any("join_url" in problem.message or "http" in problem.message for problem in result.problems), \
         result.problems
 
@@ -338,7 +339,7 @@ def test_a_package_session_link_with_control_characters_is_a_problem(tmp_path):
 def test_a_bad_stored_link_never_breaks_a_calendar_or_the_feed(client, db, login_as, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
     learner = login_as("learner")
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     row = session_rows(cohort)[0]
     for stored in ("https://zoom.us/j/1\r\nATTENDEE:evil", "javascript:alert(1)"):
         db.session.execute(db.update(LiveSession).where(LiveSession.id == row.id).values(join_url=stored))

@@ -29,13 +29,11 @@ from lms.services import (
     reports,
 )
 from tests.cohort_factories import make_cohort, session_rows
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
+from tests.factories import EXAMPLE_SLUG as SLUG
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 from tests.factories import copy_package, edit_file, make_user, set_version
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": ["assets"], "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": ["false"],
-         "q-short": ["reset_progress"], "q-numeric": ["2,5"]}
-WRONG = {"q-single": ["web"], "q-multiple": ["essay"], "q-true-false": ["true"], "q-short": ["nope"],
-         "q-numeric": ["7"]}
 LESSONS = ("welcome", "going-further", "updated-rules")  # the required lessons of the counted module, in order
 
 

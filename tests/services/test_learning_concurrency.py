@@ -6,7 +6,7 @@ import pytest
 
 from lms.extensions import db as _db
 from lms.models import LessonProgress, ProgressEvent, QuizAttempt, User
-from lms.services import enrolments, learning, publishing, quizzes
+from lms.services import enrolments, learning, package_validation, publishing, quizzes
 from lms.services.errors import Conflict
 from tests.conftest import is_postgres
 from tests.factories import EXAMPLE, EXAMPLE_SLUG, make_user
@@ -51,7 +51,7 @@ def run_together(app, count: int, user_id: int, action) -> tuple[list, list[Base
 
 
 def test_simultaneous_completions_of_a_lesson_store_one_row_and_one_event(app, db, learner):
-    lesson = publishing.load_valid(EXAMPLE).lessons[0].id
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0].id
     _, errors = run_together(app, 8, learner, lambda user: learning.complete_lesson(user, SLUG, lesson))
     assert not errors, errors
     rows = db.session.execute(db.select(LessonProgress).filter_by(user_id=learner)).scalars().all()

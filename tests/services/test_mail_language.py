@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from lms.services import application_review, enrolments, mail, reminders
 from tests.catalogues import translations
 from tests.cohort_factories import apply, example_with_open_cohort, make_cohort, publish_caring_cities, session_rows
+from tests.factories import EXAMPLE_SLUG
 
 ACCEPTED_SUBJECT = "Your application to %(cohort)s: %(status)s"
 SPANISH = {
@@ -50,7 +51,7 @@ def test_reminders_sent_without_a_request_are_in_each_learners_language(app, db,
     cohort = example_with_open_cohort(tmp_path)
     spanish, english = make_user(preferred_language="es", timezone="America/Bogota"), make_user()
     for learner in (spanish, english):
-        enrolments.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, EXAMPLE_SLUG)
     first = session_rows(cohort)[0]
     with translations(app, "es", SPANISH):
         assert reminders.send_reminders(now=first.starts_at - timedelta(hours=20), hours_before=24).queued == 2

@@ -3,18 +3,26 @@
 import pytest
 
 from lms.models import CourseStaff, CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
-from lms.services import enrolments, learning, publishing, version_diff
+from lms.services import (
+    course_versions,
+    enrolments,
+    learning,
+    package_validation,
+    publishing,
+    version_diff,
+    version_storage,
+)
 from lms.services.errors import Conflict, NotAllowed
-from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
+from tests.factories import EXAMPLE, EXAMPLE_SLUG, copy_package, edit_file, set_version, table_counts
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 
 
-def versions(db, slug="example-all-features"):
+def versions(db, slug=EXAMPLE_SLUG):
     return db.session.execute(db.select(CourseVersion).order_by(CourseVersion.id)).scalars().all()
 
 
 def test_import_creates_a_draft_with_every_lesson_and_file(db):
-    package = publishing.load_valid(EXAMPLE)
+    package = package_validation.load_valid(EXAMPLE)
     outcome = publishing.import_package(None, EXAMPLE)
     version = outcome.version
     assert outcome.created and not outcome.published
@@ -64,21 +72,21 @@ def test_a_refused_package_leaves_the_database_as_it_was(db, tmp_path):
     set_version(package, "1.1.0")
     edit_file(package / "course.yaml", "title:", "titel:")
     before = table_counts(db)
-    with pytest.raises(publishing.PackageRejected) as error:
+    with pytest.raises(package_validation.PackageRejected) as error:
         publishing.import_package(None, package)
     assert any("titel" in str(problem) for problem in error.value.problems)
     assert table_counts(db) == before
 
 
 def test_a_crash_half_way_through_an_import_leaves_nothing(db, monkeypatch):
-    original = publishing._store_version
+    original = version_storage.store_version
 
     def store_then_crash(*args, **kwargs):
         original(*args, **kwargs)
         db.session.flush()
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(publishing, "_store_version", store_then_crash)
+    monkeypatch.setattr(version_storage, "store_version", store_then_crash)
     before = table_counts(db)
     with pytest.raises(RuntimeError):
         publishing.import_package(None, EXAMPLE)
@@ -93,14 +101,14 @@ def test_learners_cannot_import(db, make_user):
 
 def test_export_reimports_with_the_same_hash(db, tmp_path):
     version = publishing.import_package(None, EXAMPLE).version
-    data = publishing.export_version(None, "example-all-features", version.version)
-    assert publishing.load_valid(data).content_hash == version.content_hash
+    data = course_versions.export_version(None, EXAMPLE_SLUG, version.version)
+    assert package_validation.load_valid(data).content_hash == version.content_hash
 
 
 def _second_version(tmp_path, change_quiz=False):
     package = copy_package(tmp_path)
     set_version(package, "1.1.0")
-    package_obj = publishing.load_valid(EXAMPLE)
+    package_obj = package_validation.load_valid(EXAMPLE)
     module = package_obj.modules[0]
     reset_lesson = next(lesson for lesson in module.lessons if lesson.reset_progress)
     kept_lesson = next(lesson for lesson in module.lessons if not lesson.reset_progress)
@@ -117,10 +125,10 @@ def _second_version(tmp_path, change_quiz=False):
 def test_publishing_carries_progress_over_except_lessons_marked_reset(db, tmp_path, make_user):
     publishing.import_package(None, EXAMPLE, publish=True)
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     package, reset_id, kept_id = _second_version(tmp_path)
     for lesson_id in (reset_id, kept_id):
-        learning.complete_lesson(learner, "example-all-features", lesson_id)
+        learning.complete_lesson(learner, EXAMPLE_SLUG, lesson_id)
 
     report = version_diff.diff_against_current(package)
     assert report.lessons_lost.get(reset_id) == 1
@@ -142,7 +150,7 @@ def test_the_old_version_stays_stored_after_publishing(db, tmp_path):
     rows = versions(db)
     assert [(v.version, v.status, v.is_current) for v in rows] == [("1.0.0", "retired", False),
                                                                   ("1.1.0", "published", True)]
-    assert publishing.export_version(None, "example-all-features", "1.0.0")
+    assert course_versions.export_version(None, EXAMPLE_SLUG, "1.0.0")
 
 
 def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
@@ -151,7 +159,7 @@ def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
     publishing.import_package(None, package)
     publishing.import_package(None, EXAMPLE, publish=True)
     with pytest.raises(Conflict, match="not above"):
-        publishing.publish_version(None, "example-all-features", "0.9.0")
+        publishing.publish_version(None, EXAMPLE_SLUG, "0.9.0")
 
 
 
@@ -165,9 +173,9 @@ def test_the_diff_counts_learners_who_would_have_to_pass_a_quiz_again(db, tmp_pa
     passer, failer = make_user(), make_user()
     for learner, answers in ((passer, RIGHT), (failer, {**RIGHT, "q-single": ["web"], "q-multiple": ["essay"],
                                                         "q-short": ["no"]})):
-        enrolments.enrol(learner, "example-all-features")
-        attempt = quizzes.quiz_page(learner, "example-all-features", "basics-quiz").attempt
-        quizzes.submit_attempt(learner, "example-all-features", "basics-quiz", attempt.id, answers)
+        enrolments.enrol(learner, EXAMPLE_SLUG)
+        attempt = quizzes.quiz_page(learner, EXAMPLE_SLUG, "basics-quiz").attempt
+        quizzes.submit_attempt(learner, EXAMPLE_SLUG, "basics-quiz", attempt.id, answers)
     package, *_ = _second_version(tmp_path, change_quiz=change_quiz)
     report = version_diff.diff_against_current(package)
     assert report.quiz_passes_lost.get("basics-quiz", 0) == expected
@@ -185,16 +193,16 @@ def test_the_instructor_who_imports_a_new_course_becomes_its_staff_and_others_ar
     before = table_counts(db)
     with pytest.raises(NotAllowed, match="not an instructor of 'example-all-features'"):
         publishing.import_package(stranger, newer)
-    for refused in (lambda: publishing.publish_version(stranger, "example-all-features", "1.0.0"),
-                    lambda: publishing.export_version(stranger, "example-all-features", "1.0.0"),
-                    lambda: version_diff.diff_versions(stranger, "example-all-features", "1.0.0"),
-                    lambda: publishing.version_for_author(stranger, "example-all-features", "1.0.0")):
+    for refused in (lambda: publishing.publish_version(stranger, EXAMPLE_SLUG, "1.0.0"),
+                    lambda: course_versions.export_version(stranger, EXAMPLE_SLUG, "1.0.0"),
+                    lambda: version_diff.diff_versions(stranger, EXAMPLE_SLUG, "1.0.0"),
+                    lambda: course_versions.version_for_author(stranger, EXAMPLE_SLUG, "1.0.0")):
         with pytest.raises(NotAllowed):
             refused()
     assert table_counts(db) == before
-    assert publishing.list_courses(stranger) == []
-    assert [course.slug for course, _ in publishing.list_courses(author)] == ["example-all-features"]
-    assert publishing.publish_version(admin, "example-all-features", "1.0.0").is_current  # admins: every course
+    assert course_versions.list_courses(stranger) == []
+    assert [course.slug for course, _ in course_versions.list_courses(author)] == [EXAMPLE_SLUG]
+    assert publishing.publish_version(admin, EXAMPLE_SLUG, "1.0.0").is_current  # admins: every course
     assert publishing.import_package(author, newer).created
 
 
@@ -204,18 +212,18 @@ def test_an_admin_importing_a_new_course_adds_no_staff_row(db, make_user):
 
 
 def test_the_package_length_limits_are_the_sizes_of_the_columns_that_keep_the_values():
-    from lms.core.packages import files, spec
+    from lms.core.packages import fields, files
     from lms.models import Cohort, CourseVersion, LiveSession, VersionFile, VersionLesson, VersionModule
 
     def size(column) -> int:
         return column.property.columns[0].type.length
 
     assert {size(CourseVersion.title), size(VersionModule.title), size(VersionModule.quiz_title),
-            size(VersionLesson.title), size(LiveSession.title)} == {spec.TITLE_LENGTH}
-    assert size(Cohort.name) == spec.NAME_LENGTH
-    assert size(LiveSession.join_url) == spec.URL_LENGTH
-    assert size(CourseVersion.version) == spec.VERSION_LENGTH
-    assert size(CourseVersion.language) == spec.LANGUAGE_LENGTH
+            size(VersionLesson.title), size(LiveSession.title)} == {fields.TITLE_LENGTH}
+    assert size(Cohort.name) == fields.NAME_LENGTH
+    assert size(LiveSession.join_url) == fields.URL_LENGTH
+    assert size(CourseVersion.version) == fields.VERSION_LENGTH
+    assert size(CourseVersion.language) == fields.LANGUAGE_LENGTH
     assert size(VersionFile.path) == files.MAX_PATH_LENGTH
 
 

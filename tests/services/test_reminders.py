@@ -10,6 +10,7 @@ from tests.cohort_factories import (
     example_with_open_cohort,
     session_rows,
 )
+from tests.factories import EXAMPLE_SLUG
 
 # Reminders.
 
@@ -18,7 +19,7 @@ def test_reminders_are_sent_once_even_when_the_command_runs_twice(db, make_user,
     cohort = example_with_open_cohort(tmp_path)
     learners = [make_user(timezone="Asia/Seoul"), make_user()]
     for learner in learners:
-        enrolments.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, EXAMPLE_SLUG)
     first = session_rows(cohort)[0]
     now = first.starts_at - timedelta(hours=20)
     run = reminders.send_reminders(now=now, hours_before=24)
@@ -34,7 +35,7 @@ def test_reminders_are_sent_once_even_when_the_command_runs_twice(db, make_user,
 
 def test_sessions_too_far_ahead_or_past_get_no_reminder(db, make_user, outbox, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
-    enrolments.enrol(make_user(), "example-all-features")
+    enrolments.enrol(make_user(), EXAMPLE_SLUG)
     first = session_rows(cohort)[0]
     assert reminders.send_reminders(now=first.starts_at - timedelta(hours=30), hours_before=24).queued == 0
     assert reminders.send_reminders(now=first.starts_at + timedelta(minutes=1), hours_before=24).queued == 0
@@ -43,7 +44,7 @@ def test_sessions_too_far_ahead_or_past_get_no_reminder(db, make_user, outbox, t
 
 def test_a_reminder_waits_in_the_outbox_while_the_mail_server_is_down(app, db, make_user, outbox, tmp_path):
     cohort = example_with_open_cohort(tmp_path)
-    enrolments.enrol(make_user(), "example-all-features")
+    enrolments.enrol(make_user(), EXAMPLE_SLUG)
     now = session_rows(cohort)[0].starts_at - timedelta(hours=1)
     settings = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9, "MAIL_TIMEOUT": 2}
     saved = {key: app.config[key] for key in settings}

@@ -24,14 +24,13 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import catalog, enrolments, learning, publishing, reports, staffing
+from lms.services import catalog, course_versions, enrolments, learning, publishing, reports, staffing
 from lms.services.errors import Invalid, NotAllowed, NotFound
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG, copy_package, make_user
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
 SLUG = EXAMPLE_SLUG
-WRONG = {"q-single": ["web"], "q-multiple": ["essay"], "q-true-false": ["true"], "q-short": ["nope"],
-         "q-numeric": ["7"]}
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ def course_id() -> int:
 
 
 def quiz_of(version):
-    return publishing.version_package(version).quizzes[0]
+    return course_versions.version_package(version).quizzes[0]
 
 
 def add_attempt(user: User, version, answers: dict, number: int = 1, at: datetime | None = None) -> QuizAttempt:
@@ -106,7 +105,7 @@ def test_overview_counts_equal_the_raw_rows(population, admin):
 def test_funnel_counts_modules_completed_by_the_rule(population, admin):
     # Independently: the basics module is complete when its required lessons are done and its quiz passed.
     cid = course_id()
-    package = publishing.version_package(population)
+    package = course_versions.version_package(population)
     basics = package.modules[0]
     required = {lesson.id for lesson in basics.lessons if lesson.required}
     done = defaultdict(set)

@@ -279,6 +279,7 @@ def test_an_application_is_sent_at_most_three_times(db, make_user, cohort, outbo
     sent = len(outbox)
     with pytest.raises(applications.Conflict, match="3 times, the most we accept"):
         apply(learner, cohort)
+    db.session.rollback()  # as the caller does with every refusal (lms.web.form_errors, lms.web.errors, lms.cli.group)
     assert len(outbox) == sent
     assert db.session.execute(db.select(Application.status)).scalar_one() == "withdrawn"
 

@@ -5,8 +5,8 @@ import re
 
 from lms.core.packages import package_zip_bytes
 from lms.models import CourseStaff, CourseVersion
-from lms.services import publishing, staffing
-from tests.factories import EXAMPLE, copy_package, edit_file, set_version, table_counts
+from lms.services import package_validation, publishing, staffing
+from tests.factories import EXAMPLE, EXAMPLE_SLUG, copy_package, edit_file, set_version, table_counts
 
 
 def zipped(folder) -> bytes:
@@ -34,7 +34,7 @@ def test_an_instructor_uploads_previews_and_publishes(client, db, login_as):
     version_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Draft" in version_page and "No version of this course is published yet" in version_page
 
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0]
     preview = client.get(f"/author/example-all-features/1.0.0/preview/lessons/{lesson.id}")
     assert preview.status_code == 200
     assert "Preview of version 1.0.0" in preview.get_data(as_text=True)
@@ -72,17 +72,17 @@ def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, l
 
     publishing.import_package(None, EXAMPLE, publish=True)
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
-    package = publishing.load_valid(EXAMPLE)
+    enrolments.enrol(learner, EXAMPLE_SLUG)
+    package = package_validation.load_valid(EXAMPLE)
     reset_lesson = next(lesson for lesson in package.lessons if lesson.reset_progress)
-    learning.complete_lesson(learner, "example-all-features", reset_lesson.id)
+    learning.complete_lesson(learner, EXAMPLE_SLUG, reset_lesson.id)
 
     changed = copy_package(tmp_path)
     set_version(changed, "1.1.0")
     path = changed / reset_lesson.path
     path.write_text(path.read_text(encoding="utf-8") + "\nNew closing words.\n", encoding="utf-8")
     instructor = login_as("instructor")
-    staffing.assign_instructor(None, "example-all-features", instructor.email)
+    staffing.assign_instructor(None, EXAMPLE_SLUG, instructor.email)
     upload(client, zipped(changed))
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
     assert f"1 learner would lose the completion of the lesson “<bdi>{reset_lesson.title}</bdi>”" in html
@@ -101,7 +101,7 @@ def test_importing_a_new_course_makes_the_instructor_its_staff(client, db, login
     assert upload(client, zipped(EXAMPLE)).status_code == 302
     staff = db.session.execute(db.select(CourseStaff.user_id)).scalars().all()
     assert staff == [instructor.id]
-    assert "example-all-features" in client.get("/author/").get_data(as_text=True)
+    assert EXAMPLE_SLUG in client.get("/author/").get_data(as_text=True)
 
 
 def test_an_instructor_of_another_course_cannot_touch_its_versions(client, db, login_as, tmp_path):
@@ -110,10 +110,10 @@ def test_an_instructor_of_another_course_cannot_touch_its_versions(client, db, l
     set_version(newer, "1.1.0")
     publishing.import_package(None, newer)
     login_as("instructor")
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0]
     before = table_counts(db)
 
-    assert "example-all-features" not in client.get("/author/").get_data(as_text=True)
+    assert EXAMPLE_SLUG not in client.get("/author/").get_data(as_text=True)
     set_version(newer, "1.2.0")
     refused = upload(client, zipped(newer))
     assert refused.status_code == 403
@@ -130,7 +130,7 @@ def test_an_instructor_of_another_course_cannot_touch_its_versions(client, db, l
 def test_an_assigned_instructor_publishes_a_new_version(client, db, login_as, tmp_path):
     publishing.import_package(None, EXAMPLE, publish=True)
     instructor = login_as("instructor")
-    staffing.assign_instructor(None, "example-all-features", instructor.email)
+    staffing.assign_instructor(None, EXAMPLE_SLUG, instructor.email)
     newer = copy_package(tmp_path)
     set_version(newer, "1.1.0")
     assert upload(client, zipped(newer)).status_code == 302
@@ -191,7 +191,7 @@ def test_each_published_version_keeps_its_change_summary_as_a_history(client, db
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
     history = html[html.index("History of published versions"):]
     assert "Replaced version 1.0.0:" in history
-    welcome = publishing.load_valid(EXAMPLE).lessons[0].title
+    welcome = package_validation.load_valid(EXAMPLE).lessons[0].title
     assert f"Lessons changed: “{welcome}”." in history
     assert "The first published version: everything in it was new." in history  # 1.0.0, below
     assert history.index("1.1.0") < history.index("Replaced version 1.0.0") < history.index("The first published")
@@ -229,7 +229,7 @@ def test_the_version_page_says_what_changed_in_each_translation(client, db, logi
     edit_file(changed / "basics" / "01-welcome.md", "most common lesson features", "commonest lesson features")
     edit_file(changed / "basics" / "module.es.yaml", "title: Lo básico", "title: Lo esencial")
     instructor = login_as("instructor")
-    staffing.assign_instructor(None, "example-all-features", instructor.email)
+    staffing.assign_instructor(None, EXAMPLE_SLUG, instructor.email)
     upload(client, zipped(changed))
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
     spanish = html.split("<li><strong>Spanish (<span lang=\"es\">español</span>)</strong>:")[1].split("</li>")[0]

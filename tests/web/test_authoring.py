@@ -6,13 +6,11 @@ import re
 import pytest
 
 from lms.models import AuditEntry, CourseVersion, QuizAttempt, VersionFile
-from lms.services import enrolments, publishing, quizzes
+from lms.services import enrolments, package_validation, publishing, quizzes
 from tests.factories import EXAMPLE, copy_package, edit_file, make_user, set_version, table_counts
+from tests.factories import EXAMPLE_SLUG as SLUG
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
-SLUG = "example-all-features"
-RIGHT = {"q-single": "assets", "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": "false",
-         "q-short": "reset_progress", "q-numeric": "2,5"}
-WRONG = {"q-single": "web", "q-multiple": ["essay"], "q-true-false": "true", "q-short": "nope", "q-numeric": "7"}
 QUIZ_URL = f"/author/{SLUG}/1.1.0/preview/quizzes/basics-quiz"
 
 
@@ -25,7 +23,7 @@ def draft(db, tmp_path):
     edit_file(newer / "basics" / "quiz.yaml", "title: Quiz on the basics", "title: Quiz on the basics, revised")
     edit_file(newer / "basics" / "quiz.yaml", "No. External images are not allowed, only links.",
               "No. Think about where the package keeps its files.")
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0]
     path = newer / lesson.path
     path.write_text(path.read_text(encoding="utf-8") + "\nA closing line added in 1.1.0.\n", encoding="utf-8")
     return publishing.import_package(None, newer).version
@@ -90,7 +88,7 @@ def test_a_preview_quiz_that_does_not_exist_is_not_found(client, login_as, draft
 
 def test_the_version_page_shows_the_text_of_each_change_by_title(client, login_as, draft):
     login_as("admin")
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0]
     html = client.get(f"/author/{SLUG}/1.1.0/").get_data(as_text=True)
     assert f"Lesson “<bdi>{lesson.title}</bdi>”" in html and "Quiz “<bdi>Quiz on the basics, revised</bdi>”" in html
     assert "renamed from “<bdi>Quiz on the basics</bdi>”" in html
@@ -178,7 +176,7 @@ def test_markup_in_a_changed_line_is_shown_as_text(client, login_as, db, tmp_pat
     publishing.import_package(None, EXAMPLE, publish=True)
     newer = copy_package(tmp_path)
     set_version(newer, "1.1.0")
-    lesson = publishing.load_valid(EXAMPLE).lessons[0]
+    lesson = package_validation.load_valid(EXAMPLE).lessons[0]
     path = newer / lesson.path
     path.write_text(path.read_text(encoding="utf-8") + '\n<script>alert("diff")</script>\n', encoding="utf-8")
     publishing.import_package(None, newer)

@@ -42,6 +42,7 @@ from lms.services import (
     enrolments,
     live_sessions,
     mail,
+    package_validation,
     publishing,
     quizzes,
 )
@@ -244,7 +245,7 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
     quizzes.submit_attempt(learner, SLUG, QUIZ, first.id, RIGHT)
     second = quizzes.start_attempt(learner, SLUG, QUIZ)
     certificate = certificates.issue_by_admin(admin, learner.id, SLUG, "The authorisation matrix's certificate.")
-    lesson = publishing.load_valid(example).lessons[0]
+    lesson = package_validation.load_valid(example).lessons[0]
     thread = discussion_posts.start_thread(learner, SLUG, discussion_posts.Draft(
         title="Matrix question", body="How do you map care needs?", kind="question"))
     reply = discussion_posts.reply(learner, thread.id, "We start with a survey.")

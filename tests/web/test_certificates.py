@@ -12,7 +12,7 @@ import pytest
 
 from lms.core import credential_proofs, credentials
 from lms.models import Certificate
-from lms.services import certificates, credential_keys, publishing
+from lms.services import certificates, course_versions, credential_keys, publishing
 from tests import independent_verifier
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_user
@@ -30,7 +30,7 @@ def course(db, tmp_path):
 
 def complete_in_browser(client, version) -> None:
     assert client.post(f"/courses/{SLUG}/enrol").status_code == 302
-    for lesson in publishing.version_package(version).modules[0].lessons:
+    for lesson in course_versions.version_package(version).modules[0].lessons:
         if lesson.required:
             client.post(f"/courses/{SLUG}/lessons/{lesson.id}/complete")
     page = client.get(f"/courses/{SLUG}/quizzes/basics-quiz").get_data(as_text=True)

@@ -5,12 +5,12 @@ import re
 import pytest
 
 from lms.models import LessonProgress, QuizAttempt
-from lms.services import publishing
+from lms.services import course_versions, publishing
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_course
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
 SLUG = EXAMPLE_SLUG
-WRONG = {"q-single": "web", "q-multiple": ["essay"], "q-true-false": "true", "q-short": "nope", "q-numeric": "7"}
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def course(db, tmp_path):
 
 
 def lesson_ids(version):
-    return [lesson.id for lesson in publishing.version_package(version).modules[0].lessons]
+    return [lesson.id for lesson in course_versions.version_package(version).modules[0].lessons]
 
 
 def submit(client, answers, quiz="basics-quiz"):
@@ -43,7 +43,7 @@ def test_the_whole_journey(client, db, login_as, course):
     assert client.post(f"/courses/{SLUG}/enrol").status_code == 302
     assert "0% complete" in client.get(f"/courses/{SLUG}/").get_data(as_text=True)
 
-    required = [lesson.id for lesson in publishing.version_package(course).modules[0].lessons if lesson.required]
+    required = [lesson.id for lesson in course_versions.version_package(course).modules[0].lessons if lesson.required]
     for lesson_id in required:
         page = client.get(f"/courses/{SLUG}/lessons/{lesson_id}")
         assert page.status_code == 200
@@ -202,7 +202,7 @@ def test_queries_per_page_do_not_grow_with_the_course(client, db, login_as, coun
         slug = f"size-{size}"
         version = make_course(tmp_path, lessons=size, slug=slug)
         client.post(f"/courses/{slug}/enrol")
-        lessons = [lesson.id for lesson in publishing.version_package(version).lessons]
+        lessons = [lesson.id for lesson in course_versions.version_package(version).lessons]
         for lesson in lessons[:3]:
             client.post(f"/courses/{slug}/lessons/{lesson}/complete")
         url = path.format(slug=slug, lesson=lessons[1])
@@ -254,7 +254,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_courses(client, db, lo
     for slug in ("first", "second", "third"):
         version = make_course(tmp_path, lessons=5, slug=slug)
         client.post(f"/courses/{slug}/enrol")
-        client.post(f"/courses/{slug}/lessons/{publishing.version_package(version).lessons[0].id}/complete")
+        client.post(f"/courses/{slug}/lessons/{course_versions.version_package(version).lessons[0].id}/complete")
         client.get("/learning")
         with count_queries() as queries:
             html = client.get("/learning").get_data(as_text=True)
@@ -277,7 +277,7 @@ def test_a_lesson_page_costs_four_queries_whatever_the_learner_has_done(client, 
     learner = login_as("learner")
     enrolments.enrol_user(learner, db.session.get(Course, version.course_id), cohort_id=cohort.id)
     attendance.mark_attendance(make_user(role="admin"), session_rows(cohort)[0].id, {learner.id})
-    first, second = (lesson.id for lesson in publishing.version_package(version).lessons[:2])
+    first, second = (lesson.id for lesson in course_versions.version_package(version).lessons[:2])
     client.post(f"/courses/caring-cities/lessons/{first}/complete")
     client.get(f"/courses/caring-cities/lessons/{second}")
     with count_queries() as queries:

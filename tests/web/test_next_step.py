@@ -181,7 +181,7 @@ def test_a_failed_attempt_offers_to_try_again_with_the_attempts_left(client, mem
 def test_a_passed_quiz_continues_to_the_next_module(client, member):
     attempt = pass_quiz(member, ORIENTATION.quiz)
     html = client.get(f"/courses/{SLUG}/attempts/{attempt.id}").get_data(as_text=True)
-    assert f"Continue to {MODULE_1.title}" in html and f"/lessons/{MODULE_1.lessons[0].id}" in html
+    assert f"Continue to <bdi>{MODULE_1.title}</bdi>" in html and f"/lessons/{MODULE_1.lessons[0].id}" in html
 
 
 def test_opening_a_passed_quiz_shows_its_result_and_starts_no_attempt(client, db, member):

@@ -6,13 +6,12 @@ import re
 import pytest
 
 from lms.services import publishing
+from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
+from tests.factories import EXAMPLE_SLUG as SLUG
+from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 from tests.factories import copy_package, edit_file
 
-SLUG = "example-all-features"
 # example-all-features' quiz: two attempts, pass mark 60 %.
-RIGHT = {"q-single": "assets", "q-multiple": ["numeric", "short-answer", "true-false"], "q-true-false": "false",
-         "q-short": "reset_progress", "q-numeric": "2,5"}
-WRONG = {"q-single": "web", "q-multiple": ["essay"], "q-true-false": "true", "q-short": "nope", "q-numeric": "7"}
 EXPLANATION = "Images may only come from the package"
 PICKED_FEEDBACK = "No. External images are not allowed, only links."
 

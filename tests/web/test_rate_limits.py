@@ -18,7 +18,7 @@ from lms.extensions import limiter
 from lms.models import Application, Attendance, CourseVersion
 from lms.services import enrolments, publishing
 from tests.cohort_factories import EXE, MOTIVATION, PDF, make_cohort, publish_caring_cities, session_rows
-from tests.factories import EXAMPLE, copy_package, make_instructor, table_counts
+from tests.factories import EXAMPLE, EXAMPLE_SLUG, copy_package, make_instructor, table_counts
 
 # Like PostgreSQL, Redis is used by the tests when one is named (CI names one and checks it answers).
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL")
@@ -58,11 +58,11 @@ def test_applications_with_a_letter_are_limited(client, db, login_as, upload_lim
 
 def test_attendance_imports_are_limited(client, db, login_as, make_user, upload_limit):
     publishing.import_package(None, EXAMPLE, publish=True)
-    cohort = make_cohort("example-all-features", mode="open", name="Example run")
+    cohort = make_cohort(EXAMPLE_SLUG, mode="open", name="Example run")
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     session = session_rows(cohort)[0]
-    login_as(make_instructor("example-all-features"))
+    login_as(make_instructor(EXAMPLE_SLUG))
     url = f"/staff/sessions/{session.id}/attendance/import"
     for _ in range(2):
         response = client.post(url, data={"report": (io.BytesIO(b"no,emails\nhere,at all\n"), "x.csv")},

@@ -58,6 +58,20 @@ def test_quiz_analytics_flags_a_question_much_harder_in_one_language(client, log
     assert short.much_harder_in == ()
 
 
+def test_the_quiz_downloads_hold_the_facility_by_language_the_page_shows(client, login_as, course):
+    for _ in range(5):
+        study("en", RIGHT)
+        study("es", {**RIGHT, "q-single": ["web"]})
+    login_as("admin")
+    html = client.get(f"/reports/{SLUG}/quizzes/basics-quiz").get_data(as_text=True)
+    assert '<th scope="col">By language</th>' in html
+    rows = {row["question"]: row for row in csv.DictReader(io.StringIO(client.get(
+        f"/reports/{SLUG}/export/questions.csv?quiz=basics-quiz").get_data(as_text=True).lstrip("\ufeff")))}
+    assert rows["q-single"]["facility_by_language"] == "en=1.0 (5); es=0.0 (5)"
+    json_rows = client.get(f"/reports/api/courses/{SLUG}/questions?quiz=basics-quiz").get_json()["rows"]
+    assert {row["question"]: row["facility_by_language"] for row in json_rows}["q-single"] == "en=1.0 (5); es=0.0 (5)"
+
+
 def test_spanish_short_answers_count_in_the_analytics_as_when_graded(course):
     study("es", {**RIGHT, "q-short": ["reset_progress: verdadero"]})
     short = next(q for q in quizzes_report().questions if q.question_id == "q-short")
@@ -68,3 +82,11 @@ def quizzes_report():
     from lms.services import reports
 
     return reports.quiz_analytics(make_user("admin"), SLUG, "basics-quiz")
+
+
+def test_the_learner_filters_offer_all_cohorts_in_the_readers_language(client, login_as, course):
+    """The cohort filter's first choice is worded in Python, not in the template: it is translated too."""
+    admin = make_user("admin", preferred_language="es")
+    login_as(admin)
+    html = client.get(f"/reports/{SLUG}/learners").get_data(as_text=True)
+    assert "Todas las cohortes" in html and "All cohorts" not in html

@@ -10,13 +10,13 @@ from icalendar import Calendar
 from lms.models import Attendance, Cohort, LiveSession
 from lms.services import calendars, enrolments, publishing
 from tests.cohort_factories import local_now, make_cohort, publish_caring_cities, session_rows
-from tests.factories import EXAMPLE, copy_package, make_instructor, table_counts
+from tests.factories import EXAMPLE, EXAMPLE_SLUG, copy_package, make_instructor, table_counts
 
 
 @pytest.fixture
 def open_cohort(db, tmp_path):
     publishing.import_package(None, copy_package(tmp_path, EXAMPLE), publish=True)
-    return make_cohort("example-all-features", mode="open", key="now", name="Example run")
+    return make_cohort(EXAMPLE_SLUG, mode="open", key="now", name="Example run")
 
 
 def ics_lines(data: bytes) -> list[str]:
@@ -38,7 +38,7 @@ def test_the_caring_cities_cohort_page_shows_times_in_both_zones(client, db, log
 
 def test_participants_see_the_joining_link_and_outsiders_do_not(client, db, login_as, make_user, open_cohort):
     participant = make_user()
-    enrolments.enrol(participant, "example-all-features")
+    enrolments.enrol(participant, EXAMPLE_SLUG)
     login_as(participant)
     html = client.get(f"/programmes/cohorts/{open_cohort.id}").get_data(as_text=True)
     assert "https://zoom.us/j/999000" in html and "You are in this cohort" in html
@@ -72,7 +72,7 @@ def test_a_cohort_downloads_as_one_calendar(client, db):
 
 def test_the_private_feed_works_without_logging_in_until_it_is_reset(client, db, login_as, make_user, open_cohort):
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     login_as(learner)
     page = client.get("/programmes/calendar").get_data(as_text=True)
     url = re.search(r'value="(http://lms\.test/programmes/feed/[^"]+\.ics)"', page).group(1)
@@ -145,7 +145,7 @@ def test_an_admin_edits_a_cohort_and_a_session(client, db, login_as, open_cohort
 
 
 def test_instructors_see_cohorts_and_take_attendance_but_do_not_edit(client, db, login_as, open_cohort):
-    login_as(make_instructor("example-all-features"))
+    login_as(make_instructor(EXAMPLE_SLUG))
     assert client.get("/staff/").status_code == 200
     assert "Attendance" in client.get(f"/staff/cohorts/{open_cohort.id}").get_data(as_text=True)
     session = session_rows(open_cohort)[0]
@@ -155,7 +155,7 @@ def test_instructors_see_cohorts_and_take_attendance_but_do_not_edit(client, db,
     assert client.get(f"/staff/sessions/{session.id}/edit").status_code == 403
     assert "Edit the cohort" not in client.get(f"/staff/cohorts/{open_cohort.id}").get_data(as_text=True)
     response = client.post("/staff/cohorts/new", data={
-        "course": "example-all-features", "name": "Mine", "timezone": "UTC", "starts_on": "2030-01-01",
+        "course": EXAMPLE_SLUG, "name": "Mine", "timezone": "UTC", "starts_on": "2030-01-01",
         "ends_on": "2030-01-02", "enrolment_mode": "open"})
     assert response.status_code == 403
 
@@ -163,9 +163,9 @@ def test_instructors_see_cohorts_and_take_attendance_but_do_not_edit(client, db,
 def test_attendance_by_hand_and_from_a_messy_zoom_report(client, db, login_as, make_user, open_cohort):
     ana, ben = make_user(display_name="Ana"), make_user(display_name="Ben")
     for learner in (ana, ben):
-        enrolments.enrol(learner, "example-all-features")
+        enrolments.enrol(learner, EXAMPLE_SLUG)
     session = session_rows(open_cohort)[0]
-    login_as(make_instructor("example-all-features"))
+    login_as(make_instructor(EXAMPLE_SLUG))
     sheet = client.get(f"/staff/sessions/{session.id}/attendance").get_data(as_text=True)
     assert "Ana was present" in sheet and "Ben was present" in sheet
     client.post(f"/staff/sessions/{session.id}/attendance", data={"present": [str(ben.id)], "confirm_early": "yes"})
@@ -186,22 +186,22 @@ def test_attendance_by_hand_and_from_a_messy_zoom_report(client, db, login_as, m
 def test_attendance_for_a_session_not_started_yet_asks_for_confirmation(client, db, login_as, make_user,
                                                                           open_cohort):
     ana = make_user(display_name="Ana")
-    enrolments.enrol(ana, "example-all-features")
+    enrolments.enrol(ana, EXAMPLE_SLUG)
     session = session_rows(open_cohort)[0]  # in two days
-    login_as(make_instructor("example-all-features"))
+    login_as(make_instructor(EXAMPLE_SLUG))
     url = f"/staff/sessions/{session.id}/attendance"
 
     asked = client.post(url, data={"present": [str(ana.id)]})
 
     html = asked.get_data(as_text=True)
-    assert asked.status_code == 409
+    assert asked.status_code == 422
     assert "has not started yet" in html and 'name="confirm_early"' in html
     assert f'value="{ana.id}" id="present-{ana.id}" checked' in html, "the ticks are kept"
     assert db.session.execute(db.select(Attendance)).first() is None
     report = f"User Email,Duration (Minutes)\n{ana.email},75\n".encode()
     imported = client.post(f"{url}/import", data={"report": (io.BytesIO(report), "p.csv"), "min_minutes": "0"},
                            content_type="multipart/form-data")
-    assert imported.status_code == 409 and "Import even if the session has not started yet" in \
+    assert imported.status_code == 422 and "Import even if the session has not started yet" in \
         imported.get_data(as_text=True)
     assert db.session.execute(db.select(Attendance)).first() is None
 
@@ -212,7 +212,7 @@ def test_attendance_for_a_session_not_started_yet_asks_for_confirmation(client, 
 def test_an_instructor_of_another_course_sees_the_cohort_but_not_its_attendance(client, db, login_as, make_user,
                                                                                    open_cohort):
     learner = make_user()
-    enrolments.enrol(learner, "example-all-features")
+    enrolments.enrol(learner, EXAMPLE_SLUG)
     login_as("instructor")
     session = session_rows(open_cohort)[0]
     page = client.get(f"/staff/cohorts/{open_cohort.id}")

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from lms.core.packages import translation_build
 from lms.core.packages import translations as translating
 from lms.core.packages.build import build_package
 from lms.core.packages.crosscheck import COURSE_FILE, check_package
+from lms.core.packages.fields import Spec
 from lms.core.packages.files import ASSETS, Limits, PackageSource, case_hint, collect_files, source_cost_problem
 from lms.core.packages.model import LoadResult, Problem
 from lms.core.packages.parsed import ParsedLesson, ParsedModule, ParsedPackage
 from lms.core.packages.render import LinkBuilder, LinkTargets, MarkdownRenderer, PlaceholderLinks
-from lms.core.packages.spec import COURSE, LESSON_FRONT_MATTER, MODULE, QUIZ, Spec
+from lms.core.packages.spec import COURSE, LESSON_FRONT_MATTER, MODULE, QUIZ
 from lms.core.packages.validate import Record, check_document
 from lms.core.packages.yamlio import parse_yaml, split_front_matter
 
@@ -47,7 +49,7 @@ def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
     renderer = MarkdownRenderer(_link_targets(parsed, collected.files, collected.refused),
                                 links or PlaceholderLinks(), element_budget=limits.max_markdown_elements)
     _render(parsed, renderer, problems)
-    translating.render_translations(translations, renderer, problems)
+    translation_build.render_translations(translations, renderer, problems)
     files = translating.translation_files(translations)
     quizzes = [m.quiz_path for m in parsed.modules if m.quiz is not None]
     known = {"warnings": _sorted(translating.freshness_warnings(translations)), "translation_files": files,
@@ -55,7 +57,7 @@ def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
     if problems:
         return LoadResult(None, _sorted(problems), **known)
     package = build_package(parsed, collected.files)
-    package = replace(package, translations=translating.build_translations(translations, package))
+    package = replace(package, translations=translation_build.build_translations(translations, package))
     return LoadResult(package, (), **known)
 
 

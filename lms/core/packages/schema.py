@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms.core.packages.spec import DOCUMENTS, ID, Field, Kind, Spec
+from lms.core.packages.fields import ID, Field, Kind, Spec
+from lms.core.packages.spec import DOCUMENTS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

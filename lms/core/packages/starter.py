@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from lms.core.packages.spec import ID
+from lms.core.packages.fields import ID
 
 _COURSE = """\
 # course.yaml: the course. Every key is described in the guide to course packages (docs/course-packages.md, also

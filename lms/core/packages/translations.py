@@ -5,41 +5,26 @@ Layout (docs/course-packages.md, "Translations"): ``course.es.yaml``, ``<module>
 reorders questions or choices, changes an id or repeats an answer key is an error; a translation whose ``source_hash``
 is missing or differs from the hash of the current source's texts is *stale*, a warning (the import still works).
 
-The source hash covers only the texts a translation translates (not cohort dates, points or answers), so editing a
-cohort's dates does not make course.es.yaml stale; reordering or renaming what is translated does.
+This module names, reads and checks them and says how complete each language is; the source hash is
+lms.core.packages.source_hashes, rendering and building the translated models lms.core.packages.translation_build.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
-from lms.core.packages.model import (
-    Choice,
-    LanguageCoverage,
-    Package,
-    Problem,
-    Question,
-    Quiz,
-    Resource,
-    SessionTemplate,
-    Translation,
-    TranslationFile,
-)
+from lms.core.packages.fields import LANGUAGE, Spec
+from lms.core.packages.model import LanguageCoverage, Problem, TranslationFile
 from lms.core.packages.parsed import ParsedLesson, ParsedPackage
-from lms.core.packages.render import MarkdownRenderer
-from lms.core.packages.spec import (
+from lms.core.packages.source_hashes import course_texts, lesson_texts, module_texts, quiz_texts, texts_hash
+from lms.core.packages.translation_spec import (
     COURSE_TRANSLATION,
-    LANGUAGE,
     LESSON_TRANSLATION_FRONT_MATTER,
     MODULE_TRANSLATION,
     QUIZ_TRANSLATION,
-    Spec,
 )
 from lms.core.packages.validate import Record, check_document
 from lms.core.packages.yamlio import parse_yaml, split_front_matter
@@ -48,10 +33,7 @@ COURSE_FILE = "course.yaml"
 MODULE_FILE = "module.yaml"
 QUIZ_FILE = "quiz.yaml"
 CHOICE_TYPES = ("single_choice", "multiple_choice")
-HASH_PREFIX = "sha256:"
 _NAME = re.compile(rf"(?P<stem>[^/]+)\.(?P<language>{LANGUAGE.pattern})\.(?P<ext>md|yaml)")
-_SOURCE_HASH_LINE = re.compile(r"^source_hash[ \t]*:.*$", re.MULTILINE)
-_TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_\"']", re.MULTILINE)
 
 
 # ---- names ----------------------------------------------------------------------------------------------------------
@@ -100,44 +82,6 @@ def declared_languages(course: Record, problems: list[Problem]) -> tuple[str, ..
                                 f"language '{course.get('language')}' is not the first of languages ({source}), which "
                                 "is the source language; remove 'language' or make them agree"))
     return tuple(seen)
-
-
-# ---- source hashes --------------------------------------------------------------------------------------------------
-
-def texts_hash(texts: Any) -> str:
-    canonical = json.dumps(texts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return HASH_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def course_texts(course: Record) -> dict[str, Any]:
-    return {
-        "title": course.get("title", ""), "summary": course.get("summary", ""),
-        "eligibility": course.get("eligibility", ""),
-        "resources": [[r.get("title", ""), r.get("description", "")] for r in course.get("resources", [])],
-        "live_sessions": {s.get("id"): [s.get("title", ""), s.get("description", "")]
-                          for s in course.get("live_sessions", []) if s.has("id")},
-    }
-
-
-def module_texts(module: Record) -> dict[str, Any]:
-    return {"title": module.get("title", ""), "summary": module.get("summary", "")}
-
-
-def lesson_texts(lesson: ParsedLesson) -> dict[str, Any]:
-    title = lesson.front.get("title", "") if lesson.front is not None else ""
-    return {"title": title, "body": lesson.body.rstrip()}
-
-
-def quiz_texts(quiz: Record) -> dict[str, Any]:
-    questions = []
-    for question in quiz.get("questions", []):
-        texts = {name: question.get(name, "") for name in
-                 ("id", "prompt", "explanation", "feedback_correct", "feedback_incorrect")}
-        texts["accepted_answers"] = list(question.get("accepted_answers", []))
-        texts["choices"] = [[c.get("id", ""), c.get("text", ""), c.get("feedback", "")]
-                            for c in question.get("choices", [])]
-        questions.append(texts)
-    return {"title": quiz.get("title", ""), "questions": questions}
 
 
 # ---- reading and checking -------------------------------------------------------------------------------------------
@@ -355,125 +299,3 @@ def coverage(languages: Sequence[str], parsed: ParsedPackage, files: Iterable[Tr
             missing=tuple(path for path in sources if path not in mine),
         ))
     return tuple(result)
-
-
-# ---- rendering and building -----------------------------------------------------------------------------------------
-
-def render_translations(translations: Iterable[ParsedTranslation], renderer: MarkdownRenderer,
-                        problems: list[Problem]) -> None:
-    """Render every translated Markdown text; links and images are checked as in the source (same folder)."""
-    for translation in translations:
-        record, path = translation.record, translation.name.path
-        if translation.name.kind == "lesson":
-            translation.html = {"body": renderer.block(translation.body, file=path, line=translation.body_line,
-                                                       problems=problems)}
-        if record is None:
-            continue
-        if translation.name.kind == "course" and record.get("eligibility"):
-            record.html["eligibility"] = renderer.block(record.get("eligibility"), file=path,
-                                                        line=record.line_of("eligibility"), problems=problems,
-                                                        exact_lines=False)
-        for question in record.get("questions", []) if translation.name.kind == "quiz" else []:
-            if question.has("prompt"):
-                question.html["prompt"] = renderer.block(question.get("prompt"), file=path,
-                                                         line=question.line_of("prompt"), problems=problems,
-                                                         exact_lines=False)
-            for choice in question.get("choices", []):
-                if choice.has("text"):
-                    choice.html["text"] = renderer.inline(choice.get("text"), file=path, line=choice.line_of("text"),
-                                                          problems=problems)
-
-
-def build_translations(translations: Iterable[ParsedTranslation], package: Package) -> tuple[Translation, ...]:
-    """The model of every translation, its texts resolved against the built source (``package``)."""
-    modules = {m.id: m for m in package.modules}
-    lessons = {lesson.id: lesson for lesson in package.lessons}
-    quizzes = {quiz.id: quiz for quiz in package.quizzes}
-    built = []
-    for t in sorted(translations, key=lambda t: t.name.path):
-        record = t.record
-        assert record is not None  # an unreadable translation is a problem, and then nothing is built
-        common = {"language": t.name.language, "kind": t.name.kind, "key": t.key, "path": t.name.path,
-                  "source_path": t.name.source_path, "recorded_hash": t.recorded_hash, "current_hash": t.current_hash,
-                  "title": record.get("title")}
-        if t.name.kind == "course":
-            built.append(Translation(**common, summary=record.get("summary", package.summary),
-                                     body=record.get("eligibility", package.eligibility),
-                                     html=record.html.get("eligibility", package.eligibility_html),
-                                     resources=_resources(record, package.resources),
-                                     live_sessions=_sessions(record, package.live_sessions)))
-        elif t.name.kind == "module":
-            built.append(Translation(**common, summary=record.get("summary", modules[t.key].summary)))
-        elif t.name.kind == "lesson":
-            assert t.key in lessons and t.html is not None
-            built.append(Translation(**common, body=t.body, html=t.html["body"]))
-        else:
-            built.append(Translation(**common, quiz=_quiz(record, quizzes[t.key])))
-    return tuple(built)
-
-
-def _resources(record: Record, resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
-    texts: list[Record] = record.get("resources") or []
-    return tuple(replace(resource, title=texts[i].get("title", resource.title),
-                         description=texts[i].get("description", resource.description)) if i < len(texts) else resource
-                 for i, resource in enumerate(resources))
-
-
-def _sessions(record: Record, sessions: tuple[SessionTemplate, ...]) -> tuple[SessionTemplate, ...]:
-    texts: dict[str, Record] = record.get("live_sessions") or {}
-    return tuple(replace(session, title=texts[session.id].get("title", session.title),
-                         description=texts[session.id].get("description", session.description))
-                 if session.id in texts else session for session in sessions)
-
-
-def _quiz(record: Record, quiz: Quiz) -> Quiz:
-    texts = {q.get("id"): q for q in record.get("questions", [])}
-    return replace(quiz, title=record.get("title"), questions=tuple(_question(texts[q.id], q) for q in quiz.questions))
-
-
-def _question(text: Record, question: Question) -> Question:
-    choices = {c.get("id"): c for c in text.get("choices", [])}
-    # Accepted answers: the translation's, then the source's (a proper name or a technical term typed as in the
-    # source is right in every language); grading is otherwise the source's (docs/course-packages.md).
-    accepted = tuple(dict.fromkeys((*text.get("accepted_answers", []), *question.accepted_answers)))
-    return replace(
-        question,
-        prompt=text.get("prompt"), prompt_html=text.html.get("prompt", ""),
-        explanation=text.get("explanation", question.explanation),
-        feedback_correct=text.get("feedback_correct", question.feedback_correct),
-        feedback_incorrect=text.get("feedback_incorrect", question.feedback_incorrect),
-        accepted_answers=accepted,
-        choices=tuple(_choice(choices[c.id], c) for c in question.choices),
-    )
-
-
-def _choice(text: Record, choice: Choice) -> Choice:
-    return replace(choice, text=text.get("text"), html=text.html.get("text", ""),
-                   feedback=text.get("feedback", choice.feedback))
-
-
-# ---- stamping -------------------------------------------------------------------------------------------------------
-
-def stamp_text(text: str, kind: str, source_hash: str) -> str | None:
-    """The file's text with its source_hash set to ``source_hash``: only that line changes (or is inserted), so
-    comments and formatting stay. None when there is nowhere sensible to put it (a lesson without front matter)."""
-    if "\r\n" in text:  # keep the file's line endings
-        stamped = stamp_text(text.replace("\r\n", "\n"), kind, source_hash)
-        return stamped.replace("\n", "\r\n") if stamped is not None else None
-    line = f"source_hash: {source_hash}"
-    if kind == "lesson":
-        front = split_front_matter(text)
-        if front is None:
-            return None
-        head, rest = text.split("\n", 1)
-        yaml_end = len(front.yaml_text)
-        yaml_text, after = rest[:yaml_end], rest[yaml_end:]
-        if _SOURCE_HASH_LINE.search(yaml_text):
-            return f"{head}\n{_SOURCE_HASH_LINE.sub(line, yaml_text, count=1)}{after}"
-        return f"{head}\n{line}\n{rest}"
-    if _SOURCE_HASH_LINE.search(text):
-        return _SOURCE_HASH_LINE.sub(line, text, count=1)
-    first_key = _TOP_LEVEL_KEY.search(text)  # after leading comments and a '---' line, before the first key
-    at = first_key.start() if first_key else len(text)
-    separator = "" if at == 0 or text[at - 1] == "\n" else "\n"
-    return f"{text[:at]}{separator}{line}\n{text[at:]}"

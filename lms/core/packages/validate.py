@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms.core.packages.fields import ID, Field, Kind, Spec
 from lms.core.packages.model import Problem
-from lms.core.packages.spec import ID, Field, Kind, Spec
 from lms.core.packages.yamlio import UNUSABLE, Node
 
 

@@ -42,7 +42,7 @@ from lms.services.reports.learners import (
 )
 from lms.services.reports.overview import ACTIVITY_COLUMNS, ACTIVITY_WEEKS, FUNNEL_COLUMNS, Overview, overview
 from lms.services.reports.places import PlaceRow, Places, place_columns, places
-from lms.services.reports.quiz import QUESTION_COLUMNS, ChoiceRow, QuestionRow, QuizReport, quiz_analytics
+from lms.services.reports.quiz import ChoiceRow, QuestionRow, QuizReport, quiz_analytics
 from lms.services.reports.scope import ReportableCourse, ReportScope, report_scope, reportable_courses
 
 __all__ = [
@@ -52,7 +52,6 @@ __all__ = [
     "FUNNEL_COLUMNS",
     "MAX_PER_PAGE",
     "PER_PAGE",
-    "QUESTION_COLUMNS",
     "SORTS",
     "STATUSES",
     "ChoiceRow",

@@ -35,10 +35,6 @@ def values(columns: Sequence[Column[Row]], row: Row) -> list[Any]:
     return [column.value(row) for column in columns]
 
 
-def page_columns(columns: Sequence[Column[Row]]) -> list[Column[Row]]:
-    return [column for column in columns if column.on_page]
-
-
 def plain(value: Any) -> Any:
     """A value as JSON holds it: dates and times in ISO 8601."""
     return value.isoformat() if isinstance(value, datetime | date) else value

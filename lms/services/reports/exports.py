@@ -28,7 +28,7 @@ from lms.services.reports.learners import (
 )
 from lms.services.reports.overview import ACTIVITY_COLUMNS, FUNNEL_COLUMNS, overview
 from lms.services.reports.places import place_columns, places
-from lms.services.reports.quiz import QUESTION_COLUMNS, quiz_analytics
+from lms.services.reports.quiz import quiz_analytics
 from lms.services.reports.scope import ReportScope, report_scope
 
 EXPORT_CHUNK = 500
@@ -84,7 +84,7 @@ def _questions(request: _Request) -> ExportTable:
     if not request.quiz_key:
         raise Invalid(_("Say which quiz."), field="quiz")
     report = quiz_analytics(request.actor, request.slug, request.quiz_key, request.filters.cohort_id)
-    return _table(f"{request.slug}-{request.quiz_key}-questions", QUESTION_COLUMNS, report.questions)
+    return _table(f"{request.slug}-{request.quiz_key}-questions", report.columns, report.questions)
 
 
 def _table(name: str, columns: Sequence[Column], rows: Iterable) -> ExportTable:

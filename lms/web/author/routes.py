@@ -1,7 +1,7 @@
 """Pages for instructors and admins: upload a package, read its validation report, preview, diff and publish.
 
 Any instructor may bring a new course; a course's versions are for its staff and administrators
-(lms.authz.can_author_course, checked by lms.services.publishing)."""
+(lms.authz.can_author_course, checked by lms.services.course_versions)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,17 @@ from flask_babel import gettext as _
 from lms.core import grading
 from lms.extensions import configured_limit, limiter
 from lms.models import Role
-from lms.services import catalog, course_languages, guides, publishing, quiz_preview, version_diff, wording
+from lms.services import (
+    catalog,
+    course_languages,
+    course_versions,
+    guides,
+    package_validation,
+    publishing,
+    quiz_preview,
+    version_diff,
+    wording,
+)
 from lms.services.errors import Conflict, Invalid, ServiceError
 from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
@@ -29,7 +39,7 @@ def only_course_staff():
 
 
 def _index(form: UploadPackageForm) -> str:
-    return render_template("author/index.html", courses=publishing.list_courses(acting_user()), form=form)
+    return render_template("author/index.html", courses=course_versions.list_courses(acting_user()), form=form)
 
 
 @bp.route("/")
@@ -47,14 +57,14 @@ def upload():
     filename = form.package.data.filename or "the uploaded file"
     try:
         outcome = publishing.import_package(acting_user(), data, name=filename)
-    except publishing.PackageRejected as error:
+    except package_validation.PackageRejected as error:
         return render_template("author/rejected.html", problems=error.problems, filename=filename), 422
     except ServiceError as error:
         # Said on the form, which names the file, even when the package's course is someone else's (403).
         form.package.errors = [f"{filename} was not imported: {error.message}"]
         return _index(form), 422 if isinstance(error, (Invalid, Conflict)) else error.status_code
     version = outcome.version
-    slug = publishing.get_course_of(version).slug
+    slug = course_versions.get_course_of(version).slug
     if outcome.created:
         flash(_("Imported version %(version)s as a draft. Preview it, check the changes, then publish.",
                 version=version.version), "success")
@@ -66,11 +76,11 @@ def upload():
 
 @bp.route("/<slug>/<version>/")
 def version(slug: str, version: str):
-    row = publishing.version_for_author(acting_user(), slug, version)
+    row = course_versions.version_for_author(acting_user(), slug, version)
     outline = catalog.version_outline(row)
     report = version_diff.diff_versions(acting_user(), slug, version)
     return render_template("author/version.html", slug=slug, version=row, outline=outline, report=report,
-                           history=publishing.version_history(row.course_id))
+                           history=course_versions.version_history(row.course_id))
 
 
 @bp.route("/<slug>/<version>/publish", methods=["GET", "POST"])
@@ -80,7 +90,7 @@ def publish(slug: str, version: str):
     if form.validate_on_submit():
         try:
             publishing.publish_confirmed(acting_user(), slug, version, form.replacing.data or "")
-        except publishing.PackageRejected as error:
+        except package_validation.PackageRejected as error:
             for problem in error.problems:
                 flash(_("Not published: %(problem)s", problem=problem), "error")
         except Conflict as error:  # refusals (403, 404) get their error page
@@ -88,7 +98,7 @@ def publish(slug: str, version: str):
             return redirect(url_for("author.publish", slug=slug, version=version))
         flash(_("Version %(version)s is now published. Learners have moved to it.", version=version), "success")
         return redirect(url_for("author.version", slug=slug, version=version))
-    row = publishing.version_for_author(acting_user(), slug, version)
+    row = course_versions.version_for_author(acting_user(), slug, version)
     if row.is_current:
         flash(_("Version %(version)s is already the published version.", version=version), "info")
         return redirect(url_for("author.version", slug=slug, version=version))
@@ -109,20 +119,20 @@ def delete(slug: str, version: str):
             return redirect(url_for("author.version", slug=slug, version=version))
         flash(_("The draft version %(version)s of %(slug)s was deleted.", version=version, slug=slug), "success")
         return redirect(url_for("author.index"))
-    row = publishing.version_for_author(acting_user(), slug, version)
+    row = course_versions.version_for_author(acting_user(), slug, version)
     return render_template("author/delete.html", slug=slug, version=row, form=form)
 
 
 @bp.route("/<slug>/<version>/export")
 def export(slug: str, version: str):
-    data = publishing.export_version(acting_user(), slug, version)
+    data = course_versions.export_version(acting_user(), slug, version)
     return Response(data, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{slug}-{version}.zip"'})
 
 
 @bp.route("/<slug>/<version>/preview/lessons/<lesson_key>")
 def preview_lesson(slug: str, version: str, lesson_key: str):
-    row = publishing.version_for_author(acting_user(), slug, version)
+    row = course_versions.version_for_author(acting_user(), slug, version)
     # In the source language, or in one of its translations with ?lang= (the language switch's links).
     reading = course_languages.reading_for(row, None, None, request.args.get("lang"))
     outline = course_languages.localised_outline(catalog.version_outline(row), reading)
@@ -177,5 +187,5 @@ def course_packages_guide():
 
 @bp.route("/<slug>/<version>/preview/assets/<path:asset_path>")
 def preview_asset(slug: str, version: str, asset_path: str):
-    row = publishing.version_for_author(acting_user(), slug, version)
+    row = course_versions.version_for_author(acting_user(), slug, version)
     return asset_response(catalog.asset(row.id, "assets/" + asset_path))

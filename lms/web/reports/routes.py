@@ -20,7 +20,7 @@ from wtforms import SelectChoice
 
 from lms import authz
 from lms.core import charts, locales
-from lms.core.packages.spec import LANGUAGE
+from lms.core.packages.fields import LANGUAGE
 from lms.models import Role
 from lms.services import reports, staffing, wording
 from lms.web.access import acting_user, require_role
@@ -140,8 +140,7 @@ def learner(slug: str, user_id: int):
 @bp.route("/<slug>/quizzes/<quiz_key>")
 def quiz(slug: str, quiz_key: str):
     report = reports.quiz_analytics(acting_user(), slug, quiz_key, _cohort_arg())
-    return render_template("reports/quiz.html", report=report, scope=report.scope,
-                           question_columns=reports.QUESTION_COLUMNS)
+    return render_template("reports/quiz.html", report=report, scope=report.scope)
 
 
 @bp.route("/<slug>/places")

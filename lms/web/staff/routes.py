@@ -22,8 +22,8 @@ from lms.services import (
     attendance,
     cohort_pages,
     cohorts,
+    course_versions,
     live_sessions,
-    publishing,
     wording,
 )
 from lms.services.errors import Conflict, Invalid
@@ -78,7 +78,7 @@ def _cohort_data(form: CohortForm, key: str | None = None) -> cohorts.CohortData
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 def new_cohort():
     _admins_only()
-    courses = [course.slug for course, _ in publishing.list_courses(acting_user())]
+    courses = [course.slug for course, _ in course_versions.list_courses(acting_user())]
     form = CohortForm(courses=courses, course=request.args.get("course"))
     cohort, status = save_form(
         form, lambda: cohorts.create_cohort(acting_user(), form.course.data, _cohort_data(form)), (Invalid, Conflict))
@@ -233,7 +233,7 @@ def attendance_sheet(session_id: int):
             return redirect(url_for("staff.attendance_sheet", session_id=session_id))
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(),
-                           import_form=AttendanceImportForm(), outcome=None, early=early), 409 if early else 200
+                           import_form=AttendanceImportForm(), outcome=None, early=early), 422 if early else 200
 
 
 @bp.route("/sessions/<int:session_id>/attendance/import", methods=["POST"])
@@ -247,7 +247,7 @@ def import_attendance(session_id: int):
             ask_if_early=not import_form.confirm_early.data), (Invalid,))
     except attendance.SessionNotStarted as error:  # asked first: the confirmation box is ticked to import anyway
         import_form.confirm_early.errors = [error.message]
-        outcome, status = None, 409
+        outcome, status = None, 422
     sheet = attendance.attendance_sheet(user, session_id)
     return render_template("staff/attendance.html", sheet=sheet, form=ActionForm(), import_form=import_form,
                            outcome=outcome, early=None), status

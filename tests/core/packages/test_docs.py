@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lms.core.packages import load_package
+from lms.core.packages.fields import Spec
 from lms.core.packages.spec import (
     CERTIFICATE,
     CHOICE,
@@ -15,20 +16,21 @@ from lms.core.packages.spec import (
     COHORT_SESSION,
     COMPLETION,
     COURSE,
-    COURSE_TRANSLATION,
     ISSUER,
     LESSON_FRONT_MATTER,
-    LESSON_TRANSLATION_FRONT_MATTER,
     MODULE,
-    MODULE_TRANSLATION,
     PERSON,
     QUESTION,
     QUIZ,
-    QUIZ_TRANSLATION,
     RESOURCE,
     REVIEW,
     SESSION_TEMPLATE,
-    Spec,
+)
+from lms.core.packages.translation_spec import (
+    COURSE_TRANSLATION,
+    LESSON_TRANSLATION_FRONT_MATTER,
+    MODULE_TRANSLATION,
+    QUIZ_TRANSLATION,
 )
 from tests.core.packages.builders import valid_files, write_folder
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lms.core.packages.translations import stamp_text, translation_name
+from lms.core.packages.source_hashes import stamp_text
+from lms.core.packages.translations import translation_name
 from tests.core.packages.builders import edit, load, problems, valid_files
 
 COURSE_ES = """title: Árboles urbanos para ciudades más frescas
