@@ -34,6 +34,7 @@ import functools
 import http.client
 import json
 import os
+import random
 import re
 import secrets
 import signal
@@ -57,6 +58,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import measure  # noqa: E402
+from bench.common import quiz_answers  # noqa: E402
 
 COURSE = "example-all-features"
 COURSE_URL = f"/courses/{COURSE}/"
@@ -229,7 +233,7 @@ class Traffic:
     """Every request sent: its type, instance, status and latency, under an X-Request-ID of this run."""
 
     run_id: str
-    samples: list[tuple[str, int, int, float]] = field(default_factory=list)
+    samples: list[tuple[str, int, int, float, str]] = field(default_factory=list)  # kind, instance, status, s, id
     transport_errors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _count: int = 0
@@ -239,9 +243,9 @@ class Traffic:
             self._count += 1
             return f"{self.run_id}-{self._count:06d}"
 
-    def record(self, kind: str, instance: int, status: int, seconds: float) -> None:
+    def record(self, kind: str, instance: int, status: int, seconds: float, request_id: str) -> None:
         with self._lock:
-            self.samples.append((kind, instance, status, seconds))
+            self.samples.append((kind, instance, status, seconds, request_id))
 
 
 class Browser:
@@ -265,7 +269,8 @@ class Browser:
         instance = self._next_instance() if instance is None else instance
         with self._lock:
             cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        headers = {"Cookie": cookie, "User-Agent": "lms-load-test", "X-Request-ID": self.traffic.next_id()}
+        request_id = self.traffic.next_id()
+        headers = {"Cookie": cookie, "User-Agent": "lms-load-test", "X-Request-ID": request_id}
         body = None
         if form is not None:
             body = urlencode(form)
@@ -278,11 +283,11 @@ class Browser:
             text = response.read().decode("utf-8", "replace")
         except OSError as error:
             self.traffic.transport_errors.append(f"{kind} {method} {path}: {error!r}")
-            self.traffic.record(kind, instance, 0, time.perf_counter() - started)
+            self.traffic.record(kind, instance, 0, time.perf_counter() - started, request_id)
             return Answer(0, "", "")
         finally:
             connection.close()
-        self.traffic.record(kind, instance, response.status, time.perf_counter() - started)
+        self.traffic.record(kind, instance, response.status, time.perf_counter() - started, request_id)
         self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
         return Answer(response.status, response.getheader("Location", ""), text)
 
@@ -351,7 +356,6 @@ class CourseFacts:
 
 
 def course_facts() -> CourseFacts:
-    from lms.core.packages.model import QuestionType
     from lms.services.package_validation import load_valid
 
     package = load_valid(ROOT / "courses" / COURSE)
@@ -362,18 +366,7 @@ def course_facts() -> CourseFacts:
     (quiz,) = [module.quiz for module in package.modules if module.quiz is not None]
 
     def answers(correct: bool) -> tuple[tuple[str, str], ...]:
-        fields = []
-        for question in quiz.questions:
-            if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-                picks = [choice.id for choice in question.choices if choice.correct == correct]
-                fields += [(question.id, pick) for pick in picks[:1 if question.type == "single_choice" else None]]
-            elif question.type == QuestionType.TRUE_FALSE:
-                fields.append((question.id, str(question.correct_bool == correct).lower()))
-            elif question.type == QuestionType.SHORT_ANSWER:
-                fields.append((question.id, question.accepted_answers[0] if correct else "not the answer"))
-            else:
-                fields.append((question.id, str(question.numeric_answer + (0 if correct else 1000))))
-        return tuple(fields)
+        return tuple((key, value) for key, values in quiz_answers(quiz, correct=correct).items() for value in values)
 
     return CourseFacts(lessons, required, quiz.id, answers(True), answers(False))
 
@@ -559,6 +552,282 @@ class Learner:
             self.ledger.note(f"{self.email}: a third attempt was offered past max_attempts")
 
 
+# Moodle's "L" load-test plan shape (admin/tool/generator): 1,000 users ramped up over 100 s, 6 loops each.
+
+PLAN_COURSE = "caring-cities"
+PLAN_SIZES = {"L": (1000, 6, 100.0)}  # users, loops, ramp-up seconds
+PAGE_VIEWS = ("course page", "lesson page", "quiz page", "quiz result", "dashboard")
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    lessons: tuple[str, ...]
+    quizzes: tuple[str, ...]
+    wrong: dict[str, tuple[tuple[str, str], ...]]  # quiz → the form fields of a zero-score submission
+
+
+def plan_facts() -> PlanFacts:
+    from lms.services.package_validation import load_valid
+
+    package = load_valid(ROOT / "courses" / PLAN_COURSE)
+    quizzes = package.quizzes
+    return PlanFacts(
+        lessons=tuple(lesson.id for lesson in package.lessons), quizzes=tuple(quiz.id for quiz in quizzes),
+        wrong={quiz.id: tuple((key, value) for key, values in quiz_answers(quiz, correct=False).items()
+                              for value in values) for quiz in quizzes})
+
+
+def enrol_plan_learners(db, emails: list[str]) -> int:
+    """A cohort of Caring Cities running now, every plan learner in it (as accepted applications would do).
+    Returns the cohort's id."""
+    from lms.core import clock
+    from lms.models import Course, User
+    from lms.services import cohorts, enrolments
+
+    today = clock.now().date()
+    cohort = cohorts.create_cohort(None, PLAN_COURSE, cohorts.CohortData(
+        name="Load plan cohort", timezone="UTC", key="load-plan", starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=60), applications_open=datetime.now() - timedelta(days=7),
+        application_deadline=datetime.now() + timedelta(days=7), capacity=None, enrolment_mode="application",
+        allow_late_attempts=False))
+    course = db.session.execute(db.select(Course).filter_by(slug=PLAN_COURSE)).scalar_one()
+    for user in db.session.execute(db.select(User).where(User.email.in_(emails))).scalars():
+        enrolments.enrol_user(user, course, cohort_id=cohort.id)
+    db.session.commit()
+    return cohort.id
+
+
+@dataclass
+class PlanLedger:
+    logged_in: set[str] = field(default_factory=set)
+    viewed: set[tuple[str, str]] = field(default_factory=set)
+    attempts_seen: set[int] = field(default_factory=set)
+    submitted: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class PlanLearner:
+    """One learner of the plan: logs in once, then each loop opens the course page, three lessons, takes a quiz
+    attempt (start, submit, see the result) and opens the dashboard, pausing between requests as a reader does."""
+
+    def __init__(self, number: int, ports: list[int], traffic: Traffic, ledger: PlanLedger, facts: PlanFacts,
+                 loops: int, think: float) -> None:
+        self.email = f"plan{number:05d}@load.example.org"
+        self.number = number
+        self.browser = Browser(ports, traffic, first=number)
+        self.ledger, self.facts, self.loops, self.think = ledger, facts, loops, think
+        self.pauses = random.Random(number)
+
+    def get(self, kind: str, path: str, expected: int = 200) -> Answer | None:
+        time.sleep(self.think * self.pauses.uniform(0.5, 1.5))
+        answer = self.browser.request(kind, "GET", path)
+        if answer.status != expected:
+            self.note(f"{kind} {path} answered {answer.status}")
+            return None
+        return answer
+
+    def note(self, problem: str) -> None:
+        with self.ledger.lock:
+            self.ledger.problems.append(f"{self.email}: {problem}")
+
+    def run(self, start_at: float) -> None:
+        time.sleep(max(0.0, start_at - time.perf_counter()))
+        page = self.get("log-in page", "/login")
+        token = CSRF.search(page.text) if page else None
+        if token is None:
+            return self.note("the log-in page offers no form")
+        answer = self.browser.request("log in", "POST", "/login", [("csrf_token", token.group(1)),
+                                                                   ("email", self.email), ("password", PASSWORD)])
+        if answer.status != 302:
+            return self.note(f"log-in answered {answer.status}")
+        with self.ledger.lock:
+            self.ledger.logged_in.add(self.email)
+        lessons, quizzes = self.facts.lessons, self.facts.quizzes
+        for loop in range(self.loops):
+            self.get("course page", f"/courses/{PLAN_COURSE}/")
+            for step in range(3):
+                key = lessons[(self.number + loop * 3 + step) % len(lessons)]
+                if self.get("lesson page", f"/courses/{PLAN_COURSE}/lessons/{key}"):
+                    with self.ledger.lock:
+                        self.ledger.viewed.add((self.email, key))
+            self.attempt_quiz(quizzes[loop % len(quizzes)])
+            self.get("dashboard", "/learning")
+        return None
+
+    def attempt_quiz(self, quiz: str) -> None:
+        """Start an attempt (the first view starts the first one; "Try again" a later one) and submit it, wrong:
+        every attempt fails, so that the next loop may try again within the quiz's attempt limit."""
+        path = f"/courses/{PLAN_COURSE}/quizzes/{quiz}"
+        page = self.get("quiz page", path)
+        if page is None:
+            return
+        again, token = TRY_AGAIN.search(page.text), CSRF.search(page.text)
+        if ATTEMPT.search(page.text) is None and again and token:
+            start = self.browser.request("quiz start", "POST", again.group(1), [("csrf_token", token.group(1))])
+            if start.status != 302:
+                return self.note(f"try again answered {start.status}")
+            page = self.get("quiz page", path)
+            if page is None:
+                return None
+        attempt, token = ATTEMPT.search(page.text), CSRF.search(page.text)
+        if attempt is None or token is None:
+            return self.note(f"the quiz {quiz} offers no attempt")
+        attempt_id = int(attempt.group(1))
+        with self.ledger.lock:
+            self.ledger.attempts_seen.add(attempt_id)
+        shown = set(QUESTION.findall(page.text))
+        form = [("csrf_token", token.group(1)), ("attempt", str(attempt_id))]
+        form += [(question, value) for question, value in self.facts.wrong[quiz] if question in shown]
+        time.sleep(self.think * self.pauses.uniform(0.5, 1.5))
+        reply = self.browser.request("quiz submit", "POST", path, form)
+        result = f"/courses/{PLAN_COURSE}/attempts/{attempt_id}"
+        if reply.status != 302 or not reply.location.endswith(result):
+            return self.note(f"submitting attempt {attempt_id} answered {reply.status} {reply.location}")
+        with self.ledger.lock:
+            self.ledger.submitted.append(attempt_id)
+        self.get("quiz result", result)
+        return None
+
+
+def plan_counts(db, cohort_id: int) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from lms.models import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
+
+    def count(statement) -> int:
+        return db.session.execute(statement).scalar_one()
+
+    return {
+        "enrolments in the cohort": count(select(func.count()).select_from(Enrolment)
+                                          .where(Enrolment.cohort_id == cohort_id)),
+        "lesson progress rows": count(select(func.count()).select_from(LessonProgress)),
+        "quiz attempts started": count(select(func.count()).select_from(QuizAttempt)),
+        "quiz attempts submitted": count(select(func.count()).select_from(QuizAttempt)
+                                         .where(QuizAttempt.submitted_at.is_not(None))),
+        "quiz attempts passed": count(select(func.count()).select_from(QuizAttempt)
+                                      .where(QuizAttempt.passed.is_(True))),
+        "events quiz_submitted": count(select(func.count()).select_from(ProgressEvent)
+                                       .where(ProgressEvent.kind == "quiz_submitted")),
+    }
+
+
+def plan_expected(ledger: PlanLedger, learners: int) -> dict[str, int]:
+    return {"enrolments in the cohort": learners, "lesson progress rows": len(ledger.viewed),
+            "quiz attempts started": len(ledger.attempts_seen), "quiz attempts submitted": len(ledger.submitted),
+            "quiz attempts passed": 0, "events quiz_submitted": len(ledger.submitted)}
+
+
+def print_plan_costs(traffic: Traffic, cpu_ms: dict[str, float], app_seconds: float, database_seconds: float | None,
+                     seconds: float, machine_busy: float) -> dict[str, float]:
+    """CPU per request of each request type under load (from the access logs), the page views' latency
+    percentiles, and the PostgreSQL share of the servers' CPU. Returns the page views' p95 and p99 (ms)."""
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for kind, _instance, _status, _latency, request_id in traffic.samples:
+        if request_id in cpu_ms:
+            by_kind[kind].append(cpu_ms[request_id])
+    print(f"{'request type':<18} {'app CPU ms/request (median, mean)':>34}")
+    for kind, values in sorted(by_kind.items(), key=lambda item: -statistics.mean(item[1])):
+        print(f"{kind:<18} {statistics.median(values):>16.2f} {statistics.mean(values):>16.2f}")
+    views = sorted(latency * 1000 for kind, _i, _s, latency, _r in traffic.samples if kind in PAGE_VIEWS)
+    p95, p99 = percentile(views, 0.95), percentile(views, 0.99)
+    print(f"page views ({', '.join(PAGE_VIEWS)}): {len(views)}; p50 {statistics.median(views):.0f} ms, "
+          f"p95 {p95:.0f} ms (target < 500), p99 {p99:.0f} ms (target < 1000); log-ins reported apart above")
+    total = app_seconds + (database_seconds or 0.0)
+    requests = len(traffic.samples)
+    line = (f"server CPU: app instances {app_seconds:.0f} s"
+            + (f", PostgreSQL backends {database_seconds:.0f} s ({database_seconds / total:.0%} of the servers' CPU)"
+               if database_seconds is not None else ", PostgreSQL backends not readable here")
+            + f"; {total * 1000 / requests:.2f} ms per request overall; machine {machine_busy:.0%} busy over "
+            f"{seconds:.0f} s; {measure.load_average()}")
+    print(line)
+    return {"p95": p95, "p99": p99}
+
+
+def run_plan(args, postgres_url: str, redis_url: str) -> int:
+    """Moodle's plan shape with two instances, the worker running, and the writes checked against the database."""
+    users, loops, ramp_up = PLAN_SIZES[args.plan]
+    users = args.learners_override or users
+    loops = args.loops or loops
+    ramp_up = args.ramp_up if args.ramp_up is not None else ramp_up
+    database_url = recreate_database(postgres_url, args.database)
+    run_id = f"plan-{secrets.token_hex(4)}"
+    facts = plan_facts()
+    traffic, ledger = Traffic(run_id), PlanLedger()
+    generous = f"{users * 10} per minute"
+    with tempfile.TemporaryDirectory(prefix="lms-plan-") as tmp:
+        folder = Path(tmp)
+        instance_path = folder / "instance"
+        ports = [free_port(), free_port()]
+        env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": secrets.token_urlsafe(48),
+               "LMS_SECURE_COOKIES": "0", "LMS_DATABASE_URL": database_url, "LMS_INSTANCE_PATH": str(instance_path),
+               "LMS_BASE_URL": f"http://127.0.0.1:{ports[0]}", "LMS_MAIL_BACKEND": "file",
+               "LMS_RATELIMIT_STORAGE_URL": redis_url, "LMS_RATELIMIT_KEY_PREFIX": run_id,
+               "LMS_RATELIMIT_LOGIN": generous, "LMS_LOG_JSON": "1", "LMS_LOG_LEVEL": "INFO",
+               "LMS_TRUSTED_PROXIES": "1"}
+        print(f"plan {args.plan}: {users} learners ramped up over {ramp_up:.0f} s, {loops} loops of course page, "
+              f"3 lessons, a quiz attempt (start, submit, result) and the dashboard; think time "
+              f"{args.think:.1f} s ± 50 %; two instances of 2 gunicorn workers and the worker on database "
+              f"{args.database}; rate limits on (log-in raised to {generous})")
+        prepare_with_the_command_line(env)
+        emails = [f"plan{number:05d}@load.example.org" for number in range(users)]
+        with app_on(database_url, instance_path) as db:
+            create_accounts(db, emails)
+            cohort_id = enrol_plan_learners(db, emails)
+        learners = [PlanLearner(number, ports, traffic, ledger, facts, loops, args.think) for number in range(users)]
+        log_files = [folder / f"instance-{n}.log" for n in (1, 2)]
+        processes: list[subprocess.Popen] = []
+        try:
+            for port, log_file in zip(ports, log_files, strict=True):
+                processes.append(start_instance(port, env, log_file))
+            for port, process, log_file in zip(ports, processes, log_files, strict=True):
+                wait_until_healthy(port, process, log_file)
+            with (folder / "worker.log").open("ab") as worker_log:
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "flask", "--app", "wsgi:app", "lms", "worker"], cwd=ROOT, env=env,
+                    stdout=worker_log, stderr=worker_log, start_new_session=True))
+            backends = measure.PostgresBackends(database_url)
+            app_before = sum(measure.tree_cpu_seconds(process.pid) for process in processes)
+            database_before, machine_before = backends.cpu_seconds(), measure.MachineReading.now()
+            started = time.perf_counter()
+            with ThreadPoolExecutor(users) as pool:
+                list(pool.map(lambda learner: learner.run(started + ramp_up * learner.number / users), learners))
+            seconds = time.perf_counter() - started
+            app_seconds = sum(measure.tree_cpu_seconds(process.pid) for process in processes) - app_before
+            database_seconds = (measure.spent_between(database_before, backends.cpu_seconds())
+                                if backends.available else None)
+            machine_busy = measure.machine_busy_share(machine_before, measure.MachineReading.now())
+            backends.close()
+            if processes[-1].poll() is not None:
+                ledger.problems.append(f"the worker exited: {(folder / 'worker.log').read_text()[-2000:]}")
+        finally:
+            stop_instances(processes)
+            _forget_counters(redis_url, run_id)
+        with app_on(database_url, instance_path) as db:
+            found = plan_counts(db, cohort_id)
+        cpu_ms: dict[str, float] = {}
+        logged, server_errors = access_log_check(log_files, run_id, cpu_ms)
+    print_traffic(traffic, seconds)
+    latency = print_plan_costs(traffic, cpu_ms, app_seconds, database_seconds, seconds, machine_busy)
+    mismatches = compare(plan_expected(ledger, users), found)
+    failures = [f"the database differs from what was acknowledged: {', '.join(mismatches)}"] if mismatches else []
+    errors = [sample for sample in traffic.samples if sample[2] >= 500 or sample[2] == 0]
+    if errors:
+        failures.append(f"{len(errors)} request(s) failed or answered 5xx")
+    if ledger.problems:
+        failures.append(f"{len(ledger.problems)} unexpected answer(s): {ledger.problems[:5]}")
+    if server_errors:
+        failures.append(f"errors in the instances' logs: {server_errors[:5]}")
+    if logged != len(traffic.samples):
+        failures.append(f"the access logs show {logged} of the {len(traffic.samples)} requests sent")
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    missed = [name for name, limit in (("p95", 500), ("p99", 1000)) if latency[name] >= limit]
+    print(f"{'OK' if not failures else 'ERRORS'}: {len(ledger.logged_in)} of {users} learners logged in; "
+          f"latency targets {'met' if not missed else 'MISSED (' + ', '.join(missed) + ')'}")
+    return 1 if failures else 0
+
+
 def mark_attendance(ports: list[int], traffic: Traffic, session_id: int, user_ids: list[int]) -> None:
     admin = Browser(ports, traffic, first=0)
     _page, token = admin.form_token("log-in page", "/login")
@@ -650,8 +919,10 @@ def expected_counts(ledger: Ledger, facts: CourseFacts, precreated: int) -> dict
     }
 
 
-def access_log_check(log_files: list[Path], run_id: str) -> tuple[int, list[str]]:
-    """The requests of this run found in the instances' JSON access logs, and any 5xx among them."""
+def access_log_check(log_files: list[Path], run_id: str, cpu_ms: dict[str, float] | None = None
+                     ) -> tuple[int, list[str]]:
+    """The requests of this run found in the instances' JSON access logs, and any 5xx among them; each request's
+    CPU time goes into ``cpu_ms`` (by request id) when given."""
     found = 0
     server_errors = []
     for log_file in log_files:
@@ -661,6 +932,8 @@ def access_log_check(log_files: list[Path], run_id: str) -> tuple[int, list[str]
             record = json.loads(line)
             if record.get("logger") == "lms.access" and str(record.get("request_id", "")).startswith(run_id):
                 found += 1
+                if cpu_ms is not None and record.get("cpu_ms") is not None:
+                    cpu_ms[record["request_id"]] = record["cpu_ms"]
                 if record["status"] >= 500:
                     server_errors.append(f"{record['request_id']} {record['method']} {record['path']} "
                                          f"{record['status']}")
@@ -677,19 +950,20 @@ def print_traffic(traffic: Traffic, seconds: float) -> None:
     by_kind: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, Counter] = defaultdict(Counter)
     per_instance = Counter()
-    for kind, instance, status, latency in traffic.samples:
+    for kind, instance, status, latency, _request_id in traffic.samples:
         by_kind[kind].append(latency * 1000)
         statuses[kind][status] += 1
         per_instance[instance] += 1
     total = len(traffic.samples)
     print(f"requests: {total} in {seconds:.1f} s = {total / seconds:.0f} req/s "
           f"(instance 1: {per_instance[0]}, instance 2: {per_instance[1]})")
-    print(f"{'request type':<18} {'count':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  statuses")
+    print(f"{'request type':<18} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}  statuses")
     for kind in sorted(by_kind, key=lambda name: -len(by_kind[name])):
         latencies = sorted(by_kind[kind])
         shown = ", ".join(f"{status}: {n}" for status, n in sorted(statuses[kind].items()))
         print(f"{kind:<18} {len(latencies):>6} {statistics.median(latencies):>8.1f} "
-              f"{percentile(latencies, 0.99):>8.1f} {latencies[-1]:>8.1f}  {shown}")
+              f"{percentile(latencies, 0.95):>8.1f} {percentile(latencies, 0.99):>8.1f} {latencies[-1]:>8.1f}  "
+              f"{shown}")
 
 
 def compare(expected: dict[str, object], found: dict[str, object]) -> list[str]:
@@ -774,6 +1048,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50, help="learners in flight at once (default 50)")
     parser.add_argument("--ci", action="store_true", help="the shorter variant for CI: 40 learners")
     parser.add_argument("--database", default="lms_load", help="the database to (re)create for the run")
+    parser.add_argument("--plan", choices=sorted(PLAN_SIZES), help="run Moodle's load-plan shape of this size instead")
+    parser.add_argument("--plan-learners", dest="learners_override", type=int, help="with --plan: fewer learners")
+    parser.add_argument("--loops", type=int, help="with --plan: loops per learner")
+    parser.add_argument("--ramp-up", type=float, help="with --plan: seconds over which learners start")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="with --plan: mean pause between a learner's requests, in seconds (default 1)")
     args = parser.parse_args()
     learner_count = 40 if args.ci else args.learners
     if learner_count < 6:
@@ -784,6 +1064,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
     check_services(postgres_url, redis_url)
+    if args.plan:
+        return run_plan(args, postgres_url, redis_url)
     database_url = recreate_database(postgres_url, args.database)
     run_id = f"load-{secrets.token_hex(4)}"
     # Every simulated learner comes from 127.0.0.1: the limits stay on, raised for the run.

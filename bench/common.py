@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +42,27 @@ def bench_app(folder: Path, database_url: str | None = None) -> Iterator[Flask]:
 
     app = create_app(BenchConfig)
     with app.app_context():
+        logging.disable(logging.INFO)  # alembic's line per migration would bury the figures
         upgrade()
+        logging.disable(logging.NOTSET)
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def quiz_answers(quiz, *, correct: bool) -> dict[str, list[str]]:
+    """The form fields of a full-marks (or a zero) submission of a quiz of the package model."""
+    from lms.core.packages.model import QuestionType
+
+    fields: dict[str, list[str]] = {}
+    for question in quiz.questions:
+        if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            picks = [choice.id for choice in question.choices if choice.correct == correct]
+            fields[question.id] = picks[:1] if question.type == QuestionType.SINGLE_CHOICE else picks
+        elif question.type == QuestionType.TRUE_FALSE:
+            fields[question.id] = [str(question.correct_bool == correct).lower()]
+        elif question.type == QuestionType.SHORT_ANSWER:
+            fields[question.id] = [question.accepted_answers[0] if correct else "not the answer"]
+        else:
+            fields[question.id] = [str(question.numeric_answer + (0 if correct else 1000))]
+    return fields

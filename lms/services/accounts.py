@@ -7,12 +7,14 @@ import hmac
 import logging
 import unicodedata
 from dataclasses import dataclass, fields
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -238,12 +240,16 @@ def start_login(user: User) -> str:
     return login.token
 
 
+# Built once per process: composing a statement costs SQLAlchemy more than running this one, which every request runs.
+_USER_OF_LOGIN = (
+    db.select(User).join(Login, Login.user_id == User.id)
+    .where(User.id == bindparam("user_id"), Login.token == bindparam("token"), User.active.is_(True))
+)
+
+
 def user_of_login(user_id: int, token: str) -> User | None:
     """The active user of a log-in that has not ended; one query, on every request."""
-    return db.session.execute(
-        db.select(User).join(Login, Login.user_id == User.id)
-        .where(User.id == user_id, Login.token == token, User.active.is_(True))
-    ).scalar_one_or_none()
+    return db.session.execute(_USER_OF_LOGIN, {"user_id": user_id, "token": token}).scalar_one_or_none()
 
 
 def end_login(token: str) -> None:
@@ -256,6 +262,14 @@ def _end_logins(user: User, keep_token: str | None = None) -> int:
     if keep_token:
         query = query.where(Login.token != keep_token)
     return db.session.execute(query).rowcount
+
+
+def expire_logins(signed_in_before: datetime) -> int:
+    """Remove the log-ins made before ``signed_in_before`` (the absolute session limit ago): their cookies are
+    refused at that limit anyway, so the rows of people who never logged out only pile up. Part of the caller's
+    transaction; how many went."""
+    return db.session.execute(db.delete(Login).where(Login.created_at < signed_in_before)
+                              .execution_options(synchronize_session=False)).rowcount
 
 
 def log_out_everywhere(user: User) -> int:

@@ -277,10 +277,10 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
     if requested_language is None:  # a one-off look at another language (the source of a stale text) is not studying
         visited = course_languages.record_studied_language(enrolment, reading) or visited
     previous, _ = outline.neighbours(lesson_key)
-    following = item_after_lesson(outline.outline, lesson_key)
+    state = learner_state(user, course.id, outline)
+    following = item_after_lesson(outline.outline, lesson_key, state.passed_quizzes)
     following_lesson = outline.lesson(following.id) if following and following.kind == StepKind.LESSON else None
     following_quiz = outline.module(following.module_id) if following and following.kind == StepKind.QUIZ else None
-    state = learner_state(user, course.id, outline)
     # At the course's last item the page says what is still missing (two more queries, on that page only).
     at_the_end = following is None and enrolment is not None
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if at_the_end else None

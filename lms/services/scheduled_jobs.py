@@ -27,7 +27,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import application_review, completion, outbox, reminders
+from lms.services import accounts, application_review, completion, outbox, reminders
 from lms.services.errors import NotAllowed
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,10 @@ def _expire_stale_data(now: datetime) -> str:
     messages = outbox.expire_sent(cutoff)
     runs = db.session.execute(delete(ScheduledJobRun).where(ScheduledJobRun.started_at < cutoff)
                               .execution_options(synchronize_session=False)).rowcount
+    logins = accounts.expire_logins(now - current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
     db.session.commit()
-    return f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed."
+    return (f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed; "
+            f"{logins} log-in(s) past the session limit ended.")
 
 
 JOBS: tuple[Job, ...] = (
@@ -75,7 +77,8 @@ JOBS: tuple[Job, ...] = (
     Job("refresh_progress", timedelta(days=1), _refresh_progress,
         _l("Recomputes the stored progress percentages the learner reports sort by.")),
     Job("expire_stale_data", timedelta(days=1), _expire_stale_data,
-        _l("Removes delivered messages and job records older than %(setting)s.", setting="LMS_OUTBOX_KEEP_DAYS")),
+        _l("Removes delivered messages and job records older than %(setting)s, and log-ins past the session limit.",
+           setting="LMS_OUTBOX_KEEP_DAYS")),
 )
 JOBS_BY_NAME = {job.name: job for job in JOBS}
 

@@ -26,7 +26,7 @@ TRUSTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 # The access line's fields, as record attributes (logging's ``extra``) and as JSON keys.
-ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "user_id", "remote_addr")
+ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "cpu_ms", "user_id", "remote_addr")
 # Load balancers ask every few seconds; their lines would drown the rest.
 QUIET_ENDPOINTS = frozenset({"public.healthz", "static"})
 
@@ -104,6 +104,7 @@ def start_request() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER) if current_app.config["TRUSTED_PROXIES"] else None
     g.request_id = request_id_for(incoming)
     g.request_started = time.perf_counter()
+    g.request_cpu_started = time.thread_time()
 
 
 # URL parts that are secrets (password-reset and confirmation links, private calendar feeds): logs are read by more
@@ -127,15 +128,18 @@ def finish_request(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
+    # The CPU this request's thread spent: on a busy machine the wall time also counts the waits for a core.
+    cpu_started = g.get("request_cpu_started")
+    cpu_ms = round((time.thread_time() - cpu_started) * 1000, 2) if cpu_started is not None else None
     # The user only if the request loaded one: logging never costs a query.
     user = g.get("_login_user")
     user_id = user.id if user is not None and user.is_authenticated else None
     path = _CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", logged_path())  # no forged lines
     fields = {"method": request.method, "path": path, "status": response.status_code,
-              "duration_ms": duration_ms, "user_id": user_id, "remote_addr": request.remote_addr}
+              "duration_ms": duration_ms, "cpu_ms": cpu_ms, "user_id": user_id, "remote_addr": request.remote_addr}
     level = logging.DEBUG if request.endpoint in QUIET_ENDPOINTS else logging.INFO
-    access_log.log(level, "%s %s %s %sms user=%s addr=%s", request.method, path, response.status_code,
-                   duration_ms, user_id or "-", request.remote_addr, extra=fields)
+    access_log.log(level, "%s %s %s %sms cpu=%sms user=%s addr=%s", request.method, path, response.status_code,
+                   duration_ms, cpu_ms, user_id or "-", request.remote_addr, extra=fields)
     return response
 
 

@@ -11,6 +11,7 @@ from babel.units import format_unit
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from lms import authz
@@ -114,8 +115,15 @@ def localised_country_name(code: str) -> str:
     return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
 
 
+def csrf_field() -> Markup:
+    """The hidden CSRF field of a one-button form (enrol, complete a lesson, try again), as WTForms' hidden_tag()
+    writes it: pages a learner opens again and again need no form object built for one hidden field."""
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_global(csrf_field, "csrf_field")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(percent, "percent")

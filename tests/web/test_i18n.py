@@ -99,3 +99,30 @@ def test_the_language_menu_keeps_a_logged_in_persons_choice_on_their_profile(cli
     assert person.preferred_language == "ko"
     assert _html_tag(client.get("/").get_data(as_text=True)) == '<html lang="ko" dir="ltr">'
 
+
+
+def test_a_page_looks_its_catalogue_up_once_for_all_its_template_strings(client, db, monkeypatch):
+    """Issue 18: Flask-Babel's template gettext found the catalogue again for every string of the page."""
+    import flask_babel
+
+    lookups = []
+    original = flask_babel.Domain.get_translations
+
+    def counting(self):
+        lookups.append(1)
+        return original(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", counting)
+    html = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Saltar al contenido principal" in html and "Cambiar idioma" in html  # still translated
+    assert len(lookups) == 1, len(lookups)
+
+
+def test_template_strings_keep_their_escaping_and_plural_forms(app):
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        page = render_template_string(
+            "{{ _('Hello %(name)s', name=name) }}|{% trans count=n %}{{ count }} lesson{% pluralize %}"
+            "{{ count }} lessons{% endtrans %}", name="<b>", n=2)
+    assert page == "Hello &lt;b&gt;|2 lessons"

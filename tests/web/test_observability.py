@@ -109,6 +109,7 @@ def test_the_access_line_has_the_request_fields(db, logging_app, json_log, make_
     assert access["user_id"] == user.id and access["remote_addr"] == "192.0.2.7"
     assert access["request_id"] == "account-page-01" and access["level"] == "INFO"
     assert isinstance(access["duration_ms"], float) and access["duration_ms"] >= 0
+    assert isinstance(access["cpu_ms"], float) and access["cpu_ms"] >= 0  # what the load test sums per page
 
 
 def test_an_anonymous_request_logs_no_user(db, logging_app, json_log):

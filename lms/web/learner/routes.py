@@ -27,7 +27,7 @@ def course(slug: str):
     user = acting_user() if current_user.is_authenticated else None
     page = learning.course_page(user, slug, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
-    return render_template("learner/course.html", page=page, form=ActionForm())
+    return render_template("learner/course.html", page=page)
 
 
 @bp.route("/courses/<slug>/language", methods=["POST"])
@@ -103,7 +103,7 @@ def lesson(slug: str, lesson_key: str):
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
         following_quiz=page.following_quiz, completed=page.state.completed_lessons,
         passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
-        lesson_url=lesson_links("learner.lesson", slug=slug), form=ActionForm(), reading=page.reading,
+        lesson_url=lesson_links("learner.lesson", slug=slug), reading=page.reading,
         can_choose_language=page.enrolled, discussion_posts=discussion_posts,
     )
 
@@ -157,7 +157,7 @@ def quiz(slug: str, quiz_key: str):
                              requested_language=request.args.get("lang"))
     status = 422 if problems else 200
     response = make_response(render_template("learner/quiz.html", page=page, problems=problems,
-                                             answers=request.form, form=ActionForm()), status)
+                                             answers=request.form), status)
     # Back after submitting must ask the server again (and see the result), not show the old form from the cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -179,7 +179,7 @@ def start_attempt(slug: str, quiz_key: str):
 @login_required
 def attempt(slug: str, attempt_id: int):
     review = quizzes.review(acting_user(), slug, attempt_id)
-    return render_template("learner/review.html", review=review, form=ActionForm())
+    return render_template("learner/review.html", review=review)
 
 
 @bp.route("/learning")

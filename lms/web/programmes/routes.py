@@ -3,6 +3,8 @@ live sessions with times in two zones, calendar downloads and the private calend
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -25,10 +27,27 @@ def _viewer():
     return acting_user() if current_user.is_authenticated else None
 
 
+class StatusLabels(Mapping):
+    """An application status's label in the page's language, translated when a page shows one: every page has the
+    mapping, few show a status."""
+
+    def __getitem__(self, status: str) -> str:
+        try:
+            label = admissions.STATUS_LABELS[admissions.Status(status)]
+        except ValueError:
+            raise KeyError(status) from None
+        return wording.word(label)
+
+    def __iter__(self) -> Iterator[str]:
+        return (status.value for status in admissions.STATUS_LABELS)
+
+    def __len__(self) -> int:
+        return len(admissions.STATUS_LABELS)
+
+
 @bp.app_context_processor
 def status_labels() -> dict:
-    return {"application_status_labels": {status.value: wording.word(label)
-                                          for status, label in admissions.STATUS_LABELS.items()}}
+    return {"application_status_labels": StatusLabels()}
 
 
 @bp.route("/programmes/courses/<slug>/cohorts")
