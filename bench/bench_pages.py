@@ -46,6 +46,8 @@ from bench import measure  # noqa: E402
 from bench.common import bench_app, quiz_answers  # noqa: E402
 
 EMAIL, PASSWORD = "bench.learner@example.org", "bench password 123"
+KOREAN_EMAIL = "bench.korean@example.org"  # --korean: the same pages for a learner reading Korean (issue 15)
+KOREAN = "Korean learner"
 SLUG = "caring-cities"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -95,6 +97,9 @@ def prepare(folder: Path, database_url: str | None) -> tuple[str, list[Page], di
                 title=f"Session {days}", starts_at=day.replace(hour=9), ends_at=day.replace(hour=11),
                 timezone="Europe/Madrid", join_url="https://zoom.us/j/999000"))
         enrolments.enrol_user(user, db.session.get(Course, version.course_id), cohort_id=cohort.id)
+        korean = accounts.create_user(KOREAN_EMAIL, PASSWORD, accounts.Profile(display_name="벤치 학습자",
+                                                                                preferred_language="ko"))
+        enrolments.enrol_user(korean, db.session.get(Course, version.course_id), cohort_id=cohort.id)
         db.session.commit()
         past = live_sessions.sessions_of(cohort.id)[0]
         attendance.mark_attendance(admin, past.id, {user.id})
@@ -188,7 +193,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(10)
 
 
-def log_in(port: int) -> str:
+def log_in(port: int, email: str = EMAIL) -> str:
     """Log in through the real form (with its CSRF token); return the Cookie header to send."""
     def request(method: str, path: str, body: str | None = None, cookie: str = "") -> http.client.HTTPResponse:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -201,7 +206,7 @@ def log_in(port: int) -> str:
     page = request("GET", "/login")
     cookie = page.getheader("Set-Cookie", "").split(";", 1)[0]
     token = CSRF.search(page.read().decode()).group(1)
-    response = request("POST", "/login", urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD}), cookie)
+    response = request("POST", "/login", urlencode({"csrf_token": token, "email": email, "password": PASSWORD}), cookie)
     response.read()
     if response.status != 302:
         raise RuntimeError(f"log-in on port {port} failed with {response.status}")
@@ -299,6 +304,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client processes (one connection each)")
     parser.add_argument("--compare", metavar="BASE", help="also serve this commit (a git worktree of it)")
     parser.add_argument("--pages", help="comma-separated page names to measure (default: all)")
+    parser.add_argument("--korean", action="store_true",
+                        help="also each page for a learner reading Korean (target: CPU within 10%% of English's)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as cleanup:
@@ -322,6 +329,8 @@ def main() -> None:
             process = start_gunicorn("wsgi:app", port, env, folder / f"app-{number}.log", cwd=path)
             cleanup.callback(stop, process)
             servers.append(Server(label, process, port, log_in(port)))
+        if args.korean:  # the same app, another learner: her pages in Korean, in the same rounds
+            servers.append(Server(KOREAN, servers[0].process, servers[0].port, log_in(servers[0].port, KOREAN_EMAIL)))
         backends = measure.PostgresBackends(database_url) if database_url.startswith("postgresql") else None
         if backends is not None:
             cleanup.callback(backends.close)
@@ -365,6 +374,12 @@ def print_table(args, database_url, pages, targets, runs, ratios, queries, loads
             head = [run.cpu_ms for run in runs[("this checkout", page.name)]]
             base = [run.cpu_ms for run in runs[(args.compare, page.name)]]
             print(f"  {page.name:<15} {statistics.median(h / b for h, b in zip(head, base, strict=True)):.2f}")
+    if args.korean:
+        print("Korean learner / English learner, CPU per request (median of per-round ratios; target ≤ 1.10):")
+        for page in pages:
+            korean = [run.cpu_ms for run in runs[(KOREAN, page.name)]]
+            english = [run.cpu_ms for run in runs[("this checkout", page.name)]]
+            print(f"  {page.name:<15} {statistics.median(k / e for k, e in zip(korean, english, strict=True)):.2f}")
     print("targets: lesson ≤ 8x hello on SQLite, ≤ 16x on PostgreSQL; home ≤ 5x")
     print("machine: " + "; ".join(loads[:1] + loads[-1:]) + " (before the first round; after the last)")
 

@@ -17,9 +17,14 @@ from tests.factories import COURSES
 BUNDLED = sorted(path for path in COURSES.iterdir() if (path / "course.yaml").exists())
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+# The translations' months (Spanish and French write "9 de junio", "9 juin"; Korean "6월 9일").
+MONTHS_ES_FR = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
+                "janvier|février|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre")
 RUN_SPECIFIC = {
     "a year": re.compile(r"\b(?:19|20)[0-9]{2}\b"),
-    "a day of a month": re.compile(rf"\b(?:[0-3]?[0-9](?:st|nd|rd|th)? (?:{MONTHS})|(?:{MONTHS}) [0-3]?[0-9])\b"),
+    "a day of a month": re.compile(rf"\b(?:[0-3]?[0-9](?:st|nd|rd|th)? (?:{MONTHS})|(?:{MONTHS}) [0-3]?[0-9]|"
+                                   rf"(?:1er|[0-3]?[0-9])(?: de)? (?:{MONTHS_ES_FR}))\b|[0-9]{{1,2}}월 [0-9]{{1,2}}일",
+                                   re.IGNORECASE),
     "a time zone": re.compile(r"\b(?:CES?T|CEST|Central European(?: Summer)? Time|(?:UTC|GMT)\s?[+-]\s?[0-9]{1,2}|"
                               r"[A-Z][a-z]+/[A-Z][a-z_]+)\b"),
 }
@@ -35,12 +40,25 @@ def course_texts(package: Package) -> dict[str, str]:
         texts.update({lesson.path: f"{lesson.title}\n{lesson.source}" for lesson in module.lessons})
         if module.quiz is None:
             continue
-        for question in module.quiz.questions:
-            parts = [question.prompt, question.explanation, question.feedback_correct, question.feedback_incorrect,
-                     *question.accepted_answers]
-            for choice in question.choices:
-                parts += [choice.text, choice.feedback]
-            texts[f"{module.quiz.path}: question {question.id}"] = "\n".join(parts)
+        texts.update(quiz_texts(module.quiz, module.quiz.path))
+    for translation in package.translations:  # each language of the course must hold for every run too
+        parts = [translation.title, translation.summary, translation.body,
+                 *(f"{r.title}\n{r.description}" for r in translation.resources),
+                 *(f"{s.title}\n{s.description}" for s in translation.live_sessions)]
+        texts[translation.path] = "\n".join(parts)
+        if translation.quiz is not None:
+            texts.update(quiz_texts(translation.quiz, translation.path))
+    return texts
+
+
+def quiz_texts(quiz, path: str) -> dict[str, str]:
+    texts = {}
+    for question in quiz.questions:
+        parts = [question.prompt, question.explanation, question.feedback_correct, question.feedback_incorrect,
+                 *question.accepted_answers]
+        for choice in question.choices:
+            parts += [choice.text, choice.feedback]
+        texts[f"{path}: question {question.id}"] = "\n".join(parts)
     return texts
 
 
@@ -68,6 +86,17 @@ def test_the_check_finds_what_the_first_caring_cities_text_said():
     assert "lesson: a day of a month '3 July'" in found and "lesson: a day of a month '6 July'" in found
     assert {"quiz: a time zone 'CEST'", "quiz: a time zone 'UTC+2'", "quiz: a time zone 'Europe/Madrid'"} <= set(found)
     assert run_specific_mentions({"lesson": "Women spend 4.1 hours a day; 12 hours of training; Session 1."}) == []
+    translated = run_specific_mentions({"es": "Las solicitudes cierran el 9 de junio.", "fr": "Clôture le 9 juin.",
+                                        "ko": "신청 마감은 6월 9일입니다."})
+    assert translated == ["es: a day of a month '9 de junio'", "fr: a day of a month '9 juin'",
+                          "ko: a day of a month '6월 9일'"]
+
+
+def test_the_check_reads_the_translations_of_the_bundled_course():
+    package = load_package(COURSES / "caring-cities").package
+    texts = course_texts(package)
+    assert {"course.es.yaml", "course.fr.yaml", "course.ko.yaml"} <= set(texts)
+    assert any(path.endswith(".ko.md") for path in texts) and any(".es.yaml: question" in path for path in texts)
 
 
 def test_the_course_page_prints_the_deadline_and_dates_of_the_cohorts_taking_applications(client, db):

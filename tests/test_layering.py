@@ -37,6 +37,19 @@ def test_services_do_not_touch_the_request():
         assert not any(name.startswith("lms.web") for name in imported_modules(path)), path
 
 
+def test_only_the_outbox_talks_to_the_mail_server():
+    """One way to send mail (issue 13): everything else queues with lms.services.mail.enqueue in its transaction.
+    Only lms.services.mail speaks SMTP, and only the outbox's delivery opens a transport."""
+    for path in LMS.rglob("*.py"):
+        where = str(path.relative_to(LMS))
+        text = path.read_text(encoding="utf-8")
+        if where != "services/mail.py":
+            assert not {"smtplib", "aiosmtplib"} & {name.split(".")[0] for name in imported_modules(path)}, where
+            assert "SmtpTransport" not in text and "FileTransport" not in text, where
+        if where not in ("services/mail.py", "services/outbox.py"):
+            assert "open_transport(" not in text, where
+
+
 def test_models_do_not_import_services_or_web():
     for path in (LMS / "models").rglob("*.py"):
         for name in imported_modules(path):

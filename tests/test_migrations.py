@@ -50,7 +50,7 @@ def test_package_files_move_out_to_the_file_store_and_back_without_loss(app, db,
     _db.session.commit()
     _db.session.remove()
     try:
-        downgrade(revision="ec371cedab2a")  # the files back into the database
+        downgrade(revision="53f7c2cf1516")  # the files back into the database
         with _db.engine.connect() as connection:
             rows = connection.execute(_db.text("SELECT path, data FROM version_files")).all()
         assert {path: bytes(data) for path, data in rows} == contents

@@ -10,8 +10,10 @@ them with Babel's CLDR data for a locale the caller passes (lms.core.durations).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from babel.lists import format_list
 
 
 def N_(message: str) -> str:
@@ -59,6 +61,20 @@ class Phrase:
     def __str__(self) -> str:
         return self.render(lambda message: message)
 
+    def to_data(self) -> dict[str, Any]:
+        """The phrase as JSON-ready data, to store and word later in whoever reads it (``Phrase.from_data``).
+        Values that are not Phrases, Listings, numbers or None are stored as their English text."""
+        data: dict[str, Any] = {"message": self.message, "values": {name: _value_data(value)
+                                                                      for name, value in self.values.items()}}
+        if self.plural is not None:
+            data["plural"] = self.plural
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Phrase:
+        return cls(data["message"], plural=data.get("plural"),
+                   **{name: _value_from_data(value) for name, value in (data.get("values") or {}).items()})
+
     def __repr__(self) -> str:
         return f"Phrase({self.message!r}, **{dict(self.values)!r})"
 
@@ -71,8 +87,56 @@ class Phrase:
         return hash(self.message)
 
 
+class Listing:
+    """Items named one after another inside a sentence (values that may be Phrases): joined with ``separator`` when
+    one is given, else as the language lists things (CLDR), except English, which keeps the house style "a, b, c"."""
+
+    __slots__ = ("items", "separator")
+
+    def __init__(self, items: Iterable[Any], separator: str | None = None) -> None:
+        self.items = tuple(items)
+        self.separator = separator
+
+    def join(self, texts: list[str], locale: str) -> str:
+        if self.separator is not None:
+            return self.separator.join(texts)
+        if str(locale).split("_")[0] == "en" or len(texts) < 2:
+            return ", ".join(texts)
+        return format_list(texts, locale=str(locale))
+
+    def __str__(self) -> str:
+        return self.join([str(item) for item in self.items], "en")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Listing) and (self.items, self.separator) == (other.items, other.separator)
+
+    def __hash__(self) -> int:
+        return hash(self.items)
+
+
+def _value_data(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return {"phrase": value.to_data()}
+    if isinstance(value, Listing):
+        return {"listing": [_value_data(item) for item in value.items], "separator": value.separator}
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+def _value_from_data(data: Any) -> Any:
+    if isinstance(data, dict) and "phrase" in data:
+        return Phrase.from_data(data["phrase"])
+    if isinstance(data, dict) and "listing" in data:
+        return Listing((_value_from_data(item) for item in data["listing"]), data.get("separator"))
+    return data
+
+
 def _render_value(value: Any, translate: Callable[[str], str], locale: str, translate_plural: Plural) -> Any:
     if isinstance(value, Phrase):
         return value.render(translate, locale, translate_plural)
+    if isinstance(value, Listing):
+        return value.join([str(_render_value(item, translate, locale, translate_plural)) for item in value.items],
+                          locale)
     in_language = getattr(value, "in_language", None)
     return in_language(locale) if callable(in_language) else value

@@ -27,9 +27,9 @@ _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"})
 
 
 @cache
-def countries() -> tuple[tuple[str, str], ...]:
-    """(ISO 3166-1 alpha-2 code, English name), sorted by name."""
-    names = Locale("en").territories
+def countries(locale: str = "en") -> tuple[tuple[str, str], ...]:
+    """(ISO 3166-1 alpha-2 code, name in ``locale``), sorted by that name."""
+    names = Locale.parse(locale).territories
     return tuple(
         sorted(
             ((code, name) for code, name in names.items()
@@ -40,29 +40,19 @@ def countries() -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def languages() -> tuple[tuple[str, str], ...]:
-    """(ISO 639-1 code, name in English and in the language itself), sorted by English name."""
-    english = Locale("en").languages
-    result = []
-    for code, name in english.items():
-        if len(code) != 2:
-            continue
-        try:
-            own = Locale.parse(code).get_display_name(code)
-        except (ValueError, LookupError, UnknownLocaleError):
-            own = None
-        label = f"{name} ({own})" if own and own.lower() != name.lower() else name
-        result.append((code, label))
-    return tuple(sorted(result, key=lambda item: item[1]))
+def languages(locale: str = "en") -> tuple[tuple[str, str], ...]:
+    """(ISO 639-1 code, name in ``locale``), sorted by that name."""
+    names = Locale.parse(locale).languages
+    return tuple(sorted(((code, name) for code, name in names.items() if len(code) == 2), key=lambda item: item[1]))
 
 
 @cache
-def language_choices() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+def language_choices(locale: str = "en") -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """The languages to pick from in two groups: the interface's languages first (in INTERFACE_LANGUAGES' order),
-    then every other language by name."""
-    names = dict(languages())
-    first = tuple((code, names[code]) for code in INTERFACE_LANGUAGES)
-    return first, tuple(item for item in languages() if item[0] not in INTERFACE_LANGUAGES)
+    each named in itself so that a person who cannot read ``locale`` still finds their own; then every other
+    language, named in ``locale``, by name."""
+    first = tuple((code, own_language_name(code)) for code in INTERFACE_LANGUAGES)
+    return first, tuple(item for item in languages(locale) if item[0] not in INTERFACE_LANGUAGES)
 
 
 @cache
@@ -88,12 +78,8 @@ def is_time_zone(name: str) -> bool:
     return True
 
 
-def country_name(code: str) -> str:
-    return dict(countries()).get(code, code)
-
-
-def language_name(code: str) -> str:
-    return dict(languages()).get(code, code)
+def language_name(code: str, locale: str = "en") -> str:
+    return dict(languages(locale)).get(code, code)
 
 
 @cache

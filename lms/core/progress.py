@@ -365,12 +365,18 @@ class ForwardItem:
     module_id: str
 
 
-def item_after_lesson(outline: Outline, lesson_id: str) -> ForwardItem | None:
+def item_after_lesson(outline: Outline, lesson_id: str, passed_quizzes: Set[str] = frozenset()) -> ForwardItem | None:
     """What follows a lesson in the player: the next lesson of its module, else the module's quiz, else the first
-    lesson of the next module (or that module's quiz, when it has no lessons). None after the course's last item."""
+    lesson of the next module (or that module's quiz, when it has no lessons). None after the course's last item,
+    and after the last lesson when the course's last quiz is already passed: nothing is left to go through, so the
+    page says what is still missing (or links to the certificate) instead of leading back to a passed quiz."""
     items = _player_items(outline)
     position = items.index(ForwardItem(StepKind.LESSON, lesson_id, _module_of_lesson(outline, lesson_id)))
-    return items[position + 1] if position + 1 < len(items) else None
+    following = items[position + 1] if position + 1 < len(items) else None
+    if following is not None and following is items[-1] and following.kind == StepKind.QUIZ \
+            and following.id in passed_quizzes:
+        return None
+    return following
 
 
 def item_after_quiz(outline: Outline, quiz_id: str) -> ForwardItem | None:

@@ -15,11 +15,13 @@ from lms.models.cohort import (
 )
 from lms.models.course import Course, CourseVersion, VersionFile, VersionLesson, VersionModule, VersionTranslation
 from lms.models.discussion import (
+    DiscussionFollow,
     DiscussionMute,
     DiscussionPost,
     DiscussionRead,
     DiscussionReport,
     DiscussionRevision,
+    DiscussionSetting,
     DiscussionThread,
 )
 from lms.models.learning import (
@@ -48,11 +50,13 @@ __all__ = [
     "Course",
     "CourseStaff",
     "CourseVersion",
+    "DiscussionFollow",
     "DiscussionMute",
     "DiscussionPost",
     "DiscussionRead",
     "DiscussionReport",
     "DiscussionRevision",
+    "DiscussionSetting",
     "DiscussionThread",
     "Enrolment",
     "EnrolmentStatus",

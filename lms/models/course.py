@@ -75,7 +75,8 @@ class CourseVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # What publishing this version changed, kept for the version page's history: {"replaced": "1.0.0" or None,
-    # "lines": [...]} (lms.services.publishing._change_summary). None until it is published.
+    # "lines": [...]} (lms.services.publishing._change_summary; each line a lms.core.i18n.Phrase as data, or English
+    # text in rows published before lines were kept as phrases). None until it is published.
     change_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     course: Mapped[Course] = relationship(back_populates="versions", lazy="raise")

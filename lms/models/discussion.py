@@ -124,3 +124,31 @@ class DiscussionMute(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     muted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DiscussionFollow(Base):
+    """A person follows a thread (from their first post in it, or by choice): they hear of its new posts, each or
+    in the daily digest. ``notified_up_to_post_id`` is the newest post they were told about."""
+
+    __tablename__ = "discussion_follows"
+    __table_args__ = (UniqueConstraint("user_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_threads.id", ondelete="CASCADE"), index=True)
+    notified_up_to_post_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+MAIL_MODES = ("each", "digest", "off")
+
+
+class DiscussionSetting(Base):
+    """How a person hears of discussions by e-mail: each new post, a daily digest, or not at all (one-click
+    unsubscribe sets "off"). No row: each new post."""
+
+    __tablename__ = "discussion_settings"
+    __table_args__ = (CheckConstraint("mail_mode IN ('each', 'digest', 'off')", name="mail_mode_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    mail_mode: Mapped[str] = mapped_column(String(8), default="each")

@@ -46,6 +46,9 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The one-click unsubscribe address of a message people may stop (RFC 8058): List-Unsubscribe and
+    # List-Unsubscribe-Post are sent with it. None for messages one cannot opt out of (a password reset).
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
 
 
 class ScheduledJob(Base):

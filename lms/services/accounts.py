@@ -7,6 +7,7 @@ import hmac
 import logging
 import unicodedata
 from dataclasses import dataclass, fields
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -261,6 +262,14 @@ def _end_logins(user: User, keep_token: str | None = None) -> int:
     if keep_token:
         query = query.where(Login.token != keep_token)
     return db.session.execute(query).rowcount
+
+
+def expire_logins(signed_in_before: datetime) -> int:
+    """Remove the log-ins made before ``signed_in_before`` (the absolute session limit ago): their cookies are
+    refused at that limit anyway, so the rows of people who never logged out only pile up. Part of the caller's
+    transaction; how many went."""
+    return db.session.execute(db.delete(Login).where(Login.created_at < signed_in_before)
+                              .execution_options(synchronize_session=False)).rowcount
 
 
 def log_out_everywhere(user: User) -> int:

@@ -34,7 +34,7 @@ from lms.core import clock, credentials
 from lms.core.credentials import CertificateFacts, Issuer
 from lms.extensions import db
 from lms.models import Certificate, Course, CourseVersion, Enrolment, User
-from lms.services import accounts, audit, catalog, links, mail
+from lms.services import accounts, audit, catalog, course_languages, links, mail
 from lms.services.certificate_fonts import unprintable_characters
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -127,6 +127,16 @@ def my_certificates(user: User) -> list[Certificate]:
         select(Certificate).where(Certificate.user_id == user.id)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ).scalars())
+
+
+def course_names(certificates: list[Certificate], language: str) -> dict[int, course_languages.CourseName]:
+    """Per certificate, its course's title in ``language`` when the version it was issued for has it (the list of a
+    learner's certificates; the certificate itself keeps the title it was issued with), in one query."""
+    ids = {c.version_id for c in certificates if c.version_id is not None}
+    versions = {v.id: v for v in db.session.execute(select(CourseVersion).where(CourseVersion.id.in_(ids))).scalars()
+                } if ids else {}
+    return {c.id: course_languages.course_name(versions[c.version_id], language) for c in certificates
+            if c.version_id in versions}
 
 
 def certificates_by_course(user: User) -> dict[int, Certificate]:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from lms.core import clock, schedule
+from lms.core.i18n import N_, Listing, Nn_, Phrase
 from lms.core.packages import CohortSpec, EnrolmentMode, Package, Problem, SessionTemplate
 from lms.extensions import db
 from lms.models import Cohort, Course, Enrolment, EnrolmentStatus, LiveSession, User
@@ -41,7 +42,7 @@ class CohortPlan:
     row: Cohort | None  # None: publishing creates it
     changes: dict[str, dict[str, Any]]
     sessions: tuple[SessionPlan, ...]
-    refusal: str | None  # why the package may not touch this existing cohort
+    refusal: Phrase | None  # why the package may not touch this existing cohort
 
     @property
     def is_new(self) -> bool:
@@ -59,37 +60,46 @@ class CohortPlan:
     def changes_anything(self) -> bool:
         return self.is_new or bool(self.changes or self.sessions_added or self.sessions_changed)
 
-    def summary_lines(self) -> list[str]:
-        """What publishing does to this cohort, one sentence per change, for the diff page and `flask lms diff`."""
-        name = f"“{self.spec.name}” ({self.spec.id})"
+    def summary_lines(self) -> list[Phrase]:
+        """What publishing does to this cohort, one sentence per change, for the diff page and `flask lms diff`
+        (worded in the reader's language; ``str()`` for English)."""
+        name, key = self.spec.name, self.spec.id
         if self.refusal:
-            return [f"Cohort {name} cannot be changed by this package: {self.refusal}."]
+            return [Phrase(N_("Cohort “%(name)s” (%(key)s) cannot be changed by this package: %(why)s."),
+                           name=name, key=key, why=self.refusal)]
         if self.is_new:
-            return [f"Creates cohort {name} with {len(self.sessions)} live session(s)."]
-        lines = [f"Changes cohort {name}: {_describe_changes(self.changes)}."] if self.changes else []
-        lines += [f"Adds live session {plan.values['title']!r} ({plan.key})." for plan in self.sessions_added]
-        lines += [f"Changes live session {plan.key}: {_describe_changes(plan.changes)}."
-                  for plan in self.sessions_changed]
+            singular, plural = Nn_("Creates cohort “%(name)s” (%(key)s) with %(num)d live session.",
+                                   "Creates cohort “%(name)s” (%(key)s) with %(num)d live sessions.")
+            return [Phrase(singular, plural=plural, name=name, key=key, num=len(self.sessions))]
+        lines = [Phrase(N_("Changes cohort “%(name)s” (%(key)s): %(changes)s."), name=name, key=key,
+                        changes=_describe_changes(self.changes))] if self.changes else []
+        lines += [Phrase(N_("Adds live session “%(title)s” (%(key)s)."), title=plan.values["title"], key=plan.key)
+                  for plan in self.sessions_added]
+        lines += [Phrase(N_("Changes live session %(key)s: %(changes)s."), key=plan.key,
+                         changes=_describe_changes(plan.changes)) for plan in self.sessions_changed]
         return lines
 
 
-_FIELD_LABELS = {"enrolment_mode": "enrolment", "name": "name", "timezone": "time zone",
-                 "applications_open_at": "applications open",
-                 "application_deadline_at": "application deadline", "starts_on": "first day", "ends_on": "last day",
-                 "capacity": "capacity", "title": "title", "description": "description", "starts_at": "start",
-                 "ends_at": "end", "join_url": "joining link"}
+_FIELD_LABELS = {"enrolment_mode": N_("enrolment"), "name": N_("name"), "timezone": N_("time zone"),
+                 "applications_open_at": N_("applications open"),
+                 "application_deadline_at": N_("application deadline"), "starts_on": N_("first day"),
+                 "ends_on": N_("last day"), "capacity": N_("capacity"), "title": N_("title"),
+                 "description": N_("description"), "starts_at": N_("start"), "ends_at": N_("end"),
+                 "join_url": N_("joining link")}
 
 
-def _describe_changes(changes: dict[str, dict[str, Any]]) -> str:
-    def shown(value: Any) -> str:
+def _describe_changes(changes: dict[str, dict[str, Any]]) -> Listing:
+    def shown(value: Any) -> Phrase | str:
         if value is None or value == "":
-            return "none"
+            return Phrase(N_("none"))
         if isinstance(value, datetime):
             return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         return str(value)
 
-    return "; ".join(f"{_FIELD_LABELS.get(name, name)} from {shown(change['from'])} to {shown(change['to'])}"
-                     for name, change in changes.items())
+    return Listing((Phrase(N_("%(field)s from %(old)s to %(new)s"),
+                           field=Phrase(_FIELD_LABELS[name]) if name in _FIELD_LABELS else name,
+                           old=shown(change["from"]), new=shown(change["to"]))
+                    for name, change in changes.items()), separator="; ")
 
 
 def _package_cohort_values(spec: CohortSpec) -> dict[str, Any]:
@@ -139,15 +149,15 @@ def _set_by_package(row: Cohort | LiveSession) -> bool:
     return row.package_values is not None and not _differences(row, row.package_values)
 
 
-def _refusal(cohort: Cohort, sessions: list[LiveSession]) -> str | None:
+def _refusal(cohort: Cohort, sessions: list[LiveSession]) -> Phrase | None:
     if cohort.package_values is None:
-        return (f"cohort '{cohort.key}' already exists and was made or edited by an administrator; a package may only "
-                "change cohorts it created and nobody edited since. Give this cohort another id, or ask an "
-                "administrator to change the existing one")
+        return Phrase(N_("cohort '%(key)s' already exists and was made or edited by an administrator; a package may "
+                         "only change cohorts it created and nobody edited since. Give this cohort another id, or "
+                         "ask an administrator to change the existing one"), key=cohort.key)
     if not _set_by_package(cohort) or not all(_set_by_package(row) for row in sessions):
-        return (f"cohort '{cohort.key}' was edited by an administrator since a package last set it; a package may "
-                "only change cohorts nobody edited since. Give this cohort another id, or ask an administrator to "
-                "change the existing one")
+        return Phrase(N_("cohort '%(key)s' was edited by an administrator since a package last set it; a package "
+                         "may only change cohorts nobody edited since. Give this cohort another id, or ask an "
+                         "administrator to change the existing one"), key=cohort.key)
     return None
 
 
@@ -180,7 +190,8 @@ def plan_package_cohorts(course: Course | None, package: Package) -> list[Cohort
 
 
 def package_cohort_problems(plans: list[CohortPlan]) -> list[Problem]:
-    return [Problem("course.yaml", plan.spec.line, plan.refusal) for plan in plans if plan.refusal]
+    # A file:line problem, in English like every package problem (docs/translating-python.md).
+    return [Problem("course.yaml", plan.spec.line, str(plan.refusal)) for plan in plans if plan.refusal]
 
 
 def sync_package_cohorts(actor: User | None, course: Course, package: Package) -> list[Cohort]:
@@ -227,14 +238,20 @@ class ReleasePlan:
     waiting: int  # learners in it who cannot study yet because it has not started
     refusal: None = None  # shown like a CohortPlan on the version page
 
-    def summary_lines(self) -> list[str]:
-        name = f"“{self.row.name}” ({self.row.key})"
-        line = (f"Cohort {name} is left out of this version: it is kept, with its learners' records, but stops "
-                "taking the learners who enrol")
+    def summary_lines(self) -> list[Phrase]:
+        name, key = self.row.name, self.row.key
         if self.waiting:
-            line += (f"; the {self.waiting} learner(s) waiting for it to start on {self.row.starts_on:%Y-%m-%d} "
-                     "leave it and can study at once")
-        return [line + "."]
+            singular, plural = Nn_(
+                "Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' records, but "
+                "stops taking the learners who enrol; the %(num)d learner waiting for it to start on %(day)s leaves "
+                "it and can study at once.",
+                "Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' records, but "
+                "stops taking the learners who enrol; the %(num)d learners waiting for it to start on %(day)s leave "
+                "it and can study at once.")
+            return [Phrase(singular, plural=plural, name=name, key=key, num=self.waiting,
+                           day=f"{self.row.starts_on:%Y-%m-%d}")]
+        return [Phrase(N_("Cohort “%(name)s” (%(key)s) is left out of this version: it is kept, with its learners' "
+                          "records, but stops taking the learners who enrol."), name=name, key=key)]
 
 
 def plan_released_cohorts(course: Course | None, package: Package, now: datetime | None = None) -> list[ReleasePlan]:

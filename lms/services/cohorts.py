@@ -24,7 +24,7 @@ from lms.core.admissions import Status
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
-from lms.services import audit, catalog, wording
+from lms.services import audit, catalog, course_languages, wording
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound, found
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ class CatalogueCard:
     entry: catalog.CatalogueEntry
     next_cohort: Cohort | None
     seats_left: int | None  # None: no limit (or no cohort)
+    name: course_languages.CourseName  # title and summary in the reader's language when the course has it
 
 
 def catalogue_cards(today: date | None = None) -> list[CatalogueCard]:
@@ -128,9 +129,11 @@ def catalogue_cards(today: date | None = None) -> list[CatalogueCard]:
     for cohort in upcoming:
         first.setdefault(cohort.course_id, cohort)
     taken = taken_seats_of([c for c in first.values() if c.capacity])
+    language = wording.current_language()
     return [CatalogueCard(entry, first.get(entry.course.id),
                           schedule.seats_left(first[entry.course.id].capacity, taken[first[entry.course.id].id])
-                          if entry.course.id in first and first[entry.course.id].capacity else None)
+                          if entry.course.id in first and first[entry.course.id].capacity else None,
+                          course_languages.course_name(entry.version, language))
             for entry in entries]
 
 

@@ -154,6 +154,24 @@ def course_texts(version: CourseVersion, reading: CourseReading | None) -> Cours
                        tuple(data.get("live_sessions", manifest.get("live_sessions", ()))))
 
 
+@dataclass(frozen=True)
+class CourseName:
+    """A course's title and summary as a list of courses shows them, and the language they are in (for `lang`)."""
+
+    title: str
+    summary: str
+    language: str
+
+
+def course_name(version: CourseVersion, interface_language: str | None,
+                enrolment: Enrolment | None = None) -> CourseName:
+    """The course's title and summary in the language the reader would read it in (by the course page's rule:
+    their choice for this course, else their interface language, when the course has it; else its source)."""
+    reading = reading_for(version, enrolment, interface_language)
+    texts = course_texts(version, reading)
+    return CourseName(texts.title, texts.summary, reading.content_language("course"))
+
+
 def record_studied_language(enrolment: Enrolment | None, reading: CourseReading) -> bool:
     """Note the language the learner is studying in (the reports show it); True if that changed anything (the caller
     commits)."""

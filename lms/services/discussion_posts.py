@@ -19,7 +19,7 @@ from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
-from lms.services import audit, discussions, wording
+from lms.services import audit, discussion_mail, discussions, wording
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -61,7 +61,9 @@ def start_thread(actor: User, slug: str, draft: Draft) -> DiscussionThread:
                               last_activity_at=clock.now())
     db.session.add(thread)
     db.session.flush()
-    _add_post(actor, thread, draft.body, parent_id=None, is_opening=True)
+    opening = _add_post(actor, thread, draft.body, parent_id=None, is_opening=True)
+    if thread.kind == ThreadKind.ANNOUNCEMENT:
+        discussion_mail.announce(thread, opening, actor)
     db.session.commit()
     return thread
 
@@ -93,6 +95,9 @@ def _add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: in
         last_post_id=post.id, last_activity_at=now,
         reply_count=DiscussionThread.reply_count + (0 if is_opening else 1)))
     _mark_read(actor.id, thread.id, post.id)  # one's own post is never "new" to oneself
+    if not is_opening:
+        discussion_mail.notify_followers(thread, post, actor)
+    discussion_mail.follow(actor.id, thread.id, post.id)  # who writes in a thread hears of what follows
     return post
 
 
@@ -234,3 +239,14 @@ def _checked_body(body: str) -> str:
         raise Invalid(_("A post has at most %(max)d characters; this one has %(length)d.", max=rules.BODY_MAX,
                         length=len(text)), field="body")
     return text
+
+
+def set_following(actor: User, thread_id: int, following: bool) -> ThreadVisit:
+    """Follow a thread one can see, or stop following it."""
+    visit = discussions.visit_thread(actor, thread_id)
+    if following:
+        discussion_mail.follow(actor.id, thread_id, visit.thread.last_post_id)
+    else:
+        discussion_mail.unfollow(actor.id, thread_id)
+    db.session.commit()
+    return visit

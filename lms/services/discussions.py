@@ -32,7 +32,7 @@ from lms.models import (
     User,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, learning, staffing
+from lms.services import catalog, discussion_mail, learning, staffing
 from lms.services.catalog import VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 from lms.services.paging import Page, paginate
@@ -226,6 +226,7 @@ class ThreadPage:
     can_write: bool
     can_mark_answer: bool
     muted: bool
+    following: bool = False
 
     @property
     def thread(self) -> DiscussionThread:
@@ -285,7 +286,8 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     can_write = rules.can_write_in(viewer, locked=thread.locked, muted_until=None, now=now) and not (
         muted and not viewer.is_staff)
     return ThreadPage(visit, opening, answer, replies, can_write,
-                      rules.can_mark_answer(viewer, thread.author_id, thread.kind), muted)
+                      rules.can_mark_answer(viewer, thread.author_id, thread.kind), muted,
+                      discussion_mail.is_following(actor.id, thread.id))
 
 
 def _move_read_position(user_id: int, thread_id: int, read_up_to: int | None, newest: int) -> None:

@@ -45,7 +45,16 @@ from lms.models import (
     VideoWatching,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, cohort_pages, cohorts, completion, course_languages, enrolments, live_sessions
+from lms.services import (
+    catalog,
+    cohort_pages,
+    cohorts,
+    completion,
+    course_languages,
+    enrolments,
+    live_sessions,
+    wording,
+)
 from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
 from lms.services.course_languages import CourseReading
 from lms.services.errors import Invalid, NotAllowed, NotFound
@@ -111,6 +120,7 @@ class DashboardEntry:
     progress: CourseProgress
     next_step: LearnerStep
     access: StudyAccess | None = None
+    name: course_languages.CourseName | None = None  # the title in the learner's reading language
 
 
 @dataclass(frozen=True)
@@ -271,10 +281,10 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
     if requested_language is None:  # a one-off look at another language (the source of a stale text) is not studying
         visited = course_languages.record_studied_language(enrolment, reading) or visited
     previous, _ = outline.neighbours(lesson_key)
-    following = item_after_lesson(outline.outline, lesson_key)
+    state = learner_state(user, course.id, outline)
+    following = item_after_lesson(outline.outline, lesson_key, state.passed_quizzes)
     following_lesson = outline.lesson(following.id) if following and following.kind == StepKind.LESSON else None
     following_quiz = outline.module(following.module_id) if following and following.kind == StepKind.QUIZ else None
-    state = learner_state(user, course.id, outline)
     # At the course's last item the page says what is still missing (two more queries, on that page only).
     at_the_end = following is None and enrolment is not None
     step = next_steps(user, {course.id: (enrolment, state.progress)})[course.id] if at_the_end else None
@@ -364,7 +374,12 @@ def dashboard(user: User) -> Dashboard:
         .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
         .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
     ).all()
-    outlines = {course.id: catalog.version_outline(version) for _, course, version in rows}
+    language = wording.current_language()
+    # The titles the learner reads: the course's, its modules' and lessons' in their reading language (the next step).
+    readings = {course.id: course_languages.reading_for(version, enrolment, language)
+                for enrolment, course, version in rows}
+    outlines = {course.id: course_languages.localised_outline(catalog.version_outline(version), readings[course.id])
+                for _, course, version in rows}
     states = learner_states(user, outlines)
     steps = next_steps(user, {course.id: (enrolment, states[course.id].progress) for enrolment, course, _ in rows})
     staff = authz.is_staff(user)
@@ -372,7 +387,8 @@ def dashboard(user: User) -> Dashboard:
         cohorts.preload([enrolment.cohort_id for enrolment, _, _ in rows if enrolment.cohort_id])
     entries = [
         DashboardEntry(course, version, outlines[course.id], enrolment, states[course.id].progress,
-                       steps[course.id], None if staff else cohorts.study_access_for(enrolment))
+                       steps[course.id], None if staff else cohorts.study_access_for(enrolment),
+                       course_languages.course_name(version, language, enrolment))
         for enrolment, course, version in rows
     ]
     return Dashboard(entries, enrolments.pending_applications(user))

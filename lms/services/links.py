@@ -49,3 +49,11 @@ def my_certificates() -> str:
 
 def issuer_document() -> str:
     return absolute("certificates.issuer_document")
+
+
+def discussion_thread(thread_id: int) -> str:
+    return absolute("discussions.thread", thread_id=thread_id)
+
+
+def discussion_unsubscribe(token: str) -> str:
+    return absolute("discussions.unsubscribe", token=token)

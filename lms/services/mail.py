@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 SUBJECT_MAX = 500
 
 
-def enqueue(to: User | str, subject: object, template: str, **context: object) -> OutboxMessage:
+def enqueue(to: User | str, subject: object, template: str, *, list_unsubscribe: str | None = None,
+            **context: object) -> OutboxMessage:
     """Render templates/mail/<template>.txt with the context and queue it for the person ``to``, in the caller's
     transaction (the caller commits). The Message-ID is fixed now, so every delivery attempt carries the same one.
 
@@ -40,7 +41,8 @@ def enqueue(to: User | str, subject: object, template: str, **context: object) -
     language, the worker, a command): ``subject`` is a lazy string (``lazy_gettext``) and both it and the body are
     worded inside ``force_locale`` of the recipient's interface language (lms.core.locales.interface_language of their
     preferred language; the site default when the interface does not speak it, or when ``to`` is only an address).
-    Templates give times with ``local_time(zone)`` in the zone they name (the recipient's or the cohort's)."""
+    Templates give times with ``local_time(zone)`` in the zone they name (the recipient's or the cohort's).
+    ``list_unsubscribe``: the one-click unsubscribe address of a message the person may stop (RFC 8058)."""
     language = recipient_language(to)
     with force_locale(language):
         subject_text = str(subject)
@@ -50,7 +52,7 @@ def enqueue(to: User | str, subject: object, template: str, **context: object) -
         message_id=make_msgid(domain=_message_id_domain()), template=template,
         recipient=to.email if isinstance(to, User) else to,
         subject=subject_text[:SUBJECT_MAX], text_body=body, status=QUEUED,
-        attempts=0, created_at=now, next_attempt_at=now)
+        attempts=0, created_at=now, next_attempt_at=now, list_unsubscribe=list_unsubscribe)
     db.session.add(message)
     return message
 
@@ -72,6 +74,9 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
+    if row.list_unsubscribe:  # RFC 8058: a mail program may offer "unsubscribe" and POST to it, with no page to open
+        message["List-Unsubscribe"] = f"<{row.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(row.text_body)
     return message
 

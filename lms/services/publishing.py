@@ -245,15 +245,15 @@ def _publish(actor: User | None, course: Course, new: CourseVersion, package: Pa
 
 def _change_summary(course: Course, current: CourseVersion | None, package: Package) -> dict:
     """What publishing ``package`` changes, as the version page's history keeps it: the diff against the version it
-    replaces (items named by title) and what happens to cohorts."""
-    lines: list[str] = []
+    replaces (items named by title) and what happens to cohorts, as phrases worded when the page is read."""
+    lines: list = []
     if current is not None:
         published = version_package(current)
         lines = diff_packages(published, package).summary_lines(item_titles(published, package))
     cohort_plans = [*(plan for plan in cohort_sync.plan_package_cohorts(course, package) if plan.changes_anything),
                     *cohort_sync.plan_released_cohorts(course, package)]
     lines += [line for plan in cohort_plans for line in plan.summary_lines()]
-    return {"replaced": current.version if current is not None else None, "lines": lines}
+    return {"replaced": current.version if current is not None else None, "lines": [line.to_data() for line in lines]}
 
 
 def _carry_over(course: Course, current: CourseVersion, new: CourseVersion, package: Package) -> None:

@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select, update
 
 from lms import authz
@@ -25,7 +27,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import application_review, completion, outbox, reminders
+from lms.services import accounts, application_review, completion, discussion_mail, outbox, reminders
 from lms.services.errors import NotAllowed
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ class Job:
     name: str
     every: timedelta
     run: Callable[[datetime], str]  # given the time it runs at; returns what it did, in a sentence
-    description: str
+    description: LazyString  # worded for whoever reads the worker page
 
 
 def _session_reminders(now: datetime) -> str:
@@ -61,19 +63,28 @@ def _expire_stale_data(now: datetime) -> str:
     messages = outbox.expire_sent(cutoff)
     runs = db.session.execute(delete(ScheduledJobRun).where(ScheduledJobRun.started_at < cutoff)
                               .execution_options(synchronize_session=False)).rowcount
+    logins = accounts.expire_logins(now - current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
     db.session.commit()
-    return f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed."
+    return (f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed; "
+            f"{logins} log-in(s) past the session limit ended.")
+
+
+def _discussion_digest(now: datetime) -> str:
+    return f"{discussion_mail.send_digests(now)} discussion digest(s) queued."
 
 
 JOBS: tuple[Job, ...] = (
     Job("session_reminders", timedelta(minutes=15), _session_reminders,
-        "Reminds enrolled learners before each live session (LMS_REMINDER_HOURS ahead)."),
+        _l("Reminds enrolled learners before each live session (%(setting)s ahead).", setting="LMS_REMINDER_HOURS")),
     Job("reviewer_digest", timedelta(hours=1), _reviewer_digest,
-        "Tells reviewers about applications that arrived since the last digest."),
+        _l("Tells reviewers about applications that arrived since the last digest.")),
     Job("refresh_progress", timedelta(days=1), _refresh_progress,
-        "Recomputes the stored progress percentages the learner reports sort by."),
+        _l("Recomputes the stored progress percentages the learner reports sort by.")),
     Job("expire_stale_data", timedelta(days=1), _expire_stale_data,
-        "Removes delivered messages and job records older than LMS_OUTBOX_KEEP_DAYS."),
+        _l("Removes delivered messages and job records older than %(setting)s, and log-ins past the session limit.",
+           setting="LMS_OUTBOX_KEEP_DAYS")),
+    Job("discussion_digest", timedelta(days=1), _discussion_digest,
+        _l("Mails the daily digest of followed discussions to those who chose it.")),
 )
 JOBS_BY_NAME = {job.name: job for job in JOBS}
 

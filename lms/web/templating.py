@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
+from babel.units import format_unit
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
@@ -14,8 +16,9 @@ from markupsafe import Markup
 
 from lms import authz
 from lms.core import durations, locales
+from lms.core.i18n import Phrase
 from lms.core.theme import DEFAULT
-from lms.services import theme
+from lms.services import theme, wording
 
 
 def _locale():
@@ -80,15 +83,31 @@ def minutes(value: float) -> str:
     return durations.quantity_phrase(value, "duration-minute", str(_locale()))
 
 
-def localised_language_name(code: str) -> str:
-    """A language's name in the reader's language, then in itself when that differs: "Spanish (español)",
-    "espagnol (español)", "스페인어(español)"; the code when CLDR does not know it."""
+def localised_language_name(code: str) -> Markup | str:
+    """A language's name in the reader's language, then in itself when that differs, marked as that language (so
+    screen readers say it right): "Spanish (<span lang="es">español</span>)"; the code when CLDR does not know it."""
     try:
         language = Locale.parse(code.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
         return code
     name, own = language.get_display_name(_locale()) or code, language.get_display_name(language)
-    return f"{name} ({own})" if own and own.lower() != name.lower() else name
+    if not own or own.lower() == name.lower():
+        return name
+    return Markup('{} (<span lang="{}">{}</span>)').format(name, code, own)
+
+
+def file_size(size: int) -> str:
+    """A file's size in the reader's language ("83 byte", "1,5 kB", "2,3 Mo"): CLDR's short digital units, in
+    powers of 1000 like Jinja's filesizeformat, which writes English only."""
+    for unit, factor in (("digital-megabyte", 1_000_000), ("digital-kilobyte", 1_000)):
+        if size >= factor:
+            return format_unit(size / factor, unit, length="short", format="#,##0.#", locale=str(_locale()))
+    return format_unit(size, "digital-byte", length="short", locale=str(_locale()))
+
+
+def worded(text: Phrase | Mapping | str) -> str:
+    """A sentence the core or a service gave as a Phrase (or stored as a Phrase's data) in the reader's language."""
+    return wording.word(Phrase.from_data(text) if isinstance(text, Mapping) else text)
 
 
 def localised_country_name(code: str) -> str:
@@ -113,6 +132,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(duration, "duration")  # seconds as "12 minutes", "3 hours"
     app.add_template_filter(minutes, "minutes")
     app.add_template_filter(localised_language_name, "language_name")
+    app.add_template_filter(worded, "word")
+    app.add_template_filter(file_size, "file_size")
     app.add_template_filter(hours, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
     app.add_template_filter(locales.own_language_name, "own_language_name")  # "Español", "한국어": a language switch
 

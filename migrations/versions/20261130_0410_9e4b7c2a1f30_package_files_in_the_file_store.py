@@ -3,7 +3,7 @@ SHA-256; the downgrade reads every file back into the column. Each file is check
 ways, so a missing or damaged file stops the migration instead of losing content.
 
 Revision ID: 9e4b7c2a1f30
-Revises: ec371cedab2a
+Revises: 53f7c2cf1516
 Create Date: 2026-11-30 04:10:00
 
 """
@@ -18,7 +18,7 @@ from lms.storage import DirectoryStore, store_root
 
 # revision identifiers, used by Alembic.
 revision = '9e4b7c2a1f30'
-down_revision = 'ec371cedab2a'
+down_revision = '53f7c2cf1516'
 branch_labels = None
 depends_on = None
 

@@ -498,3 +498,13 @@ def test_the_player_goes_through_each_modules_quiz_before_the_next_module():
     assert item_after_lesson(outline, "e") == ForwardItem(StepKind.LESSON, "f", "m3")
     assert item_after_lesson(outline, "f") is None
     assert item_after_quiz(course(module("m1", "a", quiz="q1")), "q1") is None
+
+
+def test_the_last_lesson_leads_to_the_last_quiz_until_it_is_passed_then_to_nothing():
+    """After the course's last lesson, a passed last quiz is not gone through again: the page names the next step
+    (the sessions still missing, or the certificate) instead. A passed quiz in the middle still comes next."""
+    outline = course(module("m1", "a", quiz="q1"), module("m2", "b", quiz="q2"))
+    assert item_after_lesson(outline, "b") == ForwardItem(StepKind.QUIZ, "q2", "m2")
+    assert item_after_lesson(outline, "b", {"q1"}) == ForwardItem(StepKind.QUIZ, "q2", "m2")
+    assert item_after_lesson(outline, "b", {"q1", "q2"}) is None
+    assert item_after_lesson(outline, "a", {"q1", "q2"}) == ForwardItem(StepKind.QUIZ, "q1", "m1")

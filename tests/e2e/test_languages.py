@@ -124,12 +124,14 @@ MAIN_PAGES = {"catalogue": "/courses/", "course page": f"/courses/{COURSE}/", "l
 
 @pytest.mark.parametrize("language", ["ar", "ko"])
 def test_the_main_pages_pass_axe_core_in_arabic_and_korean(language, arabic_learner, korean_learner,
-                                                          check_accessibility):
+                                                          check_accessibility, screenshot):
     page = arabic_learner if language == "ar" else korean_learner
     for name, path in MAIN_PAGES.items():
         assert page.goto(path or _first_lesson_url()).ok, f"{name}: {path} is not a page"
         expect(page.locator("html")).to_have_attribute("lang", language)
         check_accessibility(page, f"{name} in {language}")
+        if language == "ko" and name == "lesson":  # Hangul in the interface and the lesson (fonts-noto-cjk)
+            screenshot(page, "lesson-ko")
 
 
 def test_the_style_guide_in_arabic(arabic_staff, check_accessibility):

@@ -5,9 +5,14 @@ stranger verify it. axe-core checks each page on the way; the main ones are phot
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
+from sqlalchemy import func
 
+from lms.extensions import db
+from lms.models import Application, OutboxMessage
+from lms.services import application_review
 from tests.cohort_factories import PDF
 from tests.e2e.steps import (
     ADMIN,
@@ -23,6 +28,21 @@ from tests.e2e.steps import (
 LEARNER_EMAIL = "lucia.fernandez@bogota.gov.co"
 LEARNER_NAME = "Lucía Fernández"
 PASSWORD = "a long and private passphrase"
+
+
+def _applications_waiting(live_server) -> int:
+    with live_server.app.app_context():
+        return db.session.execute(db.select(func.count()).select_from(Application)
+                                  .where(Application.status == "submitted")).scalar_one()
+
+
+def _reviewer_digest(live_server) -> str:
+    """Run the reviewers' digest as the worker does each hour; the text of the one the administrator gets."""
+    with live_server.app.app_context():
+        application_review.notify_reviewers()
+        return db.session.execute(db.select(OutboxMessage.text_body).where(
+            OutboxMessage.recipient == ADMIN, OutboxMessage.template == "applications_digest")
+            .order_by(OutboxMessage.id.desc())).scalars().first()
 
 
 def test_learner_applies_studies_earns_the_certificate_and_a_stranger_verifies_it(
@@ -79,11 +99,17 @@ def test_learner_applies_studies_earns_the_certificate_and_a_stranger_verifies_i
     admin.goto("/login")
     check_accessibility(admin, "log-in page")
     log_in(admin, ADMIN, STAFF_PASSWORD)
+    # The staff are told: the landing page counts the applications waiting (other journeys may have left some), and
+    # the worker's hourly digest mails the reviewers a link to the cohort's queue.
     admin.get_by_role("navigation", name="Main").get_by_role("link", name="Cohorts").click()
     check_accessibility(admin, "staff: cohorts")
+    waiting = _applications_waiting(live_server)
+    expect(admin.locator("#to-do")).to_have_text(re.compile(rf"^{waiting} applications? (is|are) waiting for review"))
+    digest = _reviewer_digest(live_server)
     admin.get_by_role("link", name=re.compile("demo run")).click()
     check_accessibility(admin, "staff: cohort")
     admin.get_by_role("link", name=re.compile(r"^Applications \(1 to review\)")).click()
+    assert LEARNER_NAME in digest and f"{urlsplit(admin.url).path}\n" in digest  # the mail links to this queue
     check_accessibility(admin, "staff: applications queue")
     admin.get_by_role("link", name=LEARNER_NAME, exact=True).click()
     expect(admin.get_by_role("heading", level=1)).to_have_text(f"Application of {LEARNER_NAME}")

@@ -96,7 +96,10 @@ def test_lessons_and_quizzes_first_then_attendance_gives_the_certificate_and_its
     expect(learner.get_by_text(re.compile(r"attend 2 more live sessions"))).to_be_visible()
     learner.goto(f"/courses/{COURSE}/quizzes/{package.modules[-1].quiz.id}")
     expect(learner.get_by_text(re.compile(r"attend 2 more live sessions"))).to_be_visible()
-    assert last.title  # the course's last lesson leads to the last quiz, which says what is missing (above)
+    # The course's last lesson, its quiz passed, says what is missing instead of leading back to the quiz.
+    learner.goto(f"/courses/{COURSE}/lessons/{last.id}")
+    expect(learner.get_by_text(re.compile(r"attend 2 more live sessions"))).to_be_visible()
+    expect(learner.get_by_role("link", name=re.compile("^Next: the quiz"))).to_have_count(0)
 
     # The staff mark the attendance afterwards, as after each live session.
     assert _certificate_mail(live_server, address) == []

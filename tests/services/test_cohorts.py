@@ -130,7 +130,7 @@ def test_a_package_cannot_take_over_a_cohort_staff_created(db, tmp_path):
 
     report = version_diff.diff_against_current(package)
     [plan] = report.cohort_changes
-    assert plan.refusal and "cannot be changed by this package" in plan.summary_lines()[0]
+    assert plan.refusal and "cannot be changed by this package" in str(plan.summary_lines()[0])
     with pytest.raises(package_validation.PackageRejected) as refused:
         publishing.import_package(instructor, package, publish=True)
     assert [(p.file, p.line) for p in refused.value.problems] == [("course.yaml", _cohort_yaml_line(package, "2027"))]
@@ -164,7 +164,7 @@ def test_the_diff_says_what_publishing_changes_in_existing_cohorts(db, tmp_path)
     edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Caring Cities 2023 (first run)")
 
     [plan] = version_diff.diff_against_current(package).cohort_changes
-    assert plan.summary_lines() == [
+    assert [str(line) for line in plan.summary_lines()] == [
         "Changes cohort “Caring Cities 2023 (first run)” (2023): name from Caring Cities 2023 to "
         "Caring Cities 2023 (first run).",
         "Changes live session session-3: start from 2023-07-20 07:00 UTC to 2023-07-20 08:00 UTC.",

@@ -10,7 +10,8 @@ from werkzeug.routing import BuildError
 
 from lms.services import links
 
-SAMPLES = {"slug": "caring-cities", "cohort_id": 7, "token": "a-token.with_parts", "public_id": "LMS-2026-ABCD"}
+SAMPLES = {"slug": "caring-cities", "cohort_id": 7, "token": "a-token.with_parts", "public_id": "LMS-2026-ABCD",
+           "thread_id": 7}
 BUILDERS = [(name, function) for name, function in inspect.getmembers(links, inspect.isfunction)
             if function.__module__ == links.__name__ and name not in ("base_url", "absolute")]
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from lms.extensions import db as _db
-from lms.models import Course, OutboxMessage, ScheduledJob, ScheduledJobRun
+from lms.models import Course, Login, OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.outbox import FAILED, SENT
 from lms.services import application_review, enrolments, mail, scheduled_jobs
 from lms.services.scheduled_jobs import Job, next_occurrence
@@ -142,6 +142,22 @@ def test_expiry_removes_old_delivered_messages_and_keeps_failed_ones(app, db):
     assert outcome.startswith("1 delivered message(s)")
     assert sorted(_db.session.execute(select(OutboxMessage.recipient)).scalars()) == ["p1@example.org",
                                                                                       "p2@example.org"]
+
+
+def test_expiry_ends_the_log_ins_past_the_session_limit_and_keeps_the_others(app, db, make_user):
+    """Log-ins of people who never logged out: once past the absolute session limit their cookies are refused, so
+    the expiry job removes their rows instead of keeping them for ever."""
+    now = datetime.now(UTC)
+    limit = app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    person = make_user()
+    stale, current = Login(user_id=person.id), Login(user_id=person.id)
+    _db.session.add_all([stale, current])
+    _db.session.flush()
+    stale.created_at, current.created_at = now - limit - timedelta(minutes=1), now - limit + timedelta(minutes=1)
+    _db.session.commit()
+    outcome = scheduled_jobs.JOBS_BY_NAME["expire_stale_data"].run(now)
+    assert outcome.endswith("1 log-in(s) past the session limit ended.")
+    assert list(_db.session.execute(select(Login.token)).scalars()) == [current.token]
 
 
 def test_worker_once_runs_due_jobs_and_delivers_the_queue(runner, db, make_user, outbox):

@@ -164,7 +164,7 @@ def test_an_admin_reviews_filters_opens_the_letter_and_accepts(client, db, make_
     assert "Min-su" in filtered and ">Ana<" not in filtered
     letter = client.get(f"/staff/applications/{first.id}/letter")
     assert letter.data == PDF and letter.headers["Content-Disposition"].startswith("attachment;")
-    assert f"({len(PDF)} Bytes)" in client.get(f"/staff/applications/{first.id}").get_data(as_text=True)
+    assert f"({len(PDF)} byte)" in client.get(f"/staff/applications/{first.id}").get_data(as_text=True)
 
     response = client.post(f"/staff/applications/{second.id}", data={"decision": "accepted", "note": "Welcome"})
     assert response.status_code == 302
@@ -288,7 +288,7 @@ def test_the_application_page_names_the_language_and_country(client, db, login_a
     application = apply(make_user(), cohort, language="es", country="ES")
     login_as("admin")
     html = client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
-    assert "<dd>Spanish (español)</dd>" in html and "Spain" in html
+    assert "<dd>Spanish (<span lang=\"es\">español</span>)</dd>" in html and "Spain" in html
 
 
 def test_a_letter_too_large_to_send_brings_the_form_back_with_the_limit(app, client, db, login_as, cohort,

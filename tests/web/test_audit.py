@@ -356,7 +356,7 @@ def test_the_page_lists_newest_first_with_links_and_is_linked_from_the_administr
     assert 'href="/admin/audit"' in client.get("/admin/").get_data(as_text=True)
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "<caption>" in html and '<th scope="col">Who</th>' in html
-    assert html.index("<code>application.decide</code>") < html.index("<code>certificate.revoke</code>")
+    assert html.index(">application.decide</code>") < html.index(">certificate.revoke</code>")
     assert f'href="/staff/applications/{application.id}"' in html and 'href="/certificates/admin/ABCD-EFGH"' in html
     assert "submitted → waitlisted" in html and "Wait please" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html

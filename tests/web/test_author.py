@@ -232,7 +232,7 @@ def test_the_version_page_says_what_changed_in_each_translation(client, db, logi
     staffing.assign_instructor(None, EXAMPLE_SLUG, instructor.email)
     upload(client, zipped(changed))
     html = client.get("/author/example-all-features/1.1.0/").get_data(as_text=True)
-    spanish = html.split("<li><strong>Spanish (español)</strong>:")[1].split("</li>")[0]
+    spanish = html.split("<li><strong>Spanish (<span lang=\"es\">español</span>)</strong>:")[1].split("</li>")[0]
     assert [part.strip() for part in re.findall(r'<span class="translation-count">([^<]+)</span>', spanish)] == [
         "1 module changed", "1 translation stale"]
     assert "Welcome to the example course" in html.split("Stale (the source changed")[1][:300]

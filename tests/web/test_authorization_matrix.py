@@ -37,6 +37,7 @@ from lms.services import (
     calendars,
     catalog,
     certificates,
+    discussion_mail,
     discussion_moderation,
     discussion_posts,
     enrolments,
@@ -144,6 +145,9 @@ GET = {
     "discussions.report_post":          "login  200      404      404      200      200",
     "discussions.moderation":           "login  403      403      403      200      200",
     "discussions.hide_post":            "login  403      404      404      200      200",
+    "discussions.settings":             "login  200      200      200      200      200",
+    # The signed token is the proof (the learner's here): whoever holds the link sees the one-button page.
+    "discussions.unsubscribe":          "200    200      200      200      200      200",
 }
 
 POST = {
@@ -205,6 +209,10 @@ POST = {
     "discussions.restore_post":         "login     403       404       404       422       422",  # it is not hidden
     "discussions.dismiss_reports":      "login     403       404       404       redirect* redirect*",
     "discussions.mute":                 "login     403       403       403       redirect* redirect*",
+    # Unfollowing: the learner follows the thread they wrote in; the staff follow nothing, so nothing changes.
+    "discussions.follow":               "login     redirect* 404       404       redirect  redirect",
+    "discussions.settings":             "login     redirect* redirect* redirect* redirect* redirect*",
+    "discussions.unsubscribe":          "200*      200*      200*      200*      200*      200*",
 }
 
 
@@ -268,6 +276,7 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,
         "message_id": undeliverable.id, "thread_id": thread.id, "post_id": reply.id,
+        "unsubscribe_token": discussion_mail.unsubscribe_token(learner),
     }
     return {name: SimpleNamespace(id=user.id, email=user.email) for name, user in people.items()}, values
 
@@ -354,7 +363,8 @@ def world(db, module_world):
 def _url(app, endpoint: str, world: World) -> str:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
     values = dict(world.values)
-    values["token"] = world.values["feed_token" if endpoint == "programmes.feed" else "reset_token"]
+    values["token"] = world.values[{"programmes.feed": "feed_token",
+                                    "discussions.unsubscribe": "unsubscribe_token"}.get(endpoint, "reset_token")]
     values["table"] = "overview" if endpoint == "reports.api_table" else "learners"
     values["kind"] = "logo"
     return app.url_map.bind("localhost").build(endpoint, {name: values[name] for name in rule.arguments})
@@ -419,6 +429,8 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "discussions.lock": lambda w: {"locked": "1"},
     "discussions.report_post": lambda w: {"reason": "Off topic"},
     "discussions.hide_post": lambda w: {"reason": "Off topic"},
+    "discussions.follow": lambda w: {"follow": "0"},
+    "discussions.settings": lambda w: {"mail_mode": "digest"},
     "discussions.mute": lambda w: {"user_id": str(w.values["user_id"]), "days": "3", "reason": "Spam"},
     "admin.theme_settings": lambda w: {"site_name": "Matrix Academy", "brand_colour": "#1f3a5f",
                                        "accent_colour": "#0f7c8c", "submit": "Save theme"},

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from lms.extensions import db
-from lms.models import Enrolment, QuizAttempt, VersionTranslation
-from lms.services import publishing
+from lms.models import Cohort, Enrolment, QuizAttempt, VersionTranslation
+from lms.services import certificates, publishing
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.factories import copy_package, edit_file, make_user
@@ -101,7 +101,8 @@ def test_a_stale_translation_shows_a_notice_linking_to_the_source(client, login_
     learner(login_as, client)
     lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
     assert "El texto original ha cambiado desde que se hizo esta traducción" in lesson
-    link = re.search(r'<a href="([^"]+)" hreflang="en">Leer el original \(inglés \(English\)\)</a>', lesson)
+    link = re.search(r'<a href="([^"]+)" hreflang="en">Leer el original '
+                     r'\(inglés \(<span lang="en">English</span>\)\)</a>', lesson)
     assert link and link.group(1) == f"/courses/{SLUG}/lessons/welcome?lang=en"
     original = page(client, link.group(1))
     assert ENGLISH_TITLE in original and "commonest lesson features" in original
@@ -144,3 +145,30 @@ def test_a_short_answer_is_accepted_in_the_language_it_was_given_in(client, logi
     client.post("/logout")
     learner(login_as, client, "en")
     assert take_quiz(client, spanish).percent < 100  # not an English answer
+
+
+SPANISH_COURSE = "Curso de ejemplo: todas las funciones del formato de paquete"
+ENGLISH_COURSE = "Example course: every feature of the package format"
+
+
+def test_every_list_of_courses_names_the_course_in_the_learners_language(client, login_as, course):
+    user = learner(login_as, client)
+    admin = make_user("admin")
+    certificates.issue_by_admin(admin, user.id, SLUG, "Completed on paper.")
+    cohort_id = db.session.execute(db.select(Cohort.id)).scalars().first()
+    link = f'<a href="/courses/{SLUG}/">{SPANISH_COURSE}</a>'
+    assert f'<h2 lang="es" dir="auto">{link}</h2>' in page(client, "/courses/")
+    dashboard = page(client, "/learning")
+    assert f'<h2 lang="es" dir="auto">{link}</h2>' in dashboard
+    assert "Continuar: Lo básico, " in dashboard or "Lo básico" in dashboard  # the next step names the module
+    assert ENGLISH_COURSE not in dashboard
+    assert f'<bdi lang="es">{SPANISH_COURSE}</bdi>' in page(client, f"/programmes/courses/{SLUG}/cohorts")
+    assert f'lang="es">{SPANISH_COURSE}</a>' in page(client, f"/programmes/cohorts/{cohort_id}")
+    assert f'<h2 dir="auto" lang="es">{SPANISH_COURSE}</h2>' in page(client, "/certificates")
+
+
+def test_a_course_without_the_learners_language_is_listed_in_its_own(client, login_as, course):
+    learner(login_as, client, language="ko")
+    catalogue = page(client, "/courses/")
+    assert f'<h2 lang="en" dir="auto"><a href="/courses/{SLUG}/">{ENGLISH_COURSE}</a></h2>' in catalogue
+    assert SPANISH_COURSE not in catalogue

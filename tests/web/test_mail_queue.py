@@ -1,8 +1,6 @@
 """The outbox as people meet it: a bulk decision while the mail server is down, the administrators' page with retry
 and discard, and the staff landing page's to-do count."""
 
-import time
-
 from sqlalchemy import func, select
 
 from lms.models import AuditEntry, OutboxMessage
@@ -29,13 +27,13 @@ def test_a_bulk_decision_with_the_mail_server_down_queues_and_the_worker_deliver
     for key, value in server.settings().items():
         monkeypatch.setitem(app.config, key, value)
     login_as("admin")
-    started = time.perf_counter()
     response = client.post(f"/staff/cohorts/{cohort.id}/applications/decide",
                            data={"application_ids": [str(i) for i in ids], "decision": "accepted", "note": ""})
-    elapsed = time.perf_counter() - started
     assert response.status_code == 302
-    assert elapsed < 10, f"the bulk decision took {elapsed:.1f} s"
-    assert len(messages(db, status=QUEUED)) == 50
+    # The request talked to no mail server (so it does not wait on one): 50 messages queued, none tried yet. How
+    # much faster that makes the request is measured in bench/bench_outbox.py, not asserted here.
+    queued = messages(db, status=QUEUED)
+    assert len(queued) == 50 and {(m.attempts, m.last_error) for m in queued} == {(0, None)}
 
     attempt = outbox.drain()  # the worker meets the closed port: the batch waits for a retry
     assert (attempt.sent, attempt.retrying, attempt.postponed) == (0, 1, 49)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,7 @@ from babel.dates import format_date, format_time
 from sqlalchemy import func, select
 
 from lms.core.packages import load_package
-from lms.models import Application, Enrolment, QuizAttempt
+from lms.models import Application, Enrolment, LiveSession, QuizAttempt
 from lms.models.user import Role
 from lms.services import application_review, attendance, catalog, enrolments, quizzes
 from tests.cohort_factories import CARING_CITIES, apply, make_cohort, publish_caring_cities, session_rows
@@ -102,18 +103,37 @@ def test_a_lesson_in_the_middle_offers_one_button_and_continues_to_the_next_less
 
 
 def test_the_courses_last_lesson_says_the_live_sessions_are_missing(client, member, cohort):
-    for module in PACKAGE.modules:
+    *before, last_module = PACKAGE.modules
+    for module in [*before, last_module]:
         study_module(client, module)
+    for module in before:
         pass_quiz(member, module.quiz)
-    last = PACKAGE.modules[-1].lessons[-1]
+    last = last_module.lessons[-1]
     html = client.get(f"/courses/{SLUG}/lessons/{last.id}").get_data(as_text=True)
-    assert f"Next: the quiz “{PACKAGE.modules[-1].quiz.title}”" in html  # the player still leads through the quiz
-    quiz_page = client.get(f"/courses/{SLUG}/quizzes/{PACKAGE.modules[-1].quiz.id}").get_data(as_text=True)
-    assert "attend 2 more live sessions — next:" in quiz_page
+    assert f"Next: the quiz “{last_module.quiz.title}”" in html  # the last quiz still missing: the player leads there
+    pass_quiz(member, last_module.quiz)
     first_session = session_rows(cohort)[0]
     local = first_session.starts_at.astimezone(ZoneInfo("America/Bogota"))
     day, time = format_date(local, "medium", locale="en"), format_time(local, "short", locale="en")
-    assert f"{day}, {time}" in quiz_page, "the date in the learner's own time zone"
+    lesson_page = client.get(f"/courses/{SLUG}/lessons/{last.id}").get_data(as_text=True)
+    quiz_page = client.get(f"/courses/{SLUG}/quizzes/{last_module.quiz.id}").get_data(as_text=True)
+    for html in (lesson_page, quiz_page):
+        assert "attend 2 more live sessions — next:" in html
+        assert f"{day}, {time}" in html, "the date in the learner's own time zone"
+    assert "Next: the quiz" not in lesson_page  # not back to a quiz already passed
+
+
+def test_the_courses_last_lesson_links_to_the_certificate_once_it_is_issued(client, member, cohort):
+    for module in PACKAGE.modules:
+        study_module(client, module)
+        pass_quiz(member, module.quiz)
+    admin = make_user(Role.ADMIN)
+    for row in session_rows(cohort):
+        attendance.mark_attendance(admin, row.id, {member.id})
+    html = client.get(f"/courses/{SLUG}/lessons/{PACKAGE.modules[-1].lessons[-1].id}").get_data(as_text=True)
+    assert "Next: the quiz" not in html and "more live session" not in html
+    end = html.split('id="lesson-end"')[1].split("</div>")[0]
+    assert '<a class="button" href="/certificates">Get your certificate</a>' in end
 
 
 # "My learning" and the course page.
@@ -145,6 +165,19 @@ def test_my_sessions_says_which_sessions_were_attended(client, member, cohort):
     attendance.mark_attendance(make_user(Role.ADMIN), rows[0].id, {member.id})
     html = client.get("/programmes/sessions").get_data(as_text=True)
     assert html.count("Attended") == 1 and "You were marked present." in html
+
+
+def test_my_sessions_says_which_past_sessions_were_not_attended(client, db, member, cohort):
+    first, second = session_rows(cohort)[:2]
+    now = datetime.now(UTC)
+    for row, days_ago in ((first, 8), (second, 1)):  # both over: one attended, one missed
+        db.session.execute(db.update(LiveSession).where(LiveSession.id == row.id).values(
+            starts_at=now - timedelta(days=days_ago, hours=2), ends_at=now - timedelta(days=days_ago)))
+    db.session.commit()
+    attendance.mark_attendance(make_user(Role.ADMIN), first.id, {member.id})
+    html = client.get("/programmes/sessions").get_data(as_text=True)
+    assert html.count("You were marked present.") == 1
+    assert html.count("Not attended") == 1 and "You were not marked present." in html
 
 
 def test_my_sessions_and_the_cohort_page_never_skip_a_heading_level(client, member, cohort):

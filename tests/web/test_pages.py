@@ -110,6 +110,11 @@ def test_post_without_csrf_token_gets_400(app, client, make_user, monkeypatch):
     assert "This form has expired" in response.get_data(as_text=True)
 
 
+# RFC 8058: a mail program posts the one-click unsubscribe with no session and no form; the signed token in the
+# address is the proof, so a forged one is refused as not found instead.
+CSRF_EXEMPT = {"/discussions/unsubscribe/<token>": 404}
+
+
 def test_every_state_changing_route_requires_a_csrf_token(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     checked = 0
@@ -117,7 +122,7 @@ def test_every_state_changing_route_requires_a_csrf_token(app, client, monkeypat
         if "POST" not in rule.methods or rule.endpoint == "static":
             continue
         path = re.sub(r"<int:[a-z_]+>", "1", rule.rule).replace("<token>", "x")
-        assert client.post(path, data={}).status_code == 400, rule.rule
+        assert client.post(path, data={}).status_code == CSRF_EXEMPT.get(rule.rule, 400), rule.rule
         checked += 1
     assert checked >= 6
 

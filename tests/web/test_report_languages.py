@@ -35,7 +35,7 @@ def test_the_learner_table_shows_and_filters_by_the_language_studied_in(client, 
     study("en", city="Busan")
     login_as("admin")
     everyone = client.get(f"/reports/{SLUG}/learners").get_data(as_text=True)
-    assert "<td>Spanish (español)</td>" in everyone and "<td>English</td>" in everyone
+    assert "<td>Spanish (<span lang=\"es\">español</span>)</td>" in everyone and "<td>English</td>" in everyone
     spanish = client.get(f"/reports/{SLUG}/learners?language=es").get_data(as_text=True)
     assert "Bogotá" in spanish and "Busan" not in spanish
     rows = list(csv.DictReader(io.StringIO(
@@ -49,7 +49,7 @@ def test_quiz_analytics_flags_a_question_much_harder_in_one_language(client, log
         study("es", {**RIGHT, "q-single": ["web"]})  # the Spanish wording misleads: everyone picks "web"
     login_as("admin")
     html = client.get(f"/reports/{SLUG}/quizzes/basics-quiz").get_data(as_text=True)
-    assert "much harder in Spanish (español): check the translation" in html
+    assert "much harder in Spanish (<span lang=\"es\">español</span>): check the translation" in html
     report = quizzes_report()
     single = next(q for q in report.questions if q.question_id == "q-single")
     assert [(r.language, r.attempts, r.facility, r.much_harder) for r in single.by_language] == [

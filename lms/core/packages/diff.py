@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from lms.core.i18n import N_, Listing, Phrase
 from lms.core.packages.model import Package, Question, Quiz
 
 
@@ -48,35 +49,42 @@ class PackageDiff:
                         self.lessons_changed, self.quizzes_added, self.quizzes_removed, self.quizzes_changed,
                         self.assets_added, self.assets_removed, self.assets_changed))
 
-    def summary_lines(self, titles: Mapping[str, str] | None = None) -> list[str]:
-        """One line per kind of change, for a terminal or a list on a page. With ``titles`` (by "lesson:<id>",
-        "quiz:<id>", "module:<id>", as textdiff.item_titles gives them) items are named by title, not by id."""
+    def summary_lines(self, titles: Mapping[str, str] | None = None) -> list[Phrase]:
+        """One sentence per kind of change, for a terminal or a list on a page (worded in the reader's language,
+        or ``str()`` for English). With ``titles`` (by "lesson:<id>", "quiz:<id>", "module:<id>", as
+        textdiff.item_titles gives them) items are named by title, not by id."""
         names = _Names(titles)
-        lines = [f"Version {self.old_version} → {self.new_version}."]
-        lines += _listed("Modules added", names("module", self.modules_added))
-        lines += _listed("Modules removed", names("module", self.modules_removed))
-        lines += _listed("Lessons added", names("lesson", self.lessons_added))
-        lines += _listed("Lessons removed (their completions no longer count)", names("lesson", self.lessons_removed))
+        lines = [Phrase(N_("Version %(old)s → %(new)s."), old=self.old_version, new=self.new_version)]
+        lines += _listed(N_("Modules added: %(items)s."), names("module", self.modules_added))
+        lines += _listed(N_("Modules removed: %(items)s."), names("module", self.modules_removed))
+        lines += _listed(N_("Lessons added: %(items)s."), names("lesson", self.lessons_added))
+        lines += _listed(N_("Lessons removed (their completions no longer count): %(items)s."),
+                         names("lesson", self.lessons_removed))
         if self.lessons_changed:
             redo = [lesson for lesson in self.lessons_changed if lesson in self.lessons_reset]
-            line = f"Lessons changed: {', '.join(names('lesson', self.lessons_changed))}."
-            lines.append(line + (f" Learners must complete again: {', '.join(names('lesson', redo))}." if redo else ""))
-        lines += _listed("Quizzes added", names("quiz", self.quizzes_added))
-        lines += _listed("Quizzes removed (their passes no longer count)", names("quiz", self.quizzes_removed))
+            changed = Listing(names("lesson", self.lessons_changed))
+            lines.append(Phrase(N_("Lessons changed: %(items)s. Learners must complete again: %(redo)s."),
+                                items=changed, redo=Listing(names("lesson", redo))) if redo
+                         else Phrase(N_("Lessons changed: %(items)s."), items=changed))
+        lines += _listed(N_("Quizzes added: %(items)s."), names("quiz", self.quizzes_added))
+        lines += _listed(N_("Quizzes removed (their passes no longer count): %(items)s."),
+                         names("quiz", self.quizzes_removed))
         for change in self.quizzes_changed:
             question = f"question:{change.quiz_id}"
-            parts = [f"{label} {', '.join(names(question, ids, quoted=False))}" for label, ids in (
-                ("questions added:", change.questions_added), ("questions removed:", change.questions_removed),
-                ("questions changed:", change.questions_changed)) if ids]
-            details = "; ".join(parts) if parts else "settings changed"
-            outcome = ("grading changed, learners must pass it again" if change.grading_changed
-                       else "grading unchanged, passes carry over")
-            lines.append(f"Quiz {names('quiz', (change.quiz_id,))[0]} changed ({details}): {outcome}.")
-        lines += _listed("Assets added", self.assets_added)
-        lines += _listed("Assets removed", self.assets_removed)
-        lines += _listed("Assets changed", self.assets_changed)
+            parts = [Phrase(label, items=Listing(names(question, ids, quoted=False))) for label, ids in (
+                (N_("questions added: %(items)s"), change.questions_added),
+                (N_("questions removed: %(items)s"), change.questions_removed),
+                (N_("questions changed: %(items)s"), change.questions_changed)) if ids]
+            details = Listing(parts, separator="; ") if parts else Phrase(N_("settings changed"))
+            outcome = (Phrase(N_("grading changed, learners must pass it again")) if change.grading_changed
+                       else Phrase(N_("grading unchanged, passes carry over")))
+            lines.append(Phrase(N_("Quiz %(quiz)s changed (%(details)s): %(outcome)s."),
+                                quiz=names("quiz", (change.quiz_id,))[0], details=details, outcome=outcome))
+        lines += _listed(N_("Assets added: %(items)s."), self.assets_added)
+        lines += _listed(N_("Assets removed: %(items)s."), self.assets_removed)
+        lines += _listed(N_("Assets changed: %(items)s."), self.assets_changed)
         if self.is_empty:
-            lines.append("No lessons, quizzes, modules or assets changed.")
+            lines.append(Phrase(N_("No lessons, quizzes, modules or assets changed.")))
         return lines
 
 
@@ -91,8 +99,8 @@ class _Names:
         return tuple(f"“{name}”" if quoted else name for name in named)
 
 
-def _listed(label: str, ids: Sequence[str]) -> list[str]:
-    return [f"{label}: {', '.join(ids)}."] if ids else []
+def _listed(sentence: str, ids: Sequence[str]) -> list[Phrase]:
+    return [Phrase(sentence, items=Listing(ids))] if ids else []
 
 
 def diff_packages(old: Package, new: Package) -> PackageDiff:

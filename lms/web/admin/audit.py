@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.lists import format_list
 from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from lms.core import admissions
+from lms.core.i18n import N_
 from lms.models import AuditEntry
 
 
@@ -28,79 +34,130 @@ def target_url(entry: AuditEntry) -> str | None:
 
 
 def _people(ids: Any, names: dict[int, str]) -> str:
-    listed = [names.get(person, f"someone no longer registered (#{person})") for person in ids or []
+    listed = [names.get(person) or _("someone no longer registered (#%(id)s)", id=person) for person in ids or []
               if isinstance(person, int)]
-    if len(listed) <= 1:
-        return "".join(listed)
-    return ", ".join(listed[:-1]) + " and " + listed[-1]
+    return format_list(listed, locale=str(get_locale() or "en")) if listed else ""
+
+
+# The stored values that are words, as the reader says them (the stored value itself stays in "All details").
+_VALUE_LABELS = {
+    **{status.value: label for status, label in admissions.STATUS_LABELS.items()},
+    "learner": N_("learner"), "instructor": N_("instructor"), "admin": N_("administrator"),
+    "application": N_("by application"), "open": N_("open to anyone"), "invite": N_("by invitation"),
+}
+
+
+def _worded(value: Any) -> str:
+    """A detail's value inside a sentence: yes/no, "none" and known status words in the reader's language."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return format_list([_worded(item) for item in value], locale=str(get_locale() or "en")) if value \
+            else _("none")
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str) and value in _VALUE_LABELS:
+        return _(_VALUE_LABELS[value])
+    return str(value)
+
+
+_FIELD_NAMES = {"applications_open": _l("applications open"), "application_deadline": _l("application deadline"),
+                "starts_on": _l("first day"), "ends_on": _l("last day"),
+                "allow_late_attempts": _l("late attempts allowed"), "enrolment_mode": _l("enrolment"),
+                "join_url": _l("joining link"), "recording_url": _l("recording"), "starts_at": _l("start"),
+                "ends_at": _l("end"), "timezone": _l("time zone"), "name": _l("name"), "title": _l("title"),
+                "description": _l("description"), "capacity": _l("capacity"), "role": _l("role"),
+                "status": _l("status"), "active": _l("active")}
 
 
 def _change(details: dict, name: str) -> str:
     change = details.get(name) or {}
-    return f"from {detail_text(change.get('from'))} to {detail_text(change.get('to'))}"
-
-
-_FIELD_NAMES = {"applications_open": "applications open", "application_deadline": "application deadline",
-                "starts_on": "first day", "ends_on": "last day", "allow_late_attempts": "late attempts allowed",
-                "enrolment_mode": "enrolment", "join_url": "joining link", "recording_url": "recording",
-                "starts_at": "start", "ends_at": "end", "timezone": "time zone"}
+    return _("%(field)s from %(old)s to %(new)s", field=_FIELD_NAMES.get(name, name),
+             old=_worded(change.get("from")), new=_worded(change.get("to")))
 
 
 def _changes(details: dict) -> str:
-    changed = [f"{_FIELD_NAMES.get(name, name.replace('_', ' '))} {_change(details, name)}"
-               for name, value in details.items() if isinstance(value, dict) and set(value) == {"from", "to"}]
-    return "; ".join(changed) or "nothing"
+    changed = [_change(details, name) for name, value in details.items()
+               if isinstance(value, dict) and set(value) == {"from", "to"}]
+    return "; ".join(changed) or _("nothing")
+
+
+def _attendance(details: dict, names: dict[int, str]) -> str:
+    present, absent = _people(details.get("present"), names), _people(details.get("absent"), names)
+    if present and absent:
+        return _("Marked %(present)s present and %(absent)s absent.", present=present, absent=absent)
+    if present:
+        return _("Marked %(people)s present.", people=present)
+    if absent:
+        return _("Marked %(people)s absent.", people=absent)
+    return _("Changed nothing.")
+
+
+def _attendance_import(details: dict, names: dict[int, str]) -> str:
+    counts = {"already": _worded(details.get("already")), "too_short": _worded(details.get("too_short")),
+              "unmatched": _worded(details.get("unmatched"))}
+    present = _people(details.get("present"), names)
+    if present:
+        return _("Imported a Zoom report and marked %(present)s present (%(already)s already marked, %(too_short)s "
+                 "too short, %(unmatched)s not matched).", present=present, **counts)
+    return _("Imported a Zoom report and marked nobody new present (%(already)s already marked, %(too_short)s too "
+             "short, %(unmatched)s not matched).", **counts)
 
 
 def summary(entry: AuditEntry, names: dict[int, str]) -> str:
-    """The entry as one sentence, with people's names rather than ids ("Marked Lucía Fernández present.")."""
+    """The entry as one sentence in the reader's language, worded now from the stored action and details (so an
+    entry reads in whichever language its reader uses), with people's names rather than ids ("Marked Lucía
+    Fernández present.")."""
     details, target = entry.details or {}, entry.target_id
     action = entry.action
+
+    def value(name: str) -> str:
+        return _worded(details.get(name))
+
     if action == "attendance.mark":
-        parts = []
-        if details.get("present"):
-            parts.append(f"marked {_people(details['present'], names)} present")
-        if details.get("absent"):
-            parts.append(f"marked {_people(details['absent'], names)} absent")
-        sentence = " and ".join(parts) or "changed nothing"
-        return sentence[:1].upper() + sentence[1:] + "."
+        return _attendance(details, names)
     if action == "attendance.import":
-        present = _people(details.get("present"), names)
-        marked = f"marked {present} present" if present else "marked nobody new present"
-        return (f"Imported a Zoom report and {marked} ({detail_text(details.get('already'))} already marked, "
-                f"{detail_text(details.get('too_short'))} too short, {detail_text(details.get('unmatched'))} not "
-                "matched).")
+        return _attendance_import(details, names)
     if action == "application.decide":
-        return (f"Decided the application of {detail_text(details.get('applicant'))}: "
-                f"{detail_text(details.get('status', {}).get('to'))} (it was "
-                f"{detail_text(details.get('status', {}).get('from'))}).")
+        status = details.get("status") or {}
+        return _("Decided the application of %(applicant)s: %(new)s (it was %(old)s).", applicant=value("applicant"),
+                 new=_worded(status.get("to")), old=_worded(status.get("from")))
     if action == "user.role_change":
-        return f"Changed the role of {detail_text(details.get('email'))} {_change(details, 'role')}."
-    if action in ("user.activate", "user.deactivate"):
-        verb = "Reactivated" if action == "user.activate" else "Deactivated"
-        return f"{verb} the account of {detail_text(details.get('email'))}."
+        role = details.get("role") or {}
+        return _("Changed the role of %(email)s from %(old)s to %(new)s.", email=value("email"),
+                 old=_worded(role.get("from")), new=_worded(role.get("to")))
+    if action == "user.activate":
+        return _("Reactivated the account of %(email)s.", email=value("email"))
+    if action == "user.deactivate":
+        return _("Deactivated the account of %(email)s.", email=value("email"))
     if action == "course.import":
-        return f"Imported version {detail_text(details.get('version'))} of {target}."
+        return _("Imported version %(version)s of %(course)s.", version=value("version"), course=target)
     if action == "course.publish":
-        previous = details.get("previous_version")
-        was = f" (replacing {previous})" if previous else ""
-        return f"Published version {detail_text(details.get('version'))} of {target}{was}."
+        if details.get("previous_version"):
+            return _("Published version %(version)s of %(course)s (replacing %(previous)s).",
+                     version=value("version"), course=target, previous=value("previous_version"))
+        return _("Published version %(version)s of %(course)s.", version=value("version"), course=target)
     if action == "course.assign_instructor":
-        return f"Made {detail_text(details.get('instructor'))} an instructor of {target}."
+        return _("Made %(instructor)s an instructor of %(course)s.", instructor=value("instructor"), course=target)
     if action == "certificate.issue":
-        return (f"Issued a certificate of {detail_text(details.get('course'))} to "
-                f"{detail_text(details.get('learner'))} by hand: {detail_text(details.get('reason'))}")
+        return _("Issued a certificate of %(course)s to %(learner)s by hand: %(reason)s", course=value("course"),
+                 learner=value("learner"), reason=value("reason"))
     if action == "certificate.revoke":
-        return (f"Revoked the certificate of {detail_text(details.get('learner_name'))} "
-                f"({detail_text(details.get('course_title'))}): {detail_text(details.get('reason'))}")
+        return _("Revoked the certificate of %(learner)s (%(course)s): %(reason)s", learner=value("learner_name"),
+                 course=value("course_title"), reason=value("reason"))
     if action == "cohort.create":
-        return f"Created the cohort “{detail_text(details.get('name'))}” of {detail_text(details.get('course'))}."
+        return _("Created the cohort “%(name)s” of %(course)s.", name=value("name"), course=value("course"))
     if action == "session.create":
-        return f"Added the live session “{detail_text(details.get('title'))}”."
-    if action in ("cohort.update", "session.update"):
-        what = "the cohort" if action == "cohort.update" else "the live session"
-        return f"Changed {what}: {_changes(details)}."
+        return _("Added the live session “%(title)s”.", title=value("title"))
+    if action == "cohort.update":
+        return _("Changed the cohort: %(changes)s.", changes=_changes(details))
+    if action == "session.update":
+        return _("Changed the live session: %(changes)s.", changes=_changes(details))
     return ""
+
+
+TARGET_TYPES = {"course": _l("course"), "certificate": _l("certificate"), "application": _l("application"),
+                "cohort": _l("cohort"), "live_session": _l("live session"), "user": _l("user")}
 
 
 def detail_text(value: Any) -> str:

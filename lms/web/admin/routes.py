@@ -9,7 +9,7 @@ from lms.models import Role
 from lms.services import accounts, audit, outbox, scheduled_jobs, theme
 from lms.services.errors import Conflict, Invalid
 from lms.web.access import acting_user, require_role
-from lms.web.admin.audit import detail_text, summary, target_url
+from lms.web.admin.audit import TARGET_TYPES, detail_text, summary, target_url
 from lms.web.admin.forms import AuditFilterForm, MailActionForm, ResetThemeForm, ThemeForm, UserAccessForm
 from lms.web.downloads import csv_download
 from lms.web.form_errors import save_form, show_service_error
@@ -73,7 +73,7 @@ def audit_log():
     entries = audit.list_entries(acting_user(), filters, page=page_arg())
     return render_template("admin/audit.html", form=form, entries=entries, args=args, actions=audit.ACTIONS,
                            command_line=audit.COMMAND_LINE, target_url=target_url,
-                           detail_text=detail_text, summary=summary,
+                           detail_text=detail_text, summary=summary, target_types=TARGET_TYPES,
                            names=audit.names_of_people_in(entries.items))
 
 

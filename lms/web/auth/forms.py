@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from lms.core import locales
 from lms.services import accounts
-from lms.web.form_choices import language_choices
+from lms.web.form_choices import TIME_ZONE_SELECT, country_choices, language_choices, time_zone_choices
 from lms.web.form_filters import strip
 
 
@@ -39,15 +38,14 @@ class ProfileFields(FlaskForm):
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)],
                        render_kw={"autocomplete": "address-level2"})
     country = SelectField(_l("Country"), validators=[Optional()], render_kw={"autocomplete": "country"})
-    timezone = SelectField(_l("Time zone"), default="UTC",
+    timezone = SelectField(_l("Time zone"), default="UTC", render_kw=TIME_ZONE_SELECT,
                            description=_l("Live sessions and deadlines are shown in this time zone."))
     preferred_language = SelectField(_l("Preferred language"), default="en")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [SelectChoice("", _l("Choose a country"))] + [
-            SelectChoice(code, name) for code, name in locales.countries()]
-        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in locales.time_zones()]
+        self.country.choices = country_choices()
+        self.timezone.choices = time_zone_choices()
         self.preferred_language.choices = language_choices()
 
     def profile(self) -> accounts.Profile:

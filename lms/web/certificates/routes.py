@@ -91,7 +91,9 @@ def status_list(list_number: int):
 @bp.route("/certificates")
 @login_required
 def mine():
-    return render_template("certificates/mine.html", certificates=certificates.my_certificates(acting_user()))
+    mine = certificates.my_certificates(acting_user())
+    return render_template("certificates/mine.html", certificates=mine,
+                           names=certificates.course_names(mine, wording.current_language()))
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -125,7 +127,7 @@ def credential(public_id: str):
 def admin_index():
     actor = acting_user()
     form = IssueForm()
-    form.course.choices = [("", "Choose a course"), *certificates.certifiable_courses(actor)]
+    form.course.choices = [("", _("Choose a course")), *certificates.certifiable_courses(actor)]
     certificate, status = save_form(form, lambda: certificates.issue_by_admin_email(
         actor, form.email.data, form.course.data, form.reason.data))
     if certificate is not None:

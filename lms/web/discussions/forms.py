@@ -58,3 +58,11 @@ class ActionForm(FlaskForm):
 class AnswerForm(FlaskForm):
     post_id = HiddenField()
     submit = SubmitField(_l("Mark as the answer"))
+
+
+class MailSettingsForm(FlaskForm):
+    mail_mode = SelectField(_l("E-mail from discussions"), choices=[
+        SelectChoice("each", _l("A message for each new post in the discussions I follow")),
+        SelectChoice("digest", _l("One daily digest")),
+        SelectChoice("off", _l("No e-mail"))])
+    submit = SubmitField(_l("Save"))

@@ -8,11 +8,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from lms.extensions import configured_limit, limiter
-from lms.services import discussion_moderation, discussion_posts, discussions
+from lms.extensions import configured_limit, csrf, limiter
+from lms.services import discussion_mail, discussion_moderation, discussion_posts, discussions
 from lms.services.discussion_posts import Draft
 from lms.web.access import acting_user
-from lms.web.discussions.forms import ActionForm, AnswerForm, EditForm, MuteForm, ReasonForm, ReplyForm, ThreadForm
+from lms.web.discussions.forms import (
+    ActionForm,
+    AnswerForm,
+    EditForm,
+    MailSettingsForm,
+    MuteForm,
+    ReasonForm,
+    ReplyForm,
+    ThreadForm,
+)
 from lms.web.form_errors import save_form
 from lms.web.query_args import form_id
 
@@ -216,3 +225,37 @@ def mute(slug: str):
             for message in errors:
                 flash(str(message), "error")
     return redirect(url_for("discussions.moderation", slug=slug))
+
+
+# E-mail.
+
+
+@bp.route("/discussions/<int:thread_id>/follow", methods=["POST"])
+@login_required
+def follow(thread_id: int):
+    if ActionForm().validate_on_submit():
+        discussion_posts.set_following(acting_user(), thread_id, request.form.get("follow") == "1")
+    return redirect(url_for("discussions.thread", thread_id=thread_id))
+
+
+@bp.route("/discussions/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = MailSettingsForm()
+    if request.method == "GET":
+        form.mail_mode.data = discussion_mail.mail_mode(acting_user())
+    if form.validate_on_submit():
+        discussion_mail.set_mail_mode(acting_user(), form.mail_mode.data)
+        flash(_("Your choice is saved."), "success")
+        return redirect(url_for("discussions.settings"))
+    return render_template("discussions/settings.html", form=form)
+
+
+@bp.route("/discussions/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the mail program posts "List-Unsubscribe=One-Click" with no page, session or form token
+def unsubscribe(token: str):
+    """The link in every discussion e-mail: a page with one button, and the one-click POST mail programs send."""
+    if request.method == "POST":
+        discussion_mail.unsubscribe(token)
+        return render_template("discussions/unsubscribe.html", token=token, done=True)
+    return render_template("discussions/unsubscribe.html", token=token, done=False)

@@ -3,11 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from lms.core import locales
-from lms.web.form_choices import language_choices
+from lms.web.form_choices import country_choices, language_choices
 
 
 def strip(value: str | None) -> str | None:
@@ -49,6 +48,5 @@ class ApplicationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [SelectChoice("", _l("Choose a country"))] + [
-            SelectChoice(code, name) for code, name in locales.countries()]
+        self.country.choices = country_choices()
         self.language.choices = language_choices()

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.core import admissions
 from lms.extensions import configured_limit, limiter
-from lms.services import applications, calendars, cohort_pages, live_sessions, wording
+from lms.services import applications, calendars, cohort_pages, course_languages, live_sessions, wording
 from lms.services.errors import Conflict
 from lms.web.access import acting_user
 from lms.web.downloads import attachment
@@ -53,7 +53,8 @@ def status_labels() -> dict:
 @bp.route("/programmes/courses/<slug>/cohorts")
 def course_cohorts(slug: str):
     course, version, pages = cohort_pages.course_cohort_pages(_viewer(), slug)
-    return render_template("programmes/course_cohorts.html", course=course, version=version, pages=pages)
+    return render_template("programmes/course_cohorts.html", course=course, version=version, pages=pages,
+                           name=course_languages.course_name(version, wording.current_language()))
 
 
 @bp.route("/programmes/cohorts/<int:cohort_id>")
@@ -63,6 +64,8 @@ def cohort(cohort_id: int):
     application = applications.find_application(viewer, cohort_id) if viewer else None
     refusal = applications.application_refusal(page.cohort)
     return render_template("programmes/cohort.html", page=page, application=application,
+                           name=course_languages.course_name(page.version, wording.current_language())
+                           if page.version else None,
                            has_application=applications.blocks_a_new_application(application), refusal=refusal,
                            form=ActionForm())
 
@@ -86,7 +89,9 @@ def apply(cohort_id: int):
                                                                              user.preferred_language),
         "motivation": getattr(source, "motivation", "")})
     max_bytes = current_app.config["LETTER_MAX_BYTES"]
-    form.letter.description = f"{form.letter.description} At most {max_bytes / (1024 * 1024):g} MB."
+    # Two whole sentences side by side: the field's own hint, then the limit.
+    form.letter.description = " ".join((str(form.letter.description),
+                                        _("At most %(size)s MB.", size=format_decimal(max_bytes / (1024 * 1024)))))
     form.letter.render_kw = {**(form.letter.render_kw or {}), "data-max-bytes": str(max_bytes)}
     if form.is_submitted() and refusal is not None:
         status = 403

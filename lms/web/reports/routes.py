@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_decimal, format_percent, ngettext
+from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -49,7 +49,7 @@ def _filter_form(scope: reports.ReportScope | None = None) -> tuple[LearnerFilte
     asked = request.args.get("language", "")
     languages = scope.version.language_list if scope else ([asked] if LANGUAGE.matches(asked) else [])
     form.language.choices = [SelectChoice("", _("All languages"))] + [
-        SelectChoice(code, locales.language_name(code)) for code in languages]
+        SelectChoice(code, locales.language_name(code, str(get_locale() or "en"))) for code in languages]
     form.validate()
     cohort = form.cohort.data
     filters = reports.LearnerFilters(

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.core import locales
+from lms.web.form_choices import TIME_ZONE_SELECT, time_zone_choices
 from lms.web.form_filters import strip
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -26,8 +26,7 @@ MODES = [SelectChoice("application", _l("By application (staff review each one)"
          SelectChoice("open", _l("Open (anyone can enrol)")), SelectChoice("invite", _l("By invitation"))]
 
 
-def _time_zones() -> list[SelectChoice]:
-    return [SelectChoice(name, name.replace("_", " ")) for name in locales.time_zones()]
+
 
 
 class ActionForm(FlaskForm):
@@ -39,7 +38,7 @@ class CohortForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Give the cohort a name.")), Length(max=200)],
                        filters=[strip],
                        description=_l("For example: Caring Cities 2024."))
-    timezone = SelectField(_l("Time zone"), default="Europe/Madrid",
+    timezone = SelectField(_l("Time zone"), default="Europe/Madrid", render_kw=TIME_ZONE_SELECT,
                            description=_l("The dates, the deadline and the session times are read in this zone."))
     applications_open = DateTimeLocalField(_l("Applications open"), format=LOCAL_FORMATS, validators=[Optional()],
                                            description=_l("Local date and time. Empty: open as soon as it is saved."))
@@ -56,7 +55,7 @@ class CohortForm(FlaskForm):
 
     def __init__(self, *args, courses: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = _time_zones()
+        self.timezone.choices = time_zone_choices()
         self.course.choices = [SelectChoice(slug, slug) for slug in (courses or [])]
 
     def validate_ends_on(self, field) -> None:
@@ -68,7 +67,8 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the session a title.")), Length(max=300)],
                         filters=[strip])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    timezone = SelectField(_l("Time zone"), description=_l("The start and end below are local times in this zone."))
+    timezone = SelectField(_l("Time zone"), description=_l("The start and end below are local times in this zone."),
+                           render_kw=TIME_ZONE_SELECT)
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMATS, validators=[DataRequired(_l("Give the start."))])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMATS, validators=[DataRequired(_l("Give the end."))])
     join_url = URLField(_l("Joining link"), validators=[Optional(), Length(max=500)], filters=[strip],
@@ -79,7 +79,7 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = _time_zones()
+        self.timezone.choices = time_zone_choices()
 
 
 DECISIONS = [SelectChoice("accepted", _l("Accept (enrols the applicant)")), SelectChoice("waitlisted", _l("Waitlist")),

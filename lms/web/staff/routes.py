@@ -255,9 +255,10 @@ def import_attendance(session_id: int):
 
 # The living style guide.
 
-STYLEGUIDE_ROWS = (("Ana Pérez", "ES", 100, "2026-11-20", "ok", "Completed"),
-                   ("김민수", "KR", 45, "2026-11-28", "info", "In progress"),
-                   ("Siddharth Venkataraman", "IN", 0, "2026-10-02", "warn", "Not started"))
+# Sample people: their names are data (translate="no" on the page); the status is a key of the reports' labels.
+STYLEGUIDE_ROWS = (("Ana Pérez", "ES", 100, date(2026, 11, 20), "ok", "completed"),
+                   ("김민수", "KR", 45, date(2026, 11, 28), "info", "in-progress"),
+                   ("Siddharth Venkataraman", "IN", 0, date(2026, 10, 2), "warn", "not-started"))
 STYLEGUIDE_SORTS = {"name": 0, "country": 1, "progress": 2}
 
 
@@ -268,8 +269,10 @@ def styleguide():
     sort = request.args.get("sort", "name")
     column = STYLEGUIDE_SORTS.get(sort.lstrip("-"), 0)
     rows = sorted(STYLEGUIDE_ROWS, key=lambda row: row[column], reverse=sort.startswith("-"))
-    form = StyleguideForm(data={"name": "Ana Pérez", "email": "ana@", "note": "Welcome to the programme!"})
-    form.email.errors = ["Give a valid e-mail address, such as name@city.gov."]
+    form = StyleguideForm(data={"name": "Ana Pérez", "email": "ana@", "note": _("Welcome to the programme!")})
+    form.email.errors = [_("Give a valid e-mail address, such as name@city.gov.")]
     pages = SimpleNamespace(pages=3, page=2, has_prev=True, has_next=True, prev_num=1, next_num=3)
     return render_template("staff/styleguide.html", form=form, rows=rows, sort=sort, pages=pages,
+                           status_labels={"completed": _("Completed"), "in-progress": _("In progress"),
+                                          "not-started": _("Not started")},
                            sample_start=date(2027, 1, 12), sample_end=date(2027, 3, 30))

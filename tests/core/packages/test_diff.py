@@ -16,11 +16,16 @@ def new_version(files: dict[str, bytes]) -> Package:
     return result.package
 
 
+def english(diff) -> list[str]:
+    """The summary's sentences as the command line writes them (Phrases, worded in English)."""
+    return [str(line) for line in diff.summary_lines()]
+
+
 def test_no_change():
     diff = diff_packages(OLD, new_version(V))
     assert diff.is_empty
     assert diff.lessons_reset == () and diff.quizzes_reset == ()
-    assert diff.summary_lines() == ["Version 1.0.0 → 1.1.0.", "No lessons, quizzes, modules or assets changed."]
+    assert english(diff) == ["Version 1.0.0 → 1.1.0.", "No lessons, quizzes, modules or assets changed."]
 
 
 def test_lesson_added():
@@ -53,7 +58,7 @@ def test_lesson_changed_with_reset_progress_is_reset():
     diff = diff_packages(OLD, new_version(edit(V, "basics/02-choosing-species.md", "Large trees", "Big trees")))
     assert diff.lessons_changed == ("choosing-species",)
     assert diff.lessons_reset == ("choosing-species",)
-    assert "Lessons changed: choosing-species. Learners must complete again: choosing-species." in diff.summary_lines()
+    assert "Lessons changed: choosing-species. Learners must complete again: choosing-species." in english(diff)
 
 
 def test_reset_progress_resets_only_a_changed_lesson():
@@ -79,7 +84,7 @@ def test_quiz_question_changed_resets_passes():
     assert diff.quizzes_changed == (QuizChange("basics-quiz", (), (), ("spacing",), grading_changed=True),)
     assert diff.quizzes_reset == ("basics-quiz",)
     assert ("Quiz basics-quiz changed (questions changed: spacing): grading changed, learners must pass it again."
-            in diff.summary_lines())
+            in english(diff))
 
 
 def test_quiz_wording_changed_keeps_passes():
@@ -98,7 +103,7 @@ def test_quiz_question_added_and_removed():
 def test_quiz_settings_changed_keeps_passes():
     diff = diff_packages(OLD, new_version(edit(V, QUIZ, "max_attempts: 3", "max_attempts: 4")))
     assert diff.quizzes_changed == (QuizChange("basics-quiz", (), (), (), grading_changed=False),)
-    assert "Quiz basics-quiz changed (settings changed): grading unchanged, passes carry over." in diff.summary_lines()
+    assert "Quiz basics-quiz changed (settings changed): grading unchanged, passes carry over." in english(diff)
 
 
 def test_quiz_removed_and_module_added():
@@ -109,7 +114,7 @@ def test_quiz_removed_and_module_added():
     diff = diff_packages(OLD, new_version(files))
     assert diff.quizzes_removed == ("basics-quiz",) and diff.quizzes_reset == ("basics-quiz",)
     assert diff.modules_added == ("more",) and diff.lessons_added == ("x",)
-    assert diff.summary_lines() == [
+    assert english(diff) == [
         "Version 1.0.0 → 1.1.0.",
         "Modules added: more.",
         "Lessons added: x.",
