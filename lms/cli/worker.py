@@ -26,7 +26,7 @@ def worker_command(once: bool) -> None:
                 runs = scheduled_jobs.run_due_jobs(name)
                 delivery = outbox.drain(name)
             for run in runs:
-                click.echo(f"{run.job_name}: {run.error or run.outcome}")
+                click.echo(f"{run.job_name}: {run.error or scheduled_jobs.run_outcome(run)}")
             click.echo(f"{delivery.sent} message(s) sent, {delivery.retrying} to retry later, "
                        f"{delivery.failed} failed.")
             return
@@ -43,7 +43,7 @@ def jobs_command() -> None:
         due = f"next {schedule.next_run_at:%Y-%m-%d %H:%M} UTC" if schedule else "not scheduled yet (start a worker)"
         click.echo(f"{state.job.name:<18} every {_every(schedule.every_seconds if schedule else None, state)}, {due}")
         if last is not None:
-            result = f"failed: {last.error}" if last.error else (last.outcome or "running")
+            result = f"failed: {last.error}" if last.error else (str(state.outcome) or "running")
             click.echo(f"  last run {last.started_at:%Y-%m-%d %H:%M} UTC by {last.worker}: {result}")
 
 

@@ -11,6 +11,7 @@ application not yet announced, refreshing and expiring look at everything).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from sqlalchemy import delete, select, update
 
 from lms import authz
 from lms.core import clock
+from lms.core.i18n import Nn_, Phrase
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -37,40 +39,58 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     every: timedelta
-    run: Callable[[datetime], str]  # given the time it runs at; returns what it did, in a sentence
+    run: Callable[[datetime], Phrase]  # given the time it runs at; returns what it did, worded for the reader later
     description: LazyString  # worded for whoever reads the worker page
 
 
-def _session_reminders(now: datetime) -> str:
-    return reminders.send_reminders(now=now).summary()
+def _counted(forms: tuple[str, str], num: int, **values) -> Phrase:
+    singular, plural = forms
+    return Phrase(singular, plural=plural, num=num, **values)
 
 
-def _reviewer_digest(now: datetime) -> str:
-    count = application_review.notify_reviewers(now)
-    return f"{count} new application(s) announced to reviewers."
+def _session_reminders(now: datetime) -> Phrase:
+    run = reminders.send_reminders(now=now)
+    return Phrase("%(queued)s %(before)s", queued=_counted(Nn_(
+        "%(num)d reminder queued for the upcoming live sessions (%(sessions)d).",
+        "%(num)d reminders queued for the upcoming live sessions (%(sessions)d)."), run.queued, sessions=run.sessions),
+        before=_counted(Nn_("%(num)d was already sent before.", "%(num)d were already sent before."),
+                        run.already_sent))
 
 
-def _refresh_progress(now: datetime) -> str:
+def _reviewer_digest(now: datetime) -> Phrase:
+    return _counted(Nn_("%(num)d new application announced to reviewers.",
+                        "%(num)d new applications announced to reviewers."), application_review.notify_reviewers(now))
+
+
+def _refresh_progress(now: datetime) -> Phrase:
     slugs = list(db.session.execute(
         select(Course.slug).join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
         .order_by(Course.slug)).scalars())
     changed = sum(completion.refresh_stored_progress(None, slug) for slug in slugs)
-    return f"{changed} stored progress figure(s) corrected in {len(slugs)} course(s)."
+    return _counted(Nn_("%(num)d stored progress figure corrected in the published courses (%(courses)d).",
+                        "%(num)d stored progress figures corrected in the published courses (%(courses)d)."),
+                    changed, courses=len(slugs))
 
 
-def _expire_stale_data(now: datetime) -> str:
+def _expire_stale_data(now: datetime) -> Phrase:
     cutoff = now - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
     messages = outbox.expire_sent(cutoff)
     runs = db.session.execute(delete(ScheduledJobRun).where(ScheduledJobRun.started_at < cutoff)
                               .execution_options(synchronize_session=False)).rowcount
     logins = accounts.expire_logins(now - current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
     db.session.commit()
-    return (f"{messages} delivered message(s) and {runs} job run record(s) older than {cutoff:%Y-%m-%d} removed; "
-            f"{logins} log-in(s) past the session limit ended.")
+    # Three sentences one after the other: a full stop ends each.
+    return Phrase("%(messages)s %(runs)s %(logins)s", messages=_counted(Nn_(
+        "%(num)d delivered message older than %(date)s removed.",
+        "%(num)d delivered messages older than %(date)s removed."), messages, date=f"{cutoff:%Y-%m-%d}"),
+        runs=_counted(Nn_("%(num)d job run record removed.", "%(num)d job run records removed."), runs),
+        logins=_counted(Nn_("%(num)d log-in past the session limit ended.",
+                            "%(num)d log-ins past the session limit ended."), logins))
 
 
-def _discussion_digest(now: datetime) -> str:
-    return f"{discussion_mail.send_digests(now)} discussion digest(s) queued."
+def _discussion_digest(now: datetime) -> Phrase:
+    return _counted(Nn_("%(num)d discussion digest queued.", "%(num)d discussion digests queued."),
+                    discussion_mail.send_digests(now))
 
 
 JOBS: tuple[Job, ...] = (
@@ -131,7 +151,7 @@ def run_due_jobs(worker: str, now: datetime | None = None) -> list[ScheduledJobR
         due_at = schedule.next_run_at
         if job is None or not _claim(schedule, worker, now):
             continue
-        outcome, error = "", None
+        outcome, error = None, None
         try:
             outcome = job.run(now)
         except Exception as failure:  # a broken job is recorded and must not stop the worker or the other jobs
@@ -140,7 +160,9 @@ def run_due_jobs(worker: str, now: datetime | None = None) -> list[ScheduledJobR
             log.exception("scheduled job %s (due %s) failed", job.name, due_at)
         run = db.session.execute(select(ScheduledJobRun).where(
             ScheduledJobRun.job_name == job.name, ScheduledJobRun.due_at == due_at)).scalar_one()
-        run.finished_at, run.outcome, run.error = clock.now(), outcome, error
+        # Stored as the Phrase's data, so that the worker page words it in its reader's language.
+        run.finished_at, run.error = clock.now(), error
+        run.outcome = json.dumps(outcome.to_data(), ensure_ascii=False) if outcome is not None else ""
         db.session.commit()
         log.info("scheduled job %s: %s", job.name, error or outcome)
         done.append(run)
@@ -152,6 +174,17 @@ class JobState:
     job: Job
     schedule: ScheduledJob | None
     last_run: ScheduledJobRun | None
+
+    @property
+    def outcome(self) -> Phrase | str:
+        return run_outcome(self.last_run) if self.last_run is not None else ""
+
+
+def run_outcome(run: ScheduledJobRun) -> Phrase | str:
+    """What a run did: the Phrase it stored, or the English sentence of a run recorded before outcomes were."""
+    if run.outcome.startswith("{"):
+        return Phrase.from_data(json.loads(run.outcome))
+    return run.outcome
 
 
 def job_states(actor: User | None) -> list[JobState]:

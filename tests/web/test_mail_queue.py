@@ -146,3 +146,16 @@ def test_asking_for_a_password_reset_with_the_mail_server_down_queues_the_link(a
     assert response.status_code == 302  # was a 500 when the request talked to the mail server itself
     assert [(m.recipient, m.subject, m.status) for m in messages(db)] == [
         ("ana@example.org", "Reset your password", QUEUED)]
+
+
+def test_the_worker_page_words_what_each_job_did_in_its_readers_language(client, db, login_as):
+    """A job's outcome is stored as a Phrase's data, not as the worker's English sentence (issue 15)."""
+    from lms.services import scheduled_jobs
+    from tests.factories import make_user
+
+    scheduled_jobs.ensure_schedule()
+    scheduled_jobs.run_due_jobs("test-worker")
+    login_as(make_user("admin", preferred_language="es"))
+    html = client.get("/admin/mail").get_data(as_text=True)
+    assert "0 solicitudes nuevas" in html, html
+    assert "new applications announced" not in html
