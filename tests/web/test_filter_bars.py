@@ -1,4 +1,4 @@
-"""Every staff list that filters does it through one component, the filter bar (`filter_bar` in _macros.html): inline
+"""Every staff list (and the discussion board) that filters does it through one component, the filter bar (`filter_bar` in _macros.html): inline
 on a desktop, folded behind its label on a phone. Issue 12 point 7 found the people list and the certificate search
 still on an older form of their own."""
 
@@ -29,6 +29,18 @@ class SearchForms(HTMLParser):
             if self.open_tags[index][0] == tag:
                 del self.open_tags[index:]
                 break
+
+
+def test_the_discussion_board_filters_through_the_filter_bar(client, login_as, tmp_path):
+    from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
+    from tests.factories import EXAMPLE_SLUG
+
+    cohort = example_with_open_cohort(tmp_path)
+    enrol_in_cohort(login_as("learner"), cohort)
+    for url in (f"/courses/{EXAMPLE_SLUG}/discussions/", f"/courses/{EXAMPLE_SLUG}/discussions/?sort=unanswered"):
+        page = SearchForms()
+        page.feed(client.get(url).get_data(as_text=True))
+        assert page.forms and all(page.forms), url
 
 
 @pytest.mark.parametrize("url", ["/admin/users", "/admin/users?q=seoul", "/certificates/admin/",
