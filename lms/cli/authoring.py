@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.cli.group import fail, lms_cli
 from lms.services import authoring_tools
@@ -37,7 +38,8 @@ def gift_import(gift_file: str, quiz_yaml: str, force: bool) -> None:
     outcome = authoring_tools.gift_to_quiz_file(Path(gift_file), destination)
     for note in outcome.notes:
         click.echo(f"{gift_file}:{note.line}: {note.message}", err=True)
-    click.echo(_("Wrote %(path)s with %(count)d question(s).", path=quiz_yaml, count=outcome.questions))
+    click.echo(ngettext("Wrote %(path)s with %(num)d question.", "Wrote %(path)s with %(num)d questions.",
+                        outcome.questions, path=quiz_yaml))
     if outcome.notes:
         click.echo(_("%(count)d thing(s) could not be carried over; see above.", count=len(outcome.notes)), err=True)
 
@@ -50,7 +52,8 @@ def gift_export(quiz_yaml: str, gift_file: str) -> None:
     outcome = authoring_tools.quiz_file_to_gift(Path(quiz_yaml), Path(gift_file))
     for note in outcome.notes:
         click.echo(f"{quiz_yaml}:{note.line}: {note.message}", err=True)
-    click.echo(_("Wrote %(path)s with %(count)d question(s).", path=gift_file, count=outcome.questions))
+    click.echo(ngettext("Wrote %(path)s with %(num)d question.", "Wrote %(path)s with %(num)d questions.",
+                        outcome.questions, path=gift_file))
 
 
 @lms_cli.command("preview")

@@ -21,8 +21,10 @@ def _print_problems(problems) -> None:
 
 
 def _print_warnings(warnings) -> None:
+    """Each warning as compilers write them, ``file:line: warning: message``, whatever part of the check found it."""
     for warning in warnings:
-        click.echo(f"{warning.file}:{warning.line}: warning: {warning.message}", err=True)
+        where = f"{warning.file}:{warning.line}" if warning.line else warning.file
+        click.echo(f"{where}: warning: {warning.message}", err=True)
 
 
 def _print_translations(result) -> None:
@@ -36,8 +38,7 @@ def _print_translations(result) -> None:
         if language.missing:
             parts.append(f"{len(language.missing)} missing ({', '.join(language.missing)})")
         click.echo(f"  {language.language}: {', '.join(parts)}")
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    _print_warnings(result.warnings)
 
 
 def _package_path(path: str) -> Path:

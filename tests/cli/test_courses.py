@@ -121,13 +121,13 @@ def test_gift_import_writes_the_quiz_and_reports_what_it_cannot_carry(runner, tm
     assert refused.exit_code == 1 and "exists already; give --force" in refused.output
     result = runner.invoke(args=["lms", "gift-import", str(gift_file), str(quiz), "--force"])
     assert result.exit_code == 0, result.output
-    assert "Wrote" in result.output and "with 7 question(s)" in result.output
+    assert "Wrote" in result.output and "with 7 questions." in result.output
     assert f"{gift_file}:27: 'Essay' is an essay question" in result.output
     assert "id: module-1-quiz" in quiz.read_text(encoding="utf-8")
     assert runner.invoke(args=["lms", "validate", str(tmp_path / "safe-streets")]).exit_code == 0
     exported = tmp_path / "back.gift"
     result = runner.invoke(args=["lms", "gift-export", str(quiz), str(exported)])
-    assert result.exit_code == 0 and "with 7 question(s)" in result.output
+    assert result.exit_code == 0 and "with 7 questions." in result.output
     assert "::crossing::[markdown]Where is it **safest** to cross a street?" in exported.read_text(encoding="utf-8")
 
 

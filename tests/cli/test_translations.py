@@ -56,7 +56,7 @@ def test_validate_prints_coverage_and_stale_warnings_but_succeeds(runner, tmp_pa
     result = runner.invoke(args=["lms", "validate", str(package)])
     assert result.exit_code == 0, result.output
     assert "  es: 4 of 8 files translated, 1 stale (basics/module.es.yaml), 4 missing" in result.output
-    assert "warning: basics/module.es.yaml:1: stale translation: basics/module.yaml changed since it was " \
+    assert "basics/module.es.yaml:1: warning: stale translation: basics/module.yaml changed since it was " \
            "translated" in result.output
 
 

@@ -1,6 +1,6 @@
-"""Every staff list (and the discussion board) that filters does it through one component, the filter bar (`filter_bar` in _macros.html): inline
-on a desktop, folded behind its label on a phone. Issue 12 point 7 found the people list and the certificate search
-still on an older form of their own."""
+"""Every staff list that filters, and the discussion board, does it through one component, the filter bar
+(`filter_bar` in _macros.html): inline on a desktop, folded behind its label on a phone. Issue 12 point 7 found the
+people list and the certificate search still on an older form of their own."""
 
 from __future__ import annotations
 
