@@ -98,6 +98,9 @@ class Config:
     # Course packages (with their videos) are uploaded to this limit instead; the package's own limits on each file
     # and on the whole (lms.core.packages.files.Limits) still apply.
     PACKAGE_MAX_UPLOAD_BYTES = _env_int("LMS_PACKAGE_MAX_UPLOAD_MB", 200) * 1024 * 1024
+    # Each audio or video file of a package, and all of them together, once decompressed (streamed to the file store,
+    # never held in memory; Limits.max_media_bytes).
+    PACKAGE_MAX_MEDIA_BYTES = _env_int("LMS_PACKAGE_MAX_MEDIA_MB", 1024) * 1024 * 1024
     # Package files (lms/storage.py): a directory, instance/files unless set; every app instance of one site must see
     # the same one (a shared volume). With the prefix set, asset responses carry X-Accel-Redirect for nginx to send
     # the file after the app has checked access (docs/file-store.md).

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lms.core.packages import LoadResult, Package, Problem
+from lms.core.packages import LoadResult, MediaFile, Package, Problem
 from lms.services import package_validation
 from lms.services.catalog import LessonRef, ModuleRef
 from lms.services.errors import NotFound
@@ -129,5 +129,7 @@ def asset(state: PreviewState, path: str) -> tuple[bytes, str]:
     if package is not None:
         for item in package.assets:
             if item.path == path:
-                return package.files[path], item.media_type
+                data = package.files[path]
+                # The author's own package on their machine: a video is read whole only when previewed.
+                return (data.read_all() if isinstance(data, MediaFile) else data), item.media_type
     raise NotFound("This file is not in the package's assets/ (any more).")

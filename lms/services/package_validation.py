@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from flask import current_app, has_app_context
+
 from lms.core import clock
-from lms.core.packages import LoadResult, Package, Problem, load_package
+from lms.core.packages import Limits, LoadResult, Package, Problem, load_package
 from lms.core.packages.cohort_warnings import cohort_warnings
 from lms.services.errors import Invalid
 from lms.services.video_lessons import video_hosts
@@ -38,7 +40,15 @@ class RelativeLinks:
 
 def validate(source: PackageSource, name: str | None = None) -> LoadResult:
     """``name``: the uploaded file's name, for problems with zip bytes."""
-    return load_package(source, links=RelativeLinks(), name=name, video_hosts=video_hosts())
+    return load_package(source, limits=package_limits(), links=RelativeLinks(), name=name, video_hosts=video_hosts())
+
+
+def package_limits() -> Limits:
+    """The format's limits, with the site's limit on audio and video files (LMS_PACKAGE_MAX_MEDIA_MB); the format's
+    defaults without an application (tools, tests)."""
+    if not has_app_context():
+        return Limits()
+    return Limits(max_media_bytes=current_app.config["PACKAGE_MAX_MEDIA_BYTES"])
 
 
 def package_warnings(package: Package) -> list[Problem]:

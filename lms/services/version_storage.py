@@ -3,12 +3,12 @@ and the manifest its pages read. Rows only: the caller (lms.services.publishing)
 
 from __future__ import annotations
 
-from lms.core.packages import Package, Translation
+from lms.core.packages import MediaFile, Package, Translation
 from lms.extensions import db
 from lms.models import Course, CourseVersion, User, VersionFile, VersionLesson, VersionModule, VersionTranslation
 from lms.services.course_versions import version_key
 from lms.services.video_lessons import video_record
-from lms.storage import file_store
+from lms.storage import FileStore, StoredFile, file_store
 
 
 def _manifest(package: Package) -> dict:
@@ -60,12 +60,22 @@ def store_version(course: Course, package: Package, actor: User | None) -> Cours
     media_types = {asset.path: asset.media_type for asset in package.assets}
     store = file_store()
     for path, data in sorted(package.files.items()):
-        stored = store.put(data)
+        stored = _put(store, path, data)
         db.session.add(VersionFile(
             version=version, path=path, media_type=media_types.get(path, _text_media_type(path)), size=stored.size,
             sha256=stored.sha256,
         ))
     return version
+
+
+def _put(store: FileStore, path: str, data: bytes | MediaFile) -> StoredFile:
+    if not isinstance(data, MediaFile):
+        return store.put(data)
+    with data.open() as stream:  # copied from the upload in chunks, never whole in memory
+        stored = store.put_stream(stream)
+    if stored.sha256 != data.sha256:
+        raise RuntimeError(f"{path} changed between its validation and its storage")
+    return stored
 
 
 def _translation_row(version: CourseVersion, translation: Translation) -> VersionTranslation:

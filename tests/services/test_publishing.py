@@ -1,7 +1,11 @@
 """Importing, publishing and exporting course versions, and carrying progress over between them."""
 
+import hashlib
+import tracemalloc
+
 import pytest
 
+from bench.bench_large_import import package_with_video
 from lms.models import CourseStaff, CourseVersion, LessonProgress, ProgressEvent, VersionFile, VersionLesson
 from lms.services import (
     course_versions,
@@ -13,6 +17,7 @@ from lms.services import (
     version_storage,
 )
 from lms.services.errors import Conflict, NotAllowed
+from lms.storage import file_store
 from tests.factories import EXAMPLE, EXAMPLE_SLUG, copy_package, edit_file, set_version, table_counts
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 
@@ -33,6 +38,23 @@ def test_import_creates_a_draft_with_every_lesson_and_file(db):
     files = db.session.execute(db.select(VersionFile.path).filter_by(version_id=version.id)).scalars()
     assert sorted(files) == sorted(package.files)
 
+
+
+def test_a_large_video_is_streamed_into_the_file_store_not_read_into_memory(db, tmp_path):
+    size = 30 * 1024 * 1024  # over the 20 MB limit of files read into memory
+    folder = package_with_video(tmp_path, size)
+    tracemalloc.start()
+    try:
+        version = publishing.import_package(None, folder).version
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    video = db.select(VersionFile).filter_by(version_id=version.id, path="assets/large.mp4")
+    row = db.session.execute(video).scalar_one()
+    assert (row.size, row.media_type) == (size, "video/mp4")
+    assert row.sha256 == hashlib.sha256((folder / "assets/large.mp4").read_bytes()).hexdigest()
+    assert file_store().local_path(row.sha256).stat().st_size == size
+    assert peak < 10 * 1024 * 1024, f"importing a 30 MB video allocated {peak / 2**20:.1f} MB"
 
 def test_import_with_publish_makes_the_version_current(db):
     version = publishing.import_package(None, EXAMPLE, publish=True).version
@@ -227,7 +249,7 @@ def test_the_package_length_limits_are_the_sizes_of_the_columns_that_keep_the_va
     assert size(VersionFile.path) == files.MAX_PATH_LENGTH
 
 
-def test_one_person_imports_one_package_at_a_time(db, app, tmp_path):
+def test_one_person_imports_one_package_at_a_time(db, tmp_path):
     """A second upload while the first is being checked is refused at once (each may take seconds); others may
     import meanwhile."""
     from sqlalchemy import func, select

@@ -6,6 +6,7 @@ This layer is pure: no Flask, no database, no writing to disk. See docs/course-p
 from lms.core.packages.diff import PackageDiff, QuizChange, diff_packages
 from lms.core.packages.files import Limits
 from lms.core.packages.loader import load_package
+from lms.core.packages.media import MediaFile
 from lms.core.packages.model import (
     Asset,
     CertificateRule,
@@ -51,6 +52,7 @@ __all__ = [
     "Limits",
     "LinkBuilder",
     "LoadResult",
+    "MediaFile",
     "Module",
     "Package",
     "PackageDiff",

@@ -11,7 +11,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from lms.core.packages import hashing
-from lms.core.packages.files import ASSETS, media_type
+from lms.core.packages.files import ASSETS, PackageFile, media_type
+from lms.core.packages.media import file_sha256, file_size
 from lms.core.packages.model import (
     Asset,
     CertificateRule,
@@ -40,7 +41,7 @@ from lms.core.packages.validate import Record
 from lms.core.packages.video import estimated_minutes
 
 
-def build_package(parsed: ParsedPackage, files: dict[str, bytes]) -> Package:
+def build_package(parsed: ParsedPackage, files: dict[str, PackageFile]) -> Package:
     course = parsed.course
     completion: Record | None = course.get("completion")
     certificate: Record | None = course.get("certificate")
@@ -67,7 +68,7 @@ def build_package(parsed: ParsedPackage, files: dict[str, bytes]) -> Package:
             min_sessions_attended=completion.get("min_sessions_attended") if completion else 0,
         ),
         certificate=_certificate(certificate, course.get("estimated_hours")),
-        assets=tuple(Asset(path, media_type(path), len(data), hashing.sha256_hex(data))
+        assets=tuple(Asset(path, media_type(path), file_size(data), file_sha256(data))
                      for path, data in sorted(files.items()) if path.startswith(ASSETS)),
         content_hash=hashing.package_hash(files),
         files=dict(files),
@@ -86,7 +87,7 @@ def _certificate(record: Record | None, estimated_hours: float) -> CertificateRu
     )
 
 
-def _module(module: ParsedModule, files: dict[str, bytes]) -> Module:
+def _module(module: ParsedModule, files: dict[str, PackageFile]) -> Module:
     record = module.record
     return Module(
         id=record.get("id"),
@@ -99,7 +100,7 @@ def _module(module: ParsedModule, files: dict[str, bytes]) -> Module:
     )
 
 
-def _lesson(lesson: ParsedLesson, files: dict[str, bytes]) -> Lesson:
+def _lesson(lesson: ParsedLesson, files: dict[str, PackageFile]) -> Lesson:
     front = lesson.front
     assert front is not None  # a lesson without front matter is a problem, and then nothing is built
     return Lesson(
@@ -110,7 +111,7 @@ def _lesson(lesson: ParsedLesson, files: dict[str, bytes]) -> Lesson:
         reset_progress=front.get("reset_progress"),
         source=lesson.body,
         html=lesson.html,
-        content_hash=hashing.sha256_hex(files[lesson.path]),
+        content_hash=file_sha256(files[lesson.path]),
         path=lesson.path,
         video=lesson.video,
     )

@@ -1,7 +1,8 @@
-"""Gather a package's files into memory, refusing what a hostile or broken upload may contain.
+"""Gather a package's files, refusing what a hostile or broken upload may contain.
 
 A package arrives as a folder, a .zip file or zip bytes; either way the rest of the loader sees one thing: every file
-by its relative path (forward slashes), as bytes, text files with \\n line endings and no BOM. Paths that could
+by its relative path (forward slashes), as bytes, text files with \\n line endings and no BOM; audio and video files
+as a MediaFile (media.py), a reference read in chunks, so that a large video never sits in memory. Paths that could
 escape the package, symlinks, files of unknown types and anything over the limits are problems, never exceptions.
 """
 
@@ -14,8 +15,10 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from lms.core.packages import zipio
+from lms.core.packages.media import MEDIA_EXTENSIONS, MediaFile, digest_at_most
 from lms.core.packages.model import Problem
 
 MB = 1024 * 1024
@@ -24,8 +27,11 @@ MB = 1024 * 1024
 @dataclass(frozen=True)
 class Limits:
     max_files: int = 2000
+    # Files read into memory (all but audio and video): each, and all together.
     max_file_bytes: int = 20 * MB
     max_total_bytes: int = 200 * MB
+    # Audio and video files, streamed from the upload to the file store: each, and all together (disk, not memory).
+    max_media_bytes: int = 1024 * MB
     # YAML and Markdown are parsed in Python; a long real lesson is 20 KB, a crafted megabyte takes seconds.
     max_source_bytes: int = 1 * MB
     # HTML elements all the package's Markdown may make. Parsing, rendering and sanitising cost about 50-100 µs per
@@ -66,6 +72,7 @@ _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 _DRIVE = re.compile(r"[A-Za-z]:")
 
 PackageSource = str | os.PathLike[str] | bytes | bytearray | memoryview
+PackageFile = bytes | MediaFile
 
 
 # Characters that open inline or block markup (emphasis, links, code, HTML, entities, tables, quotes): each can cost
@@ -80,9 +87,9 @@ def markdown_cost(text: str) -> int:
     return int(len(_MARKUP.findall(text)) * MARKUP_COST + text.count("\n") * LINE_COST + len(text) * BYTE_COST)
 
 
-def source_cost_problem(files: dict[str, bytes], limits: Limits) -> Problem | None:
+def source_cost_problem(files: dict[str, PackageFile], limits: Limits) -> Problem | None:
     cost = sum(markdown_cost(data.decode("utf-8", "replace")) for path, data in files.items()
-               if extension(path) in SOURCE_EXTENSIONS)
+               if extension(path) in SOURCE_EXTENSIONS and isinstance(data, bytes))
     if cost <= limits.max_markdown_cost:
         return None
     return Problem("package", 0, f"the text of the package (Markdown and YAML) is too large or has too much markup to "
@@ -104,7 +111,7 @@ def _human(size: int) -> str:
 
 @dataclass
 class CollectedFiles:
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, PackageFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)  # present, but unusable; a problem says why
     stopped: bool = False  # a package-wide limit or an unreadable archive: nothing else is worth checking
@@ -115,6 +122,7 @@ class _Candidate:
     path: str  # relative to the package root
     declared_size: int
     read: Callable[[int], bytes | None]  # at most n bytes, or None when there are more; may raise zipio.ZIP_ERRORS
+    open: Callable[[], BinaryIO]  # a stream of the file, for media files; may raise zipio.ZIP_ERRORS
 
 
 def collect_files(source: PackageSource, limits: Limits, name: str | None = None) -> CollectedFiles:
@@ -171,7 +179,8 @@ def _collect_zip(source: bytes | Path, label: str, limits: Limits) -> CollectedF
         def reader(entry: zipio.ZipEntry) -> Callable[[int], bytes | None]:
             return lambda limit: zipio.read_at_most(archive, entry, limit)
 
-        candidates = [_Candidate(path, entry.declared_size, reader(entry)) for path, entry in sorted(by_path.items())]
+        candidates = [_Candidate(path, entry.declared_size, reader(entry), zipio.entry_opener(source, entry))
+                      for path, entry in sorted(by_path.items())]
         _Collector(result, limits, label, shown_root=root).collect(candidates)
     return result
 
@@ -243,7 +252,8 @@ def _walk(folder: Path, prefix: str, result: CollectedFiles, candidates: list[_C
         if not stat.S_ISREG(info.st_mode):
             result.problems.append(Problem(path, 0, "not a regular file; refused"))
             continue
-        candidates.append(_Candidate(path, info.st_size, _file_reader(Path(entry.path))))
+        candidates.append(_Candidate(path, info.st_size, _file_reader(Path(entry.path)),
+                                     lambda file=Path(entry.path): file.open("rb")))
 
 
 def _file_reader(path: Path) -> Callable[[int], bytes | None]:
@@ -287,11 +297,20 @@ class _Collector:
             self._stop(too_deep)
             return
         usable = [c for c in candidates if self._acceptable(c)]
-        if sum(c.declared_size for c in usable) > limits.max_total_bytes:
+        media = [c for c in usable if is_media(c.path)]
+        if sum(c.declared_size for c in usable if not is_media(c.path)) > limits.max_total_bytes:
             self._stop(f"the package is larger than the limit of {_human(limits.max_total_bytes)}")
+            return
+        if sum(c.declared_size for c in media) > limits.max_media_bytes:
+            self._stop(f"the package's audio and video files are larger than the limit of "
+                       f"{_human(limits.max_media_bytes)} in all")
+            return
+        if not self._collect_media(media):
             return
         total = 0
         for candidate in usable:
+            if is_media(candidate.path):
+                continue
             file_limit = self._size_limit(candidate.path)
             room = limits.max_total_bytes - total
             try:
@@ -309,6 +328,25 @@ class _Collector:
                 continue
             total += len(data)
             self._store(candidate.path, data)
+
+    def _collect_media(self, media: list[_Candidate]) -> bool:
+        """Hash each audio and video file by streaming it, counting what actually comes out against the limits.
+        False when the package-wide media limit stopped the collection."""
+        limits, total = self.limits, 0
+        for candidate in media:
+            room = limits.max_media_bytes - total
+            try:
+                stored = digest_at_most(candidate.open, room)
+            except zipio.ZIP_ERRORS as error:
+                self._problem(candidate.path, f"cannot be read ({error})")
+                continue
+            if stored is None:
+                self._stop(f"the package's audio and video files are larger than the limit of "
+                           f"{_human(limits.max_media_bytes)} in all once decompressed")
+                return False
+            total += stored.size
+            self.result.files[candidate.path] = stored
+        return True
 
     def _too_deep(self, candidates: list[_Candidate]) -> str | None:
         """A package zipped (or pointed at) one folder too high: course.yaml is in a subfolder, and every other path
@@ -328,6 +366,8 @@ class _Collector:
                 "folder")
 
     def _size_limit(self, path: str) -> int:
+        if is_media(path):
+            return self.limits.max_media_bytes
         if extension(path) in SOURCE_EXTENSIONS:
             return min(self.limits.max_source_bytes, self.limits.max_file_bytes)
         return self.limits.max_file_bytes
@@ -368,6 +408,10 @@ class _Collector:
                 return
             data = normalise_text(data)
         self.result.files[path] = data
+
+
+def is_media(path: str) -> bool:
+    return path.startswith(ASSETS) and extension(path) in MEDIA_EXTENSIONS
 
 
 def case_hint(wanted: str, existing: Iterable[str]) -> str:

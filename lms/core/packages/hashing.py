@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from lms.core.packages.media import MediaFile, file_sha256
 from lms.core.packages.model import Question, QuestionType
 
 
@@ -19,9 +20,9 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def package_hash(files: Mapping[str, bytes]) -> str:
+def package_hash(files: Mapping[str, bytes | MediaFile]) -> str:
     """SHA-256 over the lines "<path> <sha256 of the file>\\n", sorted by path."""
-    listing = "".join(f"{path} {sha256_hex(files[path])}\n" for path in sorted(files))
+    listing = "".join(f"{path} {file_sha256(files[path])}\n" for path in sorted(files))
     return sha256_hex(listing.encode("utf-8"))
 
 

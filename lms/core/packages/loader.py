@@ -16,7 +16,15 @@ from lms.core.packages import translations as translating
 from lms.core.packages.build import build_package
 from lms.core.packages.crosscheck import COURSE_FILE, check_package
 from lms.core.packages.fields import Spec
-from lms.core.packages.files import ASSETS, Limits, PackageSource, case_hint, collect_files, source_cost_problem
+from lms.core.packages.files import (
+    ASSETS,
+    Limits,
+    PackageFile,
+    PackageSource,
+    case_hint,
+    collect_files,
+    source_cost_problem,
+)
 from lms.core.packages.model import LoadResult, Problem
 from lms.core.packages.parsed import ParsedLesson, ParsedModule, ParsedPackage
 from lms.core.packages.render import LinkBuilder, LinkTargets, MarkdownRenderer, PlaceholderLinks
@@ -72,7 +80,7 @@ def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
 
 
 class _PackageReader:
-    def __init__(self, files: dict[str, bytes], refused: set[str], problems: list[Problem]) -> None:
+    def __init__(self, files: dict[str, PackageFile], refused: set[str], problems: list[Problem]) -> None:
         self.files = files
         self.refused = refused
         self.problems = problems
@@ -81,7 +89,9 @@ class _PackageReader:
         self.problems.append(Problem(file, line, message))
 
     def _text(self, path: str) -> str:
-        return self.files[path].decode("utf-8")  # text files were checked to be UTF-8 when gathered
+        data = self.files[path]
+        assert isinstance(data, bytes), "only audio and video are MediaFiles, and no text is read from them"
+        return data.decode("utf-8")  # text files were checked to be UTF-8 when gathered
 
     def _manifest(self, path: str, spec: Spec) -> Record | None:
         node, problems = parse_yaml(self._text(path), path)
@@ -252,7 +262,7 @@ class _PackageReader:
         return found
 
 
-def _link_targets(parsed: ParsedPackage, files: dict[str, bytes], refused: set[str]) -> LinkTargets:
+def _link_targets(parsed: ParsedPackage, files: dict[str, PackageFile], refused: set[str]) -> LinkTargets:
     lessons = [lesson for module in parsed.modules for lesson in module.lessons]
     return LinkTargets(
         lesson_ids={lesson.path: lesson.front.get("id") for lesson in lessons

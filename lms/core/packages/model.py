@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from lms.core.packages.media import MediaFile
+
 
 class EnrolmentMode(StrEnum):
     OPEN = "open"
@@ -325,7 +327,7 @@ class Package:
     content_hash: str  # of every file in the package; equal for a folder and its zip, whatever the line endings
     # Every file of the package by relative path, as bytes (text files with \n line endings), so the importer can
     # store the version and export it back to a zip with the same content hash.
-    files: dict[str, bytes] = field(repr=False, compare=False, default_factory=dict)
+    files: dict[str, bytes | MediaFile] = field(repr=False, compare=False, default_factory=dict)  # media: by reference
     cover: Cover | None = None
     languages: tuple[str, ...] = ()  # the first is the source language (``language``); empty means just that one
     translations: tuple[Translation, ...] = ()

@@ -14,6 +14,7 @@ import logging
 import math
 import re
 from collections.abc import Collection
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import enzyme
@@ -21,6 +22,7 @@ import mutagen.mp4
 import webvtt
 from webvtt.errors import MalformedFileError
 
+from lms.core.packages.media import MediaFile
 from lms.core.packages.model import Cue, Problem, Track, Video
 from lms.core.packages.parsed import ParsedPackage
 from lms.core.packages.validate import Record
@@ -41,12 +43,20 @@ def extension(path: str) -> str:
     return path[path.rfind("."):].lower() if "." in path.rsplit("/", 1)[-1] else ""
 
 
-def media_duration(data: bytes, path: str) -> float | None:
-    """The length in seconds that the file's header records; None when it records none."""
+def media_duration(data: bytes | MediaFile, path: str) -> float | None:
+    """The length in seconds that the file's header records; None when it records none. A MediaFile is read as a
+    stream (the parsers seek to the atoms and elements they need), not into memory."""
+    if isinstance(data, MediaFile):
+        with data.open() as stream:
+            return _stream_duration(stream, path)
+    return _stream_duration(io.BytesIO(data), path)
+
+
+def _stream_duration(stream: BinaryIO, path: str) -> float | None:
     if extension(path) == ".mp4":
-        length = mutagen.mp4.MP4(io.BytesIO(data)).info.length
+        length = mutagen.mp4.MP4(stream).info.length
         return float(length) if length else None
-    duration = enzyme.MKV(io.BytesIO(data)).info.duration
+    duration = enzyme.MKV(stream).info.duration
     return duration.total_seconds() if duration else None
 
 
@@ -97,7 +107,7 @@ def _clock(seconds: float) -> str:
 class VideoReader:
     """Reads the ``video`` of every lesson's front matter against the package's files."""
 
-    def __init__(self, files: dict[str, bytes], present: Collection[str], languages: tuple[str, ...],
+    def __init__(self, files: dict[str, bytes | MediaFile], present: Collection[str], languages: tuple[str, ...],
                  source_language: str, video_hosts: Collection[str], problems: list[Problem]) -> None:
         self.files = files
         self.present = present
@@ -150,7 +160,9 @@ class VideoReader:
         return path in self.files  # a refused file has its own problem
 
     def _text(self, path: str) -> str:
-        return self.files[path].decode("utf-8")
+        data = self.files[path]
+        # An audio or video file named as a track is no text: read_track then says it is not WebVTT.
+        return "" if isinstance(data, MediaFile) else data.decode("utf-8")
 
     def _duration(self, path: str, report) -> float | None:
         kind = VIDEO_TYPES.get(extension(path))
@@ -161,7 +173,12 @@ class VideoReader:
             return None
         data = self.files[path]
         offset, magic = _MAGIC[extension(path)]
-        if data[offset:offset + len(magic)] != magic:
+        try:
+            first = data.head(offset + len(magic)) if isinstance(data, MediaFile) else data
+        except Exception as error:
+            self.problems.append(Problem(path, 0, f"the {kind} video cannot be read ({error})"))
+            return None
+        if first[offset:offset + len(magic)] != magic:
             self.problems.append(Problem(path, 0, f"not an {kind} video (its first bytes are not those of an "
                                                   f"{kind} file)"))
             return None
@@ -200,7 +217,7 @@ def estimated_minutes(video: Video | None) -> int | None:
     return max(1, math.ceil(video.duration / 60))
 
 
-def read_videos(parsed: ParsedPackage, files: dict[str, bytes], present: Collection[str],
+def read_videos(parsed: ParsedPackage, files: dict[str, bytes | MediaFile], present: Collection[str],
                 video_hosts: Collection[str], problems: list[Problem]) -> None:
     """Read every lesson's video into its ParsedLesson; a lesson without ``minutes`` takes its video's length."""
     source_language = parsed.languages[0] if parsed.languages else ""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # What reading a damaged archive raises. zipfile is not hardened against hostile input: besides BadZipFile, zlib and
 # lzma errors, a mangled header surfaces as IndexError, struct.error, KeyError, UnicodeDecodeError... (the property
@@ -103,6 +105,17 @@ def read_at_most(archive: zipfile.ZipFile, entry: ZipEntry, limit: int) -> bytes
                 return None
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def entry_opener(source: bytes | Path, entry: ZipEntry) -> Callable[[], BinaryIO]:
+    """A function that opens a fresh stream of the entry, usable after the archive it was listed from is closed
+    (the stream holds its own handle on the zip, closed with it). Opening may raise one of ZIP_ERRORS."""
+    def open_entry() -> BinaryIO:
+        stream = open_zip(source).open(entry.info)
+        # A video parser seeks over the frames; zipfile seeks in a deflated entry by reading 16 MB at a time.
+        stream.MAX_SEEK_READ = CHUNK
+        return stream
+    return open_entry
 
 
 def package_zip_bytes(files: dict[str, bytes], root: str) -> bytes:
