@@ -116,9 +116,9 @@ class PageForms(HTMLParser):
         attributes = dict(attrs)
         if tag == "form" and (attributes.get("method") or "").lower() == "post":
             self.forms.append((attributes.get("action") or "", []))
-        elif tag in {"input", "textarea"} and self.forms and attributes.get("name"):
-            if attributes.get("type") not in {"submit", "checkbox", "radio"}:
-                self.forms[-1][1].append((attributes["name"], attributes.get("value") or ""))
+        elif (tag in {"input", "textarea"} and self.forms and attributes.get("name")
+              and attributes.get("type") not in {"submit", "checkbox", "radio"}):
+            self.forms[-1][1].append((attributes["name"], attributes.get("value") or ""))
 
     def the_form(self, action_end: str, field: tuple[str, str]) -> tuple[str, list[tuple[str, str]]]:
         return next((action, fields) for action, fields in self.forms
