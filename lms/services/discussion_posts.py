@@ -171,19 +171,19 @@ def mark_answer(actor: User, thread_id: int, post_id: int | None) -> DiscussionT
 
 
 def set_pinned(actor: User, thread_id: int, pinned: bool) -> DiscussionThread:
-    visit = _staff_visit(actor, thread_id)
-    if visit.thread.pinned != pinned:
-        visit.thread.pinned = pinned
-        audit.record(actor, "discussion.pin", "discussion_thread", visit.thread.id, {"pinned": pinned})
-    db.session.commit()
-    return visit.thread
+    return _set_thread_flag(actor, thread_id, "pinned", pinned, "discussion.pin")
 
 
 def set_locked(actor: User, thread_id: int, locked: bool) -> DiscussionThread:
+    return _set_thread_flag(actor, thread_id, "locked", locked, "discussion.lock")
+
+
+def _set_thread_flag(actor: User, thread_id: int, flag: str, value: bool, action: str) -> DiscussionThread:
+    """Staff pin or lock a thread; a change is audited, setting what is already set is not."""
     visit = _staff_visit(actor, thread_id)
-    if visit.thread.locked != locked:
-        visit.thread.locked = locked
-        audit.record(actor, "discussion.lock", "discussion_thread", visit.thread.id, {"locked": locked})
+    if getattr(visit.thread, flag) != value:
+        setattr(visit.thread, flag, value)
+        audit.record(actor, action, "discussion_thread", visit.thread.id, {flag: value})
     db.session.commit()
     return visit.thread
 

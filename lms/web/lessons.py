@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from flask import Response, current_app, send_file, url_for
@@ -31,8 +32,11 @@ def asset_response(asset: VersionFile) -> Response:
                                                 + path.relative_to(store_root(current_app.config)).as_posix())
         response.set_etag(asset.sha256)
     else:
+        # Named as in the package: the store names files by their hash, and a video saved from the page must keep
+        # its name and extension.
         response = send_file(path if path is not None else store.open(asset.sha256), mimetype=asset.media_type,
-                             conditional=True, etag=asset.sha256, max_age=None)
+                             conditional=True, etag=asset.sha256, max_age=None,
+                             download_name=PurePosixPath(asset.path).name)
     set_media_type(response, asset.media_type)
     response.headers["Cache-Control"] = "private, max-age=3600"
     if asset.media_type in _SANDBOXED:

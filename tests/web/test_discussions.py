@@ -1,8 +1,13 @@
 """The discussion pages: the lesson page's link, names without e-mail addresses, a constant number of queries per
 board and thread page, the XSS corpus through titles and bodies, and the per-person posting limit."""
 
-import pytest
+from html.parser import HTMLParser
 
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from lms.models import DiscussionPost, DiscussionThread
 from lms.services import discussion_posts, discussions
 from lms.services.discussion_posts import Draft
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
@@ -98,3 +103,55 @@ def test_posting_is_limited_per_person(app, client, learner, db, monkeypatch):
     response = client.post(f"/discussions/{thread.id}/reply", data={"body": "One too many"})
     assert response.status_code == 429
     assert table_counts(db) == before
+
+
+class PageForms(HTMLParser):
+    """The page's POST forms as a browser submits them: action and fields in document order (duplicates kept)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form" and (attributes.get("method") or "").lower() == "post":
+            self.forms.append((attributes.get("action") or "", []))
+        elif (tag in {"input", "textarea"} and self.forms and attributes.get("name")
+              and attributes.get("type") not in {"submit", "checkbox", "radio"}):
+            self.forms[-1][1].append((attributes["name"], attributes.get("value") or ""))
+
+    def the_form(self, action_end: str, field: tuple[str, str]) -> tuple[str, list[tuple[str, str]]]:
+        return next((action, fields) for action, fields in self.forms
+                    if action.split("?")[0].endswith(action_end) and field in fields)
+
+
+def _submit_as_a_browser(client, thread_id: int, action_end: str, field: tuple[str, str], **typed):
+    page = PageForms()
+    page.feed(client.get(f"/discussions/{thread_id}").get_data(as_text=True))
+    action, fields = page.the_form(action_end, field)
+    return client.post(action, data=MultiDict([(name, typed.get(name, value)) for name, value in fields]))
+
+
+def test_a_comment_sent_from_the_page_goes_under_its_reply(client, learner, db):
+    """The comment form carried the reply form's own empty parent_id before the reply's: the comment became a reply."""
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Comments", body="Opening"))
+    reply = discussion_posts.reply(learner, thread.id, "A reply")
+    response = _submit_as_a_browser(client, thread.id, "/reply", ("parent_id", str(reply.id)), body="A comment")
+    assert response.status_code == 302
+    comment = db.session.execute(select(DiscussionPost).where(DiscussionPost.body == "A comment")).scalar_one()
+    assert comment.parent_id == reply.id
+
+
+def test_marking_the_answer_from_the_page_marks_it(client, learner, db):
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="A question", body="Which?", kind="question"))
+    reply = discussion_posts.reply(learner, thread.id, "This one")
+    response = _submit_as_a_browser(client, thread.id, "/answer", ("post_id", str(reply.id)))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(DiscussionThread, thread.id).answer_post_id == reply.id
+
+
+def test_changing_the_order_on_a_lessons_board_stays_on_that_lesson(client, learner):
+    lesson = _lesson_key(learner)
+    html = client.get(f"/courses/{SLUG}/discussions/?place=lesson&item={lesson}").get_data(as_text=True)
+    assert '<option value="lesson" selected>' in html  # the form sends place=lesson with the item, not "Everything"

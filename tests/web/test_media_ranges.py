@@ -41,6 +41,7 @@ def test_a_whole_file_says_ranges_are_accepted_with_a_strong_etag(learner_client
     assert headers["Cache-Control"] == "private, max-age=3600"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Content-Type"] == "application/pdf"
+    assert headers["Content-Disposition"] == "inline; filename=handout.pdf"  # its name, not the store's hash
 
 
 @pytest.mark.parametrize(("spec", "first", "last"), [

@@ -90,3 +90,15 @@ def test_the_learner_filters_offer_all_cohorts_in_the_readers_language(client, l
     login_as(admin)
     html = client.get(f"/reports/{SLUG}/learners").get_data(as_text=True)
     assert "Todas las cohortes" in html and "All cohorts" not in html
+
+
+def test_question_types_on_the_quiz_report_follow_each_reader(client, db, login_as, course):
+    """The labels were set at the top of an imported template, built once per process: the first reader's language
+    stayed for everyone after."""
+    reader = login_as(make_user("admin", preferred_language="en"))
+    english = client.get(f"/reports/{SLUG}/quizzes/basics-quiz").get_data(as_text=True)
+    reader.preferred_language = "es"
+    db.session.commit()
+    spanish = client.get(f"/reports/{SLUG}/quizzes/basics-quiz").get_data(as_text=True)
+    assert "single choice" in english
+    assert "opción única" in spanish and "single choice" not in spanish

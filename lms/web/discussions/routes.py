@@ -168,7 +168,7 @@ def report_post(post_id: int):
         flash(_("Thank you: the course's staff will look at this post."), "success")
         return redirect(url_for("discussions.thread", thread_id=visit.thread.id))
     return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
-                           heading=_("Report a post")), status
+                           heading=_("Report a post"), submit_label=_("Send the report")), status
 
 
 @bp.route("/courses/<slug>/discussions/moderation")
@@ -190,7 +190,7 @@ def hide_post(post_id: int):
         flash(_("The post is hidden."), "success")
         return redirect(url_for("discussions.thread", thread_id=visit.thread.id))
     return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
-                           heading=_("Hide a post")), status
+                           heading=_("Hide a post"), submit_label=_("Hide the post")), status
 
 
 @bp.route("/discussions/posts/<int:post_id>/restore", methods=["POST"])
