@@ -8,11 +8,13 @@ from alembic.script import ScriptDirectory
 from flask_migrate import Migrate
 
 from lms.extensions import db as _db
+from lms.models.discussion import include_in_schema_comparison
 
 
 def test_migrations_match_the_models(app, db):
     with _db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                 "include_name": include_in_schema_comparison})
         diff = compare_metadata(context, _db.metadata)
     assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
 
@@ -58,5 +60,34 @@ def test_package_files_move_out_to_the_file_store_and_back_without_loss(app, db,
         upgrade()  # and out again
         assert {row.path: store.read(row.sha256)
                 for row in _db.session.execute(_db.select(VersionFile)).scalars()} == contents
+    finally:
+        upgrade()
+
+
+def test_discussion_search_indexes_earlier_posts_and_goes_away_cleanly(app, db, tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from lms.services import discussion_posts, discussion_search
+    from lms.services.discussion_posts import Draft
+    from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
+    from tests.factories import EXAMPLE_SLUG, make_user
+
+    learner = make_user()
+    enrol_in_cohort(learner, example_with_open_cohort(tmp_path))
+    discussion_posts.start_thread(learner, EXAMPLE_SLUG, Draft(title="Lighthouses", body="Written *before* search"))
+    learner_id = learner.id
+    _db.session.commit()
+    _db.session.remove()
+    try:
+        downgrade(revision="4d8a6f1c3b57")
+        inspector = inspect(_db.engine)
+        assert "search_text" not in {column["name"] for column in inspector.get_columns("discussion_posts")}
+        assert not [name for name in inspector.get_table_names() if name.startswith("discussion_posts_fts")]
+        upgrade()
+        learner = _db.session.get(type(learner), learner_id)
+        [hit] = discussion_search.search(learner, EXAMPLE_SLUG, "before").hits.items
+        assert hit.thread.title == "Lighthouses" and "<mark>before</mark>" in str(hit.highlight)
+        assert discussion_search.search(learner, EXAMPLE_SLUG, "lighthouses").hits.total == 1
     finally:
         upgrade()

@@ -19,7 +19,7 @@ from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
-from lms.services import audit, discussion_mail, discussions, wording
+from lms.services import audit, discussion_mail, discussion_search, discussions, wording
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -90,7 +90,7 @@ def _add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: in
     post = DiscussionPost(thread_id=thread.id, parent_id=parent_id, is_opening=is_opening, author_id=actor.id,
                           body=text, html=render_post(text), language=wording.language_of(actor), created_at=now)
     db.session.add(post)
-    db.session.flush()
+    discussion_search.index_post(post, thread.title if is_opening else None)  # flushes: the post has its id
     db.session.execute(update(DiscussionThread).where(DiscussionThread.id == thread.id).values(
         last_post_id=post.id, last_activity_at=now,
         reply_count=DiscussionThread.reply_count + (0 if is_opening else 1)))
@@ -129,6 +129,7 @@ def edit_post(actor: User, post_id: int, body: str, title: str | None = None) ->
     post.body, post.html, post.edited_at = text, render_post(text), clock.now()
     if new_title is not None:
         visit.thread.title = new_title
+    discussion_search.index_post(post, visit.thread.title if post.is_opening else None)
     db.session.commit()
     return post
 
