@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
     ("bench_outbox.py", ["--applications", "2", "--messages", "3"],
      ["sending directly:", "Worker throughput: 3 messages"]),
     ("bench_certificates.py", ["--repeat", "1", "--certificates", "2"], ["PDF with a CJK name:"]),
+    ("bench_discussions.py", ["--learners", "3", "--posts", "40", "--threads", "4", "--thread-replies", "12",
+                              "--rounds", "1", "--seconds", "0.3", "--clients", "1", "--searches", "1"],
+     ["thread p1", "search page", "median search time:", "machine: load average"]),
 ])
 def test_the_benchmark_runs_and_prints_its_figures(script, arguments, figures):
     # Never the bench database of a developer's shell: a benchmark drops and recreates its tables.
