@@ -91,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401  (registers every table on the metadata)
     from lms.extensions import csrf, db, limiter, login_manager, migrate
     from lms.models.base import render_migration_item
-    from lms.models.discussion import include_in_schema_comparison
+    from lms.models.discussion_index import include_in_schema_comparison
     from lms.web import auth, i18n
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

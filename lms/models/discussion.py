@@ -74,28 +74,6 @@ class DiscussionPost(Base):
     author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
 
 
-# The full-text index of posts lives beside the models, in objects of one database only, made by the migration
-# (20261130_0730 discussion_search) and kept in step by lms.services.discussion_search: on PostgreSQL a tsvector
-# column and its GIN index; on SQLite an FTS5 table over ``search_text`` (with its shadow tables and triggers).
-# Schema comparison (autogenerate, tests/test_migrations.py) leaves them alone.
-SEARCH_VECTOR_COLUMN = "search_vector"
-SEARCH_VECTOR_INDEX = "ix_discussion_posts_search_vector"
-FTS_TABLE = "discussion_posts_fts"
-
-
-def is_search_index(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Whether a database object is part of the full-text index (alembic's ``include_name`` asks the opposite)."""
-    if type_ == "table":
-        return name == FTS_TABLE or (name or "").startswith(FTS_TABLE + "_")
-    if type_ == "column":
-        return name == SEARCH_VECTOR_COLUMN and parent_names.get("table_name") == "discussion_posts"
-    return type_ == "index" and name == SEARCH_VECTOR_INDEX
-
-
-def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:
-    return not is_search_index(name, type_, parent_names)
-
-
 class DiscussionRevision(Base):
     """A post's text before an edit: the history the author's edits leave."""
 

@@ -37,7 +37,7 @@ from lms.core import discussion_search as searching
 from lms.core.discussion_search import START_MARK, STOP_MARK
 from lms.extensions import db
 from lms.models import DiscussionPost, DiscussionThread, User
-from lms.models.discussion import FTS_TABLE, SEARCH_VECTOR_COLUMN
+from lms.models.discussion_index import FTS_TABLE, REBUILD_FTS, SEARCH_VECTOR_COLUMN
 from lms.services import discussions
 from lms.services.discussions import REPLIES_PER_PAGE, Space
 from lms.services.paging import Page, paginate
@@ -53,7 +53,7 @@ _INDEX_ONE_POST = text(f"UPDATE discussion_posts SET {SEARCH_VECTOR_COLUMN} = " 
                        f"to_tsvector(CAST(:config AS regconfig), {_DOCUMENT}) WHERE id = :id")
 _INDEX_EVERY_POST = text(f"UPDATE discussion_posts SET {SEARCH_VECTOR_COLUMN} = "  # noqa: S608
                          f"to_tsvector({searching.search_config_sql('language')}, {_DOCUMENT})")
-_REBUILD_FTS = text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+_REBUILD_FTS = text(REBUILD_FTS)
 _backends: dict[str, str] = {}  # database URL → "postgresql", "fts5" or "like", found once per process
 
 

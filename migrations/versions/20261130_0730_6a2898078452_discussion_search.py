@@ -11,6 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from lms.core.discussion_search import search_config_sql, search_document_sql, searched_text
+from lms.models.discussion_index import create_sqlite_index, drop_sqlite_index, sqlite_has_fts5
 
 
 # revision identifiers, used by Alembic.
@@ -18,21 +19,6 @@ revision = '6a2898078452'
 down_revision = '4d8a6f1c3b57'
 branch_labels = None
 depends_on = None
-
-FTS_TABLE = "discussion_posts_fts"
-FTS_TRIGGERS = {
-    "insert": f"""AFTER INSERT ON discussion_posts BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END""",
-    "delete": f"""AFTER DELETE ON discussion_posts BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END""",
-    "update": f"""AFTER UPDATE OF search_text ON discussion_posts BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END""",
-}
-
-
-def _sqlite_has_fts5(bind) -> bool:
-    return bool(bind.exec_driver_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')").scalar())
 
 
 def upgrade():
@@ -52,12 +38,8 @@ def upgrade():
         op.execute(f"UPDATE discussion_posts SET search_vector = to_tsvector({search_config_sql('language')}, "
                    f"{search_document_sql('search_text')})")
         op.execute("CREATE INDEX ix_discussion_posts_search_vector ON discussion_posts USING gin (search_vector)")
-    elif bind.dialect.name == "sqlite" and _sqlite_has_fts5(bind):
-        op.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='discussion_posts', "
-                   "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
-        for event, body in FTS_TRIGGERS.items():
-            op.execute(f"CREATE TRIGGER {FTS_TABLE}_{event} {body}")
-        op.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    elif bind.dialect.name == "sqlite" and sqlite_has_fts5(bind):
+        create_sqlite_index(bind)
 
 
 def downgrade():
@@ -66,9 +48,7 @@ def downgrade():
         op.execute("DROP INDEX IF EXISTS ix_discussion_posts_search_vector")
         op.execute("ALTER TABLE discussion_posts DROP COLUMN IF EXISTS search_vector")
     elif bind.dialect.name == "sqlite":
-        for event in FTS_TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{event}")
-        op.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        drop_sqlite_index(bind)
 
     with op.batch_alter_table('discussion_posts', schema=None) as batch_op:
         batch_op.drop_column('search_text')
