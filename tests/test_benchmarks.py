@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
     ("bench_outbox.py", ["--applications", "2", "--messages", "3"],
      ["sending directly:", "Worker throughput: 3 messages"]),
     ("bench_certificates.py", ["--repeat", "1", "--certificates", "2"], ["PDF with a CJK name:"]),
+    ("bench_large_import.py", ["--megabytes", "2"],
+     ["peak memory growth importing a 2 MB video:", "peak memory growth exporting a 2 MB video:"]),
     ("bench_discussions.py", ["--learners", "3", "--posts", "40", "--threads", "4", "--thread-replies", "12",
                               "--rounds", "1", "--seconds", "0.3", "--clients", "1", "--searches", "1"],
      ["thread p1", "search page", "median search time:", "machine: load average"]),
