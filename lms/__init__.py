@@ -136,6 +136,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(discussions_bp)
     security.register(app)
     register_template_helpers(app)
+    _check_rate_limits_where_they_apply(app)
+
+
+def _check_rate_limits_where_they_apply(app: Flask) -> None:
+    from lms.extensions import limiter
+    from lms.web.rate_limits import check_only_limited_routes
+
+    check_only_limited_routes(app, limiter)
 
 
 def _register_error_handlers(app: Flask) -> None:
