@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("bench_outbox.py", ["--applications", "2", "--messages", "3"],
      ["sending directly:", "Worker throughput: 3 messages"]),
     ("bench_certificates.py", ["--repeat", "1", "--certificates", "2"], ["PDF with a CJK name:"]),
+    ("profile_page.py", ["lesson", "--requests", "20", "--limit", "5"], ["ms CPU per request", "cumulative"]),
 ])
 def test_the_benchmark_runs_and_prints_its_figures(script, arguments, figures):
     # Never the bench database of a developer's shell: a benchmark drops and recreates its tables.
