@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
      ["sending directly:", "Worker throughput: 3 messages"]),
     ("bench_certificates.py", ["--repeat", "1", "--certificates", "2"], ["PDF with a CJK name:"]),
     ("profile_page.py", ["lesson", "--requests", "20", "--limit", "5"], ["ms CPU per request", "cumulative"]),
+    ("bench_large_import.py", ["--megabytes", "2"],
+     ["peak memory growth importing a 2 MB video:", "peak memory growth exporting a 2 MB video:"]),
 ])
 def test_the_benchmark_runs_and_prints_its_figures(script, arguments, figures):
     # Never the bench database of a developer's shell: a benchmark drops and recreates its tables.
