@@ -101,8 +101,9 @@ def assign_instructor():
 @bp.route("/<slug>/")
 def overview(slug: str):
     report = reports.overview(acting_user(), slug, _cohort_arg())
+    # The section's heading says "Completion funnel"; the chart's caption says what it shows, as the activity's does.
     funnel_chart = charts.horizontal_bars(
-        _("Completion funnel"),
+        _("Learners reaching each step"),
         ngettext("Of %(count)s enrolled learner, how many reached each step.",
                  "Of %(count)s enrolled learners, how many reached each step.", report.enrolled,
                  count=format_decimal(report.enrolled)),
