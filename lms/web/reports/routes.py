@@ -120,7 +120,8 @@ def overview(slug: str):
         [(format_date(week, "d MMM"), count, format_decimal(count)) for week, count in report.activity],
         headers=(_("Week starting"), _("Active learners")))
     return render_template("reports/overview.html", report=report, scope=report.scope, funnel_chart=funnel_chart,
-                           activity_chart=activity_chart)
+                           activity_chart=activity_chart, cohort_columns=reports.COHORT_ACTIVITY_COLUMNS,
+                           recent_days=reports.RECENT_DAYS)
 
 
 @bp.route("/<slug>/learners")
@@ -185,6 +186,7 @@ def api_table(slug: str, table: str):
             "certified": report.certified, "median_days_to_complete": report.median_days_to_complete,
             "funnel": reports.as_dicts(reports.FUNNEL_COLUMNS, report.funnel),
             "activity": reports.as_dicts(reports.ACTIVITY_COLUMNS, report.activity),
+            "cohorts": reports.as_dicts(reports.COHORT_ACTIVITY_COLUMNS, report.cohorts),
         })
     if table == "learners":
         _form, filters = _filter_form()
