@@ -1,6 +1,7 @@
-"""The benchmarks whose figures the README and the issues quote still run: each at its smallest size, on a temporary
-SQLite file, checking only that it finishes and prints its figures (how fast is for the benchmark to say, never a
-test). The outbox benchmark once stopped at its setup when applications lost their typed e-mail address, unnoticed."""
+"""The benchmarks whose figures docs/benchmarks.md and the issues quote still run: each at its smallest size, on a
+temporary SQLite file, checking only that it finishes and prints its figures (how fast is for the benchmark to say,
+never a test). The outbox benchmark once stopped at its setup when applications lost their typed e-mail address,
+unnoticed."""
 
 from __future__ import annotations
 
