@@ -810,18 +810,7 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
     print_traffic(traffic, seconds)
     latency = print_plan_costs(traffic, cpu_ms, app_seconds, database_seconds, seconds, machine_busy)
     mismatches = compare(plan_expected(ledger, users), found)
-    failures = [f"the database differs from what was acknowledged: {', '.join(mismatches)}"] if mismatches else []
-    errors = [sample for sample in traffic.samples if sample[2] >= 500 or sample[2] == 0]
-    if errors:
-        failures.append(f"{len(errors)} request(s) failed or answered 5xx")
-    if ledger.problems:
-        failures.append(f"{len(ledger.problems)} unexpected answer(s): {ledger.problems[:5]}")
-    if server_errors:
-        failures.append(f"errors in the instances' logs: {server_errors[:5]}")
-    if logged != len(traffic.samples):
-        failures.append(f"the access logs show {logged} of the {len(traffic.samples)} requests sent")
-    for failure in failures:
-        print(f"FAILED: {failure}", file=sys.stderr)
+    failures = report_failures(traffic, mismatches, ledger.problems, logged, server_errors)
     missed = [name for name, limit in (("p95", 500), ("p99", 1000)) if latency[name] >= limit]
     print(f"{'OK' if not failures else 'ERRORS'}: {len(ledger.logged_in)} of {users} learners logged in; "
           f"latency targets {'met' if not missed else 'MISSED (' + ', '.join(missed) + ')'}")
@@ -1014,25 +1003,34 @@ def simulate(learners: list[Learner], concurrency: int, mark_present) -> None:
         list(pool.map(Learner.study, learners))
 
 
-def report(traffic: Traffic, seconds: float, expected: dict[str, object], found: dict[str, object],
-           ledger: Ledger, logged: int, server_errors: list[str]) -> int:
-    print_traffic(traffic, seconds)
-    mismatches = compare(expected, found)
-    print(f"access logs (JSON): {logged} of {len(traffic.samples)} requests found by their X-Request-ID")
+def report_failures(traffic: Traffic, mismatches: list[str], problems: list[str], logged: int,
+                    server_errors: list[str]) -> list[str]:
+    """What went wrong in a run (both the learners' run and the plan): writes differing from what was acknowledged,
+    5xx answers, requests that got no answer, unexpected answers, errors logged by the instances, requests missing
+    from the access logs. Each is printed to standard error as FAILED; none means the run passed."""
     failures = [f"the database differs from what was acknowledged: {', '.join(mismatches)}"] if mismatches else []
     five_hundreds = [sample for sample in traffic.samples if sample[2] >= 500]
     if five_hundreds:
         failures.append(f"{len(five_hundreds)} response(s) with a 5xx status")
     if traffic.transport_errors:
         failures.append(f"{len(traffic.transport_errors)} request(s) failed: {traffic.transport_errors[:3]}")
-    if ledger.problems:
-        failures.append(f"{len(ledger.problems)} unexpected answer(s): {ledger.problems[:5]}")
+    if problems:
+        failures.append(f"{len(problems)} unexpected answer(s): {problems[:5]}")
     if server_errors:
         failures.append(f"errors in the instances' logs: {server_errors[:5]}")
     if logged != len(traffic.samples):
         failures.append(f"the access logs show {logged} of the {len(traffic.samples)} requests sent")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
+    return failures
+
+
+def report(traffic: Traffic, seconds: float, expected: dict[str, object], found: dict[str, object],
+           ledger: Ledger, logged: int, server_errors: list[str]) -> int:
+    print_traffic(traffic, seconds)
+    mismatches = compare(expected, found)
+    print(f"access logs (JSON): {logged} of {len(traffic.samples)} requests found by their X-Request-ID")
+    failures = report_failures(traffic, mismatches, ledger.problems, logged, server_errors)
     if not failures:
         print("OK: every acknowledged action is in the database exactly once; no 5xx")
     return 1 if failures else 0
