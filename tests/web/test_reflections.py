@@ -5,7 +5,8 @@ corpus through answers, the posting limit, and the requirement on the course pag
 import pytest
 from sqlalchemy import select
 
-from lms.models import DiscussionPost
+from lms.extensions import db as _db
+from lms.models import DiscussionPost, DiscussionThread
 from lms.services import discussion_posts, learning, quizzes, reflections
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
 from tests.factories import EXAMPLE_RIGHT_ANSWERS, table_counts
@@ -129,3 +130,12 @@ def test_removing_ones_answer_from_the_lesson_brings_the_form_back(client, learn
     action, fields = next((a, f) for a, f in page.forms if a.endswith(f"/discussions/posts/{post.id}/remove"))
     assert client.post(action, data=dict(fields)).status_code == 302
     assert 'id="reflection-body"' in client.get(LESSON_URL).get_data(as_text=True)
+
+
+def test_the_reflection_thread_names_the_question_not_a_former_member(client, learner):
+    client.post(ANSWER_URL, data={"body": "Answered"})
+    thread = _db.session.execute(select(DiscussionThread).where(DiscussionThread.kind == "reflection")).scalar_one()
+    for url in (f"/discussions/{thread.id}", f"/courses/{SLUG}/discussions/?place=lesson&item=welcome"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Reflection" in html and "a former member" not in html, url
+    assert QUESTION in client.get(f"/discussions/{thread.id}").get_data(as_text=True)
