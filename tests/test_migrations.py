@@ -80,7 +80,7 @@ def test_discussion_search_indexes_earlier_posts_and_goes_away_cleanly(app, db, 
     _db.session.commit()
     _db.session.remove()
     try:
-        downgrade(revision="4d8a6f1c3b57")
+        downgrade(revision="7c3e9a1d52f4")  # the revision before discussion_search
         inspector = inspect(_db.engine)
         assert "search_text" not in {column["name"] for column in inspector.get_columns("discussion_posts")}
         assert not [name for name in inspector.get_table_names() if name.startswith("discussion_posts_fts")]

@@ -1,5 +1,5 @@
 """The full-text index of discussion posts (lms.services.discussion_search): objects of one database only, made by
-the migration 20261130_0730 discussion_search, outside the models' metadata.
+the migration 20261130_0750 discussion_search, outside the models' metadata.
 
 - PostgreSQL: the tsvector column ``discussion_posts.search_vector`` and its GIN index, written by the service.
 - SQLite: the FTS5 table ``discussion_posts_fts`` over ``discussion_posts.search_text`` (external content), kept in

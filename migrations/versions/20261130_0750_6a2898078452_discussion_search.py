@@ -3,7 +3,7 @@ on PostgreSQL a tsvector column in each post's language with a GIN index, on SQL
 triggers (when the SQLite library has FTS5; without it, search reads ``search_text`` with LIKE).
 
 Revision ID: 6a2898078452
-Revises: 4d8a6f1c3b57
+Revises: 7c3e9a1d52f4
 Create Date: 2026-11-30 07:30:00
 
 """
@@ -16,7 +16,7 @@ from lms.models.discussion_index import create_sqlite_index, drop_sqlite_index, 
 
 # revision identifiers, used by Alembic.
 revision = '6a2898078452'
-down_revision = '4d8a6f1c3b57'
+down_revision = '7c3e9a1d52f4'
 branch_labels = None
 depends_on = None
 
