@@ -171,7 +171,8 @@ def test_posts_in_a_reflection_thread_count_as_reflections_not_replies(cohorts):
     discussion_posts.reply(ana, thread(ben).id, "An ordinary reply")
     assert row_of(cohorts["admin"], ana).participation == reports.Participation(threads=0, replies=1, reflections=1)
     assert row_of(cohorts["admin"], ben).participation == reports.Participation(threads=1, replies=0, reflections=2)
-    first = next(row for row in reports.overview(cohorts["admin"], SLUG).cohorts if row.cohort_id == cohorts["first"].id)
+    first = next(row for row in reports.overview(cohorts["admin"], SLUG).cohorts
+                 if row.cohort_id == cohorts["first"].id)
     assert (first.threads, first.replies, first.reflections, first.participants) == (1, 1, 3, 2)
     kinds = [(post.kind, post.place) for post in reports.learner_history(cohorts["admin"], SLUG, ana.id).posts]
     assert kinds == [("reflection", lesson.title), ("reply", "General")]
