@@ -170,9 +170,9 @@ def test_worker_once_runs_due_jobs_and_delivers_the_queue(runner, db, make_user,
     result = runner.invoke(args=["lms", "worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "session_reminders: 0 reminders queued" in result.output
-    assert "1 message(s) sent, 0 to retry later, 0 failed." in result.output
+    assert "1 message sent, 0 to retry later, 0 failed." in result.output
     listing = runner.invoke(args=["lms", "jobs"])
-    assert "reviewer_digest    every 1 hour(s), next" in listing.output
+    assert "reviewer_digest    every 1 hour, next" in listing.output
     assert "last run" in listing.output
     assert [m["To"] for m in outbox.messages] == ["ana@example.org"]
 
