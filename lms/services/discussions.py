@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, true
 
 from lms import authz
 from lms.core import clock
@@ -32,7 +32,7 @@ from lms.models import (
     User,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, discussion_mail, learning, staffing
+from lms.services import catalog, discussion_mail, learning, staffing, transactions
 from lms.services.catalog import VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 from lms.services.paging import Page, paginate
@@ -102,9 +102,14 @@ _THREAD_CONTEXT = (
 def visit_thread(actor: User, thread_id: int) -> ThreadVisit:
     """The thread, if ``actor`` may see it; NotFound otherwise (whoever asks, whatever the reason)."""
     row = db.session.execute(_THREAD_CONTEXT, {"user_id": actor.id, "thread_id": thread_id}).first()
+    return _checked_visit(actor, row)
+
+
+def _checked_visit(actor: User, row) -> ThreadVisit:
+    """The per-object check on a row that starts with _THREAD_CONTEXT's columns."""
     if row is None:
         raise NotFound(_("There is no such discussion."))
-    thread, course, version, enrolment = row
+    thread, course, version, enrolment = row[:4]
     is_staff = authz.can_moderate_discussions(actor, course.id, staffing.teaching_course_ids(actor))
     viewer = Viewer(actor.id, is_staff, None if is_staff or enrolment is None else enrolment.cohort_id)
     if (not is_staff and enrolment is None) or not rules.can_see_thread(viewer, thread.cohort_id, thread.kind):
@@ -239,17 +244,17 @@ class ThreadPage:
 
 def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     """The thread with its replies (the accepted answer first), each reply's comments, and the reader's position
-    moved to its newest post. Eight queries at most, whatever the number of posts."""
-    visit = visit_thread(actor, thread_id)
-    thread, viewer = visit.thread, visit.viewer
-    read_up_to = db.session.execute(select(DiscussionRead.last_read_post_id).where(
-        DiscussionRead.user_id == actor.id, DiscussionRead.thread_id == thread.id)).scalar()
-    seen = read_up_to if read_up_to is not None else 0
-    # Moved and committed before the posts are loaded: a commit expires what the session holds, and every post
-    # read again afterwards would cost a query of its own.
-    _move_read_position(actor.id, thread.id, read_up_to, thread.last_post_id)
-    db.session.commit()
+    moved to its newest post. Three queries, whatever the number of posts: the thread with everything about its
+    reader (_THREAD_PAGE_CONTEXT), the number of replies, and the page's posts; and the read position's write when
+    there is something new to mark read."""
     now = clock.now()
+    row = db.session.execute(_THREAD_PAGE_CONTEXT, {"user_id": actor.id, "thread_id": thread_id, "now": now}).first()
+    visit = _checked_visit(actor, row)
+    read_up_to, mute_ends, following = row[4:]
+    thread, viewer = visit.thread, visit.viewer
+    seen = read_up_to if read_up_to is not None else 0
+    if _move_read_position(actor.id, thread.id, read_up_to, thread.last_post_id):
+        transactions.commit_keeping_loaded()
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None, comments: tuple[PostView, ...] = ()) -> PostView:
@@ -261,55 +266,84 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
                         rules.can_remove(viewer, post.author_id, removed=removed), post.id > seen, comments)
 
     with_author = select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
-    firsts = db.session.execute(with_author.where(
-        DiscussionPost.thread_id == thread.id,
-        or_(DiscussionPost.is_opening, DiscussionPost.id == thread.answer_post_id if thread.answer_post_id
-            else false()))).all()
-    opening = next(view(post, author) for post, author in firsts if post.is_opening)
-    answer = next((view(post, author) for post, author in firsts if not post.is_opening), None)
-    replies_statement = (with_author.where(DiscussionPost.thread_id == thread.id, DiscussionPost.parent_id.is_(None),
-                                           DiscussionPost.is_opening.is_(False))
-                         .order_by(DiscussionPost.id))
+    reply_ids = (select(DiscussionPost.id).where(DiscussionPost.thread_id == thread.id,
+                                                 DiscussionPost.parent_id.is_(None),
+                                                 DiscussionPost.is_opening.is_(False))
+                 .order_by(DiscussionPost.id))
+    firsts: list[PostView] = []  # the opening post, and the accepted answer when there is one
 
-    def replies_with_comments(limited):
-        replies = db.session.execute(limited).all()
+    def page_posts(on_page):
+        """The page's replies (``on_page``: their ids), their comments, the opening post and the answer: one query."""
+        shown_first = DiscussionPost.is_opening
+        if thread.answer_post_id is not None:
+            shown_first = or_(shown_first, DiscussionPost.id == thread.answer_post_id)
+        rows = db.session.execute(
+            with_author.add_columns(DiscussionPost.id.in_(on_page))
+            .where(DiscussionPost.thread_id == thread.id,
+                   or_(shown_first, DiscussionPost.id.in_(on_page), DiscussionPost.parent_id.in_(on_page)))
+            .order_by(DiscussionPost.id)).all()
+        replied_to = {post.id for post, _author, is_reply_on_page in rows if is_reply_on_page}
         comments: dict[int, list[PostView]] = {}
-        if replies:
-            for post, author in db.session.execute(with_author.where(
-                    DiscussionPost.parent_id.in_([reply.id for reply, _author in replies]))
-                    .order_by(DiscussionPost.id)):
+        for post, author, _on_page in rows:
+            if post.is_opening or post.id == thread.answer_post_id:
+                firsts.append(view(post, author))
+            if post.parent_id in replied_to:
                 comments.setdefault(post.parent_id, []).append(view(post, author))
+        replies = [(post, author) for post, author, is_reply_on_page in rows if is_reply_on_page]
         return [view(reply, author, tuple(comments.get(reply.id, ()))) for reply, author in replies]
 
-    replies = paginate(replies_statement, page, REPLIES_PER_PAGE, replies_with_comments)
-    muted = muted_until(actor.id, thread.course_id, thread.cohort_id) is not None
+    replies = paginate(reply_ids, page, REPLIES_PER_PAGE, page_posts)
+    opening = next(first for first in firsts if first.post.is_opening)
+    answer = next((first for first in firsts if not first.post.is_opening), None)
+    muted = mute_ends is not None
     can_write = rules.can_write_in(viewer, locked=thread.locked, muted_until=None, now=now) and not (
         muted and not viewer.is_staff)
     return ThreadPage(visit, opening, answer, replies, can_write,
-                      rules.can_mark_answer(viewer, thread.author_id, thread.kind), muted,
-                      discussion_mail.is_following(actor.id, thread.id))
+                      rules.can_mark_answer(viewer, thread.author_id, thread.kind), muted, bool(following))
 
 
-def _move_read_position(user_id: int, thread_id: int, read_up_to: int | None, newest: int) -> None:
-    """Forward only: reading an older page again never marks newer posts unread."""
+def _move_read_position(user_id: int, thread_id: int, read_up_to: int | None, newest: int) -> bool:
+    """Forward only: reading an older page again never marks newer posts unread. True if it wrote (or tried to)."""
     if read_up_to is None:
         insert_ignoring_conflicts(db.session, DiscussionRead,
                                   {"user_id": user_id, "thread_id": thread_id, "last_read_post_id": newest},
                                   ["user_id", "thread_id"])
-    elif read_up_to < newest:
+        return True
+    if read_up_to < newest:
         db.session.execute(DiscussionRead.__table__.update()
                            .where(DiscussionRead.user_id == user_id, DiscussionRead.thread_id == thread_id,
                                   DiscussionRead.last_read_post_id < newest)
                            .values(last_read_post_id=newest))
+        return True
+    return False
+
+
+def _mute_ends(user_id, course_id, same_space: ColumnElement[bool], now):
+    """When the person's mute in a space ends, if they are muted at ``now`` (NULL otherwise), as a scalar select."""
+    return select(func.max(DiscussionMute.until)).where(
+        DiscussionMute.user_id == user_id, DiscussionMute.course_id == course_id, same_space,
+        DiscussionMute.until > now).scalar_subquery()
 
 
 def muted_until(user_id: int, course_id: int, cohort_id: int | None):
     """When the person's mute in this space ends, if they are muted now; None otherwise."""
-    return db.session.execute(
-        select(func.max(DiscussionMute.until)).where(
-            DiscussionMute.user_id == user_id, DiscussionMute.course_id == course_id,
-            DiscussionMute.cohort_id.is_(None) if cohort_id is None else DiscussionMute.cohort_id == cohort_id,
-            DiscussionMute.until > clock.now())).scalar()
+    same_space = DiscussionMute.cohort_id.is_(None) if cohort_id is None else DiscussionMute.cohort_id == cohort_id
+    return db.session.execute(select(_mute_ends(user_id, course_id, same_space, clock.now()))).scalar()
+
+
+# The thread page's one query for the thread and its reader: the per-object check's columns, where the reader had
+# read up to, whether they are muted in the thread's space, and whether they follow it.
+_THREAD_PAGE_CONTEXT = (
+    _THREAD_CONTEXT
+    .add_columns(DiscussionRead.last_read_post_id,
+                 _mute_ends(bindparam("user_id"), DiscussionThread.course_id,
+                            or_(DiscussionMute.cohort_id == DiscussionThread.cohort_id,
+                                and_(DiscussionMute.cohort_id.is_(None), DiscussionThread.cohort_id.is_(None))),
+                            bindparam("now")),
+                 discussion_mail.follows(bindparam("user_id"), DiscussionThread.id))
+    .outerjoin(DiscussionRead, (DiscussionRead.thread_id == DiscussionThread.id)
+               & (DiscussionRead.user_id == bindparam("user_id")))
+)
 
 
 # The lesson page's link.
