@@ -6,7 +6,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.services import catalog, certificates, cohorts, discussions, enrolments, learning, quizzes, video_lessons
+from lms.services import catalog, cohorts, discussions, enrolments, learning, quizzes, video_lessons
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.i18n import page_language
@@ -195,7 +195,6 @@ def attempt(slug: str, attempt_id: int):
 @bp.route("/learning")
 @login_required
 def dashboard():
-    user = acting_user()
-    return render_template("learner/dashboard.html", dashboard=learning.dashboard(user),
-                           certificates=certificates.certificates_by_course(user))
+    dashboard = learning.dashboard(acting_user())
+    return render_template("learner/dashboard.html", dashboard=dashboard, certificates=dashboard.certificates)
 
