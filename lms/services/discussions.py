@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select, true
 
 from lms import authz
 from lms.core import clock
@@ -35,7 +35,7 @@ from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import catalog, discussion_mail, learning, staffing, transactions
 from lms.services.catalog import VersionOutline
 from lms.services.errors import NotAllowed, NotFound
-from lms.services.paging import Page, paginate
+from lms.services.paging import Page, page_within, paginate
 
 THREADS_PER_PAGE = 25
 REPLIES_PER_PAGE = 50
@@ -244,13 +244,13 @@ class ThreadPage:
 
 def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     """The thread with its replies (the accepted answer first), each reply's comments, and the reader's position
-    moved to its newest post. Three queries, whatever the number of posts: the thread with everything about its
-    reader (_THREAD_PAGE_CONTEXT), the number of replies, and the page's posts; and the read position's write when
-    there is something new to mark read."""
+    moved to its newest post. Two queries, whatever the number of posts: the thread with everything about its reader
+    and its number of replies (_THREAD_PAGE_CONTEXT), and the page's posts (_PAGE_POSTS); and the read position's
+    write when there is something new to mark read."""
     now = clock.now()
     row = db.session.execute(_THREAD_PAGE_CONTEXT, {"user_id": actor.id, "thread_id": thread_id, "now": now}).first()
     visit = _checked_visit(actor, row)
-    read_up_to, mute_ends, following = row[4:]
+    read_up_to, mute_ends, following, replies_total = row[4:]
     thread, viewer = visit.thread, visit.viewer
     seen = read_up_to if read_up_to is not None else 0
     if _move_read_position(actor.id, thread.id, read_up_to, thread.last_post_id):
@@ -265,34 +265,20 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
                                        removed=removed),
                         rules.can_remove(viewer, post.author_id, removed=removed), post.id > seen, comments)
 
-    with_author = select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
-    reply_ids = (select(DiscussionPost.id).where(DiscussionPost.thread_id == thread.id,
-                                                 DiscussionPost.parent_id.is_(None),
-                                                 DiscussionPost.is_opening.is_(False))
-                 .order_by(DiscussionPost.id))
+    per_page = REPLIES_PER_PAGE
+    page = page_within(page, replies_total, per_page)
+    rows = db.session.execute(_PAGE_POSTS, {"thread_id": thread.id, "answer_id": thread.answer_post_id,
+                                            "limit": per_page, "offset": (page - 1) * per_page}).all()
+    replied_to = {post.id for post, _author, is_reply_on_page in rows if is_reply_on_page}
     firsts: list[PostView] = []  # the opening post, and the accepted answer when there is one
-
-    def page_posts(on_page):
-        """The page's replies (``on_page``: their ids), their comments, the opening post and the answer: one query."""
-        shown_first = DiscussionPost.is_opening
-        if thread.answer_post_id is not None:
-            shown_first = or_(shown_first, DiscussionPost.id == thread.answer_post_id)
-        rows = db.session.execute(
-            with_author.add_columns(DiscussionPost.id.in_(on_page))
-            .where(DiscussionPost.thread_id == thread.id,
-                   or_(shown_first, DiscussionPost.id.in_(on_page), DiscussionPost.parent_id.in_(on_page)))
-            .order_by(DiscussionPost.id)).all()
-        replied_to = {post.id for post, _author, is_reply_on_page in rows if is_reply_on_page}
-        comments: dict[int, list[PostView]] = {}
-        for post, author, _on_page in rows:
-            if post.is_opening or post.id == thread.answer_post_id:
-                firsts.append(view(post, author))
-            if post.parent_id in replied_to:
-                comments.setdefault(post.parent_id, []).append(view(post, author))
-        replies = [(post, author) for post, author, is_reply_on_page in rows if is_reply_on_page]
-        return [view(reply, author, tuple(comments.get(reply.id, ()))) for reply, author in replies]
-
-    replies = paginate(reply_ids, page, REPLIES_PER_PAGE, page_posts)
+    comments: dict[int, list[PostView]] = {}
+    for post, author, _on_page in rows:
+        if post.is_opening or post.id == thread.answer_post_id:
+            firsts.append(view(post, author))
+        if post.parent_id in replied_to:
+            comments.setdefault(post.parent_id, []).append(view(post, author))
+    replies = Page([view(post, author, tuple(comments.get(post.id, ())))
+                    for post, author, is_reply_on_page in rows if is_reply_on_page], replies_total, page, per_page)
     opening = next(first for first in firsts if first.post.is_opening)
     answer = next((first for first in firsts if not first.post.is_opening), None)
     muted = mute_ends is not None
@@ -340,7 +326,10 @@ _THREAD_PAGE_CONTEXT = (
                             or_(DiscussionMute.cohort_id == DiscussionThread.cohort_id,
                                 and_(DiscussionMute.cohort_id.is_(None), DiscussionThread.cohort_id.is_(None))),
                             bindparam("now")),
-                 discussion_mail.follows(bindparam("user_id"), DiscussionThread.id))
+                 discussion_mail.follows(bindparam("user_id"), DiscussionThread.id),
+                 select(func.count(DiscussionPost.id)).where(
+                     DiscussionPost.thread_id == DiscussionThread.id, DiscussionPost.parent_id.is_(None),
+                     DiscussionPost.is_opening.is_(False)).scalar_subquery())
     .outerjoin(DiscussionRead, (DiscussionRead.thread_id == DiscussionThread.id)
                & (DiscussionRead.user_id == bindparam("user_id")))
 )
@@ -353,8 +342,42 @@ def lesson_post_count(actor: User, course_id: int, cohort_id: int | None, lesson
     """Posts (opening posts and replies) in the lesson's threads that ``actor`` sees: "Discuss this lesson (N)".
     ``cohort_id`` is the learner's cohort (the lesson page has it already: one query here)."""
     is_staff = authz.can_moderate_discussions(actor, course_id, staffing.teaching_course_ids(actor))
-    viewer = Viewer(actor.id, is_staff, None if is_staff else cohort_id)
-    return db.session.execute(
-        select(func.coalesce(func.sum(DiscussionThread.reply_count + 1), 0))
-        .where(DiscussionThread.course_id == course_id, DiscussionThread.place == Place.LESSON.value,
-               DiscussionThread.item_key == lesson_key, visible_threads(viewer))).scalar_one()
+    reader = "staff" if is_staff else "outside cohorts" if cohort_id is None else "cohort"
+    return db.session.execute(_LESSON_POSTS[reader], {"course_id": course_id, "lesson_key": lesson_key,
+                                                      "cohort_id": cohort_id}).scalar_one()
+
+
+def _lesson_posts(viewer: Viewer) -> Select:
+    return (select(func.coalesce(func.sum(DiscussionThread.reply_count + 1), 0))
+            .where(DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.place == Place.LESSON.value,
+                   DiscussionThread.item_key == bindparam("lesson_key"), visible_threads(viewer)))
+
+
+# The lesson page's count, built once per kind of reader (building a statement costs more than running it, and this
+# one runs on every lesson page): staff see every thread, a learner their cohort's (the cohort a parameter) and the
+# course-wide announcements, a learner outside cohorts the threads outside cohorts.
+_LESSON_POSTS = {
+    "staff": _lesson_posts(Viewer(0, True, None)),
+    "outside cohorts": _lesson_posts(Viewer(0, False, None)),
+    "cohort": _lesson_posts(Viewer(0, False, bindparam("cohort_id"))),  # type: ignore[arg-type]
+}
+
+
+# A page of the thread's replies, by thread, LIMIT and OFFSET: their ids, oldest first.
+_REPLY_IDS = (
+    select(DiscussionPost.id)
+    .where(DiscussionPost.thread_id == bindparam("thread_id"), DiscussionPost.parent_id.is_(None),
+           DiscussionPost.is_opening.is_(False))
+    .order_by(DiscussionPost.id).limit(bindparam("limit")).offset(bindparam("offset"))
+)
+# The posts a page of a thread shows, with their authors and whether each is one of the page's replies: the opening
+# post, the accepted answer (wherever it is), the page's replies and their comments. Built once: building a
+# statement costs more than running it.
+_PAGE_POSTS = (
+    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS))
+    .outerjoin(User, User.id == DiscussionPost.author_id)
+    .where(DiscussionPost.thread_id == bindparam("thread_id"),
+           or_(DiscussionPost.is_opening, DiscussionPost.id == bindparam("answer_id"),
+               DiscussionPost.id.in_(_REPLY_IDS), DiscussionPost.parent_id.in_(_REPLY_IDS)))
+    .order_by(DiscussionPost.id)
+)

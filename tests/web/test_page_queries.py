@@ -39,9 +39,9 @@ BUDGET = {
     # reader's language (issue 15).
     "certificates": ("/certificates", 3),
     "discussions": (f"/courses/{EXAMPLE_SLUG}/discussions/", 5),
-    # The thread with its reader's read position, mute and following in one query; the replies' count; the page's
-    # posts (opening, answer, replies, their comments) in one more.
-    "thread": ("/discussions/{thread}", 4),
+    # The thread with its reader's read position, mute and following and its number of replies in one query; the
+    # page's posts (opening, answer, replies, their comments) in one more.
+    "thread": ("/discussions/{thread}", 3),
 }
 
 
@@ -185,3 +185,24 @@ def test_a_lesson_view_that_moves_the_resume_point_reads_no_more_than_a_repeat_v
 def _other_lesson(lesson_key: str) -> str:
     version = catalog.published_version(EXAMPLE_SLUG)[1]
     return next(lesson.id for lesson in course_versions.version_package(version).lessons if lesson.id != lesson_key)
+
+
+def test_the_course_and_lesson_pages_cost_the_same_whatever_the_number_of_lessons(client, count_queries, login_as,
+                                                                                  tmp_path):
+    learner = login_as("learner")
+    counts = []
+    for size in (3, 30):
+        slug = f"lessons-{size}"
+        lessons = [lesson.id for lesson in course_versions.version_package(
+            make_course(tmp_path, lessons=size, slug=slug)).lessons]
+        client.post(f"/courses/{slug}/enrol")
+        for lesson in lessons[:-1]:
+            learning.complete_lesson(learner, slug, lesson)
+        counted = []
+        for url in (f"/courses/{slug}/", f"/courses/{slug}/lessons/{lessons[1]}"):
+            client.get(url)  # the lesson's text and the outline are cached per process
+            with count_queries() as queries:
+                assert client.get(url).status_code == 200
+            counted.append(len(queries))
+        counts.append(counted)
+    assert counts[0] == counts[1] == [BUDGET["course page"][1], BUDGET["lesson"][1]], counts
