@@ -388,14 +388,7 @@ def dashboard(user: User) -> Dashboard:
     """Four queries whatever the number of courses and cohorts (and one more while a course waits for live
     sessions): the enrolments with their courses, versions and cohorts, what the learner did, the certificates and
     the pending applications."""
-    rows = db.session.execute(
-        select(Enrolment, Course, CourseVersion, Cohort)
-        .join(Course, Course.id == Enrolment.course_id)
-        .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
-        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id).options(contains_eager(Enrolment.cohort))
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
-    ).all()
+    rows = db.session.execute(_DASHBOARD_ROWS, {"user_id": user.id}).all()
     language = wording.current_language()
     # The titles the learner reads: the course's, its modules' and lessons' in their reading language (the next step).
     readings = {course.id: course_languages.reading_for(version, enrolment, language)
@@ -415,6 +408,16 @@ def dashboard(user: User) -> Dashboard:
         for enrolment, course, version, _ in rows
     ]
     return Dashboard(entries, enrolments.pending_applications(user), held)
+
+
+_DASHBOARD_ROWS = (  # built once, like _STUDY_CONTEXT
+    select(Enrolment, Course, CourseVersion, Cohort)
+    .join(Course, Course.id == Enrolment.course_id)
+    .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
+    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id).options(contains_eager(Enrolment.cohort))
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status == EnrolmentStatus.ACTIVE)
+    .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
+)
 
 
 def choose_course_language(user: User, slug: str, language: str) -> str | None:

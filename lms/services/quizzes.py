@@ -113,11 +113,16 @@ def _quiz_of(version: CourseVersion, quiz_key: str, language: str | None = None)
 
 
 def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
-    return list(db.session.execute(
-        select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
-                                  QuizAttempt.quiz_key == quiz.id, QuizAttempt.quiz_hash == quiz.content_hash)
-        .order_by(QuizAttempt.number)
-    ).scalars())
+    return list(db.session.execute(_ATTEMPTS, {"user_id": user.id, "course_id": course.id, "quiz_key": quiz.id,
+                                               "quiz_hash": quiz.content_hash}).scalars())
+
+
+_ATTEMPTS = (  # built once: the quiz and result pages run it on every view
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course_id"),
+           QuizAttempt.quiz_key == bindparam("quiz_key"), QuizAttempt.quiz_hash == bindparam("quiz_hash"))
+    .order_by(QuizAttempt.number)
+)
 
 
 def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True, interface_language: str | None = None,
