@@ -387,10 +387,21 @@ def learner_next_step(progress: CourseProgress, *, upcoming_sessions: Iterable[d
     if progress.next_reflection is not None:
         return LearnerStep(NextKind.REFLECTION, progress.next_reflection,
                            reflections_missing=progress.reflections_missing)
-    if progress.sessions_missing:
+    if waits_for_sessions(progress):
         return LearnerStep(NextKind.SESSIONS, sessions_missing=progress.sessions_missing,
                            next_session=min(upcoming_sessions, default=None))
     return LearnerStep(NextKind.CERTIFICATE if holds_certificate else NextKind.COMPLETE)
+
+
+def waits_for_sessions(progress: CourseProgress) -> bool:
+    """Every lesson, quiz and reflection done, live sessions still missing: the only next step that reads upcoming
+    sessions."""
+    return progress.next_step is None and progress.next_reflection is None and progress.sessions_missing > 0
+
+
+def looks_for_certificate(progress: CourseProgress) -> bool:
+    """Every requirement met: the only next step that depends on whether the learner holds a certificate."""
+    return progress.next_step is None and progress.next_reflection is None and progress.sessions_missing == 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from lms.models.cohort import Cohort
 
 
 class EnrolmentStatus(StrEnum):
@@ -44,6 +47,9 @@ class Enrolment(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The cohort (run) the learner is in, when the course runs in cohorts; its dates bound the learner's study.
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
+    # Read only, filled where a page loads the enrolment with its cohort (contains_eager): it keeps the cohort in the
+    # session for the rest of the request (the session holds rows weakly), so its window costs no query of its own.
+    cohort: Mapped[Cohort | None] = relationship(lazy="raise", viewonly=True)
     # The progress percentage (lms.core.progress) as of the learner's last lesson completion or quiz submission,
     # stored so that the reports can sort and filter by it in SQL; pages show the live value.
     progress_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -210,12 +210,6 @@ def attempt_refusal(user: User, enrolment: Enrolment | None) -> str | None:
     return None
 
 
-def preload(cohort_ids: list[int]) -> None:
-    """Load these cohorts in one query, so that looking each one up later (db.session.get) costs none."""
-    if cohort_ids:
-        db.session.execute(select(Cohort).where(Cohort.id.in_(cohort_ids))).scalars().all()
-
-
 def open_cohort_for(course_id: int, now: datetime | None = None) -> Cohort | None:
     """The cohort an open enrolment joins: an open-mode cohort that has not ended and takes people now (the one
     starting first)."""

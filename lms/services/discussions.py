@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select, true
 
 from lms import authz
 from lms.core import clock
@@ -32,10 +32,10 @@ from lms.models import (
     User,
 )
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, discussion_mail, learning, staffing
+from lms.services import catalog, discussion_mail, learning, staffing, transactions
 from lms.services.catalog import VersionOutline
 from lms.services.errors import NotAllowed, NotFound
-from lms.services.paging import Page, paginate
+from lms.services.paging import Page, page_within, paginate
 
 THREADS_PER_PAGE = 25
 REPLIES_PER_PAGE = 50
@@ -111,9 +111,14 @@ _THREAD_CONTEXT = (
 def visit_thread(actor: User, thread_id: int) -> ThreadVisit:
     """The thread, if ``actor`` may see it; NotFound otherwise (whoever asks, whatever the reason)."""
     row = db.session.execute(_THREAD_CONTEXT, {"user_id": actor.id, "thread_id": thread_id}).first()
+    return _checked_visit(actor, row)
+
+
+def _checked_visit(actor: User, row) -> ThreadVisit:
+    """The per-object check on a row that starts with _THREAD_CONTEXT's columns."""
     if row is None:
         raise NotFound(_("There is no such discussion."))
-    thread, course, version, enrolment = row
+    thread, course, version, enrolment = row[:4]
     is_staff = authz.can_moderate_discussions(actor, course.id, staffing.teaching_course_ids(actor))
     viewer = Viewer(actor.id, is_staff, None if is_staff or enrolment is None else enrolment.cohort_id)
     if (not is_staff and enrolment is None) or not rules.can_see_thread(viewer, thread.cohort_id, thread.kind):
@@ -248,17 +253,17 @@ class ThreadPage:
 
 def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     """The thread with its replies (the accepted answer first), each reply's comments, and the reader's position
-    moved to its newest post. Eight queries at most, whatever the number of posts."""
-    visit = visit_thread(actor, thread_id)
-    thread, viewer = visit.thread, visit.viewer
-    read_up_to = db.session.execute(select(DiscussionRead.last_read_post_id).where(
-        DiscussionRead.user_id == actor.id, DiscussionRead.thread_id == thread.id)).scalar()
-    seen = read_up_to if read_up_to is not None else 0
-    # Moved and committed before the posts are loaded: a commit expires what the session holds, and every post
-    # read again afterwards would cost a query of its own.
-    _move_read_position(actor.id, thread.id, read_up_to, thread.last_post_id)
-    db.session.commit()
+    moved to its newest post. Two queries, whatever the number of posts: the thread with everything about its reader
+    and its number of replies (_THREAD_PAGE_CONTEXT), and the page's posts (_PAGE_POSTS); and the read position's
+    write when there is something new to mark read."""
     now = clock.now()
+    row = db.session.execute(_THREAD_PAGE_CONTEXT, {"user_id": actor.id, "thread_id": thread_id, "now": now}).first()
+    visit = _checked_visit(actor, row)
+    read_up_to, mute_ends, following, replies_total = row[4:]
+    thread, viewer = visit.thread, visit.viewer
+    seen = read_up_to if read_up_to is not None else 0
+    if _move_read_position(actor.id, thread.id, read_up_to, thread.last_post_id):
+        transactions.commit_keeping_loaded()
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None, comments: tuple[PostView, ...] = ()) -> PostView:
@@ -269,56 +274,74 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
                                        removed=removed),
                         rules.can_remove(viewer, post.author_id, removed=removed), post.id > seen, comments)
 
-    with_author = select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
-    firsts = db.session.execute(with_author.where(
-        DiscussionPost.thread_id == thread.id,
-        or_(DiscussionPost.is_opening, DiscussionPost.id == thread.answer_post_id if thread.answer_post_id
-            else false()))).all()
-    opening = next(view(post, author) for post, author in firsts if post.is_opening)
-    answer = next((view(post, author) for post, author in firsts if not post.is_opening), None)
-    replies_statement = (with_author.where(DiscussionPost.thread_id == thread.id, DiscussionPost.parent_id.is_(None),
-                                           DiscussionPost.is_opening.is_(False))
-                         .order_by(DiscussionPost.id))
-
-    def replies_with_comments(limited):
-        replies = db.session.execute(limited).all()
-        comments: dict[int, list[PostView]] = {}
-        if replies:
-            for post, author in db.session.execute(with_author.where(
-                    DiscussionPost.parent_id.in_([reply.id for reply, _author in replies]))
-                    .order_by(DiscussionPost.id)):
-                comments.setdefault(post.parent_id, []).append(view(post, author))
-        return [view(reply, author, tuple(comments.get(reply.id, ()))) for reply, author in replies]
-
-    replies = paginate(replies_statement, page, REPLIES_PER_PAGE, replies_with_comments)
-    muted = muted_until(actor.id, thread.course_id, thread.cohort_id) is not None
+    per_page = REPLIES_PER_PAGE
+    page = page_within(page, replies_total, per_page)
+    rows = db.session.execute(_PAGE_POSTS, {"thread_id": thread.id, "answer_id": thread.answer_post_id,
+                                            "limit": per_page, "offset": (page - 1) * per_page}).all()
+    replied_to = {post.id for post, _author, is_reply_on_page in rows if is_reply_on_page}
+    firsts: list[PostView] = []  # the opening post, and the accepted answer when there is one
+    comments: dict[int, list[PostView]] = {}
+    for post, author, _on_page in rows:
+        if post.is_opening or post.id == thread.answer_post_id:
+            firsts.append(view(post, author))
+        if post.parent_id in replied_to:
+            comments.setdefault(post.parent_id, []).append(view(post, author))
+    replies = Page([view(post, author, tuple(comments.get(post.id, ())))
+                    for post, author, is_reply_on_page in rows if is_reply_on_page], replies_total, page, per_page)
+    opening = next(first for first in firsts if first.post.is_opening)
+    answer = next((first for first in firsts if not first.post.is_opening), None)
+    muted = mute_ends is not None
     can_write = rules.can_write_in(viewer, locked=thread.locked, muted_until=None, now=now) and not (
         muted and not viewer.is_staff)
     return ThreadPage(visit, opening, answer, replies, can_write,
-                      rules.can_mark_answer(viewer, thread.author_id, thread.kind), muted,
-                      discussion_mail.is_following(actor.id, thread.id))
+                      rules.can_mark_answer(viewer, thread.author_id, thread.kind), muted, bool(following))
 
 
-def _move_read_position(user_id: int, thread_id: int, read_up_to: int | None, newest: int) -> None:
-    """Forward only: reading an older page again never marks newer posts unread."""
+def _move_read_position(user_id: int, thread_id: int, read_up_to: int | None, newest: int) -> bool:
+    """Forward only: reading an older page again never marks newer posts unread. True if it wrote (or tried to)."""
     if read_up_to is None:
         insert_ignoring_conflicts(db.session, DiscussionRead,
                                   {"user_id": user_id, "thread_id": thread_id, "last_read_post_id": newest},
                                   ["user_id", "thread_id"])
-    elif read_up_to < newest:
+        return True
+    if read_up_to < newest:
         db.session.execute(DiscussionRead.__table__.update()
                            .where(DiscussionRead.user_id == user_id, DiscussionRead.thread_id == thread_id,
                                   DiscussionRead.last_read_post_id < newest)
                            .values(last_read_post_id=newest))
+        return True
+    return False
+
+
+def _mute_ends(user_id, course_id, same_space: ColumnElement[bool], now):
+    """When the person's mute in a space ends, if they are muted at ``now`` (NULL otherwise), as a scalar select."""
+    return select(func.max(DiscussionMute.until)).where(
+        DiscussionMute.user_id == user_id, DiscussionMute.course_id == course_id, same_space,
+        DiscussionMute.until > now).scalar_subquery()
 
 
 def muted_until(user_id: int, course_id: int, cohort_id: int | None):
     """When the person's mute in this space ends, if they are muted now; None otherwise."""
-    return db.session.execute(
-        select(func.max(DiscussionMute.until)).where(
-            DiscussionMute.user_id == user_id, DiscussionMute.course_id == course_id,
-            DiscussionMute.cohort_id.is_(None) if cohort_id is None else DiscussionMute.cohort_id == cohort_id,
-            DiscussionMute.until > clock.now())).scalar()
+    same_space = DiscussionMute.cohort_id.is_(None) if cohort_id is None else DiscussionMute.cohort_id == cohort_id
+    return db.session.execute(select(_mute_ends(user_id, course_id, same_space, clock.now()))).scalar()
+
+
+# The thread page's one query for the thread and its reader: the per-object check's columns, where the reader had
+# read up to, whether they are muted in the thread's space, and whether they follow it.
+_THREAD_PAGE_CONTEXT = (
+    _THREAD_CONTEXT
+    .add_columns(DiscussionRead.last_read_post_id,
+                 _mute_ends(bindparam("user_id"), DiscussionThread.course_id,
+                            or_(DiscussionMute.cohort_id == DiscussionThread.cohort_id,
+                                and_(DiscussionMute.cohort_id.is_(None), DiscussionThread.cohort_id.is_(None))),
+                            bindparam("now")),
+                 discussion_mail.follows(bindparam("user_id"), DiscussionThread.id),
+                 select(func.count(DiscussionPost.id)).where(
+                     DiscussionPost.thread_id == DiscussionThread.id, DiscussionPost.parent_id.is_(None),
+                     DiscussionPost.is_opening.is_(False)).scalar_subquery())
+    .outerjoin(DiscussionRead, (DiscussionRead.thread_id == DiscussionThread.id)
+               & (DiscussionRead.user_id == bindparam("user_id")))
+)
 
 
 # The lesson page's link.
@@ -328,8 +351,42 @@ def lesson_post_count(actor: User, course_id: int, cohort_id: int | None, lesson
     """Posts (opening posts and replies) in the lesson's threads that ``actor`` sees: "Discuss this lesson (N)".
     ``cohort_id`` is the learner's cohort (the lesson page has it already: one query here)."""
     is_staff = authz.can_moderate_discussions(actor, course_id, staffing.teaching_course_ids(actor))
-    viewer = Viewer(actor.id, is_staff, None if is_staff else cohort_id)
-    return db.session.execute(
-        select(func.coalesce(func.sum(DiscussionThread.reply_count + 1), 0))
-        .where(DiscussionThread.course_id == course_id, DiscussionThread.place == Place.LESSON.value,
-               DiscussionThread.item_key == lesson_key, visible_threads(viewer))).scalar_one()
+    reader = "staff" if is_staff else "outside cohorts" if cohort_id is None else "cohort"
+    return db.session.execute(_LESSON_POSTS[reader], {"course_id": course_id, "lesson_key": lesson_key,
+                                                      "cohort_id": cohort_id}).scalar_one()
+
+
+def _lesson_posts(viewer: Viewer) -> Select:
+    return (select(func.coalesce(func.sum(DiscussionThread.reply_count + 1), 0))
+            .where(DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.place == Place.LESSON.value,
+                   DiscussionThread.item_key == bindparam("lesson_key"), visible_threads(viewer)))
+
+
+# The lesson page's count, built once per kind of reader (building a statement costs more than running it, and this
+# one runs on every lesson page): staff see every thread, a learner their cohort's (the cohort a parameter) and the
+# course-wide announcements, a learner outside cohorts the threads outside cohorts.
+_LESSON_POSTS = {
+    "staff": _lesson_posts(Viewer(0, True, None)),
+    "outside cohorts": _lesson_posts(Viewer(0, False, None)),
+    "cohort": _lesson_posts(Viewer(0, False, bindparam("cohort_id"))),  # type: ignore[arg-type]
+}
+
+
+# A page of the thread's replies, by thread, LIMIT and OFFSET: their ids, oldest first.
+_REPLY_IDS = (
+    select(DiscussionPost.id)
+    .where(DiscussionPost.thread_id == bindparam("thread_id"), DiscussionPost.parent_id.is_(None),
+           DiscussionPost.is_opening.is_(False))
+    .order_by(DiscussionPost.id).limit(bindparam("limit")).offset(bindparam("offset"))
+)
+# The posts a page of a thread shows, with their authors and whether each is one of the page's replies: the opening
+# post, the accepted answer (wherever it is), the page's replies and their comments. Built once: building a
+# statement costs more than running it.
+_PAGE_POSTS = (
+    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS))
+    .outerjoin(User, User.id == DiscussionPost.author_id)
+    .where(DiscussionPost.thread_id == bindparam("thread_id"),
+           or_(DiscussionPost.is_opening, DiscussionPost.id == bindparam("answer_id"),
+               DiscussionPost.id.in_(_REPLY_IDS), DiscussionPost.parent_id.in_(_REPLY_IDS)))
+    .order_by(DiscussionPost.id)
+)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from lms import authz
 from lms.core import clock, schedule
@@ -39,14 +39,23 @@ def active_enrolment(user: User, course_id: int) -> Enrolment | None:
 def pending_applications(user: User, course_id: int | None = None) -> list[tuple[Application, Cohort, Course]]:
     """The learner's applications still waiting for a decision (submitted or on the waiting list), newest first;
     those to one course's cohorts when ``course_id`` is given."""
-    query = (select(Application, Cohort, Course).join(Cohort, Cohort.id == Application.cohort_id)
-             .join(Course, Course.id == Cohort.course_id)
-             .where(Application.user_id == user.id,
-                    Application.status.in_([Status.SUBMITTED.value, Status.WAITLISTED.value]))
-             .order_by(Application.submitted_at.desc()))
-    if course_id is not None:
-        query = query.where(Cohort.course_id == course_id)
-    return [tuple(row) for row in db.session.execute(query).all()]
+    if course_id is None:
+        rows = db.session.execute(_PENDING_APPLICATIONS, {"user_id": user.id})
+    else:
+        rows = db.session.execute(_PENDING_APPLICATIONS_TO_COURSE, {"user_id": user.id, "course_id": course_id})
+    return [tuple(row) for row in rows]
+
+
+# Built once (the dashboard and the course page run them on every view; building a statement costs more than running
+# it).
+_PENDING_APPLICATIONS = (
+    select(Application, Cohort, Course).join(Cohort, Cohort.id == Application.cohort_id)
+    .join(Course, Course.id == Cohort.course_id)
+    .where(Application.user_id == bindparam("user_id"),
+           Application.status.in_([Status.SUBMITTED.value, Status.WAITLISTED.value]))
+    .order_by(Application.submitted_at.desc())
+)
+_PENDING_APPLICATIONS_TO_COURSE = _PENDING_APPLICATIONS.where(Cohort.course_id == bindparam("course_id"))
 
 
 def rejoinable_cohort(user: User, course_id: int, now: datetime | None = None) -> Cohort | None:

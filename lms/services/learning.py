@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
+from sqlalchemy.orm import contains_eager
 
 from lms import authz
 from lms.core import clock
@@ -24,6 +25,8 @@ from lms.core.progress import (
     course_progress,
     item_after_lesson,
     learner_next_step,
+    looks_for_certificate,
+    waits_for_sessions,
 )
 from lms.core.schedule import StudyAccess
 from lms.extensions import db
@@ -49,12 +52,14 @@ from lms.models import (
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import (
     catalog,
+    certificates,
     cohort_pages,
     cohorts,
     completion,
     course_languages,
     enrolments,
     live_sessions,
+    transactions,
     wording,
 )
 from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
@@ -130,6 +135,7 @@ class DashboardEntry:
 class Dashboard:
     entries: list[DashboardEntry]
     pending_applications: list[tuple[Application, Cohort, Course]]  # waiting for a decision
+    certificates: dict[int, Certificate]  # per course: lms.services.certificates.certificates_by_course
 
 
 
@@ -140,7 +146,7 @@ def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolme
     row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id}).first()
     if row is None:
         raise NotFound(_("There is no such course."))
-    course, version, enrolment, _cohort = row  # the cohort is now in the session, where the window check finds it
+    course, version, enrolment, _cohort = row  # the cohort stays in the session (Enrolment.cohort) for the window
     return course, version, require_study_access(user, course, enrolment)
 
 
@@ -150,6 +156,7 @@ _STUDY_CONTEXT = (
     .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id"))
                & (Enrolment.status == EnrolmentStatus.ACTIVE))
     .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+    .options(contains_eager(Enrolment.cohort))
     .where(Course.slug == bindparam("slug"))
 )
 
@@ -221,15 +228,20 @@ _LEARNER_ROWS = _learner_rows()
 
 def course_page(user: User | None, slug: str, *, interface_language: str | None = None,
                 requested_language: str | None = None) -> CoursePage:
-    """``interface_language``: the page's; ``requested_language``: a language asked for on this page only."""
-    course, version = catalog.published_version(slug)
+    """``interface_language``: the page's; ``requested_language``: a language asked for on this page only. The
+    course, its version and the reader's enrolment with its cohort in one query (the page is public: no access
+    check), then what the learner did and their pending applications."""
+    signed_in = user is not None and user.is_authenticated
+    row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id if signed_in else None}).first()
+    if row is None:
+        raise NotFound(_("There is no such course."))
+    course, version, enrolment, _cohort = row
     outline = catalog.version_outline(version)
-    if user is None or not user.is_authenticated:
+    if user is None or not signed_in:
         reading = course_languages.reading_for(version, None, interface_language, requested_language)
         return CoursePage(course, version, course_languages.localised_outline(outline, reading), None, None,
                           can_study=False, applying=_cohorts_taking_applications(None, course, version),
                           reading=reading)
-    enrolment = enrolments.active_enrolment(user, course.id)
     reading = course_languages.reading_for(version, enrolment, interface_language, requested_language)
     state = learner_state(user, course.id, outline) if enrolment else None
     access = None if authz.is_staff(user) else cohorts.study_access_for(enrolment)
@@ -243,13 +255,16 @@ def course_page(user: User | None, slug: str, *, interface_language: str | None 
                       rejoinable=rejoinable, applying=applying, reading=reading)
 
 
-def next_steps(user: User, progress: dict[int, tuple[Enrolment, CourseProgress]],
-               now: datetime | None = None) -> dict[int, LearnerStep]:
+def next_steps(user: User, progress: dict[int, tuple[Enrolment, CourseProgress]], now: datetime | None = None,
+               certified: set[int] | None = None) -> dict[int, LearnerStep]:
     """The learner's next step in each course (course id -> (enrolment, progress)), by
     lms.core.progress.learner_next_step: with the upcoming live sessions of the learner's cohorts and the courses in
-    which the learner holds a valid certificate. Two queries, whatever the number of courses."""
+    which the learner holds a valid certificate (``certified``, when the caller has them already). Each is read only
+    for the courses whose step depends on it (most learners are in the middle of a lesson list): at most two queries,
+    whatever the number of courses."""
     now = now or clock.now()
-    cohort_ids = {enrolment.cohort_id for enrolment, _ in progress.values() if enrolment.cohort_id}
+    cohort_ids = {enrolment.cohort_id for enrolment, course_progress_ in progress.values()
+                  if enrolment.cohort_id and waits_for_sessions(course_progress_)}
     upcoming: dict[int, list[datetime]] = {cohort_id: [] for cohort_id in cohort_ids}
     if cohort_ids:
         for cohort_id, starts_at in db.session.execute(
@@ -257,10 +272,13 @@ def next_steps(user: User, progress: dict[int, tuple[Enrolment, CourseProgress]]
             .where(LiveSession.cohort_id.in_(cohort_ids), LiveSession.starts_at > now)
         ):
             upcoming[cohort_id].append(starts_at)
-    certified = set(db.session.execute(
-        select(Certificate.course_id).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None),
-                                            Certificate.course_id.in_(list(progress)))
-    ).scalars())
+    finished = [course_id for course_id, (_, course_progress_) in progress.items()
+                if looks_for_certificate(course_progress_)]
+    if certified is None:
+        certified = set(db.session.execute(
+            select(Certificate.course_id).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None),
+                                                Certificate.course_id.in_(finished))
+        ).scalars()) if finished else set()
     return {
         course_id: learner_next_step(course_progress_, upcoming_sessions=upcoming.get(enrolment.cohort_id, ()),
                                      holds_certificate=course_id in certified)
@@ -299,8 +317,8 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
                       step, reading, enrolled=enrolment is not None,
                       cohort_id=enrolment.cohort_id if enrolment is not None else None, video=video,
                       resume_at=_resume_position(user, course, lesson_key, video) if enrolment else 0.0)
-    if visited:
-        db.session.commit()  # the use case's one commit: the resume point, read on the dashboard
+    if visited:  # the use case's one commit: the resume point, read on the dashboard; the page shows what it loaded
+        transactions.commit_keeping_loaded()
     return page
 
 
@@ -373,31 +391,39 @@ def record_completion(user: User, course: Course, version: CourseVersion, enrolm
 
 
 def dashboard(user: User) -> Dashboard:
-    rows = db.session.execute(
-        select(Enrolment, Course, CourseVersion)
-        .join(Course, Course.id == Enrolment.course_id)
-        .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
-    ).all()
+    """Four queries whatever the number of courses and cohorts (and one more while a course waits for live
+    sessions): the enrolments with their courses, versions and cohorts, what the learner did, the certificates and
+    the pending applications."""
+    rows = db.session.execute(_DASHBOARD_ROWS, {"user_id": user.id}).all()
     language = wording.current_language()
     # The titles the learner reads: the course's, its modules' and lessons' in their reading language (the next step).
     readings = {course.id: course_languages.reading_for(version, enrolment, language)
-                for enrolment, course, version in rows}
+                for enrolment, course, version, _ in rows}
     outlines = {course.id: course_languages.localised_outline(catalog.version_outline(version), readings[course.id])
-                for _, course, version in rows}
+                for _, course, version, _ in rows}
     states = learner_states(user, outlines)
-    steps = next_steps(user, {course.id: (enrolment, states[course.id].progress) for enrolment, course, _ in rows})
+    held = certificates.certificates_by_course(user)
+    steps = next_steps(user, {course.id: (enrolment, states[course.id].progress) for enrolment, course, _, _ in rows},
+                       certified={course_id for course_id, certificate in held.items()
+                                  if certificate.revoked_at is None})
     staff = authz.is_staff(user)
-    if not staff:
-        cohorts.preload([enrolment.cohort_id for enrolment, _, _ in rows if enrolment.cohort_id])
     entries = [
         DashboardEntry(course, version, outlines[course.id], enrolment, states[course.id].progress,
                        steps[course.id], None if staff else cohorts.study_access_for(enrolment),
                        course_languages.course_name(version, language, enrolment))
-        for enrolment, course, version in rows
+        for enrolment, course, version, _ in rows
     ]
-    return Dashboard(entries, enrolments.pending_applications(user))
+    return Dashboard(entries, enrolments.pending_applications(user), held)
+
+
+_DASHBOARD_ROWS = (  # built once, like _STUDY_CONTEXT
+    select(Enrolment, Course, CourseVersion, Cohort)
+    .join(Course, Course.id == Enrolment.course_id)
+    .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
+    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id).options(contains_eager(Enrolment.cohort))
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status == EnrolmentStatus.ACTIVE)
+    .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
+)
 
 
 def choose_course_language(user: User, slug: str, language: str) -> str | None:

@@ -49,7 +49,13 @@ def paginate(statement: Select, page: int, per_page: int,
     page; ``read`` turns the limited statement into items (default: the ORM objects it selects)."""
     per_page = max(1, per_page)
     total = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    page = page_within(page, total, per_page)
     limited = statement.limit(per_page).offset((page - 1) * per_page)
     items = read(limited) if read is not None else db.session.execute(limited).scalars().all()
     return Page(items, total, page, per_page)
+
+
+def page_within(page: int, total: int, per_page: int) -> int:
+    """The page to show when ``page`` is asked for: a page past the end shows the last page, one before the first
+    the first."""
+    return max(1, min(page, max(1, math.ceil(total / max(1, per_page)))))

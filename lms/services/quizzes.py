@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager
 
 from lms.core import attempt_policies, attempt_review, clock, grading
 from lms.core.packages import Quiz
 from lms.core.progress import LearnerStep, StepKind, item_after_quiz
 from lms.extensions import db
-from lms.models import Course, CourseVersion, ProgressEvent, QuizAttempt, User
+from lms.models import Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, ProgressEvent, QuizAttempt, User
 from lms.services import catalog, cohorts, completion, course_languages, course_versions, enrolments, learning, wording
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.course_languages import CourseReading
@@ -112,11 +113,16 @@ def _quiz_of(version: CourseVersion, quiz_key: str, language: str | None = None)
 
 
 def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
-    return list(db.session.execute(
-        select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
-                                  QuizAttempt.quiz_key == quiz.id, QuizAttempt.quiz_hash == quiz.content_hash)
-        .order_by(QuizAttempt.number)
-    ).scalars())
+    return list(db.session.execute(_ATTEMPTS, {"user_id": user.id, "course_id": course.id, "quiz_key": quiz.id,
+                                               "quiz_hash": quiz.content_hash}).scalars())
+
+
+_ATTEMPTS = (  # built once: the quiz and result pages run it on every view
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course_id"),
+           QuizAttempt.quiz_key == bindparam("quiz_key"), QuizAttempt.quiz_hash == bindparam("quiz_hash"))
+    .order_by(QuizAttempt.number)
+)
 
 
 def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True, interface_language: str | None = None,
@@ -259,11 +265,31 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
     return attempt
 
 
+# The result page's one query for the attempt and what it is read against: the version it was taken on, its course
+# and current version, the learner's active enrolment and its cohort (for whether another attempt may start).
+_TAKEN_ON = aliased(CourseVersion)
+_REVIEW_CONTEXT = (
+    select(QuizAttempt, _TAKEN_ON, Course, CourseVersion, Enrolment, Cohort)
+    .join(Course, Course.id == QuizAttempt.course_id)
+    .join(_TAKEN_ON, _TAKEN_ON.id == QuizAttempt.version_id)
+    .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
+    .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == QuizAttempt.user_id)
+               & (Enrolment.status == EnrolmentStatus.ACTIVE))
+    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id).options(contains_eager(Enrolment.cohort))
+    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.user_id == bindparam("user_id"),
+           Course.slug == bindparam("slug"))
+)
+
+
 def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
-    course, attempt = get_attempt(user, slug, attempt_id)
+    """The learner's own attempt in this course (NotFound otherwise, as get_attempt): two queries, this one and the
+    learner's attempts at the quiz."""
+    row = db.session.execute(_REVIEW_CONTEXT, {"attempt_id": attempt_id, "user_id": user.id, "slug": slug}).first()
+    if row is None:
+        raise NotFound(_("There is no such attempt."))
+    attempt, version, course, current, enrolment, _cohort = row
     if attempt.submitted_at is None:
         raise Conflict(_("This attempt has not been submitted yet."))
-    version = db.session.get(CourseVersion, attempt.version_id)
     quiz = _quiz_of(version, attempt.quiz_key, attempt.language)  # graded, and shown, as it was taken
     question_ids = attempt.layout["question_ids"]
     responses = grading.parse_submission(quiz, question_ids, attempt.responses or {})
@@ -272,8 +298,6 @@ def review(user: User, slug: str, attempt_id: int) -> AttemptReview:
     remaining = attempt_policies.attempts_remaining(quiz, len(submitted))
     passed_ever = any(a.passed for a in submitted)
     shown = attempt_review.review_shown(quiz.review, quiz_passed=passed_ever, attempts_remaining=remaining)
-    current = catalog.published_version(slug)[1]
-    enrolment = enrolments.active_enrolment(user, course.id)
     on_current = current.id == version.id or any(q.id == quiz.id and q.content_hash == quiz.content_hash
                                                  for q in course_versions.version_package(current).quizzes)
     may_start = (on_current and enrolment is not None and (remaining is None or remaining > 0)

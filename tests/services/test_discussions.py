@@ -208,3 +208,34 @@ def test_editing_an_opening_post_keeps_the_earlier_title(two_cohorts, db):
     assert thread.title == "New title"
     revision = db.session.execute(select(DiscussionRevision)).scalar_one()
     assert revision.title == "Old title"
+
+
+def test_a_later_page_of_replies_shows_its_replies_with_their_comments_and_the_answer_first(two_cohorts,
+                                                                                         monkeypatch):
+    monkeypatch.setattr(discussions, "REPLIES_PER_PAGE", 2)
+    thread = _thread(two_cohorts["ana"], kind="question")
+    replies = [discussion_posts.reply(two_cohorts["ben"], thread.id, f"Reply {number}") for number in range(5)]
+    comments = {reply.id: discussion_posts.reply(two_cohorts["ana"], thread.id, f"On {number}", parent_id=reply.id)
+                for number, reply in enumerate(replies)}
+    discussion_posts.mark_answer(two_cohorts["ana"], thread.id, replies[0].id)
+    page = discussions.thread_page(two_cohorts["ben"], thread.id, page=2)
+    assert page.opening.post.is_opening and page.answer.post.id == replies[0].id  # the answer is on page 1
+    assert [view.post.id for view in page.replies.items] == [replies[2].id, replies[3].id]
+    assert [[comment.post.id for comment in view.comments] for view in page.replies.items] == [
+        [comments[replies[2].id].id], [comments[replies[3].id].id]]
+    assert (page.replies.total, page.replies.pages) == (5, 3)
+    last = discussions.thread_page(two_cohorts["ben"], thread.id, page=3)
+    assert [view.post.id for view in last.replies.items] == [replies[4].id]
+    assert last.answer.post.id == replies[0].id and not last.muted and last.following  # who writes follows
+
+
+def test_the_thread_page_says_whether_its_reader_is_muted_in_that_space_and_follows_it(two_cohorts):
+    thread = _thread(two_cohorts["ana"])
+    first = discussions.thread_page(two_cohorts["ben"], thread.id)
+    assert first.can_write and not first.muted and not first.following
+    discussion_moderation.mute(two_cohorts["staff"], SLUG, two_cohorts["ben"].id, 1, "Off topic")
+    page = discussions.thread_page(two_cohorts["ben"], thread.id)
+    assert page.muted and not page.can_write
+    other_space = _thread(two_cohorts["chloe"])
+    assert not discussions.thread_page(two_cohorts["chloe"], other_space.id).muted
+    assert discussions.thread_page(two_cohorts["ana"], thread.id).following  # its author follows it

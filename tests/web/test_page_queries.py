@@ -23,29 +23,37 @@ from lms.services import (
     quizzes,
     reflections,
 )
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, session_rows
-from tests.factories import EXAMPLE_RIGHT_ANSWERS, EXAMPLE_SLUG, make_user
+from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort, session_rows
+from tests.factories import EXAMPLE_RIGHT_ANSWERS, EXAMPLE_SLUG, make_course, make_user
 
 QUIZ = "basics-quiz"
 
 # page name → (path, queries); {lesson} and {attempt} are filled in below.
 BUDGET = {
     "home": ("/", 1),
-    "dashboard": ("/learning", 9),
-    "course page": (f"/courses/{EXAMPLE_SLUG}/", 8),
+    # The enrolments with their courses, versions and cohorts; what the learner did; certificates; applications.
+    # Upcoming live sessions and the certificates of the next step are read only for the courses whose next step
+    # needs them (one query more, for a learner with only live sessions left: see the test below).
+    "dashboard": ("/learning", 5),
+    # The course, its version, the enrolment and its cohort; what the learner did; pending applications.
+    "course page": (f"/courses/{EXAMPLE_SLUG}/", 4),
     "lesson": (f"/courses/{EXAMPLE_SLUG}/lessons/{{lesson}}", 4),
     # A lesson that asks a reflection question the learner has answered (issue 17): its space's thread, whether
     # the reader is muted, their answer, and a page of the others' answers with their count.
     "lesson with a reflection": (f"/courses/{EXAMPLE_SLUG}/lessons/{{reflection_lesson}}", 9),
-    "quiz": (f"/courses/{EXAMPLE_SLUG}/quizzes/{QUIZ}", 4),
-    "quiz result": (f"/courses/{EXAMPLE_SLUG}/attempts/{{attempt}}", 8),
+    # The cohort's window no longer reads the cohort again (the study context keeps it: Enrolment.cohort).
+    "quiz": (f"/courses/{EXAMPLE_SLUG}/quizzes/{QUIZ}", 3),
+    # The attempt with the version it was taken on, the course, its current version, the enrolment and its cohort in
+    # one query; the learner's attempts at the quiz.
+    "quiz result": (f"/courses/{EXAMPLE_SLUG}/attempts/{{attempt}}", 3),
     "live sessions": ("/programmes/sessions", 3),
     # One query more than issue 18 pinned: every certificate's version at once (IN), for the course titles in the
     # reader's language (issue 15).
     "certificates": ("/certificates", 3),
     "discussions": (f"/courses/{EXAMPLE_SLUG}/discussions/", 5),
-    # One more than issue 18 pinned: whether the reader follows the thread (discussion e-mail, issue 17).
-    "thread": ("/discussions/{thread}", 12),
+    # The thread with its reader's read position, mute and following and its number of replies in one query; the
+    # page's posts (opening, answer, replies, their comments) in one more.
+    "thread": ("/discussions/{thread}", 3),
     # The reader, the course with their enrolment, the count of matches, the page's post ids, then those posts with
     # their thread, author, highlight and page in the thread (issue 17, search).
     "discussion search": (f"/courses/{EXAMPLE_SLUG}/discussions/search?q=reply", 5),
@@ -79,7 +87,7 @@ def busy_learner(db, tmp_path, login_as):
             enrol_in_cohort(person, cohort)
         reflections.answer(person, EXAMPLE_SLUG, reflection_lesson, "What my city would use first")
     return {"lesson": lessons[2].id, "attempt": attempt.id, "thread": thread.id,
-            "reflection_lesson": reflection_lesson}
+            "reflection_lesson": reflection_lesson, "learner": learner}
 
 
 @pytest.mark.parametrize("page", list(BUDGET))
@@ -111,3 +119,111 @@ def test_learner_pages_build_no_form_object_for_their_one_hidden_field(client, b
     assert built == []
     if page in ("lesson", "quiz"):  # "mark as complete", "submit" (the course page and a passed result offer none)
         assert re.search(r'<input id="csrf_token" name="csrf_token" type="hidden" value="[^"]+">', html)
+
+
+def test_a_thread_with_something_new_costs_one_write_more_and_reads_nothing_again(client, count_queries,
+                                                                                  busy_learner, make_user):
+    """The first view after a new post moves the reader's read position and commits: what the page loaded before
+    that commit is shown as loaded, not read again (the course, its version and the thread cost two queries more)."""
+    url = BUDGET["thread"][0].format(**busy_learner)
+    client.get(url)
+    discussion_posts.reply(make_user(role=Role.ADMIN), busy_learner["thread"], "Something new")
+    with count_queries() as queries:
+        html = client.get(url).get_data(as_text=True)
+    assert "Something new" in html
+    assert len(queries) == BUDGET["thread"][1] + 1, "\n".join(queries)
+    assert sum(query.lstrip().upper().startswith("UPDATE") for query in queries) == 1
+
+
+def _reads(queries: list[str]) -> int:
+    return sum(query.lstrip().upper().startswith("SELECT") for query in queries)
+
+
+def test_the_dashboard_costs_the_same_with_more_courses_and_cohorts(client, count_queries, busy_learner, tmp_path):
+    """Each cohort's window used to read its cohort again, one query per course (the preload's rows were let go)."""
+    with count_queries() as queries:
+        assert client.get("/learning").status_code == 200
+    one_course = len(queries)
+    learner = busy_learner["learner"]
+    for number in range(2):
+        slug = f"more-{number}"
+        make_course(tmp_path / slug, lessons=4, slug=slug)
+        enrol_in_cohort(learner, make_cohort(slug, mode="open", key=f"more-{number}", sessions=1))
+    with count_queries() as queries:
+        html = client.get("/learning").get_data(as_text=True)
+    assert html.count('class="card"') >= 3
+    assert len(queries) == one_course == BUDGET["dashboard"][1], "\n".join(queries)
+
+
+def _finish_lessons_and_quiz(learner) -> None:
+    version = catalog.published_version(EXAMPLE_SLUG)[1]
+    for lesson in course_versions.version_package(version).lessons:
+        learning.complete_lesson(learner, EXAMPLE_SLUG, lesson.id)
+    attempt = quizzes.quiz_page(learner, EXAMPLE_SLUG, QUIZ).attempt
+    if attempt is not None:
+        quizzes.submit_attempt(learner, EXAMPLE_SLUG, QUIZ, attempt.id, EXAMPLE_RIGHT_ANSWERS)
+
+
+def test_a_finished_course_page_asks_for_the_certificate_and_the_dashboard_has_it_already(client, count_queries,
+                                                                                          busy_learner):
+    _finish_lessons_and_quiz(busy_learner["learner"])
+    counts = {}
+    for page in ("dashboard", "course page"):
+        with count_queries() as queries:
+            assert client.get(BUDGET[page][0]).status_code == 200
+        counts[page] = len(queries)
+    assert counts == {"dashboard": BUDGET["dashboard"][1], "course page": BUDGET["course page"][1] + 1}
+
+
+def test_with_only_live_sessions_left_the_next_step_reads_the_upcoming_ones(client, count_queries, login_as, tmp_path):
+    """Every lesson and the quiz done, two sessions to attend: the next step names the next session (one query
+    more: for every course at once on the dashboard)."""
+    cohort = example_with_open_cohort(tmp_path, min_sessions=2)
+    learner = login_as("learner")
+    enrol_in_cohort(learner, cohort)
+    _finish_lessons_and_quiz(learner)
+    for page in ("dashboard", "course page"):
+        with count_queries() as queries:
+            assert client.get(BUDGET[page][0]).status_code == 200
+        assert any("FROM live_sessions" in query for query in queries)
+        assert len(queries) == BUDGET[page][1] + 1, "\n".join(queries)
+
+
+def test_a_lesson_view_that_moves_the_resume_point_reads_no_more_than_a_repeat_view(client, count_queries,
+                                                                                   busy_learner):
+    """Opening another lesson writes the resume point and commits; the page then shows what it had loaded instead
+    of reading the course, its version and the enrolment again."""
+    path = BUDGET["lesson"][0]
+    here, other = path.format(**busy_learner), path.format(lesson=_other_lesson(busy_learner["lesson"]))
+    client.get(here)
+    client.get(other)  # both lessons' texts are now in the per-process cache; the resume point is on the other
+    with count_queries() as queries:
+        response = client.get(here)
+    assert response.status_code == 200
+    assert len(queries) > _reads(queries) == BUDGET["lesson"][1], "\n".join(queries)
+
+
+def _other_lesson(lesson_key: str) -> str:
+    version = catalog.published_version(EXAMPLE_SLUG)[1]
+    return next(lesson.id for lesson in course_versions.version_package(version).lessons if lesson.id != lesson_key)
+
+
+def test_the_course_and_lesson_pages_cost_the_same_whatever_the_number_of_lessons(client, count_queries, login_as,
+                                                                                  tmp_path):
+    learner = login_as("learner")
+    counts = []
+    for size in (3, 30):
+        slug = f"lessons-{size}"
+        lessons = [lesson.id for lesson in course_versions.version_package(
+            make_course(tmp_path, lessons=size, slug=slug)).lessons]
+        client.post(f"/courses/{slug}/enrol")
+        for lesson in lessons[:-1]:
+            learning.complete_lesson(learner, slug, lesson)
+        counted = []
+        for url in (f"/courses/{slug}/", f"/courses/{slug}/lessons/{lessons[1]}"):
+            client.get(url)  # the lesson's text and the outline are cached per process
+            with count_queries() as queries:
+                assert client.get(url).status_code == 200
+            counted.append(len(queries))
+        counts.append(counted)
+    assert counts[0] == counts[1] == [BUDGET["course page"][1], BUDGET["lesson"][1]], counts

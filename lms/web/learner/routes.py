@@ -7,17 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.core.discussions import BODY_MAX
-from lms.services import (
-    catalog,
-    certificates,
-    cohorts,
-    discussions,
-    enrolments,
-    learning,
-    quizzes,
-    reflections,
-    video_lessons,
-)
+from lms.services import catalog, cohorts, discussions, enrolments, learning, quizzes, reflections, video_lessons
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.i18n import page_language
@@ -209,7 +199,6 @@ def attempt(slug: str, attempt_id: int):
 @bp.route("/learning")
 @login_required
 def dashboard():
-    user = acting_user()
-    return render_template("learner/dashboard.html", dashboard=learning.dashboard(user),
-                           certificates=certificates.certificates_by_course(user))
+    dashboard = learning.dashboard(acting_user())
+    return render_template("learner/dashboard.html", dashboard=dashboard, certificates=dashboard.certificates)
 
