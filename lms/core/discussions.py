@@ -83,6 +83,11 @@ def can_remove(viewer: Viewer, author_id: int | None, *, removed: bool) -> bool:
     return not removed and author_id == viewer.user_id
 
 
+def can_report(viewer: Viewer, author_id: int | None, state: PostState) -> bool:
+    """Anyone who reads a post may report it, except its author (who may edit or remove it instead)."""
+    return state != PostState.REMOVED and author_id != viewer.user_id
+
+
 def can_mark_answer(viewer: Viewer, thread_author_id: int | None, kind: str) -> bool:
     return kind == ThreadKind.QUESTION and (viewer.is_staff or thread_author_id == viewer.user_id)
 
@@ -98,6 +103,20 @@ def post_state(deleted_at: datetime | None, hidden_at: datetime | None) -> PostS
     if hidden_at is not None:
         return PostState.HIDDEN
     return PostState.SHOWN
+
+
+def counts_as_reply(state: PostState) -> bool:
+    """What a thread's reply count (and so the board's, the lesson page's and "N new") counts: the replies and
+    comments every member of the space can read. A removed or hidden post is read by nobody, or only by its author
+    and the staff, so it leaves the count; a restored one comes back into it."""
+    return state == PostState.SHOWN
+
+
+def reply_count_change(is_opening: bool, before: PostState, after: PostState) -> int:
+    """How a thread's reply count moves when one of its posts goes from ``before`` to ``after`` (+1, -1 or 0)."""
+    if is_opening:
+        return 0
+    return int(counts_as_reply(after)) - int(counts_as_reply(before))
 
 
 def shows_text(state: PostState, viewer: Viewer, author_id: int | None) -> bool:

@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.models import DiscussionMute, DiscussionPost, DiscussionReport, DiscussionThread, Enrolment, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import audit, discussions
-from lms.services.discussion_posts import post_and_visit
+from lms.services.discussion_posts import count_state_change, post_and_visit
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -27,13 +27,21 @@ MAX_MUTE_DAYS = 365
 
 def report_post(actor: User, post_id: int, reason: str) -> bool:
     """Report a post to the course's staff; True when this is the person's first report of it."""
-    post, _visit = post_and_visit(actor, post_id)
+    post, _visit = post_to_report(actor, post_id)
     text = _checked_reason(reason, _("Say what is wrong with this post."))
     created = insert_ignoring_conflicts(db.session, DiscussionReport,
                                         {"post_id": post.id, "reporter_id": actor.id, "reason": text,
                                          "created_at": clock.now()}, ["post_id", "reporter_id"])
     db.session.commit()
     return created
+
+
+def post_to_report(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVisit]:
+    """The post, if ``actor`` may report it: they read it, and it is not their own."""
+    post, visit = post_and_visit(actor, post_id)
+    if not rules.can_report(visit.viewer, post.author_id, rules.post_state(post.deleted_at, post.hidden_at)):
+        raise NotAllowed(_("You cannot report your own post: edit or remove it instead."))
+    return post, visit
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,9 @@ def moderation_queue(actor: User, slug: str) -> list[QueueItem]:
 def hide_post(actor: User, post_id: int, reason: str) -> DiscussionPost:
     post, visit = post_to_moderate(actor, post_id)
     text = _checked_reason(reason, _("Say why the post is hidden: its author reads it."))
+    before = rules.post_state(post.deleted_at, post.hidden_at)
     post.hidden_at, post.hidden_reason, post.hidden_by_id = clock.now(), text, actor.id
+    count_state_change(post, before)
     _resolve_reports(actor, post.id)
     audit.record(actor, "discussion.hide", "discussion_post", post.id,
                  {"thread_id": visit.thread.id, "reason": text})
@@ -77,7 +87,9 @@ def restore_post(actor: User, post_id: int) -> DiscussionPost:
     post, visit = post_to_moderate(actor, post_id)
     if post.hidden_at is None:
         raise Invalid(_("This post is not hidden."))
+    before = rules.post_state(post.deleted_at, post.hidden_at)
     post.hidden_at, post.hidden_reason, post.hidden_by_id = None, "", None
+    count_state_change(post, before)
     _resolve_reports(actor, post.id)
     audit.record(actor, "discussion.restore", "discussion_post", post.id, {"thread_id": visit.thread.id})
     db.session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from lms.core import clock
 from lms.core import discussions as rules
 from lms.core.discussion_markdown import render_post
-from lms.core.discussions import Place, ThreadKind, Viewer
+from lms.core.discussions import Place, PostState, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
 from lms.services import audit, discussion_mail, discussions, wording
@@ -112,6 +112,8 @@ def _mark_read(user_id: int, thread_id: int, post_id: int) -> None:
 def post_to_edit(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVisit]:
     """The post, if ``actor`` is its author and still within DISCUSSION_EDIT_MINUTES of writing it."""
     post, visit = post_and_visit(actor, post_id)
+    if post.author_id != actor.id:
+        raise NotAllowed(_("Only its author can edit a post."))
     if not rules.can_edit(visit.viewer, post.author_id, post.created_at, clock.now(),
                           edit_minutes=current_app.config["DISCUSSION_EDIT_MINUTES"],
                           removed=post.deleted_at is not None):
@@ -138,7 +140,9 @@ def remove_post(actor: User, post_id: int) -> DiscussionPost:
     post, visit = post_and_visit(actor, post_id)
     if not rules.can_remove(visit.viewer, post.author_id, removed=post.deleted_at is not None):
         raise NotAllowed(_("Only its author can remove a post."))
+    before = rules.post_state(post.deleted_at, post.hidden_at)
     post.deleted_at = clock.now()
+    count_state_change(post, before)
     if visit.thread.answer_post_id == post.id:
         visit.thread.answer_post_id = None
     db.session.commit()
@@ -191,6 +195,16 @@ def _set_thread_flag(actor: User, thread_id: int, flag: str, value: bool, action
 # Shared checks.
 
 
+def count_state_change(post: DiscussionPost, before: PostState) -> None:
+    """Keep the thread's reply count to the posts everyone reads after ``post`` left state ``before``; the caller
+    commits. An UPDATE of the counter, not a read and a write: two moderators at once still count right."""
+    change = rules.reply_count_change(post.is_opening, before, rules.post_state(post.deleted_at, post.hidden_at))
+    if change:
+        db.session.execute(update(DiscussionThread).where(DiscussionThread.id == post.thread_id)
+                           .values(reply_count=DiscussionThread.reply_count + change)
+                           .execution_options(synchronize_session=False))
+
+
 def _staff_visit(actor: User, thread_id: int) -> ThreadVisit:
     visit = discussions.visit_thread(actor, thread_id)
     if not visit.viewer.is_staff:
@@ -204,7 +218,6 @@ def post_and_visit(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVis
     if post is None:
         raise NotFound(_("There is no such post."))
     return post, discussions.visit_thread(actor, post.thread_id)
-
 
 
 def _require_can_write(visit: ThreadVisit) -> None:

@@ -79,6 +79,12 @@ def visible_threads(viewer: Viewer) -> ColumnElement[bool]:
                                DiscussionThread.kind == ThreadKind.ANNOUNCEMENT.value))
 
 
+def counted_posts() -> ColumnElement[bool]:
+    """lms.core.discussions.counts_as_reply as a condition on DiscussionPost: what "N new" counts, like the reply
+    count kept on the thread."""
+    return and_(DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None))
+
+
 @dataclass(frozen=True)
 class ThreadVisit:
     """A thread with who is looking at it, after the per-object check."""
@@ -150,7 +156,7 @@ def board(actor: User, slug: str, *, place: str = "", item_key: str = "", sort: 
         where.append(or_(DiscussionThread.cohort_id == cohort_id, DiscussionThread.cohort_id.is_(None)))
     read_up_to = DiscussionRead.last_read_post_id
     newer = (select(func.count(DiscussionPost.id))
-             .where(DiscussionPost.thread_id == DiscussionThread.id,
+             .where(DiscussionPost.thread_id == DiscussionThread.id, counted_posts(),
                     DiscussionPost.id > func.coalesce(read_up_to, 0))
              .correlate(DiscussionThread, DiscussionRead).scalar_subquery())
     reads = and_(DiscussionRead.thread_id == DiscussionThread.id, DiscussionRead.user_id == viewer.user_id)
@@ -213,6 +219,7 @@ class PostView:
     shows_text: bool
     can_edit: bool
     can_remove: bool
+    can_report: bool
     unread: bool
     comments: tuple[PostView, ...] = ()
 
@@ -258,7 +265,8 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
         return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
                         rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
                                        removed=removed),
-                        rules.can_remove(viewer, post.author_id, removed=removed), post.id > seen, comments)
+                        rules.can_remove(viewer, post.author_id, removed=removed),
+                        rules.can_report(viewer, post.author_id, state), post.id > seen, comments)
 
     with_author = select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
     firsts = db.session.execute(with_author.where(

@@ -142,7 +142,8 @@ GET = {
     "discussions.new_thread":           "login  200      403      403      200      200",
     "discussions.thread":               "login  200      404      404      200      200",
     "discussions.edit_post":            "login  200      404      404      403      403",
-    "discussions.report_post":          "login  200      404      404      200      200",
+    # The matrix's post is the learner's own: nobody reports their own post.
+    "discussions.report_post":          "login  403      404      404      200      200",
     "discussions.moderation":           "login  403      403      403      200      200",
     "discussions.hide_post":            "login  403      404      404      200      200",
     "discussions.settings":             "login  200      200      200      200      200",
@@ -203,8 +204,8 @@ POST = {
     "discussions.mark_answer":          "login     redirect* 404       404       redirect* redirect*",
     "discussions.pin":                  "login     403       404       404       redirect* redirect*",
     "discussions.lock":                 "login     403       404       404       redirect* redirect*",
-    # The learner reported the post already: a second report of theirs changes nothing.
-    "discussions.report_post":          "login     redirect  404       404       redirect* redirect*",
+    # The post is the learner's own; the instructor reported it already: a second report changes nothing.
+    "discussions.report_post":          "login     403       404       404       redirect  redirect*",
     "discussions.hide_post":            "login     403       404       404       redirect* redirect*",
     "discussions.restore_post":         "login     403       404       404       422       422",  # it is not hidden
     "discussions.dismiss_reports":      "login     403       404       404       redirect* redirect*",
@@ -259,7 +260,7 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
     thread = discussion_posts.start_thread(learner, SLUG, discussion_posts.Draft(
         title="Matrix question", body="How do you map care needs?", kind="question"))
     reply = discussion_posts.reply(learner, thread.id, "We start with a survey.")
-    discussion_moderation.report_post(learner, reply.id, "Matrix report")
+    discussion_moderation.report_post(instructor, reply.id, "Matrix report")
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
                                  minutes=5)
     undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"

@@ -160,7 +160,7 @@ def lock(thread_id: int):
 @login_required
 @posting_limit
 def report_post(post_id: int):
-    post, visit = discussion_posts.post_and_visit(acting_user(), post_id)
+    post, visit = discussion_moderation.post_to_report(acting_user(), post_id)
     form = ReasonForm()
     saved, status = save_form(form, lambda: discussion_moderation.report_post(acting_user(), post_id,
                                                                               form.reason.data or ""))
