@@ -25,6 +25,7 @@ class DiscussionThread(Base):
         CheckConstraint("place IN ('general', 'module', 'lesson')", name="place_known"),
         CheckConstraint("kind IN ('discussion', 'question', 'announcement')", name="kind_known"),
         Index("ix_discussion_threads_space", "course_id", "cohort_id", "last_activity_at"),
+        Index("ix_discussion_threads_announcement_pending", "announcement_pending"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +45,9 @@ class DiscussionThread(Base):
     # The post accepted as the answer to a question (no foreign key: posts already point at their thread, and a
     # cycle between the two tables would make their creation order ambiguous; posts are never deleted, only removed).
     answer_post_id: Mapped[int | None] = mapped_column(Integer)
+    # An announcement whose e-mail to every member is still to be written: the worker fans it out (one message per
+    # member in the outbox) and clears the flag in the same transaction, so it is done once, never in the request.
+    announcement_pending: Mapped[bool] = mapped_column(Boolean, default=False)
 
     author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
 

@@ -61,9 +61,9 @@ def start_thread(actor: User, slug: str, draft: Draft) -> DiscussionThread:
                               last_activity_at=clock.now())
     db.session.add(thread)
     db.session.flush()
-    opening = _add_post(actor, thread, draft.body, parent_id=None, is_opening=True)
+    _add_post(actor, thread, draft.body, parent_id=None, is_opening=True)
     if thread.kind == ThreadKind.ANNOUNCEMENT:
-        discussion_mail.announce(thread, opening, actor)
+        discussion_mail.queue_announcement(thread)
     db.session.commit()
     return thread
 
