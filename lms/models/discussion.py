@@ -48,13 +48,19 @@ class DiscussionThread(Base):
     # An announcement whose e-mail to every member is still to be written: the worker fans it out (one message per
     # member in the outbox) and clears the flag in the same transaction, so it is done once, never in the request.
     announcement_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The opening post waits for a moderator, or was rejected (pre-moderation): only its author and staff see it.
+    in_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
     author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
 
 
 class DiscussionPost(Base):
     __tablename__ = "discussion_posts"
-    __table_args__ = (Index("ix_discussion_posts_thread", "thread_id", "id"),)
+    __table_args__ = (
+        CheckConstraint("review_state IN ('published', 'pending', 'rejected')", name="review_state_known"),
+        Index("ix_discussion_posts_thread", "thread_id", "id"),
+        Index("ix_discussion_posts_review_state", "review_state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_threads.id", ondelete="CASCADE"))
@@ -70,6 +76,12 @@ class DiscussionPost(Base):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # hidden by staff
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Pre-moderation (a cohort setting): a learner's first posts are "pending" until a moderator approves
+    # ("published") or rejects them, with a reason shown to the author ("rejected").
+    review_state: Mapped[str] = mapped_column(String(16), default="published")
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
 

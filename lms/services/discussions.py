@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, s
 from lms import authz
 from lms.core import clock
 from lms.core import discussions as rules
-from lms.core.discussions import BoardSort, Place, PostState, ThreadKind, Viewer
+from lms.core.discussions import BoardSort, Place, PostState, ReviewState, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import (
     Cohort,
@@ -75,14 +75,28 @@ def visible_threads(viewer: Viewer) -> ColumnElement[bool]:
         return true()
     own_space = (DiscussionThread.cohort_id.is_(None) if viewer.cohort_id is None
                  else DiscussionThread.cohort_id == viewer.cohort_id)
-    return or_(own_space, and_(DiscussionThread.cohort_id.is_(None),
-                               DiscussionThread.kind == ThreadKind.ANNOUNCEMENT.value))
+    return and_(or_(own_space, and_(DiscussionThread.cohort_id.is_(None),
+                                    DiscussionThread.kind == ThreadKind.ANNOUNCEMENT.value)),
+                or_(DiscussionThread.in_review.is_(False), DiscussionThread.author_id == viewer.user_id))
 
 
 def counted_posts() -> ColumnElement[bool]:
     """lms.core.discussions.counts_as_reply as a condition on DiscussionPost: what "N new" counts, like the reply
     count kept on the thread."""
-    return and_(DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None))
+    return and_(DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None),
+                DiscussionPost.review_state == ReviewState.PUBLISHED.value)
+
+
+def listed_posts(viewer: Viewer) -> ColumnElement[bool]:
+    """lms.core.discussions.is_listed as a condition on DiscussionPost: posts in review are their author's and the
+    staff's only."""
+    if viewer.is_staff:
+        return true()
+    return or_(DiscussionPost.review_state == ReviewState.PUBLISHED.value, DiscussionPost.author_id == viewer.user_id)
+
+
+def state_of(post: DiscussionPost) -> PostState:
+    return rules.post_state(post.deleted_at, post.hidden_at, post.review_state)
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,8 @@ def visit_thread(actor: User, thread_id: int) -> ThreadVisit:
     thread, course, version, enrolment = row
     is_staff = authz.can_moderate_discussions(actor, course.id, staffing.teaching_course_ids(actor))
     viewer = Viewer(actor.id, is_staff, None if is_staff or enrolment is None else enrolment.cohort_id)
-    if (not is_staff and enrolment is None) or not rules.can_see_thread(viewer, thread.cohort_id, thread.kind):
+    if (not is_staff and enrolment is None) or not rules.can_see_thread(
+            viewer, thread.cohort_id, thread.kind, in_review=thread.in_review, author_id=thread.author_id):
         raise NotFound(_("There is no such discussion."))
     return ThreadVisit(thread, course, version, viewer)
 
@@ -260,7 +275,7 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None, comments: tuple[PostView, ...] = ()) -> PostView:
-        state = rules.post_state(post.deleted_at, post.hidden_at)
+        state = state_of(post)
         removed = state == PostState.REMOVED
         return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
                         rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
@@ -276,7 +291,7 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     opening = next(view(post, author) for post, author in firsts if post.is_opening)
     answer = next((view(post, author) for post, author in firsts if not post.is_opening), None)
     replies_statement = (with_author.where(DiscussionPost.thread_id == thread.id, DiscussionPost.parent_id.is_(None),
-                                           DiscussionPost.is_opening.is_(False))
+                                           DiscussionPost.is_opening.is_(False), listed_posts(viewer))
                          .order_by(DiscussionPost.id))
 
     def replies_with_comments(limited):
@@ -284,7 +299,7 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
         comments: dict[int, list[PostView]] = {}
         if replies:
             for post, author in db.session.execute(with_author.where(
-                    DiscussionPost.parent_id.in_([reply.id for reply, _author in replies]))
+                    DiscussionPost.parent_id.in_([reply.id for reply, _author in replies]), listed_posts(viewer))
                     .order_by(DiscussionPost.id)):
                 comments.setdefault(post.parent_id, []).append(view(post, author))
         return [view(reply, author, tuple(comments.get(reply.id, ()))) for reply, author in replies]
