@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
     ("bench_outbox.py", ["--applications", "2", "--messages", "3"],
      ["sending directly:", "Worker throughput: 3 messages"]),
     ("bench_certificates.py", ["--repeat", "1", "--certificates", "2"], ["PDF with a CJK name:"]),
+    ("bench_large_import.py", ["--megabytes", "2"],
+     ["peak memory growth importing a 2 MB video:", "peak memory growth exporting a 2 MB video:"]),
 ])
 def test_the_benchmark_runs_and_prints_its_figures(script, arguments, figures):
     # Never the bench database of a developer's shell: a benchmark drops and recreates its tables.

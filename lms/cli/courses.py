@@ -171,9 +171,16 @@ def courses_command() -> None:
 @click.argument("destination", type=click.Path(dir_okay=False, writable=True))
 def export_command(slug: str, version: str, destination: str) -> None:
     """Write a stored version back to a .zip package (it re-imports with the same hash)."""
-    data = course_versions.export_version(None, slug, version)
-    Path(destination).write_bytes(data)
-    click.echo(f"Wrote {destination} ({len(data)} bytes).")
+    target = Path(destination)
+    partial = target.with_name(f".{target.name}.partial")  # the destination appears only when complete
+    try:
+        with partial.open("wb") as out:
+            course_versions.export_version(None, slug, version, out)
+            size = out.tell()
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"Wrote {destination} ({size} bytes).")
 
 
 @lms_cli.command("schema")

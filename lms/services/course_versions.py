@@ -3,13 +3,16 @@ listed, parsed into their package (kept per process, as versions are immutable) 
 
 from __future__ import annotations
 
-from functools import lru_cache
+import tempfile
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms import authz
-from lms.core.packages import Package, package_zip_bytes
+from lms.core.packages import MediaFile, Package, write_package_zip
 from lms.extensions import db
 from lms.models import Course, CourseVersion, User, VersionFile
 from lms.services import staffing
@@ -86,16 +89,19 @@ def list_courses(actor: User | None) -> list[tuple[Course, list[CourseVersion]]]
     return [(course, sorted(by_course.get(course.id, []), key=lambda v: v.version_key)) for course in courses]
 
 
-def version_files(version_id: int) -> dict[str, bytes]:
+def version_files(version_id: int) -> dict[str, MediaFile]:
+    """The version's files as references into the file store, each read (in chunks) only when opened."""
     store = file_store()
-    rows = db.session.execute(select(VersionFile.path, VersionFile.sha256).filter_by(version_id=version_id)).all()
-    return {path: store.read(sha256) for path, sha256 in rows}
+    rows = db.session.execute(select(VersionFile.path, VersionFile.size, VersionFile.sha256)
+                              .filter_by(version_id=version_id)).all()
+    return {path: MediaFile(size, sha256, partial(store.open, sha256)) for path, size, sha256 in rows}
 
 
 def version_package(version: CourseVersion) -> Package:
     """The parsed package of a stored version, e.g. for grading its quizzes. Versions are immutable, so it is kept per
     process; the key includes the content hash, so a version id reused after rows were deleted can't bring back
-    another package."""
+    another package. Its audio and video files are references into a temporary zip, gone once parsed: nothing reads
+    them from here (pages send them from the file store)."""
     return _parsed_version(version.id, version.content_hash)
 
 
@@ -105,9 +111,14 @@ def _parsed_version(version_id: int, content_hash: str) -> Package:
         select(Course.slug).join(CourseVersion, CourseVersion.course_id == Course.id)
         .where(CourseVersion.id == version_id)
     ).scalar_one()
-    return load_valid(package_zip_bytes(version_files(version_id), root=slug))
+    # Through a zip on disk, as an upload is read: a version's 500 MB video is never held in memory, nor kept here.
+    with tempfile.NamedTemporaryFile(suffix=".zip") as archive:
+        write_package_zip(version_files(version_id), slug, archive)
+        archive.flush()
+        return load_valid(Path(archive.name))
 
 
-def export_version(actor: User | None, slug: str, version: str) -> bytes:
+def export_version(actor: User | None, slug: str, version: str, out: BinaryIO) -> None:
+    """Write the version back to a .zip package in ``out`` (a seekable file), streamed from the file store."""
     row = version_for_author(actor, slug, version)
-    return package_zip_bytes(version_files(row.id), root=slug)
+    write_package_zip(version_files(row.id), slug, out)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from lms import authz
 from lms.core import durations, locales
 from lms.core.i18n import Phrase
+from lms.core.packages.video_place import lesson_parts
 from lms.core.theme import DEFAULT
 from lms.services import theme, wording
 
@@ -124,6 +125,7 @@ def csrf_field() -> Markup:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(csrf_field, "csrf_field")
+    app.add_template_global(lesson_parts, "lesson_parts")  # a lesson's text above and below its video
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(percent, "percent")

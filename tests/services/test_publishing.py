@@ -1,6 +1,7 @@
 """Importing, publishing and exporting course versions, and carrying progress over between them."""
 
 import hashlib
+import io
 import tracemalloc
 
 import pytest
@@ -55,6 +56,34 @@ def test_a_large_video_is_streamed_into_the_file_store_not_read_into_memory(db, 
     assert row.sha256 == hashlib.sha256((folder / "assets/large.mp4").read_bytes()).hexdigest()
     assert file_store().local_path(row.sha256).stat().st_size == size
     assert peak < 10 * 1024 * 1024, f"importing a 30 MB video allocated {peak / 2**20:.1f} MB"
+
+
+def _peak_allocation(action) -> int:
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_large_video_is_exported_from_the_file_store_without_being_read_into_memory(db, tmp_path):
+    size = 30 * 1024 * 1024
+    version = publishing.import_package(None, package_with_video(tmp_path, size)).version
+    exported = tmp_path / "exported.zip"
+    with exported.open("wb") as out:
+        peak = _peak_allocation(lambda: course_versions.export_version(None, EXAMPLE_SLUG, version.version, out))
+    assert peak < 10 * 1024 * 1024, f"exporting a 30 MB video allocated {peak / 2**20:.1f} MB"
+    assert package_validation.load_valid(exported).content_hash == version.content_hash
+
+
+def test_a_versions_package_is_parsed_without_reading_its_video_into_memory(db, tmp_path):
+    """Grading a quiz, publishing and diffs parse the stored version: its video must not be read whole (and kept)."""
+    version = publishing.import_package(None, package_with_video(tmp_path, 30 * 1024 * 1024)).version
+    course_versions._parsed_version.cache_clear()
+    peak = _peak_allocation(lambda: course_versions.version_package(version))
+    assert peak < 10 * 1024 * 1024, f"parsing a version with a 30 MB video allocated {peak / 2**20:.1f} MB"
+    assert course_versions.version_package(version).content_hash == version.content_hash
 
 def test_import_with_publish_makes_the_version_current(db):
     version = publishing.import_package(None, EXAMPLE, publish=True).version
@@ -123,8 +152,10 @@ def test_learners_cannot_import(db, make_user):
 
 def test_export_reimports_with_the_same_hash(db, tmp_path):
     version = publishing.import_package(None, EXAMPLE).version
-    data = course_versions.export_version(None, EXAMPLE_SLUG, version.version)
-    assert package_validation.load_valid(data).content_hash == version.content_hash
+    exported = tmp_path / "exported.zip"
+    with exported.open("wb") as out:
+        course_versions.export_version(None, EXAMPLE_SLUG, version.version, out)
+    assert package_validation.load_valid(exported).content_hash == version.content_hash
 
 
 def _second_version(tmp_path, change_quiz=False):
@@ -172,7 +203,9 @@ def test_the_old_version_stays_stored_after_publishing(db, tmp_path):
     rows = versions(db)
     assert [(v.version, v.status, v.is_current) for v in rows] == [("1.0.0", "retired", False),
                                                                   ("1.1.0", "published", True)]
-    assert course_versions.export_version(None, EXAMPLE_SLUG, "1.0.0")
+    out = io.BytesIO()
+    course_versions.export_version(None, EXAMPLE_SLUG, "1.0.0", out)
+    assert package_validation.load_valid(out.getvalue()).version == "1.0.0"
 
 
 def test_publish_needs_a_higher_version_than_the_current(db, tmp_path):
@@ -216,7 +249,7 @@ def test_the_instructor_who_imports_a_new_course_becomes_its_staff_and_others_ar
     with pytest.raises(NotAllowed, match="not an instructor of 'example-all-features'"):
         publishing.import_package(stranger, newer)
     for refused in (lambda: publishing.publish_version(stranger, EXAMPLE_SLUG, "1.0.0"),
-                    lambda: course_versions.export_version(stranger, EXAMPLE_SLUG, "1.0.0"),
+                    lambda: course_versions.export_version(stranger, EXAMPLE_SLUG, "1.0.0", io.BytesIO()),
                     lambda: version_diff.diff_versions(stranger, EXAMPLE_SLUG, "1.0.0"),
                     lambda: course_versions.version_for_author(stranger, EXAMPLE_SLUG, "1.0.0")):
         with pytest.raises(NotAllowed):

@@ -3,7 +3,7 @@
 import io
 import re
 
-from lms.core.packages import package_zip_bytes
+from lms.core.packages import load_package, package_zip_bytes
 from lms.models import CourseStaff, CourseVersion
 from lms.services import package_validation, publishing, staffing
 from tests.factories import EXAMPLE, EXAMPLE_SLUG, copy_package, edit_file, set_version, table_counts
@@ -91,9 +91,13 @@ def test_the_version_page_shows_the_diff_and_the_learners_affected(client, db, l
 def test_export_downloads_a_zip(client, db, login_as):
     publishing.import_package(None, EXAMPLE)
     login_as("admin")
-    response = client.get("/author/example-all-features/1.0.0/export")
-    assert response.mimetype == "application/zip"
-    assert "attachment" in response.headers["Content-Disposition"]
+    # Streamed from a temporary file, which the server closes (and so deletes) when the response ends.
+    with client.get("/author/example-all-features/1.0.0/export") as response:
+        assert response.mimetype == "application/zip"
+        assert response.headers["Content-Disposition"] == 'attachment; filename="example-all-features-1.0.0.zip"'
+        data = response.get_data()
+        assert int(response.headers["Content-Length"]) == len(data)
+    assert load_package(data).package.content_hash == publishing.import_package(None, EXAMPLE).version.content_hash
 
 
 def test_importing_a_new_course_makes_the_instructor_its_staff(client, db, login_as):

@@ -115,3 +115,14 @@ def test_an_external_video_loads_nothing_from_its_host_until_asked(client, db, l
     assert "www.youtube-nocookie.com" in html
     assert "frame-src https://www.youtube-nocookie.com https://player.vimeo.com;" in \
         response.headers["Content-Security-Policy"]
+
+
+def test_the_lessons_text_is_above_and_below_the_video_where_the_marker_places_it(client, learner):
+    html = client.get(LESSON).get_data(as_text=True)
+    above = html.index("how much room does a street")
+    player, transcript = html.index("<video"), html.index('class="video-transcript')
+    below = html.index("The video has captions in English and Spanish")
+    assert html.index("<h1>A bonus lesson</h1>") < above < player < transcript < below
+    assert html.count("<h1") == 1 and "&lt;!-- video --&gt;</code>" in html
+    # Without JavaScript: the transcript's links and the download link are plain links in the page.
+    assert 'href="../assets/street-trees.webm" download' in html

@@ -36,7 +36,7 @@ from lms.core.packages.model import (
 )
 from lms.core.packages.render import LinkBuilder, PlaceholderLinks
 from lms.core.packages.schema import json_schemas
-from lms.core.packages.zipio import package_zip_bytes
+from lms.core.packages.zipio import package_zip_bytes, write_package_zip
 
 __all__ = [
     "Asset",
@@ -74,4 +74,5 @@ __all__ = [
     "json_schemas",
     "load_package",
     "package_zip_bytes",
+    "write_package_zip",
 ]

@@ -31,6 +31,7 @@ from lms.core.packages.render import LinkBuilder, LinkTargets, MarkdownRenderer,
 from lms.core.packages.spec import COURSE, LESSON_FRONT_MATTER, MODULE, QUIZ
 from lms.core.packages.validate import Record, check_document
 from lms.core.packages.video import read_videos
+from lms.core.packages.video_place import render_lesson_body
 from lms.core.packages.yamlio import parse_yaml, split_front_matter
 
 MODULE_FILE = "module.yaml"
@@ -62,7 +63,8 @@ def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
     renderer = MarkdownRenderer(_link_targets(parsed, collected.files, collected.refused),
                                 links or PlaceholderLinks(), element_budget=limits.max_markdown_elements)
     _render(parsed, renderer, problems)
-    translation_build.render_translations(translations, renderer, problems)
+    with_video = {lesson.path for module in parsed.modules for lesson in module.lessons if lesson.video is not None}
+    translation_build.render_translations(translations, renderer, with_video, problems)
     files = translating.translation_files(translations)
     quizzes = [m.quiz_path for m in parsed.modules if m.quiz is not None]
     known = {"warnings": _sorted(translating.freshness_warnings(translations)), "translation_files": files,
@@ -281,7 +283,8 @@ def _render(parsed: ParsedPackage, renderer: MarkdownRenderer, problems: list[Pr
                                                     line=course.line_of("eligibility"), problems=problems,
                                                     exact_lines=False)
     for lesson in lessons:
-        lesson.html = renderer.block(lesson.body, file=lesson.path, line=lesson.body_line, problems=problems)
+        lesson.html = render_lesson_body(renderer, lesson.body, file=lesson.path, line=lesson.body_line,
+                                         has_video=lesson.video is not None, problems=problems)
     for module in parsed.modules:
         if module.quiz is None:
             continue

@@ -28,7 +28,8 @@ class MediaFile:
             return stream.read(length)
 
     def read_all(self) -> bytes:
-        """Every byte: only for the author's local preview, never on import."""
+        """Every byte: only for the author's local preview, or a file small enough to be read (an export's text),
+        never on import."""
         with self.open() as stream:
             return stream.read()
 

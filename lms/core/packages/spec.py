@@ -171,8 +171,10 @@ CAPTIONS = Spec("captions", "captions", "Captions of the video in one language (
          format=LANGUAGE),
     text("file", "The WebVTT (.vtt) file under assets/.", required=True, format=ASSET_PATH),
 ))
-VIDEO = Spec("video", "video", "The lesson's video, shown above its text: a file of the package or an external "
-             "player on a host the site allows, with captions, chapters and a poster.", (
+VIDEO = Spec("video", "video", "The lesson's video: a file of the package or an external player on a host the site "
+             "allows, with captions, chapters and a poster. It is shown where a line <!-- video --> stands in the "
+             "lesson's text (the text above that line above the video, the rest below), else after the text's own "
+             "# title.", (
     text("file", "An MP4 (H.264/AAC) or WebM video under assets/.", format=ASSET_PATH),
     text("url", "The address of an external player (https://) on a host the site allows, such as "
          "https://www.youtube-nocookie.com/embed/ID.", format=HTTP_URL, max_length=URL_LENGTH),
@@ -193,7 +195,7 @@ LESSON_FRONT_MATTER = Spec("lesson", "front matter", "The YAML front matter at t
     flag("required", "Whether the lesson counts towards module completion.", True),
     flag("reset_progress", "When this version is published, learners who completed the lesson in an earlier "
           "version must do it again.", False),
-    Field("video", Kind.OBJECT, "The lesson's video.", spec=VIDEO),
+    Field("video", Kind.OBJECT, "The lesson's video, placed in the text by a line <!-- video -->.", spec=VIDEO),
 ))
 
 # quiz.yaml

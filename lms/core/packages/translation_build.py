@@ -3,23 +3,26 @@ and each built into its model, texts resolved against the built source package."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 
 from lms.core.packages.model import Choice, Package, Problem, Question, Quiz, Resource, SessionTemplate, Translation
 from lms.core.packages.render import MarkdownRenderer
 from lms.core.packages.translations import ParsedTranslation
 from lms.core.packages.validate import Record
+from lms.core.packages.video_place import render_lesson_body
 
 
 def render_translations(translations: Iterable[ParsedTranslation], renderer: MarkdownRenderer,
-                        problems: list[Problem]) -> None:
-    """Render every translated Markdown text; links and images are checked as in the source (same folder)."""
+                        lessons_with_video: Collection[str], problems: list[Problem]) -> None:
+    """Render every translated Markdown text; links and images are checked as in the source (same folder), and a
+    lesson's video may be placed in its text where its source lesson (a path in ``lessons_with_video``) has one."""
     for translation in translations:
         record, path = translation.record, translation.name.path
         if translation.name.kind == "lesson":
-            translation.html = {"body": renderer.block(translation.body, file=path, line=translation.body_line,
-                                                       problems=problems)}
+            translation.html = {"body": render_lesson_body(
+                renderer, translation.body, file=path, line=translation.body_line,
+                has_video=translation.name.source_path in lessons_with_video, problems=problems)}
         if record is None:
             continue
         if translation.name.kind == "course" and record.get("eligibility"):

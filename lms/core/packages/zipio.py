@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import shutil
 import stat
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from lms.core.packages.media import MediaFile
 
 # What reading a damaged archive raises. zipfile is not hardened against hostile input: besides BadZipFile, zlib and
 # lzma errors, a mangled header surfaces as IndexError, struct.error, KeyError, UnicodeDecodeError... (the property
@@ -18,7 +21,7 @@ ZIP_ERRORS: tuple[type[Exception], ...] = (Exception,)
 
 CHUNK = 1 << 20
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the bytes
-_ALREADY_COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".mp3", ".mp4")
+_ALREADY_COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".mp3", ".mp4", ".webm")
 
 
 @dataclass(frozen=True)
@@ -118,19 +121,34 @@ def entry_opener(source: bytes | Path, entry: ZipEntry) -> Callable[[], BinaryIO
     return open_entry
 
 
-def package_zip_bytes(files: dict[str, bytes], root: str) -> bytes:
-    """A zip of the package's files under the folder ``root`` (no folder when empty), byte-for-byte the same for the
-    same files: entries sorted, fixed timestamps and permissions. It loads back to the same content hash."""
+def package_zip_bytes(files: Mapping[str, bytes | MediaFile], root: str) -> bytes:
+    """The zip of write_package_zip, in memory: for small packages and tests (an export streams to a file)."""
+    buffer = io.BytesIO()
+    write_package_zip(files, root, buffer)
+    return buffer.getvalue()
+
+
+def write_package_zip(files: Mapping[str, bytes | MediaFile], root: str, out: BinaryIO) -> None:
+    """Write a zip of the package's files under the folder ``root`` (no folder when empty) to ``out`` (seekable),
+    byte-for-byte the same for the same files: entries sorted, fixed timestamps and permissions. It loads back to the
+    same content hash. A MediaFile's bytes are copied in chunks: media and other files already compressed are stored
+    as they are, and only those are large (every other file is within the package's limit of files read into
+    memory), so a 500 MB video never sits in memory (bench/bench_large_import.py measures it)."""
     if root and ("/" in root or "\\" in root or root in (".", "..")):
         raise ValueError(f"root must be a single folder name, not {root!r}")
     prefix = f"{root}/" if root else ""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(out, "w") as archive:
         for path in sorted(files):
             info = zipfile.ZipInfo(prefix + path, date_time=_FIXED_TIME)
             info.create_system = 3  # Unix, whatever machine writes it, so the permission bits mean the same
             info.external_attr = (stat.S_IFREG | 0o644) << 16
             compressed = not path.lower().endswith(_ALREADY_COMPRESSED)
             info.compress_type = zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED
-            archive.writestr(info, files[path], compresslevel=9 if compressed else None)
-    return buffer.getvalue()
+            data = files[path]
+            if isinstance(data, bytes) or compressed:
+                archive.writestr(info, data if isinstance(data, bytes) else data.read_all(),
+                                 compresslevel=9 if compressed else None)
+                continue
+            info.file_size = data.size  # known before writing: zipfile then decides on zip64 as writestr would
+            with data.open() as source, archive.open(info, "w") as entry:
+                shutil.copyfileobj(source, entry, CHUNK)

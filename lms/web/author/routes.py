@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wsgi import wrap_file
 
 from lms.core import grading
 from lms.extensions import configured_limit, limiter
@@ -136,9 +137,18 @@ def delete(slug: str, version: str):
 
 @bp.route("/<slug>/<version>/export")
 def export(slug: str, version: str):
-    data = course_versions.export_version(acting_user(), slug, version)
-    return Response(data, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{slug}-{version}.zip"'})
+    # Built in a temporary file (gone once closed), then streamed from it: a version's video never sits in memory.
+    archive = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes it, once sent
+    try:
+        course_versions.export_version(acting_user(), slug, version, archive)
+    except BaseException:
+        archive.close()
+        raise
+    size = archive.tell()
+    archive.seek(0)
+    return Response(wrap_file(request.environ, archive), mimetype="application/zip", direct_passthrough=True,
+                    headers={"Content-Disposition": f'attachment; filename="{slug}-{version}.zip"',
+                             "Content-Length": str(size)})
 
 
 @bp.route("/<slug>/<version>/preview/lessons/<lesson_key>")
