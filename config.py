@@ -67,7 +67,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         _env("LMS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a SELECT 1 round trip on every request): a connection the server closed is found at checkout
+    # from its socket alone (lms/models/postgres.py); connections are renewed every half hour, for network devices
+    # that drop idle ones silently.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
 
     # Sessions and cookies.
     SESSION_PROTECTION = "strong"

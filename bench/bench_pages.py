@@ -225,6 +225,11 @@ def _client(port: int, path: str, cookie: str, seconds: float, results) -> None:
             response = connection.getresponse()
             response.read()
             errors += response.status != 200
+            # As a browser does: send back the session cookie the server last set. The log-in's cookie, sent for
+            # minutes, would have the idle clock (moved once a minute) re-written and signed on every request.
+            for set_cookie in response.msg.get_all("Set-Cookie") or ():
+                if set_cookie.startswith("session="):
+                    cookie = set_cookie.split(";", 1)[0]
         except OSError:
             errors += 1
         finally:

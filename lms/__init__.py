@@ -107,6 +107,11 @@ def _init_extensions(app: Flask) -> None:
 
         with app.app_context():
             enable_sqlite_foreign_keys(db.engine)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from lms.models.postgres import replace_closed_connections_at_checkout
+
+        with app.app_context():
+            replace_closed_connections_at_checkout(db.engine)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -136,6 +141,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(discussions_bp)
     security.register(app)
     register_template_helpers(app)
+    _check_rate_limits_where_they_apply(app)
+
+
+def _check_rate_limits_where_they_apply(app: Flask) -> None:
+    from lms.extensions import limiter
+    from lms.web.rate_limits import check_only_limited_routes
+
+    check_only_limited_routes(app, limiter)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("bench_outbox.py", ["--applications", "2", "--messages", "3"],
      ["sending directly:", "Worker throughput: 3 messages"]),
     ("bench_certificates.py", ["--repeat", "1", "--certificates", "2"], ["PDF with a CJK name:"]),
+    ("profile_page.py", ["lesson", "--requests", "20", "--limit", "5"], ["ms CPU per request", "cumulative"]),
     ("bench_large_import.py", ["--megabytes", "2"],
      ["peak memory growth importing a 2 MB video:", "peak memory growth exporting a 2 MB video:"]),
 ])

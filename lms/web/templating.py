@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.units import format_unit
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from lms import authz
 from lms.core import durations, locales
-from lms.core.i18n import Phrase
+from lms.core.i18n import Listing, Phrase
 from lms.core.packages.video_place import lesson_parts
 from lms.core.theme import DEFAULT
 from lms.services import theme, wording
@@ -111,6 +112,13 @@ def worded(text: Phrase | Mapping | str) -> str:
     return wording.word(Phrase.from_data(text) if isinstance(text, Mapping) else text)
 
 
+def listed(items: Iterable[str]) -> Markup:
+    """Items named one after another ("3 modules, 5 lessons") joined as the reader's language lists things: "و" in
+    Arabic, "y" in Spanish (lms.core.i18n.Listing, the one place that rule lives). Text is escaped, markup kept."""
+    texts = [str(escape(item)) for item in items]
+    return Markup(Listing(texts).join(texts, str(_locale())))  # noqa: S704 (every item escaped above)
+
+
 def localised_country_name(code: str) -> str:
     """A country's name in the reader's language (Colombia, Colombie, 콜롬비아…)."""
     return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
@@ -122,9 +130,22 @@ def csrf_field() -> Markup:
     return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
 
 
+@lru_cache(maxsize=1024)
+def _url_built_once(root: str, endpoint: str, values: tuple) -> str:
+    return url_for(endpoint, **dict(values))
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """``url_for`` for a URL that is the same for every visitor (the navigation, static files, the theme's files),
+    built once per process: Werkzeug builds each URL anew, and the layout alone has a dozen (6 % of the home
+    page's CPU). Keyed by the path the site is served under too (a proxy may mount it under a prefix)."""
+    return _url_built_once(request.script_root, endpoint, tuple(sorted(values.items())))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(csrf_field, "csrf_field")
+    app.add_template_global(fixed_url, "fixed_url")
     app.add_template_global(lesson_parts, "lesson_parts")  # a lesson's text above and below its video
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
@@ -135,6 +156,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(minutes, "minutes")
     app.add_template_filter(localised_language_name, "language_name")
     app.add_template_filter(worded, "word")
+    app.add_template_filter(listed, "listed")  # [a, b]|listed: "a, b", "a و b", "a y b"
     app.add_template_filter(file_size, "file_size")
     app.add_template_filter(hours, "hours")  # "12 hours", "1.5 hours", "1 hour": the same everywhere
     app.add_template_filter(locales.own_language_name, "own_language_name")  # "Español", "한국어": a language switch

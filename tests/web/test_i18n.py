@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import session
 from flask_babel import get_locale
 from flask_login import login_user
 
+from lms.services import publishing
 from lms.web import i18n
+from tests.factories import copy_package
 
 
 @pytest.mark.parametrize(("code", "served"), [
@@ -126,3 +130,19 @@ def test_template_strings_keep_their_escaping_and_plural_forms(app):
             "{{ _('Hello %(name)s', name=name) }}|{% trans count=n %}{{ count }} lesson{% pluralize %}"
             "{{ count }} lessons{% endtrans %}", name="<b>", n=2)
     assert page == "Hello &lt;b&gt;|2 lessons"
+
+
+def _course_card_content(html: str) -> str:
+    found = re.search(r'<li class="card course-card">.*?<dd>([^<]*(?:دروس|lessons|lecciones)[^<]*)</dd>', html, re.S)
+    assert found, html
+    return found.group(1)
+
+
+def test_the_course_card_joins_its_counts_as_the_readers_language_lists_things(client, db, tmp_path):
+    publishing.import_package(None, copy_package(tmp_path), publish=True)
+    arabic = _course_card_content(client.get("/courses/", headers={"Accept-Language": "ar"}).get_data(as_text=True))
+    assert "," not in arabic and "،" not in arabic and " و" in arabic, arabic  # "وحدتان و3 دروس", CLDR's "و"
+    spanish = _course_card_content(client.get("/courses/", headers={"Accept-Language": "es"}).get_data(as_text=True))
+    assert " y " in spanish, spanish
+    english = _course_card_content(client.get("/courses/", headers={"Accept-Language": "en"}).get_data(as_text=True))
+    assert ", " in english and " and " not in english, english  # the house style stays "a, b" in English

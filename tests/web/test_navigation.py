@@ -51,3 +51,15 @@ def test_a_page_has_no_inline_style_or_script(client, db, login_as):
         html = client.get(url).get_data(as_text=True)
         assert " style=" not in html and "<style" not in html, url
         assert not re.search(r"<script(?![^>]*\ssrc=)", html), url
+
+
+def test_navigation_links_follow_the_prefix_the_site_is_served_under(client, db, login_as):
+    """The layout's links are built once per process (templating.fixed_url), per prefix: a site mounted under /lms by
+    its proxy links under /lms, even after the same process served it at the root."""
+    login_as("learner")
+    at_root = client.get("/learning").get_data(as_text=True)
+    assert '<a href="/learning" aria-current="page">My learning</a>' in at_root
+    mounted = client.get("/learning", base_url="http://localhost/lms/").get_data(as_text=True)
+    assert '<a href="/lms/learning" aria-current="page">My learning</a>' in mounted
+    assert 'href="/lms/static/css/main.css"' in mounted and 'action="/lms/logout"' in mounted
+    assert 'href="/learning"' not in mounted

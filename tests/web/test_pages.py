@@ -110,6 +110,33 @@ def test_post_without_csrf_token_gets_400(app, client, make_user, monkeypatch):
     assert "This form has expired" in response.get_data(as_text=True)
 
 
+def _page_csrf_token(client, path: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_a_session_carries_one_csrf_token_signed_once(app, client, login_as, monkeypatch):
+    """lms/web/security.py: the signed token of a session's first page serves its later pages; Flask-WTF still
+    checks every post."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", None)
+    client.get("/")
+    first = _page_csrf_token(client, "/")
+
+    def signed_again(*args, **kwargs):
+        raise AssertionError("a page view signed the session's CSRF token again")
+
+    monkeypatch.setattr("flask_wtf.csrf.URLSafeTimedSerializer", signed_again)  # where Flask-WTF signs
+    assert _page_csrf_token(client, "/courses/") == first
+    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post("/language", data={"language": "es", "next": "/"}).status_code == 400
+    assert client.post("/language", data={"language": "es", "next": "/", "csrf_token": first}).status_code == 302
+    other = app.test_client()
+    other.get("/")
+    assert _page_csrf_token(other, "/") != first, "each session has its own token"
+    assert other.post("/language", data={"language": "fr", "csrf_token": first}).status_code == 400
+
+
 # RFC 8058: a mail program posts the one-click unsubscribe with no session and no form; the signed token in the
 # address is the proof, so a forged one is refused as not found instead.
 CSRF_EXEMPT = {"/discussions/unsubscribe/<token>": 404}

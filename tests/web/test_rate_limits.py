@@ -192,3 +192,32 @@ def test_healthz_does_not_ask_redis_when_rate_limits_are_off(db, other_app):
     response = other_app(Unlimited).test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok", "mail_queue": "ok", "oldest_queued_seconds": 0}
+
+
+# Where the limits are checked (lms/web/rate_limits.py).
+
+
+def test_a_page_without_a_limit_does_no_rate_limit_work(client, db, monkeypatch):
+    """No limit applies to every request, so a page without one of its own does not look for any."""
+
+    def looked_up(*args, **kwargs):
+        raise AssertionError("the limiter looked for limits on a page without one")
+
+    monkeypatch.setattr(limiter.limit_manager, "resolve_limits", looked_up)
+    assert client.get("/").status_code == 200
+
+
+@pytest.fixture
+def default_limit(other_app):
+    """An app with a limit on every request (RATELIMIT_DEFAULT); the shared limiter forgets it afterwards."""
+
+    class Limited(config.TestConfig):
+        RATELIMIT_DEFAULT = "2 per hour"
+
+    yield other_app(Limited)
+    limiter.limit_manager.set_default_limits([])
+
+
+def test_a_configured_limit_for_every_request_limits_pages_without_their_own(db, default_limit):
+    client = default_limit.test_client()
+    assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]

@@ -133,7 +133,7 @@ def test_overview_draws_charts_with_their_data_tables(client, login_as, course):
     demo_population.seed_demo_population(SLUG, 12, seed=1)
     login_as("admin")
     page = client.get(f"/reports/{SLUG}/").get_data(as_text=True)
-    assert page.count("<svg") == 2 and "<title id=\"funnel-title\">Completion funnel</title>" in page
+    assert page.count("<svg") == 2 and "<title id=\"funnel-title\">Learners reaching each step</title>" in page
     assert "<desc id=\"activity-desc\">" in page and "<details class=\"chart-data\">" in page
     assert re.search(r"<th scope=\"row\">Enrolled</th><td>12 \(100.0%\)</td>", page)
 
@@ -213,3 +213,11 @@ def test_json_learners_are_paged(client, login_as, course):
     data = client.get(f"/reports/api/courses/{SLUG}/learners?per_page=2&page=2").get_json()
     assert (data["total"], data["pages"], data["page"], len(data["learners"])) == (3, 2, 2, 1)
     assert _db.session.execute(select(Course.slug)).scalar_one() == SLUG
+
+
+def test_the_overview_names_the_completion_funnel_once(client, login_as, course):
+    """The section's heading named it, and the chart's caption (and its data table's summary) said it again."""
+    login_as("admin")
+    html = client.get(f"/reports/{SLUG}/").get_data(as_text=True)
+    assert html.count("Completion funnel") == 1
+    assert "<figcaption>Learners reaching each step</figcaption>" in html

@@ -14,6 +14,8 @@ Numbers
     - Median time to completion: completed_at - enrolled_at, in days, over the completed learners.
     - Activity: distinct learners with at least one progress event (lesson completed, quiz submitted, course
       completed) per ISO week (weeks start on Monday, UTC), the last ``ACTIVITY_WEEKS`` weeks.
+    - Participation in the discussions (threads, replies, reflections per learner and per cohort): what counts is
+      defined in lms.services.reports.participation.
     - Quiz analytics: each learner's FIRST submitted attempt at the quiz's current questions (see lms.core.analytics).
 
 Sorting by progress
@@ -41,6 +43,13 @@ from lms.services.reports.learners import (
     learner_table,
 )
 from lms.services.reports.overview import ACTIVITY_COLUMNS, ACTIVITY_WEEKS, FUNNEL_COLUMNS, Overview, overview
+from lms.services.reports.participation import (
+    COHORT_ACTIVITY_COLUMNS,
+    RECENT_DAYS,
+    CohortActivity,
+    HistoryPost,
+    Participation,
+)
 from lms.services.reports.places import PlaceRow, Places, place_columns, places
 from lms.services.reports.quiz import ChoiceRow, QuestionRow, QuizReport, quiz_analytics
 from lms.services.reports.scope import ReportableCourse, ReportScope, report_scope, reportable_courses
@@ -48,23 +57,28 @@ from lms.services.reports.scope import ReportableCourse, ReportScope, report_sco
 __all__ = [
     "ACTIVITY_COLUMNS",
     "ACTIVITY_WEEKS",
+    "COHORT_ACTIVITY_COLUMNS",
     "EXPORT_CHUNK",
     "FUNNEL_COLUMNS",
     "MAX_PER_PAGE",
     "PER_PAGE",
+    "RECENT_DAYS",
     "SORTS",
     "STATUSES",
     "ChoiceRow",
+    "CohortActivity",
     "Column",
     "ExportTable",
     "HistoryAttempt",
     "HistoryLesson",
+    "HistoryPost",
     "HistorySession",
     "LearnerFilters",
     "LearnerHistory",
     "LearnerRow",
     "LearnerTable",
     "Overview",
+    "Participation",
     "PlaceRow",
     "Places",
     "QuestionRow",

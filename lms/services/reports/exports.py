@@ -27,6 +27,7 @@ from lms.services.reports.learners import (
     row_query,
 )
 from lms.services.reports.overview import ACTIVITY_COLUMNS, FUNNEL_COLUMNS, overview
+from lms.services.reports.participation import COHORT_ACTIVITY_COLUMNS
 from lms.services.reports.places import place_columns, places
 from lms.services.reports.quiz import quiz_analytics
 from lms.services.reports.scope import ReportScope, report_scope
@@ -71,6 +72,11 @@ def _activity(request: _Request) -> ExportTable:
     return _table(f"{request.slug}-activity", ACTIVITY_COLUMNS, report.activity)
 
 
+def _cohorts(request: _Request) -> ExportTable:
+    report = overview(request.actor, request.slug, request.filters.cohort_id)
+    return _table(f"{request.slug}-cohorts", COHORT_ACTIVITY_COLUMNS, report.cohorts)
+
+
 def _places(table: str) -> Callable[[_Request], ExportTable]:
     def build(request: _Request) -> ExportTable:
         report = places(request.actor, request.slug, request.filters.cohort_id)
@@ -93,7 +99,7 @@ def _table(name: str, columns: Sequence[Column], rows: Iterable) -> ExportTable:
 
 # Every exportable table, by the name the download links use.
 EXPORTS: dict[str, Callable[[_Request], ExportTable]] = {
-    "learners": _learners, "funnel": _funnel, "activity": _activity, "cities": _places("cities"),
+    "learners": _learners, "funnel": _funnel, "activity": _activity, "cohorts": _cohorts, "cities": _places("cities"),
     "countries": _places("countries"), "questions": _questions,
 }
 

@@ -1,4 +1,4 @@
-"""One learner's history in a course: lessons, quiz attempts and live sessions."""
+"""One learner's history in a course: lessons, quiz attempts, live sessions and posts in its discussions."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from lms.models import (
     User,
 )
 from lms.services.errors import NotFound
+from lms.services.reports.participation import HistoryPost, posts_of
 from lms.services.reports.population import progress_by_user
 from lms.services.reports.quiz import grade_attempt, quiz_in
 from lms.services.reports.scope import ReportScope, report_scope
@@ -66,6 +67,7 @@ class LearnerHistory:
     sessions: list[HistorySession]
     events: list[ProgressEvent]
     certificates: list[Certificate]
+    posts: list[HistoryPost]  # their counted posts in the course's discussions, oldest first
 
 
 def learner_history(actor: User | None, slug: str, user_id: int) -> LearnerHistory:
@@ -115,4 +117,5 @@ def learner_history(actor: User | None, slug: str, user_id: int) -> LearnerHisto
         select(Certificate).where(Certificate.course_id == course_id, Certificate.user_id == user_id)
         .order_by(Certificate.issued_at)).scalars())
     progress = progress_by_user(scope, [user_id])[user_id]
-    return LearnerHistory(scope, user, enrolment, progress, lessons, attempts, sessions, events, certificates)
+    return LearnerHistory(scope, user, enrolment, progress, lessons, attempts, sessions, events, certificates,
+                          posts_of(scope, user_id))

@@ -24,6 +24,7 @@ from lms.models import (
 from lms.services.errors import Invalid
 from lms.services.paging import Page, paginate
 from lms.services.reports.columns import Column
+from lms.services.reports.participation import NO_PARTICIPATION, Participation, participation_by_user
 from lms.services.reports.population import (
     attendance_counts,
     population_conditions,
@@ -85,6 +86,8 @@ class LearnerRow:
     certificate_missing: bool = False
     # The language the learner last studied the course in (a lesson read or a quiz submitted); "" before any.
     language: str = ""
+    # Their counted posts in the course's discussions (lms.services.reports.participation says what counts).
+    participation: Participation = NO_PARTICIPATION
 
 
 def learner_columns(quizzes: Sequence[tuple[str, str]], multilingual: bool = False) -> list[Column[LearnerRow]]:
@@ -106,6 +109,9 @@ def learner_columns(quizzes: Sequence[tuple[str, str]], multilingual: bool = Fal
         *(Column(f"quiz_{key}_best_percent", _l("%(quiz)s (best)", quiz=title),
                  lambda r, key=key: r.quiz_scores[key], cell="percent") for key, title in quizzes),
         Column("sessions_attended", _l("Sessions attended"), lambda r: r.sessions_attended, cell="number"),
+        Column("threads", _l("Threads"), lambda r: r.participation.threads, cell="number"),
+        Column("replies", _l("Replies"), lambda r: r.participation.replies, cell="number"),
+        Column("reflections", _l("Reflections"), lambda r: r.participation.reflections, cell="number"),
         Column("certificate_id", _l("Certificate"), lambda r: r.certificate_id, cell="certificate"),
     ]
 
@@ -197,7 +203,7 @@ def _page_query(scope: ReportScope, filters: LearnerFilters, sort: str):
 
 
 def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
-    """The rows of one page (or one export chunk): one query for the rows, five for everything per learner."""
+    """The rows of one page (or one export chunk): one query for the rows, six for everything per learner."""
     found = db.session.execute(query).all()
     user_ids = [r[1] for r in found]
     if not user_ids:
@@ -205,6 +211,7 @@ def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
     progress = progress_by_user(scope, user_ids)
     attended = attendance_counts(scope, user_ids)
     scores = _best_scores(scope, user_ids)
+    posted = participation_by_user(scope, user_ids)
     certificates, holders = {}, set()
     for user_id, public_id, revoked_at in db.session.execute(
         select(Certificate.user_id, Certificate.public_id, Certificate.revoked_at)
@@ -224,7 +231,7 @@ def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
             quiz_scores={key: scores.get((user_id, key)) for key in quiz_keys},
             sessions_attended=attended.get(user_id, 0), certificate_id=certificates.get(user_id),
             certificate_missing=awards and progress[user_id].complete and user_id not in holders,
-            language=language or "",
+            language=language or "", participation=posted.get(user_id, NO_PARTICIPATION),
         )
         for (enrolment_id, user_id, name, email, organisation, city, country, cohort_name, enrolled_at,
              last_activity_at, language) in found

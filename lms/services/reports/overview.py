@@ -1,5 +1,5 @@
 """The course overview: enrolled, started, completed and certified learners, the funnel through the modules, the
-median time to completion and weekly activity."""
+median time to completion, weekly activity and each cohort's discussions."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from lms.models import (
     User,
 )
 from lms.services.reports.columns import Column
+from lms.services.reports.participation import CohortActivity, cohort_activity
 from lms.services.reports.population import (
     core_rows,
     population_conditions,
@@ -57,6 +58,8 @@ class Overview:
     # Learners who meet the completion rule of a course that awards certificates and hold none: a fault to repair
     # (`flask lms refresh-progress`), which the overview shows as such.
     certificates_missing: int = 0
+    # Discussions per cohort of the population (lms.services.reports.participation).
+    cohorts: tuple[CohortActivity, ...] = ()
 
 
 def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Overview:
@@ -95,7 +98,8 @@ def overview(actor: User | None, slug: str, cohort_id: int | None = None) -> Ove
     median = analytics.median(durations)
     return Overview(scope, enrolled, started, completed, certified,
                     round(median, 1) if median is not None else None,
-                    analytics.funnel(enrolled, steps), _weekly_activity(scope), missing)
+                    analytics.funnel(enrolled, steps), _weekly_activity(scope), missing,
+                    tuple(cohort_activity(scope)))
 
 
 def _week_start(day: date) -> date:

@@ -101,8 +101,9 @@ def assign_instructor():
 @bp.route("/<slug>/")
 def overview(slug: str):
     report = reports.overview(acting_user(), slug, _cohort_arg())
+    # The section's heading says "Completion funnel"; the chart's caption says what it shows, as the activity's does.
     funnel_chart = charts.horizontal_bars(
-        _("Completion funnel"),
+        _("Learners reaching each step"),
         ngettext("Of %(count)s enrolled learner, how many reached each step.",
                  "Of %(count)s enrolled learners, how many reached each step.", report.enrolled,
                  count=format_decimal(report.enrolled)),
@@ -119,7 +120,8 @@ def overview(slug: str):
         [(format_date(week, "d MMM"), count, format_decimal(count)) for week, count in report.activity],
         headers=(_("Week starting"), _("Active learners")))
     return render_template("reports/overview.html", report=report, scope=report.scope, funnel_chart=funnel_chart,
-                           activity_chart=activity_chart)
+                           activity_chart=activity_chart, cohort_columns=reports.COHORT_ACTIVITY_COLUMNS,
+                           recent_days=reports.RECENT_DAYS)
 
 
 @bp.route("/<slug>/learners")
@@ -184,6 +186,7 @@ def api_table(slug: str, table: str):
             "certified": report.certified, "median_days_to_complete": report.median_days_to_complete,
             "funnel": reports.as_dicts(reports.FUNNEL_COLUMNS, report.funnel),
             "activity": reports.as_dicts(reports.ACTIVITY_COLUMNS, report.activity),
+            "cohorts": reports.as_dicts(reports.COHORT_ACTIVITY_COLUMNS, report.cohorts),
         })
     if table == "learners":
         _form, filters = _filter_form()

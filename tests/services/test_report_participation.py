@@ -1,0 +1,150 @@
+"""Participation in the discussions, in the reports: each learner's threads, replies and reflections (learner table,
+CSV, history) and each cohort's activity (overview). Every figure is checked against posts written here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from lms.core import clock
+from lms.extensions import db as _db
+from lms.models import DiscussionPost, Enrolment, EnrolmentStatus
+from lms.services import catalog, discussion_moderation, discussion_posts, enrolments, reports
+from lms.services.discussion_posts import Draft
+from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
+from tests.factories import EXAMPLE_SLUG as SLUG
+from tests.factories import make_instructor, make_user
+
+
+@pytest.fixture
+def cohorts(db, tmp_path):
+    """Two cohorts of the example course: Ana and Ben in the first, Chloé in the second; their instructor."""
+    first = example_with_open_cohort(tmp_path)
+    second = make_cohort(SLUG, mode="open", key="second", name="Second cohort", sessions=0)
+    ana, ben, chloe = (make_user(display_name=name) for name in ("Ana", "Ben", "Chloé"))
+    enrol_in_cohort(ana, first)
+    enrol_in_cohort(ben, first)
+    enrol_in_cohort(chloe, second)
+    return {"first": first, "second": second, "ana": ana, "ben": ben, "chloe": chloe,
+            "staff": make_instructor(SLUG), "admin": make_user("admin")}
+
+
+def thread(author, title="How do you map care needs?", **options):
+    return discussion_posts.start_thread(author, SLUG, Draft(title=title, body="We start with a survey.", **options))
+
+
+def row_of(admin, user):
+    return next(row for row in reports.learner_table(admin, SLUG).rows if row.user_id == user.id)
+
+
+def test_threads_replies_and_comments_are_counted_per_learner(cohorts):
+    ana, ben, staff = cohorts["ana"], cohorts["ben"], cohorts["staff"]
+    discussion = thread(ana)
+    thread(ana, title="Who funds home care?", kind="question")
+    reply = discussion_posts.reply(ben, discussion.id, "A reply")
+    discussion_posts.reply(ana, discussion.id, "My own reply")
+    discussion_posts.reply(ana, discussion.id, "A comment on Ben's reply", parent_id=reply.id)
+    discussion_posts.reply(staff, discussion.id, "Staff's reply")
+    assert row_of(cohorts["admin"], ana).participation == reports.Participation(threads=2, replies=2, reflections=0)
+    assert row_of(cohorts["admin"], ben).participation == reports.Participation(threads=0, replies=1, reflections=0)
+    assert row_of(cohorts["admin"], cohorts["chloe"]).participation == reports.Participation()
+
+
+def test_removed_hidden_posts_and_announcements_do_not_count(cohorts):
+    ana, ben, staff = cohorts["ana"], cohorts["ben"], cohorts["staff"]
+    discussion = thread(ben)
+    removed = discussion_posts.reply(ana, discussion.id, "I take this back")
+    hidden = discussion_posts.reply(ana, discussion.id, "Off topic")
+    kept = discussion_posts.reply(ana, discussion.id, "On topic")
+    discussion_posts.remove_post(ana, removed.id)
+    discussion_moderation.hide_post(staff, hidden.id, "Off topic")
+    hidden_thread = thread(ana, title="Hidden opening")
+    discussion_moderation.hide_post(staff, hidden_thread.last_post_id, "Advertising")
+    thread(staff, title="Welcome", kind="announcement")
+    assert row_of(cohorts["admin"], ana).participation == reports.Participation(threads=0, replies=1)
+    history = reports.learner_history(cohorts["admin"], SLUG, ana.id)
+    assert [post.post_id for post in history.posts] == [kept.id]
+
+
+def test_the_history_lists_each_counted_post_with_its_thread_place_and_kind(cohorts):
+    ana, ben = cohorts["ana"], cohorts["ben"]
+    lesson = catalog.version_outline(catalog.published_version(SLUG)[1]).lessons[0]
+    by_ben = thread(ben, title="Ben's question", kind="question", place="lesson", item_key=lesson.key)
+    reply = discussion_posts.reply(ben, by_ben.id, "Anyone?")
+    own = thread(ana, title="Ana's discussion")
+    answer = discussion_posts.reply(ana, by_ben.id, "Start with lesson one.")
+    comment = discussion_posts.reply(ana, by_ben.id, "Same here", parent_id=reply.id)
+    history = reports.learner_history(cohorts["admin"], SLUG, ana.id)
+    assert [(p.thread_title, p.kind, p.place, p.thread_id) for p in history.posts] == [
+        ("Ana's discussion", "thread", "General", own.id),
+        ("Ben's question", "reply", lesson.title, by_ben.id),
+        ("Ben's question", "comment", lesson.title, by_ben.id),
+    ]
+    assert [p.post_id for p in history.posts][1:] == [answer.id, comment.id]
+    assert history.posts[0].written_at <= history.posts[1].written_at
+
+
+def test_each_cohort_counts_its_members_posts_and_who_took_part(cohorts):
+    ana, chloe = cohorts["ana"], cohorts["chloe"]  # Ben, in Ana's cohort, writes nothing
+    first = thread(ana)
+    discussion_posts.reply(ana, first.id, "More")
+    discussion_posts.reply(cohorts["staff"], first.id, "Staff posts are not members' posts")
+    second = thread(chloe, title="In the second cohort")
+    discussion_posts.reply(chloe, second.id, "Long ago")
+    _db.session.execute(update(DiscussionPost).where(DiscussionPost.author_id == chloe.id)
+                        .values(created_at=clock.now() - timedelta(days=reports.RECENT_DAYS + 1)))
+    _db.session.commit()
+    rows = {row.name: row for row in reports.overview(cohorts["admin"], SLUG).cohorts}
+    one, two = rows.pop(cohorts["first"].name), rows.pop("Second cohort")
+    # The package's own cohort has no member yet: listed, with nothing to divide.
+    assert [(row.members, row.participants, row.participant_percent) for row in rows.values()] == [(0, 0, 0.0)]
+    assert (one.members, one.threads, one.replies, one.reflections, one.participants, one.recent_participants) == \
+        (2, 1, 1, 0, 1, 1)
+    assert (one.participant_percent, one.recent_percent) == (50.0, 50.0)
+    assert (two.members, two.threads, two.replies, two.participants, two.recent_participants) == (1, 1, 1, 1, 0)
+    assert (two.participant_percent, two.recent_percent) == (100.0, 0.0)
+
+
+def test_a_cohort_picked_shows_its_row_and_withdrawn_learners_are_left_out(cohorts):
+    thread(cohorts["ana"])
+    thread(cohorts["ben"])
+    _db.session.execute(update(Enrolment).where(Enrolment.user_id == cohorts["ben"].id)
+                        .values(status=EnrolmentStatus.WITHDRAWN))
+    _db.session.commit()
+    rows = reports.overview(cohorts["admin"], SLUG, cohorts["first"].id).cohorts
+    assert [(row.name, row.members, row.threads, row.participants) for row in rows] == \
+        [(cohorts["first"].name, 1, 1, 1)]
+
+
+def test_learners_outside_any_cohort_have_a_row_of_their_own(cohorts):
+    loner = make_user()
+    enrolments.enrol(loner, SLUG)
+    _db.session.execute(update(Enrolment).where(Enrolment.user_id == loner.id).values(cohort_id=None))
+    _db.session.commit()
+    thread(loner)
+    rows = reports.overview(cohorts["admin"], SLUG).cohorts
+    assert rows[-1].cohort_id is None and (rows[-1].members, rows[-1].threads) == (1, 1)
+    assert sorted(row.members for row in rows[:-1]) == [0, 1, 2]
+
+
+def test_the_learner_export_has_the_three_columns(cohorts):
+    discussion = thread(cohorts["ana"])
+    discussion_posts.reply(cohorts["ben"], discussion.id, "Reply")
+    table = reports.export_table(cohorts["admin"], SLUG, "learners")
+    header = table.header
+    rows = {row[header.index("name")]: row for row in table.rows}
+    pick = [header.index(key) for key in ("threads", "replies", "reflections")]
+    assert [rows["Ana"][i] for i in pick] == [1, 0, 0]
+    assert [rows["Ben"][i] for i in pick] == [0, 1, 0]
+    assert [rows["Chloé"][i] for i in pick] == [0, 0, 0]
+
+
+def test_the_cohort_export_has_every_cohort_column(cohorts):
+    thread(cohorts["ana"])
+    table = reports.export_table(cohorts["admin"], SLUG, "cohorts")
+    assert table.header == ["cohort", "members", "threads", "replies", "reflections", "participants",
+                            "participant_percent", "recent_participants", "recent_percent"]
+    rows = {row[0]: row for row in table.rows}
+    assert rows[cohorts["first"].name] == [cohorts["first"].name, 2, 1, 0, 0, 1, 50.0, 1, 50.0]
