@@ -58,7 +58,7 @@ test: install translations
 	$(BIN)/python -m coverage run -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	$(BIN)/python -m coverage report
 
-# The browser tests (tests/e2e): Debian's Chromium at /usr/bin/chromium and axe-core from npm; see README.md.
+# The browser tests (tests/e2e): Debian's Chromium at /usr/bin/chromium and axe-core from npm; see docs/development.md.
 e2e: install translations
 	@test -d node_modules/axe-core || npm ci
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
@@ -70,7 +70,7 @@ lint: install
 bench: migrate
 	@for script in bench/bench_*.py; do [ "$$script" = bench/bench_instances.py ] || $(BIN)/python $$script; done; true
 
-# Two gunicorn instances on one PostgreSQL and Redis, 200 simulated learners (needs both running; see README.md).
+# Two gunicorn instances on one PostgreSQL and Redis, 200 simulated learners (needs both running; see docs/benchmarks.md).
 loadtest: install translations
 	$(BIN)/python bench/bench_instances.py $(LOADTEST_ARGS)
 

@@ -207,6 +207,36 @@ def wait_until_healthy(port: int, process: subprocess.Popen, log_file: Path) -> 
     raise Failure(f"the instance on port {port} did not answer /healthz within 60 s")
 
 
+def instances_env(database_url: str, instance_path: Path, ports: list[int], redis_url: str, run_id: str,
+                  limits: dict[str, str]) -> dict[str, str]:
+    """The environment of the instances of one run: production settings, one secret key, counters in Redis under the
+    run's prefix, JSON logs, and the run's raised ``limits``."""
+    return {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": secrets.token_urlsafe(48),
+            "LMS_SECURE_COOKIES": "0", "LMS_DATABASE_URL": database_url, "LMS_INSTANCE_PATH": str(instance_path),
+            "LMS_BASE_URL": f"http://127.0.0.1:{ports[0]}", "LMS_MAIL_BACKEND": "file",
+            "LMS_RATELIMIT_STORAGE_URL": redis_url, "LMS_RATELIMIT_KEY_PREFIX": run_id, **limits,
+            "LMS_LOG_JSON": "1", "LMS_LOG_LEVEL": "INFO",
+            # The script stands where a load balancer would: the instances keep the request ids it sends.
+            "LMS_TRUSTED_PROXIES": "1"}
+
+
+@contextmanager
+def two_instances(ports: list[int], env: dict[str, str], log_files: list[Path], redis_url: str,
+                  run_id: str) -> Iterator[list[subprocess.Popen]]:
+    """An instance on each port, healthy when this yields; afterwards every process in the list (the caller may add
+    its own, such as a worker) is stopped and the run's rate-limit counters are removed from Redis."""
+    processes: list[subprocess.Popen] = []
+    try:
+        for port, log_file in zip(ports, log_files, strict=True):
+            processes.append(start_instance(port, env, log_file))
+        for port, process, log_file in zip(ports, processes, log_files, strict=True):
+            wait_until_healthy(port, process, log_file)
+        yield processes
+    finally:
+        stop_instances(processes)
+        _forget_counters(redis_url, run_id)
+
+
 def stop_instances(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -690,28 +720,6 @@ class PlanLearner:
         return None
 
 
-def plan_counts(db, cohort_id: int) -> dict[str, int]:
-    from sqlalchemy import func, select
-
-    from lms.models import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
-
-    def count(statement) -> int:
-        return db.session.execute(statement).scalar_one()
-
-    return {
-        "enrolments in the cohort": count(select(func.count()).select_from(Enrolment)
-                                          .where(Enrolment.cohort_id == cohort_id)),
-        "lesson progress rows": count(select(func.count()).select_from(LessonProgress)),
-        "quiz attempts started": count(select(func.count()).select_from(QuizAttempt)),
-        "quiz attempts submitted": count(select(func.count()).select_from(QuizAttempt)
-                                         .where(QuizAttempt.submitted_at.is_not(None))),
-        "quiz attempts passed": count(select(func.count()).select_from(QuizAttempt)
-                                      .where(QuizAttempt.passed.is_(True))),
-        "events quiz_submitted": count(select(func.count()).select_from(ProgressEvent)
-                                       .where(ProgressEvent.kind == "quiz_submitted")),
-    }
-
-
 def plan_expected(ledger: PlanLedger, learners: int) -> dict[str, int]:
     return {"enrolments in the cohort": learners, "lesson progress rows": len(ledger.viewed),
             "quiz attempts started": len(ledger.attempts_seen), "quiz attempts submitted": len(ledger.submitted),
@@ -759,12 +767,7 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
         folder = Path(tmp)
         instance_path = folder / "instance"
         ports = [free_port(), free_port()]
-        env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": secrets.token_urlsafe(48),
-               "LMS_SECURE_COOKIES": "0", "LMS_DATABASE_URL": database_url, "LMS_INSTANCE_PATH": str(instance_path),
-               "LMS_BASE_URL": f"http://127.0.0.1:{ports[0]}", "LMS_MAIL_BACKEND": "file",
-               "LMS_RATELIMIT_STORAGE_URL": redis_url, "LMS_RATELIMIT_KEY_PREFIX": run_id,
-               "LMS_RATELIMIT_LOGIN": generous, "LMS_LOG_JSON": "1", "LMS_LOG_LEVEL": "INFO",
-               "LMS_TRUSTED_PROXIES": "1"}
+        env = instances_env(database_url, instance_path, ports, redis_url, run_id, {"LMS_RATELIMIT_LOGIN": generous})
         print(f"plan {args.plan}: {users} learners ramped up over {ramp_up:.0f} s, {loops} loops of course page, "
               f"3 lessons, a quiz attempt (start, submit, result) and the dashboard; think time "
               f"{args.think:.1f} s ± 50 %; two instances of 2 gunicorn workers and the worker on database "
@@ -776,12 +779,7 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
             cohort_id = enrol_plan_learners(db, emails)
         learners = [PlanLearner(number, ports, traffic, ledger, facts, loops, args.think) for number in range(users)]
         log_files = [folder / f"instance-{n}.log" for n in (1, 2)]
-        processes: list[subprocess.Popen] = []
-        try:
-            for port, log_file in zip(ports, log_files, strict=True):
-                processes.append(start_instance(port, env, log_file))
-            for port, process, log_file in zip(ports, processes, log_files, strict=True):
-                wait_until_healthy(port, process, log_file)
+        with two_instances(ports, env, log_files, redis_url, run_id) as processes:
             with (folder / "worker.log").open("ab") as worker_log:
                 processes.append(subprocess.Popen(
                     [sys.executable, "-m", "flask", "--app", "wsgi:app", "lms", "worker"], cwd=ROOT, env=env,
@@ -800,28 +798,14 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
             backends.close()
             if processes[-1].poll() is not None:
                 ledger.problems.append(f"the worker exited: {(folder / 'worker.log').read_text()[-2000:]}")
-        finally:
-            stop_instances(processes)
-            _forget_counters(redis_url, run_id)
         with app_on(database_url, instance_path) as db:
-            found = plan_counts(db, cohort_id)
+            found = database_counts(db, cohort_id, PLAN_COURSE)
         cpu_ms: dict[str, float] = {}
         logged, server_errors = access_log_check(log_files, run_id, cpu_ms)
     print_traffic(traffic, seconds)
     latency = print_plan_costs(traffic, cpu_ms, app_seconds, database_seconds, seconds, machine_busy)
     mismatches = compare(plan_expected(ledger, users), found)
-    failures = [f"the database differs from what was acknowledged: {', '.join(mismatches)}"] if mismatches else []
-    errors = [sample for sample in traffic.samples if sample[2] >= 500 or sample[2] == 0]
-    if errors:
-        failures.append(f"{len(errors)} request(s) failed or answered 5xx")
-    if ledger.problems:
-        failures.append(f"{len(ledger.problems)} unexpected answer(s): {ledger.problems[:5]}")
-    if server_errors:
-        failures.append(f"errors in the instances' logs: {server_errors[:5]}")
-    if logged != len(traffic.samples):
-        failures.append(f"the access logs show {logged} of the {len(traffic.samples)} requests sent")
-    for failure in failures:
-        print(f"FAILED: {failure}", file=sys.stderr)
+    failures = report_failures(traffic, mismatches, ledger.problems, logged, server_errors)
     missed = [name for name, limit in (("p95", 500), ("p99", 1000)) if latency[name] >= limit]
     print(f"{'OK' if not failures else 'ERRORS'}: {len(ledger.logged_in)} of {users} learners logged in; "
           f"latency targets {'met' if not missed else 'MISSED (' + ', '.join(missed) + ')'}")
@@ -846,7 +830,8 @@ def mark_attendance(ports: list[int], traffic: Traffic, session_id: int, user_id
 # Checking and reporting.
 
 
-def database_counts(db, cohort_id: int) -> dict[str, object]:
+def database_counts(db, cohort_id: int, course_slug: str = COURSE) -> dict[str, object]:
+    """What the run left in the database; each run compares the counts it expects (the plan, fewer of them)."""
     from sqlalchemy import func, select
 
     from lms.models import (
@@ -863,7 +848,7 @@ def database_counts(db, cohort_id: int) -> dict[str, object]:
     def count(statement) -> int:
         return db.session.execute(statement).scalar_one()
 
-    course_id = db.session.execute(select(Course.id).filter_by(slug=COURSE)).scalar_one()
+    course_id = db.session.execute(select(Course.id).filter_by(slug=course_slug)).scalar_one()
     events = dict(db.session.execute(select(ProgressEvent.kind, func.count()).group_by(ProgressEvent.kind)).all())
     return {
         "learner accounts": count(select(func.count()).select_from(User).where(User.email.like("learner%"))),
@@ -1014,25 +999,34 @@ def simulate(learners: list[Learner], concurrency: int, mark_present) -> None:
         list(pool.map(Learner.study, learners))
 
 
-def report(traffic: Traffic, seconds: float, expected: dict[str, object], found: dict[str, object],
-           ledger: Ledger, logged: int, server_errors: list[str]) -> int:
-    print_traffic(traffic, seconds)
-    mismatches = compare(expected, found)
-    print(f"access logs (JSON): {logged} of {len(traffic.samples)} requests found by their X-Request-ID")
+def report_failures(traffic: Traffic, mismatches: list[str], problems: list[str], logged: int,
+                    server_errors: list[str]) -> list[str]:
+    """What went wrong in a run (both the learners' run and the plan): writes differing from what was acknowledged,
+    5xx answers, requests that got no answer, unexpected answers, errors logged by the instances, requests missing
+    from the access logs. Each is printed to standard error as FAILED; none means the run passed."""
     failures = [f"the database differs from what was acknowledged: {', '.join(mismatches)}"] if mismatches else []
     five_hundreds = [sample for sample in traffic.samples if sample[2] >= 500]
     if five_hundreds:
         failures.append(f"{len(five_hundreds)} response(s) with a 5xx status")
     if traffic.transport_errors:
         failures.append(f"{len(traffic.transport_errors)} request(s) failed: {traffic.transport_errors[:3]}")
-    if ledger.problems:
-        failures.append(f"{len(ledger.problems)} unexpected answer(s): {ledger.problems[:5]}")
+    if problems:
+        failures.append(f"{len(problems)} unexpected answer(s): {problems[:5]}")
     if server_errors:
         failures.append(f"errors in the instances' logs: {server_errors[:5]}")
     if logged != len(traffic.samples):
         failures.append(f"the access logs show {logged} of the {len(traffic.samples)} requests sent")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
+    return failures
+
+
+def report(traffic: Traffic, seconds: float, expected: dict[str, object], found: dict[str, object],
+           ledger: Ledger, logged: int, server_errors: list[str]) -> int:
+    print_traffic(traffic, seconds)
+    mismatches = compare(expected, found)
+    print(f"access logs (JSON): {logged} of {len(traffic.samples)} requests found by their X-Request-ID")
+    failures = report_failures(traffic, mismatches, ledger.problems, logged, server_errors)
     if not failures:
         print("OK: every acknowledged action is in the database exactly once; no 5xx")
     return 1 if failures else 0
@@ -1076,14 +1070,8 @@ def main() -> int:
         folder = Path(tmp)
         instance_path = folder / "instance"
         ports = [free_port(), free_port()]
-        env = {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": secrets.token_urlsafe(48),
-               "LMS_SECURE_COOKIES": "0", "LMS_DATABASE_URL": database_url, "LMS_INSTANCE_PATH": str(instance_path),
-               "LMS_BASE_URL": f"http://127.0.0.1:{ports[0]}", "LMS_MAIL_BACKEND": "file",
-               "LMS_RATELIMIT_STORAGE_URL": redis_url, "LMS_RATELIMIT_KEY_PREFIX": run_id,
-               "LMS_RATELIMIT_LOGIN": generous, "LMS_RATELIMIT_REGISTRATION": generous,
-               "LMS_LOG_JSON": "1", "LMS_LOG_LEVEL": "INFO",
-               # The script stands where a load balancer would: the instances keep the request ids it sends.
-               "LMS_TRUSTED_PROXIES": "1"}
+        env = instances_env(database_url, instance_path, ports, redis_url, run_id,
+                            {"LMS_RATELIMIT_LOGIN": generous, "LMS_RATELIMIT_REGISTRATION": generous})
         print(f"database {args.database}; Redis {redis_url}, key prefix {run_id}; two instances of 2 gunicorn "
               f"workers on ports {ports[0]} and {ports[1]}; {learner_count} learners, {concurrency} at a time; "
               f"rate limits on, log-in and registration raised to {generous} for the run")
@@ -1099,18 +1087,10 @@ def main() -> int:
             mark_attendance(ports, traffic, session_id, [ids[email] for email in emails])
 
         log_files = [folder / f"instance-{n}.log" for n in (1, 2)]
-        processes: list[subprocess.Popen] = []
-        try:
-            for port, log_file in zip(ports, log_files, strict=True):
-                processes.append(start_instance(port, env, log_file))
-            for port, process, log_file in zip(ports, processes, log_files, strict=True):
-                wait_until_healthy(port, process, log_file)
+        with two_instances(ports, env, log_files, redis_url, run_id):
             started = time.perf_counter()
             simulate(learners, concurrency, mark_present)
             seconds = time.perf_counter() - started
-        finally:
-            stop_instances(processes)
-            _forget_counters(redis_url, run_id)
         with app_on(database_url, instance_path) as db:
             found = database_counts(db, cohort_id)
         logged, server_errors = access_log_check(log_files, run_id)

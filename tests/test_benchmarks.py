@@ -1,6 +1,7 @@
-"""The benchmarks whose figures the README and the issues quote still run: each at its smallest size, on a temporary
-SQLite file, checking only that it finishes and prints its figures (how fast is for the benchmark to say, never a
-test). The outbox benchmark once stopped at its setup when applications lost their typed e-mail address, unnoticed."""
+"""The benchmarks whose figures docs/benchmarks.md and the issues quote still run: each at its smallest size, on a
+temporary SQLite file, checking only that it finishes and prints its figures (how fast is for the benchmark to say,
+never a test). The outbox benchmark once stopped at its setup when applications lost their typed e-mail address,
+unnoticed."""
 
 from __future__ import annotations
 
@@ -30,3 +31,29 @@ def test_the_benchmark_runs_and_prints_its_figures(script, arguments, figures):
     assert run.returncode == 0, run.stderr[-3000:]
     for figure in figures:
         assert figure in run.stdout, run.stdout
+
+
+def test_the_load_test_reports_every_kind_of_failure_in_one_place(capsys):
+    """Both runs of bench_instances.py (the learners' run that CI runs and --plan L) judge a run with the same
+    report: a request with no answer is a failure of its own beside a 5xx, and a clean run reports nothing."""
+    from bench.bench_instances import Traffic, report_failures
+
+    clean = Traffic("run")
+    clean.record("lesson page", 0, 200, 0.01, "run-000001")
+    assert report_failures(clean, [], [], logged=1, server_errors=[]) == []
+
+    broken = Traffic("run")
+    broken.record("lesson page", 0, 502, 0.01, "run-000001")
+    broken.record("quiz", 1, 0, 30.0, "run-000002")
+    broken.transport_errors.append("quiz GET /quiz: TimeoutError()")
+    failures = report_failures(broken, ["attempts submitted"], ["a@x: quiz answered 409"], logged=1,
+                               server_errors=["run-000001 GET /lesson 502"])
+    assert failures == [
+        "the database differs from what was acknowledged: attempts submitted",
+        "1 response(s) with a 5xx status",
+        "1 request(s) failed: ['quiz GET /quiz: TimeoutError()']",
+        "1 unexpected answer(s): ['a@x: quiz answered 409']",
+        "errors in the instances' logs: ['run-000001 GET /lesson 502']",
+        "the access logs show 1 of the 2 requests sent",
+    ]
+    assert capsys.readouterr().err.count("FAILED: ") == 6

@@ -135,3 +135,43 @@ def test_the_course_page_queries_do_not_grow_with_the_cohorts_taking_application
         assert html.count("Applications close on") == cohorts_open
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# The programme's facts, as its two announcements give them (courses/caring-cities/README.md lists where they differ).
+CARING_CITIES = COURSES / "caring-cities"
+# The figure the calendar entry gives as "unpaid work", and narrower names for it that the source never uses.
+TIME_USE_FIGURE = re.compile(r"\b4[.,]1\b")
+UNPAID_CARE_WORK = re.compile(r"unpaid care work|trabajo de cuidados no remunerado|travail de soin non rémunéré|"
+                              r"무급 돌봄 노동", re.IGNORECASE)
+
+
+def test_the_2023_run_has_the_dates_both_announcements_give_and_the_later_end():
+    (run,) = load_package(CARING_CITIES).package.cohorts
+    assert (run.timezone, f"{run.application_deadline:%Y-%m-%d %H:%M}", run.starts_on.isoformat()) == (
+        "Europe/Madrid", "2023-06-09 23:59", "2023-07-03")
+    assert [f"{s.starts_at:%d %H:%M}-{s.ends_at:%H:%M}" for s in run.sessions] == [
+        "03 09:00-11:00", "06 09:00-11:00", "13 09:00-11:00", "20 09:00-11:00"]
+    # The programme page ends the run on 23 July, the calendar entry on 21 July; the package keeps the later day and
+    # says why, for the organisers.
+    assert run.ends_on.isoformat() == "2023-07-23"
+    notes = (CARING_CITIES / "README.md").read_text(encoding="utf-8")
+    assert "July 23, 2023" in notes and "21 Jul. 2023" in notes
+
+
+def test_the_time_use_figure_is_unpaid_work_as_the_source_says_in_every_language():
+    texts = course_texts(load_package(CARING_CITIES).package)
+    narrowed = [f"{where}: {text[max(0, m.start() - 150):m.end() + 150]!r}" for where, text in texts.items()
+                for m in TIME_USE_FIGURE.finditer(text) if UNPAID_CARE_WORK.search(text[max(0, m.start() - 150):
+                                                                                        m.end() + 150])]
+    assert narrowed == []
+    assert sum(bool(TIME_USE_FIGURE.search(text)) for text in texts.values()) >= 12  # the check reads them all
+
+
+def test_shrdc_is_named_one_way_in_every_language_and_on_the_certificate():
+    package = load_package(CARING_CITIES).package
+    said = [*course_texts(package).values(), *(f"{a.name} {a.organisation}" for a in package.authors),
+            *(issuer.name for issuer in package.certificate.issuers)]
+    assert [text for text in said if "Seoul Metropolitan Government Human Resources" in text] == []
+    assert sum("Seoul Human Resources Development Center (SHRDC)" in text for text in said) >= 6
+    (issuer,) = [issuer for issuer in package.certificate.issuers if "SHRDC" in issuer.name]
+    assert "Seoul Human Resources Development Center" in issuer.name

@@ -157,4 +157,4 @@ def send_reminders(hours: int | None) -> None:
     """Queue reminders to enrolled learners before each live session, now. The worker (`flask lms worker`) does
     this every 15 minutes by itself; each reminder is sent once, however often either runs."""
     run = reminders.send_reminders(hours_before=hours)
-    click.echo(f"{run.summary()} The worker delivers them.")
+    click.echo(f"{run.outcome()} The worker delivers them.")

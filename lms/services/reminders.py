@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.core import clock, schedule
+from lms.core.i18n import Nn_, Phrase
 from lms.extensions import db
 from lms.models import Cohort, Enrolment, EnrolmentStatus, LiveSession, ReminderSent, User
 from lms.models.upsert import insert_ignoring_conflicts
@@ -33,9 +34,15 @@ class ReminderRun:
     already_sent: int
     sessions: int
 
-    def summary(self) -> str:
-        return (f"{self.queued} reminder(s) queued, {self.already_sent} already sent before, for {self.sessions} "
-                f"upcoming session(s).")
+    def outcome(self) -> Phrase:
+        """What the run did, in one wording for the worker page (stored, worded in its reader's language) and the
+        command line (English)."""
+        queued_singular, queued_plural = Nn_("%(num)d reminder queued for the upcoming live sessions (%(sessions)d).",
+                                             "%(num)d reminders queued for the upcoming live sessions (%(sessions)d).")
+        before_singular, before_plural = Nn_("%(num)d was already sent before.", "%(num)d were already sent before.")
+        return Phrase("%(queued)s %(before)s",
+                      queued=Phrase(queued_singular, plural=queued_plural, num=self.queued, sessions=self.sessions),
+                      before=Phrase(before_singular, plural=before_plural, num=self.already_sent))
 
 
 def send_reminders(now: datetime | None = None, hours_before: int | None = None) -> ReminderRun:

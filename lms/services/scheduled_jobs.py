@@ -49,12 +49,7 @@ def _counted(forms: tuple[str, str], num: int, **values) -> Phrase:
 
 
 def _session_reminders(now: datetime) -> Phrase:
-    run = reminders.send_reminders(now=now)
-    return Phrase("%(queued)s %(before)s", queued=_counted(Nn_(
-        "%(num)d reminder queued for the upcoming live sessions (%(sessions)d).",
-        "%(num)d reminders queued for the upcoming live sessions (%(sessions)d)."), run.queued, sessions=run.sessions),
-        before=_counted(Nn_("%(num)d was already sent before.", "%(num)d were already sent before."),
-                        run.already_sent))
+    return reminders.send_reminders(now=now).outcome()
 
 
 def _reviewer_digest(now: datetime) -> Phrase:

@@ -61,9 +61,11 @@ def test_send_reminders_twice_sends_each_reminder_once(runner, db, make_user, ou
     db.session.commit()
     hours = int((session_rows(cohort)[0].starts_at - datetime.now(UTC)) / timedelta(hours=1)) + 2
     first = runner.invoke(args=["lms", "send-reminders", "--hours", str(hours)])
-    assert first.exit_code == 0 and first.output.startswith("1 reminder(s) queued"), first.output
+    assert first.exit_code == 0, first.output
+    assert first.output == ("1 reminder queued for the upcoming live sessions (1). 0 were already sent before. "
+                            "The worker delivers them.\n")
     second = runner.invoke(args=["lms", "send-reminders", "--hours", str(hours)])
-    assert second.output.startswith("0 reminder(s) queued, 1 already sent")
+    assert second.output.startswith("0 reminders queued for the upcoming live sessions (1). 1 was already sent before.")
     assert len(outbox) == 1 and "Reminder: Session 1" in outbox.messages[0]["Subject"]
 
 

@@ -1,8 +1,10 @@
 """lms.services.reminders: each reminder is queued once, in its time window, and waits in the outbox while the mail
 server is down."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
+from lms.core.i18n import Phrase
 from lms.models import OutboxMessage, ReminderSent
 from lms.services import enrolments, reminders
 from lms.services import outbox as outbox_service
@@ -59,3 +61,9 @@ def test_a_reminder_waits_in_the_outbox_while_the_mail_server_is_down(app, db, m
     db.session.execute(db.update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))  # the retry is due
     db.session.commit()
     assert len(outbox) == 1
+
+
+def test_a_run_is_worded_once_for_the_worker_page_and_the_command_line():
+    outcome = reminders.ReminderRun(queued=2, already_sent=1, sessions=1).outcome()
+    assert str(outcome) == "2 reminders queued for the upcoming live sessions (1). 1 was already sent before."
+    assert Phrase.from_data(json.loads(json.dumps(outcome.to_data()))) == outcome  # the job stores it as data
