@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.models import DiscussionMute, DiscussionPost, DiscussionReport, DiscussionThread, Enrolment, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import audit, discussion_mail, discussions
-from lms.services.discussion_posts import count_state_change, post_and_visit
+from lms.services.discussion_posts import count_state_change, post_and_visit, reevaluate_reflection
 from lms.services.discussions import Space, ThreadVisit, state_of
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -127,6 +127,7 @@ def hide_post(actor: User, post_id: int, reason: str) -> DiscussionPost:
     _resolve_reports(actor, post.id)
     audit.record(actor, "discussion.hide", "discussion_post", post.id,
                  {"thread_id": visit.thread.id, "reason": text})
+    reevaluate_reflection(visit, post.author_id)
     db.session.commit()
     return post
 
@@ -140,6 +141,7 @@ def restore_post(actor: User, post_id: int) -> DiscussionPost:
     count_state_change(post, before)
     _resolve_reports(actor, post.id)
     audit.record(actor, "discussion.restore", "discussion_post", post.id, {"thread_id": visit.thread.id})
+    reevaluate_reflection(visit, post.author_id)
     db.session.commit()
     return post
 
@@ -163,6 +165,7 @@ def approve_post(actor: User, post_id: int) -> DiscussionPost:
         author = db.session.get(User, post.author_id) if post.author_id is not None else None
         if author is not None:
             discussion_mail.notify_followers(thread, post, author)
+    reevaluate_reflection(visit, post.author_id)  # an approved reflection answer counts towards completion now
     audit.record(actor, "discussion.approve", "discussion_post", post.id, {"thread_id": thread.id})
     db.session.commit()
     return post

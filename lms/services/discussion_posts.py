@@ -19,7 +19,7 @@ from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, PostState, ReviewState, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import Cohort, DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
-from lms.services import audit, discussion_mail, discussions, wording
+from lms.services import audit, completion, discussion_mail, discussions, wording
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -62,7 +62,7 @@ def start_thread(actor: User, slug: str, draft: Draft) -> DiscussionThread:
                               last_activity_at=clock.now(), in_review=waits)
     db.session.add(thread)
     db.session.flush()
-    _add_post(actor, thread, draft.body, parent_id=None, is_opening=True, waits=waits)
+    add_post(actor, thread, draft.body, parent_id=None, is_opening=True, waits=waits)
     if thread.kind == ThreadKind.ANNOUNCEMENT:
         discussion_mail.queue_announcement(thread)
     db.session.commit()
@@ -72,7 +72,7 @@ def start_thread(actor: User, slug: str, draft: Draft) -> DiscussionThread:
 def reply(actor: User, thread_id: int, body: str, parent_id: int | None = None) -> DiscussionPost:
     """A reply to the thread, or (``parent_id``) a comment on one of its replies."""
     visit = discussions.visit_thread(actor, thread_id)
-    _require_can_write(visit)
+    require_can_write(visit)
     if parent_id is not None:
         parent = db.session.get(DiscussionPost, parent_id)
         if (parent is None or parent.thread_id != visit.thread.id
@@ -81,7 +81,8 @@ def reply(actor: User, thread_id: int, body: str, parent_id: int | None = None) 
         if not rules.can_comment_on(parent.is_opening, parent.parent_id):
             raise Invalid(_("Comments go on replies only; reply to the discussion instead."), field="body")
     waits = review_needed(visit.viewer, visit.thread.cohort_id)
-    post = _add_post(actor, visit.thread, body, parent_id=parent_id, is_opening=False, waits=waits)
+    post = add_post(actor, visit.thread, body, parent_id=parent_id, is_opening=False, waits=waits)
+    reevaluate_reflection(visit, actor.id)
     db.session.commit()
     return post
 
@@ -100,8 +101,8 @@ def review_needed(viewer: Viewer, cohort_id: int | None) -> bool:
     return rules.needs_review(viewer, cohort_premoderates=True, has_approved_post=approved is not None)
 
 
-def _add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: int | None,
-              is_opening: bool, waits: bool = False) -> DiscussionPost:
+def add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: int | None,
+             is_opening: bool, waits: bool = False) -> DiscussionPost:
     """The post, counted on its thread and told to the followers; one that ``waits`` for a moderator is neither
     until approved (lms.services.discussion_moderation.approve_post), except an opening post's own thread."""
     text = _checked_body(body)
@@ -166,6 +167,7 @@ def remove_post(actor: User, post_id: int) -> DiscussionPost:
     count_state_change(post, before)
     if visit.thread.answer_post_id == post.id:
         visit.thread.answer_post_id = None
+    reevaluate_reflection(visit, post.author_id)
     db.session.commit()
     return post
 
@@ -227,6 +229,14 @@ def count_state_change(post: DiscussionPost, before: PostState) -> None:
                            .execution_options(synchronize_session=False))
 
 
+def reevaluate_reflection(visit: ThreadVisit, author_id: int | None) -> None:
+    """A post in a reflection thread written, removed, hidden or restored: its author's contributions changed, and
+    so may their completion (lms.services.reflection_contributions says what counts)."""
+    if visit.thread.kind == ThreadKind.REFLECTION and author_id is not None:
+        db.session.flush()
+        completion.reevaluate(visit.course, [author_id])
+
+
 def _staff_visit(actor: User, thread_id: int) -> ThreadVisit:
     visit = discussions.visit_thread(actor, thread_id)
     if not visit.viewer.is_staff:
@@ -245,7 +255,7 @@ def post_and_visit(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVis
     return post, visit
 
 
-def _require_can_write(visit: ThreadVisit) -> None:
+def require_can_write(visit: ThreadVisit) -> None:
     thread = visit.thread
     if thread.locked and not visit.viewer.is_staff:
         raise NotAllowed(_("This discussion is locked: it takes no new posts."))

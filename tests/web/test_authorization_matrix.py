@@ -152,6 +152,8 @@ GET = {
     "discussions.settings":             "login  200      200      200      200      200",
     # The signed token is the proof (the learner's here): whoever holds the link sees the one-button page.
     "discussions.unsubscribe":          "200    200      200      200      200      200",
+    # The reflection form lives on the lesson page: asking for it on its own leads there (which checks access).
+    "discussions.reflection":           "login  redirect redirect redirect redirect redirect",
 }
 
 POST = {
@@ -219,6 +221,8 @@ POST = {
     "discussions.follow":               "login     redirect* 404       404       redirect  redirect",
     "discussions.settings":             "login     redirect* redirect* redirect* redirect* redirect*",
     "discussions.unsubscribe":          "200*      200*      200*      200*      200*      200*",
+    # Answering a lesson's reflection question: enrolled learners only (staff read the answers in the discussions).
+    "discussions.reflection":           "login     redirect* 403       403       403       403",
 }
 
 
@@ -437,6 +441,7 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "discussions.new_thread": lambda w: {"kind": "discussion", "place": "general", "title": "Matrix news",
                                          "body": "Hello, cohort."},
     "discussions.reply": lambda w: {"body": "Matrix reply"},
+    "discussions.reflection": lambda w: {"body": "Matrix reflection"},
     "discussions.edit_post": lambda w: {"body": "We start with a survey, then interviews."},
     "discussions.mark_answer": lambda w: {"post_id": str(w.values["post_id"])},
     "discussions.pin": lambda w: {"pinned": "1"},

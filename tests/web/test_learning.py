@@ -7,7 +7,7 @@ import pytest
 from lms.models import LessonProgress, QuizAttempt
 from lms.services import course_versions, publishing
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
-from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_course
+from tests.factories import EXAMPLE_SLUG, completable_online, copy_package, edit_file, make_course
 from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
 SLUG = EXAMPLE_SLUG
@@ -17,7 +17,7 @@ SLUG = EXAMPLE_SLUG
 def course(db, tmp_path):
     """The example course, with no live session required so it can be completed online."""
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     return publishing.import_package(None, package, publish=True).version
 
 

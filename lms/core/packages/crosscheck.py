@@ -133,6 +133,13 @@ def _check_completion(course: Record, parsed: ParsedPackage, problems: list[Prob
     completion: Record | None = course.get("completion")
     if completion is None or not parsed.all_modules_read or any(not m.record.has("id") for m in parsed.modules):
         return  # a module that could not be read is reported already; its id would look unknown here
+    wanted = completion.get("min_reflections", 0)
+    asked = sum(1 for m in parsed.modules for lesson in m.lessons
+                if lesson.front is not None and lesson.front.get("reflection", ""))
+    if wanted > asked and all(lesson.front is not None for m in parsed.modules for lesson in m.lessons):
+        problems.append(Problem(COURSE_FILE, completion.line_of("min_reflections"),
+                                f"completion.min_reflections is {wanted} but only {asked} lesson(s) ask a reflection "
+                                "question (`reflection:` in a lesson's front matter); lower it or add questions"))
     module_ids = [m.record.get("id") for m in parsed.modules]
     for module_id, line in completion.located_items("required_modules"):
         if module_id not in module_ids:

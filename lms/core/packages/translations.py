@@ -161,6 +161,10 @@ def _read_lesson(name: TranslationName, text: str, source: ParsedLesson, key: st
     problems.extend(syntax)
     record = None if syntax and node is None else \
         check_document(node, LESSON_TRANSLATION_FRONT_MATTER, name.path, problems, line=1)
+    if record is not None and record.has("reflection") and (source.front is None
+                                                            or not source.front.get("reflection", "")):
+        problems.append(Problem(name.path, record.line_of("reflection"), "translates a reflection question but the "
+                                "source lesson asks none; add `reflection:` to the source or remove it here"))
     return ParsedTranslation(name, record, source, key, current, body=front.body,
                              body_line=front.body_line_offset + 1)
 

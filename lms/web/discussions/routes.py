@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from lms.extensions import configured_limit, csrf, limiter
-from lms.services import discussion_mail, discussion_moderation, discussion_posts, discussions
+from lms.services import discussion_mail, discussion_moderation, discussion_posts, discussions, reflections
 from lms.services.discussion_posts import Draft
 from lms.web.access import acting_user
 from lms.web.discussions.forms import (
@@ -19,10 +19,12 @@ from lms.web.discussions.forms import (
     MailSettingsForm,
     MuteForm,
     ReasonForm,
+    ReflectionForm,
     ReplyForm,
     ThreadForm,
 )
 from lms.web.form_errors import save_form
+from lms.web.i18n import page_language
 from lms.web.query_args import form_id
 
 bp = Blueprint("discussions", __name__, template_folder="templates")
@@ -99,6 +101,21 @@ def reply(thread_id: int):
         return redirect(url_for("discussions.thread", thread_id=thread_id))
     return redirect(url_for("discussions.thread", thread_id=thread_id, page=request.args.get("page", 1, type=int),
                             _anchor=f"post-{post.id}"))
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_key>/reflection", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def reflection(slug: str, lesson_key: str):
+    """The lesson page's reflection form posts here; a refused answer comes back on a page of its own, kept."""
+    form = ReflectionForm()
+    post, status = save_form(form, lambda: reflections.answer(acting_user(), slug, lesson_key, form.body.data or ""))
+    if post is not None:
+        flash(_("Your reflection is shared with your cohort."), "success")
+    if post is not None or request.method == "GET":
+        return redirect(url_for("learner.lesson", slug=slug, lesson_key=lesson_key, _anchor="reflection"))
+    question = reflections.question_page(acting_user(), slug, lesson_key, page_language())
+    return render_template("discussions/reflection.html", form=form, question=question), status
 
 
 @bp.route("/discussions/posts/<int:post_id>/edit", methods=["GET", "POST"])
