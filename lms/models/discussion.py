@@ -94,6 +94,10 @@ class DiscussionPost(Base):
     review_reason: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What search reads (lms.core.discussion_search.searched_text): the plain text, the thread's title first for an
+    # opening post. Loaded only by search (raiseload: a page that reads it by accident fails in tests).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True,
+                                             deferred_raiseload=True)
 
     author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
 

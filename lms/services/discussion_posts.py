@@ -19,7 +19,7 @@ from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, PostState, ReviewState, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import Cohort, DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
-from lms.services import audit, completion, discussion_mail, discussions, wording
+from lms.services import audit, completion, discussion_mail, discussion_search, discussions, wording
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -111,7 +111,7 @@ def add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: int
                           body=text, html=render_post(text), language=wording.language_of(actor), created_at=now,
                           review_state=(ReviewState.PENDING if waits else ReviewState.PUBLISHED).value)
     db.session.add(post)
-    db.session.flush()
+    discussion_search.index_post(post, thread.title if is_opening else None)  # flushes: the post has its id
     if is_opening or not waits:
         db.session.execute(update(DiscussionThread).where(DiscussionThread.id == thread.id).values(
             last_post_id=post.id, last_activity_at=now,
@@ -153,6 +153,7 @@ def edit_post(actor: User, post_id: int, body: str, title: str | None = None) ->
     post.body, post.html, post.edited_at = text, render_post(text), clock.now()
     if new_title is not None:
         visit.thread.title = new_title
+    discussion_search.index_post(post, visit.thread.title if post.is_opening else None)
     db.session.commit()
     return post
 

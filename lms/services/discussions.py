@@ -99,6 +99,15 @@ def state_of(post: DiscussionPost) -> PostState:
     return rules.post_state(post.deleted_at, post.hidden_at, post.review_state)
 
 
+def readable_posts(viewer: Viewer) -> ColumnElement[bool]:
+    """lms.core.discussions.shows_text as a condition on DiscussionPost: never a removed post's text; a hidden one to
+    staff and to its author only."""
+    shown = DiscussionPost.deleted_at.is_(None)
+    if viewer.is_staff:
+        return shown
+    return and_(shown, or_(DiscussionPost.hidden_at.is_(None), DiscussionPost.author_id == viewer.user_id))
+
+
 @dataclass(frozen=True)
 class ThreadVisit:
     """A thread with who is looking at it, after the per-object check."""

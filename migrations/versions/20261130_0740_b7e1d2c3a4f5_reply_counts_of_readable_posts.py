@@ -2,7 +2,7 @@
 author nor hidden by staff (lms.core.discussions.counts_as_reply); it counted every reply ever written.
 
 Revision ID: b7e1d2c3a4f5
-Revises: 7c3e9a1d52f4
+Revises: 6a2898078452
 Create Date: 2026-11-30 07:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7e1d2c3a4f5'
-down_revision = '7c3e9a1d52f4'
+down_revision = '6a2898078452'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.models import AuditEntry
-from lms.services import cohorts, discussion_moderation, discussion_posts, discussions
+from lms.services import cohorts, discussion_moderation, discussion_posts, discussion_search, discussions
 from lms.services.discussion_posts import Draft
 from lms.services.errors import Invalid, NotAllowed, NotFound
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
@@ -110,3 +110,16 @@ def test_staff_and_cohorts_without_the_setting_never_wait(space):
 def test_turning_the_setting_on_is_audited_with_the_cohorts_other_changes(space, db):
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "cohort.update")).scalar_one()
     assert entry.details["premoderate_first_posts"] == {"from": False, "to": True}
+
+
+def test_a_waiting_post_is_found_by_its_author_and_the_staff_only(space):
+    discussion_posts.reply(space["ana"], space["thread"].id, "Our kinship carers meet on Tuesdays")
+
+    def found(person):
+        return [hit.post.author_id for hit in discussion_search.search(person, SLUG, "kinship").hits.items]
+
+    assert found(space["ben"]) == []
+    assert found(space["ana"]) == found(space["staff"]) == [space["ana"].id]
+    [waiting] = discussion_moderation.moderation_page(space["staff"], SLUG).waiting
+    discussion_moderation.approve_post(space["staff"], waiting.post.id)
+    assert found(space["ben"]) == [space["ana"].id]

@@ -140,6 +140,7 @@ GET = {
     "admin.mail_queue":                 "login  403      403      403      403      200",
     # Discussions: a thread or post id of a space someone cannot read is "not found", never "forbidden".
     "discussions.board":                "login  200      403      403      200      200",
+    "discussions.search":               "login  200      403      403      200      200",
     "discussions.new_thread":           "login  200      403      403      200      200",
     "discussions.thread":               "login  200      404      404      200      200",
     "discussions.edit_post":            "login  200      404      404      403      403",

@@ -46,6 +46,9 @@ BUDGET = {
     "discussions": (f"/courses/{EXAMPLE_SLUG}/discussions/", 5),
     # One more than issue 18 pinned: whether the reader follows the thread (discussion e-mail, issue 17).
     "thread": ("/discussions/{thread}", 12),
+    # The reader, the course with their enrolment, the count of matches, the page's post ids, then those posts with
+    # their thread, author, highlight and page in the thread (issue 17, search).
+    "discussion search": (f"/courses/{EXAMPLE_SLUG}/discussions/search?q=reply", 5),
 }
 
 

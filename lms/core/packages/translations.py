@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from lms.core.i18n import counted
 from lms.core.packages.fields import LANGUAGE, Spec
 from lms.core.packages.model import LanguageCoverage, Problem, TranslationFile
 from lms.core.packages.parsed import ParsedLesson, ParsedPackage
@@ -178,8 +179,8 @@ def _check_course(translation: Record, source: Record, path: str, problems: list
         given, expected = len(translation.get("resources", [])), len(source.get("resources", []))
         if given != expected:
             problems.append(Problem(path, translation.line_of("resources"),
-                                    f"lists {given} resource(s) but the source lists {expected}; translate each "
-                                    "resource in the source's order (the url is the source's)"))
+                                    f"lists {counted(given, 'resource')} but the source lists {expected}; "
+                                    "translate each resource in the source's order (the url is the source's)"))
     ids = [s.get("id") for s in source.get("live_sessions", []) if s.has("id")]
     for session_id, session in (translation.get("live_sessions") or {}).items():
         if session_id not in ids:

@@ -8,8 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from lms.core.discussion_search import QUERY_MAX
 from lms.extensions import configured_limit, csrf, limiter
-from lms.services import discussion_mail, discussion_moderation, discussion_posts, discussions, reflections
+from lms.services import (
+    discussion_mail,
+    discussion_moderation,
+    discussion_posts,
+    discussion_search,
+    discussions,
+    reflections,
+)
 from lms.services.discussion_posts import Draft
 from lms.web.access import acting_user
 from lms.web.discussions.forms import (
@@ -48,7 +56,15 @@ def board(slug: str):
     board = discussions.board(acting_user(), slug, place=request.args.get("place", ""),
                               item_key=request.args.get("item", ""), sort=request.args.get("sort", "latest"),
                               page=_page(), cohort_id=request.args.get("cohort", type=int))
-    return render_template("discussions/board.html", board=board, slug=slug, place_title=discussions.place_title)
+    return render_template("discussions/board.html", board=board, slug=slug, place_title=discussions.place_title,
+                           query_max=QUERY_MAX)
+
+
+@bp.route("/courses/<slug>/discussions/search")
+@login_required
+def search(slug: str):
+    results = discussion_search.search(acting_user(), slug, request.args.get("q", ""), _page())
+    return render_template("discussions/search.html", results=results, slug=slug, query_max=QUERY_MAX)
 
 
 @bp.route("/courses/<slug>/discussions/new", methods=["GET", "POST"])
