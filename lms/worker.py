@@ -1,9 +1,10 @@
 """`flask lms worker`: delivers the outbox and runs the scheduled jobs, until SIGTERM (or Ctrl+C).
 
-Each round runs the jobs that are due (lms.services.scheduled_jobs), then claims one batch of due messages and
-sends them (lms.services.outbox); when a round found nothing to do, the worker sleeps WORKER_POLL_SECONDS. On
-SIGTERM it finishes the message in hand, gives the rest of its batch back to the queue and exits. Several workers
-may run against PostgreSQL; on SQLite a second one refuses to start (a lock file next to the database's instance).
+Each round runs the jobs that are due and the work requests left (lms.services.scheduled_jobs: announcements to
+fan out to every member), then claims one batch of due messages and sends them (lms.services.outbox); when a round
+found nothing to do, the worker sleeps WORKER_POLL_SECONDS. On SIGTERM it finishes the message in hand, gives the
+rest of its batch back to the queue and exits. Several workers may run against PostgreSQL; on SQLite a second one
+refuses to start (a lock file next to the database's instance).
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ class Worker:
         self.stopping.set()
 
     def round(self) -> bool:
-        """Run the due jobs and one batch of due messages. True when there was something to do."""
+        """Run the due jobs, the queued work and one batch of due messages. True when there was something to do."""
         with self.app.app_context():
             runs = scheduled_jobs.run_due_jobs(self.name)
+            queued_work = scheduled_jobs.run_queued_work()
             delivery = outbox.deliver_due(self.name, should_stop=self.stopping.is_set)
-        return bool(runs) or delivery.claimed > 0
+        return bool(runs) or queued_work > 0 or delivery.claimed > 0
 
     def run(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -89,6 +89,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite rebuilds a table to alter it (batch mode: create, copy, drop the old one), and dropping a table with
+        # foreign keys on deletes what refers to it by ON DELETE CASCADE: every post of a rebuilt threads table, the
+        # reports and revisions of a rebuilt posts table. Off while migrating (it can only change outside a
+        # transaction), checked before it goes back on, as Alembic's batch documentation advises.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +108,12 @@ def run_migrations_online():
             # SQLite drops a table's triggers when a batch migration rebuilds it: the discussion search index's
             # are put back here, whichever migration rebuilt discussion_posts.
             restore_sqlite_triggers(connection)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing at missing rows: {broken[:10]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

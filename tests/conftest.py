@@ -24,7 +24,7 @@ from lms import create_app
 from lms.extensions import db as _db
 from lms.extensions import limiter
 from lms.services import outbox as outbox_service
-from lms.services import theme
+from lms.services import scheduled_jobs, theme
 from tests import factories
 
 DEFAULT_PASSWORD = factories.DEFAULT_PASSWORD
@@ -163,6 +163,7 @@ def runner(app, db):
 def outbox(app) -> Iterator[factories.Outbox]:
     def drain() -> None:
         with app.app_context():  # its own database session, as a worker process has
+            scheduled_jobs.run_queued_work()  # announcements become messages, as the worker's round does first
             outbox_service.drain("tests")
 
     box = factories.Outbox(Path(app.instance_path) / "outbox", drain)

@@ -125,3 +125,39 @@ def test_a_migration_rebuilding_the_posts_table_leaves_search_working(app, db, t
     discussion_posts.start_thread(learner, EXAMPLE_SLUG, Draft(title="After", body="Written after the rebuild"))
     found = discussion_search.search(learner, EXAMPLE_SLUG, "written rebuild").hits.items
     assert sorted(hit.thread.title for hit in found) == ["After", "Before"]
+
+
+def test_rebuilding_discussion_tables_keeps_the_rows_that_refer_to_them(app, db, tmp_path):
+    """On SQLite a migration rebuilds a table to alter it; with foreign keys on, dropping the old table deleted every
+    post of the threads table and every report and revision of the posts table (ON DELETE CASCADE)."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import func, select
+
+    from lms.models import DiscussionPost, DiscussionReport, DiscussionRevision, DiscussionThread
+    from lms.services import discussion_moderation, discussion_posts
+    from lms.services.discussion_posts import Draft
+    from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
+    from tests.factories import EXAMPLE_SLUG, make_user
+
+    cohort = example_with_open_cohort(tmp_path)
+    ana, ben = make_user(), make_user()
+    enrol_in_cohort(ana, cohort)
+    enrol_in_cohort(ben, cohort)
+    thread = discussion_posts.start_thread(ana, EXAMPLE_SLUG, Draft(title="Care maps", body="How do you map care?"))
+    reply = discussion_posts.reply(ben, thread.id, "We survey first")
+    discussion_posts.edit_post(ben, reply.id, "We survey households first")
+    discussion_moderation.report_post(ana, reply.id, "Off topic")
+    _db.session.commit()
+
+    def counts():
+        return [_db.session.execute(select(func.count()).select_from(model)).scalar_one()
+                for model in (DiscussionThread, DiscussionPost, DiscussionRevision, DiscussionReport)]
+
+    before = counts()
+    _db.session.remove()
+    try:
+        downgrade(revision="7c3e9a1d52f4")  # through every later discussion migration, each rebuilding a table
+        upgrade()
+        assert counts() == before == [1, 2, 1, 1]
+    finally:
+        upgrade()

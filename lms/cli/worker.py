@@ -14,7 +14,8 @@ from lms.worker import AnotherWorkerRunning, Worker, single_worker_on_sqlite, wo
 
 @lms_cli.command("worker")
 @click.option("--once", is_flag=True,
-              help="Run the jobs that are due and deliver every message that is due now, then exit.")
+              help="Run the jobs that are due and the queued work (announcements to fan out), deliver every message "
+                   "that is due now, then exit.")
 def worker_command(once: bool) -> None:
     """Deliver queued e-mail (with retries) and run the scheduled jobs (reminders, the reviewers' digest, progress
     refresh, expiry) until stopped with SIGTERM or Ctrl+C. Run one or more next to the web server."""
@@ -25,6 +26,7 @@ def worker_command(once: bool) -> None:
                 name = worker_name()
                 scheduled_jobs.ensure_schedule()
                 runs = scheduled_jobs.run_due_jobs(name)
+                scheduled_jobs.run_queued_work()
                 delivery = outbox.drain(name)
             for run in runs:
                 click.echo(f"{run.job_name}: {run.error or scheduled_jobs.run_outcome(run)}")

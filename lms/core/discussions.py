@@ -37,6 +37,16 @@ class PostState(StrEnum):
     SHOWN = "shown"
     REMOVED = "removed"  # removed by its author
     HIDDEN = "hidden"  # hidden by staff, with a reason shown to its author
+    PENDING = "pending"  # waiting for a moderator (pre-moderation): seen by its author and staff only
+    REJECTED = "rejected"  # refused by a moderator, with a reason shown to its author
+
+
+class ReviewState(StrEnum):
+    """Where a post stands in pre-moderation (stored on the post)."""
+
+    PUBLISHED = "published"
+    PENDING = "pending"
+    REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -49,10 +59,14 @@ class Viewer:
     cohort_id: int | None = None
 
 
-def can_see_thread(viewer: Viewer, thread_cohort_id: int | None, kind: str) -> bool:
-    """Learners see their own space and the course-wide announcements; staff see every space of the course."""
+def can_see_thread(viewer: Viewer, thread_cohort_id: int | None, kind: str, *, in_review: bool = False,
+                   author_id: int | None = None) -> bool:
+    """Learners see their own space and the course-wide announcements; staff see every space of the course. A thread
+    whose opening post waits for a moderator (or was rejected) is its author's and the staff's only."""
     if viewer.is_staff:
         return True
+    if in_review and author_id != viewer.user_id:
+        return False
     if thread_cohort_id == viewer.cohort_id:
         return True
     return thread_cohort_id is None and kind == ThreadKind.ANNOUNCEMENT
@@ -86,6 +100,12 @@ def can_remove(viewer: Viewer, author_id: int | None, *, removed: bool) -> bool:
     return not removed and author_id == viewer.user_id
 
 
+def can_report(viewer: Viewer, author_id: int | None, state: PostState) -> bool:
+    """Anyone who reads a post may report it, except its author (who may edit or remove it instead); what waits for
+    a moderator is already in front of one."""
+    return state not in (PostState.REMOVED, PostState.PENDING, PostState.REJECTED) and author_id != viewer.user_id
+
+
 def can_mark_answer(viewer: Viewer, thread_author_id: int | None, kind: str) -> bool:
     return kind == ThreadKind.QUESTION and (viewer.is_staff or thread_author_id == viewer.user_id)
 
@@ -95,21 +115,60 @@ def can_comment_on(parent_is_opening: bool, parent_parent_id: int | None) -> boo
     return not parent_is_opening and parent_parent_id is None
 
 
-def post_state(deleted_at: datetime | None, hidden_at: datetime | None) -> PostState:
+def post_state(deleted_at: datetime | None, hidden_at: datetime | None,
+               review_state: str = ReviewState.PUBLISHED) -> PostState:
     if deleted_at is not None:
         return PostState.REMOVED
+    if review_state == ReviewState.PENDING:
+        return PostState.PENDING
+    if review_state == ReviewState.REJECTED:
+        return PostState.REJECTED
     if hidden_at is not None:
         return PostState.HIDDEN
     return PostState.SHOWN
 
 
+def counts_as_reply(state: PostState) -> bool:
+    """What a thread's reply count (and so the board's, the lesson page's and "N new") counts: the replies and
+    comments every member of the space can read. A removed or hidden post is read by nobody, or only by its author
+    and the staff, so it leaves the count; a restored one comes back into it."""
+    return state == PostState.SHOWN
+
+
+def reply_count_change(is_opening: bool, before: PostState, after: PostState) -> int:
+    """How a thread's reply count moves when one of its posts goes from ``before`` to ``after`` (+1, -1 or 0)."""
+    if is_opening:
+        return 0
+    return int(counts_as_reply(after)) - int(counts_as_reply(before))
+
+
 def shows_text(state: PostState, viewer: Viewer, author_id: int | None) -> bool:
-    """A hidden post's text is still shown to its author (with the reason) and to staff; a removed one to nobody."""
+    """A hidden, pending or rejected post's text is still shown to its author (with the reason) and to staff; a
+    removed one to nobody."""
     if state == PostState.SHOWN:
         return True
-    if state == PostState.HIDDEN:
+    if state in (PostState.HIDDEN, PostState.PENDING, PostState.REJECTED):
         return viewer.is_staff or author_id == viewer.user_id
     return False
+
+
+def is_listed(state: PostState, viewer: Viewer, author_id: int | None) -> bool:
+    """A post waiting for a moderator, or rejected, is not even a placeholder for the others of the space: for them
+    it was never written. Its author and staff see it where it stands."""
+    if state in (PostState.PENDING, PostState.REJECTED):
+        return viewer.is_staff or author_id == viewer.user_id
+    return True
+
+
+def needs_review(viewer: Viewer, *, cohort_premoderates: bool, has_approved_post: bool) -> bool:
+    """Pre-moderation: in a cohort that asks for it, a learner's posts wait for a moderator until one of their posts
+    in that cohort's space has been approved (or published before the setting was on). Staff never wait."""
+    return not viewer.is_staff and cohort_premoderates and not has_approved_post
+
+
+def can_review(state: PostState) -> bool:
+    """Moderators approve or reject what waits, nothing else."""
+    return state == PostState.PENDING
 
 
 def unread_count(last_post_id: int, read_up_to: int | None, reply_count: int, posts_after_read: int) -> int:

@@ -53,6 +53,8 @@ class Cohort(Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     enrolment_mode: Mapped[str] = mapped_column(String(16), default="application")
     allow_late_attempts: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A learner's posts in the cohort's discussions wait for a moderator until one of them has been approved.
+    premoderate_first_posts: Mapped[bool] = mapped_column(Boolean, default=False)
     # The values the package declared when last published: a later publish changes only what the package changed,
     # so staff edits survive. None for cohorts made by staff.
     package_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)

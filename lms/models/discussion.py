@@ -29,6 +29,7 @@ class DiscussionThread(Base):
         CheckConstraint("place IN ('general', 'module', 'lesson')", name="place_known"),
         CheckConstraint("kind IN ('discussion', 'question', 'announcement', 'reflection')", name="kind_known"),
         Index("ix_discussion_threads_space", "course_id", "cohort_id", "last_activity_at"),
+        Index("ix_discussion_threads_announcement_pending", "announcement_pending"),
         # One reflection thread per lesson per space (lms.services.reflections creates it on first need): a cohort's,
         # and the course's own, whose NULL cohort a unique index over the three columns would never compare equal.
         Index("uq_discussion_threads_cohort_reflection", "course_id", "cohort_id", "item_key", unique=True,
@@ -56,13 +57,22 @@ class DiscussionThread(Base):
     # The post accepted as the answer to a question (no foreign key: posts already point at their thread, and a
     # cycle between the two tables would make their creation order ambiguous; posts are never deleted, only removed).
     answer_post_id: Mapped[int | None] = mapped_column(Integer)
+    # An announcement whose e-mail to every member is still to be written: the worker fans it out (one message per
+    # member in the outbox) and clears the flag in the same transaction, so it is done once, never in the request.
+    announcement_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The opening post waits for a moderator, or was rejected (pre-moderation): only its author and staff see it.
+    in_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
     author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
 
 
 class DiscussionPost(Base):
     __tablename__ = "discussion_posts"
-    __table_args__ = (Index("ix_discussion_posts_thread", "thread_id", "id"),)
+    __table_args__ = (
+        CheckConstraint("review_state IN ('published', 'pending', 'rejected')", name="review_state_known"),
+        Index("ix_discussion_posts_thread", "thread_id", "id"),
+        Index("ix_discussion_posts_review_state", "review_state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_threads.id", ondelete="CASCADE"))
@@ -78,6 +88,12 @@ class DiscussionPost(Base):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # hidden by staff
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Pre-moderation (a cohort setting): a learner's first posts are "pending" until a moderator approves
+    # ("published") or rejects them, with a reason shown to the author ("rejected").
+    review_state: Mapped[str] = mapped_column(String(16), default="published")
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # What search reads (lms.core.discussion_search.searched_text): the plain text, the thread's title first for an
     # opening post. Loaded only by search (raiseload: a page that reads it by accident fails in tests).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True,

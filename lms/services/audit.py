@@ -61,6 +61,8 @@ ACTIONS: dict[str, LazyString] = {
     "discussion.hide": _l("Discussion post hidden"),
     "discussion.restore": _l("Discussion post restored"),
     "discussion.mute": _l("Person muted in a discussion space"),
+    "discussion.approve": _l("Discussion post approved (pre-moderation)"),
+    "discussion.reject": _l("Discussion post rejected (pre-moderation)"),
 }
 
 PER_PAGE = 50

@@ -260,6 +260,7 @@ class CohortData:
     enrolment_mode: str = EnrolmentMode.APPLICATION
     allow_late_attempts: bool = False
     key: str | None = None
+    premoderate_first_posts: bool = False
 
 
 def require_manager(actor: User | None) -> None:
@@ -300,6 +301,7 @@ def apply_cohort_data(cohort: Cohort, data: CohortData) -> None:
     cohort.applications_open_at, cohort.application_deadline_at = opens, deadline
     cohort.capacity, cohort.enrolment_mode = data.capacity, data.enrolment_mode
     cohort.allow_late_attempts = bool(data.allow_late_attempts)
+    cohort.premoderate_first_posts = bool(data.premoderate_first_posts)
 
 
 def create_cohort(actor: User | None, course_slug: str, data: CohortData) -> Cohort:
@@ -354,7 +356,7 @@ def cohort_data(cohort: Cohort, **changes: Any) -> CohortData:
               "ends_on": cohort.ends_on, "applications_open": local(cohort.applications_open_at),
               "application_deadline": local(cohort.application_deadline_at), "capacity": cohort.capacity,
               "enrolment_mode": cohort.enrolment_mode, "allow_late_attempts": cohort.allow_late_attempts,
-              "key": cohort.key}
+              "key": cohort.key, "premoderate_first_posts": bool(cohort.premoderate_first_posts)}
     values.update({name: value for name, value in changes.items()})
     return CohortData(**values)
 

@@ -2,8 +2,10 @@
 staff's announcements to every member of a space, and one-click unsubscribe (RFC 8058) with a signed token.
 
 Messages are rows in the outbox written in the transaction of the post (lms.services.mail.enqueue), delivered by the
-worker: nothing is sent inside the request, and a post that rolls back sends nothing. Only verified addresses receive
-them, as they carry what someone typed.
+worker: nothing is sent inside the request, and a post that rolls back sends nothing. An announcement goes to every
+member of a space, hundreds of people: the request only flags it (``queue_announcement``) and the worker writes its
+messages (``fan_out_announcements``). Only verified addresses receive them, as they carry what someone typed. Each
+message carries the post as plain text (lms.core.discussion_markdown.post_plain_text) and as its sanitised HTML.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, Exists, and_, or_, select, update
 
+from lms.core.discussion_markdown import post_plain_text
 from lms.extensions import db
 from lms.models import (
     DiscussionFollow,
@@ -110,32 +113,64 @@ def notify_followers(thread: DiscussionThread, post: DiscussionPost, author: Use
         select(User, DiscussionFollow).join(DiscussionFollow, DiscussionFollow.user_id == User.id)
         .outerjoin(DiscussionSetting, DiscussionSetting.user_id == User.id)
         .where(DiscussionFollow.thread_id == thread.id, User.id != author.id, _REACHABLE, _mode_is("each"))).all()
-    link = links.discussion_thread(thread.id)
+    link, text = links.discussion_thread(thread.id), post_plain_text(post.body)
     for person, following in rows:
         address = links.discussion_unsubscribe(unsubscribe_token(person))
         mail.enqueue(person, _l("New post in “%(title)s”", title=thread.title), "discussion_post",
                      list_unsubscribe=address, user=person, author=author, thread=thread, post=post, link=link,
-                     unsubscribe=address)
+                     unsubscribe=address, text=text)
         following.notified_up_to_post_id = post.id
     return len(rows)
 
 
-def announce(thread: DiscussionThread, post: DiscussionPost, author: User) -> int:
+def queue_announcement(thread: DiscussionThread) -> None:
+    """Flag a new announcement for the worker to mail to every member; the caller commits. Nothing else happens in
+    the request, however many members the space has."""
+    thread.announcement_pending = True
+
+
+def fan_out_announcements(limit: int = 20) -> int:
+    """The worker's part: for each flagged announcement, claim it (an UPDATE that clears the flag only if it is still
+    set), queue its messages and commit both together. A second worker, or the same job run again, finds the flag
+    cleared and queues nothing; a worker that dies before committing leaves the flag set for the next. Returns the
+    number of announcements fanned out."""
+    waiting = list(db.session.execute(select(DiscussionThread.id).where(DiscussionThread.announcement_pending)
+                                      .order_by(DiscussionThread.id).limit(limit)).scalars())
+    done = 0
+    for thread_id in waiting:
+        claimed = db.session.execute(
+            update(DiscussionThread).where(DiscussionThread.id == thread_id, DiscussionThread.announcement_pending)
+            .values(announcement_pending=False).execution_options(synchronize_session=False)).rowcount
+        if claimed:
+            thread, opening, author = db.session.execute(
+                select(DiscussionThread, DiscussionPost, User)
+                .join(DiscussionPost, (DiscussionPost.thread_id == DiscussionThread.id) & DiscussionPost.is_opening)
+                .outerjoin(User, User.id == DiscussionThread.author_id)
+                .where(DiscussionThread.id == thread_id)).one()
+            _announce(thread, opening, author)
+            done += 1
+        db.session.commit()
+    return done
+
+
+def _announce(thread: DiscussionThread, post: DiscussionPost, author: User | None) -> int:
     """The announcement to every active learner of its space (every cohort's, for a course-wide one), except
     those who turned discussion e-mail off; the caller commits."""
     members = (select(User).join(Enrolment, Enrolment.user_id == User.id)
                .outerjoin(DiscussionSetting, DiscussionSetting.user_id == User.id)
                .where(Enrolment.course_id == thread.course_id, Enrolment.status == EnrolmentStatus.ACTIVE,
-                      User.id != author.id, _REACHABLE, _mode_is("each", "digest")))
+                      _REACHABLE, _mode_is("each", "digest")))
+    if author is not None:
+        members = members.where(User.id != author.id)
     if thread.cohort_id is not None:
         members = members.where(Enrolment.cohort_id == thread.cohort_id)
     people = db.session.execute(members).scalars().all()
-    link = links.discussion_thread(thread.id)
+    link, text = links.discussion_thread(thread.id), post_plain_text(post.body)
     for person in people:
         address = links.discussion_unsubscribe(unsubscribe_token(person))
         mail.enqueue(person, _l("Announcement: %(title)s", title=thread.title), "discussion_announcement",
                      list_unsubscribe=address, user=person, author=author, thread=thread, post=post, link=link,
-                     unsubscribe=address)
+                     unsubscribe=address, text=text)
     return len(people)
 
 

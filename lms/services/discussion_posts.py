@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from lms.core import clock
 from lms.core import discussions as rules
 from lms.core.discussion_markdown import render_post
-from lms.core.discussions import Place, ThreadKind, Viewer
+from lms.core.discussions import Place, PostState, ReviewState, ThreadKind, Viewer
 from lms.extensions import db
-from lms.models import DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
+from lms.models import Cohort, DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
 from lms.services import audit, completion, discussion_mail, discussion_search, discussions, wording
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
@@ -55,15 +55,16 @@ def start_thread(actor: User, slug: str, draft: Draft) -> DiscussionThread:
             raise Invalid(_("Choose one of this course's cohorts."), field="cohort_id")
         cohort_id = draft.cohort_id
     _require_not_muted(viewer, space.course.id, cohort_id)
+    waits = review_needed(viewer, cohort_id)
     title = _checked_title(draft.title)
     thread = DiscussionThread(course_id=space.course.id, cohort_id=cohort_id, place=place.value, item_key=item_key,
                               kind=draft.kind, title=title, author_id=actor.id, created_at=clock.now(),
-                              last_activity_at=clock.now())
+                              last_activity_at=clock.now(), in_review=waits)
     db.session.add(thread)
     db.session.flush()
-    opening = add_post(actor, thread, draft.body, parent_id=None, is_opening=True)
+    add_post(actor, thread, draft.body, parent_id=None, is_opening=True, waits=waits)
     if thread.kind == ThreadKind.ANNOUNCEMENT:
-        discussion_mail.announce(thread, opening, actor)
+        discussion_mail.queue_announcement(thread)
     db.session.commit()
     return thread
 
@@ -74,29 +75,49 @@ def reply(actor: User, thread_id: int, body: str, parent_id: int | None = None) 
     require_can_write(visit)
     if parent_id is not None:
         parent = db.session.get(DiscussionPost, parent_id)
-        if parent is None or parent.thread_id != visit.thread.id:
+        if (parent is None or parent.thread_id != visit.thread.id
+                or not rules.is_listed(discussions.state_of(parent), visit.viewer, parent.author_id)):
             raise NotFound(_("There is no such post in this discussion."))
         if not rules.can_comment_on(parent.is_opening, parent.parent_id):
             raise Invalid(_("Comments go on replies only; reply to the discussion instead."), field="body")
-    post = add_post(actor, visit.thread, body, parent_id=parent_id, is_opening=False)
+    waits = review_needed(visit.viewer, visit.thread.cohort_id)
+    post = add_post(actor, visit.thread, body, parent_id=parent_id, is_opening=False, waits=waits)
     reevaluate_reflection(visit, actor.id)
     db.session.commit()
     return post
 
 
+def review_needed(viewer: Viewer, cohort_id: int | None) -> bool:
+    """Whether a post by ``viewer`` in this cohort's space waits for a moderator (lms.core.discussions.needs_review):
+    the cohort asks for it and the person has no approved post there yet."""
+    if viewer.is_staff or cohort_id is None:
+        return False
+    if not db.session.execute(select(Cohort.premoderate_first_posts).where(Cohort.id == cohort_id)).scalar():
+        return False
+    approved = db.session.execute(
+        select(DiscussionPost.id).join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
+        .where(DiscussionPost.author_id == viewer.user_id, DiscussionThread.cohort_id == cohort_id,
+               DiscussionPost.review_state == ReviewState.PUBLISHED.value).limit(1)).first()
+    return rules.needs_review(viewer, cohort_premoderates=True, has_approved_post=approved is not None)
+
+
 def add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: int | None,
-              is_opening: bool) -> DiscussionPost:
+             is_opening: bool, waits: bool = False) -> DiscussionPost:
+    """The post, counted on its thread and told to the followers; one that ``waits`` for a moderator is neither
+    until approved (lms.services.discussion_moderation.approve_post), except an opening post's own thread."""
     text = _checked_body(body)
     now = clock.now()
     post = DiscussionPost(thread_id=thread.id, parent_id=parent_id, is_opening=is_opening, author_id=actor.id,
-                          body=text, html=render_post(text), language=wording.language_of(actor), created_at=now)
+                          body=text, html=render_post(text), language=wording.language_of(actor), created_at=now,
+                          review_state=(ReviewState.PENDING if waits else ReviewState.PUBLISHED).value)
     db.session.add(post)
     discussion_search.index_post(post, thread.title if is_opening else None)  # flushes: the post has its id
-    db.session.execute(update(DiscussionThread).where(DiscussionThread.id == thread.id).values(
-        last_post_id=post.id, last_activity_at=now,
-        reply_count=DiscussionThread.reply_count + (0 if is_opening else 1)))
+    if is_opening or not waits:
+        db.session.execute(update(DiscussionThread).where(DiscussionThread.id == thread.id).values(
+            last_post_id=post.id, last_activity_at=now,
+            reply_count=DiscussionThread.reply_count + (0 if is_opening else 1)))
     _mark_read(actor.id, thread.id, post.id)  # one's own post is never "new" to oneself
-    if not is_opening:
+    if not is_opening and not waits:
         discussion_mail.notify_followers(thread, post, actor)
     discussion_mail.follow(actor.id, thread.id, post.id)  # who writes in a thread hears of what follows
     return post
@@ -113,6 +134,8 @@ def _mark_read(user_id: int, thread_id: int, post_id: int) -> None:
 def post_to_edit(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVisit]:
     """The post, if ``actor`` is its author and still within DISCUSSION_EDIT_MINUTES of writing it."""
     post, visit = post_and_visit(actor, post_id)
+    if post.author_id != actor.id:
+        raise NotAllowed(_("Only its author can edit a post."))
     if not rules.can_edit(visit.viewer, post.author_id, post.created_at, clock.now(),
                           edit_minutes=current_app.config["DISCUSSION_EDIT_MINUTES"],
                           removed=post.deleted_at is not None):
@@ -140,7 +163,9 @@ def remove_post(actor: User, post_id: int) -> DiscussionPost:
     post, visit = post_and_visit(actor, post_id)
     if not rules.can_remove(visit.viewer, post.author_id, removed=post.deleted_at is not None):
         raise NotAllowed(_("Only its author can remove a post."))
+    before = discussions.state_of(post)
     post.deleted_at = clock.now()
+    count_state_change(post, before)
     if visit.thread.answer_post_id == post.id:
         visit.thread.answer_post_id = None
     reevaluate_reflection(visit, post.author_id)
@@ -151,7 +176,7 @@ def remove_post(actor: User, post_id: int) -> DiscussionPost:
 def revisions(actor: User, post_id: int) -> list[DiscussionRevision]:
     """A post's earlier texts, newest first, for whoever may read the post's text."""
     post, visit = post_and_visit(actor, post_id)
-    state = rules.post_state(post.deleted_at, post.hidden_at)
+    state = discussions.state_of(post)
     if not rules.shows_text(state, visit.viewer, post.author_id):
         return []
     return list(db.session.execute(select(DiscussionRevision).where(DiscussionRevision.post_id == post.id)
@@ -166,7 +191,8 @@ def mark_answer(actor: User, thread_id: int, post_id: int | None) -> DiscussionT
         raise NotAllowed(_("Only the question's author and the course's staff mark its answer."))
     if post_id is not None:
         post = db.session.get(DiscussionPost, post_id)
-        if post is None or post.thread_id != thread.id or post.is_opening or post.deleted_at is not None:
+        if (post is None or post.thread_id != thread.id or post.is_opening
+                or discussions.state_of(post) != PostState.SHOWN):
             raise NotFound(_("There is no such post in this discussion."))
     thread.answer_post_id = post_id
     db.session.commit()
@@ -194,6 +220,16 @@ def _set_thread_flag(actor: User, thread_id: int, flag: str, value: bool, action
 # Shared checks.
 
 
+def count_state_change(post: DiscussionPost, before: PostState) -> None:
+    """Keep the thread's reply count to the posts everyone reads after ``post`` left state ``before``; the caller
+    commits. An UPDATE of the counter, not a read and a write: two moderators at once still count right."""
+    change = rules.reply_count_change(post.is_opening, before, discussions.state_of(post))
+    if change:
+        db.session.execute(update(DiscussionThread).where(DiscussionThread.id == post.thread_id)
+                           .values(reply_count=DiscussionThread.reply_count + change)
+                           .execution_options(synchronize_session=False))
+
+
 def reevaluate_reflection(visit: ThreadVisit, author_id: int | None) -> None:
     """A post in a reflection thread written, removed, hidden or restored: its author's contributions changed, and
     so may their completion (lms.services.reflection_contributions says what counts)."""
@@ -210,12 +246,14 @@ def _staff_visit(actor: User, thread_id: int) -> ThreadVisit:
 
 
 def post_and_visit(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVisit]:
-    """The post and its thread, if ``actor`` may see the thread; NotFound otherwise."""
+    """The post and its thread, if ``actor`` may see both; NotFound otherwise."""
     post = db.session.get(DiscussionPost, post_id)
     if post is None:
         raise NotFound(_("There is no such post."))
-    return post, discussions.visit_thread(actor, post.thread_id)
-
+    visit = discussions.visit_thread(actor, post.thread_id)
+    if not rules.is_listed(discussions.state_of(post), visit.viewer, post.author_id):
+        raise NotFound(_("There is no such post."))
+    return post, visit
 
 
 def require_can_write(visit: ThreadVisit) -> None:

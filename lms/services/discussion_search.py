@@ -125,7 +125,7 @@ def search(actor: User, slug: str, query: str, page: int = 1) -> SearchResults:
         return SearchResults(space, cleaned, _("Type one or more words to search for (not only words to leave out)."),
                              nothing)
     allowed = [DiscussionThread.course_id == space.course.id, discussions.visible_threads(space.viewer),
-               discussions.readable_posts(space.viewer)]
+               discussions.readable_posts(space.viewer), discussions.listed_posts(space.viewer)]
     matching, rank, fragment, extra_join = _matching(backend, cleaned)
     statement = (select(DiscussionPost.id).join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
                  .where(*allowed, matching).order_by(rank, DiscussionPost.id.desc()))

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, Select, and_, bindparam, case, func, or_, select, true
 
 from lms import authz
 from lms.core import clock
 from lms.core import discussions as rules
-from lms.core.discussions import BoardSort, Place, PostState, ThreadKind, Viewer
+from lms.core.discussions import BoardSort, Place, PostState, ReviewState, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import (
     Cohort,
@@ -75,8 +75,28 @@ def visible_threads(viewer: Viewer) -> ColumnElement[bool]:
         return true()
     own_space = (DiscussionThread.cohort_id.is_(None) if viewer.cohort_id is None
                  else DiscussionThread.cohort_id == viewer.cohort_id)
-    return or_(own_space, and_(DiscussionThread.cohort_id.is_(None),
-                               DiscussionThread.kind == ThreadKind.ANNOUNCEMENT.value))
+    return and_(or_(own_space, and_(DiscussionThread.cohort_id.is_(None),
+                                    DiscussionThread.kind == ThreadKind.ANNOUNCEMENT.value)),
+                or_(DiscussionThread.in_review.is_(False), DiscussionThread.author_id == viewer.user_id))
+
+
+def counted_posts() -> ColumnElement[bool]:
+    """lms.core.discussions.counts_as_reply as a condition on DiscussionPost: what "N new" counts, like the reply
+    count kept on the thread."""
+    return and_(DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None),
+                DiscussionPost.review_state == ReviewState.PUBLISHED.value)
+
+
+def listed_posts(viewer: Viewer) -> ColumnElement[bool]:
+    """lms.core.discussions.is_listed as a condition on DiscussionPost: posts in review are their author's and the
+    staff's only."""
+    if viewer.is_staff:
+        return true()
+    return or_(DiscussionPost.review_state == ReviewState.PUBLISHED.value, DiscussionPost.author_id == viewer.user_id)
+
+
+def state_of(post: DiscussionPost) -> PostState:
+    return rules.post_state(post.deleted_at, post.hidden_at, post.review_state)
 
 
 def readable_posts(viewer: Viewer) -> ColumnElement[bool]:
@@ -121,7 +141,8 @@ def _checked_visit(actor: User, row) -> ThreadVisit:
     thread, course, version, enrolment = row[:4]
     is_staff = authz.can_moderate_discussions(actor, course.id, staffing.teaching_course_ids(actor))
     viewer = Viewer(actor.id, is_staff, None if is_staff or enrolment is None else enrolment.cohort_id)
-    if (not is_staff and enrolment is None) or not rules.can_see_thread(viewer, thread.cohort_id, thread.kind):
+    if (not is_staff and enrolment is None) or not rules.can_see_thread(
+            viewer, thread.cohort_id, thread.kind, in_review=thread.in_review, author_id=thread.author_id):
         raise NotFound(_("There is no such discussion."))
     return ThreadVisit(thread, course, version, viewer)
 
@@ -164,7 +185,7 @@ def board(actor: User, slug: str, *, place: str = "", item_key: str = "", sort: 
         where.append(or_(DiscussionThread.cohort_id == cohort_id, DiscussionThread.cohort_id.is_(None)))
     read_up_to = DiscussionRead.last_read_post_id
     newer = (select(func.count(DiscussionPost.id))
-             .where(DiscussionPost.thread_id == DiscussionThread.id,
+             .where(DiscussionPost.thread_id == DiscussionThread.id, counted_posts(),
                     DiscussionPost.id > func.coalesce(read_up_to, 0))
              .correlate(DiscussionThread, DiscussionRead).scalar_subquery())
     reads = and_(DiscussionRead.thread_id == DiscussionThread.id, DiscussionRead.user_id == viewer.user_id)
@@ -227,6 +248,7 @@ class PostView:
     shows_text: bool
     can_edit: bool
     can_remove: bool
+    can_report: bool
     unread: bool
     comments: tuple[PostView, ...] = ()
 
@@ -259,7 +281,7 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     now = clock.now()
     row = db.session.execute(_THREAD_PAGE_CONTEXT, {"user_id": actor.id, "thread_id": thread_id, "now": now}).first()
     visit = _checked_visit(actor, row)
-    read_up_to, mute_ends, following, replies_total = row[4:]
+    read_up_to, mute_ends, following, all_replies, listed_replies = row[4:]
     thread, viewer = visit.thread, visit.viewer
     seen = read_up_to if read_up_to is not None else 0
     if _move_read_position(actor.id, thread.id, read_up_to, thread.last_post_id):
@@ -267,16 +289,19 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None, comments: tuple[PostView, ...] = ()) -> PostView:
-        state = rules.post_state(post.deleted_at, post.hidden_at)
+        state = state_of(post)
         removed = state == PostState.REMOVED
         return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
                         rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
                                        removed=removed),
-                        rules.can_remove(viewer, post.author_id, removed=removed), post.id > seen, comments)
+                        rules.can_remove(viewer, post.author_id, removed=removed),
+                        rules.can_report(viewer, post.author_id, state), post.id > seen, comments)
 
     per_page = REPLIES_PER_PAGE
+    replies_total = listed_replies if not viewer.is_staff else all_replies
     page = page_within(page, replies_total, per_page)
     rows = db.session.execute(_PAGE_POSTS, {"thread_id": thread.id, "answer_id": thread.answer_post_id,
+                                            "user_id": actor.id, "reader_is_staff": viewer.is_staff,
                                             "limit": per_page, "offset": (page - 1) * per_page}).all()
     replied_to = {post.id for post, _author, is_reply_on_page in rows if is_reply_on_page}
     firsts: list[PostView] = []  # the opening post, and the accepted answer when there is one
@@ -326,6 +351,19 @@ def muted_until(user_id: int, course_id: int, cohort_id: int | None):
     return db.session.execute(select(_mute_ends(user_id, course_id, same_space, clock.now()))).scalar()
 
 
+# listed_posts for statements built once, the reader a parameter: whether they are staff is known only after the
+# thread's row is read, so the context query counts the replies both ways.
+_LISTED_FOR_A_LEARNER = or_(DiscussionPost.review_state == ReviewState.PUBLISHED.value,
+                            DiscussionPost.author_id == bindparam("user_id"))
+_LISTED_FOR_THE_READER = or_(bindparam("reader_is_staff", type_=Boolean), _LISTED_FOR_A_LEARNER)
+
+
+def _reply_count(listed: ColumnElement[bool]):
+    return select(func.count(DiscussionPost.id)).where(
+        DiscussionPost.thread_id == DiscussionThread.id, DiscussionPost.parent_id.is_(None),
+        DiscussionPost.is_opening.is_(False), listed).scalar_subquery()
+
+
 # The thread page's one query for the thread and its reader: the per-object check's columns, where the reader had
 # read up to, whether they are muted in the thread's space, and whether they follow it.
 _THREAD_PAGE_CONTEXT = (
@@ -336,9 +374,7 @@ _THREAD_PAGE_CONTEXT = (
                                 and_(DiscussionMute.cohort_id.is_(None), DiscussionThread.cohort_id.is_(None))),
                             bindparam("now")),
                  discussion_mail.follows(bindparam("user_id"), DiscussionThread.id),
-                 select(func.count(DiscussionPost.id)).where(
-                     DiscussionPost.thread_id == DiscussionThread.id, DiscussionPost.parent_id.is_(None),
-                     DiscussionPost.is_opening.is_(False)).scalar_subquery())
+                 _reply_count(true()), _reply_count(_LISTED_FOR_A_LEARNER))
     .outerjoin(DiscussionRead, (DiscussionRead.thread_id == DiscussionThread.id)
                & (DiscussionRead.user_id == bindparam("user_id")))
 )
@@ -376,7 +412,7 @@ _LESSON_POSTS = {
 _REPLY_IDS = (
     select(DiscussionPost.id)
     .where(DiscussionPost.thread_id == bindparam("thread_id"), DiscussionPost.parent_id.is_(None),
-           DiscussionPost.is_opening.is_(False))
+           DiscussionPost.is_opening.is_(False), _LISTED_FOR_THE_READER)
     .order_by(DiscussionPost.id).limit(bindparam("limit")).offset(bindparam("offset"))
 )
 # The posts a page of a thread shows, with their authors and whether each is one of the page's replies: the opening
@@ -385,7 +421,7 @@ _REPLY_IDS = (
 _PAGE_POSTS = (
     select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS))
     .outerjoin(User, User.id == DiscussionPost.author_id)
-    .where(DiscussionPost.thread_id == bindparam("thread_id"),
+    .where(DiscussionPost.thread_id == bindparam("thread_id"), _LISTED_FOR_THE_READER,
            or_(DiscussionPost.is_opening, DiscussionPost.id == bindparam("answer_id"),
                DiscussionPost.id.in_(_REPLY_IDS), DiscussionPost.parent_id.in_(_REPLY_IDS)))
     .order_by(DiscussionPost.id)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
 
 from lms.core import clock
 from lms.extensions import db
@@ -42,19 +43,29 @@ def enqueue(to: User | str, subject: object, template: str, *, list_unsubscribe:
     worded inside ``force_locale`` of the recipient's interface language (lms.core.locales.interface_language of their
     preferred language; the site default when the interface does not speak it, or when ``to`` is only an address).
     Templates give times with ``local_time(zone)`` in the zone they name (the recipient's or the cohort's).
+    A template that also has an ``.html`` version (mail/<template>.html, autoescaped) is sent with it as the HTML
+    alternative; the text stays the first part, for mail programs that show only text.
     ``list_unsubscribe``: the one-click unsubscribe address of a message the person may stop (RFC 8058)."""
     language = recipient_language(to)
     with force_locale(language):
         subject_text = str(subject)
         body = render_template(f"mail/{template}.txt", recipient_language=language, **context)
+        html_body = _html_part(template, recipient_language=language, **context)
     now = clock.now()
     message = OutboxMessage(
         message_id=make_msgid(domain=_message_id_domain()), template=template,
         recipient=to.email if isinstance(to, User) else to,
-        subject=subject_text[:SUBJECT_MAX], text_body=body, status=QUEUED,
+        subject=subject_text[:SUBJECT_MAX], text_body=body, html_body=html_body, status=QUEUED,
         attempts=0, created_at=now, next_attempt_at=now, list_unsubscribe=list_unsubscribe)
     db.session.add(message)
     return message
+
+
+def _html_part(template: str, **context: object) -> str | None:
+    try:
+        return render_template(f"mail/{template}.html", **context)
+    except TemplateNotFound:
+        return None
 
 
 def recipient_language(person: User | str) -> str:
@@ -78,6 +89,8 @@ def build_message(row: OutboxMessage) -> EmailMessage:
         message["List-Unsubscribe"] = f"<{row.list_unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(row.text_body)
+    if row.html_body:
+        message.add_alternative(row.html_body, subtype="html")
     return message
 
 

@@ -19,5 +19,6 @@ def contributions_select(*conditions: ColumnElement[bool]) -> Select:
         select(DiscussionPost.author_id, DiscussionThread.course_id, DiscussionThread.item_key).distinct()
         .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
         .where(DiscussionThread.kind == ThreadKind.REFLECTION.value, DiscussionPost.is_opening.is_(False),
-               DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None), *conditions)
+               DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None),
+               DiscussionPost.review_state == "published", *conditions)
     )

@@ -74,11 +74,12 @@ def lesson_reflection(actor: User, course: Course, version: CourseVersion, lesso
     now, edit_minutes = clock.now(), current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None) -> PostView:
-        state = rules.post_state(post.deleted_at, post.hidden_at)
+        state = discussions.state_of(post)
         return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
                         rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
                                        removed=False),
-                        rules.can_remove(viewer, post.author_id, removed=False), False)
+                        rules.can_remove(viewer, post.author_id, removed=False),
+                        rules.can_report(viewer, post.author_id, state), False)
 
     answers_of_thread = (select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
                          .where(DiscussionPost.thread_id == thread.id, DiscussionPost.is_opening.is_(False),
@@ -89,7 +90,7 @@ def lesson_reflection(actor: User, course: Course, version: CourseVersion, lesso
     answers = None
     if own is not None:
         others = answers_of_thread.where(DiscussionPost.author_id.is_distinct_from(actor.id),
-                                         DiscussionPost.hidden_at.is_(None)).order_by(DiscussionPost.id.desc())
+                                         discussions.counted_posts()).order_by(DiscussionPost.id.desc())
         answers = paginate(others, page, ANSWERS_PER_PAGE,
                            lambda limited: [view(post, author) for post, author in db.session.execute(limited)])
     return LessonReflection(question, language, thread.id, own, answers,
@@ -116,7 +117,8 @@ def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost
         DiscussionPost.deleted_at.is_(None)).limit(1)).scalar()
     if already is not None:
         raise Invalid(_("You have already shared your reflection on this lesson; edit it instead."), field="body")
-    post = discussion_posts.add_post(actor, thread, body, parent_id=None, is_opening=False)
+    post = discussion_posts.add_post(actor, thread, body, parent_id=None, is_opening=False,
+                                     waits=discussion_posts.review_needed(visit.viewer, thread.cohort_id))
     completion.reevaluate(course, [actor.id])
     db.session.commit()
     return post

@@ -122,6 +122,12 @@ JOBS: tuple[Job, ...] = (
 JOBS_BY_NAME = {job.name: job for job in JOBS}
 
 
+def run_queued_work() -> int:
+    """What requests left for the worker to do as soon as it can, not on a schedule: announcements to mail to every
+    member of their space (each taken once, however many workers run). Returns how many pieces of work were done."""
+    return discussion_mail.fan_out_announcements()
+
+
 
 def ensure_schedule(now: datetime | None = None) -> None:
     """Give every job a row (due at once) the first time a worker starts; existing rows are left as they are."""

@@ -220,3 +220,28 @@ def test_the_learners_progress_prints_without_navigation_or_buttons(live_server,
     for button in page.locator("main .button").all():
         expect(button).to_be_hidden()
     assert page.pdf(format="A4").startswith(b"%PDF")
+
+
+# Each filter select's chosen text, measured in its own font, against the room inside the select (its padding and the
+# arrow taken off): a select narrower than its text cuts it off ("Latest activit").
+CLIPPED_SELECTS = """() => [...document.querySelectorAll('.filter-bar select')].filter(s => s.offsetParent).map(s => {
+  const style = getComputedStyle(s);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const text = context.measureText(s.options[s.selectedIndex].text).width;
+  const room = s.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd) - 16;
+  return text > room ? `${s.id}: ${Math.round(text)} px of text in ${Math.round(room)} px` : null;
+}).filter(Boolean)"""
+
+
+@pytest.mark.parametrize("width", ["1280", "390"])
+def test_the_discussion_boards_filters_show_their_whole_choice(admin_page, width):
+    """The board's "Order" select showed "Latest activit" at 1280 px: each column of the filter bar was narrower than
+    the phrase."""
+    admin_page.set_viewport_size(WIDTHS[width])
+    admin_page.goto(f"/courses/{COURSE}/discussions/?sort=latest&place=general")
+    summary = admin_page.locator(".filter-bar > summary")
+    if summary.is_visible() and admin_page.locator(".filter-bar[open]").count() == 0:
+        summary.click()
+    assert admin_page.evaluate(CLIPPED_SELECTS) == []
+    admin_page.set_viewport_size(DESKTOP)

@@ -239,3 +239,55 @@ def test_the_thread_page_says_whether_its_reader_is_muted_in_that_space_and_foll
     other_space = _thread(two_cohorts["chloe"])
     assert not discussions.thread_page(two_cohorts["chloe"], other_space.id).muted
     assert discussions.thread_page(two_cohorts["ana"], thread.id).following  # its author follows it
+
+
+def test_removed_and_hidden_posts_leave_the_counts_a_reader_sees(two_cohorts):
+    """The reply count, the board's "N new" and the lesson page's count are the posts a reader can read."""
+    lesson_key = discussions.course_space(two_cohorts["ana"], SLUG).outline.lessons[0].key
+    thread = _thread(two_cohorts["ana"], place="lesson", item_key=lesson_key)
+    kept = discussion_posts.reply(two_cohorts["ana"], thread.id, "Kept")
+    removed = discussion_posts.reply(two_cohorts["ana"], thread.id, "Removed later")
+    hidden = discussion_posts.reply(two_cohorts["ana"], thread.id, "Hidden later")
+    discussion_posts.reply(two_cohorts["ana"], thread.id, "A comment", parent_id=kept.id)
+    discussions.thread_page(two_cohorts["ben"], thread.id)  # ben has read everything up to here
+    late = discussion_posts.reply(two_cohorts["ana"], thread.id, "Late, then removed")
+    discussion_posts.remove_post(two_cohorts["ana"], removed.id)
+    discussion_posts.remove_post(two_cohorts["ana"], late.id)
+    discussion_moderation.hide_post(two_cohorts["staff"], hidden.id, "Off topic")
+    board = discussions.board(two_cohorts["ben"], SLUG)
+    [row] = board.threads.items
+    assert row.thread.reply_count == 2  # "Kept" and its comment
+    assert row.unread == 0 and board.new_posts == 0  # the late post is gone: nothing new to read
+    assert discussions.lesson_post_count(two_cohorts["ben"], thread.course_id, two_cohorts["first"].id,
+                                         lesson_key) == 3
+    discussion_moderation.restore_post(two_cohorts["staff"], hidden.id)
+    assert discussions.board(two_cohorts["ben"], SLUG).threads.items[0].thread.reply_count == 3
+
+
+def test_hiding_twice_or_hiding_a_removed_post_counts_it_out_once(two_cohorts):
+    thread = _thread(two_cohorts["ana"])
+    post = discussion_posts.reply(two_cohorts["ana"], thread.id, "Once")
+    discussion_posts.reply(two_cohorts["ben"], thread.id, "Stays")
+    discussion_moderation.hide_post(two_cohorts["staff"], post.id, "One")
+    discussion_moderation.hide_post(two_cohorts["staff"], post.id, "Two")
+    discussion_posts.remove_post(two_cohorts["ana"], post.id)
+    discussion_moderation.restore_post(two_cohorts["staff"], post.id)  # still removed by its author
+    assert discussions.board(two_cohorts["ben"], SLUG).threads.items[0].thread.reply_count == 1
+
+
+def test_nobody_reports_their_own_post(two_cohorts):
+    thread = _thread(two_cohorts["ana"])
+    post = discussion_posts.reply(two_cohorts["ana"], thread.id, "Mine")
+    with pytest.raises(NotAllowed):
+        discussion_moderation.report_post(two_cohorts["ana"], post.id, "Reporting myself")
+    [own] = discussions.thread_page(two_cohorts["ana"], thread.id).replies.items
+    [others] = discussions.thread_page(two_cohorts["ben"], thread.id).replies.items
+    assert not own.can_report and others.can_report
+
+
+def test_editing_someone_elses_post_says_only_the_author_edits(two_cohorts):
+    thread = _thread(two_cohorts["ana"])
+    post = discussion_posts.reply(two_cohorts["ana"], thread.id, "Mine")
+    for person in (two_cohorts["ben"], two_cohorts["staff"]):
+        with pytest.raises(NotAllowed, match="Only its author can edit a post"):
+            discussion_posts.edit_post(person, post.id, "Rewritten")

@@ -37,6 +37,7 @@ from lms.services import (
     calendars,
     catalog,
     certificates,
+    cohorts,
     discussion_mail,
     discussion_moderation,
     discussion_posts,
@@ -143,9 +144,12 @@ GET = {
     "discussions.new_thread":           "login  200      403      403      200      200",
     "discussions.thread":               "login  200      404      404      200      200",
     "discussions.edit_post":            "login  200      404      404      403      403",
-    "discussions.report_post":          "login  200      404      404      200      200",
+    # The matrix's post is the learner's own: nobody reports their own post.
+    "discussions.report_post":          "login  403      404      404      200      200",
     "discussions.moderation":           "login  403      403      403      200      200",
     "discussions.hide_post":            "login  403      404      404      200      200",
+    # A post waiting for a moderator does not exist for the rest of its cohort: 404, like another cohort's.
+    "discussions.reject_post":          "login  404      404      404      200      200",
     "discussions.settings":             "login  200      200      200      200      200",
     # The signed token is the proof (the learner's here): whoever holds the link sees the one-button page.
     "discussions.unsubscribe":          "200    200      200      200      200      200",
@@ -206,11 +210,13 @@ POST = {
     "discussions.mark_answer":          "login     redirect* 404       404       redirect* redirect*",
     "discussions.pin":                  "login     403       404       404       redirect* redirect*",
     "discussions.lock":                 "login     403       404       404       redirect* redirect*",
-    # The learner reported the post already: a second report of theirs changes nothing.
-    "discussions.report_post":          "login     redirect  404       404       redirect* redirect*",
+    # The post is the learner's own; the instructor reported it already: a second report changes nothing.
+    "discussions.report_post":          "login     403       404       404       redirect  redirect*",
     "discussions.hide_post":            "login     403       404       404       redirect* redirect*",
     "discussions.restore_post":         "login     403       404       404       422       422",  # it is not hidden
     "discussions.dismiss_reports":      "login     403       404       404       redirect* redirect*",
+    "discussions.approve_post":         "login     404       404       404       redirect* redirect*",
+    "discussions.reject_post":          "login     404       404       404       redirect* redirect*",
     "discussions.mute":                 "login     403       403       403       redirect* redirect*",
     # Unfollowing: the learner follows the thread they wrote in; the staff follow nothing, so nothing changes.
     "discussions.follow":               "login     redirect* 404       404       redirect  redirect",
@@ -264,7 +270,13 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
     thread = discussion_posts.start_thread(learner, SLUG, discussion_posts.Draft(
         title="Matrix question", body="How do you map care needs?", kind="question"))
     reply = discussion_posts.reply(learner, thread.id, "We start with a survey.")
-    discussion_moderation.report_post(learner, reply.id, "Matrix report")
+    discussion_moderation.report_post(instructor, reply.id, "Matrix report")
+    # The cohort pre-moderates first posts: a newcomer's reply waits for a moderator (seen by its author and staff).
+    cohorts.update_cohort(admin, cohort.id, cohorts.cohort_data(cohort, premoderate_first_posts=True))
+    newcomer = make_user()
+    enrolments.enrol_user(newcomer, catalog.get_course(SLUG), cohort_id=cohort.id)
+    _db.session.commit()
+    waiting = discussion_posts.reply(newcomer, thread.id, "My first post, waiting for a moderator.")
     undeliverable = mail.enqueue(other_learner.email, "Undeliverable", "password_reset", user=other_learner, link="x",
                                  minutes=5)
     undeliverable.status, undeliverable.last_error = "failed", "SMTPRecipientsRefused: 550 No such user"
@@ -280,7 +292,7 @@ def _build_world(tmp: Path, example: Path = EXAMPLE,
         "reset_token": accounts.make_reset_token(learner), "feed_token": calendars.feed_token(learner),
         "newer_package": _zipped(newer), "learner_email": learner.email,
         "other_instructor_email": other_instructor.email, "other_learner_email": other_learner.email,
-        "message_id": undeliverable.id, "thread_id": thread.id, "post_id": reply.id,
+        "message_id": undeliverable.id, "thread_id": thread.id, "post_id": reply.id, "waiting_post_id": waiting.id,
         "unsubscribe_token": discussion_mail.unsubscribe_token(learner),
     }
     return {name: SimpleNamespace(id=user.id, email=user.email) for name, user in people.items()}, values
@@ -372,6 +384,8 @@ def _url(app, endpoint: str, world: World) -> str:
                                     "discussions.unsubscribe": "unsubscribe_token"}.get(endpoint, "reset_token")]
     values["table"] = "overview" if endpoint == "reports.api_table" else "learners"
     values["kind"] = "logo"
+    if endpoint in ("discussions.approve_post", "discussions.reject_post"):
+        values["post_id"] = world.values["waiting_post_id"]
     return app.url_map.bind("localhost").build(endpoint, {name: values[name] for name in rule.arguments})
 
 
@@ -435,6 +449,7 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "discussions.lock": lambda w: {"locked": "1"},
     "discussions.report_post": lambda w: {"reason": "Off topic"},
     "discussions.hide_post": lambda w: {"reason": "Off topic"},
+    "discussions.reject_post": lambda w: {"reason": "Not about the course"},
     "discussions.follow": lambda w: {"follow": "0"},
     "discussions.settings": lambda w: {"mail_mode": "digest"},
     "discussions.mute": lambda w: {"user_id": str(w.values["user_id"]), "days": "3", "reason": "Spam"},

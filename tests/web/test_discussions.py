@@ -155,3 +155,42 @@ def test_changing_the_order_on_a_lessons_board_stays_on_that_lesson(client, lear
     lesson = _lesson_key(learner)
     html = client.get(f"/courses/{SLUG}/discussions/?place=lesson&item={lesson}").get_data(as_text=True)
     assert '<option value="lesson" selected>' in html  # the form sends place=lesson with the item, not "Everything"
+
+
+def test_removing_a_post_asks_first(client, learner, db):
+    """The remove button sits inside the confirmation box other destructive actions use: it says what happens."""
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Remove me", body="Opening"))
+    reply = discussion_posts.reply(learner, thread.id, "A reply")
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    action = f'action="/discussions/posts/{reply.id}/remove"'
+    box = html[html.rindex('<details class="confirm">', 0, html.index(action)):html.index(action)]
+    assert "<summary>Remove</summary>" in box and "Its text goes for good" in box
+    assert "</details>" not in box  # the form is inside the box, not after it
+    page = PageForms()
+    page.feed(html)
+    [(_action, fields)] = [form for form in page.forms if form[0].endswith(f"/posts/{reply.id}/remove")]
+    assert client.post(f"/discussions/posts/{reply.id}/remove", data=MultiDict(fields)).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(DiscussionPost, reply.id).deleted_at is not None
+
+
+def test_report_is_offered_on_other_peoples_posts_only(client, learner, cohort, make_user):
+    other = make_user()
+    enrol_in_cohort(other, cohort)
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Mine", body="Opening"))
+    theirs = discussion_posts.reply(other, thread.id, "Theirs")
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert f"/discussions/posts/{theirs.id}/report" in html
+    opening = discussions.thread_page(learner, thread.id).opening.post
+    assert f"/discussions/posts/{opening.id}/report" not in html
+    assert client.get(f"/discussions/posts/{opening.id}/report").status_code == 403
+
+
+def test_editing_another_persons_post_says_only_its_author_can(client, learner, cohort, make_user):
+    other = make_user()
+    enrol_in_cohort(other, cohort)
+    thread = discussion_posts.start_thread(other, SLUG, Draft(title="Theirs", body="Opening"))
+    reply = discussion_posts.reply(other, thread.id, "Theirs too")
+    response = client.get(f"/discussions/posts/{reply.id}/edit")
+    assert response.status_code == 403
+    assert "Only its author can edit a post." in response.get_data(as_text=True)

@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, func, select
 from lms.core import clock
 from lms.core.discussions import ThreadKind
 from lms.models import DiscussionPost, DiscussionThread, Enrolment
+from lms.services.discussions import counted_posts as readable_posts
 from lms.services.discussions import place_title
 from lms.services.reports.columns import Column
 from lms.services.reports.population import core_rows, population_conditions, population_user_ids
@@ -46,8 +47,8 @@ def counted_posts(course_id: int) -> list:
     return [
         DiscussionThread.course_id == course_id,
         DiscussionThread.kind.in_((*CONVERSATION_KINDS, REFLECTION_KIND)),
-        DiscussionPost.deleted_at.is_(None),
-        DiscussionPost.hidden_at.is_(None),
+        # What every member reads: not removed, not hidden, not waiting for a moderator (pre-moderation).
+        readable_posts(),
     ]
 
 

@@ -67,7 +67,8 @@ _FIELD_NAMES = {"applications_open": _l("applications open"), "application_deadl
                 "join_url": _l("joining link"), "recording_url": _l("recording"), "starts_at": _l("start"),
                 "ends_at": _l("end"), "timezone": _l("time zone"), "name": _l("name"), "title": _l("title"),
                 "description": _l("description"), "capacity": _l("capacity"), "role": _l("role"),
-                "status": _l("status"), "active": _l("active")}
+                "status": _l("status"), "active": _l("active"),
+                "premoderate_first_posts": _l("first posts pre-moderated")}
 
 
 def _change(details: dict, name: str) -> str:

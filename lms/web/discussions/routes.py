@@ -193,7 +193,7 @@ def lock(thread_id: int):
 @login_required
 @posting_limit
 def report_post(post_id: int):
-    post, visit = discussion_posts.post_and_visit(acting_user(), post_id)
+    post, visit = discussion_moderation.post_to_report(acting_user(), post_id)
     form = ReasonForm()
     saved, status = save_form(form, lambda: discussion_moderation.report_post(acting_user(), post_id,
                                                                               form.reason.data or ""))
@@ -207,9 +207,9 @@ def report_post(post_id: int):
 @bp.route("/courses/<slug>/discussions/moderation")
 @login_required
 def moderation(slug: str):
-    queue = discussion_moderation.moderation_queue(acting_user(), slug)
-    return render_template("discussions/moderation.html", queue=queue, slug=slug, action=ActionForm(),
-                           mute_form=MuteForm())
+    page = discussion_moderation.moderation_page(acting_user(), slug)
+    return render_template("discussions/moderation.html", page=page, queue=page.reports, slug=slug,
+                           action=ActionForm(), mute_form=MuteForm(), place_title=discussions.place_title)
 
 
 @bp.route("/discussions/posts/<int:post_id>/hide", methods=["GET", "POST"])
@@ -234,6 +234,30 @@ def restore_post(post_id: int):
         flash(_("The post is shown again."), "success")
         return redirect(url_for("discussions.thread", thread_id=post.thread_id))
     return redirect(url_for("learner.dashboard"))
+
+
+@bp.route("/discussions/posts/<int:post_id>/approve", methods=["POST"])
+@login_required
+def approve_post(post_id: int):
+    if ActionForm().validate_on_submit():
+        post = discussion_moderation.approve_post(acting_user(), post_id)
+        flash(_("The post is published."), "success")
+        return redirect(url_for("discussions.thread", thread_id=post.thread_id, _anchor=f"post-{post.id}"))
+    return redirect(url_for("learner.dashboard"))
+
+
+@bp.route("/discussions/posts/<int:post_id>/reject", methods=["GET", "POST"])
+@login_required
+def reject_post(post_id: int):
+    post, visit = discussion_moderation.post_to_moderate(acting_user(), post_id)
+    form = ReasonForm()
+    saved, status = save_form(form, lambda: discussion_moderation.reject_post(acting_user(), post_id,
+                                                                              form.reason.data or ""))
+    if saved is not None:
+        flash(_("The post is not published; its author can read why."), "success")
+        return redirect(url_for("discussions.moderation", slug=visit.course.slug))
+    return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
+                           heading=_("Reject a post"), submit_label=_("Reject the post")), status
 
 
 @bp.route("/discussions/posts/<int:post_id>/dismiss", methods=["POST"])

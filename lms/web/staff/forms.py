@@ -51,6 +51,10 @@ class CohortForm(FlaskForm):
                             description=_l("The most participants; empty for no limit."))
     enrolment_mode = SelectField(_l("How people join"), choices=MODES, default="application")
     allow_late_attempts = BooleanField(_l("Allow quiz attempts after the last day"))
+    premoderate_first_posts = BooleanField(
+        _l("A moderator approves each learner's first post in the discussions"),
+        description=_l("Until one of their posts is approved, a learner's posts wait in the moderation queue, seen "
+                       "only by them and the course's staff."))
     submit = SubmitField(_l("Save cohort"))
 
     def __init__(self, *args, courses: list[str] | None = None, **kwargs) -> None:

@@ -72,7 +72,8 @@ def _cohort_data(form: CohortForm, key: str | None = None) -> cohorts.CohortData
         name=form.name.data or "", timezone=form.timezone.data, starts_on=form.starts_on.data,
         ends_on=form.ends_on.data, applications_open=form.applications_open.data,
         application_deadline=form.application_deadline.data, capacity=form.capacity.data,
-        enrolment_mode=form.enrolment_mode.data, allow_late_attempts=form.allow_late_attempts.data, key=key)
+        enrolment_mode=form.enrolment_mode.data, allow_late_attempts=form.allow_late_attempts.data, key=key,
+        premoderate_first_posts=form.premoderate_first_posts.data)
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
