@@ -18,12 +18,12 @@ from sqlalchemy.orm import contains_eager
 
 from lms import authz
 from lms.core import clock
+from lms.core.player import item_after_lesson
 from lms.core.progress import (
     CourseProgress,
     LearnerStep,
     StepKind,
     course_progress,
-    item_after_lesson,
     learner_next_step,
     looks_for_certificate,
     waits_for_sessions,

@@ -17,7 +17,8 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from lms.core import attempt_policies, attempt_review, clock, grading
 from lms.core.packages import Quiz
-from lms.core.progress import LearnerStep, StepKind, item_after_quiz
+from lms.core.player import item_after_quiz
+from lms.core.progress import LearnerStep, StepKind
 from lms.extensions import db
 from lms.models import Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, ProgressEvent, QuizAttempt, User
 from lms.services import catalog, cohorts, completion, course_languages, course_versions, enrolments, learning, wording

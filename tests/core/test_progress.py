@@ -18,8 +18,8 @@ from lms.core.packages.model import (
     Quiz,
     ScorePolicy,
 )
+from lms.core.player import ForwardItem, item_after_lesson, item_after_quiz
 from lms.core.progress import (
-    ForwardItem,
     LearnerStep,
     NextKind,
     NextStep,
@@ -30,8 +30,6 @@ from lms.core.progress import (
     StepKind,
     carry_over,
     course_progress,
-    item_after_lesson,
-    item_after_quiz,
     learner_next_step,
 )
 

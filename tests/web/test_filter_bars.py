@@ -10,7 +10,8 @@ import pytest
 
 
 class SearchForms(HTMLParser):
-    """Each GET form of the page, with whether it sits inside a filter bar."""
+    """Each GET form of the page that filters it, with whether it sits inside a filter bar. The discussions'
+    search box (class "search-box") leads to its own results page: it is not a filter of the list."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -19,7 +20,8 @@ class SearchForms(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "form" and (attributes.get("method") or "get").lower() == "get":
+        if tag == "form" and (attributes.get("method") or "get").lower() == "get" \
+                and "search-box" not in (attributes.get("class") or "").split():
             self.forms.append(any(t == "details" and "filter-bar" in c.split() for t, c in self.open_tags))
         if tag not in {"input", "br", "img", "meta", "link", "hr", "source", "track"}:
             self.open_tags.append((tag, attributes.get("class") or ""))
