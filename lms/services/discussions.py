@@ -315,12 +315,22 @@ def muted_until(user_id: int, course_id: int, cohort_id: int | None):
 # The lesson page's link.
 
 
-def lesson_post_count(actor: User, course_id: int, cohort_id: int | None, lesson_key: str) -> int:
-    """Posts (opening posts and replies) in the lesson's threads that ``actor`` sees: "Discuss this lesson (N)".
+@dataclass(frozen=True)
+class LessonDiscussion:
+    """What the lesson page's link counts: the lesson's discussions and the replies in them, each said with its noun
+    (a bare number read as the number of discussions when it counted every post)."""
+
+    threads: int
+    replies: int
+
+
+def lesson_discussion(actor: User, course_id: int, cohort_id: int | None, lesson_key: str) -> LessonDiscussion:
+    """The lesson's threads that ``actor`` sees and their replies, for "Discuss this lesson (1 discussion, 2 replies)".
     ``cohort_id`` is the learner's cohort (the lesson page has it already: one query here)."""
     is_staff = authz.can_moderate_discussions(actor, course_id, staffing.teaching_course_ids(actor))
     viewer = Viewer(actor.id, is_staff, None if is_staff else cohort_id)
-    return db.session.execute(
-        select(func.coalesce(func.sum(DiscussionThread.reply_count + 1), 0))
+    threads, replies = db.session.execute(
+        select(func.count(DiscussionThread.id), func.coalesce(func.sum(DiscussionThread.reply_count), 0))
         .where(DiscussionThread.course_id == course_id, DiscussionThread.place == Place.LESSON.value,
-               DiscussionThread.item_key == lesson_key, visible_threads(viewer))).scalar_one()
+               DiscussionThread.item_key == lesson_key, visible_threads(viewer))).one()
+    return LessonDiscussion(int(threads), int(replies))
