@@ -109,6 +109,9 @@ class Config:
     # the file after the app has checked access (docs/file-store.md).
     FILE_STORE_PATH = _env("LMS_FILE_STORE_PATH")
     FILE_STORE_ACCEL_PREFIX = _env("LMS_FILE_STORE_ACCEL_PREFIX")
+    # Files no version uses are deleted (the worker's daily job, flask lms files gc) once this long has passed since
+    # they were written or last reused: longer than any import takes, which stores files before it commits.
+    FILE_STORE_GRACE_HOURS = _env_positive_int("LMS_FILE_STORE_GRACE_HOURS", 24)
     # Hosts whose video players a lesson may embed (space-separated), and so the only ones in the CSP's frame-src.
     # A PeerTube instance is added by its host name.
     VIDEO_HOSTS = tuple((_env("LMS_VIDEO_HOSTS", "www.youtube-nocookie.com player.vimeo.com") or "").split())

@@ -21,8 +21,9 @@ def reset_postgres(url: str) -> None:
 
 
 @contextmanager
-def bench_app(folder: Path, database_url: str | None = None) -> Iterator[Flask]:
-    """An app in production-like settings on a fresh database (a SQLite file in ``folder`` unless a URL is given)."""
+def bench_app(folder: Path, database_url: str | None = None, *, fresh: bool = True) -> Iterator[Flask]:
+    """An app in production-like settings on a fresh database (a SQLite file in ``folder`` unless a URL is given);
+    ``fresh=False`` opens the database an earlier bench_app left, as it is."""
     from flask_migrate import upgrade
 
     import config
@@ -30,7 +31,7 @@ def bench_app(folder: Path, database_url: str | None = None) -> Iterator[Flask]:
     from lms.extensions import db
 
     url = config.normalise_database_url(database_url) if database_url else f"sqlite:///{folder / 'bench.sqlite3'}"
-    if url.startswith("postgresql"):
+    if url.startswith("postgresql") and fresh:
         reset_postgres(url)
 
     class BenchConfig(config.DevelopmentConfig):

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from lms.models.discussion_index import restore_sqlite_triggers
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -95,6 +97,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            # SQLite drops a table's triggers when a batch migration rebuilds it: the discussion search index's
+            # are put back here, whichever migration rebuilt discussion_posts.
+            restore_sqlite_triggers(connection)
 
 
 if context.is_offline_mode():

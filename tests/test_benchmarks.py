@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
     ("profile_page.py", ["lesson", "--requests", "20", "--limit", "5"], ["ms CPU per request", "cumulative"]),
     ("bench_large_import.py", ["--megabytes", "2"],
      ["peak memory growth importing a 2 MB video:", "peak memory growth exporting a 2 MB video:"]),
+    ("bench_discussions.py", ["--learners", "3", "--posts", "40", "--threads", "4", "--thread-replies", "12",
+                              "--rounds", "1", "--seconds", "0.3", "--clients", "1", "--searches", "1"],
+     ["thread p1", "search page", "median search time:", "machine: load average"]),
 ])
 def test_the_benchmark_runs_and_prints_its_figures(script, arguments, figures):
     # Never the bench database of a developer's shell: a benchmark drops and recreates its tables.

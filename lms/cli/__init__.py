@@ -2,7 +2,7 @@
 
 lms/cli/group.py owns the `lms` group and turns any ServiceError into "Error: <message>" with exit status 1; each
 subject adds its commands from its own module (accounts, authoring, courses, cohorts, certificates, reports, demo,
-worker, theme, translations).
+files, worker, theme, translations).
 """
 
 from lms.cli import (  # noqa: F401  (each adds its commands)
@@ -12,6 +12,7 @@ from lms.cli import (  # noqa: F401  (each adds its commands)
     cohorts,
     courses,
     demo,
+    files,
     reports,
     theme,
     translations,

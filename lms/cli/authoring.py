@@ -41,7 +41,8 @@ def gift_import(gift_file: str, quiz_yaml: str, force: bool) -> None:
     click.echo(ngettext("Wrote %(path)s with %(num)d question.", "Wrote %(path)s with %(num)d questions.",
                         outcome.questions, path=quiz_yaml))
     if outcome.notes:
-        click.echo(_("%(count)d thing(s) could not be carried over; see above.", count=len(outcome.notes)), err=True)
+        click.echo(ngettext("%(num)d thing could not be carried over; see above.",
+                            "%(num)d things could not be carried over; see above.", len(outcome.notes)), err=True)
 
 
 @lms_cli.command("gift-export")

@@ -9,6 +9,7 @@ import click
 
 from lms.cli.group import fail, lms_cli
 from lms.core.admissions import Status
+from lms.core.i18n import counted
 from lms.core.packages import EnrolmentMode
 from lms.services import cohorts, live_sessions, reminders
 
@@ -87,8 +88,9 @@ def list_command(course_slug: str | None) -> None:
     for summary in summaries:
         _print(summary.cohort)
         pending = summary.applications.get(Status.SUBMITTED, 0)
-        click.echo(f"      {summary.course.slug}: {summary.sessions} session(s), {summary.enrolled} participant(s)"
-                   f"{f', {pending} application(s) to review' if pending else ''}")
+        to_review = f", {counted(pending, 'application')} to review" if pending else ""
+        click.echo(f"      {summary.course.slug}: {counted(summary.sessions, 'session')}, "
+                   f"{counted(summary.enrolled, 'participant')}{to_review}")
 
 
 @cohort_cli.command("update")

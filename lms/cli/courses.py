@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from lms.cli.group import fail, lms_cli
+from lms.core.i18n import counted
 from lms.core.packages import json_schemas
 from lms.services import course_versions, package_validation, publishing, version_diff
 
@@ -62,7 +63,7 @@ def validate_packages(paths: tuple[str, ...]) -> None:
             _print_warnings(package_validation.package_warnings(package))
         else:
             failed += 1
-            click.echo(f"{path}: {len(result.problems)} problem(s)", err=True)
+            click.echo(f"{path}: {counted(len(result.problems), 'problem')}", err=True)
             _print_problems(result.problems)
         _print_translations(result)
     if failed:
@@ -73,7 +74,7 @@ def _import_one(path: Path, publish: bool, instructor: str | None = None) -> Non
     try:
         outcome = publishing.import_package(None, path, publish=publish, instructor=instructor)
     except package_validation.PackageRejected as error:
-        click.echo(f"{path}: {len(error.problems)} problem(s); nothing was imported", err=True)
+        click.echo(f"{path}: {counted(len(error.problems), 'problem')}; nothing was imported", err=True)
         _print_problems(error.problems)
         raise SystemExit(1) from None
     version = outcome.version
@@ -141,9 +142,10 @@ def diff_command(path: str) -> None:
         click.echo("No learner loses any completion.")
     for key, count in sorted(lost.items()):
         title = report.titles.get(f"lesson:{key}", key)
-        click.echo(f"  {count} learner(s) would lose the completion of lesson “{title}”")
+        click.echo(f"  {counted(count, 'learner')} would lose the completion of lesson “{title}”")
     for key, count in sorted(passes.items()):
-        click.echo(f"  {count} learner(s) would have to pass quiz “{report.titles.get('quiz:' + key, key)}” again")
+        title = report.titles.get(f"quiz:{key}", key)
+        click.echo(f"  {counted(count, 'learner')} would have to pass quiz “{title}” again")
 
 
 def _print_translation_changes(report: version_diff.DiffReport) -> None:

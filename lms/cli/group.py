@@ -34,3 +34,4 @@ def fail(message: str) -> NoReturn:
     """Stop with a message and exit status 1, never a traceback (for problems the command finds itself)."""
     raise click.ClickException(message)
 
+

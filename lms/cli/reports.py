@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from lms.cli.group import lms_cli
+from lms.core.i18n import counted
 from lms.services import accounts, completion, staffing
 
 
@@ -23,4 +24,4 @@ def assign_instructor(slug: str, email: str) -> None:
 def refresh_progress(slug: str) -> None:
     """Recompute the stored progress percentage (what the reports sort by) of every learner of the course SLUG."""
     changed = completion.refresh_stored_progress(None, slug)
-    click.echo(f"Updated the stored progress of {changed} learner(s) of {slug}.")
+    click.echo(f"Updated the stored progress of {counted(changed, 'learner')} of {slug}.")

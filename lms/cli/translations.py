@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from lms.cli.group import lms_cli
+from lms.core.i18n import counted
 from lms.services import package_translations
 
 
@@ -25,11 +26,11 @@ def stamp_command(package_dir: str, language: str | None) -> None:
         click.echo(f"stamped {file.path}")
     for path, why in outcome.skipped:
         click.echo(f"skipped {path}: {why}", err=True)
-    click.echo(f"{len(outcome.stamped)} file(s) stamped, {len(outcome.unchanged)} already current.")
+    click.echo(f"{counted(len(outcome.stamped), 'file')} stamped, {len(outcome.unchanged)} already current.")
     problems = outcome.result.problems
     if problems:
-        click.echo(f"The package still has {len(problems)} problem(s); `flask lms validate {package_dir}` lists "
-                   "them.", err=True)
+        click.echo(f"The package still has {counted(len(problems), 'problem')}; "
+                   f"`flask lms validate {package_dir}` lists them.", err=True)
 
 
 @translations_group.command("status")
@@ -50,5 +51,5 @@ def status_command(package_dir: str) -> None:
         for path in language.missing:
             click.echo(f"  missing  {path}")
     if result.problems:
-        click.echo(f"The package has {len(result.problems)} problem(s); `flask lms validate {package_dir}` lists "
-                   "them.", err=True)
+        click.echo(f"The package has {counted(len(result.problems), 'problem')}; "
+                   f"`flask lms validate {package_dir}` lists them.", err=True)

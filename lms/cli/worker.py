@@ -7,6 +7,7 @@ import click
 from flask import current_app
 
 from lms.cli.group import fail, lms_cli
+from lms.core.i18n import counted
 from lms.services import outbox, scheduled_jobs
 from lms.worker import AnotherWorkerRunning, Worker, single_worker_on_sqlite, worker_name
 
@@ -27,7 +28,7 @@ def worker_command(once: bool) -> None:
                 delivery = outbox.drain(name)
             for run in runs:
                 click.echo(f"{run.job_name}: {run.error or scheduled_jobs.run_outcome(run)}")
-            click.echo(f"{delivery.sent} message(s) sent, {delivery.retrying} to retry later, "
+            click.echo(f"{counted(delivery.sent, 'message')} sent, {delivery.retrying} to retry later, "
                        f"{delivery.failed} failed.")
             return
         Worker(app).run()
@@ -50,7 +51,7 @@ def jobs_command() -> None:
 def _every(seconds: int | None, state: scheduled_jobs.JobState) -> str:
     seconds = seconds or int(state.job.every.total_seconds())
     if seconds % 86400 == 0:
-        return f"{seconds // 86400} day(s)"
+        return counted(seconds // 86400, "day")
     if seconds % 3600 == 0:
-        return f"{seconds // 3600} hour(s)"
-    return f"{seconds // 60} minute(s)"
+        return counted(seconds // 3600, "hour")
+    return counted(seconds // 60, "minute")

@@ -25,6 +25,7 @@ class ThreadKind(StrEnum):
     DISCUSSION = "discussion"
     QUESTION = "question"
     ANNOUNCEMENT = "announcement"  # staff only; a course-wide one is seen in every space of the course
+    REFLECTION = "reflection"  # a lesson's reflection question: opened by the engine, never by a person
 
 
 class BoardSort(StrEnum):
@@ -58,6 +59,8 @@ def can_see_thread(viewer: Viewer, thread_cohort_id: int | None, kind: str) -> b
 
 
 def can_start_thread(viewer: Viewer, kind: str) -> bool:
+    if kind == ThreadKind.REFLECTION:
+        return False  # lms.services.reflections opens them, one per lesson and space
     return kind in ThreadKind.__members__.values() and (kind != ThreadKind.ANNOUNCEMENT or viewer.is_staff)
 
 

@@ -140,3 +140,9 @@ def _render_value(value: Any, translate: Callable[[str], str], locale: str, tran
                           locale)
     in_language = getattr(value, "in_language", None)
     return in_language(locale) if callable(in_language) else value
+
+
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """ "1 problem", "3 problems" in English, for what is English by design: the validator's messages and the
+    operators' commands (what a reader sees in their language is a catalogue sentence with ngettext instead)."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"

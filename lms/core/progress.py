@@ -8,16 +8,18 @@ Completion
     - A lesson is complete when the learner has completed it. Optional lessons (``required: false``) never count.
     - A module is complete when all of its required lessons are complete and its quiz, if it has one, is passed.
     - A course is complete when every counted module is complete AND the learner attended at least
-      ``min_sessions_attended`` live sessions. The counted modules are those listed in ``completion.required_modules``,
+      ``min_sessions_attended`` live sessions AND contributed to at least ``min_reflections`` of the lessons'
+      reflection questions (any lesson that asks one; a contribution removed by its author or hidden by staff does
+      not count). The counted modules are those listed in ``completion.required_modules``,
       or, when that list is empty, every module with ``required: true``. Modules that are not counted (optional
       modules) can be completed but never hold up completion of the course.
 
 Percentage
     Progress counts units. Each required lesson of a counted module is 1 unit, the quiz of a counted module is 1 unit,
-    and each live session required by ``min_sessions_attended`` is 1 unit (attending more sessions than required adds
-    nothing). percent = floor(100 x units done / units in total), so it only reaches 100 when the course is complete;
-    a course with no units at all is complete and shows 100. Optional lessons, optional modules and extra sessions
-    never change the percentage.
+    each live session required by ``min_sessions_attended`` is 1 unit (attending more sessions than required adds
+    nothing), and so is each reflection required by ``min_reflections``. percent = floor(100 x units done / units
+    in total), so it only reaches 100 when the course is complete; a course with no units at all is complete and
+    shows 100. Optional lessons, optional modules and extra sessions never change the percentage.
 
 Next step
     The first required item not yet done, in course order (modules in order; in each module its required lessons in
@@ -26,8 +28,10 @@ Next step
     (``CourseProgress.sessions_missing`` says how many).
 
 The learner's next step (``learner_next_step``, what every page names)
-    The next step above when there is one; else, while live sessions are missing, "attend N more live sessions" with
-    the next session the learner can attend; else the certificate (when the learner holds one) or "complete".
+    The next step above when there is one; else, while reflections are missing, the first lesson (in course order)
+    whose reflection the learner has not contributed to; else, while live sessions are missing, "attend N more live
+    sessions" with the next session the learner can attend; else the certificate (when the learner holds one) or
+    "complete".
     In the lesson player, "Next" after a module's last lesson leads to its quiz, and after the quiz to the next
     module (``item_after_lesson``, ``item_after_quiz``).
 
@@ -38,6 +42,8 @@ Carry-over to a new version
     - A passed quiz carries over when a quiz with the same id exists in the new version with the same content hash as
       in the old version (its questions and grading are unchanged); otherwise the learner must pass it again.
     - Everything else is dropped: lessons and quizzes the new version removes stop counting.
+    - Reflections are posts, kept whatever the version: a contribution counts while the current version's lesson of
+      that id asks a reflection question, and counts again if a later version asks one there again.
 """
 
 from __future__ import annotations
@@ -94,6 +100,8 @@ class Outline:
     modules: tuple[OutlineModule, ...]
     required_modules: tuple[str, ...] = ()  # counted module ids; empty: every module with required=True
     min_sessions_attended: int = 0
+    reflection_lessons: tuple[str, ...] = ()  # ids of the lessons that ask a reflection question
+    min_reflections: int = 0
     # Derived once, so that progress for many learners costs only set look-ups.
     _plan: tuple[_ModulePlan, ...] = field(init=False, repr=False, compare=False)
     _units_total: int = field(init=False, repr=False, compare=False)
@@ -136,6 +144,12 @@ class Outline:
             if step.counted:
                 units += len(step.required_lessons) + (step.quiz_id is not None)
             plan.append(step)
+        asked = set(self.reflection_lessons)
+        if asked - set(lessons) or not 0 <= self.min_reflections <= len(asked):
+            raise ValueError("reflection_lessons must be lessons, and min_reflections at most their number")
+        # In course order: the next step names the first one not contributed to.
+        object.__setattr__(self, "reflection_lessons", tuple(lesson_id for lesson_id in lessons if lesson_id in asked))
+        units += self.min_reflections
         object.__setattr__(self, "_plan", tuple(plan))
         object.__setattr__(self, "_units_total", units)
         object.__setattr__(self, "_lessons", lessons)
@@ -159,11 +173,13 @@ class Outline:
             ),
             required_modules=tuple(package.completion.required_modules),
             min_sessions_attended=package.completion.min_sessions_attended,
+            reflection_lessons=tuple(lesson.id for lesson in package.lessons if lesson.reflection),
+            min_reflections=package.completion.min_reflections,
         )
 
     @property
     def completion(self) -> CompletionRule:
-        return CompletionRule(self.required_modules, self.min_sessions_attended)
+        return CompletionRule(self.required_modules, self.min_sessions_attended, self.min_reflections)
 
     @property
     def counted_modules(self) -> tuple[str, ...]:
@@ -221,14 +237,22 @@ class CourseProgress:
     units_total: int
     sessions_attended: int
     sessions_required: int
+    reflections_done: int = 0  # lessons whose reflection the learner contributed to (those the version asks)
+    reflections_required: int = 0
+    next_reflection: str | None = None  # the first lesson asking one not contributed to, while some are missing
 
     @property
     def sessions_missing(self) -> int:
         return max(0, self.sessions_required - self.sessions_attended)
 
+    @property
+    def reflections_missing(self) -> int:
+        return max(0, self.reflections_required - self.reflections_done)
+
 
 def course_progress(
-    outline: Outline, completed_lessons: Set[str], passed_quizzes: Set[str], sessions_attended: int
+    outline: Outline, completed_lessons: Set[str], passed_quizzes: Set[str], sessions_attended: int,
+    reflected_lessons: Set[str] = frozenset(),
 ) -> CourseProgress:
     """Where a learner stands in a course version (rules in the module docstring). Pass sets for speed."""
     if not isinstance(completed_lessons, set | frozenset):
@@ -255,12 +279,20 @@ def course_progress(
     sessions = max(0, sessions_attended)
     required_sessions = outline.min_sessions_attended
     done += min(sessions, required_sessions)
-    course_complete = all_counted_complete and sessions >= required_sessions
+    reflected = [lesson_id for lesson_id in outline.reflection_lessons if lesson_id in reflected_lessons]
+    required_reflections = outline.min_reflections
+    done += min(len(reflected), required_reflections)
+    course_complete = all_counted_complete and sessions >= required_sessions \
+        and len(reflected) >= required_reflections
+    next_reflection = None
+    if len(reflected) < required_reflections:
+        next_reflection = next(lesson_id for lesson_id in outline.reflection_lessons if lesson_id not in reflected)
     total = outline._units_total
     percent = 100 if course_complete else 100 * done // total
     return CourseProgress(
         modules=tuple(modules), percent=percent, complete=course_complete, next_step=next_step, units_done=done,
         units_total=total, sessions_attended=sessions, sessions_required=required_sessions,
+        reflections_done=len(reflected), reflections_required=required_reflections, next_reflection=next_reflection,
     )
 
 
@@ -321,6 +353,7 @@ def carry_over(old: Outline, new: Outline, completed_lessons: Set[str], passed_q
 class NextKind(StrEnum):
     LESSON = "lesson"  # a required lesson not done yet
     QUIZ = "quiz"  # a quiz not passed yet (every lesson before it is done)
+    REFLECTION = "reflection"  # every lesson and quiz done; a reflection still to share (its lesson's id)
     SESSIONS = "sessions"  # every lesson and quiz done; live sessions still to attend
     CERTIFICATE = "certificate"  # complete, and the learner holds a valid certificate
     COMPLETE = "complete"  # complete; the course awards no certificate, or it was revoked
@@ -331,10 +364,11 @@ class LearnerStep:
     """What the learner should do next in a course; pages word it and link it."""
 
     kind: NextKind
-    item_id: str = ""  # the lesson or quiz id (LESSON, QUIZ)
+    item_id: str = ""  # the lesson or quiz id (LESSON, QUIZ); REFLECTION: the lesson asking it
     module_id: str = ""  # the module of that lesson or quiz
     sessions_missing: int = 0  # SESSIONS: how many more live sessions to attend
     next_session: datetime | None = None  # SESSIONS: when the next live session the learner can attend starts
+    reflections_missing: int = 0  # REFLECTION: how many more reflections to contribute to
 
     @property
     def done(self) -> bool:
@@ -350,6 +384,9 @@ def learner_next_step(progress: CourseProgress, *, upcoming_sessions: Iterable[d
     if step is not None:
         kind = NextKind.LESSON if step.kind == StepKind.LESSON else NextKind.QUIZ
         return LearnerStep(kind, step.id, step.module_id)
+    if progress.next_reflection is not None:
+        return LearnerStep(NextKind.REFLECTION, progress.next_reflection,
+                           reflections_missing=progress.reflections_missing)
     if progress.sessions_missing:
         return LearnerStep(NextKind.SESSIONS, sessions_missing=progress.sessions_missing,
                            next_session=min(upcoming_sessions, default=None))

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from lms.core import clock, grading
+from lms.core.discussion_markdown import render_post
 from lms.core.packages import Quiz
 from lms.core.packages.model import Question, QuestionType
 from lms.core.progress import course_progress
@@ -35,6 +36,8 @@ from lms.models import (
     Cohort,
     Course,
     CourseVersion,
+    DiscussionPost,
+    DiscussionThread,
     Enrolment,
     EnrolmentStatus,
     LessonProgress,
@@ -43,7 +46,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
-from lms.services import accounts, catalog, certificates, course_versions
+from lms.services import accounts, catalog, certificates, course_versions, reflections
 from lms.services.catalog import VersionOutline
 from lms.services.errors import Invalid
 
@@ -68,6 +71,14 @@ PLACES = (
 )
 GIVEN = ("María José", "José", "Ana", "Zoë", "Chloé", "Łukasz", "Aïcha", "Siti", "Juan", "Amara", "민준", "서연",
          "Jean-François", "Noémie", "Ngozi", "Mateo")
+# What simulated learners answer to a reflection question.
+REFLECTIONS = (
+    "In our city the hardest part is the **morning**: schools, clinics and buses all start at the same hour.",
+    "We have the data, but each department keeps its own. A shared map of care services would be a first step.",
+    "The neighbourhood I know best has services, but no benches, toilets or shade on the way between them.",
+    "Caregivers in our district told us opening hours matter more than distance.",
+    "I would start with one street near the health centre and measure who uses it before and after.",
+)
 FAMILY = ("Núñez", "García", "Pérez", "Müller", "Nowak", "Diallo", "Santos", "Dubois", "김", "이", "박", "Wanjiru",
           "Ortega", "Lefèvre", "Kowalski", "Reyes")
 
@@ -131,6 +142,7 @@ class _Rows:
     events: list[dict[str, Any]] = field(default_factory=list)
     attendance: list[dict[str, Any]] = field(default_factory=list)
     certificates: list[dict[str, Any]] = field(default_factory=list)
+    reflections: list[tuple[int | None, str, int, datetime]] = field(default_factory=list)  # cohort, lesson, who, when
 
 
 @dataclass
@@ -159,6 +171,7 @@ def seed_demo_population(slug: str, learners: int, seed: int = 0, *, now: dateti
     rows = _Rows()
     for user_id, user in zip(user_ids, users, strict=True):
         _simulate_learner(course, rows, user_id, user, rng, now)
+    _insert_reflections(course, rows)
     _insert_rows(rows)
     return SeedReport(len(users), len(rows.lessons), len(rows.attempts), len(rows.attendance),
                       sum(1 for e in rows.enrolments if e["completed_at"] is not None), len(rows.certificates))
@@ -227,7 +240,10 @@ def _simulate_learner(course: _Course, rows: _Rows, user_id: int, user: dict[str
         if quiz.id not in learner.passed:
             break
     attended = _attend_sessions(course, rows, learner, cohort_id, engagement, enrolled_at, rng)
-    progress = course_progress(outline.outline, learner.completed, learner.passed, attended)
+    reflected = {key for key in outline.outline.reflection_lessons
+                 if key in learner.completed and rng.random() < 0.3 + 0.65 * engagement}
+    rows.reflections += [(cohort_id, key, user_id, learner.last_activity or now) for key in sorted(reflected)]
+    progress = course_progress(outline.outline, learner.completed, learner.passed, attended, reflected)
     completed_at = None
     if progress.complete and learner.last_activity is not None:
         completed_at = learner.last_activity
@@ -318,6 +334,30 @@ def _complete(course: _Course, rows: _Rows, user_id: int, user: dict[str, Any], 
     if rule is not None:
         rows.certificates.append(certificates.certificate_values(user_id, user["display_name"], version, rule,
                                                                  completed_at, issued_at=completed_at))
+
+
+def _insert_reflections(simulated: _Course, rows: _Rows) -> None:
+    """Each simulated answer as a reply in its space's reflection thread (lms.services.reflections)."""
+    if not rows.reflections:
+        return
+    course, version = simulated.course, simulated.version
+    titles = {lesson.key: lesson.title for lesson in catalog.version_outline(version).lessons}
+    threads: dict[tuple[int | None, str], DiscussionThread] = {}
+    posts = []
+    for cohort_id, lesson_key, user_id, at in rows.reflections:
+        thread = threads.get((cohort_id, lesson_key))
+        if thread is None:
+            thread = threads[(cohort_id, lesson_key)] = reflections.space_thread(
+                course.id, cohort_id, lesson_key, titles[lesson_key],
+                catalog.reflection_question(version, lesson_key), version.language)
+        body = random.Random(user_id).choice(REFLECTIONS)  # noqa: S311  (simulation, not security)
+        posts.append({"thread_id": thread.id, "author_id": user_id, "is_opening": False, "body": body,
+                      "html": render_post(body), "language": "en", "created_at": at})
+    db.session.execute(insert(DiscussionPost), posts)
+    for thread in threads.values():
+        count, newest = db.session.execute(select(func.count(), func.max(DiscussionPost.id)).where(
+            DiscussionPost.thread_id == thread.id, DiscussionPost.is_opening.is_(False))).one()
+        thread.reply_count, thread.last_post_id = count, newest
 
 
 def _insert_rows(rows: _Rows) -> None:

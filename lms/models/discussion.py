@@ -6,13 +6,17 @@ course-wide announcements, the course's own (``cohort_id`` NULL). Where in the c
 "general", or "module"/"lesson" with the item's key from the package (stable across versions). The thread's opening
 text is its first post (``is_opening``), so replies, edits and moderation treat every text alike. Counts the board
 shows (replies, last activity) are kept on the thread, so the board never counts posts.
+
+A lesson's reflection question (docs/course-packages.md) has a thread of kind "reflection" in each space, opened
+by nobody (``author_id`` NULL, the question as its opening post); each learner's answer is a reply by its author.
+Reports, search and completion count a learner's reflections as their posts in such threads.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, UTCDateTime, utcnow
@@ -23,8 +27,16 @@ class DiscussionThread(Base):
     __tablename__ = "discussion_threads"
     __table_args__ = (
         CheckConstraint("place IN ('general', 'module', 'lesson')", name="place_known"),
-        CheckConstraint("kind IN ('discussion', 'question', 'announcement')", name="kind_known"),
+        CheckConstraint("kind IN ('discussion', 'question', 'announcement', 'reflection')", name="kind_known"),
         Index("ix_discussion_threads_space", "course_id", "cohort_id", "last_activity_at"),
+        # One reflection thread per lesson per space (lms.services.reflections creates it on first need): a cohort's,
+        # and the course's own, whose NULL cohort a unique index over the three columns would never compare equal.
+        Index("uq_discussion_threads_cohort_reflection", "course_id", "cohort_id", "item_key", unique=True,
+              sqlite_where=text("kind = 'reflection' AND cohort_id IS NOT NULL"),
+              postgresql_where=text("kind = 'reflection' AND cohort_id IS NOT NULL")),
+        Index("uq_discussion_threads_course_reflection", "course_id", "item_key", unique=True,
+              sqlite_where=text("kind = 'reflection' AND cohort_id IS NULL"),
+              postgresql_where=text("kind = 'reflection' AND cohort_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +78,10 @@ class DiscussionPost(Base):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # hidden by staff
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # What search reads (lms.core.discussion_search.searched_text): the plain text, the thread's title first for an
+    # opening post. Loaded only by search (raiseload: a page that reads it by accident fails in tests).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True,
+                                             deferred_raiseload=True)
 
     author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
 

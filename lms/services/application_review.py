@@ -271,7 +271,7 @@ def notify_reviewers(now: datetime | None = None) -> int:
         mail.enqueue(reviewer, subject, "applications_digest",
                      reviewer=reviewer, groups=groups, total=len(ids))
     db.session.commit()
-    log.info("reviewers told of %s new application(s): %s message(s)", len(ids), len(reviewers))
+    log.info("reviewers told of new applications: %s, in %s messages", len(ids), len(reviewers))
     return len(ids)
 
 

@@ -83,15 +83,23 @@ def version_outline(version: CourseVersion) -> VersionOutline:
     return VersionOutline(version=version, modules=modules, lessons=lessons, outline=outline)
 
 
-def _manifest_completion(version: CourseVersion) -> tuple[tuple[str, ...], int]:
+def _manifest_completion(version: CourseVersion) -> tuple[tuple[str, ...], int, tuple[str, ...], int]:
+    """The rule's parts the manifest keeps: required modules, sessions, the lessons asking a reflection and how many
+    reflections are required (versions imported before reflections existed have neither: none)."""
     completion = version.manifest.get("completion", {})
-    return tuple(completion.get("required_modules", ())), int(completion.get("min_sessions_attended", 0))
+    return (tuple(completion.get("required_modules", ())), int(completion.get("min_sessions_attended", 0)),
+            tuple(version.manifest.get("reflections", {})), int(completion.get("min_reflections", 0)))
+
+
+def reflection_question(version: CourseVersion, lesson_key: str) -> str:
+    """The lesson's reflection question in the course's source language; "" when it asks none."""
+    return str(version.manifest.get("reflections", {}).get(lesson_key, ""))
 
 
 # Versions never change once imported, so what is built from their rows is kept per process. The key includes the
 # content hash: a version id reused after rows are deleted (tests, a restored database) cannot bring back stale data.
 @lru_cache(maxsize=64)
-def _outline_parts(version_id: int, content_hash: str, completion: tuple[tuple[str, ...], int]):
+def _outline_parts(version_id: int, content_hash: str, completion: tuple[tuple[str, ...], int, tuple[str, ...], int]):
     module_rows = db.session.execute(
         select(VersionModule).where(VersionModule.version_id == version_id).order_by(VersionModule.position)
     ).scalars().all()
@@ -117,7 +125,7 @@ def _outline_parts(version_id: int, content_hash: str, completion: tuple[tuple[s
     for r in rows:
         by_module.setdefault(r[7], []).append(OutlineLesson(
             id=r[0], title=r[1], required=r[3], minutes=r[2], content_hash=r[5], reset_progress=r[4]))
-    required_modules, min_sessions = completion
+    required_modules, min_sessions, reflection_lessons, min_reflections = completion
     outline = Outline(
         modules=tuple(
             OutlineModule(
@@ -129,6 +137,8 @@ def _outline_parts(version_id: int, content_hash: str, completion: tuple[tuple[s
         ),
         required_modules=required_modules,
         min_sessions_attended=min_sessions,
+        reflection_lessons=reflection_lessons,
+        min_reflections=min_reflections,
     )
     return modules, lessons, outline
 

@@ -9,7 +9,9 @@ the certificate), and every event that can change completion ends in it:
 - attendance marked, unmarked or imported from a Zoom report (lms.services.attendance), for the people it touched;
 - a new version published, whose carry-over may complete or reopen a course (lms.services.publishing), for every
   active learner of the course;
-- an enrolment (re)activated, on joining or rejoining a cohort (lms.services.enrolments.enrol_user).
+- an enrolment (re)activated, on joining or rejoining a cohort (lms.services.enrolments.enrol_user);
+- a reflection answered, removed by its author, hidden or restored by the staff (lms.services.reflections,
+  discussion_posts, discussion_moderation), for its author.
 
 Completion is reached once: the first time the rule is met, ``Enrolment.completed_at`` is set and the certificate is
 issued; a later version that asks for more does not take either back (a certificate states what was true when it was
@@ -35,6 +37,8 @@ from lms.models import (
     Cohort,
     Course,
     CourseVersion,
+    DiscussionPost,
+    DiscussionThread,
     Enrolment,
     EnrolmentStatus,
     LessonProgress,
@@ -46,6 +50,7 @@ from lms.models import (
 from lms.services import catalog, certificates
 from lms.services.catalog import VersionOutline
 from lms.services.errors import NotAllowed
+from lms.services.reflection_contributions import contributions_select
 
 # Which learners a bulk read is about: a column (a user id) -> the condition that selects them.
 Restriction = Callable[[ColumnElement[int]], ColumnElement[bool]]
@@ -131,7 +136,7 @@ def refresh_stored_progress(actor: User | None, slug: str) -> int:
 def progress_by_learner(course_id: int, outline: VersionOutline, restrict: Restriction,
                         user_ids: Collection[int]) -> dict[int, CourseProgress]:
     """The rule's progress of each of ``user_ids`` in the course's version ``outline`` (``restrict`` selects the
-    same learners in SQL, as a list or a subquery), in three queries."""
+    same learners in SQL, as a list or a subquery), in four queries (three when no lesson asks a reflection)."""
     completed: dict[int, set[str]] = defaultdict(set)
     for user_id, lesson_key in _rows(
         select(LessonProgress.user_id, LessonProgress.lesson_key)
@@ -150,15 +155,21 @@ def progress_by_learner(course_id: int, outline: VersionOutline, restrict: Restr
             if current_quizzes.get(quiz_key) == quiz_hash:
                 passed[user_id].add(quiz_key)
     attended = sessions_attended(course_id, restrict)
+    reflected: dict[int, set[str]] = defaultdict(set)
+    if outline.outline.reflection_lessons:
+        for user_id, _course_id, lesson_key in _rows(contributions_select(
+                DiscussionThread.course_id == course_id, restrict(DiscussionPost.author_id))):
+            reflected[user_id].add(lesson_key)
     empty: frozenset[str] = frozenset()
     # Learners mostly go through a course in order, so many share the same state: the rule runs once per state.
-    memo: dict[tuple[frozenset[str], frozenset[str], int], CourseProgress] = {}
+    memo: dict[tuple[frozenset[str], frozenset[str], int, frozenset[str]], CourseProgress] = {}
     result = {}
     for uid in user_ids:
-        key = (frozenset(completed.get(uid, empty)), frozenset(passed.get(uid, empty)), attended.get(uid, 0))
+        key = (frozenset(completed.get(uid, empty)), frozenset(passed.get(uid, empty)), attended.get(uid, 0),
+               frozenset(reflected.get(uid, empty)))
         progress = memo.get(key)
         if progress is None:
-            progress = memo[key] = course_progress(outline.outline, key[0], key[1], key[2])
+            progress = memo[key] = course_progress(outline.outline, key[0], key[1], key[2], key[3])
         result[uid] = progress
     return result
 

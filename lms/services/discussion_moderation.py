@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.models import DiscussionMute, DiscussionPost, DiscussionReport, DiscussionThread, Enrolment, User
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import audit, discussions
-from lms.services.discussion_posts import post_and_visit
+from lms.services.discussion_posts import post_and_visit, reevaluate_reflection
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -69,6 +69,7 @@ def hide_post(actor: User, post_id: int, reason: str) -> DiscussionPost:
     _resolve_reports(actor, post.id)
     audit.record(actor, "discussion.hide", "discussion_post", post.id,
                  {"thread_id": visit.thread.id, "reason": text})
+    reevaluate_reflection(visit, post.author_id)
     db.session.commit()
     return post
 
@@ -80,6 +81,7 @@ def restore_post(actor: User, post_id: int) -> DiscussionPost:
     post.hidden_at, post.hidden_reason, post.hidden_by_id = None, "", None
     _resolve_reports(actor, post.id)
     audit.record(actor, "discussion.restore", "discussion_post", post.id, {"thread_id": visit.thread.id})
+    reevaluate_reflection(visit, post.author_id)
     db.session.commit()
     return post
 

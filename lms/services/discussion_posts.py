@@ -19,7 +19,7 @@ from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, Enrolment, User
-from lms.services import audit, discussion_mail, discussions, wording
+from lms.services import audit, completion, discussion_mail, discussion_search, discussions, wording
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -61,7 +61,7 @@ def start_thread(actor: User, slug: str, draft: Draft) -> DiscussionThread:
                               last_activity_at=clock.now())
     db.session.add(thread)
     db.session.flush()
-    opening = _add_post(actor, thread, draft.body, parent_id=None, is_opening=True)
+    opening = add_post(actor, thread, draft.body, parent_id=None, is_opening=True)
     if thread.kind == ThreadKind.ANNOUNCEMENT:
         discussion_mail.announce(thread, opening, actor)
     db.session.commit()
@@ -71,26 +71,27 @@ def start_thread(actor: User, slug: str, draft: Draft) -> DiscussionThread:
 def reply(actor: User, thread_id: int, body: str, parent_id: int | None = None) -> DiscussionPost:
     """A reply to the thread, or (``parent_id``) a comment on one of its replies."""
     visit = discussions.visit_thread(actor, thread_id)
-    _require_can_write(visit)
+    require_can_write(visit)
     if parent_id is not None:
         parent = db.session.get(DiscussionPost, parent_id)
         if parent is None or parent.thread_id != visit.thread.id:
             raise NotFound(_("There is no such post in this discussion."))
         if not rules.can_comment_on(parent.is_opening, parent.parent_id):
             raise Invalid(_("Comments go on replies only; reply to the discussion instead."), field="body")
-    post = _add_post(actor, visit.thread, body, parent_id=parent_id, is_opening=False)
+    post = add_post(actor, visit.thread, body, parent_id=parent_id, is_opening=False)
+    reevaluate_reflection(visit, actor.id)
     db.session.commit()
     return post
 
 
-def _add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: int | None,
+def add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: int | None,
               is_opening: bool) -> DiscussionPost:
     text = _checked_body(body)
     now = clock.now()
     post = DiscussionPost(thread_id=thread.id, parent_id=parent_id, is_opening=is_opening, author_id=actor.id,
                           body=text, html=render_post(text), language=wording.language_of(actor), created_at=now)
     db.session.add(post)
-    db.session.flush()
+    discussion_search.index_post(post, thread.title if is_opening else None)  # flushes: the post has its id
     db.session.execute(update(DiscussionThread).where(DiscussionThread.id == thread.id).values(
         last_post_id=post.id, last_activity_at=now,
         reply_count=DiscussionThread.reply_count + (0 if is_opening else 1)))
@@ -134,6 +135,7 @@ def edit_post(actor: User, post_id: int, body: str, title: str | None = None) ->
     post.body, post.html, post.edited_at = text, render_post(text), clock.now()
     if new_title is not None:
         visit.thread.title = new_title
+    discussion_search.index_post(post, visit.thread.title if post.is_opening else None)
     db.session.commit()
     return post
 
@@ -146,6 +148,7 @@ def remove_post(actor: User, post_id: int) -> DiscussionPost:
     post.deleted_at = clock.now()
     if visit.thread.answer_post_id == post.id:
         visit.thread.answer_post_id = None
+    reevaluate_reflection(visit, post.author_id)
     db.session.commit()
     return post
 
@@ -196,6 +199,14 @@ def _set_thread_flag(actor: User, thread_id: int, flag: str, value: bool, action
 # Shared checks.
 
 
+def reevaluate_reflection(visit: ThreadVisit, author_id: int | None) -> None:
+    """A post in a reflection thread written, removed, hidden or restored: its author's contributions changed, and
+    so may their completion (lms.services.reflection_contributions says what counts)."""
+    if visit.thread.kind == ThreadKind.REFLECTION and author_id is not None:
+        db.session.flush()
+        completion.reevaluate(visit.course, [author_id])
+
+
 def _staff_visit(actor: User, thread_id: int) -> ThreadVisit:
     visit = discussions.visit_thread(actor, thread_id)
     if not visit.viewer.is_staff:
@@ -212,7 +223,7 @@ def post_and_visit(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVis
 
 
 
-def _require_can_write(visit: ThreadVisit) -> None:
+def require_can_write(visit: ThreadVisit) -> None:
     thread = visit.thread
     if thread.locked and not visit.viewer.is_staff:
         raise NotAllowed(_("This discussion is locked: it takes no new posts."))

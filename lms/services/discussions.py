@@ -79,6 +79,15 @@ def visible_threads(viewer: Viewer) -> ColumnElement[bool]:
                                DiscussionThread.kind == ThreadKind.ANNOUNCEMENT.value))
 
 
+def readable_posts(viewer: Viewer) -> ColumnElement[bool]:
+    """lms.core.discussions.shows_text as a condition on DiscussionPost: never a removed post's text; a hidden one to
+    staff and to its author only."""
+    shown = DiscussionPost.deleted_at.is_(None)
+    if viewer.is_staff:
+        return shown
+    return and_(shown, or_(DiscussionPost.hidden_at.is_(None), DiscussionPost.author_id == viewer.user_id))
+
+
 @dataclass(frozen=True)
 class ThreadVisit:
     """A thread with who is looking at it, after the per-object check."""
@@ -325,12 +334,14 @@ class LessonDiscussion:
 
 
 def lesson_discussion(actor: User, course_id: int, cohort_id: int | None, lesson_key: str) -> LessonDiscussion:
-    """The lesson's threads that ``actor`` sees and their replies, for "Discuss this lesson (1 discussion, 2 replies)".
+    """The lesson's threads that ``actor`` sees and their replies, for "Discuss this lesson (1 discussion, 2 replies)"
+    (its reflection thread is not one: the page shows the reflection answers under their question).
     ``cohort_id`` is the learner's cohort (the lesson page has it already: one query here)."""
     is_staff = authz.can_moderate_discussions(actor, course_id, staffing.teaching_course_ids(actor))
     viewer = Viewer(actor.id, is_staff, None if is_staff else cohort_id)
     threads, replies = db.session.execute(
         select(func.count(DiscussionThread.id), func.coalesce(func.sum(DiscussionThread.reply_count), 0))
         .where(DiscussionThread.course_id == course_id, DiscussionThread.place == Place.LESSON.value,
-               DiscussionThread.item_key == lesson_key, visible_threads(viewer))).one()
+               DiscussionThread.item_key == lesson_key, DiscussionThread.kind != ThreadKind.REFLECTION.value,
+               visible_threads(viewer))).one()
     return LessonDiscussion(int(threads), int(replies))

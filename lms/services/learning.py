@@ -33,6 +33,8 @@ from lms.models import (
     Cohort,
     Course,
     CourseVersion,
+    DiscussionPost,
+    DiscussionThread,
     Enrolment,
     EnrolmentStatus,
     LessonProgress,
@@ -58,6 +60,7 @@ from lms.services import (
 from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
 from lms.services.course_languages import CourseReading
 from lms.services.errors import Invalid, NotAllowed, NotFound
+from lms.services.reflection_contributions import contributions_select
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,7 @@ def learner_states(user: User, outlines: dict[int, VersionOutline]) -> dict[int,
     of it: one query, whatever the number of courses and their size."""
     course_ids = list(outlines)
     done: dict[str, dict[int, set[str]]] = {kind: {course_id: set() for course_id in course_ids}
-                                            for kind in ("lesson", "quiz", "session")}
+                                            for kind in ("lesson", "quiz", "session", "reflection")}
     rows = db.session.execute(_LEARNER_ROWS, {
         "user_id": user.id, "course_ids": course_ids,
         "version_ids": [outline.version.id for outline in outlines.values()],
@@ -180,7 +183,7 @@ def learner_states(user: User, outlines: dict[int, VersionOutline]) -> dict[int,
     for course_id, outline in outlines.items():
         completed, passed = done["lesson"][course_id], done["quiz"][course_id]
         sessions = len(done["session"][course_id])
-        progress = course_progress(outline.outline, completed, passed, sessions)
+        progress = course_progress(outline.outline, completed, passed, sessions, done["reflection"][course_id])
         states[course_id] = LearnerState(frozenset(completed), frozenset(passed), sessions, progress)
     return states
 
@@ -189,7 +192,7 @@ def _learner_rows() -> CompoundSelect:
     """(kind, course id, key) of everything a learner did that the progress rules count, in the courses
     ``course_ids`` whose current versions are ``version_ids``: completed lessons, quizzes passed on their current
     questions (an attempt counts while the quiz's content hash in the current version is the one it was taken on) and
-    live sessions attended. Built once: building a statement costs more than running it."""
+    live sessions attended, reflections contributed to. Built once: building a statement costs more than running it."""
     user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
     completed_lessons = (
         select(literal("lesson"), LessonProgress.course_id, LessonProgress.lesson_key)
@@ -207,7 +210,10 @@ def _learner_rows() -> CompoundSelect:
     )
     attended = live_sessions.sessions_attended_select(user_id, course_ids).subquery()
     attended_sessions = select(literal("session"), attended.c.course_id, cast(attended.c.session_id, String))
-    return union_all(completed_lessons, passed_quizzes, attended_sessions)
+    reflected = contributions_select(DiscussionPost.author_id == user_id,
+                                     DiscussionThread.course_id.in_(course_ids)).subquery()
+    reflections = select(literal("reflection"), reflected.c.course_id, reflected.c.item_key)
+    return union_all(completed_lessons, passed_quizzes, attended_sessions, reflections)
 
 
 _LEARNER_ROWS = _learner_rows()

@@ -18,6 +18,7 @@ from lms.core.packages import LoadResult, MediaFile, Package, Problem
 from lms.services import package_validation
 from lms.services.catalog import LessonRef, ModuleRef
 from lms.services.errors import NotFound
+from lms.services.video_lessons import video_record
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class PreviewState:
     outline: PreviewOutline | None = None
     version: PreviewVersion | None = None
     html: dict[str, str] = field(default_factory=dict)  # lesson id -> rendered HTML
+    videos: dict[str, dict] = field(default_factory=dict)  # lesson id -> its video, as a version stores it
 
     @property
     def package(self) -> Package | None:
@@ -120,7 +122,9 @@ def _load(folder: Path, fingerprint: str) -> PreviewState:
     return PreviewState(folder, fingerprint, result, warnings=tuple(package_validation.package_warnings(package)),
                         outline=PreviewOutline(modules, lessons),
                         version=PreviewVersion(package.title, package.version, package.language),
-                        html={lesson.id: lesson.html for lesson in package.lessons})
+                        html={lesson.id: lesson.html for lesson in package.lessons},
+                        videos={lesson.id: video_record(lesson.video, package) for lesson in package.lessons
+                                if lesson.video is not None})
 
 
 def asset(state: PreviewState, path: str) -> tuple[bytes, str]:

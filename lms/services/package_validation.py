@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 
 from lms.core import clock
+from lms.core.i18n import counted
 from lms.core.packages import Limits, LoadResult, Package, Problem, load_package
 from lms.core.packages.cohort_warnings import cohort_warnings
 from lms.services.errors import Invalid
@@ -23,7 +24,7 @@ class PackageRejected(Invalid):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
-        super().__init__(f"The package has {len(self.problems)} problem(s).")
+        super().__init__(f"The package has {counted(len(self.problems), 'problem')}.")
 
 
 class RelativeLinks:

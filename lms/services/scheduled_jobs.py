@@ -29,7 +29,15 @@ from lms.core.i18n import Nn_, Phrase
 from lms.extensions import db
 from lms.models import Course, CourseVersion, ScheduledJob, ScheduledJobRun, User
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import accounts, application_review, completion, discussion_mail, outbox, reminders
+from lms.services import (
+    accounts,
+    application_review,
+    completion,
+    discussion_mail,
+    outbox,
+    reminders,
+    stored_files,
+)
 from lms.services.errors import NotAllowed
 
 log = logging.getLogger(__name__)
@@ -88,6 +96,13 @@ def _discussion_digest(now: datetime) -> Phrase:
                     discussion_mail.send_digests(now))
 
 
+def _collect_unused_files(now: datetime) -> Phrase:
+    collected = stored_files.collect_unused_files(now)
+    return _counted(Nn_("%(num)d unused file deleted from the file store (%(megabytes).1f MB).",
+                        "%(num)d unused files deleted from the file store (%(megabytes).1f MB)."),
+                    collected.deleted, megabytes=collected.deleted_bytes / 1024 / 1024)
+
+
 JOBS: tuple[Job, ...] = (
     Job("session_reminders", timedelta(minutes=15), _session_reminders,
         _l("Reminds enrolled learners before each live session (%(setting)s ahead).", setting="LMS_REMINDER_HOURS")),
@@ -100,6 +115,9 @@ JOBS: tuple[Job, ...] = (
            setting="LMS_OUTBOX_KEEP_DAYS")),
     Job("discussion_digest", timedelta(days=1), _discussion_digest,
         _l("Mails the daily digest of followed discussions to those who chose it.")),
+    Job("collect_unused_files", timedelta(days=1), _collect_unused_files,
+        _l("Deletes the package files no course version uses, once %(setting)s hours have passed since they were "
+           "stored.", setting="LMS_FILE_STORE_GRACE_HOURS")),
 )
 JOBS_BY_NAME = {job.name: job for job in JOBS}
 

@@ -21,7 +21,10 @@ def _manifest(package: Package) -> dict:
         "live_sessions": [{"id": s.id, "title": s.title, "description": s.description,
                            "duration_minutes": s.duration_minutes} for s in package.live_sessions],
         "completion": {"required_modules": list(completion.required_modules),
-                       "min_sessions_attended": completion.min_sessions_attended},
+                       "min_sessions_attended": completion.min_sessions_attended,
+                       "min_reflections": completion.min_reflections},
+        # Each lesson's reflection question (source language), by lesson id: the lesson page and the progress rule.
+        "reflections": {lesson.id: lesson.reflection for lesson in package.lessons if lesson.reflection},
         "certificate": {"enabled": certificate.enabled, "hours": certificate.hours,
                         "issuers": [{"name": i.name, "url": i.url} for i in certificate.issuers]},
         "cohorts": [{"id": c.id, "name": c.name} for c in package.cohorts],
@@ -85,6 +88,8 @@ def _translation_row(version: CourseVersion, translation: Translation) -> Versio
                               for r in translation.resources],
                 "live_sessions": [{"id": s.id, "title": s.title, "description": s.description,
                                    "duration_minutes": s.duration_minutes} for s in translation.live_sessions]}
+    elif translation.kind == "lesson" and translation.reflection:
+        data = {"reflection": translation.reflection}
     return VersionTranslation(
         version=version, language=translation.language, kind=translation.kind, item_key=translation.key,
         path=translation.path, title=translation.title, summary=translation.summary, html=translation.html, data=data,

@@ -56,6 +56,6 @@ def test_refresh_progress_recomputes_stored_percentages(runner, db):
     db.session.commit()
     result = runner.invoke(args=["lms", "refresh-progress", EXAMPLE_SLUG])
     assert result.exit_code == 0, result.output
-    assert f"Updated the stored progress of {sum(1 for v in seeded.values() if v)} learner(s)" in result.output
+    assert f"Updated the stored progress of {sum(1 for v in seeded.values() if v)} learners" in result.output
     db.session.expire_all()
     assert dict(db.session.execute(select(Enrolment.user_id, Enrolment.progress_percent)).all()) == seeded

@@ -21,7 +21,7 @@ def test_stamp_writes_only_the_source_hash_line_and_makes_the_translation_curren
     result = runner.invoke(args=["lms", "translations", "stamp", str(package), "--lang", "es"])
     assert result.exit_code == 0, result.output
     assert "stamped basics/01-welcome.es.md" in result.output
-    assert "1 file(s) stamped, 3 already current." in result.output
+    assert "1 file stamped, 3 already current." in result.output
     after = translation.read_text(encoding="utf-8").splitlines()
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
     assert len(changed) == 1 and changed[0][1].startswith("source_hash: sha256:")

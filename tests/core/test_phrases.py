@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lms.core.i18n import Listing, Phrase
+from lms.core.i18n import Listing, Phrase, counted
 
 
 def _bracketed(message: str) -> str:  # a stand-in catalogue that shows where it was used
@@ -33,3 +33,9 @@ def test_a_listing_follows_the_language_except_englishs_house_style():
     assert str(items) == "a, b, c"
     assert Phrase("Lessons: %(items)s.", items=items).render(lambda m: m, "es") == "Lessons: a, b y c."
     assert Listing(["a", "b"], separator="; ").join(["a", "b"], "fr") == "a; b"
+
+
+def test_english_counts_say_one_thing_or_several_never_thing_s():
+    assert [counted(n, "problem") for n in (0, 1, 2)] == ["0 problems", "1 problem", "2 problems"]
+    assert counted(1, "lesson asks", "lessons ask") == "1 lesson asks"
+    assert counted(3, "lesson asks", "lessons ask") == "3 lessons ask"

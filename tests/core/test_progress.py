@@ -508,3 +508,50 @@ def test_the_last_lesson_leads_to_the_last_quiz_until_it_is_passed_then_to_nothi
     assert item_after_lesson(outline, "b", {"q1"}) == ForwardItem(StepKind.QUIZ, "q2", "m2")
     assert item_after_lesson(outline, "b", {"q1", "q2"}) is None
     assert item_after_lesson(outline, "a", {"q1", "q2"}) == ForwardItem(StepKind.QUIZ, "q1", "m1")
+
+
+# --- reflections ------------------------------------------------------------------------------------------------------
+
+
+def _reflective(min_reflections: int = 2, sessions: int = 0) -> Outline:
+    """One module of three lessons (no quiz); the first and last ask a reflection question."""
+    return Outline(
+        modules=(OutlineModule("m", lessons=(OutlineLesson("a"), OutlineLesson("b"), OutlineLesson("c"))),),
+        min_sessions_attended=sessions, reflection_lessons=("c", "a"), min_reflections=min_reflections)
+
+
+def test_required_reflections_hold_up_completion_and_count_as_units():
+    outline = _reflective()
+    progress = course_progress(outline, {"a", "b", "c"}, set(), 0, {"a"})
+    assert not progress.complete
+    assert (progress.reflections_done, progress.reflections_required, progress.reflections_missing) == (1, 2, 1)
+    assert (progress.units_done, progress.units_total, progress.percent) == (4, 5, 80)
+    assert course_progress(outline, {"a", "b", "c"}, set(), 0, {"a", "c"}).complete
+
+
+def test_a_contribution_to_a_lesson_that_asks_no_question_does_not_count():
+    progress = course_progress(_reflective(min_reflections=1), {"a", "b", "c"}, set(), 0, {"b", "elsewhere"})
+    assert progress.reflections_done == 0 and not progress.complete
+
+
+def test_the_next_step_is_the_first_unanswered_reflection_in_course_order_after_the_lessons():
+    outline = _reflective(sessions=1)
+    assert learner_next_step(course_progress(outline, {"a"}, set(), 0)).kind == NextKind.LESSON
+    step = learner_next_step(course_progress(outline, {"a", "b", "c"}, set(), 0, {"c"}))
+    assert (step.kind, step.item_id, step.reflections_missing) == (NextKind.REFLECTION, "a", 1)
+    step = learner_next_step(course_progress(outline, {"a", "b", "c"}, set(), 0, {"a", "c"}))
+    assert step.kind == NextKind.SESSIONS
+
+
+def test_optional_reflections_never_appear_in_the_next_step_or_the_percentage():
+    outline = _reflective(min_reflections=0)
+    progress = course_progress(outline, {"a", "b", "c"}, set(), 0)
+    assert progress.complete and progress.percent == 100 and progress.next_reflection is None
+    assert learner_next_step(progress).kind == NextKind.COMPLETE
+
+
+def test_an_outline_cannot_require_more_reflections_than_its_lessons_ask():
+    with pytest.raises(ValueError):
+        _reflective(min_reflections=3)
+    with pytest.raises(ValueError):
+        Outline(modules=(OutlineModule("m", lessons=(OutlineLesson("a"),)),), reflection_lessons=("zz",))

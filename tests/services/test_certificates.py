@@ -34,7 +34,7 @@ from lms.services.certificate_pdf import render_certificate_pdf
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.conftest import is_postgres
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
-from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_user
+from tests.factories import EXAMPLE_SLUG, completable_online, copy_package, edit_file, make_user
 
 SLUG = EXAMPLE_SLUG
 
@@ -43,7 +43,7 @@ SLUG = EXAMPLE_SLUG
 def course(db, tmp_path):
     """The example course, with no live session required so it can be completed online."""
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     return publishing.import_package(None, package, publish=True).version
 
 
@@ -123,7 +123,7 @@ def test_no_certificate_before_completion(db, course, outbox):
 
 def test_a_course_without_a_certificate_issues_none(db, tmp_path, outbox):
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     edit_file(package / "course.yaml", "certificate:\n  enabled: true", "certificate:\n  enabled: false")
     version = publishing.import_package(None, package, publish=True).version
     complete_course(make_user(), version)

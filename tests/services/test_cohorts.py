@@ -48,7 +48,7 @@ def test_publishing_caring_cities_creates_its_2023_cohort_with_four_sessions(db)
     assert sessions[1].title == "Session 1: What is a Caring City and caring city services?"
 
 
-def _republish_with_changes(package, version: str = "1.2.1", actor=None):
+def _republish_with_changes(package, version: str = "1.3.1", actor=None):
     set_version(package, version)
     edit_file(package / "course.yaml", 'starts_at: "2023-07-20T09:00"', 'starts_at: "2023-07-20T10:00"')
     edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Caring Cities 2023 (first run)")
@@ -83,7 +83,7 @@ def test_republishing_updates_the_cohort_the_package_created_and_audits_it(db, t
     assert [(e.action, e.actor_id) for e in entries] == [("cohort.update", instructor.id),
                                                          ("session.update", instructor.id)]
     assert entries[0].details["name"] == {"from": "Caring Cities 2023", "to": "Caring Cities 2023 (first run)"}
-    assert entries[0].details["by_package_version"] == "1.2.1"
+    assert entries[0].details["by_package_version"] == "1.3.1"
 
 
 @pytest.mark.parametrize("edit", ["cohort", "session", "added session"])
@@ -122,7 +122,7 @@ def test_a_package_cannot_take_over_a_cohort_staff_created(db, tmp_path):
     publish_caring_cities()
     staff_cohort = make_cohort(key="2027", name="Caring Cities 2027", capacity=30, sessions=1)
     package = copy_package(tmp_path, CARING_CITIES)
-    set_version(package, "1.3.0")
+    set_version(package, "1.4.0")
     edit_file(package / "course.yaml", 'id: "2023"', 'id: "2027"')
     edit_file(package / "course.yaml", "join_url: https://zoom.us/j/0000000000",
               "join_url: https://evil.example/phish")
@@ -144,22 +144,22 @@ def test_a_package_cannot_take_over_a_cohort_staff_created(db, tmp_path):
 def test_a_draft_imported_before_an_edit_is_refused_at_publish_time(db, tmp_path):
     package = copy_package(tmp_path, CARING_CITIES)
     publishing.import_package(None, package, publish=True)
-    set_version(package, "1.2.1")
+    set_version(package, "1.3.1")
     edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Renamed")
     publishing.import_package(None, package)
     cohort = db.session.execute(db.select(Cohort).filter_by(key="2023")).scalar_one()
     cohorts.update_cohort(None, cohort.id, cohorts.cohort_data(cohort, capacity=25))
 
-    report = version_diff.diff_versions(None, "caring-cities", "1.2.1")
+    report = version_diff.diff_versions(None, "caring-cities", "1.3.1")
     assert report.cohort_changes[0].refusal
     with pytest.raises(package_validation.PackageRejected):
-        publishing.publish_version(None, "caring-cities", "1.2.1")
+        publishing.publish_version(None, "caring-cities", "1.3.1")
 
 
 def test_the_diff_says_what_publishing_changes_in_existing_cohorts(db, tmp_path):
     package = copy_package(tmp_path, CARING_CITIES)
     publishing.import_package(None, package, publish=True)
-    set_version(package, "1.2.1")
+    set_version(package, "1.3.1")
     edit_file(package / "course.yaml", 'starts_at: "2023-07-20T09:00"', 'starts_at: "2023-07-20T10:00"')
     edit_file(package / "course.yaml", "name: Caring Cities 2023", "name: Caring Cities 2023 (first run)")
 

@@ -1,6 +1,6 @@
-"""The completion rule always holds: whatever the order of lessons, quizzes, attendance and new versions, a learner
-who meets the rule holds exactly one valid certificate and a learner who never met it holds none
-(lms.services.completion)."""
+"""The completion rule always holds: whatever the order of lessons, quizzes, attendance, reflections (answered,
+removed, hidden, restored) and new versions, a learner who meets the rule holds exactly one valid certificate and a
+learner who never met it holds none (lms.services.completion)."""
 
 from __future__ import annotations
 
@@ -22,17 +22,20 @@ from lms.services import (
     catalog,
     certificates,
     completion,
+    discussion_moderation,
+    discussion_posts,
     enrolments,
     learning,
     publishing,
     quizzes,
+    reflections,
     reports,
 )
 from tests.cohort_factories import make_cohort, session_rows
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
-from tests.factories import copy_package, edit_file, make_user, set_version
+from tests.factories import completable_online, copy_package, edit_file, make_user, set_version
 
 LESSONS = ("welcome", "going-further", "updated-rules")  # the required lessons of the counted module, in order
 
@@ -62,6 +65,7 @@ def study_everything(user) -> None:
     for key in LESSONS:
         learning.complete_lesson(user, SLUG, key)
     assert pass_quiz(user)
+    reflections.answer(user, SLUG, "welcome", "Shared with the cohort")  # the example course requires one
 
 
 # The normal order of the programme: study first, attend afterwards.
@@ -105,6 +109,7 @@ def test_attendance_before_the_last_lesson_issues_on_that_lesson(db, programme, 
     learner, admin = make_user(), make_user(Role.ADMIN)
     enrolments.enrol(learner, SLUG)
     attendance.mark_attendance(admin, sessions[1].id, {learner.id})
+    reflections.answer(learner, SLUG, "welcome", "Early thoughts")
     assert pass_quiz(learner)
     for key in LESSONS:
         assert valid_certificates(learner) == []
@@ -117,7 +122,7 @@ def test_a_new_version_that_asks_less_completes_the_course_on_publishing(db, pro
     study_everything(learner)  # no live session yet
     package = copy_package(tmp_path)
     set_version(package, "1.1.0")
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     publishing.import_package(None, package, publish=True)
     assert len(valid_certificates(learner)) == 1 and len(outbox) == 1
 
@@ -165,6 +170,7 @@ def _complete_behind_the_rules_back(learner, admin, sessions) -> Course:
                                        first_viewed_at=clock.now(), completed_at=clock.now()))
     _db.session.add(_attendance_row(sessions[0].id, learner.id, admin.id))
     _db.session.commit()
+    reflections.answer(learner, SLUG, "welcome", "Shared")
     assert pass_quiz(learner)  # the engine before the rule issued here; this one too, so undo it below
     _db.session.execute(Certificate.__table__.delete())
     _db.session.execute(Enrolment.__table__.update().values(completed_at=None))
@@ -223,11 +229,15 @@ EVENT = st.one_of(
     st.tuples(st.just("quiz"), st.booleans()),
     st.tuples(st.just("attend"), st.integers(0, 1)),
     st.tuples(st.just("unattend"), st.integers(0, 1)),
-    st.tuples(st.just("publish"), st.sampled_from(["reset-lesson", "no-sessions", "two-sessions"])),
+    st.tuples(st.just("reflect"), st.just(True)),  # answer the welcome lesson's reflection question
+    st.tuples(st.just("unreflect"), st.just(True)),  # the learner removes their answer
+    st.tuples(st.just("hide"), st.booleans()),  # staff hide the answer (True) or restore it (False)
+    st.tuples(st.just("publish"), st.sampled_from(["reset-lesson", "no-sessions", "two-sessions", "no-reflections",
+                                                   "one-reflection"])),
 )
 # What completes the course, in any order, often with other events around it (so the interesting orders, such as
 # attendance marked last, come up in every run), or only some of it.
-EVERYTHING = [("lesson", key) for key in LESSONS] + [("quiz", True), ("attend", 0)]
+EVERYTHING = [("lesson", key) for key in LESSONS] + [("quiz", True), ("attend", 0), ("reflect", True)]
 
 
 @st.composite
@@ -258,6 +268,8 @@ def test_any_order_of_events_ends_with_a_certificate_exactly_when_the_rule_was_m
     done_lessons: set[str] = set()
     passed = False
     present: set[int] = set()
+    answer = None  # the learner's reflection post, while not removed
+    hidden = False
     minor = 0
     ever_met = False
     for kind, value in events:
@@ -272,6 +284,20 @@ def test_any_order_of_events_ends_with_a_certificate_exactly_when_the_rule_was_m
         elif kind == "unattend":
             present.discard(value)
             attendance.mark_attendance(admin, sessions[value].id, _present_at(sessions[value].id) - {learner.id})
+        elif kind == "reflect":
+            if answer is None:
+                answer, hidden = reflections.answer(learner, slug, "welcome", "My city's view"), False
+        elif kind == "unreflect":
+            if answer is not None:
+                discussion_posts.remove_post(learner, answer.id)
+                answer = None
+        elif kind == "hide":
+            if answer is not None and value != hidden:
+                if value:
+                    discussion_moderation.hide_post(admin, answer.id, "Checking it")
+                else:
+                    discussion_moderation.restore_post(admin, answer.id)
+                hidden = value
         else:
             minor += 1
             new = copy_package(tmp_path / f"run-{run}-v{minor}", package)
@@ -279,6 +305,11 @@ def test_any_order_of_events_ends_with_a_certificate_exactly_when_the_rule_was_m
             if value == "reset-lesson":
                 edit_file(new / "basics" / "03-updated-rules.md", "# Updated rules", f"# Updated rules ({minor})")
                 done_lessons.discard("updated-rules")
+            elif value in ("no-reflections", "one-reflection"):
+                text = (new / "course.yaml").read_text(encoding="utf-8")
+                (new / "course.yaml").write_text(_replace_line(
+                    text, "  min_reflections:", f"  min_reflections: {0 if value == 'no-reflections' else 1}"),
+                    encoding="utf-8")
             else:
                 sessions_needed = "0" if value == "no-sessions" else "2"
                 text = (new / "course.yaml").read_text(encoding="utf-8")
@@ -288,8 +319,9 @@ def test_any_order_of_events_ends_with_a_certificate_exactly_when_the_rule_was_m
             publishing.import_package(None, new, publish=True)
             package = new
         outline = catalog.version_outline(catalog.published_version(slug)[1]).outline
+        reflected = {"welcome"} if answer is not None and not hidden else set()
         ever_met = ever_met or course_progress(outline, done_lessons, {"basics-quiz"} if passed else set(),
-                                               len(present)).complete
+                                               len(present), reflected).complete
     held = valid_certificates(learner)
     assert len(held) == (1 if ever_met else 0), events
     enrolment = enrolments.active_enrolment(learner, course.id)

@@ -11,22 +11,7 @@ from lms.models import AuditEntry, DiscussionRevision
 from lms.services import discussion_moderation, discussion_posts, discussions, enrolments
 from lms.services.discussion_posts import Draft
 from lms.services.errors import Invalid, NotAllowed, NotFound
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
-from tests.factories import make_instructor
-
-
-@pytest.fixture
-def two_cohorts(db, make_user, tmp_path):
-    """Two cohorts of the example course, a learner in each, a second learner in the first, and its instructor."""
-    first = example_with_open_cohort(tmp_path)
-    second = make_cohort(SLUG, mode="open", key="second", name="Second cohort", sessions=0)
-    ana, ben, chloe = (make_user(city=city, country="ES") for city in ("Madrid", "Sevilla", "Bilbao"))
-    enrol_in_cohort(ana, first)
-    enrol_in_cohort(ben, first)
-    enrol_in_cohort(chloe, second)
-    staff = make_instructor(SLUG)
-    return {"first": first, "second": second, "ana": ana, "ben": ben, "chloe": chloe, "staff": staff}
 
 
 def _thread(author, title="How do you map care needs?", **options):

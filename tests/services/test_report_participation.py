@@ -10,9 +10,10 @@ from sqlalchemy import update
 
 from lms.core import clock
 from lms.extensions import db as _db
-from lms.models import DiscussionPost, Enrolment, EnrolmentStatus
+from lms.models import DiscussionPost, DiscussionThread, Enrolment, EnrolmentStatus
 from lms.services import catalog, discussion_moderation, discussion_posts, enrolments, reports
 from lms.services.discussion_posts import Draft
+from lms.services.reports.participation import REFLECTION_KIND
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.factories import make_instructor, make_user
@@ -148,3 +149,30 @@ def test_the_cohort_export_has_every_cohort_column(cohorts):
                             "participant_percent", "recent_participants", "recent_percent"]
     rows = {row[0]: row for row in table.rows}
     assert rows[cohorts["first"].name] == [cohorts["first"].name, 2, 1, 0, 0, 1, 50.0, 1, 50.0]
+
+
+def test_posts_in_a_reflection_thread_count_as_reflections_not_replies(cohorts):
+    ana, ben = cohorts["ana"], cohorts["ben"]
+    lesson = catalog.version_outline(catalog.published_version(SLUG)[1]).lessons[0]
+    # A lesson's reflection thread as lms.services.reflections opens it: the question's post has no author.
+    reflection = DiscussionThread(course_id=cohorts["first"].course_id, cohort_id=cohorts["first"].id, place="lesson",
+                                  item_key=lesson.key, kind=REFLECTION_KIND, title=lesson.title, author_id=None)
+    _db.session.add(reflection)
+    _db.session.flush()
+    _db.session.add(DiscussionPost(thread_id=reflection.id, is_opening=True, author_id=None, body="Q", html="<p>Q</p>"))
+    answer = DiscussionPost(thread_id=reflection.id, author_id=ana.id, body="In Madrid…", html="<p>In Madrid…</p>")
+    _db.session.add(answer)
+    _db.session.flush()
+    _db.session.add_all([
+        DiscussionPost(thread_id=reflection.id, author_id=ben.id, body="Ben's", html="<p>Ben's</p>"),
+        DiscussionPost(thread_id=reflection.id, parent_id=answer.id, author_id=ben.id, body="Nice", html="<p>Nice</p>"),
+    ])
+    _db.session.commit()
+    discussion_posts.reply(ana, thread(ben).id, "An ordinary reply")
+    assert row_of(cohorts["admin"], ana).participation == reports.Participation(threads=0, replies=1, reflections=1)
+    assert row_of(cohorts["admin"], ben).participation == reports.Participation(threads=1, replies=0, reflections=2)
+    first = next(row for row in reports.overview(cohorts["admin"], SLUG).cohorts
+                 if row.cohort_id == cohorts["first"].id)
+    assert (first.threads, first.replies, first.reflections, first.participants) == (1, 1, 3, 2)
+    kinds = [(post.kind, post.place) for post in reports.learner_history(cohorts["admin"], SLUG, ana.id).posts]
+    assert kinds == [("reflection", lesson.title), ("reply", "General")]

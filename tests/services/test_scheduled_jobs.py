@@ -1,8 +1,10 @@
 """Scheduled jobs run by the worker: each occurrence by exactly one worker, however many run; the reviewers' digest;
 expiry; and `flask lms worker --once` / `flask lms jobs`."""
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -168,8 +170,15 @@ def test_worker_once_runs_due_jobs_and_delivers_the_queue(runner, db, make_user,
     result = runner.invoke(args=["lms", "worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "session_reminders: 0 reminders queued" in result.output
-    assert "1 message(s) sent, 0 to retry later, 0 failed." in result.output
+    assert "1 message sent, 0 to retry later, 0 failed." in result.output
     listing = runner.invoke(args=["lms", "jobs"])
-    assert "reviewer_digest    every 1 hour(s), next" in listing.output
+    assert "reviewer_digest    every 1 hour, next" in listing.output
     assert "last run" in listing.output
     assert [m["To"] for m in outbox.messages] == ["ana@example.org"]
+
+
+def test_every_job_has_its_row_in_the_worker_guide():
+    # Operators read docs/worker.md to learn what the worker does on its own; a job missing there runs unexplained.
+    guide = (Path(__file__).parents[2] / "docs" / "worker.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z_]+)` \|", guide, flags=re.MULTILINE))
+    assert {job.name for job in scheduled_jobs.JOBS} <= listed

@@ -16,6 +16,7 @@ from tests.factories import (
     DEFAULT_PASSWORD,
     EXAMPLE,
     EXAMPLE_SLUG,
+    completable_online,
     copy_package,
     edit_file,
     make_instructor,
@@ -189,7 +190,7 @@ def test_attendance_refused_to_an_instructor_of_another_course_records_nothing(c
 @pytest.fixture
 def certifying_course(db, tmp_path):
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     return publishing.import_package(None, package, publish=True).version
 
 

@@ -191,3 +191,13 @@ def test_a_server_installed_without_the_guide_says_where_to_read_it(tmp_path):
 
     with pytest.raises(NotFound, match=r"read docs/course-packages\.md"):
         guides.course_packages_guide(tmp_path / "course-packages.md")
+
+
+def test_the_lesson_preview_shows_its_reflection_question_in_the_language_previewed(client, login_as, draft):
+    login_as("admin")
+    url = f"/author/{SLUG}/1.1.0/preview/lessons/welcome"
+    html = client.get(url).get_data(as_text=True)
+    assert "Which feature of this course would help the officials of your city most, and why?" in html
+    assert "¿Qué función de este curso ayudaría más" in client.get(f"{url}?lang=es").get_data(as_text=True)
+    assert "Reflect and share" not in client.get(f"/author/{SLUG}/1.1.0/preview/lessons/going-further") \
+        .get_data(as_text=True)

@@ -139,6 +139,7 @@ GET = {
     "admin.mail_queue":                 "login  403      403      403      403      200",
     # Discussions: a thread or post id of a space someone cannot read is "not found", never "forbidden".
     "discussions.board":                "login  200      403      403      200      200",
+    "discussions.search":               "login  200      403      403      200      200",
     "discussions.new_thread":           "login  200      403      403      200      200",
     "discussions.thread":               "login  200      404      404      200      200",
     "discussions.edit_post":            "login  200      404      404      403      403",
@@ -148,6 +149,8 @@ GET = {
     "discussions.settings":             "login  200      200      200      200      200",
     # The signed token is the proof (the learner's here): whoever holds the link sees the one-button page.
     "discussions.unsubscribe":          "200    200      200      200      200      200",
+    # The reflection form lives on the lesson page: asking for it on its own leads there (which checks access).
+    "discussions.reflection":           "login  redirect redirect redirect redirect redirect",
 }
 
 POST = {
@@ -213,6 +216,8 @@ POST = {
     "discussions.follow":               "login     redirect* 404       404       redirect  redirect",
     "discussions.settings":             "login     redirect* redirect* redirect* redirect* redirect*",
     "discussions.unsubscribe":          "200*      200*      200*      200*      200*      200*",
+    # Answering a lesson's reflection question: enrolled learners only (staff read the answers in the discussions).
+    "discussions.reflection":           "login     redirect* 403       403       403       403",
 }
 
 
@@ -423,6 +428,7 @@ FORMS: dict[str, Callable[[World], dict]] = {
     "discussions.new_thread": lambda w: {"kind": "discussion", "place": "general", "title": "Matrix news",
                                          "body": "Hello, cohort."},
     "discussions.reply": lambda w: {"body": "Matrix reply"},
+    "discussions.reflection": lambda w: {"body": "Matrix reflection"},
     "discussions.edit_post": lambda w: {"body": "We start with a survey, then interviews."},
     "discussions.mark_answer": lambda w: {"post_id": str(w.values["post_id"])},
     "discussions.pin": lambda w: {"pinned": "1"},

@@ -15,7 +15,7 @@ from lms.models import Certificate
 from lms.services import certificates, course_versions, credential_keys, publishing
 from tests import independent_verifier
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
-from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_user
+from tests.factories import EXAMPLE_SLUG, completable_online, copy_package, make_user
 
 SLUG = EXAMPLE_SLUG
 PERSONAL = ("organisation", "Seoul Metropolitan Government", "learner-secret@example.org")
@@ -24,7 +24,7 @@ PERSONAL = ("organisation", "Seoul Metropolitan Government", "learner-secret@exa
 @pytest.fixture
 def course(db, tmp_path):
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     return publishing.import_package(None, package, publish=True).version
 
 

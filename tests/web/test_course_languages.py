@@ -13,7 +13,7 @@ from lms.models import Cohort, Enrolment, QuizAttempt, VersionTranslation
 from lms.services import certificates, publishing
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG as SLUG
-from tests.factories import copy_package, edit_file, make_user
+from tests.factories import completable_online, copy_package, edit_file, make_user
 
 SPANISH_TITLE = "Bienvenida al curso de ejemplo"
 ENGLISH_TITLE = "Welcome to the example course"
@@ -22,7 +22,7 @@ ENGLISH_TITLE = "Welcome to the example course"
 @pytest.fixture
 def course(db, tmp_path):
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     return publishing.import_package(None, package, publish=True).version
 
 

@@ -7,7 +7,7 @@ import pytest
 from lms.models import LessonProgress, QuizAttempt
 from lms.services import course_versions, publishing
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
-from tests.factories import EXAMPLE_SLUG, copy_package, edit_file, make_course
+from tests.factories import EXAMPLE_SLUG, completable_online, copy_package, edit_file, make_course
 from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
 
 SLUG = EXAMPLE_SLUG
@@ -17,7 +17,7 @@ SLUG = EXAMPLE_SLUG
 def course(db, tmp_path):
     """The example course, with no live session required so it can be completed online."""
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     return publishing.import_package(None, package, publish=True).version
 
 
@@ -266,8 +266,8 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_courses(client, db, lo
 def test_a_lesson_page_costs_four_queries_whatever_the_learner_has_done(client, db, login_as, make_user,
                                                                         count_queries):
     """The lesson page's budget: the user, the course with its version, enrolment and cohort, everything the
-    learner did (lessons, quizzes, live sessions) in one statement, and the number of posts in the lesson's
-    discussion ("Discuss this lesson (N)"). The learner here has all of those."""
+    learner did (lessons, quizzes, live sessions) in one statement, and the discussions and replies in the lesson's
+    discussion ("Discuss this lesson (1 discussion, 2 replies)"). The learner here has all of those."""
     from lms.models import Course
     from lms.services import attendance, enrolments
     from tests.cohort_factories import make_cohort, publish_caring_cities, session_rows

@@ -59,3 +59,19 @@ def test_a_problem_saved_in_a_file_is_shown_in_the_page_and_goes_when_fixed(prev
     _save(folder / "module-1" / "module.yaml", "title: Safety: the basics", 'title: "Safety: the basics"')
     page = client.get("/preview/lessons/welcome").get_data(as_text=True)
     assert "preview-problems" not in page and "Safety: the basics" in page
+
+
+def test_a_video_lesson_is_previewed_with_its_player_transcript_and_text_around_it(other_app, db, tmp_path):
+    from tests.factories import copy_package
+
+    class PreviewConfig(config.TestConfig):
+        pass
+
+    application = other_app(PreviewConfig)
+    enable_live_preview(application, copy_package(tmp_path))
+    html = application.test_client().get("/preview/lessons/bonus").get_data(as_text=True)
+    assert '<source src="../assets/street-trees.webm" type="video/webm">' in html
+    assert '<track kind="captions" src="../assets/street-trees-captions-en.vtt" srclang="en"' in html
+    assert html.index("how much room does a street") < html.index("<video") < html.index("Transcript") \
+        < html.index("The video has captions in English and Spanish")
+    assert "js/video.js" in html and "js/live-preview.js" in html

@@ -13,7 +13,16 @@ import re
 import pytest
 
 from lms.models import Role
-from lms.services import attendance, catalog, certificates, course_versions, discussion_posts, learning, quizzes
+from lms.services import (
+    attendance,
+    catalog,
+    certificates,
+    course_versions,
+    discussion_posts,
+    learning,
+    quizzes,
+    reflections,
+)
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, session_rows
 from tests.factories import EXAMPLE_RIGHT_ANSWERS, EXAMPLE_SLUG, make_user
 
@@ -25,6 +34,9 @@ BUDGET = {
     "dashboard": ("/learning", 9),
     "course page": (f"/courses/{EXAMPLE_SLUG}/", 8),
     "lesson": (f"/courses/{EXAMPLE_SLUG}/lessons/{{lesson}}", 4),
+    # A lesson that asks a reflection question the learner has answered (issue 17): its space's thread, whether
+    # the reader is muted, their answer, and a page of the others' answers with their count.
+    "lesson with a reflection": (f"/courses/{EXAMPLE_SLUG}/lessons/{{reflection_lesson}}", 9),
     "quiz": (f"/courses/{EXAMPLE_SLUG}/quizzes/{QUIZ}", 4),
     "quiz result": (f"/courses/{EXAMPLE_SLUG}/attempts/{{attempt}}", 8),
     "live sessions": ("/programmes/sessions", 3),
@@ -34,6 +46,9 @@ BUDGET = {
     "discussions": (f"/courses/{EXAMPLE_SLUG}/discussions/", 5),
     # One more than issue 18 pinned: whether the reader follows the thread (discussion e-mail, issue 17).
     "thread": ("/discussions/{thread}", 12),
+    # The reader, the course with their enrolment, the count of matches, the page's post ids, then those posts with
+    # their thread, author, highlight and page in the thread (issue 17, search).
+    "discussion search": (f"/courses/{EXAMPLE_SLUG}/discussions/search?q=reply", 5),
 }
 
 
@@ -58,7 +73,13 @@ def busy_learner(db, tmp_path, login_as):
         title="Where do I start?", body="Which lesson first?"))
     for number in range(3):
         discussion_posts.reply(learner, thread.id, f"Reply {number + 1}")
-    return {"lesson": lessons[2].id, "attempt": attempt.id, "thread": thread.id}
+    reflection_lesson = next(lesson.id for lesson in lessons if lesson.reflection)
+    for person in (learner, make_user(), make_user()):
+        if person is not learner:
+            enrol_in_cohort(person, cohort)
+        reflections.answer(person, EXAMPLE_SLUG, reflection_lesson, "What my city would use first")
+    return {"lesson": lessons[2].id, "attempt": attempt.id, "thread": thread.id,
+            "reflection_lesson": reflection_lesson}
 
 
 @pytest.mark.parametrize("page", list(BUDGET))

@@ -9,7 +9,7 @@ from lms.services import publishing
 from tests.factories import EXAMPLE_RIGHT_ANSWERS as RIGHT
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.factories import EXAMPLE_WRONG_ANSWERS as WRONG
-from tests.factories import copy_package, edit_file
+from tests.factories import completable_online, copy_package, edit_file
 
 # example-all-features' quiz: two attempts, pass mark 60 %.
 EXPLANATION = "Images may only come from the package"
@@ -18,7 +18,7 @@ PICKED_FEEDBACK = "No. External images are not allowed, only links."
 
 def publish(tmp_path, review: str = ""):
     package = copy_package(tmp_path)
-    edit_file(package / "course.yaml", "min_sessions_attended: 1", "min_sessions_attended: 0")
+    completable_online(package)
     if review:
         edit_file(package / "basics" / "quiz.yaml", "score_policy: last\n", f"score_policy: last\n{review}")
     return publishing.import_package(None, package, publish=True).version

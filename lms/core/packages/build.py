@@ -66,6 +66,7 @@ def build_package(parsed: ParsedPackage, files: dict[str, PackageFile]) -> Packa
         completion=CompletionRule(
             required_modules=tuple(completion.get("required_modules", ())) if completion else (),
             min_sessions_attended=completion.get("min_sessions_attended") if completion else 0,
+            min_reflections=completion.get("min_reflections") if completion else 0,
         ),
         certificate=_certificate(certificate, course.get("estimated_hours")),
         assets=tuple(Asset(path, media_type(path), file_size(data), file_sha256(data))
@@ -114,6 +115,7 @@ def _lesson(lesson: ParsedLesson, files: dict[str, PackageFile]) -> Lesson:
         content_hash=file_sha256(files[lesson.path]),
         path=lesson.path,
         video=lesson.video,
+        reflection=front.get("reflection", ""),
     )
 
 

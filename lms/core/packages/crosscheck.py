@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from lms.core.i18n import counted
 from lms.core.packages.files import case_hint
 from lms.core.packages.model import Problem
 from lms.core.packages.parsed import ParsedPackage
@@ -133,6 +134,14 @@ def _check_completion(course: Record, parsed: ParsedPackage, problems: list[Prob
     completion: Record | None = course.get("completion")
     if completion is None or not parsed.all_modules_read or any(not m.record.has("id") for m in parsed.modules):
         return  # a module that could not be read is reported already; its id would look unknown here
+    wanted = completion.get("min_reflections", 0)
+    asked = sum(1 for m in parsed.modules for lesson in m.lessons
+                if lesson.front is not None and lesson.front.get("reflection", ""))
+    if wanted > asked and all(lesson.front is not None for m in parsed.modules for lesson in m.lessons):
+        problems.append(Problem(COURSE_FILE, completion.line_of("min_reflections"),
+                                f"completion.min_reflections is {wanted} but only "
+                                f"{counted(asked, 'lesson asks', 'lessons ask')} a reflection "
+                                "question (`reflection:` in a lesson's front matter); lower it or add questions"))
     module_ids = [m.record.get("id") for m in parsed.modules]
     for module_id, line in completion.located_items("required_modules"):
         if module_id not in module_ids:
@@ -197,8 +206,8 @@ def _check_cohort(cohort: Record, templates: list[str], completion: Record | Non
         _check_session(session, templates, starts_on, ends_on, zone, lambda k, m, s=session: report(k, m, s))
     required = completion.get("min_sessions_attended", 0) if completion else 0
     if "sessions" in cohort.lines and len(sessions) < required:
-        report("sessions", f"schedules {len(sessions)} live session(s) but completion.min_sessions_attended is "
-                           f"{required}; add sessions or lower the minimum")
+        report("sessions", f"schedules {counted(len(sessions), 'live session')} but "
+                           f"completion.min_sessions_attended is {required}; add sessions or lower the minimum")
 
 
 def _check_session(session: Record, templates: list[str], starts_on: date | None, ends_on: date | None,

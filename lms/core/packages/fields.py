@@ -96,6 +96,7 @@ COVER_IMAGE = Format("cover-image", "a PNG, JPEG, SVG or WebP file under assets/
 # as the staff forms collapse it (a line break would make a mail subject, and so the mail, fail).
 # Longest values, the sizes of the database columns they are stored in (a test checks that they agree).
 TITLE_LENGTH, NAME_LENGTH, URL_LENGTH, VERSION_LENGTH, LANGUAGE_LENGTH = 300, 200, 500, 64, 16
+REFLECTION_LENGTH = 600  # a question a learner reads at a glance; their answer is a post (lms.core.discussions)
 
 ONE_LINE = Format("one-line", "one line of text", parse=lambda value: " ".join(value.split()))
 FOLDER_NAME = Format("folder-name", "a folder name of letters, digits, '-', '_' and '.'",
@@ -148,6 +149,8 @@ class Spec:
     structure_keys: frozenset[str] = frozenset()
     # Groups of keys of which at least one must be given (course.yaml: `language` or `languages`).
     one_of_required: tuple[tuple[str, ...], ...] = ()
+    # Keys that belong in another file: where they go, said instead of "unknown key" (a quiz's `reflection`).
+    elsewhere: tuple[tuple[str, str], ...] = ()
     _by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

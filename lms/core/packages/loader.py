@@ -62,8 +62,10 @@ def load_package(source: PackageSource, *, limits: Limits = DEFAULT_LIMITS,
     translations = translating.read_translations(parsed.translation_names, parsed, collected.files, problems)
     renderer = MarkdownRenderer(_link_targets(parsed, collected.files, collected.refused),
                                 links or PlaceholderLinks(), element_budget=limits.max_markdown_elements)
-    _render(parsed, renderer, problems)
-    with_video = {lesson.path for module in parsed.modules for lesson in module.lessons if lesson.video is not None}
+    # A lesson that declares a video, even one with problems of its own: its marker is not a further problem.
+    with_video = {lesson.path for module in parsed.modules for lesson in module.lessons
+                  if lesson.front is not None and "video" in lesson.front.lines}
+    _render(parsed, renderer, with_video, problems)
     translation_build.render_translations(translations, renderer, with_video, problems)
     files = translating.translation_files(translations)
     quizzes = [m.quiz_path for m in parsed.modules if m.quiz is not None]
@@ -274,7 +276,7 @@ def _link_targets(parsed: ParsedPackage, files: dict[str, PackageFile], refused:
     )
 
 
-def _render(parsed: ParsedPackage, renderer: MarkdownRenderer, problems: list[Problem]) -> None:
+def _render(parsed: ParsedPackage, renderer: MarkdownRenderer, with_video: set[str], problems: list[Problem]) -> None:
     """Render every Markdown text once; the renderer reports broken links and images as it goes."""
     lessons = [lesson for module in parsed.modules for lesson in module.lessons]
     course = parsed.course
@@ -284,7 +286,7 @@ def _render(parsed: ParsedPackage, renderer: MarkdownRenderer, problems: list[Pr
                                                     exact_lines=False)
     for lesson in lessons:
         lesson.html = render_lesson_body(renderer, lesson.body, file=lesson.path, line=lesson.body_line,
-                                         has_video=lesson.video is not None, problems=problems)
+                                         has_video=lesson.path in with_video, problems=problems)
     for module in parsed.modules:
         if module.quiz is None:
             continue

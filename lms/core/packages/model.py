@@ -153,6 +153,7 @@ class Lesson:
     content_hash: str
     path: str  # e.g. "module-1/01-intro.md"
     video: Video | None = None
+    reflection: str = ""  # the question learners answer under the lesson, shared with their cohort; "" for none
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ class CohortSpec:
 class CompletionRule:
     required_modules: tuple[str, ...]  # module ids; empty means every module marked required
     min_sessions_attended: int = 0
+    min_reflections: int = 0  # reflections (lessons' questions) a learner must contribute to
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,7 @@ class Translation:
     title: str
     summary: str = ""  # course, module
     body: str = ""  # lesson: Markdown; course: eligibility Markdown
+    reflection: str = ""  # lesson: its reflection question (the source's when the translation leaves it out)
     html: str = ""  # lesson: the body; course: the eligibility
     resources: tuple[Resource, ...] = ()  # course: every resource, translated where the translation gives texts
     live_sessions: tuple[SessionTemplate, ...] = ()  # course

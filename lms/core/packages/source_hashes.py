@@ -39,7 +39,11 @@ def module_texts(module: Record) -> dict[str, Any]:
 
 def lesson_texts(lesson: ParsedLesson) -> dict[str, Any]:
     title = lesson.front.get("title", "") if lesson.front is not None else ""
-    return {"title": title, "body": lesson.body.rstrip()}
+    texts = {"title": title, "body": lesson.body.rstrip()}
+    reflection = lesson.front.get("reflection", "") if lesson.front is not None else ""
+    if reflection:  # only when asked: lessons without one keep the hash their translations were stamped with
+        texts["reflection"] = reflection
+    return texts
 
 
 def quiz_texts(quiz: Record) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from lms.core.packages.fields import (
     LOCAL_DATETIME,
     NAME_LENGTH,
     ONE_LINE,
+    REFLECTION_LENGTH,
     RESOURCE_URL,
     SEMVER,
     TIMEZONE,
@@ -103,6 +104,8 @@ COMPLETION = Spec("completion", "completion", "What a learner must do to complet
     Field("required_modules", Kind.LIST, "Module ids that must be completed; default: every module with "
           "`required: true`.", items=text("module", "A module id.", format=ID), item_noun="module id"),
     Field("min_sessions_attended", Kind.INTEGER, "Live sessions a learner must attend.", default=0, minimum=0),
+    Field("min_reflections", Kind.INTEGER, "Reflections (lessons' `reflection` questions) a learner must contribute "
+          "to; at most the number of lessons that ask one.", default=0, minimum=0),
 ))
 
 CERTIFICATE = Spec("certificate", "certificate", "The certificate learners get when they complete the course.", (
@@ -196,6 +199,9 @@ LESSON_FRONT_MATTER = Spec("lesson", "front matter", "The YAML front matter at t
     flag("reset_progress", "When this version is published, learners who completed the lesson in an earlier "
           "version must do it again.", False),
     Field("video", Kind.OBJECT, "The lesson's video, placed in the text by a line <!-- video -->.", spec=VIDEO),
+    text("reflection", "A question the learner answers under the lesson; the answers are shared with their cohort "
+         "in the lesson's reflection thread (plain text, one paragraph).", format=ONE_LINE,
+         max_length=REFLECTION_LENGTH),
 ))
 
 # quiz.yaml
@@ -289,7 +295,8 @@ QUIZ = Spec("quiz", "quiz", "A module's quiz: its settings and questions.", titl
     Field("review", Kind.OBJECT, REVIEW.description, spec=REVIEW),
     Field("questions", Kind.LIST, "The questions, in order.", required=True, items=QUESTION, min_items=1,
           item_noun="question"),
-))
+), elsewhere=(("reflection", "a reflection question goes in a lesson's front matter (`reflection:`), under the "
+                              "lesson it follows"),))
 
 # The manifests, by the name of their JSON Schema file.
 DOCUMENTS: dict[str, Spec] = {

@@ -62,7 +62,8 @@ def build_translations(translations: Iterable[ParsedTranslation], package: Packa
             built.append(Translation(**common, summary=record.get("summary", modules[t.key].summary)))
         elif t.name.kind == "lesson":
             assert t.key in lessons and t.html is not None
-            built.append(Translation(**common, body=t.body, html=t.html["body"]))
+            built.append(Translation(**common, body=t.body, html=t.html["body"],
+                                     reflection=record.get("reflection", lessons[t.key].reflection)))
         else:
             built.append(Translation(**common, quiz=_quiz(record, quizzes[t.key])))
     return tuple(built)

@@ -4,7 +4,7 @@ repeated, so each spec names the source's structure keys for a specific message.
 
 from __future__ import annotations
 
-from lms.core.packages.fields import ID, ONE_LINE, TITLE_LENGTH, Field, Format, Kind, Spec, text
+from lms.core.packages.fields import ID, ONE_LINE, REFLECTION_LENGTH, TITLE_LENGTH, Field, Format, Kind, Spec, text
 
 SOURCE_HASH = Format("source-hash", "'sha256:' and 64 hexadecimal digits, as `flask lms translations stamp` writes it",
                      pattern=r"sha256:[0-9a-f]{64}")
@@ -60,6 +60,8 @@ LESSON_TRANSLATION_FRONT_MATTER = Spec(
     title="Lesson translation front matter", fields=(
         _source_hash(),
         _translated("title", "Title of the lesson.", required=True, one_line=True),
+        text("reflection", "The lesson's reflection question, when the source asks one.", format=ONE_LINE,
+             max_length=REFLECTION_LENGTH),
     ), structure_keys=frozenset({"id", "minutes", "required", "reset_progress"}))
 
 CHOICE_TRANSLATION = Spec("choice_translation", "choice translation",

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from lms.core.i18n import counted
 from lms.core.packages.fields import LANGUAGE, Spec
 from lms.core.packages.model import LanguageCoverage, Problem, TranslationFile
 from lms.core.packages.parsed import ParsedLesson, ParsedPackage
@@ -161,6 +162,10 @@ def _read_lesson(name: TranslationName, text: str, source: ParsedLesson, key: st
     problems.extend(syntax)
     record = None if syntax and node is None else \
         check_document(node, LESSON_TRANSLATION_FRONT_MATTER, name.path, problems, line=1)
+    if record is not None and record.has("reflection") and (source.front is None
+                                                            or not source.front.get("reflection", "")):
+        problems.append(Problem(name.path, record.line_of("reflection"), "translates a reflection question but the "
+                                "source lesson asks none; add `reflection:` to the source or remove it here"))
     return ParsedTranslation(name, record, source, key, current, body=front.body,
                              body_line=front.body_line_offset + 1)
 
@@ -174,8 +179,8 @@ def _check_course(translation: Record, source: Record, path: str, problems: list
         given, expected = len(translation.get("resources", [])), len(source.get("resources", []))
         if given != expected:
             problems.append(Problem(path, translation.line_of("resources"),
-                                    f"lists {given} resource(s) but the source lists {expected}; translate each "
-                                    "resource in the source's order (the url is the source's)"))
+                                    f"lists {counted(given, 'resource')} but the source lists {expected}; "
+                                    "translate each resource in the source's order (the url is the source's)"))
     ids = [s.get("id") for s in source.get("live_sessions", []) if s.has("id")]
     for session_id, session in (translation.get("live_sessions") or {}).items():
         if session_id not in ids:

@@ -129,6 +129,9 @@ class _Checker:
         if key in spec.structure_keys:
             return (f"'{key}' is not translated: a translation holds only texts, and the source gives '{key}'; "
                     "remove it")
+        misplaced = dict(spec.elsewhere).get(key)
+        if misplaced:
+            return f"'{key}' does not belong in {spec.noun}: {misplaced}"
         if spec.variants is not None and case is not None:
             owners = spec.variants.owners(key)
             if owners:

@@ -22,6 +22,7 @@ import mutagen.mp4
 import webvtt
 from webvtt.errors import MalformedFileError
 
+from lms.core.packages.files import IMAGE_EXTENSIONS
 from lms.core.packages.media import MediaFile
 from lms.core.packages.model import Cue, Problem, Track, Video
 from lms.core.packages.parsed import ParsedPackage
@@ -132,7 +133,10 @@ class VideoReader:
             report("url", f"videos from {host} are not allowed on this site (allowed hosts: {allowed}); the site's "
                           "administrator sets them in LMS_VIDEO_HOSTS")
         poster = record.get("poster")
-        if poster:
+        if poster and extension(poster) not in IMAGE_EXTENSIONS:
+            *kinds, last = sorted(kind.lstrip(".") for kind in IMAGE_EXTENSIONS)
+            report("poster", f"{poster} is not an image: a poster must be a {', '.join(kinds)} or {last} file")
+        elif poster:
             self._exists(poster, "poster", report)
         captions = tuple(self._captions(record, lesson_path, duration, report))
         chapters_path = record.get("chapters")

@@ -24,6 +24,7 @@ from lms.services import (
     package_validation,
     publishing,
     quiz_preview,
+    reflections,
     version_diff,
     wording,
 )
@@ -165,6 +166,7 @@ def preview_lesson(slug: str, version: str, lesson_key: str):
         previous=previous, following=following, completed=frozenset(), progress=None,
         lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version), reading=reading,
         can_choose_language=False, video=catalog.lesson_video(row, lesson_key),
+        preview_question=reflections.question_in(row, lesson_key, reading),
     )
 
 

@@ -33,6 +33,12 @@ class ReplyForm(FlaskForm):
     submit = SubmitField(_l("Reply"))
 
 
+class ReflectionForm(FlaskForm):
+    body = TextAreaField(_l("Your reflection"), description=MARKDOWN_HINT,
+                         validators=[DataRequired(_l("Write something first.")), Length(max=BODY_MAX)])
+    submit = SubmitField(_l("Share with my cohort"))
+
+
 class EditForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_MAX)])
     body = TextAreaField(_l("Message"), description=MARKDOWN_HINT,

@@ -8,8 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from lms.core.discussion_search import QUERY_MAX
 from lms.extensions import configured_limit, csrf, limiter
-from lms.services import discussion_mail, discussion_moderation, discussion_posts, discussions
+from lms.services import (
+    discussion_mail,
+    discussion_moderation,
+    discussion_posts,
+    discussion_search,
+    discussions,
+    reflections,
+)
 from lms.services.discussion_posts import Draft
 from lms.web.access import acting_user
 from lms.web.discussions.forms import (
@@ -19,10 +27,12 @@ from lms.web.discussions.forms import (
     MailSettingsForm,
     MuteForm,
     ReasonForm,
+    ReflectionForm,
     ReplyForm,
     ThreadForm,
 )
 from lms.web.form_errors import save_form
+from lms.web.i18n import page_language
 from lms.web.query_args import form_id
 
 bp = Blueprint("discussions", __name__, template_folder="templates")
@@ -46,7 +56,15 @@ def board(slug: str):
     board = discussions.board(acting_user(), slug, place=request.args.get("place", ""),
                               item_key=request.args.get("item", ""), sort=request.args.get("sort", "latest"),
                               page=_page(), cohort_id=request.args.get("cohort", type=int))
-    return render_template("discussions/board.html", board=board, slug=slug, place_title=discussions.place_title)
+    return render_template("discussions/board.html", board=board, slug=slug, place_title=discussions.place_title,
+                           query_max=QUERY_MAX)
+
+
+@bp.route("/courses/<slug>/discussions/search")
+@login_required
+def search(slug: str):
+    results = discussion_search.search(acting_user(), slug, request.args.get("q", ""), _page())
+    return render_template("discussions/search.html", results=results, slug=slug, query_max=QUERY_MAX)
 
 
 @bp.route("/courses/<slug>/discussions/new", methods=["GET", "POST"])
@@ -99,6 +117,21 @@ def reply(thread_id: int):
         return redirect(url_for("discussions.thread", thread_id=thread_id))
     return redirect(url_for("discussions.thread", thread_id=thread_id, page=request.args.get("page", 1, type=int),
                             _anchor=f"post-{post.id}"))
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_key>/reflection", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def reflection(slug: str, lesson_key: str):
+    """The lesson page's reflection form posts here; a refused answer comes back on a page of its own, kept."""
+    form = ReflectionForm()
+    post, status = save_form(form, lambda: reflections.answer(acting_user(), slug, lesson_key, form.body.data or ""))
+    if post is not None:
+        flash(_("Your reflection is shared with your cohort."), "success")
+    if post is not None or request.method == "GET":
+        return redirect(url_for("learner.lesson", slug=slug, lesson_key=lesson_key, _anchor="reflection"))
+    question = reflections.question_page(acting_user(), slug, lesson_key, page_language())
+    return render_template("discussions/reflection.html", form=form, question=question), status
 
 
 @bp.route("/discussions/posts/<int:post_id>/edit", methods=["GET", "POST"])

@@ -50,7 +50,8 @@ def lesson(lesson_key: str):
     item = state.outline.lesson(lesson_key)
     previous, following = state.outline.neighbours(lesson_key)
     return render_template("preview/lesson.html", state=state, preview=True, version=state.version,
-                           outline=state.outline, lesson=item, html=state.html[lesson_key], previous=previous,
+                           outline=state.outline, lesson=item, html=state.html[lesson_key],
+                           video=state.videos.get(lesson_key), previous=previous,
                            following=following, completed=frozenset(), progress=None, lesson_url=_lesson_url,
                            course_slug=state.package.slug if state.package else "")
 

@@ -409,7 +409,7 @@ CASES: dict[str, tuple[dict[str, bytes], list[str]]] = {
     ),
     "fewer sessions than completion needs": (
         edit(V, COURSE, "min_sessions_attended: 1", "min_sessions_attended: 2"),
-        ["course.yaml:47: cohort 'spring-2030': schedules 1 live session(s) but completion.min_sessions_attended is "
+        ["course.yaml:47: cohort 'spring-2030': schedules 1 live session but completion.min_sessions_attended is "
          "2; add sessions or lower the minimum"],
     ),
 }

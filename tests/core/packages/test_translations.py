@@ -211,7 +211,7 @@ def test_a_broken_link_in_a_translation_is_an_error_at_its_line():
 def test_a_course_translation_must_translate_every_resource_in_order():
     course = COURSE_ES + "resources:\n  - title: Guía\n"
     found = problems(translated(**{"course.es.yaml": course}))
-    assert any(p.startswith("course.es.yaml:5: lists 1 resource(s) but the source lists") for p in found), found
+    assert any(p.startswith("course.es.yaml:5: lists 1 resource but the source lists") for p in found), found
 
 
 def test_a_course_translation_names_live_sessions_by_the_source_ids():

@@ -112,6 +112,12 @@ def test_a_file_named_as_a_video_that_is_something_else_is_refused(package):
             "not an WebM video (its first bytes are not those of an WebM file)") in problems(package)
 
 
+def test_a_poster_that_is_not_an_image_is_refused_at_its_line(package):
+    edit_file(package / LESSON, "  poster: assets/street-trees-poster.png", "  poster: assets/street-trees.webm")
+    assert (LESSON, 7, "assets/street-trees.webm is not an image: a poster must be a gif, jpeg, jpg, png, svg or webp "
+                       "file") in problems(package)
+
+
 def test_an_external_player_must_be_on_an_allowed_host(package):
     edit_file(package / LESSON, "  file: assets/street-trees.webm", "  url: https://evil.example/embed/1")
     found = problems(package, video_hosts=("www.youtube-nocookie.com",))

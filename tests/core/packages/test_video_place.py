@@ -100,3 +100,11 @@ def test_the_json_schema_says_how_to_place_the_video():
 
     video = json_schemas()["lesson-front-matter.schema.json"]["$defs"]["video"]
     assert VIDEO_MARKER in video["description"]
+
+
+def test_a_video_with_problems_of_its_own_makes_its_marker_no_further_problem(package):
+    edit_file(package / LESSON, "  file: assets/street-trees.webm",
+              "  file: assets/street-trees.webm\n  url: https://www.youtube-nocookie.com/embed/x")
+    found = problems(package)
+    assert any("not both and not neither" in message for _file, _line, message in found), found
+    assert not any("the lesson has no video" in message for _file, _line, message in found), found

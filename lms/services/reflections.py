@@ -1,0 +1,181 @@
+"""Reflections shared with the cohort: a lesson's reflection question (docs/course-packages.md), answered under the
+lesson. The answers live in the lesson's discussion thread of kind "reflection" in the learner's space (their
+cohort's, or the course's own for learners outside cohorts), one thread per lesson and space, opened here on first
+need; each answer is a reply post by its author, so the discussions' rules (sanitiser, length, rate limits, locks,
+mutes, editing, removal, moderation) apply to it as to any post. What counts towards completion is
+lms.services.reflection_contributions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.core import clock
+from lms.core import discussions as rules
+from lms.core.discussion_markdown import render_post
+from lms.core.discussions import Place, ThreadKind, Viewer
+from lms.extensions import db
+from lms.models import Course, CourseVersion, DiscussionPost, DiscussionThread, User
+from lms.services import catalog, completion, course_languages, discussion_posts, discussions, learning
+from lms.services.course_languages import CourseReading
+from lms.services.discussions import PostView
+from lms.services.errors import Invalid, NotAllowed, NotFound
+from lms.services.paging import Page, paginate
+
+ANSWERS_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class LessonReflection:
+    """What the lesson page shows under the lesson's text."""
+
+    question: str
+    language: str  # the question's language, for `lang`
+    thread_id: int | None  # None until someone of the reader's space answers
+    own: PostView | None = None  # the reader's answer
+    answers: Page[PostView] | None = None  # the space's other answers, newest first (once the reader answered)
+    can_answer: bool = False  # an enrolled learner who has not answered, in an open thread, not muted
+    locked: bool = False
+    muted: bool = False
+    member: bool = False  # an enrolled learner (staff looking around only read the question)
+
+
+def question_in(version: CourseVersion, lesson_key: str, reading: CourseReading | None) -> tuple[str, str]:
+    """The lesson's question in the reading language where translated (else the source's), and that language."""
+    source = catalog.reflection_question(version, lesson_key)
+    text = reading.text("lesson", lesson_key) if reading is not None else None
+    translated = (text.data or {}).get("reflection", "") if text is not None else ""
+    if source and translated:
+        return translated, reading.language if reading is not None else version.language
+    return source, version.language
+
+
+def lesson_reflection(actor: User, course: Course, version: CourseVersion, lesson_key: str, *,
+                      enrolled: bool, cohort_id: int | None, reading: CourseReading | None,
+                      page: int = 1) -> LessonReflection | None:
+    """The lesson's reflection as ``actor`` sees it on the lesson page; None when the lesson asks none. No query for
+    a lesson without a question; for an enrolled learner, four at most (their space's thread, their answer, the
+    others' answers with their count, whether they are muted)."""
+    question, language = question_in(version, lesson_key, reading)
+    if not question:
+        return None
+    if not enrolled:
+        return LessonReflection(question, language, None)
+    thread = _find_thread(course.id, cohort_id, lesson_key)
+    muted = discussions.muted_until(actor.id, course.id, cohort_id) is not None
+    if thread is None:
+        return LessonReflection(question, language, None, can_answer=not muted, muted=muted, member=True)
+    viewer = Viewer(actor.id, False, cohort_id)
+    now, edit_minutes = clock.now(), current_app.config["DISCUSSION_EDIT_MINUTES"]
+
+    def view(post: DiscussionPost, author: User | None) -> PostView:
+        state = rules.post_state(post.deleted_at, post.hidden_at)
+        return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
+                        rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
+                                       removed=False),
+                        rules.can_remove(viewer, post.author_id, removed=False), False)
+
+    answers_of_thread = (select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
+                         .where(DiscussionPost.thread_id == thread.id, DiscussionPost.is_opening.is_(False),
+                                DiscussionPost.parent_id.is_(None), DiscussionPost.deleted_at.is_(None)))
+    own_row = db.session.execute(answers_of_thread.where(DiscussionPost.author_id == actor.id)
+                                 .order_by(DiscussionPost.id).limit(1)).first()
+    own = view(*own_row) if own_row is not None else None
+    answers = None
+    if own is not None:
+        others = answers_of_thread.where(DiscussionPost.author_id.is_distinct_from(actor.id),
+                                         DiscussionPost.hidden_at.is_(None)).order_by(DiscussionPost.id.desc())
+        answers = paginate(others, page, ANSWERS_PER_PAGE,
+                           lambda limited: [view(post, author) for post, author in db.session.execute(limited)])
+    return LessonReflection(question, language, thread.id, own, answers,
+                            can_answer=own is None and not thread.locked and not muted, locked=thread.locked,
+                            muted=muted, member=True)
+
+
+def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost:
+    """The learner's answer to the lesson's question, as their reply in their space's reflection thread (opened now
+    if it is the space's first answer); completion is evaluated again. One answer each: edit it to change it."""
+    course, version, enrolment = learning.study_context(actor, slug)
+    if enrolment is None:
+        raise NotAllowed(_("Enrol in this course to share your reflection."))
+    lesson = catalog.version_outline(version).lesson(lesson_key)  # NotFound for a lesson not in this version
+    question = catalog.reflection_question(version, lesson_key)
+    if not question:
+        raise NotFound(_("This lesson asks no reflection question."))
+    thread = space_thread(course.id, enrolment.cohort_id, lesson_key, lesson.title, question, version.language)
+    visit = discussions.visit_thread(actor, thread.id)
+    discussion_posts.require_can_write(visit)
+    already = db.session.execute(select(DiscussionPost.id).where(
+        DiscussionPost.thread_id == thread.id, DiscussionPost.author_id == actor.id,
+        DiscussionPost.is_opening.is_(False), DiscussionPost.parent_id.is_(None),
+        DiscussionPost.deleted_at.is_(None)).limit(1)).scalar()
+    if already is not None:
+        raise Invalid(_("You have already shared your reflection on this lesson; edit it instead."), field="body")
+    post = discussion_posts.add_post(actor, thread, body, parent_id=None, is_opening=False)
+    completion.reevaluate(course, [actor.id])
+    db.session.commit()
+    return post
+
+
+def _find_thread(course_id: int, cohort_id: int | None, lesson_key: str) -> DiscussionThread | None:
+    return db.session.execute(select(DiscussionThread).where(
+        DiscussionThread.course_id == course_id, DiscussionThread.kind == ThreadKind.REFLECTION.value,
+        DiscussionThread.cohort_id.is_(None) if cohort_id is None else DiscussionThread.cohort_id == cohort_id,
+        DiscussionThread.item_key == lesson_key)).scalar()
+
+
+def space_thread(course_id: int, cohort_id: int | None, lesson_key: str, title: str, question: str,
+                 language: str) -> DiscussionThread:
+    """The space's reflection thread for the lesson, opened if it is the first need: titled with the lesson, the
+    question as its opening post, by nobody (so no learner's count of posts includes it). Two learners answering
+    first at once: the unique index keeps one thread, and the second finds it. Flushes; the caller commits."""
+    existing = _find_thread(course_id, cohort_id, lesson_key)
+    if existing is not None:
+        return existing
+    now = clock.now()
+    try:
+        with db.session.begin_nested():
+            thread = DiscussionThread(course_id=course_id, cohort_id=cohort_id, place=Place.LESSON.value,
+                                      item_key=lesson_key, kind=ThreadKind.REFLECTION.value,
+                                      title=title[:rules.TITLE_MAX], author_id=None, created_at=now,
+                                      last_activity_at=now)
+            db.session.add(thread)
+            db.session.flush()
+            opening = DiscussionPost(thread_id=thread.id, is_opening=True, author_id=None, body=question,
+                                     html=render_post(question), language=language, created_at=now)
+            db.session.add(opening)
+            db.session.flush()
+            thread.last_post_id = opening.id
+            db.session.flush()
+    except IntegrityError:
+        found = _find_thread(course_id, cohort_id, lesson_key)
+        if found is None:
+            raise
+        return found
+    return thread
+
+
+@dataclass(frozen=True)
+class QuestionPage:
+    """The question on a page of its own: where an answer the service refused is shown again, with the reason."""
+
+    slug: str
+    lesson_key: str
+    lesson_title: str
+    question: str
+    language: str
+
+
+def question_page(actor: User, slug: str, lesson_key: str, interface_language: str | None) -> QuestionPage:
+    course, version, enrolment = learning.study_context(actor, slug)
+    reading = course_languages.reading_for(version, enrolment, interface_language)
+    lesson = course_languages.localised_outline(catalog.version_outline(version), reading).lesson(lesson_key)
+    question, language = question_in(version, lesson_key, reading)
+    if not question:
+        raise NotFound(_("This lesson asks no reflection question."))
+    return QuestionPage(course.slug, lesson_key, lesson.title, question, language)
