@@ -1,6 +1,7 @@
 """The discussion pages: the lesson page's link, names without e-mail addresses, a constant number of queries per
 board and thread page, the XSS corpus through titles and bodies, and the per-person posting limit."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -178,3 +179,15 @@ def test_reporting_a_post_again_says_it_was_already_reported(client, learner, co
     again = client.post(f"/discussions/posts/{post_id}/report", data={"reason": "Still rude"},
                         follow_redirects=True).get_data(as_text=True)
     assert "You have already reported this post" in again and "Thank you: the course" not in again
+
+
+def test_the_reply_form_stands_apart_from_the_last_reply(client, learner):
+    """At 390 px the last reply's "Comment" ran into "Your reply": the form has a class the style sheet sets apart."""
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Spacing", body="Opening"))
+    discussion_posts.reply(learner, thread.id, "A reply")
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="[^"]*/reply[^"]*" class="narrow reply-form">', html)
+    with client.get("/static/css/main.css") as response:
+        css = response.get_data(as_text=True)
+    assert re.search(r"\.reply-form \{[^}]*margin-block-start: 1\.5rem;[^}]*border-block-start", css)
+    assert ".post + .post:not(.post-comment) { border-block-start" in css
