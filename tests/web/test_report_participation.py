@@ -205,3 +205,11 @@ def test_the_history_names_lessons_by_their_title_not_their_key(client, login_as
     html = client.get(f"/reports/{SLUG}/learners/{ana.id}").get_data(as_text=True)
     history = html[html.index("<h2>History</h2>"):]
     assert f'<td>lesson completed</td><td dir="auto">{escape(lesson.title)}</td>' in history
+
+
+def test_a_learner_who_only_posted_is_active_this_week_on_the_overview(client, login_as, course):
+    ana = make_user(display_name="Ana")
+    enrolments.enrol(ana, SLUG)
+    discussion_posts.start_thread(ana, SLUG, Draft(title="Care maps", body="x"))
+    data = reports.overview(make_user("admin"), SLUG)
+    assert data.activity[-1][1] == 1
