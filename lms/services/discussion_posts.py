@@ -18,7 +18,7 @@ from lms.core import discussions as rules
 from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, PostState, ReviewState, ThreadKind, Viewer
 from lms.extensions import db
-from lms.models import Cohort, DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, User
+from lms.models import Cohort, DiscussionPost, DiscussionRead, DiscussionRevision, DiscussionThread, Enrolment, User
 from lms.services import audit, completion, discussion_mail, discussion_search, discussions, wording
 from lms.services.discussions import ThreadVisit
 from lms.services.errors import Invalid, NotAllowed, NotFound
@@ -116,6 +116,11 @@ def add_post(actor: User, thread: DiscussionThread, body: str, *, parent_id: int
         db.session.execute(update(DiscussionThread).where(DiscussionThread.id == thread.id).values(
             last_post_id=post.id, last_activity_at=now,
             reply_count=DiscussionThread.reply_count + (0 if is_opening else 1)))
+    if thread.kind != ThreadKind.ANNOUNCEMENT and not waits:
+        # Writing a post the reports count (lms.services.reports.participation) is activity, as a lesson read is:
+        # "Last activity" and "inactive for N days" would call a learner who only posts inactive.
+        db.session.execute(update(Enrolment).where(Enrolment.course_id == thread.course_id,
+                                                   Enrolment.user_id == actor.id).values(last_activity_at=now))
     _mark_read(actor.id, thread.id, post.id)  # one's own post is never "new" to oneself
     if not is_opening and not waits:
         discussion_mail.notify_followers(thread, post, actor)

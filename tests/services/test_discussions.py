@@ -183,8 +183,10 @@ def test_threads_belong_to_a_lesson_of_the_course(two_cohorts):
     thread = _thread(two_cohorts["ana"], place="lesson", item_key=lesson_key)
     discussion_posts.reply(two_cohorts["ben"], thread.id, "Reply")
     course_id, first, second = thread.course_id, two_cohorts["first"].id, two_cohorts["second"].id
-    assert discussions.lesson_post_count(two_cohorts["ben"], course_id, first, lesson_key) == 2
-    assert discussions.lesson_post_count(two_cohorts["chloe"], course_id, second, lesson_key) == 0
+    assert discussions.lesson_discussion(two_cohorts["ben"], course_id, first, lesson_key) == \
+        discussions.LessonDiscussion(threads=1, replies=1)
+    assert discussions.lesson_discussion(two_cohorts["chloe"], course_id, second, lesson_key) == \
+        discussions.LessonDiscussion(threads=0, replies=0)
     board = discussions.board(two_cohorts["ben"], SLUG, place="lesson", item_key=lesson_key)
     assert [row.thread.id for row in board.threads.items] == [thread.id]
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.core.discussions import Viewer, can_start_thread
 from lms.extensions import db as _db
-from lms.models import Certificate, DiscussionPost, DiscussionThread
+from lms.models import Certificate, DiscussionPost, DiscussionThread, Enrolment
 from lms.models.user import Role
 from lms.services import (
     attendance,
@@ -268,3 +268,15 @@ def test_a_version_that_drops_the_question_stops_counting_the_answer(course, tmp
     publishing.import_package(None, package, publish=True)
     assert state(ben).progress.reflections_done == 0
     assert reflections.question_in(catalog.published_version(SLUG)[1], LESSON, None)[0] == ""
+
+
+def test_an_answer_is_activity_and_not_a_discussion_of_the_lesson(course):
+    """The lesson page's "Discuss this lesson (1 discussion, 2 replies)" counts the lesson's discussions, not its
+    reflection thread (the answers show under the question); answering sets the learner's last activity."""
+    ana = member(course["first"])
+    post = reflections.answer(ana, SLUG, LESSON, "Maps of care.")
+    thread = _db.session.get(DiscussionThread, post.thread_id)
+    assert discussions.lesson_discussion(ana, thread.course_id, course["first"].id, LESSON) == \
+        discussions.LessonDiscussion(threads=0, replies=0)
+    enrolment = _db.session.execute(select(Enrolment).where(Enrolment.user_id == ana.id)).scalar_one()
+    assert enrolment.last_activity_at == post.created_at

@@ -99,8 +99,8 @@ def test_each_cohort_counts_its_members_posts_and_who_took_part(cohorts):
     _db.session.commit()
     rows = {row.name: row for row in reports.overview(cohorts["admin"], SLUG).cohorts}
     one, two = rows.pop(cohorts["first"].name), rows.pop("Second cohort")
-    # The package's own cohort has no member yet: listed, with nothing to divide.
-    assert [(row.members, row.participants, row.participant_percent) for row in rows.values()] == [(0, 0, 0.0)]
+    # The package's own cohort has no member yet: listed, with no share (0 of 0 is not 0%).
+    assert [(row.members, row.participants, row.participant_percent) for row in rows.values()] == [(0, 0, None)]
     assert (one.members, one.threads, one.replies, one.reflections, one.participants, one.recent_participants) == \
         (2, 1, 1, 0, 1, 1)
     assert (one.participant_percent, one.recent_percent) == (50.0, 50.0)

@@ -266,3 +266,14 @@ def test_packages_have_their_own_upload_limit_larger_than_other_uploads(app, cli
         assert upload(client, data).status_code == 413
     finally:
         app.config["MAX_CONTENT_LENGTH"], app.config["PACKAGE_MAX_UPLOAD_BYTES"] = limits
+
+
+def test_the_example_course_says_optional_once_per_module_and_lesson(client, db, login_as, tmp_path):
+    """The engine marks an optional module (badge) and lesson ("4 min, optional"); the example's titles said
+    "(optional)" as well, so the version page read "Going further (optional) (4 min, optional)"."""
+    publishing.import_package(None, copy_package(tmp_path), publish=True)
+    login_as("admin")
+    for page in ("/author/example-all-features/1.0.0/", "/courses/example-all-features/"):
+        html = client.get(page).get_data(as_text=True)
+        assert "(optional)" not in html, page
+        assert re.search(r'<span class="badge">optional</span>', html) and "min, optional)" in html, page

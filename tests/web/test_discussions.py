@@ -1,6 +1,7 @@
 """The discussion pages: the lesson page's link, names without e-mail addresses, a constant number of queries per
 board and thread page, the XSS corpus through titles and bodies, and the per-person posting limit."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -33,7 +34,7 @@ def _lesson_key(person) -> str:
     return discussions.course_space(person, SLUG).outline.lessons[0].key
 
 
-def test_the_lesson_page_links_to_its_discussion_with_the_number_of_posts(client, learner, cohort, make_user):
+def test_the_lesson_page_links_to_its_discussion_with_its_discussions_and_replies(client, learner, cohort, make_user):
     lesson = _lesson_key(learner)
     other = make_user()
     enrol_in_cohort(other, cohort)
@@ -42,7 +43,7 @@ def test_the_lesson_page_links_to_its_discussion_with_the_number_of_posts(client
     discussion_posts.reply(other, thread.id, "Mine first")
     html = client.get(f"/courses/{SLUG}/lessons/{lesson}").get_data(as_text=True)
     assert f"/courses/{SLUG}/discussions/?place=lesson&amp;item={lesson}" in html
-    assert "Discuss this lesson (2)" in html
+    assert "Discuss this lesson (1 discussion, 1 reply)" in html
 
 
 def test_a_thread_shows_names_with_city_and_country_never_addresses(client, learner):
@@ -194,3 +195,38 @@ def test_editing_another_persons_post_says_only_its_author_can(client, learner, 
     response = client.get(f"/discussions/posts/{reply.id}/edit")
     assert response.status_code == 403
     assert "Only its author can edit a post." in response.get_data(as_text=True)
+
+
+def test_a_question_thread_is_named_with_the_discussion_word_not_the_quiz_items(client, cohort, login_as, make_user):
+    """"Question" is both a kind of discussion and a quiz item; Korean and Arabic name them differently."""
+    person = make_user(preferred_language="ko")
+    enrol_in_cohort(person, cohort)
+    login_as(person)
+    thread = discussion_posts.start_thread(person, SLUG, Draft(title="Care maps", body="x", kind="question"))
+    for url in (f"/discussions/{thread.id}", f"/courses/{SLUG}/discussions/", f"/courses/{SLUG}/discussions/new"):
+        html = client.get(url).get_data(as_text=True)
+        assert "질문" in html and "문항" not in html, url
+
+
+def test_reporting_a_post_again_says_it_was_already_reported(client, learner, cohort, make_user, db):
+    other = make_user()
+    enrol_in_cohort(other, cohort)
+    thread = discussion_posts.start_thread(other, SLUG, Draft(title="Rude", body="x"))
+    post_id = db.session.execute(select(DiscussionPost.id).where(DiscussionPost.thread_id == thread.id)).scalar_one()
+    first = client.post(f"/discussions/posts/{post_id}/report", data={"reason": "Rude"}, follow_redirects=True)
+    assert "Thank you: the course" in first.get_data(as_text=True)
+    again = client.post(f"/discussions/posts/{post_id}/report", data={"reason": "Still rude"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "You have already reported this post" in again and "Thank you: the course" not in again
+
+
+def test_the_reply_form_stands_apart_from_the_last_reply(client, learner):
+    """At 390 px the last reply's "Comment" ran into "Your reply": the form has a class the style sheet sets apart."""
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Spacing", body="Opening"))
+    discussion_posts.reply(learner, thread.id, "A reply")
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="[^"]*/reply[^"]*" class="narrow reply-form">', html)
+    with client.get("/static/css/main.css") as response:
+        css = response.get_data(as_text=True)
+    assert re.search(r"\.reply-form \{[^}]*margin-block-start: 1\.5rem;[^}]*border-block-start", css)
+    assert ".post + .post:not(.post-comment) { border-block-start" in css

@@ -266,10 +266,11 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_courses(client, db, lo
 def test_a_lesson_page_costs_six_queries_whatever_the_learner_has_done(client, db, login_as, make_user,
                                                                        count_queries):
     """The lesson page's budget: the user, the course with its version, enrolment and cohort, everything the
-    learner did (lessons, quizzes, live sessions) in one statement, and the number of posts in the lesson's
-    discussion ("Discuss this lesson (N)"); every Caring Cities lesson asks a reflection question (issue 17), which
-    costs two more: the question's thread in the learner's space and whether they may write there (a mute). A
-    lesson without a question stays at four (tests/web/test_page_queries.py). The learner here has all of those."""
+    learner did (lessons, quizzes, live sessions) in one statement, and the discussions and replies in the lesson's
+    discussion ("Discuss this lesson (1 discussion, 2 replies)"); every Caring Cities lesson asks a reflection
+    question (issue 17), which costs two more: the question's thread in the learner's space and whether they may
+    write there (a mute). A lesson without a question stays at four (tests/web/test_page_queries.py). The learner
+    here has all of those."""
     from lms.models import Course
     from lms.services import attendance, enrolments
     from tests.cohort_factories import make_cohort, publish_caring_cities, session_rows

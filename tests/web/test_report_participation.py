@@ -8,12 +8,13 @@ import io
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from lms.demo import population as demo_population
 from lms.extensions import db as _db
 from lms.models import Course, DiscussionPost, DiscussionThread, Enrolment, User
-from lms.services import discussion_posts, enrolments, publishing, reports
+from lms.services import discussion_posts, enrolments, learning, publishing, reports
 from lms.services.discussion_posts import Draft
 from tests.cohort_factories import enrol_in_cohort, make_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
@@ -91,9 +92,9 @@ def test_the_history_lists_the_learners_posts_with_a_link_to_each(client, login_
     login_as("admin")
     html = client.get(f"/reports/{SLUG}/learners/{ana.id}").get_data(as_text=True)
     assert 'role="region" aria-label="Posts in the discussions"' in html
-    assert html.count(f'href="/discussions/{thread.id}#post-') == 2
+    assert html.count(f'href="/discussions/{thread.id}#post-') == 4  # in the Discussions table and the History
     assert f'href="/discussions/{thread.id}#post-{reply.id}">Care &lt;maps&gt;</a>' in html
-    assert "started the thread" in html and "<td>reply</td>" in html and "<td dir=\"auto\">General</td>" in html
+    assert "started the thread" in html and "<td>replied</td>" in html and "<td dir=\"auto\">General</td>" in html
     staff_view = client.get(f"/discussions/{thread.id}")
     assert staff_view.status_code == 200 and f'id="post-{reply.id}"' in staff_view.get_data(as_text=True)
 
@@ -106,9 +107,10 @@ def test_the_overview_has_a_scrolling_table_of_discussions_per_cohort_with_its_c
     assert discussion_posts.start_thread(ana, SLUG, Draft(title="Hello", body="x")).cohort_id == cohort.id
     login_as("admin")
     html = client.get(f"/reports/{SLUG}/").get_data(as_text=True)
-    assert 'role="region" aria-label="Discussions by cohort" tabindex="0"' in html
+    assert 'role="region" aria-label="Posts and participation per cohort" tabindex="0"' in html
+    assert html.count("Discussions by cohort") == 1, "the heading names the section; the table says what it holds"
     labels = [str(column.label) for column in reports.COHORT_ACTIVITY_COLUMNS]
-    table = html[html.index('aria-label="Discussions by cohort"'):]
+    table = html[html.index('aria-label="Posts and participation per cohort"'):]
     headings = [h.strip() for h in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)]
     assert headings[:len(labels)] == labels
     assert '<th scope="row">=HYPERLINK(&#34;http://x&#34;)</th>' in table
@@ -147,10 +149,67 @@ def test_participation_costs_the_same_queries_for_5_or_40_posting_learners(clien
         response.get_data()
     assert len(many) == len(few), url
     if page == "history":
-        assert response.get_data(as_text=True).count(f'href="/discussions/{_first_thread_of(learner_id)}#post-') == 22
+        links = f'href="/discussions/{_first_thread_of(learner_id)}#post-'
+        assert response.get_data(as_text=True).count(links) == 2 * 22  # in the Discussions table and the History
 
 
 def _first_thread_of(user_id: int) -> int:
     return _db.session.execute(select(DiscussionThread.id).where(DiscussionThread.author_id == user_id)
                                .order_by(DiscussionThread.id)).scalars().first()
 
+
+
+def test_an_empty_cohort_has_no_share_and_learners_outside_cohorts_read_no_cohort_everywhere(client, login_as,
+                                                                                              course):
+    """0 of 0 members is not 0%: "—" on the page, empty in the CSV, null in the JSON. The learner table named a
+    learner outside any cohort with a blank where the overview said "No cohort"."""
+    enrolments.enrol(make_user(display_name="Ana"), SLUG)  # before the cohort opens: in no cohort
+    empty = make_cohort(SLUG, mode="open", key="now", name="Empty cohort", sessions=0)
+    login_as("admin")
+    html = client.get(f"/reports/{SLUG}/").get_data(as_text=True)
+    row = re.search(r"<tr><th scope=\"row\">Empty cohort</th>(.*?)</tr>", html, re.S).group(1)
+    assert "%" not in row and row.count("—") == 2
+    header, *rows = _csv(client, f"/reports/{SLUG}/export/cohorts.csv")
+    assert [r for r in rows if r[0] == "Empty cohort"] == [["Empty cohort", "0", "0", "0", "0", "0", "", "0", ""]]
+    data = client.get(f"/reports/api/courses/{SLUG}/overview").get_json()
+    assert [(r["participant_percent"], r["recent_percent"]) for r in data["cohorts"]
+            if r["cohort"] == empty.name] == [(None, None)]
+    learners_page = client.get(f"/reports/{SLUG}/learners").get_data(as_text=True)
+    assert "No cohort" in learners_page
+    header, *rows = _csv(client, f"/reports/{SLUG}/export/learners.csv")
+    assert [r[header.index("cohort")] for r in rows] == ["No cohort"]
+
+
+def test_posting_is_activity_for_the_learner_table_and_the_history(client, login_as, course):
+    """A learner who only posted was "inactive": no last activity, and a history saying "Nothing recorded yet."."""
+    ana = make_user(display_name="Ana")
+    enrolments.enrol(ana, SLUG)
+    thread = discussion_posts.start_thread(ana, SLUG, Draft(title="Care maps", body="x"))
+    reply = discussion_posts.reply(ana, thread.id, "y")
+    login_as("admin")
+    header, row = _csv(client, f"/reports/{SLUG}/export/learners.csv")
+    assert row[header.index("last_activity_at")] != ""
+    assert client.get(f"/reports/{SLUG}/export/learners.csv?inactive_days=1").get_data(as_text=True).count("\n") == 1
+    html = client.get(f"/reports/{SLUG}/learners/{ana.id}").get_data(as_text=True)
+    history = html[html.index("<h2>History</h2>"):]
+    assert "Nothing recorded yet." not in history
+    assert f'<td>replied</td><td dir="auto"><a href="/discussions/{thread.id}#post-{reply.id}">Care maps</a>' in history
+
+
+def test_the_history_names_lessons_by_their_title_not_their_key(client, login_as, course):
+    ana = make_user(display_name="Ana")
+    enrolments.enrol(ana, SLUG)
+    lesson = reports.learner_history(make_user("admin"), SLUG, ana.id).scope.outline.lessons[0]
+    learning.complete_lesson(ana, SLUG, lesson.key)
+    login_as("admin")
+    html = client.get(f"/reports/{SLUG}/learners/{ana.id}").get_data(as_text=True)
+    history = html[html.index("<h2>History</h2>"):]
+    assert f'<td>lesson completed</td><td dir="auto">{escape(lesson.title)}</td>' in history
+
+
+def test_a_learner_who_only_posted_is_active_this_week_on_the_overview(client, login_as, course):
+    ana = make_user(display_name="Ana")
+    enrolments.enrol(ana, SLUG)
+    discussion_posts.start_thread(ana, SLUG, Draft(title="Care maps", body="x"))
+    data = reports.overview(make_user("admin"), SLUG)
+    assert data.activity[-1][1] == 1

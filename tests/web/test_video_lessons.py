@@ -1,6 +1,7 @@
 """The video lesson page (player, caption tracks, chapters, transcript, two-click external player) and the watching
 reports that complete it and remember where to resume."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -58,6 +59,18 @@ def test_the_page_has_the_player_with_a_caption_track_per_language_chapters_and_
     assert "js/video.js" in html
     # The lesson completes by watching: the end of the page does not complete it.
     assert "data-auto-complete" not in html and "Mark as complete" in html
+
+
+def test_chapters_follow_the_contents_direction_as_the_transcript_does(client, learner):
+    """In an Arabic page the chapters (English content) were right to left and the transcript left to right; and the
+    chapter link's underline started under the space between the time and the title."""
+    learner.preferred_language = "ar"
+    _db.session.commit()
+    html = client.get(LESSON).get_data(as_text=True)
+    chapters = html[html.index('id="chapters-heading"'):html.index('id="transcript-heading"')]
+    transcript = html[html.index('id="transcript-heading"'):]
+    assert '<ol lang="en" dir="auto">' in chapters and '<ol lang="en" dir="auto">' in transcript
+    assert re.search(r'<span class="cue-time">0:07</span><span>[^<]+</span></a>', chapters)
 
 
 def test_the_transcript_is_in_the_learners_language_when_there_are_captions_in_it(client, learner):

@@ -57,6 +57,18 @@ class HistorySession:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One row of the history: a progress event or a counted post, with the title of what it is about (the lesson's
+    or quiz's, the thread's) rather than its key."""
+
+    at: datetime
+    kind: str  # a ProgressEvent kind ("lesson_completed"...) or "post_" and a HistoryPost kind ("post_reply"...)
+    item: str
+    percent: float | None = None  # a submitted quiz's score
+    post: HistoryPost | None = None
+
+
+@dataclass(frozen=True)
 class LearnerHistory:
     scope: ReportScope
     user: User
@@ -65,9 +77,9 @@ class LearnerHistory:
     lessons: list[HistoryLesson]
     attempts: list[HistoryAttempt]
     sessions: list[HistorySession]
-    events: list[ProgressEvent]
     certificates: list[Certificate]
     posts: list[HistoryPost]  # their counted posts in the course's discussions, oldest first
+    timeline: list[HistoryEntry]  # their progress events and counted posts, oldest first
 
 
 def learner_history(actor: User | None, slug: str, user_id: int) -> LearnerHistory:
@@ -117,5 +129,16 @@ def learner_history(actor: User | None, slug: str, user_id: int) -> LearnerHisto
         select(Certificate).where(Certificate.course_id == course_id, Certificate.user_id == user_id)
         .order_by(Certificate.issued_at)).scalars())
     progress = progress_by_user(scope, [user_id])[user_id]
-    return LearnerHistory(scope, user, enrolment, progress, lessons, attempts, sessions, events, certificates,
-                          posts_of(scope, user_id))
+    posts = posts_of(scope, user_id)
+    return LearnerHistory(scope, user, enrolment, progress, lessons, attempts, sessions, certificates, posts,
+                          _timeline(scope, events, posts))
+
+
+def _timeline(scope: ReportScope, events: list[ProgressEvent], posts: list[HistoryPost]) -> list[HistoryEntry]:
+    """Events and posts in one list: a learner who only posted has a history too, and the two agree on when."""
+    titles = {lesson.key: lesson.title for lesson in scope.outline.lessons} | dict(scope.quizzes)
+    entries = [HistoryEntry(e.at, e.kind, titles.get(e.item_key, e.item_key),
+                            (e.detail or {}).get("percent"))
+               for e in events]
+    entries += [HistoryEntry(p.written_at, f"post_{p.kind}", p.thread_title, post=p) for p in posts]
+    return sorted(entries, key=lambda entry: entry.at)

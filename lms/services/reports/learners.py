@@ -225,7 +225,7 @@ def learner_rows(scope: ReportScope, query) -> list[LearnerRow]:
     return [
         LearnerRow(
             enrolment_id=enrolment_id, user_id=user_id, name=name, email=email, organisation=organisation,
-            city=city, country=country, cohort=cohort_name or "", enrolled_at=enrolled_at,
+            city=city, country=country, cohort=cohort_name or _("No cohort"), enrolled_at=enrolled_at,
             last_activity_at=last_activity_at, progress=progress[user_id].percent,
             complete=progress[user_id].complete,
             quiz_scores={key: scores.get((user_id, key)) for key in quiz_keys},

@@ -8,18 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, func, select, union_all
 
 from lms.core import analytics, clock
 from lms.extensions import db
 from lms.models import (
     Certificate,
+    DiscussionPost,
+    DiscussionThread,
     Enrolment,
     ProgressEvent,
     User,
 )
 from lms.services.reports.columns import Column
-from lms.services.reports.participation import CohortActivity, cohort_activity
+from lms.services.reports.participation import CohortActivity, cohort_activity, counted_posts
 from lms.services.reports.population import (
     core_rows,
     population_conditions,
@@ -107,19 +109,28 @@ def _week_start(day: date) -> date:
 
 
 def _weekly_activity(scope: ReportScope) -> list[tuple[date, int]]:
+    """Distinct learners per week with a recorded completion or quiz submission, or a post the reports count (one
+    query: a learner who only posted was "inactive" in the chart while the discussions table said they took part)."""
     this_week = _week_start(clock.now().date())
     first_week = this_week - timedelta(weeks=ACTIVITY_WEEKS - 1)
     since = datetime(first_week.year, first_week.month, first_week.day, tzinfo=UTC)
+    population = population_user_ids(scope)
+    acts = union_all(
+        select(ProgressEvent.user_id.label("user_id"), ProgressEvent.at.label("at"))
+        .where(ProgressEvent.course_id == scope.course.id, ProgressEvent.at >= since,
+               ProgressEvent.user_id.in_(population)),
+        select(DiscussionPost.author_id.label("user_id"), DiscussionPost.created_at.label("at"))
+        .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
+        .where(*counted_posts(scope.course.id), DiscussionPost.created_at >= since,
+               DiscussionPost.author_id.in_(population)),
+    ).subquery()
     if db.session.get_bind().dialect.name == "sqlite":
-        week = func.date(ProgressEvent.at, "weekday 0", "-6 days")
+        week = func.date(acts.c.at, "weekday 0", "-6 days")
     else:
-        week = cast(func.date_trunc("week", func.timezone("UTC", ProgressEvent.at)), Date)
+        week = cast(func.date_trunc("week", func.timezone("UTC", acts.c.at)), Date)
     counts = {}
     for week_value, learners in db.session.execute(
-        select(week.label("week"), func.count(func.distinct(ProgressEvent.user_id)))
-        .where(ProgressEvent.course_id == scope.course.id, ProgressEvent.at >= since,
-               ProgressEvent.user_id.in_(population_user_ids(scope)))
-        .group_by(week)
+        select(week.label("week"), func.count(func.distinct(acts.c.user_id))).group_by(week)
     ):
         counts[date.fromisoformat(str(week_value)[:10])] = learners
     return [(first_week + timedelta(weeks=i), counts.get(first_week + timedelta(weeks=i), 0))

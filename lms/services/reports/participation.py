@@ -97,13 +97,15 @@ class CohortActivity:
     participants: int  # members with at least one counted post
     recent_participants: int  # members with a counted post in the last RECENT_DAYS days
 
+    # A cohort with no members has no share (None: "—" on the page, empty in the CSV, null in the JSON): 0 of 0 is
+    # not 0%.
     @property
-    def participant_percent(self) -> float:
-        return round(100 * self.participants / self.members, 1) if self.members else 0.0
+    def participant_percent(self) -> float | None:
+        return round(100 * self.participants / self.members, 1) if self.members else None
 
     @property
-    def recent_percent(self) -> float:
-        return round(100 * self.recent_participants / self.members, 1) if self.members else 0.0
+    def recent_percent(self) -> float | None:
+        return round(100 * self.recent_participants / self.members, 1) if self.members else None
 
 
 COHORT_ACTIVITY_COLUMNS: tuple[Column[CohortActivity], ...] = (

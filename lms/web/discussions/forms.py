@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -11,8 +12,10 @@ MARKDOWN_HINT = _l("Markdown works: *emphasis*, **strong**, lists, [links](https
 
 
 class ThreadForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[SelectChoice("discussion", _l("Discussion")),
-                                                 SelectChoice("question", _l("Question"))])
+    # "Question" is also a quiz item, which Korean and Arabic name differently: the kind has its own context.
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice("discussion", _l("Discussion")),
+        SelectChoice("question", lazy_pgettext("discussion kind", "Question"))])
     place = HiddenField()
     item_key = HiddenField()
     space = SelectField(_l("Space"), choices=[], validate_choice=False)  # staff only: filled by the view

@@ -197,8 +197,9 @@ def report_post(post_id: int):
     form = ReasonForm()
     saved, status = save_form(form, lambda: discussion_moderation.report_post(acting_user(), post_id,
                                                                               form.reason.data or ""))
-    if saved is not None:
-        flash(_("Thank you: the course's staff will look at this post."), "success")
+    if saved is not None:  # saved: whether this is the person's first report of the post
+        flash(_("Thank you: the course's staff will look at this post.") if saved
+              else _("You have already reported this post: the course's staff will look at it."), "success")
         return redirect(url_for("discussions.thread", thread_id=visit.thread.id))
     return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
                            heading=_("Report a post"), submit_label=_("Send the report")), status

@@ -98,7 +98,7 @@ def rejoin(slug: str):
 def lesson(slug: str, lesson_key: str):
     page = learning.lesson_page(acting_user(), slug, lesson_key, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
-    discussion_posts = discussions.lesson_post_count(acting_user(), page.course.id, page.cohort_id, lesson_key)
+    lesson_discussion = discussions.lesson_discussion(acting_user(), page.course.id, page.cohort_id, lesson_key)
     reflection = reflections.lesson_reflection(acting_user(), page.course, page.version, lesson_key,
                                                enrolled=page.enrolled, cohort_id=page.cohort_id, reading=page.reading,
                                                page=request.args.get("answers", 1, type=int) or 1)
@@ -108,7 +108,7 @@ def lesson(slug: str, lesson_key: str):
         following_quiz=page.following_quiz, completed=page.state.completed_lessons,
         passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
         lesson_url=lesson_links("learner.lesson", slug=slug), reading=page.reading,
-        can_choose_language=page.enrolled, discussion_posts=discussion_posts, video=page.video,
+        can_choose_language=page.enrolled, lesson_discussion=lesson_discussion, video=page.video,
         resume_at=page.resume_at, reflection=reflection, reflection_max=BODY_MAX,
         watching_url=url_for("learner.report_watching", slug=slug, lesson_key=lesson_key) if page.enrolled else None,
     )
