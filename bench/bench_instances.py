@@ -10,7 +10,8 @@ the two instances in turn, do what learners do through the real forms with their
 1. register (every fifth, then open the confirmation link the instance queued for them) or log in, and enrol
    (some with a double submit, some with two clicks at once);
 2. an administrator marks the live session's attendance for two learners in three;
-3. learners read and complete lessons (again with double submits and simultaneous duplicate clicks), take the quiz
+3. learners read and complete lessons (again with double submits and simultaneous duplicate clicks), answer the
+   reflection questions the completion rule needs, take the quiz
    (some fail, press "Try again" and pass, some fail twice and meet the attempt limit, some submit one attempt twice
    at once: the repeat shows the same result and records nothing), and those
    who meet the completion rule get a certificate.
@@ -381,6 +382,7 @@ class CourseFacts:
     lessons: tuple[str, ...]  # every lesson, in order
     required: frozenset[str]  # the lessons the completion rule needs
     quiz: str
+    reflections: tuple[str, ...]  # the lessons whose reflection question the completion rule needs answered
     right: tuple[tuple[str, str], ...]  # form fields of a full-marks submission
     wrong: tuple[tuple[str, str], ...]  # and of a zero one
 
@@ -394,11 +396,13 @@ def course_facts() -> CourseFacts:
     required = frozenset(lesson.id for module in package.modules if module.id in required_modules
                          for lesson in module.lessons if lesson.required)
     (quiz,) = [module.quiz for module in package.modules if module.quiz is not None]
+    asking = [lesson.id for module in package.modules for lesson in module.lessons if lesson.reflection]
+    reflections = tuple(asking[:package.completion.min_reflections])
 
     def answers(correct: bool) -> tuple[tuple[str, str], ...]:
         return tuple((key, value) for key, values in quiz_answers(quiz, correct=correct).items() for value in values)
 
-    return CourseFacts(lessons, required, quiz.id, answers(True), answers(False))
+    return CourseFacts(lessons, required, quiz.id, reflections, answers(True), answers(False))
 
 
 class Learner:
@@ -487,6 +491,8 @@ class Learner:
             undone = next(key for key in lessons if key in self.facts.required and key not in plan)
             self.open_lesson(undone)
         if self.group == 0:
+            for key in self.facts.reflections:
+                self.share_reflection(key)
             outcomes = [False, True] if self.number % 2 == 0 else [True]
         elif self.group == 1:
             outcomes = [False, False]
@@ -525,6 +531,15 @@ class Learner:
         if all(self.expect(answer, 302, f"completing {key}", f"/lessons/{key}") for answer in answers):
             with self.ledger.lock:
                 self.ledger.completed.add((self.email, key))
+
+    def share_reflection(self, key: str) -> None:
+        """The lesson's reflection question answered from its page, as the completion rule asks (issue 17)."""
+        token = self.open_lesson(key)
+        if token is None:
+            return
+        answer = self.browser.request("share reflection", "POST", f"/courses/{COURSE}/lessons/{key}/reflection",
+                                      [("csrf_token", token), ("body", f"In my city, {self.email} would start here.")])
+        self.expect(answer, 302, f"sharing the reflection on {key}", f"/lessons/{key}")
 
     def quiz_page(self) -> Answer:
         page = self.browser.request("quiz page", "GET", f"/courses/{COURSE}/quizzes/{self.facts.quiz}")
