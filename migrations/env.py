@@ -113,7 +113,10 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"the migration left rows pointing at missing rows: {broken[:10]}")
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            # Never back to the pool with foreign keys off (a server that migrates in its own process would then
+            # delete without cascading): the pool's next connection turns them on when it connects
+            # (lms.models.sqlite).
+            connection.invalidate()
 
 
 if context.is_offline_mode():
