@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.models import DiscussionPost, DiscussionThread
-from lms.services import discussion_posts, discussions
+from lms.services import discussion_moderation, discussion_posts, discussions
 from lms.services.discussion_posts import Draft
 from tests.cohort_factories import enrol_in_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
@@ -204,6 +204,23 @@ def test_reporting_a_post_again_says_it_was_already_reported(client, learner, co
     again = client.post(f"/discussions/posts/{post_id}/report", data={"reason": "Still rude"},
                         follow_redirects=True).get_data(as_text=True)
     assert "You have already reported this post" in again and "Thank you: the course" not in again
+
+
+def test_a_post_the_reader_reported_says_so_instead_of_offering_report_until_the_staff_resolve_it(
+        client, learner, cohort, make_user, db):
+    other = make_user()
+    enrol_in_cohort(other, cohort)
+    thread = discussion_posts.start_thread(other, SLUG, Draft(title="Rude", body="x"))
+    reply = discussion_posts.reply(other, thread.id, "Rude again")
+    client.post(f"/discussions/posts/{reply.id}/report", data={"reason": "Rude"})
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert f"/discussions/posts/{reply.id}/report" not in html and "You reported this post" in html
+    opening = db.session.execute(select(DiscussionPost.id).where(DiscussionPost.thread_id == thread.id,
+                                                                 DiscussionPost.is_opening)).scalar_one()
+    assert f"/discussions/posts/{opening}/report" in html  # not reported
+    discussion_moderation.dismiss_reports(make_instructor(SLUG), reply.id)
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert f"/discussions/posts/{reply.id}/report" in html and "You reported this post" not in html
 
 
 def test_the_reply_form_stands_apart_from_the_last_reply(client, learner):
