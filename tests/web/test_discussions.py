@@ -4,30 +4,16 @@ board and thread page, the XSS corpus through titles and bodies, and the per-per
 import re
 from html.parser import HTMLParser
 
-import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.models import DiscussionPost, DiscussionThread
 from lms.services import discussion_posts, discussions
 from lms.services.discussion_posts import Draft
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
+from tests.cohort_factories import enrol_in_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
-from tests.factories import table_counts
+from tests.factories import make_instructor, table_counts
 from tests.web.test_xss_corpus import MARKDOWN, TEXT, executable_content
-
-
-@pytest.fixture
-def cohort(db, tmp_path):
-    return example_with_open_cohort(tmp_path)
-
-
-@pytest.fixture
-def learner(cohort, login_as, make_user):
-    person = make_user(city="Medellín", country="CO", display_name="Ana Learner")
-    enrol_in_cohort(person, cohort)
-    login_as(person)
-    return person
 
 
 def _lesson_key(person) -> str:
@@ -230,3 +216,24 @@ def test_the_reply_form_stands_apart_from_the_last_reply(client, learner):
         css = response.get_data(as_text=True)
     assert re.search(r"\.reply-form \{[^}]*margin-block-start: 1\.5rem;[^}]*border-block-start", css)
     assert ".post + .post:not(.post-comment) { border-block-start" in css
+
+
+def test_a_learner_is_not_offered_announcements_and_one_sent_anyway_is_refused(client, learner, db):
+    new = f"/courses/{SLUG}/discussions/new"
+    assert 'value="announcement"' not in client.get(new).get_data(as_text=True)
+    refused = client.post(new, data={"kind": "announcement", "place": "general", "title": "News", "body": "x"})
+    assert refused.status_code == 403 and "Only the course" in refused.get_data(as_text=True)
+    assert db.session.execute(select(DiscussionThread.id)).first() is None
+
+
+def test_staff_choose_the_space_of_an_announcement_and_a_malformed_one_is_refused_on_the_form(client, cohort,
+                                                                                             login_as, db):
+    login_as(make_instructor(SLUG))
+    new = f"/courses/{SLUG}/discussions/new"
+    form = client.get(new).get_data(as_text=True)
+    assert 'value="announcement"' in form and f'<option value="{cohort.id}">' in form
+    response = client.post(new, data={"kind": "announcement", "place": "general", "space": "every", "title": "News",
+                                      "body": "x"})
+    assert response.status_code == 422  # it was a server error
+    assert "Choose one of this course" in response.get_data(as_text=True)
+    assert db.session.execute(select(DiscussionThread.id)).first() is None
