@@ -24,6 +24,13 @@ exits 1 on any mismatch, any 5xx or any unexpected answer. Rate limits stay on, 
 (every simulated learner comes from 127.0.0.1); the figures say which.
 
 Run: `.venv/bin/python bench/bench_instances.py [--learners 200] [--concurrency 50]`, or `--ci` for 40 learners.
+
+`--plan L` runs Moodle's L load-plan shape instead (admin/tool/generator: 1,000 users ramped up over 100 s, 6 loops):
+each learner logs in once, then each loop opens the course page, three lessons, takes a quiz attempt (start, submit,
+result), opens the dashboard and the cohort's discussion board, pausing `--think` seconds ± 50 % before each request.
+The default pause, 15 s, stands for people reading (docs/scaling.md, "The L plan", says why); a smaller one is a
+stress run. The same writes are checked against the database, and the figures add each request type's CPU under load,
+the page views' p95/p99 against the targets and the machine's load average.
 Needs PostgreSQL (LMS_LOAD_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres, a role that may
 create databases) and Redis (LMS_LOAD_REDIS_URL, default redis://127.0.0.1:6379). Loopback only.
 """
@@ -504,6 +511,8 @@ class Learner:
         if self.group == 1:
             self.meet_the_attempt_limit()
         self.browser.request("my learning", "GET", "/learning")
+        board = self.browser.request("discussion board", "GET", f"/courses/{COURSE}/discussions/")
+        self.expect(board, 200, "discussion board")
         if self.group == 0:
             self.browser.request("my certificates", "GET", "/certificates")
 
@@ -601,7 +610,9 @@ class Learner:
 
 PLAN_COURSE = "caring-cities"
 PLAN_SIZES = {"L": (1000, 6, 100.0)}  # users, loops, ramp-up seconds
-PAGE_VIEWS = ("course page", "lesson page", "quiz page", "quiz result", "dashboard")
+PLAN_THINK = 15.0  # seconds: the documented run's mean pause before each request (docs/scaling.md says why)
+PLAN_THREADS, PLAN_REPLIES = 40, 3  # on the cohort's board before the run: more than its first page of 25
+PAGE_VIEWS = ("course page", "lesson page", "quiz page", "quiz result", "dashboard", "discussion board")
 
 
 @dataclass(frozen=True)
@@ -642,6 +653,23 @@ def enrol_plan_learners(db, emails: list[str]) -> int:
     return cohort.id
 
 
+def start_plan_discussions(db, emails: list[str]) -> None:
+    """Threads with replies on the cohort's board before the run, written by its learners: the board the plan opens
+    lists a full page of them, with unread counts, as a running cohort's board does (an empty one costs less)."""
+    from lms.models import User
+    from lms.services import discussion_posts
+
+    authors = emails[:PLAN_THREADS + PLAN_REPLIES]
+    users = {user.email: user for user in db.session.execute(db.select(User).where(User.email.in_(authors))).scalars()}
+    for number in range(PLAN_THREADS):
+        opener = users[authors[number % len(authors)]]
+        thread = discussion_posts.start_thread(opener, PLAN_COURSE, discussion_posts.Draft(
+            title=f"Question {number + 1} from our neighbourhood", body="How did your city start? " * 20))
+        for offset in range(1, PLAN_REPLIES + 1):
+            discussion_posts.reply(users[authors[(number + offset) % len(authors)]], thread.id,
+                                   "In our city we began with a listening walk. " * 10)
+
+
 @dataclass
 class PlanLedger:
     logged_in: set[str] = field(default_factory=set)
@@ -654,7 +682,8 @@ class PlanLedger:
 
 class PlanLearner:
     """One learner of the plan: logs in once, then each loop opens the course page, three lessons, takes a quiz
-    attempt (start, submit, see the result) and opens the dashboard, pausing between requests as a reader does."""
+    attempt (start, submit, see the result), opens the dashboard and the discussion board, pausing between requests as
+    a reader does."""
 
     def __init__(self, number: int, ports: list[int], traffic: Traffic, ledger: PlanLedger, facts: PlanFacts,
                  loops: int, think: float) -> None:
@@ -698,6 +727,7 @@ class PlanLearner:
                         self.ledger.viewed.add((self.email, key))
             self.attempt_quiz(quizzes[loop % len(quizzes)])
             self.get("dashboard", "/learning")
+            self.get("discussion board", f"/courses/{PLAN_COURSE}/discussions/")
         return None
 
     def attempt_quiz(self, quiz: str) -> None:
@@ -783,15 +813,19 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
         instance_path = folder / "instance"
         ports = [free_port(), free_port()]
         env = instances_env(database_url, instance_path, ports, redis_url, run_id, {"LMS_RATELIMIT_LOGIN": generous})
+        offered = (f"about {users / args.think:.0f} requests/s offered once all have started" if args.think > 0
+                   else "no pause: as fast as the instances answer")
         print(f"plan {args.plan}: {users} learners ramped up over {ramp_up:.0f} s, {loops} loops of course page, "
-              f"3 lessons, a quiz attempt (start, submit, result) and the dashboard; think time "
-              f"{args.think:.1f} s ± 50 %; two instances of 2 gunicorn workers and the worker on database "
-              f"{args.database}; rate limits on (log-in raised to {generous})")
+              f"3 lessons, a quiz attempt (start, submit, result), the dashboard and the discussion board; think "
+              f"time {args.think:.1f} s ± 50 % before each request ({offered}); two instances of 2 gunicorn "
+              f"workers and the worker on database {args.database}; rate limits on (log-in raised to {generous}); "
+              f"{measure.load_average()} at the start")
         prepare_with_the_command_line(env)
         emails = [f"plan{number:05d}@load.example.org" for number in range(users)]
         with app_on(database_url, instance_path) as db:
             create_accounts(db, emails)
             cohort_id = enrol_plan_learners(db, emails)
+            start_plan_discussions(db, emails)
         learners = [PlanLearner(number, ports, traffic, ledger, facts, loops, args.think) for number in range(users)]
         log_files = [folder / f"instance-{n}.log" for n in (1, 2)]
         with two_instances(ports, env, log_files, redis_url, run_id) as processes:
@@ -1061,8 +1095,9 @@ def main() -> int:
     parser.add_argument("--plan-learners", dest="learners_override", type=int, help="with --plan: fewer learners")
     parser.add_argument("--loops", type=int, help="with --plan: loops per learner")
     parser.add_argument("--ramp-up", type=float, help="with --plan: seconds over which learners start")
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="with --plan: mean pause between a learner's requests, in seconds (default 1)")
+    parser.add_argument("--think", type=float, default=PLAN_THINK,
+                        help=f"with --plan: mean pause before each of a learner's requests, in seconds (± 50 %%; "
+                             f"default {PLAN_THINK:.0f}: people reading; smaller is a stress run)")
     args = parser.parse_args()
     learner_count = 40 if args.ci else args.learners
     if learner_count < 6:
