@@ -208,6 +208,22 @@ def test_the_learner_report_fits_a_1280_screen_with_the_filters_and_the_first_ro
     assert box["x"] <= name["x"] < box["x"] + 20, "the learner's name scrolled out of view with the table"
 
 
+def test_the_overviews_discussions_table_keeps_short_headings_on_a_phone(staff_pages, admin_page):
+    """At 390 px "Discussions by cohort" squeezed its nine columns into the screen: the headings wrapped word by word
+    into a header 165 px tall. Like the other reports, its headings keep a width of their own and the table scrolls."""
+    admin_page.set_viewport_size(PHONE)
+    admin_page.goto(f"/reports/{COURSE}/")
+    region = admin_page.get_by_role("region", name="Posts and participation per cohort")
+    try:
+        region.scroll_into_view_if_needed()
+        headings = region.locator("thead tr").bounding_box()
+        assert headings["height"] <= 100, f"the column headings are {headings['height']} px tall"
+        sizes = region.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+        assert sizes[0] > sizes[1], "the table scrolls sideways inside its region"
+    finally:
+        admin_page.set_viewport_size(DESKTOP)
+
+
 def test_the_learners_progress_prints_without_navigation_or_buttons(live_server, new_page):
     page = new_page()
     log_in(page, enrolled_learner(live_server, "Nadia Rahman"))
