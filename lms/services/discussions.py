@@ -345,10 +345,16 @@ def _mute_ends(user_id, course_id, same_space: ColumnElement[bool], now):
         DiscussionMute.until > now).scalar_subquery()
 
 
+def mute_ends_in_space(in_cohort: bool):
+    """_mute_ends for statements built once: of user_id, course_id, now, and cohort_id's space if ``in_cohort``."""
+    same_space = DiscussionMute.cohort_id == bindparam("cohort_id") if in_cohort else DiscussionMute.cohort_id.is_(None)
+    return _mute_ends(bindparam("user_id"), bindparam("course_id"), same_space, bindparam("now"))
+
+
 def muted_until(user_id: int, course_id: int, cohort_id: int | None):
-    """When the person's mute in this space ends, if they are muted now; None otherwise."""
-    same_space = DiscussionMute.cohort_id.is_(None) if cohort_id is None else DiscussionMute.cohort_id == cohort_id
-    return db.session.execute(select(_mute_ends(user_id, course_id, same_space, clock.now()))).scalar()
+    """When the person's mute in this space ends, if they are muted now; None otherwise (asked before a write)."""
+    space = {"user_id": user_id, "course_id": course_id, "cohort_id": cohort_id, "now": clock.now()}
+    return db.session.execute(select(mute_ends_in_space(cohort_id is not None)), space).scalar()
 
 
 # listed_posts for statements built once, the reader a parameter: whether they are staff is known only after the
