@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import measure  # noqa: E402
 from bench.bench_pages import Page, Server, free_port, load, log_in, median_of, start_gunicorn, stop  # noqa: E402
-from bench.common import bench_app  # noqa: E402
+from bench.common import bench_app, bench_cohort  # noqa: E402
 
 EMAIL, PASSWORD = "bench.learner@example.org", "bench password 123"
 SLUG = "caring-cities"
@@ -57,17 +57,12 @@ def prepare(folder: Path, database_url: str | None, learners: int, posts: int, t
     from lms.core.discussion_search import searched_text
     from lms.extensions import db
     from lms.models import Course, DiscussionPost, DiscussionRead, DiscussionThread, Role, User
-    from lms.services import accounts, cohorts, course_versions, discussion_search, enrolments, publishing
+    from lms.services import accounts, course_versions, discussion_search, enrolments, publishing
 
     with bench_app(folder, database_url) as app:
         version = publishing.import_package(None, ROOT / "courses" / SLUG, publish=True).version
         course = db.session.get(Course, version.course_id)
-        today = clock.now().date()
-        cohort = cohorts.create_cohort(None, SLUG, cohorts.CohortData(
-            name="Bench cohort", timezone="Europe/Madrid", key="bench", starts_on=today - timedelta(days=7),
-            ends_on=today + timedelta(days=30), applications_open=datetime.now() - timedelta(days=14),
-            application_deadline=datetime.now() + timedelta(days=7), capacity=None, enrolment_mode="application",
-            allow_late_attempts=False))
+        cohort = bench_cohort(SLUG)
         learner = accounts.create_user(EMAIL, PASSWORD, accounts.Profile(display_name="Bench Learner"))
         others = [User(email=f"learner{number}@example.org", display_name=f"Learner {number}", city="Seoul",
                        country="KR", password_hash=learner.password_hash, role=Role.LEARNER.value,

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import measure  # noqa: E402
-from bench.common import bench_app, quiz_answers  # noqa: E402
+from bench.common import bench_app, bench_cohort, quiz_answers  # noqa: E402
 
 EMAIL, PASSWORD = "bench.learner@example.org", "bench password 123"
 KOREAN_EMAIL = "bench.korean@example.org"  # --korean: the same pages for a learner reading Korean (issue 15)
@@ -70,7 +70,6 @@ def prepare(folder: Path, database_url: str | None) -> tuple[str, list[Page], di
         accounts,
         attendance,
         certificates,
-        cohorts,
         course_versions,
         discussion_posts,
         enrolments,
@@ -86,11 +85,7 @@ def prepare(folder: Path, database_url: str | None) -> tuple[str, list[Page], di
                                      Role.ADMIN)
         user = accounts.create_user(EMAIL, PASSWORD, accounts.Profile(display_name="Bench Learner"))
         today = clock.now().date()
-        cohort = cohorts.create_cohort(None, SLUG, cohorts.CohortData(
-            name="Bench cohort", timezone="Europe/Madrid", key="bench", starts_on=today - timedelta(days=7),
-            ends_on=today + timedelta(days=30), applications_open=datetime.now() - timedelta(days=14),
-            application_deadline=datetime.now() + timedelta(days=7), capacity=None, enrolment_mode="application",
-            allow_late_attempts=False))
+        cohort = bench_cohort(SLUG)
         for days in (-3, 4):
             day = datetime.combine(today + timedelta(days=days), datetime.min.time())
             live_sessions.add_session(None, cohort.id, live_sessions.SessionData(

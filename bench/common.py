@@ -51,6 +51,22 @@ def bench_app(folder: Path, database_url: str | None = None, *, fresh: bool = Tr
         db.engine.dispose()
 
 
+def bench_cohort(slug: str):
+    """The course's cohort that every benchmark's learners join: it began a week ago, ends in a month, and takes
+    applications until next week."""
+    from datetime import datetime, timedelta
+
+    from lms.core import clock
+    from lms.services import cohorts
+
+    today = clock.now().date()
+    return cohorts.create_cohort(None, slug, cohorts.CohortData(
+        name="Bench cohort", timezone="Europe/Madrid", key="bench", starts_on=today - timedelta(days=7),
+        ends_on=today + timedelta(days=30), applications_open=datetime.now() - timedelta(days=14),
+        application_deadline=datetime.now() + timedelta(days=7), capacity=None, enrolment_mode="application",
+        allow_late_attempts=False))
+
+
 def quiz_answers(quiz, *, correct: bool) -> dict[str, list[str]]:
     """The form fields of a full-marks (or a zero) submission of a quiz of the package model."""
     from lms.core.packages.model import QuestionType

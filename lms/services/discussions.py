@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, ColumnElement, Select, and_, bindparam, case, func, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, Select, and_, bindparam, case, false, func, or_, select, true
 
 from lms import authz
 from lms.core import clock
@@ -87,12 +87,16 @@ def counted_posts() -> ColumnElement[bool]:
                 DiscussionPost.review_state == ReviewState.PUBLISHED.value)
 
 
-def listed_posts(viewer: Viewer) -> ColumnElement[bool]:
+def listed_for(reader_id, reader_is_staff) -> ColumnElement[bool]:
     """lms.core.discussions.is_listed as a condition on DiscussionPost: posts in review are their author's and the
-    staff's only."""
-    if viewer.is_staff:
-        return true()
-    return or_(DiscussionPost.review_state == ReviewState.PUBLISHED.value, DiscussionPost.author_id == viewer.user_id)
+    staff's only. The reader's id and whether they are staff are values or a statement's parameters."""
+    return or_(reader_is_staff, DiscussionPost.review_state == ReviewState.PUBLISHED.value,
+               DiscussionPost.author_id == reader_id)
+
+
+def listed_posts(viewer: Viewer) -> ColumnElement[bool]:
+    """listed_for the viewer: true for staff, the rule's two conditions for a learner."""
+    return listed_for(viewer.user_id, true() if viewer.is_staff else false())
 
 
 def state_of(post: DiscussionPost) -> PostState:
@@ -357,11 +361,10 @@ def muted_until(user_id: int, course_id: int, cohort_id: int | None):
     return db.session.execute(select(mute_ends_in_space(cohort_id is not None)), space).scalar()
 
 
-# listed_posts for statements built once, the reader a parameter: whether they are staff is known only after the
+# listed_for in statements built once, the reader a parameter: whether they are staff is known only after the
 # thread's row is read, so the context query counts the replies both ways.
-_LISTED_FOR_A_LEARNER = or_(DiscussionPost.review_state == ReviewState.PUBLISHED.value,
-                            DiscussionPost.author_id == bindparam("user_id"))
-_LISTED_FOR_THE_READER = or_(bindparam("reader_is_staff", type_=Boolean), _LISTED_FOR_A_LEARNER)
+_LISTED_FOR_A_LEARNER = listed_for(bindparam("user_id"), false())
+_LISTED_FOR_THE_READER = listed_for(bindparam("user_id"), bindparam("reader_is_staff", type_=Boolean))
 
 
 def _reply_count(listed: ColumnElement[bool]):

@@ -9,10 +9,11 @@ from tests.factories import make_instructor
 
 @pytest.fixture
 def two_cohorts(db, make_user, tmp_path):
-    """Two cohorts of the example course, a learner in each, a second learner in the first, and its instructor."""
+    """Two cohorts of the example course: Ana and Ben in the first, Chloé in the second; their instructor."""
     first = example_with_open_cohort(tmp_path)
     second = make_cohort(SLUG, mode="open", key="second", name="Second cohort", sessions=0)
-    ana, ben, chloe = (make_user(city=city, country="ES") for city in ("Madrid", "Sevilla", "Bilbao"))
+    ana, ben, chloe = (make_user(display_name=name, city=city, country="ES")
+                       for name, city in (("Ana", "Madrid"), ("Ben", "Sevilla"), ("Chloé", "Bilbao")))
     enrol_in_cohort(ana, first)
     enrol_in_cohort(ben, first)
     enrol_in_cohort(chloe, second)

@@ -9,24 +9,17 @@ from lms.models import AuditEntry
 from lms.services import cohorts, discussion_moderation, discussion_posts, discussion_search, discussions
 from lms.services.discussion_posts import Draft
 from lms.services.errors import Invalid, NotAllowed, NotFound
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
-from tests.factories import make_instructor
 
 
 @pytest.fixture
-def space(db, make_user, tmp_path):
-    """Ben posted before the cohort turned pre-moderation on; Ana has never posted; Chloe is in another cohort."""
-    first = example_with_open_cohort(tmp_path)
-    second = make_cohort(SLUG, mode="open", key="second", name="Second cohort", sessions=0)
-    ana, ben, chloe = (make_user(display_name=name) for name in ("Ana", "Ben", "Chloe"))
-    enrol_in_cohort(ana, first)
-    enrol_in_cohort(ben, first)
-    enrol_in_cohort(chloe, second)
-    staff = make_instructor(SLUG)
-    thread = discussion_posts.start_thread(ben, SLUG, Draft(title="Care maps", body="How do you map care?"))
+def space(two_cohorts):
+    """Ben posted before the cohort turned pre-moderation on; Ana has never posted; Chloé is in another cohort."""
+    first = two_cohorts["first"]
+    thread = discussion_posts.start_thread(two_cohorts["ben"], SLUG, Draft(title="Care maps",
+                                                                           body="How do you map care?"))
     cohorts.update_cohort(None, first.id, cohorts.cohort_data(first, premoderate_first_posts=True))
-    return {"first": first, "ana": ana, "ben": ben, "chloe": chloe, "staff": staff, "thread": thread}
+    return {**two_cohorts, "thread": thread}
 
 
 def _actions(db) -> list[str]:

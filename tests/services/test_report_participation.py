@@ -14,22 +14,14 @@ from lms.models import DiscussionPost, DiscussionThread, Enrolment, EnrolmentSta
 from lms.services import catalog, discussion_moderation, discussion_posts, enrolments, reports
 from lms.services.discussion_posts import Draft
 from lms.services.reports.participation import REFLECTION_KIND
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
-from tests.factories import make_instructor, make_user
+from tests.factories import make_user
 
 
 @pytest.fixture
-def cohorts(db, tmp_path):
-    """Two cohorts of the example course: Ana and Ben in the first, Chloé in the second; their instructor."""
-    first = example_with_open_cohort(tmp_path)
-    second = make_cohort(SLUG, mode="open", key="second", name="Second cohort", sessions=0)
-    ana, ben, chloe = (make_user(display_name=name) for name in ("Ana", "Ben", "Chloé"))
-    enrol_in_cohort(ana, first)
-    enrol_in_cohort(ben, first)
-    enrol_in_cohort(chloe, second)
-    return {"first": first, "second": second, "ana": ana, "ben": ben, "chloe": chloe,
-            "staff": make_instructor(SLUG), "admin": make_user("admin")}
+def cohorts(two_cohorts):
+    """tests/services/conftest.py's two cohorts, and an administrator to read the reports."""
+    return {**two_cohorts, "admin": make_user("admin")}
 
 
 def thread(author, title="How do you map care needs?", **options):

@@ -3,29 +3,13 @@ queries whatever the number of matches, and the XSS corpus through posts and que
 
 import re
 
-import pytest
-
 from lms.services import discussion_posts, discussion_search
 from lms.services.discussion_posts import Draft
 from lms.services.discussions import REPLIES_PER_PAGE
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.web.test_xss_corpus import MARKDOWN, TEXT, executable_content
 
 SEARCH = f"/courses/{SLUG}/discussions/search"
-
-
-@pytest.fixture
-def cohort(db, tmp_path):
-    return example_with_open_cohort(tmp_path)
-
-
-@pytest.fixture
-def learner(cohort, login_as, make_user):
-    person = make_user(display_name="Ana Learner")
-    enrol_in_cohort(person, cohort)
-    login_as(person)
-    return person
 
 
 def test_the_board_has_a_search_box_and_the_results_page_keeps_the_query(client, learner):

@@ -4,30 +4,16 @@ board and thread page, the XSS corpus through titles and bodies, and the per-per
 import re
 from html.parser import HTMLParser
 
-import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.models import DiscussionPost, DiscussionThread
 from lms.services import discussion_posts, discussions
 from lms.services.discussion_posts import Draft
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
+from tests.cohort_factories import enrol_in_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.factories import table_counts
 from tests.web.test_xss_corpus import MARKDOWN, TEXT, executable_content
-
-
-@pytest.fixture
-def cohort(db, tmp_path):
-    return example_with_open_cohort(tmp_path)
-
-
-@pytest.fixture
-def learner(cohort, login_as, make_user):
-    person = make_user(city="Medellín", country="CO", display_name="Ana Learner")
-    enrol_in_cohort(person, cohort)
-    login_as(person)
-    return person
 
 
 def _lesson_key(person) -> str:

@@ -2,13 +2,12 @@
 posted and shown with the cohort's, a refused answer kept on its own page, another cohort's thread not found, the XSS
 corpus through answers, the posting limit, and the requirement on the course page and "My learning"."""
 
-import pytest
 from sqlalchemy import select
 
 from lms.extensions import db as _db
 from lms.models import DiscussionPost, DiscussionThread
 from lms.services import discussion_posts, learning, quizzes, reflections
-from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort, make_cohort
+from tests.cohort_factories import enrol_in_cohort, make_cohort
 from tests.factories import EXAMPLE_RIGHT_ANSWERS, table_counts
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.web.test_discussions import PageForms
@@ -17,19 +16,6 @@ from tests.web.test_xss_corpus import MARKDOWN, TEXT, executable_content
 LESSON_URL = f"/courses/{SLUG}/lessons/welcome"
 ANSWER_URL = f"{LESSON_URL}/reflection"
 QUESTION = "Which feature of this course would help the officials of your city most, and why?"
-
-
-@pytest.fixture
-def cohort(db, tmp_path):
-    return example_with_open_cohort(tmp_path)
-
-
-@pytest.fixture
-def learner(cohort, login_as, make_user):
-    person = make_user(city="Medellín", country="CO", display_name="Ana Learner")
-    enrol_in_cohort(person, cohort)
-    login_as(person)
-    return person
 
 
 def _neighbour(cohort, make_user, **profile):

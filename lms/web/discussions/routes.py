@@ -50,6 +50,17 @@ def _page() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
+def _act_on_post(post_id: int, act, done: str, *, to_the_post: bool = False):
+    """A button's post on a post: ``act(actor, post_id)`` returns the post, then ``done`` said on its thread's page
+    (at the post itself if ``to_the_post``)."""
+    if ActionForm().validate_on_submit():
+        post = act(acting_user(), post_id)
+        flash(done, "success")
+        return redirect(url_for("discussions.thread", thread_id=post.thread_id,
+                                _anchor=f"post-{post.id}" if to_the_post else None))
+    return redirect(url_for("learner.dashboard"))
+
+
 @bp.route("/courses/<slug>/discussions/")
 @login_required
 def board(slug: str):
@@ -154,11 +165,7 @@ def edit_post(post_id: int):
 @bp.route("/discussions/posts/<int:post_id>/remove", methods=["POST"])
 @login_required
 def remove_post(post_id: int):
-    if ActionForm().validate_on_submit():
-        post = discussion_posts.remove_post(acting_user(), post_id)
-        flash(_("Your post is removed."), "success")
-        return redirect(url_for("discussions.thread", thread_id=post.thread_id))
-    return redirect(url_for("learner.dashboard"))
+    return _act_on_post(post_id, discussion_posts.remove_post, _("Your post is removed."))
 
 
 @bp.route("/discussions/<int:thread_id>/answer", methods=["POST"])
@@ -213,52 +220,44 @@ def moderation(slug: str):
                            action=ActionForm(), mute_form=MuteForm(), place_title=discussions.place_title)
 
 
+def _moderate_with_reason(post_id: int, act, heading: str, submit_label: str, *, done: str, to_the_queue: bool):
+    """The reason form of a moderator's action on a post: ``act(actor, post_id, reason)`` once it is valid, then
+    ``done`` said on the thread's page, or on the moderation queue if ``to_the_queue``."""
+    post, visit = discussion_moderation.post_to_moderate(acting_user(), post_id)
+    form = ReasonForm()
+    saved, status = save_form(form, lambda: act(acting_user(), post_id, form.reason.data or ""))
+    if saved is not None:
+        flash(done, "success")
+        return redirect(url_for("discussions.moderation", slug=visit.course.slug) if to_the_queue
+                        else url_for("discussions.thread", thread_id=visit.thread.id))
+    return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
+                           heading=heading, submit_label=submit_label), status
+
+
 @bp.route("/discussions/posts/<int:post_id>/hide", methods=["GET", "POST"])
 @login_required
 def hide_post(post_id: int):
-    post, visit = discussion_moderation.post_to_moderate(acting_user(), post_id)
-    form = ReasonForm()
-    saved, status = save_form(form, lambda: discussion_moderation.hide_post(acting_user(), post_id,
-                                                                            form.reason.data or ""))
-    if saved is not None:
-        flash(_("The post is hidden."), "success")
-        return redirect(url_for("discussions.thread", thread_id=visit.thread.id))
-    return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
-                           heading=_("Hide a post"), submit_label=_("Hide the post")), status
+    return _moderate_with_reason(post_id, discussion_moderation.hide_post, _("Hide a post"), _("Hide the post"),
+                                 done=_("The post is hidden."), to_the_queue=False)
 
 
 @bp.route("/discussions/posts/<int:post_id>/restore", methods=["POST"])
 @login_required
 def restore_post(post_id: int):
-    if ActionForm().validate_on_submit():
-        post = discussion_moderation.restore_post(acting_user(), post_id)
-        flash(_("The post is shown again."), "success")
-        return redirect(url_for("discussions.thread", thread_id=post.thread_id))
-    return redirect(url_for("learner.dashboard"))
+    return _act_on_post(post_id, discussion_moderation.restore_post, _("The post is shown again."))
 
 
 @bp.route("/discussions/posts/<int:post_id>/approve", methods=["POST"])
 @login_required
 def approve_post(post_id: int):
-    if ActionForm().validate_on_submit():
-        post = discussion_moderation.approve_post(acting_user(), post_id)
-        flash(_("The post is published."), "success")
-        return redirect(url_for("discussions.thread", thread_id=post.thread_id, _anchor=f"post-{post.id}"))
-    return redirect(url_for("learner.dashboard"))
+    return _act_on_post(post_id, discussion_moderation.approve_post, _("The post is published."), to_the_post=True)
 
 
 @bp.route("/discussions/posts/<int:post_id>/reject", methods=["GET", "POST"])
 @login_required
 def reject_post(post_id: int):
-    post, visit = discussion_moderation.post_to_moderate(acting_user(), post_id)
-    form = ReasonForm()
-    saved, status = save_form(form, lambda: discussion_moderation.reject_post(acting_user(), post_id,
-                                                                              form.reason.data or ""))
-    if saved is not None:
-        flash(_("The post is not published; its author can read why."), "success")
-        return redirect(url_for("discussions.moderation", slug=visit.course.slug))
-    return render_template("discussions/reason.html", form=form, post=post, thread=visit.thread,
-                           heading=_("Reject a post"), submit_label=_("Reject the post")), status
+    return _moderate_with_reason(post_id, discussion_moderation.reject_post, _("Reject a post"), _("Reject the post"),
+                                 done=_("The post is not published; its author can read why."), to_the_queue=True)
 
 
 @bp.route("/discussions/posts/<int:post_id>/dismiss", methods=["POST"])
