@@ -100,10 +100,11 @@ def can_remove(viewer: Viewer, author_id: int | None, *, removed: bool) -> bool:
     return not removed and author_id == viewer.user_id
 
 
-def can_report(viewer: Viewer, author_id: int | None, state: PostState) -> bool:
+def can_report(viewer: Viewer, author_id: int | None, state: PostState, *, reported: bool = False) -> bool:
     """Anyone who reads a post may report it, except its author (who may edit or remove it instead); what waits for
-    a moderator is already in front of one."""
-    return state not in (PostState.REMOVED, PostState.PENDING, PostState.REJECTED) and author_id != viewer.user_id
+    a moderator is already in front of one, and so is a post the reader ``reported`` (their report still open)."""
+    return (state not in (PostState.REMOVED, PostState.PENDING, PostState.REJECTED) and author_id != viewer.user_id
+            and not reported)
 
 
 def can_mark_answer(viewer: Viewer, thread_author_id: int | None, kind: str) -> bool:

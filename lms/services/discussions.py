@@ -26,6 +26,7 @@ from lms.models import (
     DiscussionMute,
     DiscussionPost,
     DiscussionRead,
+    DiscussionReport,
     DiscussionThread,
     Enrolment,
     EnrolmentStatus,
@@ -255,6 +256,7 @@ class PostView:
     can_report: bool
     unread: bool
     comments: tuple[PostView, ...] = ()
+    reported: bool = False  # by the reader, whose report waits for the staff: the page says so instead of "Report"
 
 
 @dataclass(frozen=True)
@@ -292,14 +294,15 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
         transactions.commit_keeping_loaded()
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
-    def view(post: DiscussionPost, author: User | None, comments: tuple[PostView, ...] = ()) -> PostView:
+    def view(post: DiscussionPost, author: User | None, reported: bool, comments: tuple[PostView, ...] = ()):
         state = state_of(post)
         removed = state == PostState.REMOVED
         return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
                         rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
                                        removed=removed),
                         rules.can_remove(viewer, post.author_id, removed=removed),
-                        rules.can_report(viewer, post.author_id, state), post.id > seen, comments)
+                        rules.can_report(viewer, post.author_id, state, reported=reported), post.id > seen, comments,
+                        reported)
 
     per_page = REPLIES_PER_PAGE
     replies_total = listed_replies if not viewer.is_staff else all_replies
@@ -307,16 +310,16 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     rows = db.session.execute(_PAGE_POSTS, {"thread_id": thread.id, "answer_id": thread.answer_post_id,
                                             "user_id": actor.id, "reader_is_staff": viewer.is_staff,
                                             "limit": per_page, "offset": (page - 1) * per_page}).all()
-    replied_to = {post.id for post, _author, is_reply_on_page in rows if is_reply_on_page}
+    replied_to = {post.id for post, _author, is_reply_on_page, _reported in rows if is_reply_on_page}
     firsts: list[PostView] = []  # the opening post, and the accepted answer when there is one
     comments: dict[int, list[PostView]] = {}
-    for post, author, _on_page in rows:
+    for post, author, _on_page, reported in rows:
         if post.is_opening or post.id == thread.answer_post_id:
-            firsts.append(view(post, author))
+            firsts.append(view(post, author, reported))
         if post.parent_id in replied_to:
-            comments.setdefault(post.parent_id, []).append(view(post, author))
-    replies = Page([view(post, author, tuple(comments.get(post.id, ())))
-                    for post, author, is_reply_on_page in rows if is_reply_on_page], replies_total, page, per_page)
+            comments.setdefault(post.parent_id, []).append(view(post, author, reported))
+    replies = Page([view(post, author, reported, tuple(comments.get(post.id, ()))) for post, author, on_page, reported
+                    in rows if on_page], replies_total, page, per_page)
     opening = next(first for first in firsts if first.post.is_opening)
     answer = next((first for first in firsts if not first.post.is_opening), None)
     muted = mute_ends is not None
@@ -396,11 +399,13 @@ _REPLY_IDS = (
            DiscussionPost.is_opening.is_(False), _LISTED_FOR_THE_READER)
     .order_by(DiscussionPost.id).limit(bindparam("limit")).offset(bindparam("offset"))
 )
-# The posts a page of a thread shows, with their authors and whether each is one of the page's replies: the opening
-# post, the accepted answer (wherever it is), the page's replies and their comments. Built once: building a
-# statement costs more than running it.
+# The posts a page of a thread shows, with their authors, whether each is one of the page's replies and whether the
+# reader's report of it is open: the opening post, the accepted answer (wherever it is), the page's replies and their
+# comments. Built once: building a statement costs more than running it.
 _PAGE_POSTS = (
-    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS))
+    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS), select(DiscussionReport.id).where(
+        DiscussionReport.post_id == DiscussionPost.id, DiscussionReport.reporter_id == bindparam("user_id"),
+        DiscussionReport.resolved_at.is_(None)).exists())
     .outerjoin(User, User.id == DiscussionPost.author_id)
     .where(DiscussionPost.thread_id == bindparam("thread_id"), _LISTED_FOR_THE_READER,
            or_(DiscussionPost.is_opening, DiscussionPost.id == bindparam("answer_id"),

@@ -68,7 +68,10 @@ def template_gettext(translations) -> dict:
     @pass_context
     def gettext(context, message: str, **variables):
         text = translations.ugettext(message)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704 (see above)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 (see above)
+        # Formatting a text without a "%" in it changes nothing: most of a page's strings are such.
+        return text % variables if variables or "%" in text else text
 
     @pass_context
     def ngettext(context, singular: str, plural: str, num: int, **variables):
@@ -76,7 +79,8 @@ def template_gettext(translations) -> dict:
         text = translations.ungettext(singular, plural, num)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704 (see above)
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    # `_` is the i18n extension's alias, which looks gettext up again on every call: named directly, it costs less.
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,8 @@ from lms.core.i18n import Listing, Phrase
 from lms.core.packages.video_place import lesson_parts
 from lms.core.theme import DEFAULT
 from lms.services import theme, wording
+from lms.web.layout import site_header
+from lms.web.lessons import outline_links
 
 
 def _locale():
@@ -147,6 +149,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(csrf_field, "csrf_field")
     app.add_template_global(fixed_url, "fixed_url")
     app.add_template_global(lesson_parts, "lesson_parts")  # a lesson's text above and below its video
+    app.add_template_global(outline_links, "outline_links")  # a lesson page's side menu
+    app.add_template_global(site_header, "site_header")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(percent, "percent")

@@ -3,6 +3,7 @@ number of queries, whatever the number of members), the worker queues one messag
 runs twice or fails half-way, and the real SMTP server receives each of them with a readable text part and a
 sanitised HTML part."""
 
+import re
 from email import message_from_bytes, policy
 
 import pytest
@@ -12,6 +13,7 @@ from lms.models import DiscussionThread, OutboxMessage
 from lms.services import discussion_mail, discussion_posts, mail, outbox, scheduled_jobs
 from lms.services.discussion_posts import Draft
 from tests.cohort_factories import enrol_in_cohort, example_with_open_cohort
+from tests.conftest import is_postgres
 from tests.factories import EXAMPLE_SLUG as SLUG
 from tests.factories import make_instructor, make_learners
 from tests.smtp_server import MailServer
@@ -69,6 +71,20 @@ def test_posting_an_announcement_costs_the_request_the_same_queries_for_3_or_300
         assert _messages(db) == 0  # nothing written for the members in the request
     assert counted[0] == counted[1], counted
     assert db.session.execute(select(func.count()).where(DiscussionThread.announcement_pending)).scalar_one() == 3
+
+
+def test_posting_an_announcement_reads_the_course_the_staff_rows_and_the_cohorts_once(app, client, db, cohort,
+                                                                                       login_as, count_queries):
+    """The service checks who may post where; the view no longer reads the same rows first to build its form."""
+    login_as(make_instructor(SLUG))
+    form = {"kind": "announcement", "place": "general", "space": str(cohort.id), "title": "Welcome", "body": BODY}
+    assert client.post(f"/courses/{SLUG}/discussions/new", data=form).status_code == 302  # the search index asked
+    with count_queries() as queries:
+        assert client.post(f"/courses/{SLUG}/discussions/new", data={**form, "title": "News"}).status_code == 302
+    reads = [re.search(r"\sFROM\s+(\w+)", statement)[1] for statement in queries if statement.startswith("SELECT")]
+    assert reads.count("courses") == reads.count("course_staff") == reads.count("cohorts") == 1, reads
+    # PostgreSQL also writes the opening post's search vector (lms.services.discussion_search).
+    assert len(queries) == (14 if is_postgres(app) else 13), queries
 
 
 def test_every_member_receives_the_announcement_once_even_if_the_job_runs_twice(db, cohort, smtp_server):

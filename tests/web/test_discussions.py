@@ -8,11 +8,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.models import DiscussionPost, DiscussionThread
-from lms.services import discussion_posts, discussions
+from lms.services import discussion_moderation, discussion_posts, discussions
 from lms.services.discussion_posts import Draft
 from tests.cohort_factories import enrol_in_cohort
 from tests.factories import EXAMPLE_SLUG as SLUG
-from tests.factories import table_counts
+from tests.factories import make_instructor, table_counts
 from tests.web.test_xss_corpus import MARKDOWN, TEXT, executable_content
 
 
@@ -206,6 +206,23 @@ def test_reporting_a_post_again_says_it_was_already_reported(client, learner, co
     assert "You have already reported this post" in again and "Thank you: the course" not in again
 
 
+def test_a_post_the_reader_reported_says_so_instead_of_offering_report_until_the_staff_resolve_it(
+        client, learner, cohort, make_user, db):
+    other = make_user()
+    enrol_in_cohort(other, cohort)
+    thread = discussion_posts.start_thread(other, SLUG, Draft(title="Rude", body="x"))
+    reply = discussion_posts.reply(other, thread.id, "Rude again")
+    client.post(f"/discussions/posts/{reply.id}/report", data={"reason": "Rude"})
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert f"/discussions/posts/{reply.id}/report" not in html and "You reported this post" in html
+    opening = db.session.execute(select(DiscussionPost.id).where(DiscussionPost.thread_id == thread.id,
+                                                                 DiscussionPost.is_opening)).scalar_one()
+    assert f"/discussions/posts/{opening}/report" in html  # not reported
+    discussion_moderation.dismiss_reports(make_instructor(SLUG), reply.id)
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    assert f"/discussions/posts/{reply.id}/report" in html and "You reported this post" not in html
+
+
 def test_the_reply_form_stands_apart_from_the_last_reply(client, learner):
     """At 390 px the last reply's "Comment" ran into "Your reply": the form has a class the style sheet sets apart."""
     thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Spacing", body="Opening"))
@@ -216,3 +233,24 @@ def test_the_reply_form_stands_apart_from_the_last_reply(client, learner):
         css = response.get_data(as_text=True)
     assert re.search(r"\.reply-form \{[^}]*margin-block-start: 1\.5rem;[^}]*border-block-start", css)
     assert ".post + .post:not(.post-comment) { border-block-start" in css
+
+
+def test_a_learner_is_not_offered_announcements_and_one_sent_anyway_is_refused(client, learner, db):
+    new = f"/courses/{SLUG}/discussions/new"
+    assert 'value="announcement"' not in client.get(new).get_data(as_text=True)
+    refused = client.post(new, data={"kind": "announcement", "place": "general", "title": "News", "body": "x"})
+    assert refused.status_code == 403 and "Only the course" in refused.get_data(as_text=True)
+    assert db.session.execute(select(DiscussionThread.id)).first() is None
+
+
+def test_staff_choose_the_space_of_an_announcement_and_a_malformed_one_is_refused_on_the_form(client, cohort,
+                                                                                             login_as, db):
+    login_as(make_instructor(SLUG))
+    new = f"/courses/{SLUG}/discussions/new"
+    form = client.get(new).get_data(as_text=True)
+    assert 'value="announcement"' in form and f'<option value="{cohort.id}">' in form
+    response = client.post(new, data={"kind": "announcement", "place": "general", "space": "every", "title": "News",
+                                      "body": "x"})
+    assert response.status_code == 422  # it was a server error
+    assert "Choose one of this course" in response.get_data(as_text=True)
+    assert db.session.execute(select(DiscussionThread.id)).first() is None

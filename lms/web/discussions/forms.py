@@ -13,12 +13,15 @@ MARKDOWN_HINT = _l("Markdown works: *emphasis*, **strong**, lists, [links](https
 
 class ThreadForm(FlaskForm):
     # "Question" is also a quiz item, which Korean and Arabic name differently: the kind has its own context.
+    # Announcements are the staff's: the service refuses one from anyone else, and the view offers it to staff only.
     kind = SelectField(_l("Kind"), choices=[
         SelectChoice("discussion", _l("Discussion")),
-        SelectChoice("question", lazy_pgettext("discussion kind", "Question"))])
+        SelectChoice("question", lazy_pgettext("discussion kind", "Question")),
+        SelectChoice("announcement", _l("Announcement"))])
     place = HiddenField()
     item_key = HiddenField()
-    space = SelectField(_l("Space"), choices=[], validate_choice=False)  # staff only: filled by the view
+    # Staff only: filled by the view; the service checks the cohort is the course's.
+    space = SelectField(_l("Space"), choices=[], validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the discussion a title.")),
                                                  Length(max=TITLE_MAX)])
     body = TextAreaField(_l("Message"), description=MARKDOWN_HINT,

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from lms.core.discussion_search import QUERY_MAX
+from lms.core.discussions import ThreadKind
 from lms.extensions import configured_limit, csrf, limiter
 from lms.services import (
     discussion_mail,
@@ -82,25 +83,24 @@ def search(slug: str):
 @login_required
 @posting_limit
 def new_thread(slug: str):
-    space = discussions.course_space(acting_user(), slug)
+    # A submitted thread goes straight to the service, which checks who may start it (an announcement: staff only)
+    # and in which cohort's space: the page's own view of the course is read only to show the form.
     form = ThreadForm()
     if request.method == "GET":
         form.place.data = request.args.get("place", "general")
         form.item_key.data = request.args.get("item", "")
-    if space.viewer.is_staff:
-        form.kind.choices = [*form.kind.choices, SelectChoice("announcement", _("Announcement"))]
-        form.space.choices = [SelectChoice("", _("Learners outside a cohort, or every cohort for an announcement")),
-                              *[SelectChoice(str(cohort.id), cohort.name) for cohort in space.cohorts]]
-
-    def save():
-        draft = Draft(title=form.title.data or "", body=form.body.data or "", kind=form.kind.data,
-                      place=form.place.data or "general", item_key=form.item_key.data or "",
-                      cohort_id=int(form.space.data) if space.viewer.is_staff and form.space.data else None)
-        return discussion_posts.start_thread(acting_user(), slug, draft)
-
-    thread, status = save_form(form, save)
+    thread, status = save_form(form, lambda: discussion_posts.start_thread(acting_user(), slug, Draft(
+        title=form.title.data or "", body=form.body.data or "", kind=form.kind.data,
+        place=form.place.data or "general", item_key=form.item_key.data or "",
+        cohort_id=form_id("space") if form.space.data else None)))  # malformed: 0, no cohort's id
     if thread is not None:
         return redirect(url_for("discussions.thread", thread_id=thread.id))
+    space = discussions.course_space(acting_user(), slug)
+    if space.viewer.is_staff:
+        form.space.choices = [SelectChoice("", _("Learners outside a cohort, or every cohort for an announcement")),
+                              *[SelectChoice(str(cohort.id), cohort.name) for cohort in space.cohorts]]
+    else:
+        form.kind.choices = [choice for choice in form.kind.choices if choice.value != ThreadKind.ANNOUNCEMENT]
     place = form.place.data or "general"
     return render_template("discussions/new_thread.html", form=form, space=space, slug=slug,
                            where=discussions.place_title(space.outline, place, form.item_key.data or "")), status

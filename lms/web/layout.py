@@ -1,0 +1,42 @@
+"""The site's header, rendered once per process for each language, role and page.
+
+The header (language menu, main menu, staff menu) was a fifth of the logged-in home page's CPU, and it is the same for
+everyone who reads the same language, has the same role and stands on the same page, but for two values: the
+visitor's CSRF token and the address the language menu brings them back to. It is rendered with a placeholder for
+each, kept per app, and the two are put in per request (escaped, as the template would).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+# Random per process, so no text of the page can contain them by chance or design.
+_TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+_NEXT_PLACEHOLDER = f"next-{secrets.token_hex(16)}"
+_CACHE = "lms.site_headers"
+_MOST_KEPT = 2048  # one per language, role and page: a few hundred in practice; a bound all the same
+
+
+@pass_context
+def site_header(context: Context) -> Markup:
+    theme = context["theme"]
+    key = (context["current_language"], current_user.is_authenticated, context["is_staff"], context["is_admin"],
+           request.endpoint, request.script_root, theme.version, theme.site_name, theme.has_logo)
+    headers: dict[tuple, str] = current_app.extensions.setdefault(_CACHE, {})
+    html = headers.get(key)
+    if html is None:
+        if len(headers) >= _MOST_KEPT:
+            headers.clear()
+        # With the page's own variables (its translations, theme and roles): no context processor runs again.
+        template = current_app.jinja_env.get_template("_site_header.html")
+        html = headers[key] = template.render(context.get_all(), current_endpoint=request.endpoint,
+                                              csrf_token_value=_TOKEN_PLACEHOLDER, next_path=_NEXT_PLACEHOLDER)
+    here = str(escape(request.full_path.strip("?")))
+    return Markup(html.replace(_TOKEN_PLACEHOLDER, generate_csrf()).replace(_NEXT_PLACEHOLDER, here))  # noqa: S704

@@ -1,0 +1,64 @@
+"""The site header is rendered once per process for each language, role and page (lms.web.layout, issue 18), and
+what differs per visitor is still theirs: their CSRF token, the page the language menu brings them back to, their
+role's menus and their language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories
+
+TOKEN = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
+
+
+@pytest.fixture
+def header_renders(app, monkeypatch) -> list[str]:
+    """Each time the header template is rendered."""
+    renders: list[str] = []
+    template = app.jinja_env.get_template("_site_header.html")
+    original = template.render
+    monkeypatch.setattr(template, "render", lambda *a, **k: renders.append("header") or original(*a, **k))
+    app.extensions.pop("lms.site_headers", None)
+    return renders
+
+
+def test_the_same_page_for_the_same_kind_of_visitor_renders_the_header_once(client, login_as, header_renders):
+    login_as("learner")
+    for _ in range(3):
+        client.get("/learning")
+    assert header_renders == ["header"]
+    client.get("/sessions")  # another page: another marked item
+    assert header_renders == ["header", "header"]
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_way_back(app, db, header_renders):
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        person = factories.make_user()
+        response = client.post("/login", data={"email": person.email, "password": factories.DEFAULT_PASSWORD})
+        assert response.status_code == 302
+    pages = [client.get("/learning?tab=a&x=<b>").get_data(as_text=True) for client in (first, second)]
+    tokens = [set(TOKEN.findall(page)) for page in pages]
+    assert all(len(found) == 1 for found in tokens), tokens  # the language menu's and log-out's: the session's one
+    assert tokens[0] != tokens[1]
+    assert all('name="next" value="/learning?tab=a&amp;x=&lt;b&gt;"' in page for page in pages)
+    assert len(header_renders) == 1
+    # The token works: the language menu changes the language.
+    response = first.post("/language", data={"csrf_token": tokens[0].pop(), "language": "es", "next": "/learning"})
+    assert response.status_code == 302
+    assert 'lang="es"' in first.get("/learning").get_data(as_text=True)
+
+
+def test_roles_and_languages_get_their_own_header(client, login_as, header_renders):
+    login_as("admin")
+    assert "Administration" in client.get("/learning").get_data(as_text=True)
+    client.post("/logout", data={})
+    login_as("learner")
+    learner_page = client.get("/learning").get_data(as_text=True)
+    assert "Administration" not in learner_page and 'class="nav-group staff"' not in learner_page
+    client.post("/language", data={"language": "es", "next": "/learning"})
+    spanish = client.get("/learning").get_data(as_text=True)
+    assert "Cambiar idioma" in spanish and "Change language" not in spanish
+    assert len(header_renders) == 3  # the administrator's, the learner's in English, and in Spanish
