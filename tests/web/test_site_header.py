@@ -62,3 +62,12 @@ def test_roles_and_languages_get_their_own_header(client, login_as, header_rende
     spanish = client.get("/learning").get_data(as_text=True)
     assert "Cambiar idioma" in spanish and "Change language" not in spanish
     assert len(header_renders) == 3  # the administrator's, the learner's in English, and in Spanish
+
+
+def test_templates_read_their_globals_from_a_plain_dict(app):
+    """Jinja walks a template's globals on every render, include and import: a ChainMap over the environment's costs
+    about 10 microseconds each time (lms.web.templating.Environment)."""
+    template = app.jinja_env.get_template("base.html")
+    assert type(template.globals) is dict
+    assert template.globals["fixed_url"] is app.jinja_env.globals["fixed_url"]
+    assert app.jinja_env.from_string("{{ site_header is defined }}").render() == "True"
