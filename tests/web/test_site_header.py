@@ -71,3 +71,13 @@ def test_templates_read_their_globals_from_a_plain_dict(app):
     assert type(template.globals) is dict
     assert template.globals["fixed_url"] is app.jinja_env.globals["fixed_url"]
     assert app.jinja_env.from_string("{{ site_header is defined }}").render() == "True"
+
+
+def test_outline_links_are_escaped_and_marked_once_for_everyone():
+    """The side menu's links are written once per process (lms.web.lessons): what goes into them is still escaped."""
+    from lms.web.lessons import _lesson_link
+
+    link = _lesson_link("/courses/c/lessons/a?x=1&y=2", "ko", '<script>alert("x")</script>', True)
+    assert link == ('<a href="/courses/c/lessons/a?x=1&amp;y=2" aria-current="page" lang="ko" dir="auto">'
+                    "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</a>")
+    assert _lesson_link("/a", None, "Title", False) == '<a href="/a" dir="auto">Title</a>'
