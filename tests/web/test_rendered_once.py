@@ -1,6 +1,7 @@
-"""The site header is rendered once per process for each language, role and page (lms.web.layout, issue 18), and
-what differs per visitor is still theirs: their CSRF token, the page the language menu brings them back to, their
-role's menus and their language."""
+"""What pages render once per process rather than per view (issue 18): the site header for each language, role and
+page (lms.web.layout), with what differs per visitor still theirs (their CSRF token, the page the language menu brings
+them back to, their role's menus and their language); a lesson's side-menu links (lms.web.lessons); and templates'
+globals kept in a plain dict (lms.web.templating.Environment)."""
 
 from __future__ import annotations
 
