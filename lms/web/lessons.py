@@ -53,8 +53,17 @@ def lesson_links(endpoint: str, **values: str) -> Callable[[str], str]:
     """lesson key -> the URL of ``endpoint`` for that lesson. A lesson page links to every lesson of the course, so the
     route is built once and each key (a package id) is put in its place: building a URL costs more than the rest of
     the outline."""
-    placeholder = "lesson-key-placeholder"
-    head, tail = url_for(endpoint, lesson_key=placeholder, **values).rsplit(placeholder, 1)
+    return _links(endpoint, "lesson_key", values)
+
+
+def quiz_links(endpoint: str, **values: str) -> Callable[[str], str]:
+    """quiz key -> the URL of ``endpoint`` for that quiz: the lesson page's side menu links each module's quiz."""
+    return _links(endpoint, "quiz_key", values)
+
+
+def _links(endpoint: str, key_argument: str, values: dict[str, str]) -> Callable[[str], str]:
+    placeholder = "item-key-placeholder"
+    head, tail = url_for(endpoint, **{key_argument: placeholder}, **values).rsplit(placeholder, 1)
     return lambda key: head + quote(key, safe="") + tail
 
 

@@ -12,7 +12,7 @@ from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.i18n import page_language
 from lms.web.learner.forms import ActionForm
-from lms.web.lessons import asset_response, lesson_links
+from lms.web.lessons import asset_response, lesson_links, quiz_links
 from lms.web.query_args import form_id
 
 bp = Blueprint("learner", __name__, template_folder="templates")
@@ -107,7 +107,8 @@ def lesson(slug: str, lesson_key: str):
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
         following_quiz=page.following_quiz, completed=page.state.completed_lessons,
         passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
-        lesson_url=lesson_links("learner.lesson", slug=slug), reading=page.reading,
+        lesson_url=lesson_links("learner.lesson", slug=slug), quiz_url=quiz_links("learner.quiz", slug=slug),
+        reading=page.reading,
         can_choose_language=page.enrolled, lesson_discussion=lesson_discussion, video=page.video,
         resume_at=page.resume_at, reflection=reflection, reflection_max=BODY_MAX,
         watching_url=url_for("learner.report_watching", slug=slug, lesson_key=lesson_key) if page.enrolled else None,

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, render_template
 from lms.core import grading
 from lms.services import live_preview
 from lms.web.downloads import set_media_type
+from lms.web.lessons import quiz_links
 
 bp = Blueprint("preview", __name__, template_folder="templates")
 
@@ -52,7 +53,8 @@ def lesson(lesson_key: str):
     return render_template("preview/lesson.html", state=state, preview=True, version=state.version,
                            outline=state.outline, lesson=item, html=state.html[lesson_key],
                            video=state.videos.get(lesson_key), previous=previous,
-                           following=following, completed=frozenset(), progress=None, lesson_url=_lesson_url,
+                           following=following, completed=frozenset(), passed_quizzes=frozenset(), progress=None,
+                           lesson_url=_lesson_url, quiz_url=quiz_links("preview.quiz"),
                            course_slug=state.package.slug if state.package else "")
 
 
