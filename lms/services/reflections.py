@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from lms.core import clock
 from lms.core import discussions as rules
@@ -25,7 +26,7 @@ from lms.services import catalog, completion, course_languages, discussion_posts
 from lms.services.course_languages import CourseReading
 from lms.services.discussions import PostView
 from lms.services.errors import Invalid, NotAllowed, NotFound
-from lms.services.paging import Page, paginate
+from lms.services.paging import Page, page_within
 
 ANSWERS_PER_PAGE = 10
 
@@ -59,19 +60,24 @@ def lesson_reflection(actor: User, course: Course, version: CourseVersion, lesso
                       enrolled: bool, cohort_id: int | None, reading: CourseReading | None,
                       page: int = 1) -> LessonReflection | None:
     """The lesson's reflection as ``actor`` sees it on the lesson page; None when the lesson asks none. No query for
-    a lesson without a question; for an enrolled learner, four at most (their space's thread, their answer, the
-    others' answers with their count, whether they are muted)."""
+    a lesson without a question; for an enrolled learner, one (_REFLECTION_CONTEXT: their space's thread, whether
+    they are muted, their answer and the number of the others' answers), and a second for a page of those answers
+    once they answered and someone else did too."""
     question, language = question_in(version, lesson_key, reading)
     if not question:
         return None
     if not enrolled:
         return LessonReflection(question, language, None)
-    thread = _find_thread(course.id, cohort_id, lesson_key)
-    muted = discussions.muted_until(actor.id, course.id, cohort_id) is not None
-    if thread is None:
+    now = clock.now()
+    thread_id, locked, mute_ends, others, own_post, own_author = db.session.execute(
+        _REFLECTION_CONTEXT[cohort_id is not None],
+        {"course_id": course.id, "cohort_id": cohort_id, "lesson_key": lesson_key, "user_id": actor.id, "now": now},
+    ).one()
+    muted = mute_ends is not None
+    if thread_id is None:
         return LessonReflection(question, language, None, can_answer=not muted, muted=muted, member=True)
     viewer = Viewer(actor.id, False, cohort_id)
-    now, edit_minutes = clock.now(), current_app.config["DISCUSSION_EDIT_MINUTES"]
+    edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None) -> PostView:
         state = discussions.state_of(post)
@@ -81,21 +87,64 @@ def lesson_reflection(actor: User, course: Course, version: CourseVersion, lesso
                         rules.can_remove(viewer, post.author_id, removed=False),
                         rules.can_report(viewer, post.author_id, state), False)
 
-    answers_of_thread = (select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
-                         .where(DiscussionPost.thread_id == thread.id, DiscussionPost.is_opening.is_(False),
-                                DiscussionPost.parent_id.is_(None), DiscussionPost.deleted_at.is_(None)))
-    own_row = db.session.execute(answers_of_thread.where(DiscussionPost.author_id == actor.id)
-                                 .order_by(DiscussionPost.id).limit(1)).first()
-    own = view(*own_row) if own_row is not None else None
+    own = view(own_post, own_author) if own_post is not None else None
     answers = None
     if own is not None:
-        others = answers_of_thread.where(DiscussionPost.author_id.is_distinct_from(actor.id),
-                                         discussions.counted_posts()).order_by(DiscussionPost.id.desc())
-        answers = paginate(others, page, ANSWERS_PER_PAGE,
-                           lambda limited: [view(post, author) for post, author in db.session.execute(limited)])
-    return LessonReflection(question, language, thread.id, own, answers,
-                            can_answer=own is None and not thread.locked and not muted, locked=thread.locked,
-                            muted=muted, member=True)
+        page = page_within(page, others, ANSWERS_PER_PAGE)
+        rows = db.session.execute(_OTHERS_ANSWERS_PAGE, {
+            "thread_id": thread_id, "user_id": actor.id, "limit": ANSWERS_PER_PAGE,
+            "offset": (page - 1) * ANSWERS_PER_PAGE}) if others else ()
+        answers = Page([view(post, author) for post, author in rows], others, page, ANSWERS_PER_PAGE)
+    return LessonReflection(question, language, thread_id, own, answers,
+                            can_answer=own is None and not locked and not muted, locked=locked, muted=muted,
+                            member=True)
+
+
+def _answers(post) -> list[ColumnElement[bool]]:
+    """The answers to a reflection thread's question (``post``: DiscussionPost or an alias of it): its replies, not the
+    comments on them nor the question itself, unless removed by their authors."""
+    return [post.is_opening.is_(False), post.parent_id.is_(None), post.deleted_at.is_(None)]
+
+
+def _others_answers(thread_id) -> list[ColumnElement[bool]]:
+    """The answers the reader (user_id) reads under their own: the others' that count as replies (not hidden, not
+    waiting for a moderator: discussions.counted_posts)."""
+    return [DiscussionPost.thread_id == thread_id, *_answers(DiscussionPost),
+            DiscussionPost.author_id.is_distinct_from(bindparam("user_id")), discussions.counted_posts()]
+
+
+def _space_thread_where(in_cohort: bool) -> list[ColumnElement[bool]]:
+    """The reflection thread of lesson_key in course_id's space: cohort_id's if ``in_cohort``, else outside cohorts."""
+    return [DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.kind == ThreadKind.REFLECTION.value,
+            DiscussionThread.cohort_id == bindparam("cohort_id") if in_cohort else DiscussionThread.cohort_id.is_(None),
+            DiscussionThread.item_key == bindparam("lesson_key")]
+
+
+def _reflection_context(in_cohort: bool) -> Select:
+    """One row, thread or not: the space's thread (id, locked), when the reader's mute ends, how many answers of
+    the others they read, and their own answer with its author (the first, should two have slipped in at once)."""
+    own = aliased(DiscussionPost)
+    others = (select(func.count(DiscussionPost.id)).where(*_others_answers(DiscussionThread.id))
+              .correlate(DiscussionThread).scalar_subquery())
+    return (select(DiscussionThread.id, DiscussionThread.locked, discussions.mute_ends_in_space(in_cohort), others,
+                   own, User)
+            .select_from(select(literal(1).label("one")).subquery())
+            .outerjoin(DiscussionThread, and_(*_space_thread_where(in_cohort)))
+            .outerjoin(own, and_(own.thread_id == DiscussionThread.id, own.author_id == bindparam("user_id"),
+                                 *_answers(own)))
+            .outerjoin(User, User.id == own.author_id)
+            .order_by(own.id).limit(1))
+
+
+# Built once (building a statement costs more than running it, and these run on every view of a reflection lesson).
+_REFLECTION_CONTEXT = {in_cohort: _reflection_context(in_cohort) for in_cohort in (False, True)}
+_OTHERS_ANSWERS_PAGE = (
+    select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
+    .where(*_others_answers(bindparam("thread_id"))).order_by(DiscussionPost.id.desc())
+    .limit(bindparam("limit")).offset(bindparam("offset"))
+)
+_SPACE_THREAD = {in_cohort: select(DiscussionThread).where(*_space_thread_where(in_cohort))
+                 for in_cohort in (False, True)}
 
 
 def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost:
@@ -113,8 +162,7 @@ def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost
     discussion_posts.require_can_write(visit)
     already = db.session.execute(select(DiscussionPost.id).where(
         DiscussionPost.thread_id == thread.id, DiscussionPost.author_id == actor.id,
-        DiscussionPost.is_opening.is_(False), DiscussionPost.parent_id.is_(None),
-        DiscussionPost.deleted_at.is_(None)).limit(1)).scalar()
+        *_answers(DiscussionPost)).limit(1)).scalar()
     if already is not None:
         raise Invalid(_("You have already shared your reflection on this lesson; edit it instead."), field="body")
     post = discussion_posts.add_post(actor, thread, body, parent_id=None, is_opening=False,
@@ -125,10 +173,8 @@ def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost
 
 
 def _find_thread(course_id: int, cohort_id: int | None, lesson_key: str) -> DiscussionThread | None:
-    return db.session.execute(select(DiscussionThread).where(
-        DiscussionThread.course_id == course_id, DiscussionThread.kind == ThreadKind.REFLECTION.value,
-        DiscussionThread.cohort_id.is_(None) if cohort_id is None else DiscussionThread.cohort_id == cohort_id,
-        DiscussionThread.item_key == lesson_key)).scalar()
+    return db.session.execute(_SPACE_THREAD[cohort_id is not None], {
+        "course_id": course_id, "cohort_id": cohort_id, "lesson_key": lesson_key}).scalar()
 
 
 def space_thread(course_id: int, cohort_id: int | None, lesson_key: str, title: str, question: str,

@@ -18,6 +18,7 @@ from lms.services import (
     discussions,
     enrolments,
     learning,
+    lesson_discussions,
     publishing,
     quizzes,
     reflections,
@@ -276,7 +277,7 @@ def test_an_answer_is_activity_and_not_a_discussion_of_the_lesson(course):
     ana = member(course["first"])
     post = reflections.answer(ana, SLUG, LESSON, "Maps of care.")
     thread = _db.session.get(DiscussionThread, post.thread_id)
-    assert discussions.lesson_discussion(ana, thread.course_id, course["first"].id, LESSON) == \
-        discussions.LessonDiscussion(threads=0, replies=0)
+    assert lesson_discussions.lesson_discussion(ana, thread.course_id, course["first"].id, LESSON) == \
+        lesson_discussions.LessonDiscussion(threads=0, replies=0)
     enrolment = _db.session.execute(select(Enrolment).where(Enrolment.user_id == ana.id)).scalar_one()
     assert enrolment.last_activity_at == post.created_at

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.core.discussions import BODY_MAX
-from lms.services import catalog, cohorts, discussions, enrolments, learning, quizzes, reflections, video_lessons
+from lms.services import catalog, cohorts, enrolments, learning, lesson_discussions, quizzes, reflections, video_lessons
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.i18n import page_language
@@ -99,7 +99,8 @@ def rejoin(slug: str):
 def lesson(slug: str, lesson_key: str):
     page = learning.lesson_page(acting_user(), slug, lesson_key, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
-    lesson_discussion = discussions.lesson_discussion(acting_user(), page.course.id, page.cohort_id, lesson_key)
+    lesson_discussion = lesson_discussions.lesson_discussion(acting_user(), page.course.id, page.cohort_id,
+                                                             lesson_key)
     reflection = reflections.lesson_reflection(acting_user(), page.course, page.version, lesson_key,
                                                enrolled=page.enrolled, cohort_id=page.cohort_id, reading=page.reading,
                                                page=request.args.get("answers", 1, type=int) or 1)
