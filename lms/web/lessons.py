@@ -1,11 +1,11 @@
-"""Lesson links and package assets, shared by the learner's pages and the author's preview."""
+"""Lesson links and package assets, shared by the learner's pages, the author's preview and the live preview."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import PurePosixPath
-from typing import NamedTuple
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, NamedTuple, Protocol
 from urllib.parse import quote
 
 from flask import Response, current_app, send_file, url_for
@@ -21,11 +21,25 @@ from lms.web.downloads import set_media_type
 _SANDBOXED = ("image/svg+xml", "text/html")
 
 
+class PackagedFile(Protocol):
+    """A file of a package as the store (VersionFile) and the live preview (lms.core.packages.Asset) describe it."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+_STORED_CACHING = "private, max-age=3600"
+
+
 def asset_response(asset: VersionFile) -> Response:
-    """The file streamed from the store, with HTTP range requests (RFC 9110 section 14: 206 with Content-Range,
-    If-Range, 416 for a range past the end; several ranges in one request are answered 416, which the RFC allows,
-    rather than as multipart/byteranges, which no media player asks for), conditional requests against a strong ETag
-    (the content's SHA-256) and private caching. Call it after the access check: it only sends."""
+    """The file sent from the store (send_asset), with private caching. Call it after the access check: it only
+    sends."""
     store = file_store()
     path = store.local_path(asset.sha256)
     accel_prefix = current_app.config.get("FILE_STORE_ACCEL_PREFIX")
@@ -36,15 +50,27 @@ def asset_response(asset: VersionFile) -> Response:
         response.headers["X-Accel-Redirect"] = (accel_prefix.rstrip("/") + "/"
                                                 + path.relative_to(store_root(current_app.config)).as_posix())
         response.set_etag(asset.sha256)
-    else:
-        # Named as in the package: the store names files by their hash, and a video saved from the page must keep
-        # its name and extension.
-        response = send_file(path if path is not None else store.open(asset.sha256), mimetype=asset.media_type,
-                             conditional=True, etag=asset.sha256, max_age=None,
-                             download_name=PurePosixPath(asset.path).name)
-    set_media_type(response, asset.media_type)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    if asset.media_type in _SANDBOXED:
+        return _with_asset_headers(response, asset.media_type, _STORED_CACHING)
+    return send_asset(path if path is not None else store.open(asset.sha256), asset, caching=_STORED_CACHING)
+
+
+def send_asset(source: Path | BinaryIO, asset: PackagedFile, *, caching: str) -> Response:
+    """``asset`` streamed from ``source`` (its file, or a stream of its bytes), with HTTP range requests (RFC 9110
+    section 14: 206 with Content-Range, If-Range, 416 for a range past the end; several ranges in one request are
+    answered 416, which the RFC allows, rather than as multipart/byteranges, which no media player asks for) and
+    conditional requests against a strong ETag (the content's SHA-256); ``caching`` is its Cache-Control. Ranges need
+    the length, which a path or a BytesIO gives: another stream is sent whole."""
+    # Named as in the package: the store names files by their hash, and a video saved from the page must keep its
+    # name and extension.
+    response = send_file(source, mimetype=asset.media_type, conditional=True, etag=asset.sha256, max_age=None,
+                         download_name=PurePosixPath(asset.path).name)
+    return _with_asset_headers(response, asset.media_type, caching)
+
+
+def _with_asset_headers(response: Response, media_type: str, caching: str) -> Response:
+    set_media_type(response, media_type)
+    response.headers["Cache-Control"] = caching
+    if media_type in _SANDBOXED:
         response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
 

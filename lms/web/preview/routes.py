@@ -10,8 +10,7 @@ from flask import Blueprint, Response, current_app, render_template
 
 from lms.core import grading
 from lms.services import live_preview
-from lms.web.downloads import set_media_type
-from lms.web.lessons import quiz_links
+from lms.web.lessons import quiz_links, send_asset
 
 bp = Blueprint("preview", __name__, template_folder="templates")
 
@@ -71,7 +70,6 @@ def quiz(quiz_key: str):
 
 @bp.route("/assets/<path:asset_path>")
 def asset(asset_path: str):
-    data, media_type = live_preview.asset(_state(), "assets/" + asset_path)
-    response = set_media_type(Response(data, mimetype=media_type), media_type)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Revalidated on every use (the ETag is the content's hash): a saved file shows at once, an unchanged one is a 304.
+    found, source = live_preview.asset(_state(), "assets/" + asset_path)
+    return send_asset(source, found, caching="no-cache")
