@@ -50,10 +50,10 @@ def member(cohort, **profile):
 
 
 def panel(person, page: int = 1):
-    course, version, enrolment = learning.study_context(person, SLUG)
-    return reflections.lesson_reflection(person, course, version, LESSON, enrolled=enrolment is not None,
-                                         cohort_id=enrolment.cohort_id if enrolment else None, reading=None,
-                                         page=page)
+    _course, version, enrolment = learning.study_context(person, SLUG)
+    return lesson_discussions.lesson_page_discussions(
+        person, version, LESSON, enrolled=enrolment is not None, cohort_id=enrolment.cohort_id if enrolment else None,
+        reading=None, answers_page=page).reflection
 
 
 def reflection_threads() -> list[DiscussionThread]:
@@ -109,7 +109,7 @@ def test_the_lesson_shows_the_question_then_the_learners_answer_and_the_spaces_a
 
 
 def test_answers_are_paginated(course, monkeypatch):
-    monkeypatch.setattr(reflections, "ANSWERS_PER_PAGE", 2)
+    monkeypatch.setattr(lesson_discussions, "ANSWERS_PER_PAGE", 2)
     people = [member(course["first"]) for _ in range(4)]
     for number, person in enumerate(people):
         reflections.answer(person, SLUG, LESSON, f"Answer {number}")
