@@ -277,6 +277,19 @@ def test_hiding_twice_or_hiding_a_removed_post_counts_it_out_once(two_cohorts):
     assert discussions.board(two_cohorts["ben"], SLUG).threads.items[0].thread.reply_count == 1
 
 
+def test_a_report_the_staff_dismissed_can_be_made_again_and_reaches_them(two_cohorts):
+    """Once the staff dismiss a report, the post offers "Report" again: a second report opens it again (it was
+    ignored, while the reporter was told the staff would look at it)."""
+    post = discussion_posts.reply(two_cohorts["ana"], _thread(two_cohorts["ana"]).id, "Rude words")
+    assert discussion_moderation.report_post(two_cohorts["ben"], post.id, "Insulting") is True
+    discussion_moderation.dismiss_reports(two_cohorts["staff"], post.id)
+    assert discussion_moderation.moderation_queue(two_cohorts["staff"], SLUG) == []
+    assert discussion_moderation.report_post(two_cohorts["ben"], post.id, "Worse now") is True
+    [item] = discussion_moderation.moderation_queue(two_cohorts["staff"], SLUG)
+    assert item.report.reason == "Worse now" and item.report.resolved_by_id is None
+    assert discussion_moderation.report_post(two_cohorts["ben"], post.id, "Still") is False
+
+
 def test_nobody_reports_their_own_post(two_cohorts):
     thread = _thread(two_cohorts["ana"])
     post = discussion_posts.reply(two_cohorts["ana"], thread.id, "Mine")

@@ -28,7 +28,8 @@ def course(slug: str):
     user = acting_user() if current_user.is_authenticated else None
     page = learning.course_page(user, slug, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
-    return render_template("learner/course.html", page=page)
+    return render_template("learner/course.html", page=page, lesson_url=lesson_links("learner.lesson", slug=slug),
+                           quiz_url=quiz_links("learner.quiz", slug=slug))
 
 
 @bp.route("/courses/<slug>/language", methods=["POST"])
