@@ -81,22 +81,23 @@ def lesson_page_discussions(actor: User, version: CourseVersion, lesson_key: str
     viewer = Viewer(actor.id, False, cohort_id)
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
-    def view(post: DiscussionPost, author: User | None) -> PostView:
+    def view(post: DiscussionPost, author: User | None, reported: bool) -> PostView:
         state = discussions.state_of(post)
         return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
                         rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
                                        removed=False),
                         rules.can_remove(viewer, post.author_id, removed=False),
-                        rules.can_report(viewer, post.author_id, state), False)
+                        rules.can_report(viewer, post.author_id, state, reported=reported), False, (), reported)
 
-    own = view(own_post, own_author) if own_post is not None else None
+    own = view(own_post, own_author, False) if own_post is not None else None  # nobody reports their own
     answers = None
     if own is not None:
         page = page_within(answers_page, others, ANSWERS_PER_PAGE)
         rows = db.session.execute(_OTHERS_ANSWERS_PAGE, {
             "thread_id": thread_id, "user_id": actor.id, "limit": ANSWERS_PER_PAGE,
             "offset": (page - 1) * ANSWERS_PER_PAGE}) if others else ()
-        answers = Page([view(post, author) for post, author in rows], others, page, ANSWERS_PER_PAGE)
+        answers = Page([view(post, author, reported) for post, author, reported in rows], others, page,
+                       ANSWERS_PER_PAGE)
     return LessonPageDiscussions(link, LessonReflection(
         question, language, thread_id, own, answers, can_answer=own is None and not locked and not muted,
         locked=locked, muted=muted, member=True))
@@ -161,8 +162,9 @@ _LESSON_DISCUSSION = {
 }
 _WITH_REFLECTION = {(reader, in_cohort): _with_reflection(link, in_cohort)
                     for reader, link in _LESSON_DISCUSSION.items() for in_cohort in (False, True)}
+# A page of the others' answers, with their authors and whether the reader's report of each is open.
 _OTHERS_ANSWERS_PAGE = (
-    select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
+    select(DiscussionPost, User, discussions.reported_by_reader()).outerjoin(User, User.id == DiscussionPost.author_id)
     .where(*_others_answers(bindparam("thread_id"))).order_by(DiscussionPost.id.desc())
     .limit(bindparam("limit")).offset(bindparam("offset"))
 )
