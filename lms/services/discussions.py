@@ -88,6 +88,14 @@ def counted_posts() -> ColumnElement[bool]:
                 DiscussionPost.review_state == ReviewState.PUBLISHED.value)
 
 
+def reported_by_reader() -> ColumnElement[bool]:
+    """Whether the reader (the parameter user_id) has a report of the DiscussionPost open: it waits for the staff, so
+    the post says "You reported this post" instead of offering Report (lms.core.discussions.can_report)."""
+    return select(DiscussionReport.id).where(
+        DiscussionReport.post_id == DiscussionPost.id, DiscussionReport.reporter_id == bindparam("user_id"),
+        DiscussionReport.resolved_at.is_(None)).exists()
+
+
 def listed_for(reader_id, reader_is_staff) -> ColumnElement[bool]:
     """lms.core.discussions.is_listed as a condition on DiscussionPost: posts in review are their author's and the
     staff's only. The reader's id and whether they are staff are values or a statement's parameters."""
@@ -403,9 +411,7 @@ _REPLY_IDS = (
 # reader's report of it is open: the opening post, the accepted answer (wherever it is), the page's replies and their
 # comments. Built once: building a statement costs more than running it.
 _PAGE_POSTS = (
-    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS), select(DiscussionReport.id).where(
-        DiscussionReport.post_id == DiscussionPost.id, DiscussionReport.reporter_id == bindparam("user_id"),
-        DiscussionReport.resolved_at.is_(None)).exists())
+    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS), reported_by_reader())
     .outerjoin(User, User.id == DiscussionPost.author_id)
     .where(DiscussionPost.thread_id == bindparam("thread_id"), _LISTED_FOR_THE_READER,
            or_(DiscussionPost.is_opening, DiscussionPost.id == bindparam("answer_id"),

@@ -50,10 +50,10 @@ def member(cohort, **profile):
 
 
 def panel(person, page: int = 1):
-    course, version, enrolment = learning.study_context(person, SLUG)
-    return reflections.lesson_reflection(person, course, version, LESSON, enrolled=enrolment is not None,
-                                         cohort_id=enrolment.cohort_id if enrolment else None, reading=None,
-                                         page=page)
+    _course, version, enrolment = learning.study_context(person, SLUG)
+    return lesson_discussions.lesson_page_discussions(
+        person, version, LESSON, enrolled=enrolment is not None, cohort_id=enrolment.cohort_id if enrolment else None,
+        reading=None, answers_page=page).reflection
 
 
 def reflection_threads() -> list[DiscussionThread]:
@@ -108,8 +108,22 @@ def test_the_lesson_shows_the_question_then_the_learners_answer_and_the_spaces_a
     assert after.thread_id is not None
 
 
+def test_an_answer_the_reader_reported_is_not_offered_for_report_again_until_the_staff_resolve_it(course):
+    ana, ben, carl = (member(course["first"]) for _ in range(3))
+    for person in (ana, ben, carl):
+        reflections.answer(person, SLUG, LESSON, f"{person.display_name}'s")
+    carls, bens = panel(ana).answers.items
+    discussion_moderation.report_post(ana, bens.post.id, "Rude")
+    carls, bens = panel(ana).answers.items
+    assert bens.reported and not bens.can_report and carls.can_report and not carls.reported
+    assert panel(carl).answers.items[1].can_report  # another reader's report is theirs
+    discussion_moderation.dismiss_reports(course["staff"], bens.post.id)
+    carls, bens = panel(ana).answers.items
+    assert bens.can_report and not bens.reported
+
+
 def test_answers_are_paginated(course, monkeypatch):
-    monkeypatch.setattr(reflections, "ANSWERS_PER_PAGE", 2)
+    monkeypatch.setattr(lesson_discussions, "ANSWERS_PER_PAGE", 2)
     people = [member(course["first"]) for _ in range(4)]
     for number, person in enumerate(people):
         reflections.answer(person, SLUG, LESSON, f"Answer {number}")
