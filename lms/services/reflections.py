@@ -10,40 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from lms.core import clock
 from lms.core import discussions as rules
 from lms.core.discussion_markdown import render_post
-from lms.core.discussions import Place, ThreadKind, Viewer
+from lms.core.discussions import Place, ThreadKind
 from lms.extensions import db
-from lms.models import Course, CourseVersion, DiscussionPost, DiscussionThread, User
+from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User
 from lms.services import catalog, completion, course_languages, discussion_posts, discussions, learning
 from lms.services.course_languages import CourseReading
-from lms.services.discussions import PostView
 from lms.services.errors import Invalid, NotAllowed, NotFound
-from lms.services.paging import Page, page_within
-
-ANSWERS_PER_PAGE = 10
-
-
-@dataclass(frozen=True)
-class LessonReflection:
-    """What the lesson page shows under the lesson's text."""
-
-    question: str
-    language: str  # the question's language, for `lang`
-    thread_id: int | None  # None until someone of the reader's space answers
-    own: PostView | None = None  # the reader's answer
-    answers: Page[PostView] | None = None  # the space's other answers, newest first (once the reader answered)
-    can_answer: bool = False  # an enrolled learner who has not answered, in an open thread, not muted
-    locked: bool = False
-    muted: bool = False
-    member: bool = False  # an enrolled learner (staff looking around only read the question)
 
 
 def question_in(version: CourseVersion, lesson_key: str, reading: CourseReading | None) -> tuple[str, str]:
@@ -56,96 +35,20 @@ def question_in(version: CourseVersion, lesson_key: str, reading: CourseReading 
     return source, version.language
 
 
-def lesson_reflection(actor: User, course: Course, version: CourseVersion, lesson_key: str, *,
-                      enrolled: bool, cohort_id: int | None, reading: CourseReading | None,
-                      page: int = 1) -> LessonReflection | None:
-    """The lesson's reflection as ``actor`` sees it on the lesson page; None when the lesson asks none. No query for
-    a lesson without a question; for an enrolled learner, one (_REFLECTION_CONTEXT: their space's thread, whether
-    they are muted, their answer and the number of the others' answers), and a second for a page of those answers
-    once they answered and someone else did too."""
-    question, language = question_in(version, lesson_key, reading)
-    if not question:
-        return None
-    if not enrolled:
-        return LessonReflection(question, language, None)
-    now = clock.now()
-    thread_id, locked, mute_ends, others, own_post, own_author = db.session.execute(
-        _REFLECTION_CONTEXT[cohort_id is not None],
-        {"course_id": course.id, "cohort_id": cohort_id, "lesson_key": lesson_key, "user_id": actor.id, "now": now},
-    ).one()
-    muted = mute_ends is not None
-    if thread_id is None:
-        return LessonReflection(question, language, None, can_answer=not muted, muted=muted, member=True)
-    viewer = Viewer(actor.id, False, cohort_id)
-    edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
-
-    def view(post: DiscussionPost, author: User | None, reported: bool) -> PostView:
-        state = discussions.state_of(post)
-        return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
-                        rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
-                                       removed=False),
-                        rules.can_remove(viewer, post.author_id, removed=False),
-                        rules.can_report(viewer, post.author_id, state, reported=reported), False, (), reported)
-
-    own = view(own_post, own_author, False) if own_post is not None else None  # nobody reports their own
-    answers = None
-    if own is not None:
-        page = page_within(page, others, ANSWERS_PER_PAGE)
-        rows = db.session.execute(_OTHERS_ANSWERS_PAGE, {
-            "thread_id": thread_id, "user_id": actor.id, "limit": ANSWERS_PER_PAGE,
-            "offset": (page - 1) * ANSWERS_PER_PAGE}) if others else ()
-        answers = Page([view(post, author, reported) for post, author, reported in rows], others, page,
-                       ANSWERS_PER_PAGE)
-    return LessonReflection(question, language, thread_id, own, answers,
-                            can_answer=own is None and not locked and not muted, locked=locked, muted=muted,
-                            member=True)
-
-
-def _answers(post) -> list[ColumnElement[bool]]:
+def answer_posts(post) -> list[ColumnElement[bool]]:
     """The answers to a reflection thread's question (``post``: DiscussionPost or an alias of it): its replies, not the
     comments on them nor the question itself, unless removed by their authors."""
     return [post.is_opening.is_(False), post.parent_id.is_(None), post.deleted_at.is_(None)]
 
 
-def _others_answers(thread_id) -> list[ColumnElement[bool]]:
-    """The answers the reader (user_id) reads under their own: the others' that count as replies (not hidden, not
-    waiting for a moderator: discussions.counted_posts)."""
-    return [DiscussionPost.thread_id == thread_id, *_answers(DiscussionPost),
-            DiscussionPost.author_id.is_distinct_from(bindparam("user_id")), discussions.counted_posts()]
-
-
-def _space_thread_where(in_cohort: bool) -> list[ColumnElement[bool]]:
+def space_thread_where(in_cohort: bool) -> list[ColumnElement[bool]]:
     """The reflection thread of lesson_key in course_id's space: cohort_id's if ``in_cohort``, else outside cohorts."""
     return [DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.kind == ThreadKind.REFLECTION.value,
             DiscussionThread.cohort_id == bindparam("cohort_id") if in_cohort else DiscussionThread.cohort_id.is_(None),
             DiscussionThread.item_key == bindparam("lesson_key")]
 
 
-def _reflection_context(in_cohort: bool) -> Select:
-    """One row, thread or not: the space's thread (id, locked), when the reader's mute ends, how many answers of
-    the others they read, and their own answer with its author (the first, should two have slipped in at once)."""
-    own = aliased(DiscussionPost)
-    others = (select(func.count(DiscussionPost.id)).where(*_others_answers(DiscussionThread.id))
-              .correlate(DiscussionThread).scalar_subquery())
-    return (select(DiscussionThread.id, DiscussionThread.locked, discussions.mute_ends_in_space(in_cohort), others,
-                   own, User)
-            .select_from(select(literal(1).label("one")).subquery())
-            .outerjoin(DiscussionThread, and_(*_space_thread_where(in_cohort)))
-            .outerjoin(own, and_(own.thread_id == DiscussionThread.id, own.author_id == bindparam("user_id"),
-                                 *_answers(own)))
-            .outerjoin(User, User.id == own.author_id)
-            .order_by(own.id).limit(1))
-
-
-# Built once (building a statement costs more than running it, and these run on every view of a reflection lesson).
-_REFLECTION_CONTEXT = {in_cohort: _reflection_context(in_cohort) for in_cohort in (False, True)}
-# A page of the others' answers, with their authors and whether the reader's report of each is open.
-_OTHERS_ANSWERS_PAGE = (
-    select(DiscussionPost, User, discussions.reported_by_reader()).outerjoin(User, User.id == DiscussionPost.author_id)
-    .where(*_others_answers(bindparam("thread_id"))).order_by(DiscussionPost.id.desc())
-    .limit(bindparam("limit")).offset(bindparam("offset"))
-)
-_SPACE_THREAD = {in_cohort: select(DiscussionThread).where(*_space_thread_where(in_cohort))
+_SPACE_THREAD = {in_cohort: select(DiscussionThread).where(*space_thread_where(in_cohort))
                  for in_cohort in (False, True)}
 
 
@@ -164,7 +67,7 @@ def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost
     discussion_posts.require_can_write(visit)
     already = db.session.execute(select(DiscussionPost.id).where(
         DiscussionPost.thread_id == thread.id, DiscussionPost.author_id == actor.id,
-        *_answers(DiscussionPost)).limit(1)).scalar()
+        *answer_posts(DiscussionPost)).limit(1)).scalar()
     if already is not None:
         raise Invalid(_("You have already shared your reflection on this lesson; edit it instead."), field="body")
     post = discussion_posts.add_post(actor, thread, body, parent_id=None, is_opening=False,

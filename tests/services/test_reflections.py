@@ -50,10 +50,10 @@ def member(cohort, **profile):
 
 
 def panel(person, page: int = 1):
-    course, version, enrolment = learning.study_context(person, SLUG)
-    return reflections.lesson_reflection(person, course, version, LESSON, enrolled=enrolment is not None,
-                                         cohort_id=enrolment.cohort_id if enrolment else None, reading=None,
-                                         page=page)
+    _course, version, enrolment = learning.study_context(person, SLUG)
+    return lesson_discussions.lesson_page_discussions(
+        person, version, LESSON, enrolled=enrolment is not None, cohort_id=enrolment.cohort_id if enrolment else None,
+        reading=None, answers_page=page).reflection
 
 
 def reflection_threads() -> list[DiscussionThread]:
@@ -123,7 +123,7 @@ def test_an_answer_the_reader_reported_is_not_offered_for_report_again_until_the
 
 
 def test_answers_are_paginated(course, monkeypatch):
-    monkeypatch.setattr(reflections, "ANSWERS_PER_PAGE", 2)
+    monkeypatch.setattr(lesson_discussions, "ANSWERS_PER_PAGE", 2)
     people = [member(course["first"]) for _ in range(4)]
     for number, person in enumerate(people):
         reflections.answer(person, SLUG, LESSON, f"Answer {number}")
