@@ -29,6 +29,7 @@ def create_app(config: type[settings.Config] | Mapping[str, Any] | None = None) 
     values = _collect_config(config)
     instance_path = Path(values["INSTANCE_PATH"])
     app = Flask(__name__, instance_path=str(instance_path))
+    _use_our_jinja_environment(app)
     app.config.update(values)
 
     _trust_proxies(app)
@@ -49,6 +50,13 @@ def _collect_config(config: type[settings.Config] | Mapping[str, Any] | None) ->
     values = {key: getattr(base, key) for key in dir(base) if key.isupper()}
     values.update(overrides)
     return values
+
+
+def _use_our_jinja_environment(app: Flask) -> None:
+    """Before anything builds app.jinja_env (lms.web.templating.Environment says why)."""
+    from lms.web.templating import Environment
+
+    app.jinja_environment = Environment
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -29,14 +29,21 @@ MAX_MUTE_DAYS = 365
 
 
 def report_post(actor: User, post_id: int, reason: str) -> bool:
-    """Report a post to the course's staff; True when this is the person's first report of it."""
+    """Report a post to the course's staff; True when it reaches them, False when the person's report of it is
+    still open. A person has one report per post: one the staff resolved opens again with the new reason (the post
+    offers "Report" again once the staff have dealt with it)."""
     post, _visit = post_to_report(actor, post_id)
     text = _checked_reason(reason, _("Say what is wrong with this post."))
+    now = clock.now()
     created = insert_ignoring_conflicts(db.session, DiscussionReport,
                                         {"post_id": post.id, "reporter_id": actor.id, "reason": text,
-                                         "created_at": clock.now()}, ["post_id", "reporter_id"])
+                                         "created_at": now}, ["post_id", "reporter_id"])
+    reopened = not created and db.session.execute(update(DiscussionReport).where(
+        DiscussionReport.post_id == post.id, DiscussionReport.reporter_id == actor.id,
+        DiscussionReport.resolved_at.is_not(None)).values(
+        reason=text, created_at=now, resolved_at=None, resolved_by_id=None)).rowcount > 0
     db.session.commit()
-    return created
+    return created or reopened
 
 
 def post_to_report(actor: User, post_id: int) -> tuple[DiscussionPost, ThreadVisit]:

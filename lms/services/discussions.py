@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, ColumnElement, Select, and_, bindparam, case, false, func, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, and_, bindparam, case, false, func, or_, select, true
 
 from lms import authz
 from lms.core import clock
@@ -86,6 +86,14 @@ def counted_posts() -> ColumnElement[bool]:
     count kept on the thread."""
     return and_(DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None),
                 DiscussionPost.review_state == ReviewState.PUBLISHED.value)
+
+
+def reported_by_reader() -> ColumnElement[bool]:
+    """Whether the reader (the parameter user_id) has a report of the DiscussionPost open: it waits for the staff, so
+    the post says "You reported this post" instead of offering Report (lms.core.discussions.can_report)."""
+    return select(DiscussionReport.id).where(
+        DiscussionReport.post_id == DiscussionPost.id, DiscussionReport.reporter_id == bindparam("user_id"),
+        DiscussionReport.resolved_at.is_(None)).exists()
 
 
 def listed_for(reader_id, reader_is_staff) -> ColumnElement[bool]:
@@ -352,10 +360,16 @@ def _mute_ends(user_id, course_id, same_space: ColumnElement[bool], now):
         DiscussionMute.until > now).scalar_subquery()
 
 
+def mute_ends_in_space(in_cohort: bool):
+    """_mute_ends for statements built once: of user_id, course_id, now, and cohort_id's space if ``in_cohort``."""
+    same_space = DiscussionMute.cohort_id == bindparam("cohort_id") if in_cohort else DiscussionMute.cohort_id.is_(None)
+    return _mute_ends(bindparam("user_id"), bindparam("course_id"), same_space, bindparam("now"))
+
+
 def muted_until(user_id: int, course_id: int, cohort_id: int | None):
-    """When the person's mute in this space ends, if they are muted now; None otherwise."""
-    same_space = DiscussionMute.cohort_id.is_(None) if cohort_id is None else DiscussionMute.cohort_id == cohort_id
-    return db.session.execute(select(_mute_ends(user_id, course_id, same_space, clock.now()))).scalar()
+    """When the person's mute in this space ends, if they are muted now; None otherwise (asked before a write)."""
+    space = {"user_id": user_id, "course_id": course_id, "cohort_id": cohort_id, "now": clock.now()}
+    return db.session.execute(select(mute_ends_in_space(cohort_id is not None)), space).scalar()
 
 
 # listed_for in statements built once, the reader a parameter: whether they are staff is known only after the
@@ -386,48 +400,6 @@ _THREAD_PAGE_CONTEXT = (
 )
 
 
-# The lesson page's link.
-
-
-@dataclass(frozen=True)
-class LessonDiscussion:
-    """What the lesson page's link counts: the lesson's discussions and the replies in them, each said with its noun
-    (a bare number read as the number of discussions when it counted every post)."""
-
-    threads: int
-    replies: int
-
-
-def lesson_discussion(actor: User, course_id: int, cohort_id: int | None, lesson_key: str) -> LessonDiscussion:
-    """The lesson's threads that ``actor`` sees and their replies, for "Discuss this lesson (1 discussion, 2 replies)"
-    (its reflection thread is not one: the page shows the reflection answers under their question).
-    ``cohort_id`` is the learner's cohort (the lesson page has it already: one query here)."""
-    is_staff = authz.can_moderate_discussions(actor, course_id, staffing.teaching_course_ids(actor))
-    reader = "staff" if is_staff else "outside cohorts" if cohort_id is None else "cohort"
-    threads, replies = db.session.execute(_LESSON_DISCUSSION[reader], {
-        "course_id": course_id, "lesson_key": lesson_key, "cohort_id": cohort_id, "user_id": actor.id}).one()
-    return LessonDiscussion(int(threads), int(replies))
-
-
-def _lesson_discussion(viewer: Viewer) -> Select:
-    return (select(func.count(DiscussionThread.id), func.coalesce(func.sum(DiscussionThread.reply_count), 0))
-            .where(DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.place == Place.LESSON.value,
-                   DiscussionThread.item_key == bindparam("lesson_key"),
-                   DiscussionThread.kind != ThreadKind.REFLECTION.value, visible_threads(viewer)))
-
-
-# The lesson page's count, built once per kind of reader (building a statement costs more than running it, and this
-# one runs on every lesson page): staff see every thread, a learner their cohort's (the cohort a parameter) and the
-# course-wide announcements, a learner outside cohorts the threads outside cohorts; the reader (a parameter) also
-# sees their own threads waiting for a moderator.
-_READER = bindparam("user_id")
-_LESSON_DISCUSSION = {
-    "staff": _lesson_discussion(Viewer(_READER, True, None)),  # type: ignore[arg-type]
-    "outside cohorts": _lesson_discussion(Viewer(_READER, False, None)),  # type: ignore[arg-type]
-    "cohort": _lesson_discussion(Viewer(_READER, False, bindparam("cohort_id"))),  # type: ignore[arg-type]
-}
-
-
 # A page of the thread's replies, by thread, LIMIT and OFFSET: their ids, oldest first.
 _REPLY_IDS = (
     select(DiscussionPost.id)
@@ -439,9 +411,7 @@ _REPLY_IDS = (
 # reader's report of it is open: the opening post, the accepted answer (wherever it is), the page's replies and their
 # comments. Built once: building a statement costs more than running it.
 _PAGE_POSTS = (
-    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS), select(DiscussionReport.id).where(
-        DiscussionReport.post_id == DiscussionPost.id, DiscussionReport.reporter_id == bindparam("user_id"),
-        DiscussionReport.resolved_at.is_(None)).exists())
+    select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS), reported_by_reader())
     .outerjoin(User, User.id == DiscussionPost.author_id)
     .where(DiscussionPost.thread_id == bindparam("thread_id"), _LISTED_FOR_THE_READER,
            or_(DiscussionPost.is_opening, DiscussionPost.id == bindparam("answer_id"),

@@ -9,12 +9,14 @@ page when to reload itself.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from lms.core.packages import LoadResult, MediaFile, Package, Problem
+from lms.core.packages import Asset, LoadResult, MediaFile, Package, Problem
 from lms.services import package_validation
 from lms.services.catalog import LessonRef, ModuleRef
 from lms.services.errors import NotFound
@@ -127,13 +129,17 @@ def _load(folder: Path, fingerprint: str) -> PreviewState:
                                 if lesson.video is not None})
 
 
-def asset(state: PreviewState, path: str) -> tuple[bytes, str]:
-    """An asset's bytes and media type, from the package in memory."""
+def asset(state: PreviewState, path: str) -> tuple[Asset, Path | BinaryIO]:
+    """An asset of the package and where to send it from: an audio or video file from the folder, in ranges and never
+    read whole (the package holds only a reference to it); any other from the bytes validated. Only the package's
+    assets, and only inside the folder (a link put there since the package was loaded points nowhere)."""
     package = state.package
-    if package is not None:
-        for item in package.assets:
-            if item.path == path:
-                data = package.files[path]
-                # The author's own package on their machine: a video is read whole only when previewed.
-                return (data.read_all() if isinstance(data, MediaFile) else data), item.media_type
+    found = next((item for item in package.assets if item.path == path), None) if package is not None else None
+    if found is not None:
+        data = package.files[path]
+        if not isinstance(data, MediaFile):
+            return found, io.BytesIO(data)
+        file = (state.folder / path).resolve()
+        if file.is_relative_to(state.folder) and file.is_file():
+            return found, file
     raise NotFound("This file is not in the package's assets/ (any more).")

@@ -10,39 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.core import clock
 from lms.core import discussions as rules
 from lms.core.discussion_markdown import render_post
-from lms.core.discussions import Place, ThreadKind, Viewer
+from lms.core.discussions import Place, ThreadKind
 from lms.extensions import db
-from lms.models import Course, CourseVersion, DiscussionPost, DiscussionThread, User
+from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User
 from lms.services import catalog, completion, course_languages, discussion_posts, discussions, learning
 from lms.services.course_languages import CourseReading
-from lms.services.discussions import PostView
 from lms.services.errors import Invalid, NotAllowed, NotFound
-from lms.services.paging import Page, paginate
-
-ANSWERS_PER_PAGE = 10
-
-
-@dataclass(frozen=True)
-class LessonReflection:
-    """What the lesson page shows under the lesson's text."""
-
-    question: str
-    language: str  # the question's language, for `lang`
-    thread_id: int | None  # None until someone of the reader's space answers
-    own: PostView | None = None  # the reader's answer
-    answers: Page[PostView] | None = None  # the space's other answers, newest first (once the reader answered)
-    can_answer: bool = False  # an enrolled learner who has not answered, in an open thread, not muted
-    locked: bool = False
-    muted: bool = False
-    member: bool = False  # an enrolled learner (staff looking around only read the question)
 
 
 def question_in(version: CourseVersion, lesson_key: str, reading: CourseReading | None) -> tuple[str, str]:
@@ -55,47 +35,21 @@ def question_in(version: CourseVersion, lesson_key: str, reading: CourseReading 
     return source, version.language
 
 
-def lesson_reflection(actor: User, course: Course, version: CourseVersion, lesson_key: str, *,
-                      enrolled: bool, cohort_id: int | None, reading: CourseReading | None,
-                      page: int = 1) -> LessonReflection | None:
-    """The lesson's reflection as ``actor`` sees it on the lesson page; None when the lesson asks none. No query for
-    a lesson without a question; for an enrolled learner, four at most (their space's thread, their answer, the
-    others' answers with their count, whether they are muted)."""
-    question, language = question_in(version, lesson_key, reading)
-    if not question:
-        return None
-    if not enrolled:
-        return LessonReflection(question, language, None)
-    thread = _find_thread(course.id, cohort_id, lesson_key)
-    muted = discussions.muted_until(actor.id, course.id, cohort_id) is not None
-    if thread is None:
-        return LessonReflection(question, language, None, can_answer=not muted, muted=muted, member=True)
-    viewer = Viewer(actor.id, False, cohort_id)
-    now, edit_minutes = clock.now(), current_app.config["DISCUSSION_EDIT_MINUTES"]
+def answer_posts(post) -> list[ColumnElement[bool]]:
+    """The answers to a reflection thread's question (``post``: DiscussionPost or an alias of it): its replies, not the
+    comments on them nor the question itself, unless removed by their authors."""
+    return [post.is_opening.is_(False), post.parent_id.is_(None), post.deleted_at.is_(None)]
 
-    def view(post: DiscussionPost, author: User | None) -> PostView:
-        state = discussions.state_of(post)
-        return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
-                        rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
-                                       removed=False),
-                        rules.can_remove(viewer, post.author_id, removed=False),
-                        rules.can_report(viewer, post.author_id, state), False)
 
-    answers_of_thread = (select(DiscussionPost, User).outerjoin(User, User.id == DiscussionPost.author_id)
-                         .where(DiscussionPost.thread_id == thread.id, DiscussionPost.is_opening.is_(False),
-                                DiscussionPost.parent_id.is_(None), DiscussionPost.deleted_at.is_(None)))
-    own_row = db.session.execute(answers_of_thread.where(DiscussionPost.author_id == actor.id)
-                                 .order_by(DiscussionPost.id).limit(1)).first()
-    own = view(*own_row) if own_row is not None else None
-    answers = None
-    if own is not None:
-        others = answers_of_thread.where(DiscussionPost.author_id.is_distinct_from(actor.id),
-                                         discussions.counted_posts()).order_by(DiscussionPost.id.desc())
-        answers = paginate(others, page, ANSWERS_PER_PAGE,
-                           lambda limited: [view(post, author) for post, author in db.session.execute(limited)])
-    return LessonReflection(question, language, thread.id, own, answers,
-                            can_answer=own is None and not thread.locked and not muted, locked=thread.locked,
-                            muted=muted, member=True)
+def space_thread_where(in_cohort: bool) -> list[ColumnElement[bool]]:
+    """The reflection thread of lesson_key in course_id's space: cohort_id's if ``in_cohort``, else outside cohorts."""
+    return [DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.kind == ThreadKind.REFLECTION.value,
+            DiscussionThread.cohort_id == bindparam("cohort_id") if in_cohort else DiscussionThread.cohort_id.is_(None),
+            DiscussionThread.item_key == bindparam("lesson_key")]
+
+
+_SPACE_THREAD = {in_cohort: select(DiscussionThread).where(*space_thread_where(in_cohort))
+                 for in_cohort in (False, True)}
 
 
 def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost:
@@ -113,8 +67,7 @@ def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost
     discussion_posts.require_can_write(visit)
     already = db.session.execute(select(DiscussionPost.id).where(
         DiscussionPost.thread_id == thread.id, DiscussionPost.author_id == actor.id,
-        DiscussionPost.is_opening.is_(False), DiscussionPost.parent_id.is_(None),
-        DiscussionPost.deleted_at.is_(None)).limit(1)).scalar()
+        *answer_posts(DiscussionPost)).limit(1)).scalar()
     if already is not None:
         raise Invalid(_("You have already shared your reflection on this lesson; edit it instead."), field="body")
     post = discussion_posts.add_post(actor, thread, body, parent_id=None, is_opening=False,
@@ -125,10 +78,8 @@ def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost
 
 
 def _find_thread(course_id: int, cohort_id: int | None, lesson_key: str) -> DiscussionThread | None:
-    return db.session.execute(select(DiscussionThread).where(
-        DiscussionThread.course_id == course_id, DiscussionThread.kind == ThreadKind.REFLECTION.value,
-        DiscussionThread.cohort_id.is_(None) if cohort_id is None else DiscussionThread.cohort_id == cohort_id,
-        DiscussionThread.item_key == lesson_key)).scalar()
+    return db.session.execute(_SPACE_THREAD[cohort_id is not None], {
+        "course_id": course_id, "cohort_id": cohort_id, "lesson_key": lesson_key}).scalar()
 
 
 def space_thread(course_id: int, cohort_id: int | None, lesson_key: str, title: str, question: str,

@@ -5,11 +5,14 @@ and cards. The pages are photographed for docs/screenshots/."""
 
 from __future__ import annotations
 
+import io
 import re
+import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from lms.services import accounts, application_review, certificates
@@ -206,6 +209,44 @@ def test_the_learner_report_fits_a_1280_screen_with_the_filters_and_the_first_ro
     name = admin_page.locator(".report-table tbody th").first.bounding_box()
     box = region.bounding_box()
     assert box["x"] <= name["x"] < box["x"] + 20, "the learner's name scrolled out of view with the table"
+
+
+def _right_edge_shade(region) -> float:
+    """How dark the region's body rows are just inside its right edge, the lines between rows aside (the median: 255
+    is white, nothing drawn there)."""
+    image = Image.open(io.BytesIO(region.screenshot())).convert("L")
+    top = round(region.locator("thead").bounding_box()["height"]) + 4
+    return statistics.median(image.getpixel((image.width - 5, y)) for y in range(top, image.height - 4))
+
+
+def test_a_wide_table_shades_the_side_where_columns_are_out_of_view(staff_pages, admin_page):
+    """At 1280 px the learner report's last columns were off-screen with no sign that the table scrolls (its scroll
+    bar is at the foot of the region, below the screen): a shadow on that side says so, gone once scrolled there."""
+    admin_page.set_viewport_size(DESKTOP)
+    admin_page.goto(staff_pages.learner_report)
+    admin_page.mouse.move(0, 0)  # no row highlighted under the pointer
+    region = admin_page.get_by_role("region", name="Learners")
+    sizes = region.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+    assert sizes[0] > sizes[1], "at 1280 px the learner table is wider than its region"
+    assert _right_edge_shade(region) < 230, "no shadow where the columns are out of view"
+    region.evaluate("(el) => el.scrollBy({left: 5000, behavior: 'instant'})")
+    assert _right_edge_shade(region) > 245, "a shadow at the end of the table, with nothing more to see"
+
+
+def test_the_overviews_discussions_table_keeps_short_headings_on_a_phone(staff_pages, admin_page):
+    """At 390 px "Discussions by cohort" squeezed its nine columns into the screen: the headings wrapped word by word
+    into a header 165 px tall. Like the other reports, its headings keep a width of their own and the table scrolls."""
+    admin_page.set_viewport_size(PHONE)
+    admin_page.goto(f"/reports/{COURSE}/")
+    region = admin_page.get_by_role("region", name="Posts and participation per cohort")
+    try:
+        region.scroll_into_view_if_needed()
+        headings = region.locator("thead tr").bounding_box()
+        assert headings["height"] <= 100, f"the column headings are {headings['height']} px tall"
+        sizes = region.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+        assert sizes[0] > sizes[1], "the table scrolls sideways inside its region"
+    finally:
+        admin_page.set_viewport_size(DESKTOP)
 
 
 def test_the_learners_progress_prints_without_navigation_or_buttons(live_server, new_page):

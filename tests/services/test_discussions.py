@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lms.core import clock
 from lms.models import AuditEntry, DiscussionRevision
-from lms.services import discussion_moderation, discussion_posts, discussions, enrolments
+from lms.services import discussion_moderation, discussion_posts, discussions, enrolments, lesson_discussions
 from lms.services.discussion_posts import Draft
 from lms.services.errors import Invalid, NotAllowed, NotFound
 from tests.factories import EXAMPLE_SLUG as SLUG
@@ -183,10 +183,10 @@ def test_threads_belong_to_a_lesson_of_the_course(two_cohorts):
     thread = _thread(two_cohorts["ana"], place="lesson", item_key=lesson_key)
     discussion_posts.reply(two_cohorts["ben"], thread.id, "Reply")
     course_id, first, second = thread.course_id, two_cohorts["first"].id, two_cohorts["second"].id
-    assert discussions.lesson_discussion(two_cohorts["ben"], course_id, first, lesson_key) == \
-        discussions.LessonDiscussion(threads=1, replies=1)
-    assert discussions.lesson_discussion(two_cohorts["chloe"], course_id, second, lesson_key) == \
-        discussions.LessonDiscussion(threads=0, replies=0)
+    assert lesson_discussions.lesson_discussion(two_cohorts["ben"], course_id, first, lesson_key) == \
+        lesson_discussions.LessonDiscussion(threads=1, replies=1)
+    assert lesson_discussions.lesson_discussion(two_cohorts["chloe"], course_id, second, lesson_key) == \
+        lesson_discussions.LessonDiscussion(threads=0, replies=0)
     board = discussions.board(two_cohorts["ben"], SLUG, place="lesson", item_key=lesson_key)
     assert [row.thread.id for row in board.threads.items] == [thread.id]
 
@@ -260,8 +260,8 @@ def test_removed_and_hidden_posts_leave_the_counts_a_reader_sees(two_cohorts):
     [row] = board.threads.items
     assert row.thread.reply_count == 2  # "Kept" and its comment
     assert row.unread == 0 and board.new_posts == 0  # the late post is gone: nothing new to read
-    assert discussions.lesson_discussion(two_cohorts["ben"], thread.course_id, two_cohorts["first"].id,
-                                         lesson_key) == discussions.LessonDiscussion(threads=1, replies=2)
+    assert lesson_discussions.lesson_discussion(two_cohorts["ben"], thread.course_id, two_cohorts["first"].id,
+                                         lesson_key) == lesson_discussions.LessonDiscussion(threads=1, replies=2)
     discussion_moderation.restore_post(two_cohorts["staff"], hidden.id)
     assert discussions.board(two_cohorts["ben"], SLUG).threads.items[0].thread.reply_count == 3
 
@@ -275,6 +275,19 @@ def test_hiding_twice_or_hiding_a_removed_post_counts_it_out_once(two_cohorts):
     discussion_posts.remove_post(two_cohorts["ana"], post.id)
     discussion_moderation.restore_post(two_cohorts["staff"], post.id)  # still removed by its author
     assert discussions.board(two_cohorts["ben"], SLUG).threads.items[0].thread.reply_count == 1
+
+
+def test_a_report_the_staff_dismissed_can_be_made_again_and_reaches_them(two_cohorts):
+    """Once the staff dismiss a report, the post offers "Report" again: a second report opens it again (it was
+    ignored, while the reporter was told the staff would look at it)."""
+    post = discussion_posts.reply(two_cohorts["ana"], _thread(two_cohorts["ana"]).id, "Rude words")
+    assert discussion_moderation.report_post(two_cohorts["ben"], post.id, "Insulting") is True
+    discussion_moderation.dismiss_reports(two_cohorts["staff"], post.id)
+    assert discussion_moderation.moderation_queue(two_cohorts["staff"], SLUG) == []
+    assert discussion_moderation.report_post(two_cohorts["ben"], post.id, "Worse now") is True
+    [item] = discussion_moderation.moderation_queue(two_cohorts["staff"], SLUG)
+    assert item.report.reason == "Worse now" and item.report.resolved_by_id is None
+    assert discussion_moderation.report_post(two_cohorts["ben"], post.id, "Still") is False
 
 
 def test_nobody_reports_their_own_post(two_cohorts):

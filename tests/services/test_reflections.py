@@ -18,6 +18,7 @@ from lms.services import (
     discussions,
     enrolments,
     learning,
+    lesson_discussions,
     publishing,
     quizzes,
     reflections,
@@ -49,10 +50,10 @@ def member(cohort, **profile):
 
 
 def panel(person, page: int = 1):
-    course, version, enrolment = learning.study_context(person, SLUG)
-    return reflections.lesson_reflection(person, course, version, LESSON, enrolled=enrolment is not None,
-                                         cohort_id=enrolment.cohort_id if enrolment else None, reading=None,
-                                         page=page)
+    _course, version, enrolment = learning.study_context(person, SLUG)
+    return lesson_discussions.lesson_page_discussions(
+        person, version, LESSON, enrolled=enrolment is not None, cohort_id=enrolment.cohort_id if enrolment else None,
+        reading=None, answers_page=page).reflection
 
 
 def reflection_threads() -> list[DiscussionThread]:
@@ -107,8 +108,22 @@ def test_the_lesson_shows_the_question_then_the_learners_answer_and_the_spaces_a
     assert after.thread_id is not None
 
 
+def test_an_answer_the_reader_reported_is_not_offered_for_report_again_until_the_staff_resolve_it(course):
+    ana, ben, carl = (member(course["first"]) for _ in range(3))
+    for person in (ana, ben, carl):
+        reflections.answer(person, SLUG, LESSON, f"{person.display_name}'s")
+    carls, bens = panel(ana).answers.items
+    discussion_moderation.report_post(ana, bens.post.id, "Rude")
+    carls, bens = panel(ana).answers.items
+    assert bens.reported and not bens.can_report and carls.can_report and not carls.reported
+    assert panel(carl).answers.items[1].can_report  # another reader's report is theirs
+    discussion_moderation.dismiss_reports(course["staff"], bens.post.id)
+    carls, bens = panel(ana).answers.items
+    assert bens.can_report and not bens.reported
+
+
 def test_answers_are_paginated(course, monkeypatch):
-    monkeypatch.setattr(reflections, "ANSWERS_PER_PAGE", 2)
+    monkeypatch.setattr(lesson_discussions, "ANSWERS_PER_PAGE", 2)
     people = [member(course["first"]) for _ in range(4)]
     for number, person in enumerate(people):
         reflections.answer(person, SLUG, LESSON, f"Answer {number}")
@@ -276,7 +291,7 @@ def test_an_answer_is_activity_and_not_a_discussion_of_the_lesson(course):
     ana = member(course["first"])
     post = reflections.answer(ana, SLUG, LESSON, "Maps of care.")
     thread = _db.session.get(DiscussionThread, post.thread_id)
-    assert discussions.lesson_discussion(ana, thread.course_id, course["first"].id, LESSON) == \
-        discussions.LessonDiscussion(threads=0, replies=0)
+    assert lesson_discussions.lesson_discussion(ana, thread.course_id, course["first"].id, LESSON) == \
+        lesson_discussions.LessonDiscussion(threads=0, replies=0)
     enrolment = _db.session.execute(select(Enrolment).where(Enrolment.user_id == ana.id)).scalar_one()
     assert enrolment.last_activity_at == post.created_at

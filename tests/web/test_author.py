@@ -277,3 +277,18 @@ def test_the_example_course_says_optional_once_per_module_and_lesson(client, db,
         html = client.get(page).get_data(as_text=True)
         assert "(optional)" not in html, page
         assert re.search(r'<span class="badge">optional</span>', html) and "min, optional)" in html, page
+
+
+def test_the_preview_side_menu_links_each_modules_quiz_to_the_drafts_quiz_preview(client, db, login_as):
+    """Learners see each module's quiz in their side menu; the author's preview of a draft left it out."""
+    login_as("instructor")
+    assert upload(client, zipped(EXAMPLE)).status_code == 302
+    package = package_validation.load_valid(EXAMPLE)
+    html = client.get(f"/author/{EXAMPLE_SLUG}/1.0.0/preview/lessons/{package.lessons[0].id}").get_data(as_text=True)
+    menu = html.split('<nav class="lesson-outline"', 1)[1].split("</nav>", 1)[0]
+    quizzes = [module.quiz for module in package.modules if module.quiz]
+    assert quizzes
+    for quiz in quizzes:
+        url = f"/author/{EXAMPLE_SLUG}/1.0.0/preview/quizzes/{quiz.id}"
+        assert f'<a href="{url}"><span class="badge">Quiz</span> <bdi>{quiz.title}</bdi></a>' in menu
+        assert client.get(url).status_code == 200

@@ -146,3 +146,34 @@ def test_the_course_card_joins_its_counts_as_the_readers_language_lists_things(c
     assert " y " in spanish, spanish
     english = _course_card_content(client.get("/courses/", headers={"Accept-Language": "en"}).get_data(as_text=True))
     assert ", " in english and " and " not in english, english  # the house style stays "a, b" in English
+
+
+def test_imported_macros_speak_the_locale_in_force_even_when_it_changes_within_a_request(app):
+    """Macros that templates import translate through the catalogue kept beside the locale in force
+    (lms.web.i18n.current_translations): a force_locale block (mail to someone reading another language) gets its
+    own, and the request's comes back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{% from "_macros.html" import progress_bar %}{{ progress_bar(50, "x") }}'
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        before = render_template_string(page)
+        with force_locale("es"):
+            forced = render_template_string(page)
+        after = render_template_string(page)
+    assert "terminé" in before and "terminé" in after
+    assert "completado" in forced and "terminé" not in forced
+
+
+def test_imported_macros_look_the_catalogue_up_once_per_locale(app, monkeypatch):
+    import flask_babel
+    from flask import render_template_string
+
+    lookups = []
+    original = flask_babel.Domain.get_translations
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", lambda self: lookups.append(1) or original(self))
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        html = render_template_string('{% from "_macros.html" import progress_bar %}'
+                                      '{% for n in range(5) %}{{ progress_bar(n, "x") }}{% endfor %}')
+    assert html.count("terminé") == 5
+    assert len(lookups) == 2, len(lookups)  # the page's (its context processor) and the macros'

@@ -263,14 +263,13 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_courses(client, db, lo
     assert counts[0] == counts[2], counts
 
 
-def test_a_lesson_page_costs_six_queries_whatever_the_learner_has_done(client, db, login_as, make_user,
-                                                                       count_queries):
+def test_a_lesson_page_costs_four_queries_whatever_the_learner_has_done(client, db, login_as, make_user,
+                                                                        count_queries):
     """The lesson page's budget: the user, the course with its version, enrolment and cohort, everything the
     learner did (lessons, quizzes, live sessions) in one statement, and the discussions and replies in the lesson's
     discussion ("Discuss this lesson (1 discussion, 2 replies)"); every Caring Cities lesson asks a reflection
-    question (issue 17), which costs two more: the question's thread in the learner's space and whether they may
-    write there (a mute). A lesson without a question stays at four (tests/web/test_page_queries.py). The learner
-    here has all of those."""
+    question (issue 17), whose thread in the learner's space, whether they may write there (a mute) and their answer
+    come in the discussions' statement (they were two queries more). The learner here has all of those."""
     from lms.models import Course
     from lms.services import attendance, enrolments
     from tests.cohort_factories import make_cohort, publish_caring_cities, session_rows
@@ -286,7 +285,7 @@ def test_a_lesson_page_costs_six_queries_whatever_the_learner_has_done(client, d
     with count_queries() as queries:
         html = client.get(f"/courses/caring-cities/lessons/{second}").get_data(as_text=True)
     assert 'aria-label="completed"' in html
-    assert len(queries) == 6, queries
+    assert len(queries) == 4, queries
 
 
 def test_the_course_page_names_required_modules_by_title_and_says_why_a_file_does_not_open(client, db, login_as,

@@ -41,8 +41,9 @@ BUDGET = {
     "course page": (f"/courses/{EXAMPLE_SLUG}/", 4),
     "lesson": (f"/courses/{EXAMPLE_SLUG}/lessons/{{lesson}}", 4),
     # A lesson that asks a reflection question the learner has answered (issue 17): its space's thread, whether
-    # the reader is muted, their answer, and a page of the others' answers with their count.
-    "lesson with a reflection": (f"/courses/{EXAMPLE_SLUG}/lessons/{{reflection_lesson}}", 9),
+    # the reader is muted, their answer and the number of the others' answers come with the link's count in one
+    # query; a page of those answers is one more.
+    "lesson with a reflection": (f"/courses/{EXAMPLE_SLUG}/lessons/{{reflection_lesson}}", 5),
     # The cohort's window no longer reads the cohort again (the study context keeps it: Enrolment.cohort).
     "quiz": (f"/courses/{EXAMPLE_SLUG}/quizzes/{QUIZ}", 3),
     # The attempt with the version it was taken on, the course, its current version, the enrolment and its cohort in
@@ -89,7 +90,7 @@ def busy_learner(db, tmp_path, login_as):
             enrol_in_cohort(person, cohort)
         reflections.answer(person, EXAMPLE_SLUG, reflection_lesson, "What my city would use first")
     return {"lesson": lessons[2].id, "attempt": attempt.id, "thread": thread.id,
-            "reflection_lesson": reflection_lesson, "learner": learner}
+            "reflection_lesson": reflection_lesson, "learner": learner, "cohort": cohort}
 
 
 @pytest.mark.parametrize("page", list(BUDGET))
@@ -135,6 +136,20 @@ def test_a_thread_with_something_new_costs_one_write_more_and_reads_nothing_agai
     assert "Something new" in html
     assert len(queries) == BUDGET["thread"][1] + 1, "\n".join(queries)
     assert sum(query.lstrip().upper().startswith("UPDATE") for query in queries) == 1
+
+
+def test_a_reflection_not_yet_answered_costs_no_more_than_a_plain_lesson(client, count_queries, busy_learner,
+                                                                         login_as):
+    """The space's thread (others answered), the reader's mute and their (missing) answer come with the lesson's
+    link count: no query more than a lesson without a question (it was three more)."""
+    client.post("/logout")
+    enrol_in_cohort(login_as("learner"), busy_learner["cohort"])
+    url = BUDGET["lesson with a reflection"][0].format(**busy_learner)
+    client.get(url)
+    with count_queries() as queries:
+        html = client.get(url).get_data(as_text=True)
+    assert 'name="body"' in html  # the answer form: the reader may answer
+    assert len(queries) == BUDGET["lesson"][1], "\n".join(queries)
 
 
 def _reads(queries: list[str]) -> int:

@@ -32,7 +32,7 @@ from lms.services.errors import Conflict, Invalid, ServiceError
 from lms.services.quiz_preview import Situation
 from lms.web.access import acting_user, require_role
 from lms.web.author.forms import DeleteDraftForm, PublishForm, QuizPreviewForm, UploadPackageForm
-from lms.web.lessons import asset_response, lesson_links
+from lms.web.lessons import asset_response, lesson_links, quiz_links
 
 bp = Blueprint("author", __name__, template_folder="templates")
 
@@ -163,8 +163,9 @@ def preview_lesson(slug: str, version: str, lesson_key: str):
     return render_template(
         "learning/lesson.html", preview=True, course_slug=slug, version=row, outline=outline, lesson=lesson,
         html=course_languages.lesson_html(reading, lesson_key, catalog.lesson_html(row, lesson_key)),
-        previous=previous, following=following, completed=frozenset(), progress=None,
-        lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version), reading=reading,
+        previous=previous, following=following, completed=frozenset(), passed_quizzes=frozenset(), progress=None,
+        lesson_url=lesson_links("author.preview_lesson", slug=slug, version=version),
+        quiz_url=quiz_links("author.preview_quiz", slug=slug, version=version), reading=reading,
         can_choose_language=False, video=catalog.lesson_video(row, lesson_key),
         preview_question=reflections.question_in(row, lesson_key, reading),
     )

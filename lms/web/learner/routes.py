@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.core.discussions import BODY_MAX
-from lms.services import catalog, cohorts, discussions, enrolments, learning, quizzes, reflections, video_lessons
+from lms.services import catalog, cohorts, enrolments, learning, lesson_discussions, quizzes, video_lessons
 from lms.services.errors import Conflict, NotAllowed
 from lms.web.access import acting_user
 from lms.web.i18n import page_language
 from lms.web.learner.forms import ActionForm
-from lms.web.lessons import asset_response, lesson_links
+from lms.web.lessons import asset_response, lesson_links, quiz_links
 from lms.web.query_args import form_id
 
 bp = Blueprint("learner", __name__, template_folder="templates")
@@ -28,7 +28,8 @@ def course(slug: str):
     user = acting_user() if current_user.is_authenticated else None
     page = learning.course_page(user, slug, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
-    return render_template("learner/course.html", page=page)
+    return render_template("learner/course.html", page=page, lesson_url=lesson_links("learner.lesson", slug=slug),
+                           quiz_url=quiz_links("learner.quiz", slug=slug))
 
 
 @bp.route("/courses/<slug>/language", methods=["POST"])
@@ -98,18 +99,18 @@ def rejoin(slug: str):
 def lesson(slug: str, lesson_key: str):
     page = learning.lesson_page(acting_user(), slug, lesson_key, interface_language=page_language(),
                                 requested_language=request.args.get("lang"))
-    lesson_discussion = discussions.lesson_discussion(acting_user(), page.course.id, page.cohort_id, lesson_key)
-    reflection = reflections.lesson_reflection(acting_user(), page.course, page.version, lesson_key,
-                                               enrolled=page.enrolled, cohort_id=page.cohort_id, reading=page.reading,
-                                               page=request.args.get("answers", 1, type=int) or 1)
+    page_discussions = lesson_discussions.lesson_page_discussions(
+        acting_user(), page.version, lesson_key, enrolled=page.enrolled, cohort_id=page.cohort_id,
+        reading=page.reading, answers_page=request.args.get("answers", 1, type=int) or 1)
     return render_template(
         "learner/lesson.html", preview=False, course_slug=slug, version=page.version, outline=page.outline,
         lesson=page.lesson, html=page.html, previous=page.previous, following=page.following,
         following_quiz=page.following_quiz, completed=page.state.completed_lessons,
         passed_quizzes=page.state.passed_quizzes, progress=page.state.progress, next_step=page.next_step,
-        lesson_url=lesson_links("learner.lesson", slug=slug), reading=page.reading,
-        can_choose_language=page.enrolled, lesson_discussion=lesson_discussion, video=page.video,
-        resume_at=page.resume_at, reflection=reflection, reflection_max=BODY_MAX,
+        lesson_url=lesson_links("learner.lesson", slug=slug), quiz_url=quiz_links("learner.quiz", slug=slug),
+        reading=page.reading,
+        can_choose_language=page.enrolled, lesson_discussion=page_discussions.link, video=page.video,
+        resume_at=page.resume_at, reflection=page_discussions.reflection, reflection_max=BODY_MAX,
         watching_url=url_for("learner.report_watching", slug=slug, lesson_key=lesson_key) if page.enrolled else None,
     )
 

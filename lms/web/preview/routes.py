@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, render_template
 
 from lms.core import grading
 from lms.services import live_preview
-from lms.web.downloads import set_media_type
+from lms.web.lessons import quiz_links, send_asset
 
 bp = Blueprint("preview", __name__, template_folder="templates")
 
@@ -52,7 +52,8 @@ def lesson(lesson_key: str):
     return render_template("preview/lesson.html", state=state, preview=True, version=state.version,
                            outline=state.outline, lesson=item, html=state.html[lesson_key],
                            video=state.videos.get(lesson_key), previous=previous,
-                           following=following, completed=frozenset(), progress=None, lesson_url=_lesson_url,
+                           following=following, completed=frozenset(), passed_quizzes=frozenset(), progress=None,
+                           lesson_url=_lesson_url, quiz_url=quiz_links("preview.quiz"),
                            course_slug=state.package.slug if state.package else "")
 
 
@@ -69,7 +70,6 @@ def quiz(quiz_key: str):
 
 @bp.route("/assets/<path:asset_path>")
 def asset(asset_path: str):
-    data, media_type = live_preview.asset(_state(), "assets/" + asset_path)
-    response = set_media_type(Response(data, mimetype=media_type), media_type)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Revalidated on every use (the ETag is the content's hash): a saved file shows at once, an unchanged one is a 304.
+    found, source = live_preview.asset(_state(), "assets/" + asset_path)
+    return send_asset(source, found, caching="no-cache")

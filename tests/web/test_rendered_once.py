@@ -1,6 +1,7 @@
-"""The site header is rendered once per process for each language, role and page (lms.web.layout, issue 18), and
-what differs per visitor is still theirs: their CSRF token, the page the language menu brings them back to, their
-role's menus and their language."""
+"""What pages render once per process rather than per view (issue 18): the site header for each language, role and
+page (lms.web.layout), with what differs per visitor still theirs (their CSRF token, the page the language menu brings
+them back to, their role's menus and their language); a lesson's side-menu links (lms.web.lessons); and templates'
+globals kept in a plain dict (lms.web.templating.Environment)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ def test_roles_and_languages_get_their_own_header(client, login_as, header_rende
     spanish = client.get("/learning").get_data(as_text=True)
     assert "Cambiar idioma" in spanish and "Change language" not in spanish
     assert len(header_renders) == 3  # the administrator's, the learner's in English, and in Spanish
+
+
+def test_templates_read_their_globals_from_a_plain_dict(app):
+    """Jinja walks a template's globals on every render, include and import: a ChainMap over the environment's costs
+    about 10 microseconds each time (lms.web.templating.Environment)."""
+    template = app.jinja_env.get_template("base.html")
+    assert type(template.globals) is dict
+    assert template.globals["fixed_url"] is app.jinja_env.globals["fixed_url"]
+    assert app.jinja_env.from_string("{{ site_header is defined }}").render() == "True"
+
+
+def test_outline_links_are_escaped_and_marked_once_for_everyone():
+    """The side menu's links are written once per process (lms.web.lessons): what goes into them is still escaped."""
+    from lms.web.lessons import _lesson_link
+
+    link = _lesson_link("/courses/c/lessons/a?x=1&y=2", "ko", '<script>alert("x")</script>', True)
+    assert link == ('<a href="/courses/c/lessons/a?x=1&amp;y=2" aria-current="page" lang="ko" dir="auto">'
+                    "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</a>")
+    assert _lesson_link("/a", None, "Title", False) == '<a href="/a" dir="auto">Title</a>'
