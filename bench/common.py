@@ -11,8 +11,17 @@ from flask import Flask
 
 
 def reset_postgres(url: str) -> None:
+    """Empty the benchmark's database, creating it first if the server has none of that name."""
+    import psycopg
+    from psycopg import sql
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
+    target = make_url(url)
+    server = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)).fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database)))
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

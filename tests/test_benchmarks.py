@@ -60,3 +60,26 @@ def test_the_load_test_reports_every_kind_of_failure_in_one_place(capsys):
         "the access logs show 1 of the 2 requests sent",
     ]
     assert capsys.readouterr().err.count("FAILED: ") == 6
+
+
+def test_a_benchmark_creates_its_postgresql_database_when_the_server_has_none_of_that_name(app):
+    """LMS_BENCH_DATABASE_URL may name a database nobody created yet: it was a psycopg traceback."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("needs the PostgreSQL server of LMS_TEST_DATABASE_URL")
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from bench.common import reset_postgres
+
+    server = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+    name = f"bench_check_{secrets.token_hex(4)}"
+    try:
+        reset_postgres(server.set(database=name).render_as_string(hide_password=False))
+        with psycopg.connect(server.set(database=name).render_as_string(hide_password=False)) as connection:
+            assert connection.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)
+    finally:
+        with psycopg.connect(server.set(database="postgres").render_as_string(hide_password=False),
+                             autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
