@@ -72,13 +72,17 @@ class DiscussionPost(Base):
         CheckConstraint("review_state IN ('published', 'pending', 'rejected')", name="review_state_known"),
         Index("ix_discussion_posts_thread", "thread_id", "id"),
         Index("ix_discussion_posts_review_state", "review_state"),
+        # A person's posts by state: what they contributed (lms.services.reflection_contributions, on every lesson
+        # page and dashboard) asks for their published posts. With author_id alone, SQLite chose the review state's
+        # index instead and read every published post of every course.
+        Index("ix_discussion_posts_author_review", "author_id", "review_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_threads.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("discussion_posts.id", ondelete="CASCADE"))
     is_opening: Mapped[bool] = mapped_column(Boolean, default=False)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)  # Markdown as written
     html: Mapped[str] = mapped_column(Text)  # sanitised, made when written (lms.core.discussion_markdown)
     language: Mapped[str] = mapped_column(String(16), default="en")  # the author's language when they wrote it
