@@ -31,6 +31,7 @@ from lms.models import (
     Enrolment,
     EnrolmentStatus,
     User,
+    written_into_sql,
 )
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import catalog, discussion_mail, learning, staffing, transactions
@@ -77,7 +78,7 @@ def visible_threads(viewer: Viewer) -> ColumnElement[bool]:
     own_space = (DiscussionThread.cohort_id.is_(None) if viewer.cohort_id is None
                  else DiscussionThread.cohort_id == viewer.cohort_id)
     return and_(or_(own_space, and_(DiscussionThread.cohort_id.is_(None),
-                                    DiscussionThread.kind == ThreadKind.ANNOUNCEMENT.value)),
+                                    DiscussionThread.kind == written_into_sql(ThreadKind.ANNOUNCEMENT.value))),
                 or_(DiscussionThread.in_review.is_(False), DiscussionThread.author_id == viewer.user_id))
 
 
@@ -204,7 +205,7 @@ def board(actor: User, slug: str, *, place: str = "", item_key: str = "", sort: 
     reads = and_(DiscussionRead.thread_id == DiscussionThread.id, DiscussionRead.user_id == viewer.user_id)
     ordering = [DiscussionThread.pinned.desc()]
     if order == BoardSort.UNANSWERED:
-        ordering.append(case((and_(DiscussionThread.kind == ThreadKind.QUESTION.value,
+        ordering.append(case((and_(DiscussionThread.kind == written_into_sql(ThreadKind.QUESTION.value),
                                    DiscussionThread.answer_post_id.is_(None)), 0), else_=1))
     ordering += [DiscussionThread.last_activity_at.desc(), DiscussionThread.id.desc()]
     statement = (select(DiscussionThread, User, read_up_to, newer)

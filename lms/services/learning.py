@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import CompoundSelect, String, bindparam, cast, func, literal, select, union_all, update
+from sqlalchemy import CompoundSelect, String, bindparam, cast, func, select, union_all, update
 from sqlalchemy.orm import contains_eager
 
 from lms import authz
@@ -48,6 +48,7 @@ from lms.models import (
     VersionFile,
     VersionModule,
     VideoWatching,
+    written_into_sql,
 )
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import (
@@ -202,12 +203,12 @@ def _learner_rows() -> CompoundSelect:
     live sessions attended, reflections contributed to. Built once: building a statement costs more than running it."""
     user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
     completed_lessons = (
-        select(literal("lesson"), LessonProgress.course_id, LessonProgress.lesson_key)
+        select(written_into_sql("lesson"), LessonProgress.course_id, LessonProgress.lesson_key)
         .where(LessonProgress.user_id == user_id, LessonProgress.course_id.in_(course_ids),
                LessonProgress.completed_at.is_not(None))
     )
     passed_quizzes = (
-        select(literal("quiz"), QuizAttempt.course_id, QuizAttempt.quiz_key).distinct()
+        select(written_into_sql("quiz"), QuizAttempt.course_id, QuizAttempt.quiz_key).distinct()
         .join(VersionModule, (VersionModule.quiz_key == QuizAttempt.quiz_key)
               & (VersionModule.quiz_hash == QuizAttempt.quiz_hash))
         .join(CourseVersion, (CourseVersion.id == VersionModule.version_id)
@@ -216,10 +217,10 @@ def _learner_rows() -> CompoundSelect:
                QuizAttempt.passed.is_(True), CourseVersion.id.in_(bindparam("version_ids", expanding=True)))
     )
     attended = live_sessions.sessions_attended_select(user_id, course_ids).subquery()
-    attended_sessions = select(literal("session"), attended.c.course_id, cast(attended.c.session_id, String))
+    attended_sessions = select(written_into_sql("session"), attended.c.course_id, cast(attended.c.session_id, String))
     reflected = contributions_select(DiscussionPost.author_id == user_id,
                                      DiscussionThread.course_id.in_(course_ids)).subquery()
-    reflections = select(literal("reflection"), reflected.c.course_id, reflected.c.item_key)
+    reflections = select(written_into_sql("reflection"), reflected.c.course_id, reflected.c.item_key)
     return union_all(completed_lessons, passed_quizzes, attended_sessions, reflections)
 
 

@@ -18,7 +18,7 @@ from lms.core import clock
 from lms.core import discussions as rules
 from lms.core.discussions import Place, ThreadKind, Viewer
 from lms.extensions import db
-from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User
+from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User, written_into_sql
 from lms.services import discussions, reflections, staffing
 from lms.services.course_languages import CourseReading
 from lms.services.discussions import PostView
@@ -123,7 +123,8 @@ def _lesson_discussion(viewer: Viewer) -> Select:
                    func.coalesce(func.sum(DiscussionThread.reply_count), 0).label("replies"))
             .where(DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.place == Place.LESSON.value,
                    DiscussionThread.item_key == bindparam("lesson_key"),
-                   DiscussionThread.kind != ThreadKind.REFLECTION.value, discussions.visible_threads(viewer)))
+                   DiscussionThread.kind != written_into_sql(ThreadKind.REFLECTION.value),
+                   discussions.visible_threads(viewer)))
 
 
 def _others_answers(thread_id) -> list[ColumnElement[bool]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, select
 
 from lms.core.discussions import ThreadKind
-from lms.models import DiscussionPost, DiscussionThread
+from lms.models import DiscussionPost, DiscussionThread, written_into_sql
 
 
 def contributions_select(*conditions: ColumnElement[bool]) -> Select:
@@ -18,7 +18,8 @@ def contributions_select(*conditions: ColumnElement[bool]) -> Select:
     return (
         select(DiscussionPost.author_id, DiscussionThread.course_id, DiscussionThread.item_key).distinct()
         .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
-        .where(DiscussionThread.kind == ThreadKind.REFLECTION.value, DiscussionPost.is_opening.is_(False),
+        .where(DiscussionThread.kind == written_into_sql(ThreadKind.REFLECTION.value),
+               DiscussionPost.is_opening.is_(False),
                DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None),
                DiscussionPost.review_state == "published", *conditions)
     )

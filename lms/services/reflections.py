@@ -19,7 +19,7 @@ from lms.core import discussions as rules
 from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, ThreadKind
 from lms.extensions import db
-from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User
+from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User, written_into_sql
 from lms.services import catalog, completion, course_languages, discussion_posts, discussions, learning
 from lms.services.course_languages import CourseReading
 from lms.services.errors import Invalid, NotAllowed, NotFound
@@ -43,7 +43,8 @@ def answer_posts(post) -> list[ColumnElement[bool]]:
 
 def space_thread_where(in_cohort: bool) -> list[ColumnElement[bool]]:
     """The reflection thread of lesson_key in course_id's space: cohort_id's if ``in_cohort``, else outside cohorts."""
-    return [DiscussionThread.course_id == bindparam("course_id"), DiscussionThread.kind == ThreadKind.REFLECTION.value,
+    return [DiscussionThread.course_id == bindparam("course_id"),
+            DiscussionThread.kind == written_into_sql(ThreadKind.REFLECTION.value),
             DiscussionThread.cohort_id == bindparam("cohort_id") if in_cohort else DiscussionThread.cohort_id.is_(None),
             DiscussionThread.item_key == bindparam("lesson_key")]
 
