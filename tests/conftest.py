@@ -211,5 +211,31 @@ def count_queries(db):
     return _count
 
 
+@pytest.fixture
+def query_plan(db):
+    """query_plan(call) -> the steps of the database's plan for the last statement ``call()`` runs, as text: SQLite's
+    EXPLAIN QUERY PLAN, or PostgreSQL's EXPLAIN with sequential scans off (it reads tables this small whole)."""
+
+    def _plan(call) -> list[str]:
+        statements = []
+
+        def capture(conn, cursor, statement, parameters, context, executemany):
+            statements.append((statement, parameters))
+
+        event.listen(_db.engine, "before_cursor_execute", capture)
+        try:
+            call()
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", capture)
+        statement, parameters = statements[-1]
+        connection = _db.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            return list(connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+        return [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+
+    return _plan
+
+
 def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")

@@ -29,6 +29,9 @@ class DiscussionThread(Base):
         CheckConstraint("place IN ('general', 'module', 'lesson')", name="place_known"),
         CheckConstraint("kind IN ('discussion', 'question', 'announcement', 'reflection')", name="kind_known"),
         Index("ix_discussion_threads_space", "course_id", "cohort_id", "last_activity_at"),
+        # A place's threads (a lesson page's "Discuss this lesson (n)", the board filtered to a place), without reading
+        # every thread of the course.
+        Index("ix_discussion_threads_place", "course_id", "place", "item_key"),
         Index("ix_discussion_threads_announcement_pending", "announcement_pending"),
         # One reflection thread per lesson per space (lms.services.reflections creates it on first need): a cohort's,
         # and the course's own, whose NULL cohort a unique index over the three columns would never compare equal.

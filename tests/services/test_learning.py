@@ -64,29 +64,12 @@ def test_the_lesson_page_records_the_visit_once_with_its_own_commit(db, make_use
     assert enrolments.active_enrolment(learner, course.id).last_lesson_key == lesson
 
 
-def test_what_a_learner_contributed_is_looked_up_among_their_own_posts(db, make_user, course):
+def test_what_a_learner_contributed_is_looked_up_among_their_own_posts(db, make_user, course, query_plan):
     """learner_states (every lesson page and dashboard) asks for the learner's published reflection posts: the
     database must search that person's posts, not every published post of every course (SQLite chose the review
     state's index over the author's and read them all: 2 ms a page with 20,000 posts, 0.13 ms now)."""
-    from sqlalchemy import event
-
     learner = make_user()
     enrolments.enrol(learner, SLUG)
-    statements = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        learning.learner_state(learner, course.id, catalog.version_outline(catalog.published_version(SLUG)[1]))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    statement, parameters = statements[-1]
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":  # tables this small are read whole unless told otherwise
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
-    else:
-        plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    outline = catalog.version_outline(catalog.published_version(SLUG)[1])
+    plan = query_plan(lambda: learning.learner_state(learner, course.id, outline))
     assert any("ix_discussion_posts_author_review" in step for step in plan), "\n".join(plan)
