@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 
 from lms.models.audit import AuditEntry
-from lms.models.base import Base, written_into_sql
+from lms.models.base import Base, constants_in_sql, written_into_sql
 from lms.models.certificate import Certificate
 from lms.models.cohort import (
     Application,
@@ -77,5 +77,6 @@ __all__ = [
     "VersionModule",
     "VersionTranslation",
     "VideoWatching",
+    "constants_in_sql",
     "written_into_sql",
 ]

@@ -31,6 +31,7 @@ from lms.models import (
     Enrolment,
     EnrolmentStatus,
     User,
+    constants_in_sql,
     written_into_sql,
 )
 from lms.models.upsert import insert_ignoring_conflicts
@@ -86,7 +87,7 @@ def counted_posts() -> ColumnElement[bool]:
     """lms.core.discussions.counts_as_reply as a condition on DiscussionPost: what "N new" counts, like the reply
     count kept on the thread."""
     return and_(DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None),
-                DiscussionPost.review_state == ReviewState.PUBLISHED.value)
+                DiscussionPost.review_state == written_into_sql(ReviewState.PUBLISHED.value))
 
 
 def reported_by_reader() -> ColumnElement[bool]:
@@ -100,7 +101,7 @@ def reported_by_reader() -> ColumnElement[bool]:
 def listed_for(reader_id, reader_is_staff) -> ColumnElement[bool]:
     """lms.core.discussions.is_listed as a condition on DiscussionPost: posts in review are their author's and the
     staff's only. The reader's id and whether they are staff are values or a statement's parameters."""
-    return or_(reader_is_staff, DiscussionPost.review_state == ReviewState.PUBLISHED.value,
+    return or_(reader_is_staff, DiscussionPost.review_state == written_into_sql(ReviewState.PUBLISHED.value),
                DiscussionPost.author_id == reader_id)
 
 
@@ -132,7 +133,7 @@ class ThreadVisit:
     viewer: Viewer
 
 
-_THREAD_CONTEXT = (
+_THREAD_CONTEXT = constants_in_sql(
     select(DiscussionThread, Course, CourseVersion, Enrolment)
     .join(Course, Course.id == DiscussionThread.course_id)
     .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
@@ -387,7 +388,7 @@ def _reply_count(listed: ColumnElement[bool]):
 
 # The thread page's one query for the thread and its reader: the per-object check's columns, where the reader had
 # read up to, whether they are muted in the thread's space, and whether they follow it.
-_THREAD_PAGE_CONTEXT = (
+_THREAD_PAGE_CONTEXT = constants_in_sql(
     _THREAD_CONTEXT
     .add_columns(DiscussionRead.last_read_post_id,
                  _mute_ends(bindparam("user_id"), DiscussionThread.course_id,
@@ -402,7 +403,7 @@ _THREAD_PAGE_CONTEXT = (
 
 
 # A page of the thread's replies, by thread, LIMIT and OFFSET: their ids, oldest first.
-_REPLY_IDS = (
+_REPLY_IDS = constants_in_sql(
     select(DiscussionPost.id)
     .where(DiscussionPost.thread_id == bindparam("thread_id"), DiscussionPost.parent_id.is_(None),
            DiscussionPost.is_opening.is_(False), _LISTED_FOR_THE_READER)
@@ -411,7 +412,7 @@ _REPLY_IDS = (
 # The posts a page of a thread shows, with their authors, whether each is one of the page's replies and whether the
 # reader's report of it is open: the opening post, the accepted answer (wherever it is), the page's replies and their
 # comments. Built once: building a statement costs more than running it.
-_PAGE_POSTS = (
+_PAGE_POSTS = constants_in_sql(
     select(DiscussionPost, User, DiscussionPost.id.in_(_REPLY_IDS), reported_by_reader())
     .outerjoin(User, User.id == DiscussionPost.author_id)
     .where(DiscussionPost.thread_id == bindparam("thread_id"), _LISTED_FOR_THE_READER,

@@ -18,7 +18,16 @@ from lms.core import clock, schedule
 from lms.core.admissions import Status
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
-from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, User
+from lms.models import (
+    Application,
+    Cohort,
+    Course,
+    CourseVersion,
+    Enrolment,
+    EnrolmentStatus,
+    User,
+    constants_in_sql,
+)
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import catalog, cohorts, completion
 from lms.services.errors import Conflict, NotAllowed
@@ -48,7 +57,7 @@ def pending_applications(user: User, course_id: int | None = None) -> list[tuple
 
 # Built once (the dashboard and the course page run them on every view; building a statement costs more than running
 # it).
-_PENDING_APPLICATIONS = (
+_PENDING_APPLICATIONS = constants_in_sql(
     select(Application, Cohort, Course).join(Cohort, Cohort.id == Application.cohort_id)
     .join(Course, Course.id == Cohort.course_id)
     .where(Application.user_id == bindparam("user_id"),

@@ -48,6 +48,7 @@ from lms.models import (
     VersionFile,
     VersionModule,
     VideoWatching,
+    constants_in_sql,
     written_into_sql,
 )
 from lms.models.upsert import insert_ignoring_conflicts
@@ -151,7 +152,7 @@ def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolme
     return course, version, require_study_access(user, course, enrolment)
 
 
-_STUDY_CONTEXT = (
+_STUDY_CONTEXT = constants_in_sql(
     select(Course, CourseVersion, Enrolment, Cohort)
     .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
     .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id"))
@@ -224,7 +225,7 @@ def _learner_rows() -> CompoundSelect:
     return union_all(completed_lessons, passed_quizzes, attended_sessions, reflections)
 
 
-_LEARNER_ROWS = _learner_rows()
+_LEARNER_ROWS = constants_in_sql(_learner_rows())
 
 
 def course_page(user: User | None, slug: str, *, interface_language: str | None = None,
@@ -417,7 +418,8 @@ def dashboard(user: User) -> Dashboard:
     return Dashboard(entries, enrolments.pending_applications(user), held)
 
 
-_DASHBOARD_ROWS = (  # built once, like _STUDY_CONTEXT
+_DASHBOARD_ROWS = constants_in_sql(
+  # built once, like _STUDY_CONTEXT
     select(Enrolment, Course, CourseVersion, Cohort)
     .join(Course, Course.id == Enrolment.course_id)
     .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)

@@ -18,7 +18,7 @@ from lms.core import clock
 from lms.core import discussions as rules
 from lms.core.discussions import Place, ThreadKind, Viewer
 from lms.extensions import db
-from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User, written_into_sql
+from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User, constants_in_sql, written_into_sql
 from lms.services import discussions, reflections, staffing
 from lms.services.course_languages import CourseReading
 from lms.services.discussions import PostView
@@ -157,14 +157,15 @@ def _with_reflection(link: Select, in_cohort: bool) -> Select:
 # have one).
 _READER = bindparam("user_id")
 _LESSON_DISCUSSION = {
-    "staff": _lesson_discussion(Viewer(_READER, True, None)),  # type: ignore[arg-type]
-    "outside cohorts": _lesson_discussion(Viewer(_READER, False, None)),  # type: ignore[arg-type]
-    "cohort": _lesson_discussion(Viewer(_READER, False, bindparam("cohort_id"))),  # type: ignore[arg-type]
+    "staff": constants_in_sql(_lesson_discussion(Viewer(_READER, True, None))),  # type: ignore[arg-type]
+    "outside cohorts": constants_in_sql(_lesson_discussion(Viewer(_READER, False, None))),  # type: ignore[arg-type]
+    "cohort": constants_in_sql(
+        _lesson_discussion(Viewer(_READER, False, bindparam("cohort_id")))),  # type: ignore[arg-type]
 }
-_WITH_REFLECTION = {(reader, in_cohort): _with_reflection(link, in_cohort)
+_WITH_REFLECTION = {(reader, in_cohort): constants_in_sql(_with_reflection(link, in_cohort))
                     for reader, link in _LESSON_DISCUSSION.items() for in_cohort in (False, True)}
 # A page of the others' answers, with their authors and whether the reader's report of each is open.
-_OTHERS_ANSWERS_PAGE = (
+_OTHERS_ANSWERS_PAGE = constants_in_sql(
     select(DiscussionPost, User, discussions.reported_by_reader()).outerjoin(User, User.id == DiscussionPost.author_id)
     .where(*_others_answers(bindparam("thread_id"))).order_by(DiscussionPost.id.desc())
     .limit(bindparam("limit")).offset(bindparam("offset"))

@@ -20,7 +20,17 @@ from lms.core.packages import Quiz
 from lms.core.player import item_after_quiz
 from lms.core.progress import LearnerStep, StepKind
 from lms.extensions import db
-from lms.models import Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, ProgressEvent, QuizAttempt, User
+from lms.models import (
+    Cohort,
+    Course,
+    CourseVersion,
+    Enrolment,
+    EnrolmentStatus,
+    ProgressEvent,
+    QuizAttempt,
+    User,
+    constants_in_sql,
+)
 from lms.services import catalog, cohorts, completion, course_languages, course_versions, enrolments, learning, wording
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.course_languages import CourseReading
@@ -118,7 +128,8 @@ def _attempts(user: User, course: Course, quiz: Quiz) -> list[QuizAttempt]:
                                                "quiz_hash": quiz.content_hash}).scalars())
 
 
-_ATTEMPTS = (  # built once: the quiz and result pages run it on every view
+_ATTEMPTS = constants_in_sql(
+  # built once: the quiz and result pages run it on every view
     select(QuizAttempt)
     .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course_id"),
            QuizAttempt.quiz_key == bindparam("quiz_key"), QuizAttempt.quiz_hash == bindparam("quiz_hash"))
@@ -269,7 +280,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
 # The result page's one query for the attempt and what it is read against: the version it was taken on, its course
 # and current version, the learner's active enrolment and its cohort (for whether another attempt may start).
 _TAKEN_ON = aliased(CourseVersion)
-_REVIEW_CONTEXT = (
+_REVIEW_CONTEXT = constants_in_sql(
     select(QuizAttempt, _TAKEN_ON, Course, CourseVersion, Enrolment, Cohort)
     .join(Course, Course.id == QuizAttempt.course_id)
     .join(_TAKEN_ON, _TAKEN_ON.id == QuizAttempt.version_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, select
 
-from lms.core.discussions import ThreadKind
+from lms.core.discussions import ReviewState, ThreadKind
 from lms.models import DiscussionPost, DiscussionThread, written_into_sql
 
 
@@ -21,5 +21,5 @@ def contributions_select(*conditions: ColumnElement[bool]) -> Select:
         .where(DiscussionThread.kind == written_into_sql(ThreadKind.REFLECTION.value),
                DiscussionPost.is_opening.is_(False),
                DiscussionPost.deleted_at.is_(None), DiscussionPost.hidden_at.is_(None),
-               DiscussionPost.review_state == "published", *conditions)
+               DiscussionPost.review_state == written_into_sql(ReviewState.PUBLISHED.value), *conditions)
     )
