@@ -122,8 +122,9 @@ def outline_links(outline: VersionOutline, lesson_url: Callable[[str], str],
 
     def link(lesson: LessonRef) -> OutlineLink:
         url, lesson_language = lesson_url(lesson.key), language("lesson", lesson.key)
-        return OutlineLink(lesson.key, _lesson_link(url, lesson_language, lesson.title, False),
-                           _lesson_link(url, lesson_language, lesson.title, True))
+        title = str(lesson.title)  # plain text: the cache must never hold a Markup title's unescaped link for a str's
+        return OutlineLink(lesson.key, _lesson_link(url, lesson_language, title, False),
+                           _lesson_link(url, lesson_language, title, True))
 
     return [OutlineModule(module, language("module", module.module_key),
                           tuple(link(lesson) for lesson in outline.lessons if lesson.module_key == module.module_key))

@@ -82,3 +82,19 @@ def test_outline_links_are_escaped_and_marked_once_for_everyone():
     assert link == ('<a href="/courses/c/lessons/a?x=1&amp;y=2" aria-current="page" lang="ko" dir="auto">'
                     "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</a>")
     assert _lesson_link("/a", None, "Title", False) == '<a href="/a" dir="auto">Title</a>'
+
+
+def test_a_lesson_title_is_text_in_the_side_menu_even_when_given_as_markup():
+    """The links are kept by their title's value, and Markup("<b>") == "<b>": the menu treats every title as text, so
+    a title that arrived as Markup can never hand its unescaped link to a plain title of the same text."""
+    from types import SimpleNamespace
+
+    from markupsafe import Markup
+
+    from lms.web.lessons import outline_links
+
+    module = SimpleNamespace(module_key="m1")
+    outline = SimpleNamespace(modules=[module], lessons=[SimpleNamespace(key="a", module_key="m1",
+                                                                        title=Markup("<b>Bold</b>"))])
+    [(_, _, links)] = outline_links(outline, lambda key: f"/l/{key}", None)
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in links[0].link
