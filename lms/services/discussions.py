@@ -9,6 +9,7 @@ a fixed number of queries, whatever the number of threads and posts. A thread a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -269,6 +270,18 @@ class PostView:
     reported: bool = False  # by the reader, whose report waits for the staff: the page says so instead of "Report"
 
 
+def post_view(post: DiscussionPost, author: User | None, viewer: Viewer, *, now: datetime, edit_minutes: int,
+              reported: bool, unread: bool = False, comments: tuple[PostView, ...] = ()) -> PostView:
+    """How ``viewer`` sees a post, by lms.core.discussions' rules: the thread page's and the reflection's answers'."""
+    state = state_of(post)
+    removed = state == PostState.REMOVED
+    return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
+                    rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
+                                   removed=removed),
+                    rules.can_remove(viewer, post.author_id, removed=removed),
+                    rules.can_report(viewer, post.author_id, state, reported=reported), unread, comments, reported)
+
+
 @dataclass(frozen=True)
 class ThreadPage:
     visit: ThreadVisit
@@ -305,14 +318,8 @@ def thread_page(actor: User, thread_id: int, page: int = 1) -> ThreadPage:
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None, reported: bool, comments: tuple[PostView, ...] = ()):
-        state = state_of(post)
-        removed = state == PostState.REMOVED
-        return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
-                        rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
-                                       removed=removed),
-                        rules.can_remove(viewer, post.author_id, removed=removed),
-                        rules.can_report(viewer, post.author_id, state, reported=reported), post.id > seen, comments,
-                        reported)
+        return post_view(post, author, viewer, now=now, edit_minutes=edit_minutes, reported=reported,
+                         unread=post.id > seen, comments=comments)
 
     per_page = REPLIES_PER_PAGE
     replies_total = listed_replies if not viewer.is_staff else all_replies

@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 
 from lms import authz
 from lms.core import clock
-from lms.core import discussions as rules
 from lms.core.discussions import Place, ThreadKind, Viewer
 from lms.extensions import db
 from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User, constants_in_sql, written_into_sql
@@ -82,12 +81,7 @@ def lesson_page_discussions(actor: User, version: CourseVersion, lesson_key: str
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
     def view(post: DiscussionPost, author: User | None, reported: bool) -> PostView:
-        state = discussions.state_of(post)
-        return PostView(post, author, state, rules.shows_text(state, viewer, post.author_id),
-                        rules.can_edit(viewer, post.author_id, post.created_at, now, edit_minutes=edit_minutes,
-                                       removed=False),
-                        rules.can_remove(viewer, post.author_id, removed=False),
-                        rules.can_report(viewer, post.author_id, state, reported=reported), False, (), reported)
+        return discussions.post_view(post, author, viewer, now=now, edit_minutes=edit_minutes, reported=reported)
 
     own = view(own_post, own_author, False) if own_post is not None else None  # nobody reports their own
     answers = None
