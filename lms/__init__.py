@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 import config as settings
+from lms.web.application import Application
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def create_app(config: type[settings.Config] | Mapping[str, Any] | None = None) 
     """
     values = _collect_config(config)
     instance_path = Path(values["INSTANCE_PATH"])
-    app = Flask(__name__, instance_path=str(instance_path))
+    app = Application(__name__, instance_path=str(instance_path))
     _use_our_jinja_environment(app)
     app.config.update(values)
 
