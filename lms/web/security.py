@@ -28,13 +28,28 @@ def content_security_policy(video_hosts: Iterable[str]) -> str:
     ])
 
 
+def security_headers(app: Flask) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries unless its view set its own (a sandboxed file's policy), built once."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(app.config.get("VIDEO_HOSTS", ()))),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return tuple(headers)
+
+
 def set_security_headers(response: Response) -> Response:
+    # One look at the headers already set, where asking for each missing one (Headers.setdefault) raises and catches
+    # a KeyError inside Werkzeug: 2 % of the home page's CPU for six headers.
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.extensions["lms_csp"])
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    present = {name.lower() for name, _value in headers.items()}
+    for name, value in current_app.extensions["lms_security_headers"]:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
@@ -68,12 +83,6 @@ def reuse_signed_csrf_token() -> None:
 
 
 def register(app: Flask) -> None:
-    app.extensions["lms_csp"] = content_security_policy(app.config.get("VIDEO_HOSTS", ()))
+    app.extensions["lms_security_headers"] = security_headers(app)
     app.before_request(reuse_signed_csrf_token)
     app.after_request(set_security_headers)
-    if app.config.get("SESSION_COOKIE_SECURE"):
-
-        @app.after_request
-        def strict_transport_security(response: Response) -> Response:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-            return response

@@ -50,6 +50,21 @@ def test_security_headers(client):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert all(len(headers.getlist(name)) == 1 for name in ("Content-Security-Policy", "X-Frame-Options"))
+    assert "Strict-Transport-Security" not in headers, "HSTS only where cookies are secure (https)"
+
+
+def test_a_view_keeps_the_security_header_it_set_itself_whatever_its_case(other_app, db):
+    app = other_app(config.TestConfig)
+
+    @app.route("/test-own-policy")
+    def own_policy():
+        return "file", {"content-security-policy": "sandbox", "x-frame-options": "SAMEORIGIN"}
+
+    headers = app.test_client().get("/test-own-policy").headers
+    assert headers.getlist("Content-Security-Policy") == ["sandbox"]
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_static_files_are_served_locally(client):
