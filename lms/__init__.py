@@ -101,13 +101,14 @@ def _init_extensions(app: Flask) -> None:
     from lms.extensions import csrf, db, limiter, login_manager, migrate
     from lms.models.base import render_migration_item
     from lms.models.discussion_index import include_in_schema_comparison
-    from lms.web import auth, i18n
+    from lms.web import auth, i18n, sessions
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True, render_item=render_migration_item,
                      include_name=include_in_schema_comparison)
+    sessions.register(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
