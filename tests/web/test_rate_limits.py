@@ -11,6 +11,8 @@ import secrets
 
 import pytest
 import redis
+from flask import request
+from flask_limiter import Limiter
 
 import config
 from lms.core.packages import package_zip_bytes
@@ -221,3 +223,31 @@ def default_limit(other_app):
 def test_a_configured_limit_for_every_request_limits_pages_without_their_own(db, default_limit):
     client = default_limit.test_client()
     assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.fixture
+def limiter_state_made(monkeypatch) -> list[str]:
+    """The paths of the requests in which Flask-Limiter made or read its per-request state."""
+    made: list[str] = []
+    state = Limiter.context
+
+    def counted(self):
+        made.append(request.path)
+        return state.fget(self)
+
+    monkeypatch.setattr(Limiter, "context", property(counted))
+    return made
+
+
+def test_a_page_without_limits_never_touches_the_limiter(client, db, login_as, limiter_state_made):
+    login_as("learner")
+    limiter_state_made.clear()  # the log-in is limited
+    assert client.get("/").status_code == 200 and client.get("/account").status_code == 200
+    assert limiter_state_made == []
+
+
+def test_a_limited_route_still_sends_its_limit_and_counts_down(client, db, limiter_state_made):
+    responses = [client.post("/login", data={"email": "nobody@example.org", "password": "wrong"}) for _ in range(2)]
+    assert [int(response.headers["X-RateLimit-Remaining"]) for response in responses] == [9, 8]
+    assert all(response.headers["X-RateLimit-Limit"] == "10" for response in responses)
+    assert limiter_state_made and set(limiter_state_made) == {"/login"}
