@@ -181,7 +181,8 @@ def register_template_helpers(app: Flask) -> None:
     def navigation() -> dict:
         if not has_request_context():  # mail rendered by a CLI command (reminders) has no logged-in user
             return {"is_admin": False, "is_staff": False}
-        return {"is_admin": authz.is_admin(current_user), "is_staff": authz.is_staff(current_user)}
+        user = current_user._get_current_object()  # one look-up through Flask-Login's proxy for both questions
+        return {"is_admin": authz.is_admin(user), "is_staff": authz.is_staff(user)}
 
     @app.context_processor
     def site_theme() -> dict:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from flask import session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import login_user
 
 from lms.services import publishing
@@ -52,6 +52,20 @@ def test_a_logged_in_person_gets_their_profile_language(app, db, make_user):
         session[i18n.SESSION_KEY] = "ko"
         login_user(person)
         assert str(get_locale()) == "es"
+
+
+def test_requests_in_one_language_share_its_locale_and_a_forced_one_is_its_own(app, db):
+    def locale_of_a_request(language: str):
+        with app.app_context(), app.test_request_context("/", headers={"Accept-Language": language}):
+            return get_locale()
+
+    french = locale_of_a_request("fr")
+    assert locale_of_a_request("fr") is french, "parsed once per process"
+    assert str(locale_of_a_request("ko")) == "ko"
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        with force_locale("fr"):
+            assert get_locale() is not french  # Flask-Babel's own (current_translations tells them apart by it)
+        assert get_locale() is french
 
 
 # The page says which language it is in and which way it reads; the language menu changes it.
