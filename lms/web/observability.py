@@ -126,6 +126,9 @@ def logged_path() -> str:
 def finish_request(response: Response) -> Response:
     request_id = current_request_id() or request_id_for(None)  # never expected; no response goes without one
     response.headers[REQUEST_ID_HEADER] = request_id
+    level = logging.DEBUG if request.endpoint in QUIET_ENDPOINTS else logging.INFO
+    if not access_log.isEnabledFor(level):  # a line nobody writes is not worth its fields (health checks, files)
+        return response
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
     # The CPU this request's thread spent: on a busy machine the wall time also counts the waits for a core.
@@ -137,7 +140,6 @@ def finish_request(response: Response) -> Response:
     path = _CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", logged_path())  # no forged lines
     fields = {"method": request.method, "path": path, "status": response.status_code,
               "duration_ms": duration_ms, "cpu_ms": cpu_ms, "user_id": user_id, "remote_addr": request.remote_addr}
-    level = logging.DEBUG if request.endpoint in QUIET_ENDPOINTS else logging.INFO
     access_log.log(level, "%s %s %s %sms cpu=%sms user=%s addr=%s", request.method, path, response.status_code,
                    duration_ms, cpu_ms, user_id or "-", request.remote_addr, extra=fields)
     return response

@@ -130,10 +130,14 @@ def test_a_crash_is_logged_with_its_request_id_and_traceback(db, logging_app, js
     assert access["status"] == 500 and access["request_id"] == "boom-request-01"
 
 
-def test_health_checks_are_logged_only_at_debug_level(db, logging_app, json_log):
+def test_health_checks_are_logged_only_at_debug_level(db, logging_app, json_log, monkeypatch):
     lines = json_log(logging_app)
-    assert logging_app.test_client().get("/healthz").status_code == 200
+    paths_masked = []
+    monkeypatch.setattr(observability, "logged_path", lambda: paths_masked.append(1) or "/")
+    response = logging_app.test_client().get("/healthz")
+    assert response.status_code == 200 and GENERATED_ID.fullmatch(response.headers["X-Request-ID"])
     assert lines() == []
+    assert paths_masked == [], "nor is the line's content made when it is not written"
 
 
 def test_plain_text_logs_name_the_request_id(app, caplog, client):
