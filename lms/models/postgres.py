@@ -13,6 +13,7 @@ recycled after a while (config.py's pool_recycle), for the network devices that 
 
 from __future__ import annotations
 
+import contextlib
 import select
 
 import psycopg
@@ -69,10 +70,9 @@ def _commit_if_it_only_read(conn: Connection) -> None:
     # INERROR (a statement failed) is left to the rollback; IDLE has nothing to end.
     if dbapi_connection.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
         return
-    try:
+    # If the COMMIT fails, the transaction is over all the same; the rollback that follows deals with the connection.
+    with contextlib.suppress(psycopg.Error):
         dbapi_connection.commit()
-    except psycopg.Error:
-        pass  # the transaction is over either way; the rollback that follows deals with the connection
 
 
 def keep_prepared_statements(engine: Engine) -> None:
