@@ -62,3 +62,60 @@ def test_a_page_after_the_server_ended_the_pooled_connections_is_served(app, db,
     for _ in range(4):  # every pooled connection is taken out at least once
         assert client.get("/").status_code == 200
         assert client.get("/learning").status_code == 200
+
+
+@pytest.mark.postgres
+def test_the_statements_of_pages_that_only_read_stay_prepared(app, db, client, login_as):
+    """psycopg prepares a statement run five times on a connection, and forgets every one on ROLLBACK; a request that
+    only read used to end so, and PostgreSQL planned each view's statements again (lms/models/postgres.py)."""
+    if not is_postgres(app):
+        pytest.skip("prepared statements are PostgreSQL's; set LMS_TEST_DATABASE_URL")
+    login_as("learner")
+    db.session.remove()
+    db.engine.dispose()  # one pooled connection, which the requests below take in turn
+    for _ in range(7):
+        assert client.get("/").status_code == 200
+    with db.engine.connect() as connection:
+        prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+    assert any("logins" in statement for statement in prepared), prepared
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("change", [
+    "UPDATE users SET display_name = 'Changed' WHERE id = :id",
+    "WITH changed AS (UPDATE users SET display_name = 'Changed' WHERE id = :id RETURNING id) SELECT id FROM changed",
+])
+def test_a_transaction_that_wrote_is_still_rolled_back(app, db, make_user, change):
+    if not is_postgres(app):
+        pytest.skip("the read-only commit is PostgreSQL's; set LMS_TEST_DATABASE_URL")
+    user = make_user(display_name="Original")
+    db.session.commit()
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        connection.execute(text(change), {"id": user.id})
+        connection.rollback()
+        assert connection.execute(text("SELECT display_name FROM users WHERE id = :id"),
+                                  {"id": user.id}).scalar_one() == "Original"
+
+
+@pytest.mark.postgres
+def test_a_setting_changed_in_a_transaction_is_undone_by_its_rollback(app, db):
+    if not is_postgres(app):
+        pytest.skip("the read-only commit is PostgreSQL's; set LMS_TEST_DATABASE_URL")
+    with db.engine.connect() as connection:
+        before = connection.execute(text("SHOW application_name")).scalar_one()
+        connection.rollback()
+        connection.execute(text("SET application_name = 'changed in a transaction'"))
+        connection.rollback()
+        assert connection.execute(text("SHOW application_name")).scalar_one() == before
+
+
+@pytest.mark.postgres
+def test_a_transaction_whose_statement_failed_rolls_back_and_the_connection_serves_again(app, db):
+    if not is_postgres(app):
+        pytest.skip("the read-only commit is PostgreSQL's; set LMS_TEST_DATABASE_URL")
+    with db.engine.connect() as connection:
+        with pytest.raises(Exception, match="division by zero"):
+            connection.execute(text("SELECT 1 / 0"))
+        connection.rollback()
+        assert connection.execute(text("SELECT 2")).scalar_one() == 2
