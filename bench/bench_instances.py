@@ -3,9 +3,11 @@
 The script (re)creates the database `lms_load` (through the `postgres` maintenance database), migrates it and imports
 the bundled courses with the command line (`flask db upgrade`, `flask lms import-all`), adds an open cohort of
 `example-all-features` (the bundled open-enrolment course) with a past live session, creates the accounts, and starts
-two gunicorn instances (2 sync workers each, LMS_ENV=production, one generated LMS_SECRET_KEY, rate-limit counters in
-Redis under a key prefix of this run) on two loopback ports. Then N simulated learners, each sending its requests to
-the two instances in turn, do what learners do through the real forms with their CSRF tokens:
+two gunicorn instances for pages (2 sync workers each, LMS_ENV=production, one generated LMS_SECRET_KEY, rate-limit
+counters in Redis under a key prefix of this run) and a third for the requests that hash a password, on loopback ports,
+as docs/production.md runs them. Then N simulated learners, each sending its requests to the two page instances in turn
+(and those that hash a password to the third, as the proxy of docs/production.md does), do what learners do through
+the real forms with their CSRF tokens:
 
 1. register (every fifth, then open the confirmation link the instance queued for them) or log in, and enrol
    (some with a double submit, some with two clicks at once);
@@ -186,6 +188,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Instances(NamedTuple):
+    """The ports of one run: the instances that serve pages, taken in turn, and the one for log-ins."""
+    pages: list[int]
+    logins: int
+
+
+# What hashes a password (scrypt, ~80 ms of CPU): a log-in, a registration, a new password. docs/production.md's proxy
+# sends these to an instance of their own, so that pages never wait for a worker busy hashing; tests/test_benchmarks.py
+# keeps the two lists the same.
+HASHING_PATHS = ("/login", "/register", "/account/password")
+HASHING_PREFIXES = ("/reset-password/",)  # the form a reset link opens; /reset-password itself only sends the mail
+
+
+def hashes_a_password(method: str, path: str) -> bool:
+    return method == "POST" and (path in HASHING_PATHS or path.startswith(HASHING_PREFIXES))
+
+
 def start_instance(port: int, env: dict[str, str], log_file: Path) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log_file.open("ab") as log:
@@ -215,25 +234,31 @@ def wait_until_healthy(port: int, process: subprocess.Popen, log_file: Path) -> 
     raise Failure(f"the instance on port {port} did not answer /healthz within 60 s")
 
 
-def instances_env(database_url: str, instance_path: Path, ports: list[int], redis_url: str, run_id: str,
+def instances_env(database_url: str, instance_path: Path, instances: Instances, redis_url: str, run_id: str,
                   limits: dict[str, str]) -> dict[str, str]:
     """The environment of the instances of one run: production settings, one secret key, counters in Redis under the
     run's prefix, JSON logs, and the run's raised ``limits``."""
     return {**os.environ, "LMS_ENV": "production", "LMS_SECRET_KEY": secrets.token_urlsafe(48),
             "LMS_SECURE_COOKIES": "0", "LMS_DATABASE_URL": database_url, "LMS_INSTANCE_PATH": str(instance_path),
-            "LMS_BASE_URL": f"http://127.0.0.1:{ports[0]}", "LMS_MAIL_BACKEND": "file",
+            "LMS_BASE_URL": f"http://127.0.0.1:{instances.pages[0]}", "LMS_MAIL_BACKEND": "file",
             "LMS_RATELIMIT_STORAGE_URL": redis_url, "LMS_RATELIMIT_KEY_PREFIX": run_id, **limits,
             "LMS_LOG_JSON": "1", "LMS_LOG_LEVEL": "INFO",
             # The script stands where a load balancer would: the instances keep the request ids it sends.
             "LMS_TRUSTED_PROXIES": "1"}
 
 
+def instance_logs(folder: Path, instances: Instances) -> list[Path]:
+    return [folder / f"instance-{n}.log" for n in range(1, len(instances.pages) + 2)]
+
+
 @contextmanager
-def two_instances(ports: list[int], env: dict[str, str], log_files: list[Path], redis_url: str,
-                  run_id: str) -> Iterator[list[subprocess.Popen]]:
-    """An instance on each port, healthy when this yields; afterwards every process in the list (the caller may add
-    its own, such as a worker) is stopped and the run's rate-limit counters are removed from Redis."""
+def running_instances(instances: Instances, env: dict[str, str], log_files: list[Path], redis_url: str,
+                      run_id: str) -> Iterator[list[subprocess.Popen]]:
+    """An instance on each port (the pages' and the log-ins'), healthy when this yields; afterwards every process in
+    the list (the caller may add its own, such as a worker) is stopped and the run's rate-limit counters are removed
+    from Redis."""
     processes: list[subprocess.Popen] = []
+    ports = [*instances.pages, instances.logins]
     try:
         for port, log_file in zip(ports, log_files, strict=True):
             processes.append(start_instance(port, env, log_file))
@@ -287,10 +312,11 @@ class Traffic:
 
 
 class Browser:
-    """One person's browser: its cookies, and requests sent to the instances in turn."""
+    """One person's browser: its cookies, and requests sent to the page instances in turn, those that hash a password
+    to the log-in instance (as the proxy does)."""
 
-    def __init__(self, ports: list[int], traffic: Traffic, first: int) -> None:
-        self.ports = ports
+    def __init__(self, instances: Instances, traffic: Traffic, first: int) -> None:
+        self.instances = instances
         self.traffic = traffic
         self.turn = first
         self.cookies: dict[str, str] = {}
@@ -298,13 +324,15 @@ class Browser:
 
     def _next_instance(self) -> int:
         with self._lock:
-            instance = self.turn % len(self.ports)
+            instance = self.turn % len(self.instances.pages)
             self.turn += 1
             return instance
 
     def request(self, kind: str, method: str, path: str, form: list[tuple[str, str]] | None = None,
                 instance: int | None = None) -> Answer:
-        instance = self._next_instance() if instance is None else instance
+        if instance is None:
+            instance = len(self.instances.pages) if hashes_a_password(method, path) else self._next_instance()
+        port = self.instances.logins if instance == len(self.instances.pages) else self.instances.pages[instance]
         with self._lock:
             cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         request_id = self.traffic.next_id()
@@ -314,7 +342,7 @@ class Browser:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
-        connection = http.client.HTTPConnection("127.0.0.1", self.ports[instance], timeout=TIMEOUT)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -346,7 +374,7 @@ class Browser:
         return page, match.group(1)
 
     def twice_at_once(self, kind: str, path: str, form: list[tuple[str, str]]) -> list[Answer]:
-        """Two clicks at the same moment, one to each instance, as a double click through a load balancer."""
+        """Two clicks at the same moment, one to each page instance, as a double click through a load balancer."""
         start = threading.Barrier(2)
         answers: list[Answer | None] = [None, None]
 
@@ -417,12 +445,12 @@ class Learner:
     certified; 1 studies but fails the quiz twice and meets the attempt limit; 2 attends and passes the quiz but leaves
     a required lesson undone."""
 
-    def __init__(self, number: int, ports: list[int], traffic: Traffic, ledger: Ledger, facts: CourseFacts,
+    def __init__(self, number: int, instances: Instances, traffic: Traffic, ledger: Ledger, facts: CourseFacts,
                  mailbox: Callable[[str], str | None]) -> None:
         self.mailbox = mailbox  # reads the confirmation link a registering learner is mailed
         self.number = number
         self.email = f"learner{number:04d}@load.example.org"
-        self.browser = Browser(ports, traffic, first=number)
+        self.browser = Browser(instances, traffic, first=number)
         self.ledger = ledger
         self.facts = facts
 
@@ -685,11 +713,11 @@ class PlanLearner:
     attempt (start, submit, see the result), opens the dashboard and the discussion board, pausing between requests as
     a reader does."""
 
-    def __init__(self, number: int, ports: list[int], traffic: Traffic, ledger: PlanLedger, facts: PlanFacts,
+    def __init__(self, number: int, instances: Instances, traffic: Traffic, ledger: PlanLedger, facts: PlanFacts,
                  loops: int, think: float) -> None:
         self.email = f"plan{number:05d}@load.example.org"
         self.number = number
-        self.browser = Browser(ports, traffic, first=number)
+        self.browser = Browser(instances, traffic, first=number)
         self.ledger, self.facts, self.loops, self.think = ledger, facts, loops, think
         self.pauses = random.Random(number)
 
@@ -798,7 +826,8 @@ def print_plan_costs(traffic: Traffic, cpu_ms: dict[str, float], app_seconds: fl
 
 
 def run_plan(args, postgres_url: str, redis_url: str) -> int:
-    """Moodle's plan shape with two instances, the worker running, and the writes checked against the database."""
+    """Moodle's plan shape with two page instances and a log-in instance, the worker running, and the writes checked
+    against the database."""
     users, loops, ramp_up = PLAN_SIZES[args.plan]
     users = args.learners_override or users
     loops = args.loops or loops
@@ -811,14 +840,16 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
     with tempfile.TemporaryDirectory(prefix="lms-plan-") as tmp:
         folder = Path(tmp)
         instance_path = folder / "instance"
-        ports = [free_port(), free_port()]
-        env = instances_env(database_url, instance_path, ports, redis_url, run_id, {"LMS_RATELIMIT_LOGIN": generous})
+        instances = Instances([free_port(), free_port()], free_port())
+        env = instances_env(database_url, instance_path, instances, redis_url, run_id,
+                            {"LMS_RATELIMIT_LOGIN": generous})
         offered = (f"about {users / args.think:.0f} requests/s offered once all have started" if args.think > 0
                    else "no pause: as fast as the instances answer")
         print(f"plan {args.plan}: {users} learners ramped up over {ramp_up:.0f} s, {loops} loops of course page, "
               f"3 lessons, a quiz attempt (start, submit, result), the dashboard and the discussion board; think "
               f"time {args.think:.1f} s ± 50 % before each request ({offered}); two instances of 2 gunicorn "
-              f"workers and the worker on database {args.database}; rate limits on (log-in raised to {generous}); "
+              f"workers for pages, one of 2 for log-ins, and the worker on database {args.database}; rate limits on "
+              f"(log-in raised to {generous}); "
               f"{measure.load_average()} at the start")
         prepare_with_the_command_line(env)
         emails = [f"plan{number:05d}@load.example.org" for number in range(users)]
@@ -826,9 +857,10 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
             create_accounts(db, emails)
             cohort_id = enrol_plan_learners(db, emails)
             start_plan_discussions(db, emails)
-        learners = [PlanLearner(number, ports, traffic, ledger, facts, loops, args.think) for number in range(users)]
-        log_files = [folder / f"instance-{n}.log" for n in (1, 2)]
-        with two_instances(ports, env, log_files, redis_url, run_id) as processes:
+        learners = [PlanLearner(number, instances, traffic, ledger, facts, loops, args.think)
+                    for number in range(users)]
+        log_files = instance_logs(folder, instances)
+        with running_instances(instances, env, log_files, redis_url, run_id) as processes:
             with (folder / "worker.log").open("ab") as worker_log:
                 processes.append(subprocess.Popen(
                     [sys.executable, "-m", "flask", "--app", "wsgi:app", "lms", "worker"], cwd=ROOT, env=env,
@@ -861,8 +893,8 @@ def run_plan(args, postgres_url: str, redis_url: str) -> int:
     return 1 if failures else 0
 
 
-def mark_attendance(ports: list[int], traffic: Traffic, session_id: int, user_ids: list[int]) -> None:
-    admin = Browser(ports, traffic, first=0)
+def mark_attendance(instances: Instances, traffic: Traffic, session_id: int, user_ids: list[int]) -> None:
+    admin = Browser(instances, traffic, first=0)
     _page, token = admin.form_token("log-in page", "/login")
     answer = admin.request("log in", "POST", "/login", [("csrf_token", token), ("email", ADMIN_EMAIL),
                                                         ("password", PASSWORD)])
@@ -990,7 +1022,7 @@ def print_traffic(traffic: Traffic, seconds: float) -> None:
         per_instance[instance] += 1
     total = len(traffic.samples)
     print(f"requests: {total} in {seconds:.1f} s = {total / seconds:.0f} req/s "
-          f"(instance 1: {per_instance[0]}, instance 2: {per_instance[1]})")
+          f"(page instance 1: {per_instance[0]}, page instance 2: {per_instance[1]}, log-ins: {per_instance[2]})")
     print(f"{'request type':<18} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}  statuses")
     for kind in sorted(by_kind, key=lambda name: -len(by_kind[name])):
         latencies = sorted(by_kind[kind])
@@ -1119,25 +1151,26 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="lms-load-") as tmp:
         folder = Path(tmp)
         instance_path = folder / "instance"
-        ports = [free_port(), free_port()]
-        env = instances_env(database_url, instance_path, ports, redis_url, run_id,
+        instances = Instances([free_port(), free_port()], free_port())
+        env = instances_env(database_url, instance_path, instances, redis_url, run_id,
                             {"LMS_RATELIMIT_LOGIN": generous, "LMS_RATELIMIT_REGISTRATION": generous})
         print(f"database {args.database}; Redis {redis_url}, key prefix {run_id}; two instances of 2 gunicorn "
-              f"workers on ports {ports[0]} and {ports[1]}; {learner_count} learners, {concurrency} at a time; "
+              f"workers for pages on ports {instances.pages[0]} and {instances.pages[1]}, one of 2 for log-ins on "
+              f"{instances.logins}; {learner_count} learners, {concurrency} at a time; "
               f"rate limits on, log-in and registration raised to {generous} for the run")
         cohort_id, session_id = prepare_with_the_command_line(env)
         mailbox = functools.partial(confirmation_link, database_url)
-        learners = [Learner(number, ports, traffic, ledger, facts, mailbox) for number in range(learner_count)]
+        learners = [Learner(number, instances, traffic, ledger, facts, mailbox) for number in range(learner_count)]
         precreated = [learner.email for learner in learners if not learner.registers]
         with app_on(database_url, instance_path) as db:
             create_accounts(db, precreated)
 
         def mark_present(emails: list[str]) -> None:
             ids = user_ids(database_url, instance_path)
-            mark_attendance(ports, traffic, session_id, [ids[email] for email in emails])
+            mark_attendance(instances, traffic, session_id, [ids[email] for email in emails])
 
-        log_files = [folder / f"instance-{n}.log" for n in (1, 2)]
-        with two_instances(ports, env, log_files, redis_url, run_id):
+        log_files = instance_logs(folder, instances)
+        with running_instances(instances, env, log_files, redis_url, run_id):
             started = time.perf_counter()
             simulate(learners, concurrency, mark_present)
             seconds = time.perf_counter() - started

@@ -83,3 +83,23 @@ def test_a_benchmark_creates_its_postgresql_database_when_the_server_has_none_of
         with psycopg.connect(server.set(database="postgres").render_as_string(hide_password=False),
                              autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_the_load_test_sends_what_hashes_a_password_where_production_does(app):
+    """bench_instances.py stands where docs/production.md's proxy stands: the requests that hash a password go to the
+    log-in instance, the rest to the page instances. The same paths in both places, each a form that exists."""
+    import re
+
+    from bench.bench_instances import HASHING_PATHS, HASHING_PREFIXES, hashes_a_password
+
+    production = (ROOT / "docs" / "production.md").read_text(encoding="utf-8")
+    routed = re.findall(r'^\s*"(~\^)?POST (/[^"]*)"\s+lms_logins;', production, flags=re.MULTILINE)
+    assert sorted(path for regex, path in routed if not regex) == sorted(HASHING_PATHS)
+    assert sorted(path for regex, path in routed if regex) == sorted(HASHING_PREFIXES)
+    urls = app.url_map.bind("localhost")
+    hashing = [*HASHING_PATHS, *(prefix + "a-token" for prefix in HASHING_PREFIXES)]
+    assert [urls.match(path, method="POST")[0] for path in hashing] == [
+        "auth.login", "auth.register", "auth.change_password", "auth.reset_password"]
+    assert all(hashes_a_password("POST", path) for path in hashing)
+    assert not hashes_a_password("GET", "/login")  # the form itself is a page
+    assert not hashes_a_password("POST", "/reset-password")  # asks for the link: no password yet
