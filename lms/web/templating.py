@@ -31,6 +31,13 @@ def _locale():
     return get_locale() or "en"
 
 
+# Babel takes tens of microseconds for each date, percentage or language name it writes (it looks the locale's data
+# up and applies a parsed pattern every time), and the hot pages write the same few values again and again: a
+# thread's post times, a course's study hours, a progress bar. What a value reads as depends only on the value, the
+# language and the format, so the text is kept per process for the most recent of them.
+_FORMATTED_KEPT = 4096
+
+
 def local_time(value: datetime | None, tz_name: str | None = None, format: str = "medium") -> str:
     """A moment in the reader's language and in a time zone (the logged-in person's unless one is given): the date
     ("medium": 5 Jan 2031 in the language's own order), the time (short: 24 or 12 hours as the language writes it)
@@ -39,9 +46,16 @@ def local_time(value: datetime | None, tz_name: str | None = None, format: str =
         return ""
     if tz_name is None:
         tz_name = getattr(current_user, "timezone", None) or "UTC"
+    # Kept by the instant in UTC: two datetimes of one zone compare by their wall clock, so the two 01:30 of the night
+    # the clocks go back would share a text.
+    instant = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return _formatted_moment(instant, tz_name, format, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT)
+def _formatted_moment(instant: datetime, tz_name: str, format: str, locale) -> str:
     zone = ZoneInfo(tz_name)
-    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
-    locale = _locale()
+    moment = instant.astimezone(zone)
     if format not in ("short", "medium", "long"):
         return dates.format_datetime(moment, format, tzinfo=zone, locale=locale)
     day = dates.format_date(moment, format, locale=locale)
@@ -56,23 +70,38 @@ def local_date(value: date | datetime | None, format: str = "medium") -> str:
     (5 January 2031) or "full" (with the weekday)."""
     if value is None:
         return ""
-    return dates.format_date(value, format, locale=_locale())
+    return _formatted_date(value, format, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT)
+def _formatted_date(value: date | datetime, format: str, locale) -> str:
+    return dates.format_date(value, format, locale=locale)
 
 
 def percent(value: float | int | None, decimals: int = 0) -> str:
     """A percentage given as 0 to 100 (how the reports and grading hold them) in the reader's language: 45 %, ٪45…"""
     if value is None:
         return ""
+    return _formatted_percent(value, decimals, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT, typed=True)  # typed: 1 and 1.0 are equal as keys
+def _formatted_percent(value: float | int, decimals: int, locale) -> str:
     pattern = "#,##0%" if decimals == 0 else "#,##0." + "0" * decimals + "%"
-    return numbers.format_percent(value / 100, pattern, locale=_locale())
+    return numbers.format_percent(value / 100, pattern, locale=locale)
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:
     """A count or measure with the language's grouping and decimal signs (1,234.5 / 1 234,5)."""
     if value is None:
         return ""
+    return _formatted_number(value, decimals, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT, typed=True)
+def _formatted_number(value: float | int, decimals: int, locale) -> str:
     pattern = "#,##0" if decimals == 0 else "#,##0." + "#" * decimals
-    return numbers.format_decimal(value, pattern, locale=_locale())
+    return numbers.format_decimal(value, pattern, locale=locale)
 
 
 def duration(seconds: float) -> str:
@@ -92,11 +121,16 @@ def minutes(value: float) -> str:
 def localised_language_name(code: str) -> Markup | str:
     """A language's name in the reader's language, then in itself when that differs, marked as that language (so
     screen readers say it right): "Spanish (<span lang="es">español</span>)"; the code when CLDR does not know it."""
+    return _language_name(code, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT, typed=True)  # typed: a code that arrived as Markup keeps its own entry
+def _language_name(code: str, locale) -> Markup | str:
     try:
         language = Locale.parse(code.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
         return code
-    name, own = language.get_display_name(_locale()) or code, language.get_display_name(language)
+    name, own = language.get_display_name(locale) or code, language.get_display_name(language)
     if not own or own.lower() == name.lower():
         return name
     return Markup('{} (<span lang="{}">{}</span>)').format(name, code, own)

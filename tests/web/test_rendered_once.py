@@ -1,13 +1,17 @@
 """What pages render once per process rather than per view (issue 18): the site header for each language, role and
 page (lms.web.layout), with what differs per visitor still theirs (their CSRF token, the page the language menu brings
-them back to, their role's menus and their language); a lesson's side-menu links (lms.web.lessons); and templates'
-globals kept in a plain dict (lms.web.templating.Environment)."""
+them back to, their role's menus and their language); a lesson's side-menu links (lms.web.lessons); templates'
+globals kept in a plain dict (lms.web.templating.Environment); and the dates, numbers and names Babel writes, kept per
+value, format and language (lms.web.templating)."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
+from flask import render_template_string
+from markupsafe import Markup
 
 from tests import factories
 
@@ -89,8 +93,6 @@ def test_a_lesson_title_is_text_in_the_side_menu_even_when_given_as_markup():
     a title that arrived as Markup can never hand its unescaped link to a plain title of the same text."""
     from types import SimpleNamespace
 
-    from markupsafe import Markup
-
     from lms.web.lessons import outline_links
 
     module = SimpleNamespace(module_key="m1")
@@ -98,3 +100,61 @@ def test_a_lesson_title_is_text_in_the_side_menu_even_when_given_as_markup():
                                                                         title=Markup("<b>Bold</b>"))])
     [(_, _, links)] = outline_links(outline, lambda key: f"/l/{key}", None)
     assert "&lt;b&gt;Bold&lt;/b&gt;" in links[0].link
+
+
+def _render_in(app, language: str, page: str, **values) -> str:
+    with app.test_request_context(headers={"Accept-Language": language}):
+        return render_template_string(page, **values)
+
+
+def test_babel_writes_each_value_once_per_language(app, monkeypatch):
+    """Dates, percentages, quantities and language names are kept per process once written (lms.web.templating):
+    Babel is asked again only for another value, format or language."""
+    from babel import dates, numbers, units
+
+    from lms.core import durations
+
+    calls: list[str] = []
+    for module, name in ((dates, "format_date"), (numbers, "format_percent"), (units, "format_unit")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
+    monkeypatch.setattr(durations, "format_unit", units.format_unit)
+    page = "{{ when|local_date('long') }} | {{ 37|percent }} | {{ 12.5|hours }}"
+    values = {"when": datetime(2031, 1, 5, 9, 30)}  # a value no other test formats: nothing kept yet
+    english = [_render_in(app, "en", page, **values) for _ in range(3)]
+    assert english == ["January 5, 2031 | 37% | 12.5 hours"] * 3
+    assert sorted(calls) == ["format_date", "format_percent", "format_unit"]
+    french = _render_in(app, "fr", page, **values)
+    assert french == "5 janvier 2031 | 37% | 12,5\u00a0heures"
+    assert len(calls) == 6
+    assert _render_in(app, "en", "{{ 37.0|percent }} {{ 37|percent(1) }}") == "37% 37.0%"
+    assert len(calls) == 8  # a float and another format are values of their own
+
+
+def test_a_kept_moment_is_the_instant_in_the_readers_zone(app):
+    """Moments are kept by their instant in UTC: the two 02:30 of the night Madrid's clocks go back, which compare
+    equal as datetimes of one zone, keep their own texts; a naive datetime is UTC."""
+    from zoneinfo import ZoneInfo
+
+    from lms.web.templating import _formatted_moment, local_time
+
+    madrid = ZoneInfo("Europe/Madrid")
+    first, second = (datetime(2031, 10, 26, 2, 30, tzinfo=madrid, fold=fold) for fold in (0, 1))
+    assert first == second  # what a cache keyed by the datetime itself would take for one value
+    with app.test_request_context():
+        texts = [local_time(moment, "Europe/Madrid") for moment in (first, second, datetime(2031, 10, 26, 1, 30))]
+    assert texts == [f"Oct 26, 2031, 2:30\u202fAM {zone}" for zone in ("CEST", "CET", "CET")]
+    assert _formatted_moment.cache_info().currsize >= 2
+
+
+def test_a_kept_language_name_is_escaped_as_text_for_a_plain_code(app):
+    """Language names are kept by their code's value and type: an unknown code comes back as given, and Markup("<b>")
+    == "<b>", so a code that once arrived as Markup must not hand its unescaped self to a plain one."""
+    from lms.web.templating import localised_language_name
+
+    with app.test_request_context():
+        assert localised_language_name(Markup("<b>")) == Markup("<b>")
+    page = "{{ code|language_name }}"
+    assert _render_in(app, "en", page, code="<b>") == "&lt;b&gt;"
+    assert _render_in(app, "en", page, code="es") == 'Spanish (<span lang="es">español</span>)'
+    assert _render_in(app, "fr", page, code="es") == 'espagnol (<span lang="es">español</span>)'
