@@ -158,3 +158,35 @@ def test_a_kept_language_name_is_escaped_as_text_for_a_plain_code(app):
     assert _render_in(app, "en", page, code="<b>") == "&lt;b&gt;"
     assert _render_in(app, "en", page, code="es") == 'Spanish (<span lang="es">español</span>)'
     assert _render_in(app, "fr", page, code="es") == 'espagnol (<span lang="es">español</span>)'
+
+
+
+def test_a_url_built_once_keeps_its_query_arguments_in_the_order_given(app):
+    """fixed_url keeps each URL as url_for writes it: the query arguments in the order of the call."""
+    from flask import url_for
+
+    from lms.web.templating import fixed_url
+
+    with app.test_request_context():
+        values = {"slug": "c", "place": "lesson", "item": "k&1"}
+        assert fixed_url("discussions.board", **values) == url_for("discussions.board", **values)
+        assert fixed_url("discussions.board", **values).endswith("?place=lesson&item=k%261")
+
+
+def test_a_second_view_of_a_lesson_builds_no_url_in_its_templates(client, learner, monkeypatch):
+    """The URLs a lesson page links (the next lesson, the completion form, the discussions, the scripts) are the same
+    for every visitor: built once per process (fixed_url, and lesson_links and quiz_links for the side menu)."""
+    from werkzeug.routing import MapAdapter
+
+    from lms.services import learning
+    from tests.factories import EXAMPLE_SLUG
+
+    lesson = learning.course_page(learner, EXAMPLE_SLUG).outline.lessons[1]
+    page = f"/courses/{EXAMPLE_SLUG}/lessons/{lesson.key}"
+    assert client.get(page).status_code == 200
+    built: list[str] = []
+    original = MapAdapter.build
+    monkeypatch.setattr(MapAdapter, "build", lambda self, endpoint, *a, **k: built.append(endpoint)
+                        or original(self, endpoint, *a, **k))
+    assert client.get(page).status_code == 200
+    assert built == []
