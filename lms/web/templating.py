@@ -15,6 +15,8 @@ from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context, Macro
 from markupsafe import Markup, escape
 
 from lms import authz
@@ -183,11 +185,39 @@ def fixed_url(endpoint: str, **values) -> str:
     return _url_built_once(request.script_root, endpoint, tuple(values.items()))
 
 
+_MOST_FRAGMENTS_KEPT = 8192  # a course page keeps one per lesson, language and way of showing it: a bound all the same
+
+
+@pass_context
+def kept(context: Context, *key: object, caller: Macro) -> Markup:
+    """A repeated part of a page that is the same for every visitor given the same values, rendered once per process:
+    ``{% call kept("course outline lesson", url, lesson.title, lesson.minutes) %}…{% endcall %}``. Each Jinja
+    expression and translated string costs microseconds, and a course outline writes a dozen for each lesson. The key
+    must hold every value the part shows (nothing of the visitor's own beyond those values: no token, no name); the
+    page's language and the path the site is served under are added here. Each value is kept with its type:
+    Markup("<b>") == "<b>", and a value that once arrived as Markup must never hand its unescaped text to a plain one."""
+    # A macro imported without the page's context has no current_language: then the locale in force says it.
+    language = context.get("current_language") or str(_locale())
+    full_key = (language, request.script_root, key, tuple(map(type, key)))
+    fragments = context.environment.kept_fragments  # type: ignore[attr-defined]
+    html = fragments.get(full_key)
+    if html is None:
+        if len(fragments) >= _MOST_FRAGMENTS_KEPT:
+            fragments.clear()
+        html = fragments[full_key] = caller()
+    return html
+
+
 class Environment(FlaskEnvironment):
     """Flask's Jinja environment, with each template's globals a plain dict rather than a ChainMap over the
     environment's: Jinja walks them on every render, include and import (a set of every name, and a difference of two
     for each imported macro file), about 10 microseconds each through a ChainMap. Jinja already asks that globals not
-    change once templates are loaded; create_app registers them all before the first render."""
+    change once templates are loaded; create_app registers them all before the first render.
+    It also holds the parts of pages rendered once per process (``kept``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept_fragments: dict[tuple, Markup] = {}
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
@@ -197,6 +227,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(csrf_field, "csrf_field")
     app.add_template_global(fixed_url, "fixed_url")
+    app.add_template_global(kept, "kept")  # a part of a page rendered once per process for the values it shows
     app.add_template_global(lesson_parts, "lesson_parts")  # a lesson's text above and below its video
     app.add_template_global(outline_links, "outline_links")  # a lesson page's side menu
     app.add_template_global(site_header, "site_header")

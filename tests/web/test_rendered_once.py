@@ -190,3 +190,53 @@ def test_a_second_view_of_a_lesson_builds_no_url_in_its_templates(client, learne
                         or original(self, endpoint, *a, **k))
     assert client.get(page).status_code == 200
     assert built == []
+
+
+KEPT_PART = ('{% call kept("test part", title) %}{% do bodies.append(title) %}<b>{{ title }}</b> '
+             '{{ _("completed") }}{% endcall %}')
+
+
+def test_a_kept_part_is_rendered_once_per_value_and_language(app):
+    """{% call kept(...) %} renders its body once per process for each key and page language (lms.web.templating.kept):
+    a French page gets its own, and the values are escaped as anywhere else."""
+    bodies: list[str] = []
+    english = [_render_in(app, "en", KEPT_PART, title="Care & <i>cities</i>", bodies=bodies) for _ in range(3)]
+    assert english == ["<b>Care &amp; &lt;i&gt;cities&lt;/i&gt;</b> completed"] * 3
+    assert bodies == ["Care & <i>cities</i>"]
+    assert _render_in(app, "fr", KEPT_PART, title="Care & <i>cities</i>", bodies=bodies) == (
+        "<b>Care &amp; &lt;i&gt;cities&lt;/i&gt;</b> terminée")
+    assert _render_in(app, "en", KEPT_PART, title="Another", bodies=bodies) == "<b>Another</b> completed"
+    assert len(bodies) == 3
+
+
+def test_a_kept_part_never_hands_a_markup_values_text_to_a_plain_one(app):
+    """Markup("<i>x</i>") == "<i>x</i>": the key holds each value's type, so the plain text is escaped."""
+    bodies: list[str] = []
+    trusted = _render_in(app, "en", KEPT_PART, title=Markup("<i>x</i>"), bodies=bodies)
+    plain = _render_in(app, "en", KEPT_PART, title="<i>x</i>", bodies=bodies)
+    assert trusted == "<b><i>x</i></b> completed"
+    assert plain == "<b>&lt;i&gt;x&lt;/i&gt;</b> completed"
+
+
+def test_each_learner_sees_their_own_ticks_in_a_course_outline_kept_for_everyone(app, client, cohort, login_as,
+                                                                                 make_user):
+    """The course page's outline lines are kept per process (one per lesson and language); the ticks are each
+    learner's own."""
+    from lms.services import learning
+    from tests.cohort_factories import enrol_in_cohort
+    from tests.factories import EXAMPLE_SLUG
+
+    done, fresh = make_user(display_name="Done"), make_user(display_name="Fresh")
+    for person in (done, fresh):
+        enrol_in_cohort(person, cohort)
+    first_lesson = learning.course_page(done, EXAMPLE_SLUG).outline.lessons[0]
+    learning.complete_lesson(done, EXAMPLE_SLUG, first_lesson.key)
+    app.jinja_env.kept_fragments.clear()
+    pages = {}
+    for person in (done, fresh):
+        login_as(person)
+        pages[person.display_name] = client.get(f"/courses/{EXAMPLE_SLUG}/").get_data(as_text=True)
+        client.post("/logout", data={})
+    assert pages["Done"].count('class="done"') == pages["Fresh"].count('class="done"') + 1
+    assert first_lesson.title in pages["Fresh"]
+    assert len(app.jinja_env.kept_fragments) == len(learning.course_page(done, EXAMPLE_SLUG).outline.lessons)
