@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.units import format_unit
-from flask import Flask, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from jinja2 import pass_context
-from jinja2.runtime import Context, Macro
+from jinja2.runtime import Macro
 from markupsafe import Markup, escape
 
 from lms import authz
@@ -188,18 +187,17 @@ def fixed_url(endpoint: str, **values) -> str:
 _MOST_FRAGMENTS_KEPT = 8192  # a course page keeps one per lesson, language and way of showing it: a bound all the same
 
 
-@pass_context
-def kept(context: Context, *key: object, caller: Macro) -> Markup:
+def kept(*key: object, caller: Macro) -> Markup:
     """A repeated part of a page that is the same for every visitor given the same values, rendered once per process:
     ``{% call kept("course outline lesson", url, lesson.title, lesson.minutes) %}…{% endcall %}``. Each Jinja
     expression and translated string costs microseconds, and a course outline writes a dozen for each lesson. The key
     must hold every value the part shows (nothing of the visitor's own beyond those values: no token, no name); the
     page's language and the path the site is served under are added here. Each value is kept with its type:
     Markup("<b>") == "<b>", and a value that once arrived as Markup must never hand its unescaped text to a plain one."""
-    # A macro imported without the page's context has no current_language: then the locale in force says it.
-    language = context.get("current_language") or str(_locale())
-    full_key = (language, request.script_root, key, tuple(map(type, key)))
-    fragments = context.environment.kept_fragments  # type: ignore[attr-defined]
+    # Not the page's context, which Jinja would copy for each call from inside a loop: the locale in force is the
+    # page's language.
+    full_key = (str(_locale()), request.script_root, key, tuple(map(type, key)))
+    fragments = current_app.jinja_env.kept_fragments  # type: ignore[attr-defined]
     html = fragments.get(full_key)
     if html is None:
         if len(fragments) >= _MOST_FRAGMENTS_KEPT:
