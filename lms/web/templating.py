@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.units import format_unit
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_locale
 from flask_login import current_user
@@ -163,10 +163,24 @@ def localised_country_name(code: str) -> str:
     return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
 
 
+_REQUEST_CSRF_TOKEN = "lms_csrf_token"  # where the request keeps it (flask.g)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's generate_csrf, kept for the request. Flask-WTF keeps the request's token too, but reads its
+    configuration again for each call (about 5 microseconds), and a discussion thread asks for it for every post's
+    buttons; the first answer is the one it gives for the rest of the request anyway."""
+    token = g.get(_REQUEST_CSRF_TOKEN)
+    if token is None:
+        token = generate_csrf()
+        setattr(g, _REQUEST_CSRF_TOKEN, token)
+    return token
+
+
 def csrf_field() -> Markup:
     """The hidden CSRF field of a one-button form (enrol, complete a lesson, try again), as WTForms' hidden_tag()
     writes it: pages a learner opens again and again need no form object built for one hidden field."""
-    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(csrf_token())
 
 
 @lru_cache(maxsize=8192)  # the navigation's, and those of the courses, lessons and posts being read
@@ -224,6 +238,7 @@ class Environment(FlaskEnvironment):
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(csrf_field, "csrf_field")
+    app.add_template_global(csrf_token, "csrf_token")  # in place of Flask-WTF's generate_csrf, which it calls once
     app.add_template_global(fixed_url, "fixed_url")
     app.add_template_global(kept, "kept")  # a part of a page rendered once per process for the values it shows
     app.add_template_global(lesson_parts, "lesson_parts")  # a lesson's text above and below its video
