@@ -71,12 +71,14 @@ def local_date(value: date | datetime | None, format: str = "medium") -> str:
     (5 January 2031) or "full" (with the weekday)."""
     if value is None:
         return ""
-    return _formatted_date(value, format, _locale())
+    # Kept by the day Babel writes (a datetime's own calendar day): datetimes of different zones at the same instant
+    # are equal as keys, yet may fall on different days.
+    return _formatted_date(value.date() if isinstance(value, datetime) else value, format, _locale())
 
 
 @lru_cache(maxsize=_FORMATTED_KEPT)
-def _formatted_date(value: date | datetime, format: str, locale) -> str:
-    return dates.format_date(value, format, locale=locale)
+def _formatted_date(day: date, format: str, locale) -> str:
+    return dates.format_date(day, format, locale=locale)
 
 
 def percent(value: float | int | None, decimals: int = 0) -> str:
@@ -163,7 +165,7 @@ def localised_country_name(code: str) -> str:
     return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
 
 
-_REQUEST_CSRF_TOKEN = "lms_csrf_token"  # where the request keeps it (flask.g)
+_REQUEST_CSRF_TOKEN = "lms_csrf_token"  # noqa: S105 (the name it is kept under on flask.g, no secret)
 
 
 def csrf_token() -> str:
@@ -198,7 +200,7 @@ def fixed_url(endpoint: str, **values) -> str:
     return _url_built_once(request.script_root, endpoint, tuple(values.items()))
 
 
-_MOST_FRAGMENTS_KEPT = 8192  # a course page keeps one per lesson, language and way of showing it: a bound all the same
+_MOST_FRAGMENTS_KEPT = 8192  # a course page keeps one per lesson, language and way of showing it: a bound anyway
 
 
 def kept(*key: object, caller: Macro) -> Markup:
@@ -207,7 +209,7 @@ def kept(*key: object, caller: Macro) -> Markup:
     expression and translated string costs microseconds, and a course outline writes a dozen for each lesson. The key
     must hold every value the part shows (nothing of the visitor's own beyond those values: no token, no name); the
     page's language and the path the site is served under are added here. Each value is kept with its type:
-    Markup("<b>") == "<b>", and a value that once arrived as Markup must never hand its unescaped text to a plain one."""
+    Markup("<b>") == "<b>", and a value that once came as Markup must never hand its unescaped text to a plain one."""
     # Not the page's context, which Jinja would copy for each call from inside a loop: the locale in force is the
     # page's language.
     full_key = (str(_locale()), request.script_root, key, tuple(map(type, key)))

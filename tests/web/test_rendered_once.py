@@ -7,7 +7,7 @@ value, format and language (lms.web.templating)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from flask import render_template_string
@@ -133,10 +133,11 @@ def test_babel_writes_each_value_once_per_language(app, monkeypatch):
 
 def test_a_kept_moment_is_the_instant_in_the_readers_zone(app):
     """Moments are kept by their instant in UTC: the two 02:30 of the night Madrid's clocks go back, which compare
-    equal as datetimes of one zone, keep their own texts; a naive datetime is UTC."""
+    equal as datetimes of one zone, keep their own texts; a naive datetime is UTC. Days are kept by the calendar day
+    a datetime shows: the same instant in two zones may be two days."""
     from zoneinfo import ZoneInfo
 
-    from lms.web.templating import _formatted_moment, local_time
+    from lms.web.templating import _formatted_moment, local_date, local_time
 
     madrid = ZoneInfo("Europe/Madrid")
     first, second = (datetime(2031, 10, 26, 2, 30, tzinfo=madrid, fold=fold) for fold in (0, 1))
@@ -145,6 +146,11 @@ def test_a_kept_moment_is_the_instant_in_the_readers_zone(app):
         texts = [local_time(moment, "Europe/Madrid") for moment in (first, second, datetime(2031, 10, 26, 1, 30))]
     assert texts == [f"Oct 26, 2031, 2:30\u202fAM {zone}" for zone in ("CEST", "CET", "CET")]
     assert _formatted_moment.cache_info().currsize >= 2
+    bogota = datetime(2031, 1, 5, 23, 30, tzinfo=ZoneInfo("America/Bogota"))
+    utc = datetime(2031, 1, 6, 4, 30, tzinfo=UTC)
+    assert bogota == utc  # the same instant, on two calendar days
+    with app.test_request_context():
+        assert [local_date(moment) for moment in (bogota, utc)] == ["Jan 5, 2031", "Jan 6, 2031"]
 
 
 def test_a_kept_language_name_is_escaped_as_text_for_a_plain_code(app):
