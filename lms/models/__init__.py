@@ -35,7 +35,7 @@ from lms.models.learning import (
 from lms.models.outbox import OutboxMessage, ScheduledJob, ScheduledJobRun
 from lms.models.staffing import CourseStaff
 from lms.models.theme import SiteTheme
-from lms.models.user import Login, Role, User
+from lms.models.user import Login, Role, SignedInUser, User
 
 __all__ = [
     "Application",
@@ -70,6 +70,7 @@ __all__ = [
     "Role",
     "ScheduledJob",
     "ScheduledJobRun",
+    "SignedInUser",
     "SiteTheme",
     "User",
     "VersionFile",

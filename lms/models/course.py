@@ -39,7 +39,27 @@ class Course(Base):
                                                          order_by="CourseVersion.id")
 
 
-class CourseVersion(Base):
+class VersionFacts:
+    """What a version's columns say, for the entity (CourseVersion) and its plain value (lms.models.plain.VersionRow)
+    alike."""
+
+    version_major: int
+    version_minor: int
+    version_patch: int
+    language: str
+    languages: str
+
+    @property
+    def version_key(self) -> tuple[int, int, int]:
+        return (self.version_major, self.version_minor, self.version_patch)
+
+    @property
+    def language_list(self) -> list[str]:
+        """The course's languages, source first."""
+        return self.languages.split() or [self.language]
+
+
+class CourseVersion(VersionFacts, Base):
     __tablename__ = "course_versions"
     __table_args__ = (
         UniqueConstraint("course_id", "version"),
@@ -83,15 +103,6 @@ class CourseVersion(Base):
     modules: Mapped[list[VersionModule]] = relationship(back_populates="version", lazy="raise",
                                                         order_by="VersionModule.position",
                                                         cascade="all, delete-orphan")
-
-    @property
-    def version_key(self) -> tuple[int, int, int]:
-        return (self.version_major, self.version_minor, self.version_patch)
-
-    @property
-    def language_list(self) -> list[str]:
-        """The course's languages, source first."""
-        return self.languages.split() or [self.language]
 
 
 class VersionModule(Base):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -21,7 +22,33 @@ def new_login_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, Base):
+class PersonFacts(UserMixin):
+    """What both forms of a person answer, the account row (User) and the read-only value a request holds for the
+    signed-in person (SignedInUser): Flask-Login's questions and the role checks, written once."""
+
+    role: str
+    active: bool
+    email_verified_at: datetime | None
+
+    # Flask-Login reads these.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.INSTRUCTOR)
+
+
+class User(PersonFacts, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role_known"),
@@ -49,22 +76,31 @@ class User(UserMixin, Base):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 
-    # Flask-Login reads these.
-    @property
-    def is_active(self) -> bool:  # type: ignore[override]
-        return self.active
 
-    @property
-    def email_verified(self) -> bool:
-        return self.email_verified_at is not None
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+@dataclass(frozen=True, eq=False)  # equal to the User of the same id, as Flask-Login's users compare (UserMixin)
+class SignedInUser(PersonFacts):
+    """The signed-in person as every request loads them (lms.services.accounts.user_of_login): a plain value, because
+    an ORM entity costs about twice as much Python to load and the pages only read it. Without the password hash.
+    A use case that edits the person loads the row (lms.services.accounts.account_to_edit)."""
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.ADMIN, Role.INSTRUCTOR)
+    id: int
+    email: str
+    display_name: str
+    organisation: str
+    job_title: str
+    city: str
+    country: str
+    timezone: str
+    preferred_language: str
+    role: str
+    active: bool
+    email_verified_at: datetime | None
+    created_at: datetime
+    last_login_at: datetime | None
+
+    def __repr__(self) -> str:
+        return f"<SignedInUser {self.id} {self.email} {self.role}>"
 
 
 class Login(Base):

@@ -22,7 +22,7 @@ from lms import authz
 from lms.core import clock, locales, passwords
 from lms.core.emails import normalise_email
 from lms.extensions import db
-from lms.models import Login, Role, User
+from lms.models import Login, Role, SignedInUser, User
 from lms.services import audit, links, mail
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from lms.services.paging import Page, paginate
@@ -241,15 +241,27 @@ def start_login(user: User) -> str:
 
 
 # Built once per process: composing a statement costs SQLAlchemy more than running this one, which every request runs.
+# Plain columns, not the entity: every request runs it, and pages only read the person (SignedInUser).
 _USER_OF_LOGIN = (
-    db.select(User).join(Login, Login.user_id == User.id)
+    db.select(*(getattr(User, field.name) for field in fields(SignedInUser))).join(Login, Login.user_id == User.id)
     .where(User.id == bindparam("user_id"), Login.token == bindparam("token"), User.active.is_(True))
 )
 
 
-def user_of_login(user_id: int, token: str) -> User | None:
-    """The active user of a log-in that has not ended; one query, on every request."""
-    return db.session.execute(_USER_OF_LOGIN, {"user_id": user_id, "token": token}).scalar_one_or_none()
+def user_of_login(user_id: int, token: str) -> SignedInUser | None:
+    """The active user of a log-in that has not ended, as a read-only value; one query, on every request."""
+    # On the session's connection: the session's own execute costs as much Python again as the statement's run.
+    row = db.session.connection().execute(_USER_OF_LOGIN, {"user_id": user_id, "token": token}).first()
+    return SignedInUser(*row) if row is not None else None
+
+
+def account_to_edit(person: User | SignedInUser) -> User:
+    """The person's row, for a use case that changes it: the signed-in person a request holds is a read-only value.
+    No query when the row is already in the session."""
+    user = db.session.get(User, person.id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    return user
 
 
 def end_login(token: str) -> None:
@@ -257,7 +269,7 @@ def end_login(token: str) -> None:
     db.session.commit()
 
 
-def _end_logins(user: User, keep_token: str | None = None) -> int:
+def _end_logins(user: User | SignedInUser, keep_token: str | None = None) -> int:
     query = db.delete(Login).where(Login.user_id == user.id)
     if keep_token:
         query = query.where(Login.token != keep_token)
@@ -272,14 +284,15 @@ def expire_logins(signed_in_before: datetime) -> int:
                               .execution_options(synchronize_session=False)).rowcount
 
 
-def log_out_everywhere(user: User) -> int:
+def log_out_everywhere(user: User | SignedInUser) -> int:
     """End every log-in of this person, on every device (this one included); how many there were."""
     ended = _end_logins(user)
     db.session.commit()
     return ended
 
 
-def update_profile(user: User, profile: Profile) -> User:
+def update_profile(person: User | SignedInUser, profile: Profile) -> User:
+    user = account_to_edit(person)
     _apply_profile(user, profile)
     db.session.commit()
     return user
@@ -294,7 +307,9 @@ def _set_password(user: User, new_password: str, keep_login: str | None = None) 
     _end_logins(user, keep_login)  # every other session and remember-me cookie stops working
 
 
-def change_password(user: User, current_password: str, new_password: str, current_login: str | None = None) -> User:
+def change_password(person: User | SignedInUser, current_password: str, new_password: str,
+                    current_login: str | None = None) -> User:
+    user = account_to_edit(person)
     if not check_password_hash(user.password_hash, current_password):
         log.warning("password change refused: wrong current password for user %s", user.id)
         raise Invalid(WRONG_CURRENT_PASSWORD, field="current_password")
@@ -385,13 +400,13 @@ def set_role_and_status(actor: User, user_id: int, role: str, active: bool) -> U
     return user
 
 
-def set_preferred_language(user: User, code: str) -> bool:
+def set_preferred_language(person: User | SignedInUser, code: str) -> bool:
     """The language menu's choice, kept on the person's profile (so e-mails follow it too). True when it changed.
     Only an interface language is accepted here: the menu offers nothing else."""
     if code not in locales.INTERFACE_LANGUAGES:
         raise Invalid(f"Unknown interface language {code!r}.", field="language")
-    if user.preferred_language == code:
+    if person.preferred_language == code:
         return False
-    user.preferred_language = code
+    account_to_edit(person).preferred_language = code
     db.session.commit()
     return True

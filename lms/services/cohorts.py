@@ -24,6 +24,7 @@ from lms.core.admissions import Status
 from lms.core.packages import EnrolmentMode
 from lms.extensions import db
 from lms.models import Application, Cohort, Course, CourseVersion, Enrolment, EnrolmentStatus, LiveSession, User
+from lms.models.plain import EnrolmentRow
 from lms.services import audit, catalog, course_languages, wording
 from lms.services.errors import Conflict, Invalid, NotAllowed, NotFound, found
 
@@ -179,11 +180,13 @@ def visible_cohort(viewer: User | None, cohort_id: int) -> tuple[Cohort, Course,
     return cohort, course, version
 
 
-def study_access_for(enrolment: Enrolment | None, now: datetime | None = None) -> schedule.StudyAccess | None:
+def study_access_for(enrolment: Enrolment | EnrolmentRow | None,
+                     now: datetime | None = None) -> schedule.StudyAccess | None:
     """What the learner's cohort allows at ``now``; None when the enrolment is not in a cohort (no window)."""
     if enrolment is None or enrolment.cohort_id is None:
         return None
-    cohort = db.session.get(Cohort, enrolment.cohort_id)
+    # A plain enrolment carries the cohort read with it; an entity's is in the session when the page loaded it.
+    cohort = enrolment.cohort if isinstance(enrolment, EnrolmentRow) else db.session.get(Cohort, enrolment.cohort_id)
     if cohort is None:
         return None
     access = schedule.study_access(cohort_times(cohort), now or clock.now(),
@@ -191,7 +194,7 @@ def study_access_for(enrolment: Enrolment | None, now: datetime | None = None) -
     return replace(access, message=wording.word(access.message)) if access.message else access
 
 
-def require_cohort_open(user: User, enrolment: Enrolment | None) -> None:
+def require_cohort_open(user: authz.Actor, enrolment: Enrolment | EnrolmentRow | None) -> None:
     """Before the cohort starts, its learners see when it opens instead of the lessons (staff are never held)."""
     if authz.is_staff(user):
         return
@@ -200,7 +203,7 @@ def require_cohort_open(user: User, enrolment: Enrolment | None) -> None:
         raise NotAllowed(access.message)
 
 
-def attempt_refusal(user: User, enrolment: Enrolment | None) -> str | None:
+def attempt_refusal(user: authz.Actor, enrolment: Enrolment | EnrolmentRow | None) -> str | None:
     """Why the learner may not start a quiz attempt now (outside the cohort's window); None when they may."""
     if authz.is_staff(user):
         return None

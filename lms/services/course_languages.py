@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import CourseVersion, Enrolment, VersionTranslation
+from lms.models.plain import EnrolmentRow
 from lms.services.catalog import VersionOutline
 
 
@@ -172,10 +173,18 @@ def course_name(version: CourseVersion, interface_language: str | None,
     return CourseName(texts.title, texts.summary, reading.content_language("course"))
 
 
-def record_studied_language(enrolment: Enrolment | None, reading: CourseReading) -> bool:
-    """Note the language the learner is studying in (the reports show it); True if that changed anything (the caller
-    commits)."""
+def studied_language_change(enrolment: Enrolment | EnrolmentRow | None, reading: CourseReading) -> dict[str, str]:
+    """The language the learner is studying in (the reports show it), as the enrolment's column to write when it
+    changed; {} when it did not."""
     if enrolment is None or enrolment.studied_language == reading.language:
-        return False
-    enrolment.studied_language = reading.language
-    return True
+        return {}
+    return {"studied_language": reading.language}
+
+
+def record_studied_language(enrolment: Enrolment | None, reading: CourseReading) -> bool:
+    """Note the language the learner is studying in on the enrolment entity; True if that changed anything (the
+    caller commits)."""
+    change = studied_language_change(enrolment, reading)
+    if enrolment is not None and change:
+        enrolment.studied_language = change["studied_language"]
+    return bool(change)

@@ -35,8 +35,9 @@ from lms.models import (
     constants_in_sql,
     written_into_sql,
 )
+from lms.models.plain import CourseRow, VersionRow
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, discussion_mail, learning, staffing, transactions
+from lms.services import catalog, course_context, discussion_mail, staffing, transactions
 from lms.services.catalog import VersionOutline
 from lms.services.errors import NotAllowed, NotFound
 from lms.services.paging import Page, page_within, paginate
@@ -49,8 +50,8 @@ REPLIES_PER_PAGE = 50
 class Space:
     """A person's view of one course's discussions."""
 
-    course: Course
-    version: CourseVersion
+    course: CourseRow
+    version: VersionRow
     viewer: Viewer
     cohorts: tuple[Cohort, ...] = ()  # for staff: the course's cohorts, whose spaces they may choose
 
@@ -61,7 +62,7 @@ class Space:
 
 def course_space(actor: User, slug: str) -> Space:
     """The course's discussions as ``actor`` sees them: its learners their own space, its staff every space."""
-    course, version, enrolment = learning.study_context(actor, slug)
+    course, version, enrolment = course_context.study_context(actor, slug)
     is_staff = authz.can_moderate_discussions(actor, course.id, staffing.teaching_course_ids(actor))
     if enrolment is None and not is_staff:
         raise NotAllowed(_("Enrol in this course to take part in its discussions."))
@@ -129,8 +130,8 @@ class ThreadVisit:
     """A thread with who is looking at it, after the per-object check."""
 
     thread: DiscussionThread
-    course: Course
-    version: CourseVersion
+    course: CourseRow
+    version: VersionRow
     viewer: Viewer
 
 

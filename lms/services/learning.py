@@ -14,7 +14,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, String, bindparam, cast, func, select, union_all, update
-from sqlalchemy.orm import contains_eager
 
 from lms import authz
 from lms.core import clock
@@ -44,6 +43,7 @@ from lms.models import (
     LiveSession,
     ProgressEvent,
     QuizAttempt,
+    SignedInUser,
     User,
     VersionFile,
     VersionModule,
@@ -51,6 +51,7 @@ from lms.models import (
     constants_in_sql,
     written_into_sql,
 )
+from lms.models.plain import CohortRow, CourseRow, EnrolmentRow, VersionRow, plain_columns, plain_values, with_cohort
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import (
     catalog,
@@ -58,6 +59,7 @@ from lms.services import (
     cohort_pages,
     cohorts,
     completion,
+    course_context,
     course_languages,
     enrolments,
     live_sessions,
@@ -66,7 +68,7 @@ from lms.services import (
 )
 from lms.services.catalog import LessonRef, ModuleRef, VersionOutline
 from lms.services.course_languages import CourseReading
-from lms.services.errors import Invalid, NotAllowed, NotFound
+from lms.services.errors import Invalid, NotAllowed
 from lms.services.reflection_contributions import contributions_select
 
 
@@ -82,10 +84,10 @@ class LearnerState:
 
 @dataclass(frozen=True)
 class CoursePage:
-    course: Course
-    version: CourseVersion
+    course: CourseRow
+    version: VersionRow
     outline: VersionOutline
-    enrolment: Enrolment | None
+    enrolment: EnrolmentRow | None
     state: LearnerState | None
     can_study: bool
     access: StudyAccess | None = None  # the learner's cohort window, when the enrolment is in a cohort
@@ -104,8 +106,8 @@ class CoursePage:
 
 @dataclass(frozen=True)
 class LessonPage:
-    course: Course
-    version: CourseVersion
+    course: CourseRow
+    version: VersionRow
     outline: VersionOutline
     lesson: LessonRef
     html: str
@@ -123,10 +125,10 @@ class LessonPage:
 
 @dataclass(frozen=True)
 class DashboardEntry:
-    course: Course
-    version: CourseVersion
+    course: CourseRow
+    version: VersionRow
     outline: VersionOutline
-    enrolment: Enrolment
+    enrolment: EnrolmentRow
     progress: CourseProgress
     next_step: LearnerStep
     access: StudyAccess | None = None
@@ -140,38 +142,6 @@ class Dashboard:
     certificates: dict[int, Certificate]  # per course: lms.services.certificates.certificates_by_course
 
 
-
-def study_context(user: User, slug: str) -> tuple[Course, CourseVersion, Enrolment | None]:
-    """The course, its published version and the learner's active enrolment, after the per-object check
-    (require_study_access). One query: every page inside a course starts here, so it is the floor of their cost. The
-    enrolment's cohort comes with it, for the cohort-window check."""
-    row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id}).first()
-    if row is None:
-        raise NotFound(_("There is no such course."))
-    course, version, enrolment, _cohort = row  # the cohort stays in the session (Enrolment.cohort) for the window
-    return course, version, require_study_access(user, course, enrolment)
-
-
-_STUDY_CONTEXT = constants_in_sql(
-    select(Course, CourseVersion, Enrolment, Cohort)
-    .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
-    .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id"))
-               & (Enrolment.status == EnrolmentStatus.ACTIVE))
-    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-    .options(contains_eager(Enrolment.cohort))
-    .where(Course.slug == bindparam("slug"))
-)
-
-
-def require_study_access(user: User, course: Course, enrolment: Enrolment | None) -> Enrolment | None:
-    """The per-object check for everything inside a course: enrolled learners and course staff only. ``enrolment`` is
-    the learner's active enrolment in ``course`` (or None)."""
-    if enrolment is None and not authz.is_staff(user):
-        raise NotAllowed(_("Enrol in this course to study it."))
-    cohorts.require_cohort_open(user, enrolment)  # before its cohort starts, a learner is told when it opens
-    return enrolment
-
-
 def learner_state(user: User, course_id: int, outline: VersionOutline) -> LearnerState:
     return learner_states(user, {course_id: outline})[course_id]
 
@@ -182,7 +152,8 @@ def learner_states(user: User, outlines: dict[int, VersionOutline]) -> dict[int,
     course_ids = list(outlines)
     done: dict[str, dict[int, set[str]]] = {kind: {course_id: set() for course_id in course_ids}
                                             for kind in ("lesson", "quiz", "session", "reflection")}
-    rows = db.session.execute(_LEARNER_ROWS, {
+    # Plain rows, without the ORM's execution (nor its autoflush: what this reads is written by statements).
+    rows = db.session.connection().execute(_LEARNER_ROWS, {
         "user_id": user.id, "course_ids": course_ids,
         "version_ids": [outline.version.id for outline in outlines.values()],
     })
@@ -234,10 +205,7 @@ def course_page(user: User | None, slug: str, *, interface_language: str | None 
     course, its version and the reader's enrolment with its cohort in one query (the page is public: no access
     check), then what the learner did and their pending applications."""
     signed_in = user is not None and user.is_authenticated
-    row = db.session.execute(_STUDY_CONTEXT, {"slug": slug, "user_id": user.id if signed_in else None}).first()
-    if row is None:
-        raise NotFound(_("There is no such course."))
-    course, version, enrolment, _cohort = row
+    course, version, enrolment = course_context.study_values(slug, user.id if signed_in else None)
     outline = catalog.version_outline(version)
     if user is None or not signed_in:
         reading = course_languages.reading_for(version, None, interface_language, requested_language)
@@ -298,14 +266,17 @@ def _cohorts_taking_applications(user: User | None, course: Course,
 def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: str | None = None,
                 requested_language: str | None = None) -> LessonPage:
     """``interface_language``: the page's; ``requested_language``: a language asked for on this page only."""
-    course, version, enrolment = study_context(user, slug)
+    course, version, enrolment = course_context.study_context(user, slug)
     reading = course_languages.reading_for(version, enrolment, interface_language, requested_language)
     outline = course_languages.localised_outline(catalog.version_outline(version), reading)
     lesson = outline.lesson(lesson_key)  # NotFound for a lesson that isn't in the current version
     html = course_languages.lesson_html(reading, lesson_key, catalog.lesson_html(version, lesson_key))
-    visited = enrolment is not None and _record_visit(user, course, enrolment, lesson_key)
+    changes = _visit_changes(user, course, enrolment, lesson_key) if enrolment is not None else {}
     if requested_language is None:  # a one-off look at another language (the source of a stale text) is not studying
-        visited = course_languages.record_studied_language(enrolment, reading) or visited
+        changes |= course_languages.studied_language_change(enrolment, reading)
+    if changes:  # the page read the enrolment as a plain value: its changes are written here, in one statement
+        db.session.execute(update(Enrolment).where(Enrolment.id == enrolment.id).values(changes)
+                           .execution_options(synchronize_session=False))
     previous, _ = outline.neighbours(lesson_key)
     state = learner_state(user, course.id, outline)
     following = item_after_lesson(outline.outline, lesson_key, state.passed_quizzes)
@@ -319,12 +290,13 @@ def lesson_page(user: User, slug: str, lesson_key: str, *, interface_language: s
                       step, reading, enrolled=enrolment is not None,
                       cohort_id=enrolment.cohort_id if enrolment is not None else None, video=video,
                       resume_at=_resume_position(user, course, lesson_key, video) if enrolment else 0.0)
-    if visited:  # the use case's one commit: the resume point, read on the dashboard; the page shows what it loaded
+    if changes:  # the use case's one commit: the resume point, read on the dashboard; the page shows what it loaded
         transactions.commit_keeping_loaded()
     return page
 
 
-def _resume_position(user: User, course: Course, lesson_key: str, video: dict[str, Any] | None) -> float:
+def _resume_position(user: User | SignedInUser, course: CourseRow, lesson_key: str,
+                     video: dict[str, Any] | None) -> float:
     if not video or not video.get("sha256"):
         return 0.0  # no video, or an external player, whose position the page cannot know
     position = db.session.execute(
@@ -334,7 +306,7 @@ def _resume_position(user: User, course: Course, lesson_key: str, video: dict[st
 
 
 def course_asset(user: User, slug: str, path: str) -> VersionFile:
-    _course, version, _enrolment = study_context(user, slug)
+    _course, version, _enrolment = course_context.study_context(user, slug)
     return catalog.asset(version.id, path)
 
 
@@ -342,24 +314,23 @@ def course_asset(user: User, slug: str, path: str) -> VersionFile:
 ACTIVITY_RESOLUTION = timedelta(minutes=5)
 
 
-def _record_visit(user: User, course: Course, enrolment: Enrolment, lesson_key: str) -> bool:
-    """Keep the resume point and the first view of the lesson; True if that wrote anything (the caller commits).
-    A re-read of the resume point writes nothing."""
+def _visit_changes(user: User | SignedInUser, course: CourseRow, enrolment: EnrolmentRow,
+                   lesson_key: str) -> dict[str, Any]:
+    """Record the first view of the lesson, and return the enrolment's new resume point for the caller to write
+    (and commit); {} for a re-read of the resume point, which writes nothing."""
     now = clock.now()
     recent = enrolment.last_activity_at is not None and now - enrolment.last_activity_at < ACTIVITY_RESOLUTION
     if enrolment.last_lesson_key == lesson_key and recent:
-        return False
+        return {}
     insert_ignoring_conflicts(db.session, LessonProgress, {
         "user_id": user.id, "course_id": course.id, "lesson_key": lesson_key, "first_viewed_at": now,
     }, ["user_id", "course_id", "lesson_key"])
-    enrolment.last_lesson_key = lesson_key
-    enrolment.last_activity_at = now
-    return True
+    return {"last_lesson_key": lesson_key, "last_activity_at": now}
 
 
 def complete_lesson(user: User, slug: str, lesson_key: str) -> LearnerState:
     """Mark a lesson complete. Repeating it changes nothing; the first completion is the one recorded."""
-    course, version, enrolment = study_context(user, slug)
+    course, version, enrolment = course_context.study_context_to_edit(user, slug)
     state = record_completion(user, course, version, enrolment, lesson_key)
     db.session.commit()
     return state
@@ -396,16 +367,20 @@ def dashboard(user: User) -> Dashboard:
     """Four queries whatever the number of courses and cohorts (and one more while a course waits for live
     sessions): the enrolments with their courses, versions and cohorts, what the learner did, the certificates and
     the pending applications."""
-    rows = db.session.execute(_DASHBOARD_ROWS, {"user_id": user.id}).all()
+    # Plain values, on the session's connection without the ORM: the page only reads them.
+    rows = []
+    for row in db.session.connection().execute(_DASHBOARD_ROWS, {"user_id": user.id}):
+        enrolment, course, version, cohort = plain_values(row, EnrolmentRow, CourseRow, VersionRow, CohortRow)
+        rows.append((with_cohort(enrolment, cohort), course, version))
     language = wording.current_language()
     # The titles the learner reads: the course's, its modules' and lessons' in their reading language (the next step).
     readings = {course.id: course_languages.reading_for(version, enrolment, language)
-                for enrolment, course, version, _ in rows}
+                for enrolment, course, version in rows}
     outlines = {course.id: course_languages.localised_outline(catalog.version_outline(version), readings[course.id])
-                for _, course, version, _ in rows}
+                for _, course, version in rows}
     states = learner_states(user, outlines)
     held = certificates.certificates_by_course(user)
-    steps = next_steps(user, {course.id: (enrolment, states[course.id].progress) for enrolment, course, _, _ in rows},
+    steps = next_steps(user, {course.id: (enrolment, states[course.id].progress) for enrolment, course, _ in rows},
                        certified={course_id for course_id, certificate in held.items()
                                   if certificate.revoked_at is None})
     staff = authz.is_staff(user)
@@ -413,17 +388,19 @@ def dashboard(user: User) -> Dashboard:
         DashboardEntry(course, version, outlines[course.id], enrolment, states[course.id].progress,
                        steps[course.id], None if staff else cohorts.study_access_for(enrolment),
                        course_languages.course_name(version, language, enrolment))
-        for enrolment, course, version, _ in rows
+        for enrolment, course, version in rows
     ]
     return Dashboard(entries, enrolments.pending_applications(user), held)
 
 
 _DASHBOARD_ROWS = constants_in_sql(
-  # built once, like _STUDY_CONTEXT
-    select(Enrolment, Course, CourseVersion, Cohort)
+  # built once, like lms.services.course_context's
+    select(*plain_columns(EnrolmentRow, Enrolment), *plain_columns(CourseRow, Course),
+           *plain_columns(VersionRow, CourseVersion), *plain_columns(CohortRow, Cohort))
+    .select_from(Enrolment)
     .join(Course, Course.id == Enrolment.course_id)
     .join(CourseVersion, (CourseVersion.course_id == Course.id) & CourseVersion.is_current)
-    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id).options(contains_eager(Enrolment.cohort))
+    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
     .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status == EnrolmentStatus.ACTIVE)
     .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.enrolled_at).desc())
 )
@@ -432,7 +409,7 @@ _DASHBOARD_ROWS = constants_in_sql(
 def choose_course_language(user: User, slug: str, language: str) -> str | None:
     """Remember the language the learner reads this course in, on their enrolment; "" goes back to the automatic
     choice (their interface language when the course has it). Returns the language now chosen, if any."""
-    _course, version, enrolment = study_context(user, slug)
+    _course, version, enrolment = course_context.study_context_to_edit(user, slug)
     if enrolment is None:
         raise NotAllowed(_("Enrol in this course to choose the language you read it in."))
     if language and language not in version.language_list:

@@ -24,7 +24,7 @@ from jinja2 import TemplateNotFound
 
 from lms.core import clock
 from lms.extensions import db
-from lms.models import OutboxMessage, User
+from lms.models import OutboxMessage, SignedInUser, User
 from lms.models.outbox import QUEUED
 from lms.services import links, wording
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 SUBJECT_MAX = 500
 
 
-def enqueue(to: User | str, subject: object, template: str, *, list_unsubscribe: str | None = None,
+def enqueue(to: User | SignedInUser | str, subject: object, template: str, *, list_unsubscribe: str | None = None,
             **context: object) -> OutboxMessage:
     """Render templates/mail/<template>.txt with the context and queue it for the person ``to``, in the caller's
     transaction (the caller commits). The Message-ID is fixed now, so every delivery attempt carries the same one.
@@ -54,7 +54,7 @@ def enqueue(to: User | str, subject: object, template: str, *, list_unsubscribe:
     now = clock.now()
     message = OutboxMessage(
         message_id=make_msgid(domain=_message_id_domain()), template=template,
-        recipient=to.email if isinstance(to, User) else to,
+        recipient=to if isinstance(to, str) else to.email,
         subject=subject_text[:SUBJECT_MAX], text_body=body, html_body=html_body, status=QUEUED,
         attempts=0, created_at=now, next_attempt_at=now, list_unsubscribe=list_unsubscribe)
     db.session.add(message)
@@ -68,9 +68,9 @@ def _html_part(template: str, **context: object) -> str | None:
         return None
 
 
-def recipient_language(person: User | str) -> str:
+def recipient_language(person: User | SignedInUser | str) -> str:
     """The interface language a person's mail is written in (the site default for a bare address)."""
-    return wording.language_of(person if isinstance(person, User) else None)
+    return wording.language_of(None if isinstance(person, str) else person)
 
 
 def _message_id_domain() -> str:

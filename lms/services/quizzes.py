@@ -31,7 +31,18 @@ from lms.models import (
     User,
     constants_in_sql,
 )
-from lms.services import catalog, cohorts, completion, course_languages, course_versions, enrolments, learning, wording
+from lms.models.plain import CourseRow, VersionRow
+from lms.services import (
+    catalog,
+    cohorts,
+    completion,
+    course_context,
+    course_languages,
+    course_versions,
+    enrolments,
+    learning,
+    wording,
+)
 from lms.services.catalog import LessonRef, VersionOutline
 from lms.services.course_languages import CourseReading
 from lms.services.errors import Conflict, Invalid, NotFound
@@ -54,8 +65,8 @@ class AlreadySubmitted(Conflict):
 
 @dataclass(frozen=True)
 class QuizPage:
-    course: Course
-    version: CourseVersion
+    course: CourseRow
+    version: VersionRow
     quiz: Quiz
     attempt: QuizAttempt | None  # the open attempt, if one could be started
     questions: tuple  # public views, in this attempt's order
@@ -143,7 +154,7 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True, inter
     one only when the learner asks (start_attempt), so that reopening a quiz, or going Back to it, never starts an
     attempt the learner did not mean to take. The quiz is shown in the learner's reading language
     (lms.services.course_languages)."""
-    course, version, enrolment = learning.study_context(user, slug)
+    course, version, enrolment = course_context.study_context(user, slug)
     reading = course_languages.reading_for(version, enrolment, interface_language, requested_language)
     quiz = _quiz_of(version, quiz_key, reading.language)
     attempts = _attempts(user, course, quiz)
@@ -169,7 +180,7 @@ def quiz_page(user: User, slug: str, quiz_key: str, *, start: bool = True, inter
 
 def start_attempt(user: User, slug: str, quiz_key: str) -> QuizAttempt:
     """Start another attempt, because the learner asked to ("Try again"). Returns the open attempt if there is one."""
-    course, version, enrolment = learning.study_context(user, slug)
+    course, version, enrolment = course_context.study_context(user, slug)
     quiz = _quiz_of(version, quiz_key)
     if enrolment is None:
         raise Conflict(_("Only enrolled learners take quizzes."))
@@ -241,7 +252,7 @@ def submit_attempt(user: User, slug: str, quiz_key: str, attempt_id: int, raw: d
         raise NotFound(_("There is no such attempt."))
     if attempt.submitted_at is not None:
         raise AlreadySubmitted(attempt.id)
-    enrolment = learning.require_study_access(user, course, enrolments.active_enrolment(user, course.id))
+    enrolment = course_context.require_study_access(user, course, enrolments.active_enrolment(user, course.id))
     version = db.session.get(CourseVersion, attempt.version_id)
     reading = course_languages.reading_for(version, enrolment, interface_language)
     quiz = _quiz_of(version, quiz_key, reading.language)

@@ -20,7 +20,7 @@ from lms.core.discussion_markdown import render_post
 from lms.core.discussions import Place, ThreadKind
 from lms.extensions import db
 from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User, written_into_sql
-from lms.services import catalog, completion, course_languages, discussion_posts, discussions, learning
+from lms.services import catalog, completion, course_context, course_languages, discussion_posts, discussions
 from lms.services.course_languages import CourseReading
 from lms.services.errors import Invalid, NotAllowed, NotFound
 
@@ -56,7 +56,7 @@ _SPACE_THREAD = {in_cohort: select(DiscussionThread).where(*space_thread_where(i
 def answer(actor: User, slug: str, lesson_key: str, body: str) -> DiscussionPost:
     """The learner's answer to the lesson's question, as their reply in their space's reflection thread (opened now
     if it is the space's first answer); completion is evaluated again. One answer each: edit it to change it."""
-    course, version, enrolment = learning.study_context(actor, slug)
+    course, version, enrolment = course_context.study_context_to_edit(actor, slug)
     if enrolment is None:
         raise NotAllowed(_("Enrol in this course to share your reflection."))
     lesson = catalog.version_outline(version).lesson(lesson_key)  # NotFound for a lesson not in this version
@@ -126,7 +126,7 @@ class QuestionPage:
 
 
 def question_page(actor: User, slug: str, lesson_key: str, interface_language: str | None) -> QuestionPage:
-    course, version, enrolment = learning.study_context(actor, slug)
+    course, version, enrolment = course_context.study_context(actor, slug)
     reading = course_languages.reading_for(version, enrolment, interface_language)
     lesson = course_languages.localised_outline(catalog.version_outline(version), reading).lesson(lesson_key)
     question, language = question_in(version, lesson_key, reading)

@@ -15,7 +15,7 @@ from lms.core.packages.model import Package, Track, Video
 from lms.extensions import db
 from lms.models import User, VideoWatching
 from lms.models.upsert import insert_ignoring_conflicts
-from lms.services import catalog, learning
+from lms.services import catalog, course_context, learning
 from lms.services.errors import Invalid, NotFound
 
 
@@ -52,7 +52,7 @@ def report_watching(user: User, slug: str, lesson_key: str, report: Any) -> Watc
     """Record what the player reports (``report``: {"intervals": [[start, end] seconds played], "position": s}) and
     complete the lesson once the configured share of the video is covered. An impossible report (positions outside
     the video, more watched than the time since the first report allows) is refused whole (Invalid)."""
-    course, version, enrolment = learning.study_context(user, slug)
+    course, version, enrolment = course_context.study_context_to_edit(user, slug)
     video = catalog.lesson_video(version, lesson_key)
     if not video or not video.get("sha256") or not video.get("duration"):
         raise NotFound(_("This lesson has no video whose watching can be recorded."))

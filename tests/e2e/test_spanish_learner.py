@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from lms.core.packages import Question, QuestionType
 from lms.extensions import db
 from lms.models import LiveSession, OutboxMessage
-from lms.services import accounts, application_review, attendance, learning, quizzes
+from lms.services import accounts, application_review, attendance, course_context, learning, quizzes
 from tests.cohort_factories import PDF
 from tests.e2e.steps import ADMIN, COURSE, caring_cities
 
@@ -47,7 +47,7 @@ def _everything_but_the_last_lesson_and_quiz(live_server) -> None:
             attempt = quizzes.quiz_page(learner, COURSE, quiz.id).attempt
             quizzes.submit_attempt(learner, COURSE, quiz.id, attempt.id,
                                    {question.id: _right_answers(question) for question in quiz.questions})
-        cohort_id = learning.study_context(learner, COURSE)[2].cohort_id
+        cohort_id = course_context.study_context(learner, COURSE)[2].cohort_id
         sessions = db.session.execute(db.select(LiveSession).where(LiveSession.cohort_id == cohort_id)
                                       .order_by(LiveSession.starts_at)).scalars().all()
         staff = accounts.find_by_email(ADMIN)

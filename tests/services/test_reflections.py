@@ -13,6 +13,7 @@ from lms.models.user import Role
 from lms.services import (
     attendance,
     catalog,
+    course_context,
     discussion_moderation,
     discussion_posts,
     discussions,
@@ -50,7 +51,7 @@ def member(cohort, **profile):
 
 
 def panel(person, page: int = 1):
-    _course, version, enrolment = learning.study_context(person, SLUG)
+    _course, version, enrolment = course_context.study_context(person, SLUG)
     return lesson_discussions.lesson_page_discussions(
         person, version, LESSON, enrolled=enrolment is not None, cohort_id=enrolment.cohort_id if enrolment else None,
         reading=None, answers_page=page).reflection

@@ -8,11 +8,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lms.services import accounts, discussions, enrolments, learning, lesson_discussions, quizzes
+from lms.services import accounts, course_context, discussions, enrolments, learning, lesson_discussions, quizzes
 
 STATEMENTS = {
     "learner rows": learning._LEARNER_ROWS,
-    "study context": learning._STUDY_CONTEXT,
+    "study context": course_context._STUDY_ROWS,
+    "study context, to edit": course_context._STUDY_ENTITIES,
     "dashboard rows": learning._DASHBOARD_ROWS,
     "user of a log-in": accounts._USER_OF_LOGIN,
     "thread context": discussions._THREAD_CONTEXT,

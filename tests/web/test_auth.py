@@ -190,6 +190,22 @@ def test_profile_update(client, db, login_as):
     assert '<html lang="ko" dir="ltr">' in client.get("/account").get_data(as_text=True)
 
 
+def test_the_language_menu_keeps_a_signed_in_persons_choice_on_their_profile(client, db, login_as):
+    user = login_as("learner")
+    assert client.post("/language", data={"language": "ar", "next": "/"}).status_code == 302
+    db.session.refresh(user)
+    assert user.preferred_language == "ar"
+
+
+def test_a_changed_password_is_the_one_that_logs_in(client, db, login_as):
+    user = login_as("learner")
+    client.post("/account/password", data={
+        "current_password": DEFAULT_PASSWORD, "password": "a brand new password", "confirm": "a brand new password"})
+    client.post("/logout")
+    assert client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 422
+    assert client.post("/login", data={"email": user.email, "password": "a brand new password"}).status_code == 302
+
+
 def test_change_password_logs_out_other_sessions(app, client, db, login_as):
     user = login_as("learner")
     other_device = app.test_client()

@@ -52,6 +52,11 @@ def switch_to(client, login_as, who):
     return login_as(who)
 
 
+def test_a_certificate_earned_in_the_browser_is_mailed_to_the_learner(client, outbox, earned):
+    # The signed-in learner is a read-only value (SignedInUser), not the account row: the mail still finds the address.
+    assert [message["To"] for message in outbox.messages] == [PERSONAL[2]]
+
+
 def test_the_dashboard_and_my_certificates_show_it_with_download_links(client, earned):
     _, certificate = earned
     dashboard = client.get("/learning").get_data(as_text=True)
