@@ -4,11 +4,16 @@ request), so no catalogue entry is needed for them. One place for the rule: ever
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel.units import format_unit
 
 _UNITS = (("duration-day", 86400), ("duration-hour", 3600), ("duration-minute", 60))
 
 
+# typed: 1 and 1.0 are equal as keys. Babel takes about 100 microseconds for each phrase (a course page writes six),
+# and the same few quantities come back on every page.
+@lru_cache(maxsize=4096, typed=True)
 def quantity_phrase(value: float, unit: str, locale: str = "en") -> str:
     """``value`` of a CLDR ``unit`` ("duration-hour") in words. Some locales' data (Korean, for some Arabic units)
     has only the short form; Babel answers "12 duration-minute" for a missing form, so the short one is used then."""

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple, Protocol
 from urllib.parse import quote
 
-from flask import Response, current_app, send_file, url_for
+from flask import Response, current_app, request, send_file, url_for
 from markupsafe import Markup
 
 from lms.models import VersionFile
@@ -77,8 +77,8 @@ def _with_asset_headers(response: Response, media_type: str, caching: str) -> Re
 
 def lesson_links(endpoint: str, **values: str) -> Callable[[str], str]:
     """lesson key -> the URL of ``endpoint`` for that lesson. A lesson page links to every lesson of the course, so the
-    route is built once and each key (a package id) is put in its place: building a URL costs more than the rest of
-    the outline."""
+    route is built once per process and each key (a package id) is put in its place: building a URL costs more than
+    the rest of the outline."""
     return _links(endpoint, "lesson_key", values)
 
 
@@ -88,9 +88,15 @@ def quiz_links(endpoint: str, **values: str) -> Callable[[str], str]:
 
 
 def _links(endpoint: str, key_argument: str, values: dict[str, str]) -> Callable[[str], str]:
-    placeholder = "item-key-placeholder"
-    head, tail = url_for(endpoint, **{key_argument: placeholder}, **values).rsplit(placeholder, 1)
+    head, tail = _link_parts(request.script_root, endpoint, key_argument, tuple(values.items()))
     return lambda key: head + quote(key, safe="") + tail
+
+
+@lru_cache(maxsize=1024)  # the same for every visitor: one per course, route and path the site is served under
+def _link_parts(root: str, endpoint: str, key_argument: str, values: tuple) -> tuple[str, str]:
+    placeholder = "item-key-placeholder"
+    head, tail = url_for(endpoint, **{key_argument: placeholder}, **dict(values)).rsplit(placeholder, 1)
+    return head, tail
 
 
 class OutlineLink(NamedTuple):

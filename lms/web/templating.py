@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.units import format_unit
-from flask import Flask, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2.runtime import Macro
 from markupsafe import Markup, escape
 
 from lms import authz
@@ -31,6 +32,13 @@ def _locale():
     return get_locale() or "en"
 
 
+# Babel takes tens of microseconds for each date, percentage or language name it writes (it looks the locale's data
+# up and applies a parsed pattern every time), and the hot pages write the same few values again and again: a
+# thread's post times, a course's study hours, a progress bar. What a value reads as depends only on the value, the
+# language and the format, so the text is kept per process for the most recent of them.
+_FORMATTED_KEPT = 4096
+
+
 def local_time(value: datetime | None, tz_name: str | None = None, format: str = "medium") -> str:
     """A moment in the reader's language and in a time zone (the logged-in person's unless one is given): the date
     ("medium": 5 Jan 2031 in the language's own order), the time (short: 24 or 12 hours as the language writes it)
@@ -39,9 +47,16 @@ def local_time(value: datetime | None, tz_name: str | None = None, format: str =
         return ""
     if tz_name is None:
         tz_name = getattr(current_user, "timezone", None) or "UTC"
+    # Kept by the instant in UTC: two datetimes of one zone compare by their wall clock, so the two 01:30 of the night
+    # the clocks go back would share a text.
+    instant = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return _formatted_moment(instant, tz_name, format, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT)
+def _formatted_moment(instant: datetime, tz_name: str, format: str, locale) -> str:
     zone = ZoneInfo(tz_name)
-    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
-    locale = _locale()
+    moment = instant.astimezone(zone)
     if format not in ("short", "medium", "long"):
         return dates.format_datetime(moment, format, tzinfo=zone, locale=locale)
     day = dates.format_date(moment, format, locale=locale)
@@ -56,23 +71,40 @@ def local_date(value: date | datetime | None, format: str = "medium") -> str:
     (5 January 2031) or "full" (with the weekday)."""
     if value is None:
         return ""
-    return dates.format_date(value, format, locale=_locale())
+    # Kept by the day Babel writes (a datetime's own calendar day): datetimes of different zones at the same instant
+    # are equal as keys, yet may fall on different days.
+    return _formatted_date(value.date() if isinstance(value, datetime) else value, format, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT)
+def _formatted_date(day: date, format: str, locale) -> str:
+    return dates.format_date(day, format, locale=locale)
 
 
 def percent(value: float | int | None, decimals: int = 0) -> str:
     """A percentage given as 0 to 100 (how the reports and grading hold them) in the reader's language: 45 %, ٪45…"""
     if value is None:
         return ""
+    return _formatted_percent(value, decimals, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT, typed=True)  # typed: 1 and 1.0 are equal as keys
+def _formatted_percent(value: float | int, decimals: int, locale) -> str:
     pattern = "#,##0%" if decimals == 0 else "#,##0." + "0" * decimals + "%"
-    return numbers.format_percent(value / 100, pattern, locale=_locale())
+    return numbers.format_percent(value / 100, pattern, locale=locale)
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:
     """A count or measure with the language's grouping and decimal signs (1,234.5 / 1 234,5)."""
     if value is None:
         return ""
+    return _formatted_number(value, decimals, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT, typed=True)
+def _formatted_number(value: float | int, decimals: int, locale) -> str:
     pattern = "#,##0" if decimals == 0 else "#,##0." + "#" * decimals
-    return numbers.format_decimal(value, pattern, locale=_locale())
+    return numbers.format_decimal(value, pattern, locale=locale)
 
 
 def duration(seconds: float) -> str:
@@ -92,11 +124,16 @@ def minutes(value: float) -> str:
 def localised_language_name(code: str) -> Markup | str:
     """A language's name in the reader's language, then in itself when that differs, marked as that language (so
     screen readers say it right): "Spanish (<span lang="es">español</span>)"; the code when CLDR does not know it."""
+    return _language_name(code, _locale())
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT, typed=True)  # typed: a code that arrived as Markup keeps its own entry
+def _language_name(code: str, locale) -> Markup | str:
     try:
         language = Locale.parse(code.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
         return code
-    name, own = language.get_display_name(_locale()) or code, language.get_display_name(language)
+    name, own = language.get_display_name(locale) or code, language.get_display_name(language)
     if not own or own.lower() == name.lower():
         return name
     return Markup('{} (<span lang="{}">{}</span>)').format(name, code, own)
@@ -128,29 +165,73 @@ def localised_country_name(code: str) -> str:
     return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
 
 
+_REQUEST_CSRF_TOKEN = "lms_csrf_token"  # noqa: S105 (the name it is kept under on flask.g, no secret)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's generate_csrf, kept for the request. Flask-WTF keeps the request's token too, but reads its
+    configuration again for each call (about 5 microseconds), and a discussion thread asks for it for every post's
+    buttons; the first answer is the one it gives for the rest of the request anyway."""
+    token = g.get(_REQUEST_CSRF_TOKEN)
+    if token is None:
+        token = generate_csrf()
+        setattr(g, _REQUEST_CSRF_TOKEN, token)
+    return token
+
+
 def csrf_field() -> Markup:
     """The hidden CSRF field of a one-button form (enrol, complete a lesson, try again), as WTForms' hidden_tag()
     writes it: pages a learner opens again and again need no form object built for one hidden field."""
-    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(csrf_token())
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=8192)  # the navigation's, and those of the courses, lessons and posts being read
 def _url_built_once(root: str, endpoint: str, values: tuple) -> str:
     return url_for(endpoint, **dict(values))
 
 
 def fixed_url(endpoint: str, **values) -> str:
-    """``url_for`` for a URL that is the same for every visitor (the navigation, static files, the theme's files),
-    built once per process: Werkzeug builds each URL anew, and the layout alone has a dozen (6 % of the home
-    page's CPU). Keyed by the path the site is served under too (a proxy may mount it under a prefix)."""
-    return _url_built_once(request.script_root, endpoint, tuple(sorted(values.items())))
+    """``url_for`` for a URL that is the same for every visitor (the navigation, static files, the theme's files, a
+    course's, lesson's or post's pages), built once per process: Werkzeug builds each URL anew (about 10
+    microseconds), and the layout alone has a dozen (6 % of the home page's CPU). Keyed by the path the site is served
+    under too (a proxy may mount it under a prefix). Not for a URL holding what the visitor typed or where they are
+    (a ``next=request.path``): those are url_for's."""
+    # In the order given: Werkzeug writes query arguments in that order.
+    return _url_built_once(request.script_root, endpoint, tuple(values.items()))
+
+
+_MOST_FRAGMENTS_KEPT = 8192  # a course page keeps one per lesson, language and way of showing it: a bound anyway
+
+
+def kept(*key: object, caller: Macro) -> Markup:
+    """A repeated part of a page that is the same for every visitor given the same values, rendered once per process:
+    ``{% call kept("course outline lesson", url, lesson.title, lesson.minutes) %}…{% endcall %}``. Each Jinja
+    expression and translated string costs microseconds, and a course outline writes a dozen for each lesson. The key
+    must hold every value the part shows (nothing of the visitor's own beyond those values: no token, no name); the
+    page's language and the path the site is served under are added here. Each value is kept with its type:
+    Markup("<b>") == "<b>", and a value that once came as Markup must never hand its unescaped text to a plain one."""
+    # Not the page's context, which Jinja would copy for each call from inside a loop: the locale in force is the
+    # page's language.
+    full_key = (str(_locale()), request.script_root, key, tuple(map(type, key)))
+    fragments = current_app.jinja_env.kept_fragments  # type: ignore[attr-defined]
+    html = fragments.get(full_key)
+    if html is None:
+        if len(fragments) >= _MOST_FRAGMENTS_KEPT:
+            fragments.clear()
+        html = fragments[full_key] = caller()
+    return html
 
 
 class Environment(FlaskEnvironment):
     """Flask's Jinja environment, with each template's globals a plain dict rather than a ChainMap over the
     environment's: Jinja walks them on every render, include and import (a set of every name, and a difference of two
     for each imported macro file), about 10 microseconds each through a ChainMap. Jinja already asks that globals not
-    change once templates are loaded; create_app registers them all before the first render."""
+    change once templates are loaded; create_app registers them all before the first render.
+    It also holds the parts of pages rendered once per process (``kept``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept_fragments: dict[tuple, Markup] = {}
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
@@ -159,7 +240,9 @@ class Environment(FlaskEnvironment):
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(csrf_field, "csrf_field")
+    app.add_template_global(csrf_token, "csrf_token")  # in place of Flask-WTF's generate_csrf, which it calls once
     app.add_template_global(fixed_url, "fixed_url")
+    app.add_template_global(kept, "kept")  # a part of a page rendered once per process for the values it shows
     app.add_template_global(lesson_parts, "lesson_parts")  # a lesson's text above and below its video
     app.add_template_global(outline_links, "outline_links")  # a lesson page's side menu
     app.add_template_global(site_header, "site_header")

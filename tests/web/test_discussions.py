@@ -254,3 +254,45 @@ def test_staff_choose_the_space_of_an_announcement_and_a_malformed_one_is_refuse
     assert response.status_code == 422  # it was a server error
     assert "Choose one of this course" in response.get_data(as_text=True)
     assert db.session.execute(select(DiscussionThread.id)).first() is None
+
+
+def test_the_thread_page_builds_only_its_reply_form_and_its_buttons_carry_the_forms_token(app, client, learner,
+                                                                                          monkeypatch):
+    """The follow, remove, approve and mark-as-answer buttons carry only the CSRF token: csrf_field writes it as the
+    forms' own field would, without a form object per page and a rendered field per post (issue 18)."""
+    from flask_wtf import FlaskForm
+
+    from lms.web.discussions.forms import ActionForm, AnswerForm, ReplyForm
+    from lms.web.templating import csrf_field
+
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="A question", body="Which?", kind="question"))
+    discussion_posts.reply(learner, thread.id, "This one")
+    built: list[str] = []
+    original = FlaskForm.__init__
+    monkeypatch.setattr(FlaskForm, "__init__", lambda self, *a, **k: built.append(type(self).__name__)
+                        or original(self, *a, **k))
+    assert client.get(f"/discussions/{thread.id}").status_code == 200
+    assert built == ["ReplyForm"]
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # the testing configuration writes no token
+    with app.test_request_context():
+        field = csrf_field()
+        assert 'name="csrf_token"' in field
+        assert field == ActionForm().hidden_tag() == AnswerForm().csrf_token.__html__() == ReplyForm().csrf_token()
+
+
+def test_a_thread_asks_flask_wtf_for_its_csrf_token_once_for_all_its_buttons(app, client, learner, monkeypatch):
+    """Each post's buttons carry the token (lms.web.templating.csrf_token): the request's, asked for once."""
+    from flask_wtf.csrf import generate_csrf
+
+    from lms.web import templating
+
+    thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Tokens", body="Opening"))
+    for number in range(3):
+        discussion_posts.reply(learner, thread.id, f"Reply {number}")
+    asked: list[str] = []
+    monkeypatch.setattr(templating, "generate_csrf", lambda: asked.append("token") or generate_csrf())
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html))
+    assert asked == ["token"]
+    assert len(tokens) == 1 and html.count(tokens.pop()) >= 8  # follow, and each post's remove and comment forms

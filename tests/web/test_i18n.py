@@ -191,3 +191,22 @@ def test_imported_macros_look_the_catalogue_up_once_per_locale(app, monkeypatch)
                                       '{% for n in range(5) %}{{ progress_bar(n, "x") }}{% endfor %}')
     assert html.count("terminé") == 5
     assert len(lookups) == 2, len(lookups)  # the page's (its context processor) and the macros'
+
+
+def test_translated_strings_in_loops_and_imported_macros_do_not_copy_the_context(app, monkeypatch):
+    """gettext takes the evaluation context, not the whole one: Jinja copies the context for each call of a callable
+    that takes it from inside a loop (lms.web.i18n._gettext_callables); the strings stay escaped and translated."""
+    from flask import render_template_string
+    from jinja2.runtime import Context
+
+    copies = []
+    original = Context.derived
+    monkeypatch.setattr(Context, "derived", lambda self, *a: copies.append(1) or original(self, *a))
+    page = ('{% from "_macros.html" import progress_bar %}{% for n in range(3) %}{% set x = n %}'
+            '{{ _("completed") }} {{ ngettext("%(num)d reply", "%(num)d replies", n) }} {{ _("<%(v)s>", v="<b>") }}'
+            '{{ progress_bar(n, "x") }}{% endfor %}')
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        html = render_template_string(page)
+    assert copies == []
+    assert html.count("terminée") == 3 and "0 réponse" in html and "2 réponses" in html
+    assert "<&lt;b&gt;>" in html

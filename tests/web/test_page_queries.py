@@ -12,6 +12,8 @@ import contextlib
 import re
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from lms.models import Role
 from lms.services import (
@@ -102,6 +104,24 @@ def test_each_learner_page_runs_its_pinned_number_of_queries(client, count_queri
         response = client.get(url)
     assert response.status_code == 200
     assert len(queries) == budget, "\n".join(queries)
+
+
+def test_a_lesson_read_again_runs_no_statement_through_the_orm(client, busy_learner):
+    """The signed-in person, the course context, what the learner did and the lesson's discussion link are plain
+    rows read on the session's connection: the ORM's execution costs as much Python again as a statement's run."""
+    url = BUDGET["lesson"][0].format(**busy_learner)
+    assert client.get(url).status_code == 200  # the first view records the visit (ORM statements: the writes)
+    through_the_orm = []
+
+    def note(orm_execute_state):
+        through_the_orm.append(str(orm_execute_state.statement)[:200])
+
+    event.listen(Session, "do_orm_execute", note)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(Session, "do_orm_execute", note)
+    assert through_the_orm == []
 
 
 @pytest.mark.parametrize("page", ["course page", "lesson", "quiz", "quiz result"])

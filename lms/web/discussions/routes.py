@@ -110,8 +110,9 @@ def new_thread(slug: str):
 @login_required
 def thread(thread_id: int):
     page = discussions.thread_page(acting_user(), thread_id, _page())
-    return render_template("discussions/thread.html", page=page, form=ReplyForm(), action=ActionForm(),
-                           answer_form=AnswerForm())
+    # Only the reply form is a form object: the page's buttons (follow, pin, approve, mark as the answer…) carry
+    # just the CSRF token, which csrf_field writes without building a form and rendering its field for each post.
+    return render_template("discussions/thread.html", page=page, form=ReplyForm())
 
 
 @bp.route("/discussions/<int:thread_id>/reply", methods=["POST"])

@@ -14,6 +14,7 @@ from lms.web.i18n import page_language
 from lms.web.learner.forms import ActionForm
 from lms.web.lessons import asset_response, lesson_links, quiz_links
 from lms.web.query_args import form_id
+from lms.web.templating import fixed_url
 
 bp = Blueprint("learner", __name__, template_folder="templates")
 
@@ -111,7 +112,7 @@ def lesson(slug: str, lesson_key: str):
         reading=page.reading,
         can_choose_language=page.enrolled, lesson_discussion=page_discussions.link, video=page.video,
         resume_at=page.resume_at, reflection=page_discussions.reflection, reflection_max=BODY_MAX,
-        watching_url=url_for("learner.report_watching", slug=slug, lesson_key=lesson_key) if page.enrolled else None,
+        watching_url=fixed_url("learner.report_watching", slug=slug, lesson_key=lesson_key) if page.enrolled else None,
     )
 
 
