@@ -102,6 +102,28 @@ def test_a_lesson_title_is_text_in_the_side_menu_even_when_given_as_markup():
     assert "&lt;b&gt;Bold&lt;/b&gt;" in links[0].link
 
 
+def test_a_lessons_side_menu_entry_is_built_once_per_title_address_and_language():
+    """Each lesson's pair of side-menu links is kept whole (lms.web.lessons._outline_link): a second view builds
+    nothing, while a lesson read in another language, or with a hostile title, gets its own, escaped."""
+    from types import SimpleNamespace
+
+    from lms.web.lessons import outline_links
+
+    module = SimpleNamespace(module_key="m1")
+    outline = SimpleNamespace(modules=[module], lessons=[SimpleNamespace(key="a", module_key="m1",
+                                                                        title='<i>"Cities"</i> & you')])
+    in_korean = SimpleNamespace(content_language=lambda kind, key: "ko")
+
+    [(_, _, [first])] = outline_links(outline, lambda key: f"/l/{key}?x=1&y=2", None)
+    [(_, _, [again])] = outline_links(outline, lambda key: f"/l/{key}?x=1&y=2", None)
+    [(_, korean_language, [korean])] = outline_links(outline, lambda key: f"/l/{key}?x=1&y=2", in_korean)
+    assert again is first
+    assert korean is not first and korean_language == "ko"
+    title = "&lt;i&gt;&#34;Cities&#34;&lt;/i&gt; &amp; you"
+    assert first.link == f'<a href="/l/a?x=1&amp;y=2" dir="auto">{title}</a>'
+    assert korean.current_link == f'<a href="/l/a?x=1&amp;y=2" aria-current="page" lang="ko" dir="auto">{title}</a>'
+
+
 def _render_in(app, language: str, page: str, **values) -> str:
     with app.test_request_context(headers={"Accept-Language": language}):
         return render_template_string(page, **values)
