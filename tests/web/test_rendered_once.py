@@ -268,3 +268,47 @@ def test_each_learner_sees_their_own_ticks_in_a_course_outline_kept_for_everyone
     assert pages["Done"].count('class="done"') == pages["Fresh"].count('class="done"') + 1
     assert first_lesson.title in pages["Fresh"]
     assert len(app.jinja_env.kept_fragments) == len(learning.course_page(done, EXAMPLE_SLUG).outline.lessons)
+
+
+KEPT_FORM = ('{% call kept_with_token("test form", title) %}{% do bodies.append(title) %}'
+             '<input value="{{ csrf_token() }}">{{ csrf_field() }}<b>{{ title }}</b> {{ _("completed") }}{% endcall %}')
+
+
+def _render_kept_form(app, language: str, title: str, bodies: list[str]) -> tuple[str, str]:
+    """The part as a visitor with a session of their own sees it, and that session's token."""
+    from lms.web.templating import csrf_token
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        html = render_template_string(KEPT_FORM, title=title, bodies=bodies)
+        return html, csrf_token()
+
+
+def test_a_part_kept_with_a_token_gives_each_session_its_own_token(app):
+    """{% call kept_with_token(...) %} renders its body once (lms.web.templating.kept_with_token), with a placeholder
+    for the CSRF token: each visitor's page holds their own session's token, and the token is theirs for the rest of
+    the page too."""
+    from lms.web.layout import CSRF_TOKEN_PLACEHOLDER
+
+    bodies: list[str] = []
+    (first, first_token), (second, second_token) = (_render_kept_form(app, "en", "Care", bodies) for _ in range(2))
+    assert bodies == ["Care"]
+    assert first_token != second_token
+    for html, token in ((first, first_token), (second, second_token)):
+        assert html == (f'<input value="{token}"><input id="csrf_token" name="csrf_token" type="hidden" '
+                        f'value="{token}"><b>Care</b> completed')
+    assert CSRF_TOKEN_PLACEHOLDER not in first + second
+
+
+def test_a_part_kept_with_a_token_is_kept_per_language_and_value_and_escaped(app):
+    """A French page and another value get their own; hostile values are escaped, and a Markup value's part is never
+    a plain value's."""
+    bodies: list[str] = []
+    english, _ = _render_kept_form(app, "en", 'Care & <script>"x"</script>', bodies)
+    french, _ = _render_kept_form(app, "fr", 'Care & <script>"x"</script>', bodies)
+    assert english.endswith("<b>Care &amp; &lt;script&gt;&#34;x&#34;&lt;/script&gt;</b> completed")
+    assert french.endswith("<b>Care &amp; &lt;script&gt;&#34;x&#34;&lt;/script&gt;</b> terminée")
+    with app.test_request_context():
+        trusted = render_template_string(KEPT_FORM, title=Markup("<i>x</i>"), bodies=bodies)
+        plain = render_template_string(KEPT_FORM, title="<i>x</i>", bodies=bodies)
+    assert trusted.endswith("<b><i>x</i></b> completed") and plain.endswith("<b>&lt;i&gt;x&lt;/i&gt;</b> completed")
+    assert len(bodies) == 4
