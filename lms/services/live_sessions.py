@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
 from lms import authz
 from lms.core import clock, schedule, session_links
@@ -99,13 +99,14 @@ def my_sessions(user: User, now: datetime | None = None) -> list[UpcomingSession
     return [item for item in items if not item.view.past] + [item for item in items if item.view.past][::-1]
 
 
-def sessions_attended_select(user_id: int, course_ids: list[int]) -> Select:
-    """(course id, session id) of each live session of these courses' cohorts that the learner attended, once each."""
+def sessions_attended_select(*conditions: ColumnElement[bool]) -> Select:
+    """(course id, session id) of each live session attended, once each; ``conditions`` narrow it (on
+    Attendance.user_id and Cohort.course_id)."""
     return (
         select(Cohort.course_id, Attendance.session_id).distinct()
         .join(LiveSession, LiveSession.id == Attendance.session_id)
         .join(Cohort, Cohort.id == LiveSession.cohort_id)
-        .where(Attendance.user_id == user_id, Cohort.course_id.in_(course_ids))
+        .where(*conditions)
     )
 
 

@@ -88,3 +88,24 @@ def test_what_a_learner_contributed_is_looked_up_among_their_own_posts(db, make_
     outline = catalog.version_outline(catalog.published_version(SLUG)[1])
     plan = query_plan(lambda: learning.learner_state(learner, course.id, outline))
     assert any("ix_discussion_posts_author_review" in step for step in plan), "\n".join(plan)
+
+
+def test_one_courses_progress_statement_reads_what_the_statement_for_several_reads(db, make_user, course):
+    """Pages inside a course read the learner's progress with a statement that compares the course with a value (a
+    list is written into the SQL at each execution); it must find what the dashboard's statement for several
+    courses finds."""
+    learner = make_user()
+    enrolments.enrol(learner, SLUG)
+    outline = catalog.version_outline(catalog.published_version(SLUG)[1])
+    for lesson in outline.lessons[:2]:
+        learning.complete_lesson(learner, SLUG, lesson.key)
+    connection = db.session.connection()
+    for_several = connection.execute(learning._LEARNER_ROWS, {
+        "user_id": learner.id, "course_ids": [course.id], "version_ids": [outline.version.id]}).all()
+    for_one = connection.execute(learning._ONE_COURSE_ROWS, {
+        "user_id": learner.id, "course_id": course.id, "version_id": outline.version.id}).all()
+    assert sorted(for_one) == sorted(for_several)
+    assert sorted(key for kind, _course, key in for_one if kind == "lesson") == sorted(
+        lesson.key for lesson in outline.lessons[:2])
+    assert learning.learner_state(learner, course.id, outline).completed_lessons == frozenset(
+        lesson.key for lesson in outline.lessons[:2])

@@ -12,6 +12,7 @@ from lms.services import accounts, course_context, discussions, enrolments, lear
 
 STATEMENTS = {
     "learner rows": learning._LEARNER_ROWS,
+    "learner rows, one course": learning._ONE_COURSE_ROWS,
     "study context": course_context._STUDY_ROWS,
     "study context, to edit": course_context._STUDY_ENTITIES,
     "dashboard rows": learning._DASHBOARD_ROWS,
