@@ -125,3 +125,28 @@ def test_the_reflection_thread_names_the_question_not_a_former_member(client, le
         html = client.get(url).get_data(as_text=True)
         assert "Reflection" in html and "a former member" not in html, url
     assert QUESTION in client.get(f"/discussions/{thread.id}").get_data(as_text=True)
+
+
+def test_the_unanswered_reflection_is_kept_for_everyone_with_each_learners_own_token(app, client, learner, cohort,
+                                                                                   make_user, login_as):
+    """Until a learner answers, the reflection under the lesson is kept per process (kept_with_token): each learner's
+    form holds their own session's token; once they answer, they see their own answer, not the kept form."""
+    import re
+
+    app.jinja_env.kept_fragments.clear()
+    neighbour = _neighbour(cohort, make_user, display_name="Bea Neighbour")
+    tokens = []
+    for person in (learner, neighbour):
+        client.post("/logout", data={})  # a session of their own
+        login_as(person)
+        html = client.get(LESSON_URL).get_data(as_text=True)
+        section = html.split('id="reflection"')[1].split("</section>")[0]
+        [token] = re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', section)
+        assert set(re.findall(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html)) == {token}
+        assert QUESTION in section and 'id="reflection-body"' in section
+        tokens.append(token)
+    assert tokens[0] != tokens[1]
+    assert sum(key[2][1][0] == "lesson reflection" for key in app.jinja_env.kept_fragments) == 1
+    client.post(ANSWER_URL, data={"body": "Bea answers: lights."})
+    section = client.get(LESSON_URL).get_data(as_text=True).split('id="reflection"')[1].split("</section>")[0]
+    assert "Bea answers: lights." in section and 'id="reflection-body"' not in section
