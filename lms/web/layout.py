@@ -17,8 +17,9 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-# Random per process, so no text of the page can contain them by chance or design.
-_TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+# Random per process, so no text of the page can contain them by chance or design. The token's is also that of
+# the other parts kept with a token in them (lms.web.templating.kept_with_token).
+CSRF_TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _NEXT_PLACEHOLDER = f"next-{secrets.token_hex(16)}"
 _CACHE = "lms.site_headers"
 _MOST_KEPT = 2048  # one per language, role and page: a few hundred in practice; a bound all the same
@@ -37,6 +38,6 @@ def site_header(context: Context) -> Markup:
         # With the page's own variables (its translations, theme and roles): no context processor runs again.
         template = current_app.jinja_env.get_template("_site_header.html")
         html = headers[key] = template.render(context.get_all(), current_endpoint=request.endpoint,
-                                              csrf_token_value=_TOKEN_PLACEHOLDER, next_path=_NEXT_PLACEHOLDER)
+                                              csrf_token_value=CSRF_TOKEN_PLACEHOLDER, next_path=_NEXT_PLACEHOLDER)
     here = str(escape(request.full_path.strip("?")))
-    return Markup(html.replace(_TOKEN_PLACEHOLDER, generate_csrf()).replace(_NEXT_PLACEHOLDER, here))  # noqa: S704
+    return Markup(html.replace(CSRF_TOKEN_PLACEHOLDER, generate_csrf()).replace(_NEXT_PLACEHOLDER, here))  # noqa: S704

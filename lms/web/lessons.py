@@ -127,11 +127,15 @@ def outline_links(outline: VersionOutline, lesson_url: Callable[[str], str],
         return reading.content_language(kind, key) if reading else None
 
     def link(lesson: LessonRef) -> OutlineLink:
-        url, lesson_language = lesson_url(lesson.key), language("lesson", lesson.key)
-        title = str(lesson.title)  # plain text: the cache must never hold a Markup title's unescaped link for a str's
-        return OutlineLink(lesson.key, _lesson_link(url, lesson_language, title, False),
-                           _lesson_link(url, lesson_language, title, True))
+        # Plain text: the cache must never hold a Markup title's unescaped link for a str's.
+        return _outline_link(lesson.key, lesson_url(lesson.key), language("lesson", lesson.key), str(lesson.title))
 
     return [OutlineModule(module, language("module", module.module_key),
                           tuple(link(lesson) for lesson in outline.lessons if lesson.module_key == module.module_key))
             for module in outline.modules]
+
+
+@lru_cache(maxsize=4096)
+def _outline_link(key: str, url: str, language: str | None, title: str) -> OutlineLink:
+    """Both of a lesson's links in one lookup: the menu asked the cache twice for each lesson and built the pair."""
+    return OutlineLink(key, _lesson_link(url, language, title, False), _lesson_link(url, language, title, True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -24,7 +24,7 @@ from lms.core.i18n import Listing, Phrase
 from lms.core.packages.video_place import lesson_parts
 from lms.core.theme import DEFAULT
 from lms.services import theme, wording
-from lms.web.layout import site_header
+from lms.web.layout import CSRF_TOKEN_PLACEHOLDER, site_header
 from lms.web.lessons import outline_links
 
 
@@ -210,15 +210,40 @@ def kept(*key: object, caller: Macro) -> Markup:
     must hold every value the part shows (nothing of the visitor's own beyond those values: no token, no name); the
     page's language and the path the site is served under are added here. Each value is kept with its type:
     Markup("<b>") == "<b>", and a value that once came as Markup must never hand its unescaped text to a plain one."""
+    return _kept_fragment(("kept", key), caller)
+
+
+def kept_with_token(*key: object, caller: Macro) -> Markup:
+    """``kept`` for a part that holds the visitor's CSRF token (a lesson's language switch, a form): the part is
+    rendered once with a placeholder for the token, as the site header is, and each page puts in its own."""
+    html = _kept_fragment(("kept with token", key), lambda: _with_placeholder_token(caller))
+    return Markup(html.replace(CSRF_TOKEN_PLACEHOLDER, escape(csrf_token())))  # noqa: S704 (the part escaped, the token too)
+
+
+def _with_placeholder_token(render: Macro) -> Markup:
+    # Made now, so that Flask-WTF keeps it on g too (under its field's name): a template may call Flask-WTF's
+    # generate_csrf (its context processor's csrf_token) as well as ours, and neither may write the real token here.
+    real_token = csrf_token()
+    names = (_REQUEST_CSRF_TOKEN, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    for name in names:
+        setattr(g, name, CSRF_TOKEN_PLACEHOLDER)
+    try:
+        return render()
+    finally:
+        for name in names:
+            setattr(g, name, real_token)
+
+
+def _kept_fragment(key: tuple, render: Callable[[], Markup]) -> Markup:
     # Not the page's context, which Jinja would copy for each call from inside a loop: the locale in force is the
-    # page's language.
-    full_key = (str(_locale()), request.script_root, key, tuple(map(type, key)))
+    # page's language. Each value with its type (kept's docstring).
+    full_key = (str(_locale()), request.script_root, key, tuple(map(type, key[1])))
     fragments = current_app.jinja_env.kept_fragments  # type: ignore[attr-defined]
     html = fragments.get(full_key)
     if html is None:
         if len(fragments) >= _MOST_FRAGMENTS_KEPT:
             fragments.clear()
-        html = fragments[full_key] = caller()
+        html = fragments[full_key] = render()
     return html
 
 
@@ -243,6 +268,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(csrf_token, "csrf_token")  # in place of Flask-WTF's generate_csrf, which it calls once
     app.add_template_global(fixed_url, "fixed_url")
     app.add_template_global(kept, "kept")  # a part of a page rendered once per process for the values it shows
+    app.add_template_global(kept_with_token, "kept_with_token")  # the same, with the visitor's CSRF token put in
     app.add_template_global(lesson_parts, "lesson_parts")  # a lesson's text above and below its video
     app.add_template_global(outline_links, "outline_links")  # a lesson page's side menu
     app.add_template_global(site_header, "site_header")

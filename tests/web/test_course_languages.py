@@ -87,6 +87,26 @@ def test_the_language_switch_is_remembered_for_the_course(client, login_as, cour
     assert SPANISH_TITLE in page(client, f"/courses/{SLUG}/lessons/welcome")
 
 
+def test_each_learner_finds_their_own_token_in_a_lessons_language_switch(client, login_as, course, app):
+    """The lesson's language switch is kept per process with a placeholder for the CSRF token
+    (lms.web.templating.kept_with_token): each learner's switch holds their own session's token, the one the rest of
+    their page holds."""
+    app.jinja_env.kept_fragments.clear()
+    tokens = []
+    for _ in range(2):
+        learner(login_as, client)
+        lesson = page(client, f"/courses/{SLUG}/lessons/welcome")
+        switch = lesson[lesson.index('<nav class="course-languages"'):]
+        switch = switch[:switch.index("</nav>")]
+        [switch_token] = re.findall(r'name="csrf_token" value="([^"]+)"', switch)
+        assert set(re.findall(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', lesson)) == {switch_token}
+        assert 'name="language" value="en"' in switch and 'aria-current="true" disabled>Español' in switch
+        tokens.append(switch_token)
+        client.post("/logout", data={})
+    assert tokens[0] != tokens[1]
+    assert sum(key[2][0] == "kept with token" for key in app.jinja_env.kept_fragments) == 1
+
+
 def test_the_switch_refuses_a_language_the_course_lacks_and_foreign_redirects(client, login_as, course):
     learner(login_as, client)
     assert client.post(f"/courses/{SLUG}/language", data={"language": "de"}).status_code == 422

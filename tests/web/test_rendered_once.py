@@ -102,6 +102,28 @@ def test_a_lesson_title_is_text_in_the_side_menu_even_when_given_as_markup():
     assert "&lt;b&gt;Bold&lt;/b&gt;" in links[0].link
 
 
+def test_a_lessons_side_menu_entry_is_built_once_per_title_address_and_language():
+    """Each lesson's pair of side-menu links is kept whole (lms.web.lessons._outline_link): a second view builds
+    nothing, while a lesson read in another language, or with a hostile title, gets its own, escaped."""
+    from types import SimpleNamespace
+
+    from lms.web.lessons import outline_links
+
+    module = SimpleNamespace(module_key="m1")
+    outline = SimpleNamespace(modules=[module], lessons=[SimpleNamespace(key="a", module_key="m1",
+                                                                        title='<i>"Cities"</i> & you')])
+    in_korean = SimpleNamespace(content_language=lambda kind, key: "ko")
+
+    [(_, _, [first])] = outline_links(outline, lambda key: f"/l/{key}?x=1&y=2", None)
+    [(_, _, [again])] = outline_links(outline, lambda key: f"/l/{key}?x=1&y=2", None)
+    [(_, korean_language, [korean])] = outline_links(outline, lambda key: f"/l/{key}?x=1&y=2", in_korean)
+    assert again is first
+    assert korean is not first and korean_language == "ko"
+    title = "&lt;i&gt;&#34;Cities&#34;&lt;/i&gt; &amp; you"
+    assert first.link == f'<a href="/l/a?x=1&amp;y=2" dir="auto">{title}</a>'
+    assert korean.current_link == f'<a href="/l/a?x=1&amp;y=2" aria-current="page" lang="ko" dir="auto">{title}</a>'
+
+
 def _render_in(app, language: str, page: str, **values) -> str:
     with app.test_request_context(headers={"Accept-Language": language}):
         return render_template_string(page, **values)
@@ -246,3 +268,47 @@ def test_each_learner_sees_their_own_ticks_in_a_course_outline_kept_for_everyone
     assert pages["Done"].count('class="done"') == pages["Fresh"].count('class="done"') + 1
     assert first_lesson.title in pages["Fresh"]
     assert len(app.jinja_env.kept_fragments) == len(learning.course_page(done, EXAMPLE_SLUG).outline.lessons)
+
+
+KEPT_FORM = ('{% call kept_with_token("test form", title) %}{% do bodies.append(title) %}'
+             '<input value="{{ csrf_token() }}">{{ csrf_field() }}<b>{{ title }}</b> {{ _("completed") }}{% endcall %}')
+
+
+def _render_kept_form(app, language: str, title: str, bodies: list[str]) -> tuple[str, str]:
+    """The part as a visitor with a session of their own sees it, and that session's token."""
+    from lms.web.templating import csrf_token
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        html = render_template_string(KEPT_FORM, title=title, bodies=bodies)
+        return html, csrf_token()
+
+
+def test_a_part_kept_with_a_token_gives_each_session_its_own_token(app):
+    """{% call kept_with_token(...) %} renders its body once (lms.web.templating.kept_with_token), with a placeholder
+    for the CSRF token: each visitor's page holds their own session's token, and the token is theirs for the rest of
+    the page too."""
+    from lms.web.layout import CSRF_TOKEN_PLACEHOLDER
+
+    bodies: list[str] = []
+    (first, first_token), (second, second_token) = (_render_kept_form(app, "en", "Care", bodies) for _ in range(2))
+    assert bodies == ["Care"]
+    assert first_token != second_token
+    for html, token in ((first, first_token), (second, second_token)):
+        assert html == (f'<input value="{token}"><input id="csrf_token" name="csrf_token" type="hidden" '
+                        f'value="{token}"><b>Care</b> completed')
+    assert CSRF_TOKEN_PLACEHOLDER not in first + second
+
+
+def test_a_part_kept_with_a_token_is_kept_per_language_and_value_and_escaped(app):
+    """A French page and another value get their own; hostile values are escaped, and a Markup value's part is never
+    a plain value's."""
+    bodies: list[str] = []
+    english, _ = _render_kept_form(app, "en", 'Care & <script>"x"</script>', bodies)
+    french, _ = _render_kept_form(app, "fr", 'Care & <script>"x"</script>', bodies)
+    assert english.endswith("<b>Care &amp; &lt;script&gt;&#34;x&#34;&lt;/script&gt;</b> completed")
+    assert french.endswith("<b>Care &amp; &lt;script&gt;&#34;x&#34;&lt;/script&gt;</b> terminée")
+    with app.test_request_context():
+        trusted = render_template_string(KEPT_FORM, title=Markup("<i>x</i>"), bodies=bodies)
+        plain = render_template_string(KEPT_FORM, title="<i>x</i>", bodies=bodies)
+    assert trusted.endswith("<b><i>x</i></b> completed") and plain.endswith("<b>&lt;i&gt;x&lt;/i&gt;</b> completed")
+    assert len(bodies) == 4
