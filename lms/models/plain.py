@@ -83,6 +83,28 @@ class EnrolmentRow:
     cohort: CohortRow | None = None  # read with the enrolment, as Enrolment.cohort is where a page loads it
 
 
+@dataclass(frozen=True)
+class PostRow:
+    """A discussion post as a page shows it (the reader's own answer to a lesson's reflection question): what the
+    discussion rules (lms.services.discussions.post_view) and the post's template read."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    is_opening: bool
+    author_id: int | None
+    body: str
+    html: str
+    language: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    hidden_reason: str
+    review_state: str
+    review_reason: str
+
+
 def with_cohort(enrolment: EnrolmentRow | None, cohort: CohortRow | None) -> EnrolmentRow | None:
     """The enrolment holding the cohort read with it (its window is checked on the same page)."""
     return replace(enrolment, cohort=cohort) if enrolment is not None and cohort is not None else enrolment
@@ -104,6 +126,12 @@ def plain_values(row: Sequence[Any], *value_types: type) -> list[Any]:
         values.append(None if row[start] is None else value_type(*row[start:start + width]))
         start += width
     return values
+
+
+def plain_fields(value_type: type) -> tuple[str, ...]:
+    """The names of the columns a value of ``value_type`` holds, in the order plain_values reads them (for a select of
+    an aliased model's columns, which plain_columns' table columns cannot name)."""
+    return _column_fields(value_type)
 
 
 @cache

@@ -31,11 +31,12 @@ from lms.models import (
     DiscussionThread,
     Enrolment,
     EnrolmentStatus,
+    SignedInUser,
     User,
     constants_in_sql,
     written_into_sql,
 )
-from lms.models.plain import CourseRow, VersionRow
+from lms.models.plain import CourseRow, PostRow, VersionRow
 from lms.models.upsert import insert_ignoring_conflicts
 from lms.services import catalog, course_context, discussion_mail, staffing, transactions
 from lms.services.catalog import VersionOutline
@@ -112,7 +113,7 @@ def listed_posts(viewer: Viewer) -> ColumnElement[bool]:
     return listed_for(viewer.user_id, true() if viewer.is_staff else false())
 
 
-def state_of(post: DiscussionPost) -> PostState:
+def state_of(post: DiscussionPost | PostRow) -> PostState:
     return rules.post_state(post.deleted_at, post.hidden_at, post.review_state)
 
 
@@ -259,8 +260,8 @@ def place_title(outline: VersionOutline, place: str, item_key: str) -> str:
 
 @dataclass(frozen=True)
 class PostView:
-    post: DiscussionPost
-    author: User | None
+    post: DiscussionPost | PostRow  # the ORM row, or its plain columns where a page reads them so
+    author: User | SignedInUser | None
     state: PostState
     shows_text: bool
     can_edit: bool
@@ -271,8 +272,8 @@ class PostView:
     reported: bool = False  # by the reader, whose report waits for the staff: the page says so instead of "Report"
 
 
-def post_view(post: DiscussionPost, author: User | None, viewer: Viewer, *, now: datetime, edit_minutes: int,
-              reported: bool, unread: bool = False, comments: tuple[PostView, ...] = ()) -> PostView:
+def post_view(post: DiscussionPost | PostRow, author: User | SignedInUser | None, viewer: Viewer, *, now: datetime,
+              edit_minutes: int, reported: bool, unread: bool = False, comments: tuple[PostView, ...] = ()) -> PostView:
     """How ``viewer`` sees a post, by lms.core.discussions' rules: the thread page's and the reflection's answers'."""
     state = state_of(post)
     removed = state == PostState.REMOVED

@@ -17,7 +17,16 @@ from lms import authz
 from lms.core import clock
 from lms.core.discussions import Place, ThreadKind, Viewer
 from lms.extensions import db
-from lms.models import CourseVersion, DiscussionPost, DiscussionThread, User, constants_in_sql, written_into_sql
+from lms.models import (
+    CourseVersion,
+    DiscussionPost,
+    DiscussionThread,
+    SignedInUser,
+    User,
+    constants_in_sql,
+    written_into_sql,
+)
+from lms.models.plain import PostRow, plain_fields, plain_values
 from lms.services import discussions, reflections, staffing
 from lms.services.course_languages import CourseReading
 from lms.services.discussions import PostView
@@ -69,10 +78,13 @@ def lesson_page_discussions(actor: User, version: CourseVersion, lesson_key: str
         reflection = LessonReflection(question, language, None) if question else None
         return LessonPageDiscussions(lesson_discussion(actor, course_id, cohort_id, lesson_key), reflection)
     now = clock.now()
-    row = db.session.execute(_WITH_REFLECTION[_reader(actor, course_id, cohort_id), cohort_id is not None], {
-        "course_id": course_id, "lesson_key": lesson_key, "cohort_id": cohort_id, "user_id": actor.id, "now": now,
-    }).one()
-    threads, replies, thread_id, locked, mute_ends, others, own_post, own_author = row
+    # Plain rows, on the session's connection: the ORM's execution of this statement cost as much Python again.
+    row = db.session.connection().execute(
+        _WITH_REFLECTION[_reader(actor, course_id, cohort_id), cohort_id is not None], {
+            "course_id": course_id, "lesson_key": lesson_key, "cohort_id": cohort_id, "user_id": actor.id,
+            "now": now}).one()
+    threads, replies, thread_id, locked, mute_ends, others, *own_columns = row
+    (own_post,) = plain_values(own_columns, PostRow)
     link, muted = LessonDiscussion(int(threads), int(replies)), mute_ends is not None
     if thread_id is None:
         return LessonPageDiscussions(link, LessonReflection(question, language, None, can_answer=not muted,
@@ -80,10 +92,11 @@ def lesson_page_discussions(actor: User, version: CourseVersion, lesson_key: str
     viewer = Viewer(actor.id, False, cohort_id)
     edit_minutes = current_app.config["DISCUSSION_EDIT_MINUTES"]
 
-    def view(post: DiscussionPost, author: User | None, reported: bool) -> PostView:
+    def view(post: DiscussionPost | PostRow, author: User | SignedInUser | None, reported: bool) -> PostView:
         return discussions.post_view(post, author, viewer, now=now, edit_minutes=edit_minutes, reported=reported)
 
-    own = view(own_post, own_author, False) if own_post is not None else None  # nobody reports their own
+    # The reader's own answer, whose author is the reader; nobody reports their own.
+    own = view(own_post, actor, False) if own_post is not None else None
     answers = None
     if own is not None:
         page = page_within(answers_page, others, ANSWERS_PER_PAGE)
@@ -131,18 +144,18 @@ def _others_answers(thread_id) -> list[ColumnElement[bool]]:
 
 def _with_reflection(link: Select, in_cohort: bool) -> Select:
     """One row: the link's count, then, thread or not, the space's reflection thread (id, locked), when the reader's
-    mute in the space ends, how many of the others' answers they read, and their own answer with its author (the
-    first, should two have slipped in at once)."""
+    mute in the space ends, how many of the others' answers they read, and the columns of their own answer (a
+    PostRow; the first, should two have slipped in at once)."""
     counts, own = link.subquery(), aliased(DiscussionPost)
     others = (select(func.count(DiscussionPost.id)).where(*_others_answers(DiscussionThread.id))
               .correlate(DiscussionThread).scalar_subquery())
     return (select(counts.c.threads, counts.c.replies, DiscussionThread.id, DiscussionThread.locked,
-                   discussions.mute_ends_in_space(in_cohort), others, own, User)
+                   discussions.mute_ends_in_space(in_cohort), others,
+                   *(getattr(own, name) for name in plain_fields(PostRow)))
             .select_from(counts)
             .outerjoin(DiscussionThread, and_(*reflections.space_thread_where(in_cohort)))
             .outerjoin(own, and_(own.thread_id == DiscussionThread.id, own.author_id == bindparam("user_id"),
                                  *answer_posts(own)))
-            .outerjoin(User, User.id == own.author_id)
             .order_by(own.id).limit(1))
 
 

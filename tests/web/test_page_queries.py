@@ -106,11 +106,10 @@ def test_each_learner_page_runs_its_pinned_number_of_queries(client, count_queri
     assert len(queries) == budget, "\n".join(queries)
 
 
-def test_a_lesson_read_again_runs_no_statement_through_the_orm(client, busy_learner):
-    """The signed-in person, the course context, what the learner did and the lesson's discussion link are plain
-    rows read on the session's connection: the ORM's execution costs as much Python again as a statement's run."""
-    url = BUDGET["lesson"][0].format(**busy_learner)
-    assert client.get(url).status_code == 200  # the first view records the visit (ORM statements: the writes)
+def _viewed_again(client, url: str) -> tuple[str, list[str]]:
+    """The page viewed a second time (the first records the visit: ORM statements, the writes), and the statements
+    that view ran through the ORM."""
+    assert client.get(url).status_code == 200
     through_the_orm = []
 
     def note(orm_execute_state):
@@ -118,10 +117,28 @@ def test_a_lesson_read_again_runs_no_statement_through_the_orm(client, busy_lear
 
     event.listen(Session, "do_orm_execute", note)
     try:
-        assert client.get(url).status_code == 200
+        response = client.get(url)
     finally:
         event.remove(Session, "do_orm_execute", note)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), through_the_orm
+
+
+def test_a_lesson_read_again_runs_no_statement_through_the_orm(client, busy_learner):
+    """The signed-in person, the course context, what the learner did and the lesson's discussion link are plain
+    rows read on the session's connection: the ORM's execution costs as much Python again as a statement's run."""
+    _html, through_the_orm = _viewed_again(client, BUDGET["lesson"][0].format(**busy_learner))
     assert through_the_orm == []
+
+
+def test_a_reflection_lesson_reads_the_readers_own_answer_as_plain_columns(client, busy_learner):
+    """The reflection's statement (its thread, the reader's mute and own answer, the others' count) is read on the
+    session's connection too, the answer as a PostRow written by the reader; only the page of the others' answers,
+    with their authors, goes through the ORM."""
+    html, through_the_orm = _viewed_again(client, BUDGET["lesson with a reflection"][0].format(**busy_learner))
+    assert len(through_the_orm) == 1 and "discussion_posts" in through_the_orm[0], through_the_orm
+    own = html.split('class="post post-own"', 1)[1].split("</article>", 1)[0]
+    assert "What my city would use first" in own
 
 
 @pytest.mark.parametrize("page", ["course page", "lesson", "quiz", "quiz result"])
