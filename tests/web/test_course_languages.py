@@ -104,7 +104,7 @@ def test_each_learner_finds_their_own_token_in_a_lessons_language_switch(client,
         tokens.append(switch_token)
         client.post("/logout", data={})
     assert tokens[0] != tokens[1]
-    assert sum(key[2][0] == "kept with token" for key in app.jinja_env.kept_fragments) == 1
+    assert sum(key[2][1][0] == "lesson language switch" for key in app.jinja_env.kept_fragments) == 1
 
 
 def test_the_switch_refuses_a_language_the_course_lacks_and_foreign_redirects(client, login_as, course):
