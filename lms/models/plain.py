@@ -114,7 +114,7 @@ def plain_columns(value_type: type, model: type[Base]) -> list[Column[Any]]:
     """The model's table columns a value of ``value_type`` holds, in the order of its fields: what a Core select of
     them returns is what ``plain_values`` builds the value from."""
     table = model.__table__
-    return [table.c[name] for name in _column_fields(value_type)]
+    return [table.c[name] for name in plain_fields(value_type)]
 
 
 def plain_values(row: Sequence[Any], *value_types: type) -> list[Any]:
@@ -122,19 +122,15 @@ def plain_values(row: Sequence[Any], *value_types: type) -> list[Any]:
     None for a part whose first column (its id) is NULL: an outer join found no row."""
     values, start = [], 0
     for value_type in value_types:
-        width = len(_column_fields(value_type))
+        width = len(plain_fields(value_type))
         values.append(None if row[start] is None else value_type(*row[start:start + width]))
         start += width
     return values
 
 
+@cache
 def plain_fields(value_type: type) -> tuple[str, ...]:
     """The names of the columns a value of ``value_type`` holds, in the order plain_values reads them (for a select of
-    an aliased model's columns, which plain_columns' table columns cannot name)."""
-    return _column_fields(value_type)
-
-
-@cache
-def _column_fields(value_type: type) -> tuple[str, ...]:
-    """The fields read from columns: all but those with a default (EnrolmentRow.cohort, filled from its own row)."""
+    an aliased model's columns, which plain_columns' table columns cannot name): all its fields but those with a
+    default (EnrolmentRow.cohort, filled from its own row)."""
     return tuple(field.name for field in fields(value_type) if field.default is MISSING)
