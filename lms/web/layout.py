@@ -3,14 +3,16 @@
 The header (language menu, main menu, staff menu) was a fifth of the logged-in home page's CPU, and it is the same for
 everyone who reads the same language, has the same role and stands on the same page, but for two values: the
 visitor's CSRF token and the address the language menu brings them back to. It is rendered with a placeholder for
-each, kept per app, and the two are put in per request (escaped, as the template would).
+each, kept per app, and the two are put in per request (escaped, as the template would). The token's placeholder and
+the request's token serve the other parts rendered once per process with a token in them (templating.kept_with_token).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
@@ -23,6 +25,39 @@ CSRF_TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _NEXT_PLACEHOLDER = f"next-{secrets.token_hex(16)}"
 _CACHE = "lms.site_headers"
 _MOST_KEPT = 2048  # one per language, role and page: a few hundred in practice; a bound all the same
+_REQUEST_CSRF_TOKEN = "lms_csrf_token"  # noqa: S105 (the name it is kept under on flask.g, no secret)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's generate_csrf, kept for the request. Flask-WTF keeps the request's token too, but reads its
+    configuration again for each call (about 5 microseconds), and a discussion thread asks for it for every post's
+    buttons; the first answer is the one it gives for the rest of the request anyway."""
+    token = g.get(_REQUEST_CSRF_TOKEN)
+    if token is None:
+        token = generate_csrf()
+        setattr(g, _REQUEST_CSRF_TOKEN, token)
+    return token
+
+
+def with_session_token(html: str) -> str:
+    """A part rendered once per process with CSRF_TOKEN_PLACEHOLDER, with this visitor's token put in (escaped, as
+    the template would have written it)."""
+    return html.replace(CSRF_TOKEN_PLACEHOLDER, str(escape(csrf_token())))
+
+
+def rendered_with_placeholder_token(render: Callable[[], Markup]) -> Markup:
+    """What ``render`` writes with CSRF_TOKEN_PLACEHOLDER wherever it asks for the visitor's token."""
+    # Made now, so that Flask-WTF keeps it on g too (under its field's name): a template may call Flask-WTF's
+    # generate_csrf (its context processor's csrf_token) as well as ours, and neither may write the real token here.
+    real_token = csrf_token()
+    names = (_REQUEST_CSRF_TOKEN, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    for name in names:
+        setattr(g, name, CSRF_TOKEN_PLACEHOLDER)
+    try:
+        return render()
+    finally:
+        for name in names:
+            setattr(g, name, real_token)
 
 
 @pass_context
@@ -40,4 +75,4 @@ def site_header(context: Context) -> Markup:
         html = headers[key] = template.render(context.get_all(), current_endpoint=request.endpoint,
                                               csrf_token_value=CSRF_TOKEN_PLACEHOLDER, next_path=_NEXT_PLACEHOLDER)
     here = str(escape(request.full_path.strip("?")))
-    return Markup(html.replace(CSRF_TOKEN_PLACEHOLDER, generate_csrf()).replace(_NEXT_PLACEHOLDER, here))  # noqa: S704
+    return Markup(with_session_token(html).replace(_NEXT_PLACEHOLDER, here))  # noqa: S704 (both escaped)

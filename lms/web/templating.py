@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.units import format_unit
-from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from jinja2.runtime import Macro
 from markupsafe import Markup, escape
 
@@ -24,7 +23,7 @@ from lms.core.i18n import Listing, Phrase
 from lms.core.packages.video_place import lesson_parts
 from lms.core.theme import DEFAULT
 from lms.services import theme, wording
-from lms.web.layout import CSRF_TOKEN_PLACEHOLDER, site_header
+from lms.web.layout import csrf_token, rendered_with_placeholder_token, site_header, with_session_token
 from lms.web.lessons import outline_links
 
 
@@ -165,20 +164,6 @@ def localised_country_name(code: str) -> str:
     return Locale.parse(_locale()).territories.get((code or "").upper(), code or "")
 
 
-_REQUEST_CSRF_TOKEN = "lms_csrf_token"  # noqa: S105 (the name it is kept under on flask.g, no secret)
-
-
-def csrf_token() -> str:
-    """Flask-WTF's generate_csrf, kept for the request. Flask-WTF keeps the request's token too, but reads its
-    configuration again for each call (about 5 microseconds), and a discussion thread asks for it for every post's
-    buttons; the first answer is the one it gives for the rest of the request anyway."""
-    token = g.get(_REQUEST_CSRF_TOKEN)
-    if token is None:
-        token = generate_csrf()
-        setattr(g, _REQUEST_CSRF_TOKEN, token)
-    return token
-
-
 def csrf_field() -> Markup:
     """The hidden CSRF field of a one-button form (enrol, complete a lesson, try again), as WTForms' hidden_tag()
     writes it: pages a learner opens again and again need no form object built for one hidden field."""
@@ -216,22 +201,8 @@ def kept(*key: object, caller: Macro) -> Markup:
 def kept_with_token(*key: object, caller: Macro) -> Markup:
     """``kept`` for a part that holds the visitor's CSRF token (a lesson's language switch, a form): the part is
     rendered once with a placeholder for the token, as the site header is, and each page puts in its own."""
-    html = _kept_fragment(("kept with token", key), lambda: _with_placeholder_token(caller))
-    return Markup(html.replace(CSRF_TOKEN_PLACEHOLDER, escape(csrf_token())))  # noqa: S704 (the part escaped, the token too)
-
-
-def _with_placeholder_token(render: Macro) -> Markup:
-    # Made now, so that Flask-WTF keeps it on g too (under its field's name): a template may call Flask-WTF's
-    # generate_csrf (its context processor's csrf_token) as well as ours, and neither may write the real token here.
-    real_token = csrf_token()
-    names = (_REQUEST_CSRF_TOKEN, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    for name in names:
-        setattr(g, name, CSRF_TOKEN_PLACEHOLDER)
-    try:
-        return render()
-    finally:
-        for name in names:
-            setattr(g, name, real_token)
+    html = _kept_fragment(("kept with token", key), lambda: rendered_with_placeholder_token(caller))
+    return Markup(with_session_token(html))  # noqa: S704 (the part escaped, the token too)
 
 
 def _kept_fragment(key: tuple, render: Callable[[], Markup]) -> Markup:

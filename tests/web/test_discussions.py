@@ -281,16 +281,16 @@ def test_the_thread_page_builds_only_its_reply_form_and_its_buttons_carry_the_fo
 
 
 def test_a_thread_asks_flask_wtf_for_its_csrf_token_once_for_all_its_buttons(app, client, learner, monkeypatch):
-    """Each post's buttons carry the token (lms.web.templating.csrf_token): the request's, asked for once."""
+    """Each post's buttons carry the token (lms.web.layout.csrf_token): the request's, asked for once."""
     from flask_wtf.csrf import generate_csrf
 
-    from lms.web import templating
+    from lms.web import layout
 
     thread = discussion_posts.start_thread(learner, SLUG, Draft(title="Tokens", body="Opening"))
     for number in range(3):
         discussion_posts.reply(learner, thread.id, f"Reply {number}")
     asked: list[str] = []
-    monkeypatch.setattr(templating, "generate_csrf", lambda: asked.append("token") or generate_csrf())
+    monkeypatch.setattr(layout, "generate_csrf", lambda: asked.append("token") or generate_csrf())
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     html = client.get(f"/discussions/{thread.id}").get_data(as_text=True)
     tokens = set(re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html))

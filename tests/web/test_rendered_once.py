@@ -276,7 +276,7 @@ KEPT_FORM = ('{% call kept_with_token("test form", title) %}{% do bodies.append(
 
 def _render_kept_form(app, language: str, title: str, bodies: list[str]) -> tuple[str, str]:
     """The part as a visitor with a session of their own sees it, and that session's token."""
-    from lms.web.templating import csrf_token
+    from lms.web.layout import csrf_token
 
     with app.test_request_context(headers={"Accept-Language": language}):
         html = render_template_string(KEPT_FORM, title=title, bodies=bodies)
