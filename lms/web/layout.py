@@ -23,9 +23,21 @@ from markupsafe import Markup, escape
 # the other parts kept with a token in them (lms.web.templating.kept_with_token).
 CSRF_TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _NEXT_PLACEHOLDER = f"next-{secrets.token_hex(16)}"
-_CACHE = "lms.site_headers"
-_MOST_KEPT = 2048  # one per language, role and page: a few hundred in practice; a bound all the same
+# Every part kept per process (the header, and what templates keep with ``kept``): one per language, role and page
+# for the header, one per lesson, language and way of showing it for a course outline's lines. A bound all the same.
+_MOST_KEPT = 8192
 _REQUEST_CSRF_TOKEN = "lms_csrf_token"  # noqa: S105 (the name it is kept under on flask.g, no secret)
+
+
+def kept_part(key: tuple, render: Callable[[], Markup]) -> Markup:
+    """The part of a page kept per process under ``key``, rendered the first time it is asked for."""
+    parts = current_app.jinja_env.kept_parts  # type: ignore[attr-defined]
+    html = parts.get(key)
+    if html is None:
+        if len(parts) >= _MOST_KEPT:
+            parts.clear()
+        html = parts[key] = render()
+    return html
 
 
 def csrf_token() -> str:
@@ -41,8 +53,8 @@ def csrf_token() -> str:
 
 def with_session_token(html: str) -> str:
     """A part rendered once per process with CSRF_TOKEN_PLACEHOLDER, with this visitor's token put in (escaped, as
-    the template would have written it)."""
-    return html.replace(CSRF_TOKEN_PLACEHOLDER, str(escape(csrf_token())))
+    the template would have written it), as plain text: Markup's own replace would escape what it puts in again."""
+    return str(html).replace(CSRF_TOKEN_PLACEHOLDER, str(escape(csrf_token())))
 
 
 def rendered_with_placeholder_token(render: Callable[[], Markup]) -> Markup:
@@ -65,14 +77,13 @@ def site_header(context: Context) -> Markup:
     theme = context["theme"]
     key = (context["current_language"], current_user.is_authenticated, context["is_staff"], context["is_admin"],
            request.endpoint, request.script_root, theme.version, theme.site_name, theme.has_logo)
-    headers: dict[tuple, str] = current_app.extensions.setdefault(_CACHE, {})
-    html = headers.get(key)
-    if html is None:
-        if len(headers) >= _MOST_KEPT:
-            headers.clear()
+
+    def render() -> Markup:
         # With the page's own variables (its translations, theme and roles): no context processor runs again.
         template = current_app.jinja_env.get_template("_site_header.html")
-        html = headers[key] = template.render(context.get_all(), current_endpoint=request.endpoint,
-                                              csrf_token_value=CSRF_TOKEN_PLACEHOLDER, next_path=_NEXT_PLACEHOLDER)
+        return Markup(template.render(context.get_all(), current_endpoint=request.endpoint,  # noqa: S704 (Jinja's)
+                                      csrf_token_value=CSRF_TOKEN_PLACEHOLDER, next_path=_NEXT_PLACEHOLDER))
+
+    html = kept_part(("site header", key), render)
     here = str(escape(request.full_path.strip("?")))
     return Markup(with_session_token(html).replace(_NEXT_PLACEHOLDER, here))  # noqa: S704 (both escaped)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.units import format_unit
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_locale
 from flask_login import current_user
@@ -23,7 +23,7 @@ from lms.core.i18n import Listing, Phrase
 from lms.core.packages.video_place import lesson_parts
 from lms.core.theme import DEFAULT
 from lms.services import theme, wording
-from lms.web.layout import csrf_token, rendered_with_placeholder_token, site_header, with_session_token
+from lms.web.layout import csrf_token, kept_part, rendered_with_placeholder_token, site_header, with_session_token
 from lms.web.lessons import outline_links
 
 
@@ -185,9 +185,6 @@ def fixed_url(endpoint: str, **values) -> str:
     return _url_built_once(request.script_root, endpoint, tuple(values.items()))
 
 
-_MOST_FRAGMENTS_KEPT = 8192  # a course page keeps one per lesson, language and way of showing it: a bound anyway
-
-
 def kept(*key: object, caller: Macro) -> Markup:
     """A repeated part of a page that is the same for every visitor given the same values, rendered once per process:
     ``{% call kept("course outline lesson", url, lesson.title, lesson.minutes) %}…{% endcall %}``. Each Jinja
@@ -208,14 +205,7 @@ def kept_with_token(*key: object, caller: Macro) -> Markup:
 def _kept_fragment(key: tuple, render: Callable[[], Markup]) -> Markup:
     # Not the page's context, which Jinja would copy for each call from inside a loop: the locale in force is the
     # page's language. Each value with its type (kept's docstring).
-    full_key = (str(_locale()), request.script_root, key, tuple(map(type, key[1])))
-    fragments = current_app.jinja_env.kept_fragments  # type: ignore[attr-defined]
-    html = fragments.get(full_key)
-    if html is None:
-        if len(fragments) >= _MOST_FRAGMENTS_KEPT:
-            fragments.clear()
-        html = fragments[full_key] = render()
-    return html
+    return kept_part((str(_locale()), request.script_root, key, tuple(map(type, key[1]))), render)
 
 
 class Environment(FlaskEnvironment):
@@ -223,11 +213,11 @@ class Environment(FlaskEnvironment):
     environment's: Jinja walks them on every render, include and import (a set of every name, and a difference of two
     for each imported macro file), about 10 microseconds each through a ChainMap. Jinja already asks that globals not
     change once templates are loaded; create_app registers them all before the first render.
-    It also holds the parts of pages rendered once per process (``kept``)."""
+    It also holds the parts of pages rendered once per process (``kept``, the site header: lms.web.layout.kept_part)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.kept_fragments: dict[tuple, Markup] = {}
+        self.kept_parts: dict[tuple, Markup] = {}
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
