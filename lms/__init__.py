@@ -120,16 +120,10 @@ def _init_extensions(app: Flask) -> None:
         with app.app_context():
             enable_sqlite_foreign_keys(db.engine)
     elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        from lms.models.postgres import (
-            describe_results_on_demand,
-            keep_prepared_statements,
-            replace_closed_connections_at_checkout,
-        )
+        from lms.models.postgres import configure_connections
 
         with app.app_context():
-            replace_closed_connections_at_checkout(db.engine)
-            keep_prepared_statements(db.engine)
-            describe_results_on_demand(db.engine)
+            configure_connections(db.engine)
 
 
 def _register_blueprints(app: Flask) -> None:

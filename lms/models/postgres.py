@@ -1,31 +1,41 @@
-"""Pooled PostgreSQL connections: a connection the server has closed is replaced when taken from the pool, without
-asking the server; a transaction that only read ends with COMMIT, so the statements psycopg prepared are kept; a
-result's column descriptions are made only when asked for.
+"""The app's PostgreSQL connections (psycopg 3), set up when the pool opens them and each time one leaves it:
 
-SQLAlchemy's ``pool_pre_ping`` sends a ``SELECT 1`` each time a connection leaves the pool: one more round trip, and
-one more statement for the database to run, on every request. A connection whose server end has gone (its backend
-was terminated, the server restarted or crashed) has by then something to read on its socket, the server's
-"terminating connection" message or the end of the stream, while a healthy idle connection has nothing: so at
-checkout the operating system is asked, without any traffic, whether the idle connection's socket is readable. Such a
-connection, or one psycopg already knows is closed, is thrown away and the pool opens a fresh one (raising
-DisconnectionError in the checkout event is SQLAlchemy's way to say so; it tries again). Connections are also
-recycled after a while (config.py's pool_recycle), for the network devices that drop idle connections silently.
+- a connection the server has closed is replaced when taken from the pool, without asking the server;
+- statements that only read run outside a transaction, so they pay no BEGIN and COMMIT, and the statements psycopg
+  prepared are kept; the first statement that writes or locks begins one;
+- a result's column descriptions are made only when asked for.
+
+All of it lives in the driver's connection and cursors, and in the pool's events: a listener on the engine's own
+statement events would make SQLAlchemy dispatch every connection event of every request (24 microseconds each
+time, a tenth of what the log-in's query costs in Python).
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import re
 import select
 from collections.abc import Sequence
 from types import SimpleNamespace
 
 import psycopg
-from sqlalchemy import Connection, Engine, event
+from psycopg import IsolationLevel
+from psycopg.pq import ExecStatus, TransactionStatus
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
+
+# SQLAlchemy's ``pool_pre_ping`` sends a ``SELECT 1`` each time a connection leaves the pool: one more round trip,
+# and one more statement for the database to run, on every request. A connection whose server end has gone (its
+# backend was terminated, the server restarted or crashed) has by then something to read on its socket, the server's
+# "terminating connection" message or the end of the stream, while a healthy idle connection has nothing: so at
+# checkout the operating system is asked, without any traffic, whether the idle connection's socket is readable. Such
+# a connection, or one psycopg already knows is closed, is thrown away and the pool opens a fresh one (raising
+# DisconnectionError in the checkout event is SQLAlchemy's way to say so; it tries again). Connections are also
+# recycled after a while (config.py's pool_recycle), for the network devices that drop idle connections silently.
 
 
 def server_closed(dbapi_connection) -> bool:
-    """Whether the server has ended this idle connection (psycopg 3), told by the socket alone."""
+    """Whether the server has ended this idle connection, told by the socket alone."""
     if dbapi_connection.closed or dbapi_connection.broken:
         return True
     poller = select.poll()
@@ -34,57 +44,46 @@ def server_closed(dbapi_connection) -> bool:
     return bool(poller.poll(0))
 
 
-def _on_checkout(dbapi_connection, _record, _proxy) -> None:
-    if server_closed(dbapi_connection):
-        raise DisconnectionError("the database server closed this pooled connection")
+# A page that only reads needs no transaction: under READ COMMITTED, PostgreSQL's default and ours, every statement
+# sees what was committed when it started, inside a transaction or not. Yet a driver that begins one for every page
+# pays two round trips for it, BEGIN and the COMMIT or ROLLBACK at the end (about 60 microseconds of client and
+# server CPU each, a fifth of the logged-in home page), and psycopg forgets every statement it prepared at a
+# ROLLBACK, so each view's statements were parsed and planned afresh (80-470 microseconds of the server's CPU for the
+# lesson's four statements, 35-75 once prepared). So the connections run in the driver's autocommit mode, and a
+# transaction begins, as Django's connections do, just before the first statement that needs one: a write, DDL, SET,
+# SAVEPOINT or a WITH that may modify; a SELECT that locks rows (FOR UPDATE, FOR SHARE; the worker's SKIP LOCKED),
+# takes an advisory lock, sets a setting for the transaction or makes a table; or a statement read through a
+# server-side cursor (stream_results, yield_per). From there on everything is as before: the session's commit or
+# rollback ends it, and what it wrote is atomic.
+#
+# The connections in this mode are told apart by their isolation level, READ COMMITTED in autocommit. SQLAlchemy
+# clears it when a connection is asked for AUTOCOMMIT (for a statement that cannot run in a transaction, such as
+# VACUUM), which is then left alone, and when one is asked for another level, which psycopg then runs in transactions
+# of that level; the level asked for lasts until the connection is back in the pool, and it returns to this mode when
+# next taken out. A level configured for the whole engine (SQLALCHEMY_ENGINE_OPTIONS) is kept.
+_READS_OUTSIDE_TRANSACTIONS = "lms.reads_outside_transactions"
+_READS = frozenset(("SELECT", "SHOW"))
+_LOCKS_OR_MAKES = re.compile(
+    r"\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b|advisory|set_config|\bINTO\b", re.IGNORECASE)
 
 
-def replace_closed_connections_at_checkout(engine: Engine) -> None:
-    if not event.contains(engine, "checkout", _on_checkout):
-        event.listen(engine, "checkout", _on_checkout)
+@functools.lru_cache(maxsize=4096)  # a statement's text is one of the compiled statements SQLAlchemy keeps
+def needs_transaction(statement: str) -> bool:
+    words = statement.split(None, 1)
+    return not words or words[0].upper() not in _READS or bool(_LOCKS_OR_MAKES.search(statement))
 
 
-# psycopg prepares a statement on the server once a connection has run it five times, and then skips PostgreSQL's
-# parse and plan on every later run: 35-75 microseconds of the server's CPU for a page's query instead of 80-470
-# (measured on the lesson page's four statements). But it forgets them all on ROLLBACK (a rolled-back transaction may
-# have dropped or altered what they refer to), and every request that only read ends with one: the session's close
-# rolls back. So nothing was ever prepared, and each view's statements were planned afresh. A transaction that ran
-# only SELECTs changed nothing, and COMMIT ends it exactly as ROLLBACK would; such a transaction is committed when
-# SQLAlchemy is about to roll it back, and the rollback that follows finds the connection idle and does nothing. A
-# statement that is not a SELECT (a write, DDL, SET, SAVEPOINT, a data-modifying WITH) marks the transaction, which
-# then rolls back for real. The mark is kept with the DBAPI connection (Connection.info), as the transaction is.
-_WROTE = "lms.transaction_wrote"
+def _read_outside_transactions(dbapi_connection) -> None:
+    dbapi_connection.autocommit = True
+    dbapi_connection.isolation_level = IsolationLevel.READ_COMMITTED
 
 
-def _mark_writes(conn: Connection, _cursor, statement: str, _parameters, _context, _executemany) -> None:
-    if not statement.startswith("SELECT"):
-        conn.info[_WROTE] = True
-
-
-def _forget_writes(conn: Connection) -> None:
-    conn.info.pop(_WROTE, None)
-
-
-def _commit_if_it_only_read(conn: Connection) -> None:
-    wrote = conn.info.pop(_WROTE, False)
-    if wrote or conn.invalidated:
-        return
-    dbapi_connection = conn.connection.dbapi_connection
-    # INERROR (a statement failed) is left to the rollback; IDLE has nothing to end.
-    if dbapi_connection.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
-        return
-    # If the COMMIT fails, the transaction is over all the same; the rollback that follows deals with the connection.
-    with contextlib.suppress(psycopg.Error):
-        dbapi_connection.commit()
-
-
-def keep_prepared_statements(engine: Engine) -> None:
-    if event.contains(engine, "rollback", _commit_if_it_only_read):
-        return
-    event.listen(engine, "begin", _forget_writes)
-    event.listen(engine, "commit", _forget_writes)
-    event.listen(engine, "before_cursor_execute", _mark_writes)
-    event.listen(engine, "rollback", _commit_if_it_only_read)
+def _begin_if_needed(dbapi_connection, statement, server_side: bool = False) -> None:
+    if (dbapi_connection.autocommit and dbapi_connection.isolation_level is not None
+            and dbapi_connection.pgconn.transaction_status == TransactionStatus.IDLE
+            and (server_side or not isinstance(statement, str) or needs_transaction(statement))):
+        with psycopg.Cursor(dbapi_connection) as cursor:  # psycopg's own: this class would ask again
+            cursor.execute("BEGIN", prepare=False)
 
 
 # SQLAlchemy asks the cursor for its description after every statement, but reads it only the first time it runs a
@@ -118,10 +117,21 @@ class _Description(Sequence):
         return repr(self._made())
 
 
-_DESCRIBED = (psycopg.pq.ExecStatus.TUPLES_OK, psycopg.pq.ExecStatus.SINGLE_TUPLE, psycopg.pq.ExecStatus.TUPLES_CHUNK)
+_DESCRIBED = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
 
 
-class DescribedOnDemandCursor(psycopg.Cursor):
+class AppCursor(psycopg.Cursor):
+    """The cursor of the app's connections: it begins a transaction when its statement needs one, and describes its
+    result on demand."""
+
+    def execute(self, query, params=None, **kwargs):
+        _begin_if_needed(self._conn, query)
+        return super().execute(query, params, **kwargs)
+
+    def executemany(self, query, params_seq, **kwargs) -> None:
+        _begin_if_needed(self._conn, query)
+        super().executemany(query, params_seq, **kwargs)
+
     @property
     def description(self) -> Sequence[psycopg.Column] | None:
         result = self.pgresult
@@ -131,10 +141,31 @@ class DescribedOnDemandCursor(psycopg.Cursor):
         return None
 
 
-def _describe_on_demand(dbapi_connection, _record) -> None:
-    dbapi_connection.cursor_factory = DescribedOnDemandCursor
+class AppServerCursor(psycopg.ServerCursor):
+    """A server-side cursor lives in a transaction (DECLARE ... CURSOR without HOLD)."""
+
+    def execute(self, query, params=None, **kwargs):
+        _begin_if_needed(self._conn, query, server_side=True)
+        return super().execute(query, params, **kwargs)
 
 
-def describe_results_on_demand(engine: Engine) -> None:
-    if not event.contains(engine, "connect", _describe_on_demand):
-        event.listen(engine, "connect", _describe_on_demand)
+def _on_connect(dbapi_connection, record) -> None:
+    dbapi_connection.cursor_factory = AppCursor
+    dbapi_connection.server_cursor_factory = AppServerCursor
+    if not dbapi_connection.autocommit and dbapi_connection.isolation_level is None:  # no level configured
+        _read_outside_transactions(dbapi_connection)
+        record.info[_READS_OUTSIDE_TRANSACTIONS] = True
+
+
+def _on_checkout(dbapi_connection, record, _proxy) -> None:
+    if server_closed(dbapi_connection):
+        raise DisconnectionError("the database server closed this pooled connection")
+    if not dbapi_connection.autocommit and record.info.get(_READS_OUTSIDE_TRANSACTIONS):
+        _read_outside_transactions(dbapi_connection)  # after a request that asked for a level of its own
+
+
+def configure_connections(engine: Engine) -> None:
+    """Set up the engine's PostgreSQL connections as this module describes (pool events only)."""
+    for name, listener in (("connect", _on_connect), ("checkout", _on_checkout)):
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)

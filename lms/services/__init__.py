@@ -11,4 +11,7 @@ The transaction rule
       session back in one place. A service rolls back itself only to go on after a failed statement
       (an IntegrityError from a unique constraint, or the next item of application_review.decide_many, where each
       decision is deliberately its own transaction).
+    - On PostgreSQL the transaction begins with the use case's first write or lock, not its first read
+      (lms/models/postgres.py): reads before it see what is committed, as they would at READ COMMITTED inside one.
+      A rule that must hold between a read and a write (seats left in a cohort) locks the row it reads.
 """
