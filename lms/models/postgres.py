@@ -82,8 +82,13 @@ def _begin_if_needed(dbapi_connection, statement, server_side: bool = False) -> 
     if (dbapi_connection.autocommit and dbapi_connection.isolation_level is not None
             and dbapi_connection.pgconn.transaction_status == TransactionStatus.IDLE
             and (server_side or not isinstance(statement, str) or needs_transaction(statement))):
+        # The level the connection stands for, whatever the server's default; and READ ONLY when a request asked
+        # for it (SQLAlchemy's postgresql_readonly), as psycopg's own BEGIN would say.
+        command = "BEGIN ISOLATION LEVEL READ COMMITTED"
+        if dbapi_connection.read_only:
+            command += " READ ONLY"
         with psycopg.Cursor(dbapi_connection) as cursor:  # psycopg's own: this class would ask again
-            cursor.execute("BEGIN", prepare=False)
+            cursor.execute(command, prepare=False)
 
 
 # SQLAlchemy asks the cursor for its description after every statement, but reads it only the first time it runs a

@@ -143,7 +143,7 @@ def test_a_page_that_writes_does_it_in_one_transaction(app, db, client, login_as
         response = client.post("/login", data={"email": email, "password": DEFAULT_PASSWORD})
         assert response.status_code == 302
     sent = [line for line in lines if line.startswith("F") and ("\tParse\t" in line or "\tQuery\t" in line)]
-    steps = "".join("B" if '"BEGIN"' in line else "C" if '"COMMIT"' in line
+    steps = "".join("B" if '"BEGIN' in line else "C" if '"COMMIT"' in line
                     else "W" if re.search(r'"(INSERT|UPDATE|DELETE)\b', line) else "" for line in sent)
     assert re.fullmatch(r"(BW+C)+", steps), steps  # every write inside a transaction that was committed
 
@@ -273,6 +273,42 @@ def test_a_connection_asked_for_an_isolation_level_reads_in_transactions_of_that
     with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
         assert connection.execute(text("SHOW transaction_isolation")).scalar_one() == "repeatable read"
         assert connection.execute(text("SELECT now() = statement_timestamp()")).scalar_one() is False  # one transaction
+
+
+@pytest.mark.postgres
+def test_a_transaction_begun_for_a_write_is_read_committed_whatever_the_servers_default(app, db):
+    if not is_postgres(app):
+        pytest.skip("isolation levels are PostgreSQL's; set LMS_TEST_DATABASE_URL")
+    with db.engine.connect() as connection:
+        connection.execute(text("SET default_transaction_isolation = 'serializable'"))  # for the whole session
+        connection.commit()
+        try:
+            connection.execute(text("UPDATE users SET display_name = display_name WHERE false"))
+            assert connection.execute(text("SHOW transaction_isolation")).scalar_one() == "read committed"
+            connection.rollback()
+        finally:
+            connection.execute(text("RESET default_transaction_isolation"))
+            connection.commit()
+
+
+@pytest.mark.postgres
+def test_a_connection_asked_to_be_read_only_refuses_writes(app, db, make_user):
+    if not is_postgres(app):
+        pytest.skip("read-only transactions are PostgreSQL's; set LMS_TEST_DATABASE_URL")
+    import psycopg
+
+    user = make_user(display_name="Original")
+    db.session.commit()
+    with db.engine.connect().execution_options(postgresql_readonly=True) as connection:
+        assert connection.execute(text("SELECT display_name FROM users WHERE id = :id"),
+                                  {"id": user.id}).scalar_one() == "Original"
+        with pytest.raises(Exception) as refused:
+            connection.execute(text("UPDATE users SET display_name = 'Changed' WHERE id = :id"), {"id": user.id})
+        assert isinstance(refused.value.orig, psycopg.errors.ReadOnlySqlTransaction)
+        connection.rollback()
+    with db.engine.connect() as connection:  # and the pool's connection writes again once back
+        connection.execute(text("UPDATE users SET display_name = 'Changed' WHERE id = :id"), {"id": user.id})
+        connection.commit()
 
 
 @pytest.mark.parametrize("statement, needs", [
